@@ -1,0 +1,187 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "ephemeral-port-selector.h"
+
+#include <algorithm>
+
+namespace portlab
+{
+
+LinuxEphemeralPortSelector::LinuxEphemeralPortSelector(RandomSource& rng, uint64_t secret)
+    : m_rng(rng),
+      m_secret(secret)
+{
+}
+
+uint32_t
+LinuxEphemeralPortSelector::Perturb(uint32_t index) const
+{
+    // get_random_sleepable_once() fills the table with random words: a keyed hash of the
+    // index is indistinguishable and needs no storage.
+    auto base = static_cast<uint32_t>(Mix64(m_secret ^ (0xa5a5000000000000ULL | index)));
+    auto it = m_perturbDelta.find(index);
+    return it == m_perturbDelta.end() ? base : base + it->second;
+}
+
+uint16_t
+LinuxEphemeralPortSelector::SelectConnectPort(const EphemeralRange& range,
+                                              Ipv4 localAddr,
+                                              Ipv4 remoteAddr,
+                                              uint16_t remotePort,
+                                              TimeNs now,
+                                              PortCandidateCheck& check)
+{
+    // inet_sk_port_offset(): siphash(saddr, daddr, dport, jiffies / (10 * HZ), net_secret)
+    uint64_t epoch = static_cast<uint64_t>(now / PORT_SHUFFLE_PERIOD);
+    uint64_t portOffset = Mix64(m_secret ^ ((static_cast<uint64_t>(localAddr) << 32) | remoteAddr));
+    portOffset = Mix64(portOffset ^ (static_cast<uint64_t>(remotePort) << 48) ^ epoch);
+
+    const bool localPorts = range.perSocket;
+    const uint32_t step = localPorts ? 1 : 2;
+    const uint32_t low = range.low;
+    const uint32_t high = static_cast<uint32_t>(range.high) + 1; // exclusive
+    uint32_t remaining = high - low;
+    if (!localPorts && remaining > 1)
+    {
+        remaining &= ~1U;
+    }
+    const uint32_t index = static_cast<uint32_t>(portOffset & (TABLE_PERTURB_SIZE - 1));
+    uint32_t offset = Perturb(index) + static_cast<uint32_t>(portOffset >> 32);
+    offset %= remaining;
+    if (!localPorts)
+    {
+        offset &= ~1U; // first pass: ports of low's parity (even by default)
+    }
+    for (;;)
+    {
+        uint32_t port = low + offset;
+        for (uint32_t i = 0; i < remaining; i += step, port += step)
+        {
+            if (port >= high)
+            {
+                port -= remaining;
+            }
+            if (check.Usable(static_cast<uint16_t>(port), false))
+            {
+                // Add a little randomness to the next choice: on low contention the
+                // randomness is maximal, on high contention it may be none.
+                uint32_t advance = std::max(i, m_rng.Below(8) * step) + step;
+                m_perturbDelta[index] += advance;
+                return static_cast<uint16_t>(port);
+            }
+        }
+        if (localPorts)
+        {
+            return 0;
+        }
+        ++offset;
+        if (!((offset & 1) && remaining > 1))
+        {
+            return 0;
+        }
+    }
+}
+
+uint16_t
+LinuxEphemeralPortSelector::SelectBindPort(const EphemeralRange& range,
+                                           bool reuseAddr,
+                                           bool autobindReuse,
+                                           PortCandidateCheck& check)
+{
+    bool relax = false;
+    for (;;) // ports_exhausted:
+    {
+        int attemptHalf = reuseAddr ? 1 : 0;
+        for (;;) // other_half_scan:
+        {
+            uint32_t low = range.low;
+            uint32_t high = static_cast<uint32_t>(range.high) + 1;
+            if (high - low < 4)
+            {
+                attemptHalf = 0;
+            }
+            if (attemptHalf != 0)
+            {
+                uint32_t half = low + (((high - low) >> 2) << 1);
+                if (attemptHalf == 1)
+                {
+                    high = half;
+                }
+                else
+                {
+                    low = half;
+                }
+            }
+            uint32_t remaining = high - low;
+            if (remaining > 1)
+            {
+                remaining &= ~1U;
+            }
+            // inet_csk_get_port() favours the parity opposite to connect()'s.
+            uint32_t offset = m_rng.Below(remaining) | 1U;
+            for (;;) // other_parity_scan:
+            {
+                uint32_t port = low + offset;
+                for (uint32_t i = 0; i < remaining; i += 2, port += 2)
+                {
+                    if (port >= high)
+                    {
+                        port -= remaining;
+                    }
+                    if (check.Usable(static_cast<uint16_t>(port), relax))
+                    {
+                        return static_cast<uint16_t>(port);
+                    }
+                }
+                --offset;
+                if (offset & 1)
+                {
+                    break;
+                }
+            }
+            if (attemptHalf == 1)
+            {
+                attemptHalf = 2;
+                continue;
+            }
+            break;
+        }
+        if (autobindReuse && !relax)
+        {
+            relax = true;
+            continue;
+        }
+        return 0;
+    }
+}
+
+uint16_t
+LinuxEphemeralPortSelector::SelectUdpPort(const EphemeralRange& range, PortCandidateCheck& check)
+{
+    const uint32_t low = range.low;
+    const uint32_t high = range.high;
+    const uint32_t remaining = high - low + 1;
+    uint32_t rand = m_rng.NextU32();
+    uint16_t first = static_cast<uint16_t>(ReciprocalScale(rand, remaining) + low);
+    // Force the stride to an odd multiple of the hash size: full coverage of each chain.
+    auto stride = static_cast<uint16_t>((rand | 1) * UDP_HASH_SLOTS);
+    const uint32_t chains = UDP_HASH_SLOTS;
+    for (uint32_t c = 0; c < chains; ++c, ++first)
+    {
+        uint16_t snum = first;
+        do
+        {
+            if (low <= snum && snum <= high && check.Usable(snum, false))
+            {
+                return snum;
+            }
+            snum = static_cast<uint16_t>(snum + stride);
+        } while (snum != first);
+    }
+    return 0;
+}
+
+} // namespace portlab

@@ -1,0 +1,169 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_EPHEMERAL_PORT_SELECTOR_H
+#define PORTLAB_EPHEMERAL_PORT_SELECTOR_H
+
+#include "port-types.h"
+#include "random-source.h"
+
+#include <cstdint>
+#include <unordered_map>
+
+namespace portlab
+{
+
+/**
+ * \ingroup portlab-ports
+ * \brief The table's answer to "may this port be taken?" during an ephemeral search.
+ *
+ * The selector decides the order in which candidates are tried; the table decides whether
+ * each one is usable (bind conflict, 4-tuple uniqueness, reserved ports).
+ */
+class PortCandidateCheck
+{
+  public:
+    virtual ~PortCandidateCheck() = default;
+
+    /**
+     * \param port the candidate
+     * \param relaxed true in bind(0)'s ip_autobind_reuse pass
+     * \return true if the port can be used (the search stops there)
+     */
+    virtual bool Usable(uint16_t port, bool relaxed) = 0;
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief The range an automatic assignment searches, after per-socket narrowing.
+ */
+struct EphemeralRange
+{
+    uint16_t low{32768};  //!< first port
+    uint16_t high{60999}; //!< last port (inclusive)
+    bool perSocket{false}; //!< IP_LOCAL_PORT_RANGE narrowed it (connect() then scans at step 1)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Chooses ephemeral ports; Linux's algorithm is the default, others can plug in for
+ * comparisons (sequential, random, RFC 6056 variants).
+ */
+class EphemeralPortSelector
+{
+  public:
+    virtual ~EphemeralPortSelector() = default;
+
+    /// \return the algorithm's name
+    virtual const char* Name() const = 0;
+
+    /**
+     * \brief TCP connect() with no bound port.
+     * \param range the range
+     * \param localAddr the source address the connection will use
+     * \param remoteAddr destination address
+     * \param remotePort destination port
+     * \param now current time (Linux reshuffles the per-destination offset every 10 s)
+     * \param check the table's usability test
+     * \return the chosen port, or 0 if none (EADDRNOTAVAIL)
+     */
+    virtual uint16_t SelectConnectPort(const EphemeralRange& range,
+                                       Ipv4 localAddr,
+                                       Ipv4 remoteAddr,
+                                       uint16_t remotePort,
+                                       TimeNs now,
+                                       PortCandidateCheck& check) = 0;
+
+    /**
+     * \brief TCP bind() to port 0 (and listen() on an unbound socket).
+     * \param range the range
+     * \param reuseAddr the socket has SO_REUSEADDR (searches the lower half first)
+     * \param autobindReuse net.ipv4.ip_autobind_reuse
+     * \param check the table's usability test
+     * \return the chosen port, or 0 if none (EADDRINUSE)
+     */
+    virtual uint16_t SelectBindPort(const EphemeralRange& range,
+                                    bool reuseAddr,
+                                    bool autobindReuse,
+                                    PortCandidateCheck& check) = 0;
+
+    /**
+     * \brief UDP bind() to port 0 and UDP autobind.
+     * \param range the range
+     * \param check the table's usability test
+     * \return the chosen port, or 0 if none
+     */
+    virtual uint16_t SelectUdpPort(const EphemeralRange& range, PortCandidateCheck& check) = 0;
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Linux 6.18's algorithms (reference §2, §3.1, §7.1).
+ *
+ * - connect(): a per-destination offset (keyed hash of source, destination, port and the
+ *   10-second epoch) indexes a 65,536-entry perturbation table; ports of low's parity are
+ *   tried first (even by default), then the other parity; after a success the entry advances
+ *   by max(i, random(8)*step) + step.
+ * - bind(0): random odd offset (odd ports first by default), SO_REUSEADDR sockets search the
+ *   lower half first, then the upper; with ip_autobind_reuse a relaxed second pass.
+ * - UDP: random start, stride by an odd multiple of the hash size, no parity preference.
+ *
+ * The perturbation table is stored sparsely: an entry's initial random value is a keyed hash
+ * of its index, and only entries that have moved are kept, so hosts that connect to few
+ * destinations cost a few bytes instead of 256 KiB.
+ */
+class LinuxEphemeralPortSelector : public EphemeralPortSelector
+{
+  public:
+    /// Linux's INET_TABLE_PERTURB_SIZE (1 << CONFIG_INET_TABLE_PERTURB_ORDER, order 16).
+    static constexpr uint32_t TABLE_PERTURB_SIZE = 1u << 16;
+    /// Linux's EPHEMERAL_PORT_SHUFFLE_PERIOD (10 * HZ).
+    static constexpr TimeNs PORT_SHUFFLE_PERIOD = 10 * NS_PER_SECOND;
+    /// UDP hash slots (udptable->mask + 1) on a 24 GiB machine.
+    static constexpr uint32_t UDP_HASH_SLOTS = 16384;
+
+    /**
+     * \param rng random source (must outlive the selector)
+     * \param secret per-host secret (Linux: net_secret, random per boot)
+     */
+    LinuxEphemeralPortSelector(RandomSource& rng, uint64_t secret);
+
+    const char* Name() const override
+    {
+        return "linux";
+    }
+
+    uint16_t SelectConnectPort(const EphemeralRange& range,
+                               Ipv4 localAddr,
+                               Ipv4 remoteAddr,
+                               uint16_t remotePort,
+                               TimeNs now,
+                               PortCandidateCheck& check) override;
+
+    uint16_t SelectBindPort(const EphemeralRange& range,
+                            bool reuseAddr,
+                            bool autobindReuse,
+                            PortCandidateCheck& check) override;
+
+    uint16_t SelectUdpPort(const EphemeralRange& range, PortCandidateCheck& check) override;
+
+    /// \return how many perturbation-table entries have moved from their initial value
+    size_t TouchedPerturbEntries() const
+    {
+        return m_perturbDelta.size();
+    }
+
+  private:
+    /// \param index table index \return the table entry's current value
+    uint32_t Perturb(uint32_t index) const;
+
+    RandomSource& m_rng;                                   //!< random source
+    uint64_t m_secret;                                     //!< keyed-hash secret
+    std::unordered_map<uint32_t, uint32_t> m_perturbDelta; //!< moved entries: index -> delta
+};
+
+} // namespace portlab
+
+#endif // PORTLAB_EPHEMERAL_PORT_SELECTOR_H
