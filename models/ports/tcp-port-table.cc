@@ -1,0 +1,981 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "tcp-port-table.h"
+
+#include <algorithm>
+#include <cassert>
+#include <stdexcept>
+
+namespace portlab
+{
+
+/// bind(0)'s candidate test: reserved ports skipped, then the conflict rule with
+/// reuseport_ok=false (inet_csk_find_open_port).
+class TcpPortTable::BindCheck : public PortCandidateCheck
+{
+  public:
+    BindCheck(const TcpPortTable& table, const OwnerClass& s)
+        : m_table(table),
+          m_s(s)
+    {
+    }
+
+    bool Usable(uint16_t port, bool relaxed) override
+    {
+        if (m_table.m_sysctls.ipLocalReservedPorts.Contains(port))
+        {
+            return false;
+        }
+        return !m_table.Conflict(port, m_s, relaxed, false);
+    }
+
+  private:
+    const TcpPortTable& m_table;
+    const OwnerClass& m_s;
+};
+
+/// connect()'s candidate test (__inet_hash_connect): reserved ports skipped, ports with an
+/// explicitly bound owner never shared, 4-tuple unique (or a TIME_WAIT takeover allowed).
+class TcpPortTable::ConnectCheck : public PortCandidateCheck
+{
+  public:
+    ConnectCheck(const TcpPortTable& table, FourTuple t, TimeNs now)
+        : m_table(table),
+          m_tuple(t),
+          m_now(now)
+    {
+    }
+
+    bool Usable(uint16_t port, bool) override
+    {
+        if (m_table.m_sysctls.ipLocalReservedPorts.Contains(port) || !m_table.ConnectMayShare(port))
+        {
+            return false;
+        }
+        m_tuple.localPort = port;
+        m_takeover = INVALID_ID;
+        return m_table.CheckEstablished(m_tuple, false, m_now, m_takeover);
+    }
+
+    TimeWaitId Takeover() const
+    {
+        return m_takeover;
+    }
+
+  private:
+    const TcpPortTable& m_table;
+    FourTuple m_tuple;
+    TimeNs m_now;
+    TimeWaitId m_takeover{INVALID_ID};
+};
+
+TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
+                           const LocalAddresses& addresses,
+                           EphemeralPortSelector& selector,
+                           uint64_t secret)
+    : m_sysctls(sysctls),
+      m_addresses(addresses),
+      m_selector(selector),
+      m_secret(secret),
+      m_ehash(TupleOf{this}, secret)
+{
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bind buckets
+
+TcpPortTable::OwnerClass
+TcpPortTable::ClassOf(const SocketRecord& s) const
+{
+    OwnerClass c{};
+    c.addr = s.tuple.localAddr;
+    c.dev = s.boundDev;
+    c.uid = s.uid;
+    c.kind = s.state == TcpState::LISTEN ? OwnerKind::LISTEN : OwnerKind::BOUND;
+    c.reuse = s.reuseAddr;
+    c.reusePort = s.reusePort;
+    c.connectBound = s.connectBound;
+    c.count = 1;
+    return c;
+}
+
+void
+TcpPortTable::AddOwner(uint16_t port, const OwnerClass& key)
+{
+    auto& classes = m_buckets[port].classes;
+    for (auto& c : classes)
+    {
+        if (c.SameKey(key))
+        {
+            ++c.count;
+            return;
+        }
+    }
+    OwnerClass c = key;
+    c.count = 1;
+    classes.push_back(c);
+}
+
+void
+TcpPortTable::RemoveOwner(uint16_t port, const OwnerClass& key)
+{
+    auto it = m_buckets.find(port);
+    if (it == m_buckets.end())
+    {
+        throw std::logic_error("TcpPortTable: releasing an owner of an empty port");
+    }
+    auto& classes = it->second.classes;
+    for (size_t i = 0; i < classes.size(); ++i)
+    {
+        if (classes[i].SameKey(key))
+        {
+            if (--classes[i].count == 0)
+            {
+                classes[i] = classes.back();
+                classes.pop_back();
+                if (classes.empty())
+                {
+                    m_buckets.erase(it);
+                }
+            }
+            return;
+        }
+    }
+    throw std::logic_error("TcpPortTable: releasing an owner the port does not have");
+}
+
+void
+TcpPortTable::Own(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    assert(!s.owning && s.tuple.localPort != 0);
+    AddOwner(s.tuple.localPort, ClassOf(s));
+    s.owning = true;
+}
+
+void
+TcpPortTable::Unown(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    if (s.owning)
+    {
+        RemoveOwner(s.tuple.localPort, ClassOf(s));
+        s.owning = false;
+    }
+}
+
+bool
+TcpPortTable::Conflict(uint16_t port, const OwnerClass& s, bool relax, bool reuseportOk) const
+{
+    // inet_bind_conflict() (reference §1.4) against every owner whose address overlaps
+    // (inet_rcv_saddr_equal with match_wildcard, §1.5) on a compatible device.
+    auto it = m_buckets.find(port);
+    if (it == m_buckets.end())
+    {
+        return false;
+    }
+    for (const OwnerClass& o : it->second.classes)
+    {
+        if (s.dev != 0 && o.dev != 0 && s.dev != o.dev)
+        {
+            continue;
+        }
+        if (s.addr != ADDR_ANY && o.addr != ADDR_ANY && s.addr != o.addr)
+        {
+            continue;
+        }
+        bool conflict;
+        if (s.reuse && o.reuse && o.kind != OwnerKind::LISTEN)
+        {
+            conflict = !relax || (!reuseportOk && s.reusePort && o.reusePort &&
+                                  (o.kind == OwnerKind::TIME_WAIT || s.uid == o.uid));
+        }
+        else
+        {
+            conflict = !reuseportOk || !s.reusePort || !o.reusePort ||
+                       (o.kind != OwnerKind::TIME_WAIT && s.uid != o.uid);
+        }
+        if (conflict)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool
+TcpPortTable::ConnectMayShare(uint16_t port) const
+{
+    // A bucket whose owners all got the port from connect() has fastreuse == -1; any owner
+    // that bound explicitly (bind(port), bind(0), listen autobind, accepted child) makes it
+    // >= 0 and connect() skips the port (6.18 recomputes this when owners leave).
+    auto it = m_buckets.find(port);
+    if (it == m_buckets.end())
+    {
+        return true;
+    }
+    for (const OwnerClass& o : it->second.classes)
+    {
+        if (!o.connectBound)
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+uint32_t
+TcpPortTable::OwnerCount(uint16_t port) const
+{
+    auto it = m_buckets.find(port);
+    uint32_t n = 0;
+    if (it != m_buckets.end())
+    {
+        for (const auto& c : it->second.classes)
+        {
+            n += c.count;
+        }
+    }
+    return n;
+}
+
+EphemeralRange
+TcpPortTable::RangeFor(const SocketRecord& s) const
+{
+    // inet_sk_get_local_port_range(): the socket's range narrows the host's, ends outside it
+    // are ignored.
+    EphemeralRange r;
+    r.low = m_sysctls.ipLocalPortRangeLow;
+    r.high = m_sysctls.ipLocalPortRangeHigh;
+    if (s.rangeLo != 0 || s.rangeHi != 0)
+    {
+        if (r.low <= s.rangeLo && s.rangeLo <= r.high)
+        {
+            r.low = s.rangeLo;
+        }
+        if (r.low <= s.rangeHi && s.rangeHi <= r.high)
+        {
+            r.high = s.rangeHi;
+        }
+        r.perSocket = true;
+    }
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Socket calls
+
+SocketId
+TcpPortTable::Open()
+{
+    SocketId id;
+    if (!m_freeSockets.empty())
+    {
+        id = m_freeSockets.back();
+        m_freeSockets.pop_back();
+        m_sockets[id] = SocketRecord{};
+    }
+    else
+    {
+        if (m_sockets.size() >= TW_REF)
+        {
+            throw std::length_error("TcpPortTable: too many sockets");
+        }
+        id = static_cast<SocketId>(m_sockets.size());
+        m_sockets.emplace_back();
+    }
+    m_sockets[id].inUse = true;
+    return id;
+}
+
+void
+TcpPortTable::SetReuseAddr(SocketId id, bool on)
+{
+    SocketRecord& s = m_sockets[id];
+    bool was = s.owning;
+    Unown(id);
+    s.reuseAddr = on;
+    if (was)
+    {
+        Own(id);
+    }
+}
+
+void
+TcpPortTable::SetReusePort(SocketId id, bool on)
+{
+    SocketRecord& s = m_sockets[id];
+    bool was = s.owning;
+    Unown(id);
+    s.reusePort = on;
+    if (was)
+    {
+        Own(id);
+    }
+}
+
+void
+TcpPortTable::SetUid(SocketId id, uint32_t uid)
+{
+    SocketRecord& s = m_sockets[id];
+    bool was = s.owning;
+    Unown(id);
+    s.uid = uid;
+    if (was)
+    {
+        Own(id);
+    }
+}
+
+void
+TcpPortTable::SetBoundDevice(SocketId id, uint32_t ifindex)
+{
+    SocketRecord& s = m_sockets[id];
+    bool was = s.owning;
+    Unown(id);
+    s.boundDev = ifindex;
+    if (was)
+    {
+        Own(id);
+    }
+}
+
+void
+TcpPortTable::SetBindAddressNoPort(SocketId id, bool on)
+{
+    m_sockets[id].bindAddressNoPort = on;
+}
+
+Errno
+TcpPortTable::SetLocalPortRange(SocketId id, uint16_t lo, uint16_t hi)
+{
+    if (lo != 0 && hi != 0 && lo > hi)
+    {
+        return Errno::INVAL;
+    }
+    m_sockets[id].rangeLo = lo;
+    m_sockets[id].rangeHi = hi;
+    return Errno::OK;
+}
+
+Errno
+TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
+{
+    SocketRecord& s = m_sockets[id];
+    // __inet_bind(), in its order.
+    if (addr != ADDR_ANY && !m_addresses.Contains(addr))
+    {
+        return m_counters.bind.Count(Errno::ADDRNOTAVAIL);
+    }
+    if (port != 0 && port < m_sysctls.ipUnprivilegedPortStart && s.uid != 0)
+    {
+        return m_counters.bind.Count(Errno::ACCES);
+    }
+    if (s.state != TcpState::CLOSE || s.tuple.localPort != 0)
+    {
+        return m_counters.bind.Count(Errno::INVAL);
+    }
+    s.tuple.localAddr = addr;
+    if (port == 0 && s.bindAddressNoPort)
+    {
+        return m_counters.bind.Count(Errno::OK); // the port is chosen at connect()
+    }
+    OwnerClass me = ClassOf(s);
+    if (port == 0)
+    {
+        BindCheck check(*this, me);
+        port = m_selector.SelectBindPort(RangeFor(s),
+                                         s.reuseAddr,
+                                         m_sysctls.ipAutobindReuse != 0,
+                                         check);
+        if (port == 0)
+        {
+            s.tuple.localAddr = ADDR_ANY;
+            return m_counters.bind.Count(Errno::ADDRINUSE);
+        }
+    }
+    else
+    {
+        if (Conflict(port, me, true, true))
+        {
+            s.tuple.localAddr = ADDR_ANY;
+            return m_counters.bind.Count(Errno::ADDRINUSE);
+        }
+        s.portLocked = true;
+    }
+    s.tuple.localPort = port;
+    s.connectBound = false;
+    Own(id);
+    return m_counters.bind.Count(Errno::OK);
+}
+
+Errno
+TcpPortTable::Listen(SocketId id, int64_t backlog)
+{
+    SocketRecord& s = m_sockets[id];
+    // __sys_listen_socket(): (unsigned) backlog clamped to somaxconn.
+    uint64_t b = static_cast<uint64_t>(backlog < 0 ? INT64_MAX : backlog);
+    uint32_t clamped = static_cast<uint32_t>(std::min<uint64_t>(b, m_sysctls.somaxconn));
+    if (s.state == TcpState::LISTEN)
+    {
+        s.backlog = clamped; // listen() again only updates the backlog
+        return m_counters.listen.Count(Errno::OK);
+    }
+    if (s.state != TcpState::CLOSE)
+    {
+        return m_counters.listen.Count(Errno::INVAL);
+    }
+    // inet_csk_listen_start(): state becomes LISTEN, then get_port() runs again.
+    if (s.tuple.localPort == 0)
+    {
+        s.state = TcpState::LISTEN;
+        OwnerClass me = ClassOf(s);
+        BindCheck check(*this, me);
+        uint16_t port = m_selector.SelectBindPort(RangeFor(s),
+                                                  s.reuseAddr,
+                                                  m_sysctls.ipAutobindReuse != 0,
+                                                  check);
+        if (port == 0)
+        {
+            s.state = TcpState::CLOSE;
+            return m_counters.listen.Count(Errno::ADDRINUSE);
+        }
+        s.tuple.localPort = port;
+        s.connectBound = false;
+    }
+    else
+    {
+        Unown(id); // S itself is never its own conflict
+        s.state = TcpState::LISTEN;
+        if (Conflict(s.tuple.localPort, ClassOf(s), true, true))
+        {
+            s.state = TcpState::CLOSE;
+            Own(id);
+            return m_counters.listen.Count(Errno::ADDRINUSE);
+        }
+    }
+    s.backlog = clamped;
+    Own(id);
+    AddListener(id);
+    return m_counters.listen.Count(Errno::OK);
+}
+
+bool
+TcpPortTable::TimeWaitUnique(const TimeWaitEntry& tw, bool explicitPort, TimeNs now) const
+{
+    // tcp_twsk_unique() (reference §3.3).
+    int64_t reuse = m_sysctls.tcpTwReuse;
+    if (tw.flags & TW_FIN_WAIT2)
+    {
+        reuse = 0;
+    }
+    if (reuse == 2)
+    {
+        bool loopback = tw.boundDev == LOOPBACK_IFINDEX || IsLoopback(tw.tuple.remoteAddr) ||
+                        IsLoopback(tw.tuple.localAddr);
+        if (!loopback)
+        {
+            reuse = 0;
+        }
+    }
+    if (!(tw.flags & TW_TIMESTAMPS))
+    {
+        return false;
+    }
+    if (explicitPort)
+    {
+        return true; // twp == NULL: the bound-port quirk ignores tcp_tw_reuse and the delay
+    }
+    TimeNs threshold = tw.entryStamp + m_sysctls.tcpTwReuseDelayMs * NS_PER_MS;
+    return reuse != 0 && now > threshold;
+}
+
+bool
+TcpPortTable::CheckEstablished(const FourTuple& t,
+                               bool explicitPort,
+                               TimeNs now,
+                               TimeWaitId& tw) const
+{
+    // __inet_check_established(): the 4-tuple must be unused, or be a TIME_WAIT that
+    // tcp_twsk_unique() lets us take over.
+    tw = INVALID_ID;
+    uint32_t ref = m_ehash.Find(t);
+    if (ref == FourTupleIndex<TupleOf>::NONE)
+    {
+        return true;
+    }
+    if ((ref & TW_REF) && TimeWaitUnique(m_tw[ref & ~TW_REF], explicitPort, now))
+    {
+        tw = ref & ~TW_REF;
+        return true;
+    }
+    return false;
+}
+
+Errno
+TcpPortTable::Connect(SocketId id,
+                      Ipv4 sourceAddr,
+                      Ipv4 remoteAddr,
+                      uint16_t remotePort,
+                      TimeNs now,
+                      TcpConnectResult& result)
+{
+    SocketRecord& s = m_sockets[id];
+    if (s.state == TcpState::SYN_SENT)
+    {
+        return m_counters.connect.Count(Errno::ALREADY);
+    }
+    if (s.state != TcpState::CLOSE)
+    {
+        return m_counters.connect.Count(Errno::ISCONN);
+    }
+    const Ipv4 boundAddr = s.tuple.localAddr;
+    FourTuple t;
+    t.localAddr = boundAddr != ADDR_ANY ? boundAddr : sourceAddr;
+    t.remoteAddr = remoteAddr;
+    t.remotePort = remotePort;
+    TimeWaitId takeover = INVALID_ID;
+    bool newPort = false;
+    if (s.tuple.localPort != 0)
+    {
+        // The socket has a port (bind(port) or bind(0)): only the 4-tuple is checked, and a
+        // TIME_WAIT with timestamps is taken over whatever tcp_tw_reuse says (twp == NULL).
+        t.localPort = s.tuple.localPort;
+        if (!CheckEstablished(t, true, now, takeover))
+        {
+            return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
+        }
+    }
+    else
+    {
+        ConnectCheck check(*this, t, now);
+        uint16_t port =
+            m_selector.SelectConnectPort(RangeFor(s), t.localAddr, remoteAddr, remotePort, now, check);
+        if (port == 0)
+        {
+            return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
+        }
+        t.localPort = port;
+        takeover = check.Takeover();
+        newPort = true;
+    }
+
+    result = TcpConnectResult{};
+    result.localPort = t.localPort;
+    result.localAddr = t.localAddr;
+    if (takeover != INVALID_ID)
+    {
+        const TimeWaitEntry& tw = m_tw[takeover];
+        result.tookOverTimeWait = true;
+        uint32_t isn = tw.sndNxt + 65535 + 2;
+        result.isnHint = isn == 0 ? 1 : isn;
+        result.tsRecent = tw.tsRecent;
+        ++m_counters.timeWaitRecycled;
+        if (m_observer)
+        {
+            m_observer->TimeWaitTakenOver(tw);
+        }
+        m_ehash.Erase(tw.tuple);
+        FreeTimeWait(takeover);
+    }
+    // Hash in the bind table (rehash if the address was wildcard) and the connection table.
+    Unown(id);
+    s.tuple = t;
+    if (newPort)
+    {
+        s.connectBound = true;
+    }
+    s.state = TcpState::SYN_SENT;
+    Own(id);
+    m_ehash.Insert(t, id);
+    s.hashed = true;
+    return m_counters.connect.Count(Errno::OK);
+}
+
+SocketId
+TcpPortTable::CreateChild(SocketId listener,
+                          Ipv4 localAddr,
+                          Ipv4 remoteAddr,
+                          uint16_t remotePort,
+                          TcpState state)
+{
+    const SocketRecord l = m_sockets[listener]; // copy: Open() may reallocate
+    FourTuple t{localAddr, remoteAddr, l.tuple.localPort, remotePort};
+    if (m_ehash.Find(t) != FourTupleIndex<TupleOf>::NONE)
+    {
+        return INVALID_ID;
+    }
+    SocketId id = Open();
+    SocketRecord& c = m_sockets[id];
+    c.tuple = t;
+    c.uid = l.uid;
+    c.boundDev = l.boundDev;
+    c.reuseAddr = l.reuseAddr;
+    c.reusePort = l.reusePort;
+    c.portLocked = l.portLocked;
+    c.state = state;
+    Own(id);
+    m_ehash.Insert(t, id);
+    c.hashed = true;
+    return id;
+}
+
+void
+TcpPortTable::SetState(SocketId id, TcpState state)
+{
+    SocketRecord& s = m_sockets[id];
+    if (state == TcpState::LISTEN || state == TcpState::TIME_WAIT || state == TcpState::CLOSE ||
+        s.state == TcpState::LISTEN || !s.hashed)
+    {
+        throw std::logic_error(std::string("TcpPortTable::SetState: ") + TcpStateName(s.state) +
+                               " -> " + TcpStateName(state) +
+                               " is not a transition among connected states");
+    }
+    s.state = state;
+}
+
+void
+TcpPortTable::SetClosed(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    if (s.state == TcpState::CLOSE)
+    {
+        return;
+    }
+    if (s.hashed)
+    {
+        m_ehash.Erase(s.tuple);
+        s.hashed = false;
+    }
+    if (s.state == TcpState::LISTEN)
+    {
+        RemoveListener(id);
+    }
+    Unown(id);
+    s.state = TcpState::CLOSE;
+    s.tuple.remoteAddr = ADDR_ANY;
+    s.tuple.remotePort = 0;
+    if (s.portLocked)
+    {
+        Own(id); // SOCK_BINDPORT_LOCK: the port stays with the socket until it is destroyed
+    }
+    else
+    {
+        s.tuple.localPort = 0;
+        s.connectBound = false;
+    }
+}
+
+void
+TcpPortTable::Destroy(SocketId id)
+{
+    SetClosed(id);
+    Unown(id);
+    m_sockets[id] = SocketRecord{};
+    m_freeSockets.push_back(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// TIME_WAIT
+
+TimeWaitId
+TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
+{
+    SocketRecord& s = m_sockets[id];
+    if (!s.hashed)
+    {
+        throw std::logic_error("TcpPortTable::EnterTimeWait: socket is not connected");
+    }
+    // inet_twsk_alloc() fails once tcp_max_tw_buckets entries exist: tcp_time_wait() then
+    // just closes (TCPTimeWaitOverflow), freeing the port and 4-tuple at once.
+    if (static_cast<int64_t>(m_twCount) >= m_sysctls.tcpMaxTwBuckets)
+    {
+        ++m_counters.timeWaitOverflow;
+        if (m_observer)
+        {
+            m_observer->TimeWaitOverflow(s.tuple);
+        }
+        SetClosed(id);
+        return INVALID_ID;
+    }
+    TimeWaitId tw;
+    if (!m_freeTw.empty())
+    {
+        tw = m_freeTw.back();
+        m_freeTw.pop_back();
+    }
+    else
+    {
+        tw = static_cast<TimeWaitId>(m_tw.size());
+        m_tw.push_back(TimeWaitEntry{});
+        m_tw[tw].generation = 0;
+    }
+    TimeWaitEntry& e = m_tw[tw];
+    e.tuple = s.tuple;
+    e.sndNxt = info.sndNxt;
+    e.rcvNxt = info.rcvNxt;
+    e.tsRecent = info.tsRecent;
+    e.entryStamp = now;
+    e.expiry = now + (info.timeout > 0 ? info.timeout : m_sysctls.TimewaitLen());
+    e.generation++;
+    e.boundDev = static_cast<uint16_t>(s.boundDev);
+    e.flags = TW_LIVE | (s.reuseAddr ? TW_REUSE : 0) | (s.reusePort ? TW_REUSEPORT : 0) |
+              (info.hasTimestamps ? TW_TIMESTAMPS : 0) | (info.finWait2 ? TW_FIN_WAIT2 : 0) |
+              (s.connectBound ? TW_CONNECT_BIND : 0);
+    e.reserved = 0;
+    ++m_twCount;
+    ++m_counters.timeWaitCreated;
+
+    // The entry takes the socket's place in the bind bucket and the connection table.
+    OwnerClass twClass{};
+    twClass.addr = e.tuple.localAddr;
+    twClass.dev = e.boundDev;
+    twClass.kind = OwnerKind::TIME_WAIT;
+    twClass.reuse = s.reuseAddr;
+    twClass.reusePort = s.reusePort;
+    twClass.connectBound = s.connectBound;
+    AddOwner(e.tuple.localPort, twClass);
+    m_ehash.Replace(s.tuple, tw | TW_REF);
+    s.hashed = false;
+    m_twQueue.emplace_back(tw, e.generation);
+    if (m_observer)
+    {
+        m_observer->TimeWaitEntered(e);
+    }
+    SetClosed(id);
+    return tw;
+}
+
+void
+TcpPortTable::FreeTimeWait(TimeWaitId tw)
+{
+    TimeWaitEntry& e = m_tw[tw];
+    OwnerClass twClass{};
+    twClass.addr = e.tuple.localAddr;
+    twClass.dev = e.boundDev;
+    twClass.kind = OwnerKind::TIME_WAIT;
+    twClass.reuse = (e.flags & TW_REUSE) != 0;
+    twClass.reusePort = (e.flags & TW_REUSEPORT) != 0;
+    twClass.connectBound = (e.flags & TW_CONNECT_BIND) != 0;
+    RemoveOwner(e.tuple.localPort, twClass);
+    e.flags = 0;
+    e.generation++; // queue items for this slot are now stale
+    --m_twCount;
+    m_freeTw.push_back(tw);
+}
+
+void
+TcpPortTable::RescheduleTimeWait(TimeWaitId tw, TimeNs now)
+{
+    TimeWaitEntry& e = m_tw[tw];
+    e.expiry = now + m_sysctls.TimewaitLen();
+    e.generation++;
+    m_twQueue.emplace_back(tw, e.generation);
+}
+
+void
+TcpPortTable::KillTimeWait(TimeWaitId tw)
+{
+    ++m_counters.timeWaitKilled;
+    if (m_observer)
+    {
+        m_observer->TimeWaitKilled(m_tw[tw]);
+    }
+    m_ehash.Erase(m_tw[tw].tuple);
+    FreeTimeWait(tw);
+}
+
+TimeNs
+TcpPortTable::NextTimeWaitExpiry()
+{
+    while (!m_twQueue.empty())
+    {
+        auto [tw, gen] = m_twQueue.front();
+        if (m_tw[tw].generation == gen && (m_tw[tw].flags & TW_LIVE))
+        {
+            return m_tw[tw].expiry;
+        }
+        m_twQueue.pop_front();
+    }
+    return -1;
+}
+
+size_t
+TcpPortTable::ExpireTimeWaits(TimeNs now)
+{
+    size_t n = 0;
+    for (TimeNs next = NextTimeWaitExpiry(); next >= 0 && next <= now; next = NextTimeWaitExpiry())
+    {
+        TimeWaitId tw = m_twQueue.front().first;
+        m_twQueue.pop_front();
+        ++m_counters.timeWaitExpired;
+        if (m_observer)
+        {
+            m_observer->TimeWaitExpired(m_tw[tw]);
+        }
+        m_ehash.Erase(m_tw[tw].tuple);
+        FreeTimeWait(tw);
+        ++n;
+    }
+    return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listeners and lookups
+
+void
+TcpPortTable::AddListener(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    auto& bucket = m_listeners[ListenKey(s.tuple.localAddr, s.tuple.localPort)];
+    if (s.reusePort)
+    {
+        // inet_reuseport_add_sock(): join a listener with the same device, uid, exact
+        // address and port, reuseport set; otherwise start a group.
+        for (SocketId other : bucket)
+        {
+            const SocketRecord& o = m_sockets[other];
+            if (o.reusePort && o.boundDev == s.boundDev && o.uid == s.uid &&
+                o.group != INVALID_ID)
+            {
+                s.group = o.group;
+                m_groups[o.group].socks.push_back(id);
+                break;
+            }
+        }
+        if (s.group == INVALID_ID)
+        {
+            if (!m_freeGroups.empty())
+            {
+                s.group = m_freeGroups.back();
+                m_freeGroups.pop_back();
+            }
+            else
+            {
+                s.group = static_cast<uint32_t>(m_groups.size());
+                m_groups.emplace_back();
+            }
+            m_groups[s.group].socks.assign(1, id);
+        }
+    }
+    bucket.insert(bucket.begin(), id); // IPv4 listeners go to the head of lhash2
+}
+
+void
+TcpPortTable::RemoveListener(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    auto it = m_listeners.find(ListenKey(s.tuple.localAddr, s.tuple.localPort));
+    if (it != m_listeners.end())
+    {
+        auto& v = it->second;
+        v.erase(std::remove(v.begin(), v.end(), id), v.end());
+        if (v.empty())
+        {
+            m_listeners.erase(it);
+        }
+    }
+    if (s.group != INVALID_ID)
+    {
+        // reuseport_detach_sock(): the last member fills the hole.
+        auto& socks = m_groups[s.group].socks;
+        auto pos = std::find(socks.begin(), socks.end(), id);
+        if (pos != socks.end())
+        {
+            *pos = socks.back();
+            socks.pop_back();
+        }
+        if (socks.empty())
+        {
+            m_freeGroups.push_back(s.group);
+        }
+        s.group = INVALID_ID;
+    }
+}
+
+uint32_t
+TcpPortTable::LookupListener(Ipv4 addr,
+                             uint16_t port,
+                             const FourTuple& t,
+                             uint32_t inDevice) const
+{
+    auto it = m_listeners.find(ListenKey(addr, port));
+    if (it == m_listeners.end())
+    {
+        return INVALID_ID;
+    }
+    // inet_lhash2_lookup(): best compute_score() wins; the first reuseport socket with a
+    // better score ends the search through its group.
+    uint32_t result = INVALID_ID;
+    int hiScore = 0;
+    for (SocketId id : it->second)
+    {
+        const SocketRecord& s = m_sockets[id];
+        if (s.boundDev != 0 && s.boundDev != inDevice)
+        {
+            continue;
+        }
+        int score = (s.boundDev != 0 ? 2 : 1) + 1; // + 1: AF_INET
+        if (score > hiScore)
+        {
+            if (s.group != INVALID_ID)
+            {
+                const auto& socks = m_groups[s.group].socks;
+                uint32_t hash = HashFourTuple(t, m_secret ^ 0x5eed5eedULL);
+                return socks[ReciprocalScale(hash, static_cast<uint32_t>(socks.size()))];
+            }
+            result = id;
+            hiScore = score;
+        }
+    }
+    return result;
+}
+
+TcpLookup
+TcpPortTable::Lookup(Ipv4 localAddr,
+                     uint16_t localPort,
+                     Ipv4 remoteAddr,
+                     uint16_t remotePort,
+                     uint32_t inDevice) const
+{
+    FourTuple t{localAddr, remoteAddr, localPort, remotePort};
+    TcpLookup r;
+    uint32_t ref = m_ehash.Find(t);
+    if (ref != FourTupleIndex<TupleOf>::NONE)
+    {
+        r.kind = (ref & TW_REF) ? TcpLookup::TIME_WAIT : TcpLookup::CONNECTION;
+        r.id = ref & ~TW_REF;
+        return r;
+    }
+    uint32_t l = LookupListener(localAddr, localPort, t, inDevice);
+    if (l == INVALID_ID)
+    {
+        l = LookupListener(ADDR_ANY, localPort, t, inDevice);
+    }
+    if (l != INVALID_ID)
+    {
+        r.kind = TcpLookup::LISTENER;
+        r.id = l;
+    }
+    return r;
+}
+
+TcpSocketView
+TcpPortTable::View(SocketId id) const
+{
+    const SocketRecord& s = m_sockets[id];
+    return TcpSocketView{id, s.state, s.tuple, s.reuseAddr, s.reusePort, s.uid, s.boundDev};
+}
+
+size_t
+TcpPortTable::MemoryBytes() const
+{
+    return m_tw.capacity() * sizeof(TimeWaitEntry) + m_freeTw.capacity() * sizeof(TimeWaitId) +
+           m_twQueue.size() * sizeof(std::pair<TimeWaitId, uint32_t>) + m_ehash.MemoryBytes() +
+           m_sockets.capacity() * sizeof(SocketRecord);
+}
+
+} // namespace portlab

@@ -1,0 +1,555 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_TCP_PORT_TABLE_H
+#define PORTLAB_TCP_PORT_TABLE_H
+
+#include "ephemeral-port-selector.h"
+#include "four-tuple-index.h"
+#include "local-addresses.h"
+#include "port-counters.h"
+#include "port-sysctls.h"
+#include "port-types.h"
+
+#include <cstdint>
+#include <deque>
+#include <unordered_map>
+#include <vector>
+
+namespace portlab
+{
+
+/// A socket's handle in a port table.
+using SocketId = uint32_t;
+/// A TIME_WAIT entry's handle.
+using TimeWaitId = uint32_t;
+/// The invalid handle.
+constexpr uint32_t INVALID_ID = UINT32_MAX;
+
+/**
+ * \ingroup portlab-ports
+ * \brief What the transport knows when a connection enters TIME_WAIT.
+ */
+struct TimeWaitInfo
+{
+    uint32_t sndNxt{0};        //!< next sequence number to send (the new ISN derives from it)
+    uint32_t rcvNxt{0};        //!< next expected sequence number
+    uint32_t tsRecent{0};      //!< peer's most recent timestamp value
+    bool hasTimestamps{true};  //!< timestamps negotiated and seen (tw_ts_recent_stamp != 0)
+    bool finWait2{false};      //!< FIN_WAIT2 substate (orphan waiting for the peer's FIN)
+    TimeNs timeout{0};         //!< lifetime; 0 = the TIME_WAIT length (portlab.tcp_timewait_len)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief A TIME_WAIT entry: 48 bytes, no timer of its own.
+ */
+struct TimeWaitEntry
+{
+    FourTuple tuple;       //!< the connection
+    uint32_t sndNxt;       //!< tw_snd_nxt
+    uint32_t rcvNxt;       //!< tw_rcv_nxt
+    uint32_t tsRecent;     //!< tw_ts_recent
+    TimeNs expiry;         //!< when the entry dies
+    TimeNs entryStamp;     //!< tw_entry_stamp (tcp_tw_reuse_delay counts from here)
+    uint32_t generation;   //!< bumped on reschedule and reuse (stale queue items are skipped)
+    uint16_t boundDev;     //!< tw_bound_dev_if
+    uint8_t flags;         //!< TW_* bits
+    uint8_t reserved;      //!< padding
+};
+
+/// TimeWaitEntry::flags bits.
+enum : uint8_t
+{
+    TW_LIVE = 1,          //!< slot in use
+    TW_REUSE = 2,         //!< tw_reuse (SO_REUSEADDR of the dead socket)
+    TW_REUSEPORT = 4,     //!< tw_reuseport
+    TW_TIMESTAMPS = 8,    //!< tw_ts_recent_stamp != 0
+    TW_FIN_WAIT2 = 16,    //!< FIN_WAIT2 substate
+    TW_CONNECT_BIND = 32, //!< port came from connect() autobind (tw_connect_bind)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Result of TCP demultiplexing (Linux's __inet_lookup_skb).
+ */
+struct TcpLookup
+{
+    /// What was found.
+    enum Kind : uint8_t
+    {
+        NONE,        //!< no socket: the transport answers with RST
+        CONNECTION,  //!< an established/request/closing socket (exact 4-tuple)
+        TIME_WAIT,   //!< a TIME_WAIT entry (exact 4-tuple)
+        LISTENER,    //!< a listening socket
+    } kind{NONE};    //!< what was found
+
+    uint32_t id{INVALID_ID}; //!< SocketId or TimeWaitId
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief The outcome of a successful connect() at the table layer.
+ */
+struct TcpConnectResult
+{
+    uint16_t localPort{0};      //!< the port used
+    Ipv4 localAddr{0};          //!< the source address used
+    bool tookOverTimeWait{false}; //!< a TIME_WAIT 4-tuple was taken over (TimeWaitRecycled)
+    uint32_t isnHint{0};        //!< with a takeover: tw_snd_nxt + 65535 + 2 (never 0)
+    uint32_t tsRecent{0};       //!< with a takeover: the TIME_WAIT's ts_recent
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Everything about a live socket that a snapshot shows.
+ */
+struct TcpSocketView
+{
+    SocketId id;          //!< handle
+    TcpState state;       //!< state
+    FourTuple tuple;      //!< local (0.0.0.0 = wildcard) and remote ends
+    bool reuseAddr;       //!< SO_REUSEADDR
+    bool reusePort;       //!< SO_REUSEPORT
+    uint32_t uid;         //!< owner uid
+    uint32_t boundDev;    //!< SO_BINDTODEVICE ifindex (0 = none)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Receives the table's observable events (the ns-3 glue turns them into traces).
+ */
+class TcpPortObserver
+{
+  public:
+    virtual ~TcpPortObserver() = default;
+    /// \param tw the new entry
+    virtual void TimeWaitEntered(const TimeWaitEntry& tw)
+    {
+    }
+    /// \param tw the entry that expired
+    virtual void TimeWaitExpired(const TimeWaitEntry& tw)
+    {
+    }
+    /// \param tw the entry a connect() took over
+    virtual void TimeWaitTakenOver(const TimeWaitEntry& tw)
+    {
+    }
+    /// \param tw the entry killed by RST or a new SYN
+    virtual void TimeWaitKilled(const TimeWaitEntry& tw)
+    {
+    }
+    /// \param tuple the connection that closed without TIME_WAIT (tcp_max_tw_buckets)
+    virtual void TimeWaitOverflow(const FourTuple& tuple)
+    {
+    }
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief One host's TCP port space, as Linux 6.18 keeps it.
+ *
+ * - The bind table (Linux's bhash/bhash2) maps a port to its owners. Owners that the
+ *   conflict rule cannot tell apart (same address, device, uid, reuse flags, LISTEN /
+ *   TIME_WAIT / other, connect-bound or not) are one counted class, so a bind() costs
+ *   O(distinct kinds of owner), not O(connections on the port), and the bucket's "created by
+ *   connect()" state is recomputed exactly when owners leave (the 6.18 behaviour).
+ * - The connection table (ehash) maps every 4-tuple, TIME_WAIT entries included, to its
+ *   owner in O(1).
+ * - TIME_WAIT entries expire in FIFO order from one queue; the transport needs one timer per
+ *   host (NextTimeWaitExpiry / ExpireTimeWaits).
+ *
+ * Rules and their sources: bind conflict §1.3-1.5 (Conflict), bind(0) §2 (Bind), connect()
+ * §3 (Connect, CheckEstablished, TimeWaitUnique), TIME_WAIT §4.2-4.4 (EnterTimeWait),
+ * listeners and SO_REUSEPORT §5-6 (Listen, Lookup) of docs/linux-port-semantics in the
+ * project's references.
+ */
+class TcpPortTable
+{
+  public:
+    /**
+     * \param sysctls the host's settings (read on every call, so changes apply at once)
+     * \param addresses the host's local addresses
+     * \param selector ephemeral port algorithm
+     * \param secret per-host hash secret
+     */
+    TcpPortTable(const PortSysctls& sysctls,
+                 const LocalAddresses& addresses,
+                 EphemeralPortSelector& selector,
+                 uint64_t secret);
+
+    TcpPortTable(const TcpPortTable&) = delete;
+    TcpPortTable& operator=(const TcpPortTable&) = delete;
+
+    /// \param observer receives events (may be null)
+    void SetObserver(TcpPortObserver* observer)
+    {
+        m_observer = observer;
+    }
+
+    // --- socket life ---------------------------------------------------------------------
+
+    /// \return a new socket in CLOSE state, unbound
+    SocketId Open();
+
+    /// \param id socket \param on SO_REUSEADDR
+    void SetReuseAddr(SocketId id, bool on);
+    /// \param id socket \param on SO_REUSEPORT
+    void SetReusePort(SocketId id, bool on);
+    /// \param id socket \param uid owner uid (0 = root, which may bind privileged ports)
+    void SetUid(SocketId id, uint32_t uid);
+    /// \param id socket \param ifindex SO_BINDTODEVICE (0 = none)
+    void SetBoundDevice(SocketId id, uint32_t ifindex);
+    /// \param id socket \param on IP_BIND_ADDRESS_NO_PORT
+    void SetBindAddressNoPort(SocketId id, bool on);
+
+    /**
+     * \brief IP_LOCAL_PORT_RANGE: lo | hi << 16, 0 = unset.
+     * \param id socket
+     * \param lo low end (0 = keep the host's)
+     * \param hi high end (0 = keep the host's)
+     * \return EINVAL if lo > hi with both non-zero, else OK
+     */
+    Errno SetLocalPortRange(SocketId id, uint16_t lo, uint16_t hi);
+
+    /**
+     * \brief bind(): explicit port or 0 (ephemeral).
+     * \param id socket
+     * \param addr local address (0 = wildcard)
+     * \param port local port (0 = pick one)
+     * \return OK, EINVAL (already bound), EADDRNOTAVAIL (not a local address), EACCES
+     *         (privileged port), EADDRINUSE (conflict or range exhausted)
+     */
+    Errno Bind(SocketId id, Ipv4 addr, uint16_t port);
+
+    /**
+     * \brief listen(): re-checks the port as LISTEN (can fail with EADDRINUSE), autobinds an
+     * unbound socket, joins an SO_REUSEPORT group.
+     * \param id socket
+     * \param backlog requested backlog (negative: somaxconn); clamped to somaxconn
+     * \return OK, EINVAL, EADDRINUSE
+     */
+    Errno Listen(SocketId id, int64_t backlog);
+
+    /**
+     * \brief connect() at the table layer: chooses the local port (or checks the bound one),
+     * enforces 4-tuple uniqueness, takes over a TIME_WAIT when allowed, hashes the socket
+     * in SYN_SENT.
+     * \param id socket
+     * \param sourceAddr the source address routing chose (used if the socket has none)
+     * \param remoteAddr destination
+     * \param remotePort destination port
+     * \param now current time
+     * \param result receives the port and any takeover
+     * \return OK, EADDRNOTAVAIL (no port / 4-tuple in use), EISCONN, EALREADY
+     */
+    Errno Connect(SocketId id,
+                  Ipv4 sourceAddr,
+                  Ipv4 remoteAddr,
+                  uint16_t remotePort,
+                  TimeNs now,
+                  TcpConnectResult& result);
+
+    /**
+     * \brief A listener's new connection (the child socket Linux creates at the final ACK):
+     * owns the listener's port and inherits its reuse flags, uid and device.
+     * \param listener the listening socket
+     * \param localAddr the address the SYN was sent to
+     * \param remoteAddr the client's address
+     * \param remotePort the client's port
+     * \param state SYN_RECV or ESTABLISHED
+     * \return the child, or INVALID_ID if the 4-tuple is taken
+     */
+    SocketId CreateChild(SocketId listener,
+                         Ipv4 localAddr,
+                         Ipv4 remoteAddr,
+                         uint16_t remotePort,
+                         TcpState state);
+
+    /**
+     * \brief Record a state change among the connected states (ESTABLISHED, FIN_WAIT1, ...).
+     * \param id socket
+     * \param state new state (not LISTEN, TIME_WAIT or CLOSE: see Listen, EnterTimeWait,
+     * SetClosed)
+     */
+    void SetState(SocketId id, TcpState state);
+
+    /**
+     * \brief tcp_time_wait(): the socket's 4-tuple and port pass to a TIME_WAIT entry, unless
+     * tcp_max_tw_buckets is reached (then the connection just closes: TCPTimeWaitOverflow).
+     * The socket goes to CLOSE as with SetClosed.
+     * \param id socket (hashed in the connection table)
+     * \param now current time
+     * \param info sequence/timestamp state for §4.4 and tcp_tw_reuse
+     * \return the entry, or INVALID_ID on overflow
+     */
+    TimeWaitId EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info);
+
+    /**
+     * \brief tcp_set_state(TCP_CLOSE): unhash from the connection table and the listeners,
+     * leave an SO_REUSEPORT group, release the port unless bind() chose it explicitly
+     * (SOCK_BINDPORT_LOCK: held until Destroy).
+     * \param id socket
+     */
+    void SetClosed(SocketId id);
+
+    /// \brief The socket is gone (close() of the file): releases everything. \param id socket
+    void Destroy(SocketId id);
+
+    // --- TIME_WAIT -----------------------------------------------------------------------
+
+    /// \param tw entry \return the entry
+    const TimeWaitEntry& GetTimeWait(TimeWaitId tw) const
+    {
+        return m_tw[tw];
+    }
+
+    /**
+     * \brief Restart an entry's timer (bare ACK or retransmitted FIN in TIME_WAIT, §4.4).
+     * \param tw entry
+     * \param now current time
+     */
+    void RescheduleTimeWait(TimeWaitId tw, TimeNs now);
+
+    /**
+     * \brief Kill an entry (RST assassination, or a new SYN reopening the 4-tuple).
+     * \param tw entry
+     */
+    void KillTimeWait(TimeWaitId tw);
+
+    /**
+     * \brief Remove every entry whose time has come.
+     * \param now current time
+     * \return how many expired
+     */
+    size_t ExpireTimeWaits(TimeNs now);
+
+    /// \return when the next entry expires, or -1 if none
+    TimeNs NextTimeWaitExpiry();
+
+    /// \return live TIME_WAIT entries
+    size_t TimeWaitCount() const
+    {
+        return m_twCount;
+    }
+
+    // --- lookups -------------------------------------------------------------------------
+
+    /**
+     * \brief Demultiplex an incoming segment: exact 4-tuple first (connections and
+     * TIME_WAIT), then listeners (specific address beats wildcard; a bound device must
+     * match; an SO_REUSEPORT group picks a member by a hash of the 4-tuple).
+     * \param localAddr the segment's destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex the segment arrived on
+     * \return what was found
+     */
+    TcpLookup Lookup(Ipv4 localAddr,
+                     uint16_t localPort,
+                     Ipv4 remoteAddr,
+                     uint16_t remotePort,
+                     uint32_t inDevice = 0) const;
+
+    /// \param id socket \return its state
+    TcpState GetState(SocketId id) const
+    {
+        return m_sockets[id].state;
+    }
+
+    /// \param id socket \return local (and, once connected, remote) ends
+    const FourTuple& GetTuple(SocketId id) const
+    {
+        return m_sockets[id].tuple;
+    }
+
+    /// \param id a listening socket \return its backlog after clamping
+    uint32_t GetBacklog(SocketId id) const
+    {
+        return m_sockets[id].backlog;
+    }
+
+    /// \param id socket \return a snapshot of it
+    TcpSocketView View(SocketId id) const;
+
+    /**
+     * \brief Visit every live socket (not CLOSE) and every TIME_WAIT entry, in handle order.
+     * \param socketFn called with each TcpSocketView
+     * \param timeWaitFn called with each TimeWaitEntry
+     */
+    template <class SocketFn, class TimeWaitFn>
+    void ForEach(SocketFn socketFn, TimeWaitFn timeWaitFn) const
+    {
+        for (SocketId id = 0; id < m_sockets.size(); ++id)
+        {
+            if (m_sockets[id].inUse && m_sockets[id].state != TcpState::CLOSE)
+            {
+                socketFn(View(id));
+            }
+        }
+        for (const auto& tw : m_tw)
+        {
+            if (tw.flags & TW_LIVE)
+            {
+                timeWaitFn(tw);
+            }
+        }
+    }
+
+    // --- gauges and counters -------------------------------------------------------------
+
+    /// \return ports with at least one owner (bound, listening, connected or TIME_WAIT)
+    size_t PortsInUse() const
+    {
+        return m_buckets.size();
+    }
+
+    /// \return open sockets (any state but freed)
+    size_t SocketCount() const
+    {
+        return m_sockets.size() - m_freeSockets.size();
+    }
+
+    /// \return entries in the connection table (connections + TIME_WAIT)
+    size_t ConnectionCount() const
+    {
+        return m_ehash.Size();
+    }
+
+    /// \return the counters
+    const TcpPortCounters& Counters() const
+    {
+        return m_counters;
+    }
+
+    /// \return bytes held by the TIME_WAIT slab, the queue and the 4-tuple index
+    size_t MemoryBytes() const;
+
+    /// \param port a port \return owners of the port (sockets and TIME_WAIT entries)
+    uint32_t OwnerCount(uint16_t port) const;
+
+  private:
+    /// Owner classes of a bind bucket.
+    enum class OwnerKind : uint8_t
+    {
+        BOUND,     //!< any socket not listening (bound, connecting, connected, closing)
+        LISTEN,    //!< a listener
+        TIME_WAIT, //!< a TIME_WAIT entry
+    };
+
+    /// Owners the conflict rule cannot tell apart, counted.
+    struct OwnerClass
+    {
+        Ipv4 addr;         //!< rcv_saddr (0 = wildcard)
+        uint32_t dev;      //!< bound device
+        uint32_t uid;      //!< owner uid (0 for TIME_WAIT: never compared)
+        OwnerKind kind;    //!< state class
+        bool reuse;        //!< sk_reuse / tw_reuse
+        bool reusePort;    //!< sk_reuseport / tw_reuseport
+        bool connectBound; //!< port from connect() autobind
+        uint32_t count;    //!< how many owners
+
+        /// \param o another class \return true if the keys match (count aside)
+        bool SameKey(const OwnerClass& o) const
+        {
+            return addr == o.addr && dev == o.dev && uid == o.uid && kind == o.kind &&
+                   reuse == o.reuse && reusePort == o.reusePort && connectBound == o.connectBound;
+        }
+    };
+
+    /// A port's owners.
+    struct BindBucket
+    {
+        std::vector<OwnerClass> classes; //!< distinct owner kinds
+    };
+
+    /// A socket's record.
+    struct SocketRecord
+    {
+        FourTuple tuple;             //!< local (rcv_saddr, inet_num) and remote ends
+        uint32_t uid{0};             //!< owner uid
+        uint32_t boundDev{0};        //!< SO_BINDTODEVICE
+        uint32_t backlog{0};         //!< listen backlog
+        uint32_t group{INVALID_ID};  //!< SO_REUSEPORT group of a listener
+        uint16_t rangeLo{0};         //!< IP_LOCAL_PORT_RANGE low (0 = unset)
+        uint16_t rangeHi{0};         //!< IP_LOCAL_PORT_RANGE high (0 = unset)
+        TcpState state{TcpState::CLOSE}; //!< state
+        bool inUse{false};           //!< slot allocated
+        bool reuseAddr{false};       //!< SO_REUSEADDR
+        bool reusePort{false};       //!< SO_REUSEPORT
+        bool bindAddressNoPort{false}; //!< IP_BIND_ADDRESS_NO_PORT
+        bool portLocked{false};      //!< SOCK_BINDPORT_LOCK: port given to bind()
+        bool owning{false};          //!< counted in the port's bind bucket
+        bool hashed{false};          //!< in the connection table
+        bool connectBound{false};    //!< port from connect() autobind
+    };
+
+    /// Maps a connection-table reference to its key.
+    struct TupleOf
+    {
+        const TcpPortTable* table; //!< the table
+        /// \param ref reference \return its 4-tuple
+        const FourTuple& operator()(uint32_t ref) const
+        {
+            return (ref & TW_REF) ? table->m_tw[ref & ~TW_REF].tuple : table->m_sockets[ref].tuple;
+        }
+    };
+
+    /// SO_REUSEPORT group of listeners.
+    struct ReuseportGroup
+    {
+        std::vector<SocketId> socks; //!< members in join order
+    };
+
+    friend struct TupleOf;
+    class BindCheck;
+    class ConnectCheck;
+
+    static constexpr uint32_t TW_REF = 0x80000000u; //!< marks a TIME_WAIT reference
+
+    OwnerClass ClassOf(const SocketRecord& s) const;
+    void AddOwner(uint16_t port, const OwnerClass& key);
+    void RemoveOwner(uint16_t port, const OwnerClass& key);
+    void Own(SocketId id);
+    void Unown(SocketId id);
+    bool Conflict(uint16_t port, const OwnerClass& s, bool relax, bool reuseportOk) const;
+    bool ConnectMayShare(uint16_t port) const;
+    EphemeralRange RangeFor(const SocketRecord& s) const;
+    bool CheckEstablished(const FourTuple& t, bool explicitPort, TimeNs now, TimeWaitId& tw) const;
+    bool TimeWaitUnique(const TimeWaitEntry& tw, bool explicitPort, TimeNs now) const;
+    void FreeTimeWait(TimeWaitId tw);
+    void AddListener(SocketId id);
+    void RemoveListener(SocketId id);
+    static uint64_t ListenKey(Ipv4 addr, uint16_t port)
+    {
+        return (static_cast<uint64_t>(addr) << 16) | port;
+    }
+    uint32_t LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint32_t inDevice) const;
+
+    const PortSysctls& m_sysctls;               //!< settings
+    const LocalAddresses& m_addresses;          //!< local addresses
+    EphemeralPortSelector& m_selector;          //!< ephemeral algorithm
+    uint64_t m_secret;                          //!< hash secret
+    TcpPortObserver* m_observer{nullptr};       //!< events
+    std::vector<SocketRecord> m_sockets;        //!< socket slab
+    std::vector<SocketId> m_freeSockets;        //!< free socket slots
+    std::vector<TimeWaitEntry> m_tw;            //!< TIME_WAIT slab
+    std::vector<TimeWaitId> m_freeTw;           //!< free TIME_WAIT slots
+    size_t m_twCount{0};                        //!< live TIME_WAIT entries
+    /// FIFO of (entry, generation); stale items are skipped.
+    std::deque<std::pair<TimeWaitId, uint32_t>> m_twQueue;
+    std::unordered_map<uint16_t, BindBucket> m_buckets; //!< bind table
+    FourTupleIndex<TupleOf> m_ehash;                     //!< connection table
+    /// Listeners by (address, port), most recent first (lhash2 order).
+    std::unordered_map<uint64_t, std::vector<SocketId>> m_listeners;
+    std::vector<ReuseportGroup> m_groups;       //!< reuseport groups
+    std::vector<uint32_t> m_freeGroups;         //!< free group slots
+    TcpPortCounters m_counters;                 //!< counters
+};
+
+} // namespace portlab
+
+#endif // PORTLAB_TCP_PORT_TABLE_H
