@@ -1,0 +1,525 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "udp-port-table.h"
+
+#include <algorithm>
+
+namespace portlab
+{
+
+/// Ephemeral candidate test: reserved ports skipped, then the §7.1 conflict rule.
+class UdpPortTable::PortCheck : public PortCandidateCheck
+{
+  public:
+    PortCheck(const UdpPortTable& table, const Record& s, SocketId self)
+        : m_table(table),
+          m_s(s),
+          m_self(self)
+    {
+    }
+
+    bool Usable(uint16_t port, bool) override
+    {
+        return !m_table.m_sysctls.ipLocalReservedPorts.Contains(port) &&
+               !m_table.Conflict(m_s, m_self, port);
+    }
+
+  private:
+    const UdpPortTable& m_table;
+    const Record& m_s;
+    SocketId m_self;
+};
+
+UdpPortTable::UdpPortTable(const PortSysctls& sysctls,
+                           const LocalAddresses& addresses,
+                           EphemeralPortSelector& selector,
+                           uint64_t secret)
+    : m_sysctls(sysctls),
+      m_addresses(addresses),
+      m_selector(selector),
+      m_secret(secret)
+{
+}
+
+SocketId
+UdpPortTable::Open()
+{
+    SocketId id;
+    if (!m_free.empty())
+    {
+        id = m_free.back();
+        m_free.pop_back();
+        m_sockets[id] = Record{};
+    }
+    else
+    {
+        id = static_cast<SocketId>(m_sockets.size());
+        m_sockets.emplace_back();
+    }
+    m_sockets[id].inUse = true;
+    return id;
+}
+
+void
+UdpPortTable::SetReuseAddr(SocketId id, bool on)
+{
+    m_sockets[id].reuseAddr = on;
+}
+
+void
+UdpPortTable::SetReusePort(SocketId id, bool on)
+{
+    m_sockets[id].reusePort = on;
+}
+
+void
+UdpPortTable::SetUid(SocketId id, uint32_t uid)
+{
+    m_sockets[id].uid = uid;
+}
+
+void
+UdpPortTable::SetBoundDevice(SocketId id, uint32_t ifindex)
+{
+    m_sockets[id].boundDev = ifindex;
+}
+
+Errno
+UdpPortTable::SetLocalPortRange(SocketId id, uint16_t lo, uint16_t hi)
+{
+    if (lo != 0 && hi != 0 && lo > hi)
+    {
+        return Errno::INVAL;
+    }
+    m_sockets[id].rangeLo = lo;
+    m_sockets[id].rangeHi = hi;
+    return Errno::OK;
+}
+
+bool
+UdpPortTable::Conflict(const Record& s, SocketId self, uint16_t port) const
+{
+    // udp_lib_lport_inuse() (reference §7.1).
+    auto it = m_byPort.find(port);
+    if (it == m_byPort.end())
+    {
+        return false;
+    }
+    for (SocketId oid : it->second)
+    {
+        const Record& o = m_sockets[oid];
+        if (oid == self)
+        {
+            continue;
+        }
+        if (o.reuseAddr && s.reuseAddr)
+        {
+            continue; // both SO_REUSEADDR: never a conflict for UDP
+        }
+        if (o.boundDev != 0 && s.boundDev != 0 && o.boundDev != s.boundDev)
+        {
+            continue;
+        }
+        if (o.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != ADDR_ANY &&
+            o.tuple.localAddr != s.tuple.localAddr)
+        {
+            continue;
+        }
+        if (o.reusePort && s.reusePort && s.group == INVALID_ID && o.uid == s.uid)
+        {
+            continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+void
+UdpPortTable::Hash(SocketId id)
+{
+    Record& s = m_sockets[id];
+    m_byPort[s.tuple.localPort].push_back(id);
+    auto& chain = m_chains[ChainKey(s.tuple.localAddr, s.tuple.localPort)];
+    chain.insert(chain.begin(), id); // udp_lib_get_port(): head of hslot2
+}
+
+void
+UdpPortTable::Unhash(SocketId id)
+{
+    Record& s = m_sockets[id];
+    auto remove = [id](std::vector<SocketId>& v) {
+        v.erase(std::remove(v.begin(), v.end(), id), v.end());
+        return v.empty();
+    };
+    auto p = m_byPort.find(s.tuple.localPort);
+    if (p != m_byPort.end() && remove(p->second))
+    {
+        m_byPort.erase(p);
+    }
+    auto c = m_chains.find(ChainKey(s.tuple.localAddr, s.tuple.localPort));
+    if (c != m_chains.end() && remove(c->second))
+    {
+        m_chains.erase(c);
+    }
+    if (s.inHash4)
+    {
+        auto range = m_hash4.equal_range(Hash4Key(s.tuple));
+        for (auto it = range.first; it != range.second; ++it)
+        {
+            if (it->second == id)
+            {
+                m_hash4.erase(it);
+                break;
+            }
+        }
+        s.inHash4 = false;
+    }
+}
+
+void
+UdpPortTable::JoinGroup(SocketId id)
+{
+    // udp_reuseport_add_sock(): same port, device, uid, exact address, reuseport set.
+    Record& s = m_sockets[id];
+    if (!s.reusePort)
+    {
+        return;
+    }
+    auto c = m_chains.find(ChainKey(s.tuple.localAddr, s.tuple.localPort));
+    if (c != m_chains.end())
+    {
+        for (SocketId oid : c->second)
+        {
+            const Record& o = m_sockets[oid];
+            if (oid != id && o.reusePort && o.group != INVALID_ID && o.boundDev == s.boundDev &&
+                o.uid == s.uid)
+            {
+                s.group = o.group;
+                m_groups[o.group].socks.push_back(id);
+                return;
+            }
+        }
+    }
+    if (!m_freeGroups.empty())
+    {
+        s.group = m_freeGroups.back();
+        m_freeGroups.pop_back();
+        m_groups[s.group] = Group{};
+    }
+    else
+    {
+        s.group = static_cast<uint32_t>(m_groups.size());
+        m_groups.emplace_back();
+    }
+    m_groups[s.group].socks.assign(1, id);
+}
+
+void
+UdpPortTable::LeaveGroup(SocketId id)
+{
+    Record& s = m_sockets[id];
+    if (s.group == INVALID_ID)
+    {
+        return;
+    }
+    auto& socks = m_groups[s.group].socks;
+    auto pos = std::find(socks.begin(), socks.end(), id);
+    if (pos != socks.end())
+    {
+        *pos = socks.back();
+        socks.pop_back();
+    }
+    if (socks.empty())
+    {
+        m_freeGroups.push_back(s.group);
+    }
+    s.group = INVALID_ID;
+}
+
+Errno
+UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
+{
+    Record& s = m_sockets[id];
+    if (addr != ADDR_ANY && !m_addresses.Contains(addr))
+    {
+        return m_counters.bind.Count(Errno::ADDRNOTAVAIL);
+    }
+    if (port != 0 && port < m_sysctls.ipUnprivilegedPortStart && s.uid != 0)
+    {
+        return m_counters.bind.Count(Errno::ACCES);
+    }
+    if (s.tuple.localPort != 0)
+    {
+        return m_counters.bind.Count(Errno::INVAL);
+    }
+    s.tuple.localAddr = addr;
+    if (port == 0)
+    {
+        EphemeralRange r;
+        r.low = m_sysctls.ipLocalPortRangeLow;
+        r.high = m_sysctls.ipLocalPortRangeHigh;
+        if (s.rangeLo != 0 || s.rangeHi != 0)
+        {
+            if (r.low <= s.rangeLo && s.rangeLo <= r.high)
+            {
+                r.low = s.rangeLo;
+            }
+            if (r.low <= s.rangeHi && s.rangeHi <= r.high)
+            {
+                r.high = s.rangeHi;
+            }
+            r.perSocket = true;
+        }
+        PortCheck check(*this, s, id);
+        port = m_selector.SelectUdpPort(r, check);
+    }
+    else if (Conflict(s, id, port))
+    {
+        port = 0;
+    }
+    if (port == 0)
+    {
+        s.tuple.localAddr = ADDR_ANY;
+        return m_counters.bind.Count(Errno::ADDRINUSE);
+    }
+    s.tuple.localPort = port;
+    JoinGroup(id);
+    Hash(id);
+    return m_counters.bind.Count(Errno::OK);
+}
+
+Errno
+UdpPortTable::Autobind(SocketId id)
+{
+    if (m_sockets[id].tuple.localPort != 0)
+    {
+        return Errno::OK;
+    }
+    Errno e = Bind(id, ADDR_ANY, 0);
+    return e == Errno::OK ? Errno::OK : Errno::AGAIN;
+}
+
+Errno
+UdpPortTable::Connect(SocketId id, Ipv4 sourceAddr, Ipv4 remoteAddr, uint16_t remotePort)
+{
+    if (Autobind(id) != Errno::OK)
+    {
+        return m_counters.connect.Count(Errno::AGAIN);
+    }
+    Record& s = m_sockets[id];
+    if (s.inHash4)
+    {
+        auto range = m_hash4.equal_range(Hash4Key(s.tuple));
+        for (auto it = range.first; it != range.second; ++it)
+        {
+            if (it->second == id)
+            {
+                m_hash4.erase(it);
+                break;
+            }
+        }
+        s.inHash4 = false;
+    }
+    if (s.tuple.localAddr == ADDR_ANY)
+    {
+        // The wildcard local address becomes the source address: rehash to its chain.
+        Unhash(id);
+        LeaveGroup(id);
+        s.tuple.localAddr = sourceAddr;
+        Hash(id);
+    }
+    s.tuple.remoteAddr = remoteAddr;
+    s.tuple.remotePort = remotePort;
+    s.connected = true;
+    if (s.group != INVALID_ID)
+    {
+        m_groups[s.group].hasConns = true;
+        LeaveGroup(id); // udp_lib_hash4(): connected sockets leave the group
+    }
+    m_hash4.emplace(Hash4Key(s.tuple), id);
+    s.inHash4 = true;
+    return m_counters.connect.Count(Errno::OK);
+}
+
+void
+UdpPortTable::Close(SocketId id)
+{
+    Record& s = m_sockets[id];
+    if (s.tuple.localPort != 0)
+    {
+        Unhash(id);
+        LeaveGroup(id);
+    }
+    s = Record{};
+    m_free.push_back(id);
+}
+
+int
+UdpPortTable::Score(const Record& s,
+                    Ipv4 localAddr,
+                    Ipv4 remoteAddr,
+                    uint16_t remotePort,
+                    uint32_t inDevice) const
+{
+    // compute_score() (reference §7.2), for AF_INET sockets.
+    if (s.tuple.localAddr != localAddr)
+    {
+        return -1;
+    }
+    int score = 2;
+    if (s.tuple.remoteAddr != ADDR_ANY)
+    {
+        if (s.tuple.remoteAddr != remoteAddr)
+        {
+            return -1;
+        }
+        score += 4;
+    }
+    if (s.tuple.remotePort != 0)
+    {
+        if (s.tuple.remotePort != remotePort)
+        {
+            return -1;
+        }
+        score += 4;
+    }
+    if (s.boundDev != 0)
+    {
+        if (s.boundDev != inDevice)
+        {
+            return -1;
+        }
+        score += 4;
+    }
+    return score;
+}
+
+SocketId
+UdpPortTable::LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice) const
+{
+    auto c = m_chains.find(ChainKey(chainAddr, t.localPort));
+    if (c == m_chains.end())
+    {
+        return INVALID_ID;
+    }
+    // udp4_lib_lookup2()
+    SocketId result = INVALID_ID;
+    int badness = 0;
+    for (SocketId id : c->second)
+    {
+        const Record& s = m_sockets[id];
+        int score = Score(s, chainAddr, t.remoteAddr, t.remotePort, inDevice);
+        if (score <= badness)
+        {
+            continue;
+        }
+        badness = score;
+        result = id;
+        if (s.connected || s.group == INVALID_ID)
+        {
+            continue;
+        }
+        const Group& g = m_groups[s.group];
+        // reuseport_select_sock_by_hash(): first non-connected member from the hash's slot.
+        uint32_t n = static_cast<uint32_t>(g.socks.size());
+        uint32_t i = ReciprocalScale(HashFourTuple(t, m_secret ^ 0x0dd5eedULL), n);
+        SocketId chosen = INVALID_ID;
+        for (uint32_t k = 0; k < n; ++k)
+        {
+            SocketId cand = g.socks[(i + k) % n];
+            if (!m_sockets[cand].connected)
+            {
+                chosen = cand;
+                break;
+            }
+        }
+        if (chosen == INVALID_ID)
+        {
+            continue;
+        }
+        if (!g.hasConns)
+        {
+            return chosen;
+        }
+        result = chosen; // the group has connections: keep scoring against the choice
+        badness = Score(m_sockets[chosen], chainAddr, t.remoteAddr, t.remotePort, inDevice);
+    }
+    return result;
+}
+
+SocketId
+UdpPortTable::Deliver(Ipv4 localAddr,
+                      uint16_t localPort,
+                      Ipv4 remoteAddr,
+                      uint16_t remotePort,
+                      uint32_t inDevice)
+{
+    FourTuple t{localAddr, remoteAddr, localPort, remotePort};
+    auto range = m_hash4.equal_range(Hash4Key(t));
+    for (auto it = range.first; it != range.second; ++it)
+    {
+        const Record& s = m_sockets[it->second];
+        if (s.tuple == t && (s.boundDev == 0 || s.boundDev == inDevice))
+        {
+            ++m_counters.delivered;
+            return it->second;
+        }
+    }
+    SocketId r = LookupChain(localAddr, t, inDevice);
+    if (r == INVALID_ID && localAddr != ADDR_ANY)
+    {
+        r = LookupChain(ADDR_ANY, t, inDevice);
+    }
+    if (r == INVALID_ID)
+    {
+        ++m_counters.noPort;
+    }
+    else
+    {
+        ++m_counters.delivered;
+    }
+    return r;
+}
+
+std::vector<SocketId>
+UdpPortTable::DeliverAll(Ipv4 localAddr,
+                         uint16_t localPort,
+                         Ipv4 remoteAddr,
+                         uint16_t remotePort,
+                         uint32_t inDevice) const
+{
+    // __udp_is_mcast_sock(): port matches, bound address is the destination or wildcard,
+    // connected peer matches, device matches.
+    std::vector<SocketId> out;
+    auto it = m_byPort.find(localPort);
+    if (it == m_byPort.end())
+    {
+        return out;
+    }
+    for (SocketId id : it->second)
+    {
+        const Record& s = m_sockets[id];
+        if ((s.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != localAddr) ||
+            (s.tuple.remoteAddr != ADDR_ANY && s.tuple.remoteAddr != remoteAddr) ||
+            (s.tuple.remotePort != 0 && s.tuple.remotePort != remotePort) ||
+            (s.boundDev != 0 && s.boundDev != inDevice))
+        {
+            continue;
+        }
+        out.push_back(id);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+UdpSocketView
+UdpPortTable::View(SocketId id) const
+{
+    const Record& s = m_sockets[id];
+    return UdpSocketView{id, s.tuple, s.connected, s.reuseAddr, s.reusePort, s.uid, s.boundDev};
+}
+
+} // namespace portlab
