@@ -1,0 +1,164 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_TABLE_DRIVER_H
+#define PORTLAB_TABLE_DRIVER_H
+
+#include "host-port-space.h"
+#include "port-table-snapshot.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace portlab
+{
+
+constexpr Ipv4 LO1 = 0x7f000001; //!< 127.0.0.1
+constexpr Ipv4 LO2 = 0x7f000002; //!< 127.0.0.2
+constexpr int64_t DEFAULT_BACKLOG = 128; //!< backlog when none is given (Python's listen())
+
+/**
+ * \ingroup portlab-ports
+ * \brief Drives one host's tables as the transport does, for table-level experiments and
+ * tests: connect() plus the handshake (the listener found by demux gets a child), FIN exchange
+ * in either order with TIME_WAIT for the active closer, simulated time that expires TIME_WAIT
+ * entries as it advances. Everything runs over the host's own addresses (loopback).
+ */
+class TableDriver
+{
+  public:
+    explicit TableDriver(uint64_t seed)
+        : m_host(seed)
+    {
+    }
+
+    HostPortSpace& Host()
+    {
+        return m_host;
+    }
+
+    TcpPortTable& Tcp()
+    {
+        return m_host.Tcp();
+    }
+
+    UdpPortTable& Udp()
+    {
+        return m_host.Udp();
+    }
+
+    TimeNs Now() const
+    {
+        return m_now;
+    }
+
+    void Sleep(TimeNs dt)
+    {
+        m_now += dt;
+        m_host.Tcp().ExpireTimeWaits(m_now);
+    }
+
+    void Sysctl(const std::string& name, const std::string& value)
+    {
+        m_host.Sysctls().Set(name, value);
+    }
+
+    SocketId TcpSocket(bool reuseAddr = false, bool reusePort = false)
+    {
+        SocketId s = Tcp().Open();
+        Tcp().SetReuseAddr(s, reuseAddr);
+        Tcp().SetReusePort(s, reusePort);
+        return s;
+    }
+
+    SocketId UdpSocket(bool reuseAddr = false, bool reusePort = false)
+    {
+        SocketId s = Udp().Open();
+        Udp().SetReuseAddr(s, reuseAddr);
+        Udp().SetReusePort(s, reusePort);
+        return s;
+    }
+
+    /// A listener bound to addr:port (Python: s.bind(); s.listen(backlog)).
+    SocketId Listener(Ipv4 addr, uint16_t port, int64_t backlog = DEFAULT_BACKLOG,
+                      bool reusePort = false)
+    {
+        SocketId s = TcpSocket(false, reusePort);
+        Require(Tcp().Bind(s, addr, port), "listener bind");
+        Require(Tcp().Listen(s, backlog), "listener listen");
+        return s;
+    }
+
+    /**
+     * connect() plus the handshake: the listener found by demux gets a child in its accept
+     * queue. Loopback destinations use source 127.0.0.1 (Linux's local route for 127/8).
+     */
+    Errno Connect(SocketId c, Ipv4 dst, uint16_t port, SocketId* child = nullptr,
+                  SocketId* listener = nullptr)
+    {
+        TcpConnectResult r;
+        Errno e = Tcp().Connect(c, LO1, dst, port, m_now, r);
+        if (e != Errno::OK)
+        {
+            return e;
+        }
+        TcpLookup lk = Tcp().Lookup(dst, port, r.localAddr, r.localPort);
+        if (lk.kind != TcpLookup::LISTENER)
+        {
+            Tcp().SetClosed(c); // RST in reply to the SYN
+            return Errno::CONNREFUSED;
+        }
+        SocketId ch = Tcp().CreateChild(lk.id, dst, r.localAddr, r.localPort, TcpState::ESTABLISHED);
+        Tcp().SetState(c, TcpState::ESTABLISHED);
+        if (child != nullptr)
+        {
+            *child = ch;
+        }
+        if (listener != nullptr)
+        {
+            *listener = lk.id;
+        }
+        return Errno::OK;
+    }
+
+    /// `first.close(); sleep(gap); second.close(); sleep(gap)`: the first closer ends in
+    /// TIME_WAIT, the second goes LAST_ACK -> CLOSE; both files are closed.
+    void CloseInOrder(SocketId first, SocketId second, TimeNs gap)
+    {
+        Tcp().SetState(first, TcpState::FIN_WAIT1);
+        Tcp().SetState(first, TcpState::FIN_WAIT2);
+        Tcp().SetState(second, TcpState::CLOSE_WAIT);
+        Sleep(gap);
+        Tcp().SetState(second, TcpState::LAST_ACK);
+        TimeWaitInfo info;
+        info.sndNxt = 1000;
+        info.rcvNxt = 2000;
+        info.tsRecent = static_cast<uint32_t>(m_now / NS_PER_MS);
+        info.hasTimestamps = m_host.Sysctls().tcpTimestamps != 0;
+        Tcp().EnterTimeWait(first, m_now, info);
+        Tcp().Destroy(first);
+        Tcp().SetClosed(second);
+        Tcp().Destroy(second);
+        Sleep(gap);
+    }
+
+
+  private:
+    static void Require(Errno e, const char* what)
+    {
+        if (e != Errno::OK)
+        {
+            throw std::logic_error(std::string("model case setup failed: ") + what + ": " +
+                                   ErrnoName(e));
+        }
+    }
+
+    HostPortSpace m_host;
+    TimeNs m_now{0};
+};
+
+} // namespace portlab
+
+#endif // PORTLAB_TABLE_DRIVER_H
