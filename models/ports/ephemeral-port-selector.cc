@@ -10,20 +10,53 @@
 namespace portlab
 {
 
-LinuxEphemeralPortSelector::LinuxEphemeralPortSelector(RandomSource& rng, uint64_t secret)
+LinuxEphemeralPortSelector::LinuxEphemeralPortSelector(RandomSource& rng,
+                                                       uint64_t secret,
+                                                       size_t denseAfter)
     : m_rng(rng),
-      m_secret(secret)
+      m_secret(secret),
+      m_denseAfter(denseAfter)
 {
+}
+
+uint32_t
+LinuxEphemeralPortSelector::Initial(uint32_t index) const
+{
+    // get_random_sleepable_once() fills the table with random words: a keyed hash of the
+    // index is indistinguishable and needs no storage.
+    return static_cast<uint32_t>(Mix64(m_secret ^ (0xa5a5000000000000ULL | index)));
 }
 
 uint32_t
 LinuxEphemeralPortSelector::Perturb(uint32_t index) const
 {
-    // get_random_sleepable_once() fills the table with random words: a keyed hash of the
-    // index is indistinguishable and needs no storage.
-    auto base = static_cast<uint32_t>(Mix64(m_secret ^ (0xa5a5000000000000ULL | index)));
+    if (!m_perturbDense.empty())
+    {
+        return m_perturbDense[index];
+    }
     auto it = m_perturbDelta.find(index);
-    return it == m_perturbDelta.end() ? base : base + it->second;
+    return Initial(index) + (it == m_perturbDelta.end() ? 0 : it->second);
+}
+
+void
+LinuxEphemeralPortSelector::Advance(uint32_t index, uint32_t by)
+{
+    if (!m_perturbDense.empty())
+    {
+        m_perturbDense[index] += by;
+        return;
+    }
+    m_perturbDelta[index] += by;
+    if (m_perturbDelta.size() > m_denseAfter)
+    {
+        std::vector<uint32_t> dense(TABLE_PERTURB_SIZE);
+        for (uint32_t i = 0; i < TABLE_PERTURB_SIZE; ++i)
+        {
+            dense[i] = Perturb(i);
+        }
+        m_perturbDense.swap(dense);
+        m_perturbDelta = {};
+    }
 }
 
 uint16_t
@@ -69,7 +102,7 @@ LinuxEphemeralPortSelector::SelectConnectPort(const EphemeralRange& range,
                 // Add a little randomness to the next choice: on low contention the
                 // randomness is maximal, on high contention it may be none.
                 uint32_t advance = std::max(i, m_rng.Below(8) * step) + step;
-                m_perturbDelta[index] += advance;
+                Advance(index, advance);
                 return static_cast<uint16_t>(port);
             }
         }

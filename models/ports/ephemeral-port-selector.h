@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 namespace portlab
 {
@@ -110,9 +111,10 @@ class EphemeralPortSelector
  *   lower half first, then the upper; with ip_autobind_reuse a relaxed second pass.
  * - UDP: random start, stride by an odd multiple of the hash size, no parity preference.
  *
- * The perturbation table is stored sparsely: an entry's initial random value is a keyed hash
- * of its index, and only entries that have moved are kept, so hosts that connect to few
- * destinations cost a few bytes instead of 256 KiB.
+ * The perturbation table starts sparse: an entry's initial random value is a keyed hash of
+ * its index, and only entries that have moved are kept, so hosts that connect to few
+ * destinations cost a few bytes instead of 256 KiB. Past DENSE_AFTER moved entries it becomes
+ * the plain 65,536-entry array Linux has, so busy hosts pay no hash lookup per connect().
  */
 class LinuxEphemeralPortSelector : public EphemeralPortSelector
 {
@@ -121,14 +123,20 @@ class LinuxEphemeralPortSelector : public EphemeralPortSelector
     static constexpr uint32_t TABLE_PERTURB_SIZE = 1u << 16;
     /// Linux's EPHEMERAL_PORT_SHUFFLE_PERIOD (10 * HZ).
     static constexpr TimeNs PORT_SHUFFLE_PERIOD = 10 * NS_PER_SECOND;
+    /// Moved entries beyond which the table is stored densely (the sparse map costs more).
+    static constexpr size_t DENSE_AFTER = 4096;
     /// UDP hash slots (udptable->mask + 1) on a 24 GiB machine.
     static constexpr uint32_t UDP_HASH_SLOTS = 16384;
 
     /**
      * \param rng random source (must outlive the selector)
      * \param secret per-host secret (Linux: net_secret, random per boot)
+     * \param denseAfter moved entries past which the table is stored densely (the choices
+     *        do not depend on it)
      */
-    LinuxEphemeralPortSelector(RandomSource& rng, uint64_t secret);
+    LinuxEphemeralPortSelector(RandomSource& rng,
+                               uint64_t secret,
+                               size_t denseAfter = DENSE_AFTER);
 
     const char* Name() const override
     {
@@ -152,16 +160,24 @@ class LinuxEphemeralPortSelector : public EphemeralPortSelector
     /// \return how many perturbation-table entries have moved from their initial value
     size_t TouchedPerturbEntries() const
     {
-        return m_perturbDelta.size();
+        return m_perturbDense.empty() ? m_perturbDelta.size() : TABLE_PERTURB_SIZE;
     }
 
   private:
     /// \param index table index \return the table entry's current value
     uint32_t Perturb(uint32_t index) const;
 
+    /// \param index table index \param by amount added to the entry
+    void Advance(uint32_t index, uint32_t by);
+
+    /// \param index table index \return the entry's initial random value
+    uint32_t Initial(uint32_t index) const;
+
     RandomSource& m_rng;                                   //!< random source
     uint64_t m_secret;                                     //!< keyed-hash secret
+    size_t m_denseAfter;                                   //!< sparse -> dense threshold
     std::unordered_map<uint32_t, uint32_t> m_perturbDelta; //!< moved entries: index -> delta
+    std::vector<uint32_t> m_perturbDense;                  //!< the whole table, once dense
 };
 
 } // namespace portlab

@@ -80,7 +80,7 @@ TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
       m_addresses(addresses),
       m_selector(selector),
       m_secret(secret),
-      m_ehash(TupleOf{this}, secret)
+      m_ehash(secret)
 {
 }
 
@@ -503,7 +503,7 @@ TcpPortTable::CheckEstablished(const FourTuple& t,
     // tcp_twsk_unique() lets us take over.
     tw = INVALID_ID;
     uint32_t ref = m_ehash.Find(t);
-    if (ref == FourTupleIndex<TupleOf>::NONE)
+    if (ref == FourTupleIndex::NONE)
     {
         return true;
     }
@@ -604,7 +604,7 @@ TcpPortTable::CreateChild(SocketId listener,
 {
     const SocketRecord l = m_sockets[listener]; // copy: Open() may reallocate
     FourTuple t{localAddr, remoteAddr, l.tuple.localPort, remotePort};
-    if (m_ehash.Find(t) != FourTupleIndex<TupleOf>::NONE)
+    if (m_ehash.Find(t) != FourTupleIndex::NONE)
     {
         return INVALID_ID;
     }
@@ -944,7 +944,7 @@ TcpPortTable::Lookup(Ipv4 localAddr,
     FourTuple t{localAddr, remoteAddr, localPort, remotePort};
     TcpLookup r;
     uint32_t ref = m_ehash.Find(t);
-    if (ref != FourTupleIndex<TupleOf>::NONE)
+    if (ref != FourTupleIndex::NONE)
     {
         r.kind = (ref & TW_REF) ? TcpLookup::TIME_WAIT : TcpLookup::CONNECTION;
         r.id = ref & ~TW_REF;

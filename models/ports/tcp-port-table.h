@@ -8,6 +8,7 @@
 
 #include "ephemeral-port-selector.h"
 #include "four-tuple-index.h"
+#include "huge-page-allocator.h"
 #include "local-addresses.h"
 #include "port-counters.h"
 #include "port-sysctls.h"
@@ -487,24 +488,12 @@ class TcpPortTable
         bool connectBound{false};    //!< port from connect() autobind
     };
 
-    /// Maps a connection-table reference to its key.
-    struct TupleOf
-    {
-        const TcpPortTable* table; //!< the table
-        /// \param ref reference \return its 4-tuple
-        const FourTuple& operator()(uint32_t ref) const
-        {
-            return (ref & TW_REF) ? table->m_tw[ref & ~TW_REF].tuple : table->m_sockets[ref].tuple;
-        }
-    };
-
     /// SO_REUSEPORT group of listeners.
     struct ReuseportGroup
     {
         std::vector<SocketId> socks; //!< members in join order
     };
 
-    friend struct TupleOf;
     class BindCheck;
     class ConnectCheck;
 
@@ -534,15 +523,15 @@ class TcpPortTable
     EphemeralPortSelector& m_selector;          //!< ephemeral algorithm
     uint64_t m_secret;                          //!< hash secret
     TcpPortObserver* m_observer{nullptr};       //!< events
-    std::vector<SocketRecord> m_sockets;        //!< socket slab
+    std::vector<SocketRecord, HugePageAllocator<SocketRecord>> m_sockets; //!< socket slab
     std::vector<SocketId> m_freeSockets;        //!< free socket slots
-    std::vector<TimeWaitEntry> m_tw;            //!< TIME_WAIT slab
+    std::vector<TimeWaitEntry, HugePageAllocator<TimeWaitEntry>> m_tw; //!< TIME_WAIT slab
     std::vector<TimeWaitId> m_freeTw;           //!< free TIME_WAIT slots
     size_t m_twCount{0};                        //!< live TIME_WAIT entries
     /// FIFO of (entry, generation); stale items are skipped.
     std::deque<std::pair<TimeWaitId, uint32_t>> m_twQueue;
     std::unordered_map<uint16_t, BindBucket> m_buckets; //!< bind table
-    FourTupleIndex<TupleOf> m_ehash;                     //!< connection table
+    FourTupleIndex m_ehash;                              //!< connection table
     /// Listeners by (address, port), most recent first (lhash2 order).
     std::unordered_map<uint64_t, std::vector<SocketId>> m_listeners;
     std::vector<ReuseportGroup> m_groups;       //!< reuseport groups
