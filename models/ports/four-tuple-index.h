@@ -47,6 +47,21 @@ class FourTupleIndex
     }
 
     /**
+     * \brief Start fetching the memory a lookup of \p key will touch, so that the lookup can
+     * overlap with other work (connect() checks the bind bucket meanwhile).
+     * \param key the 4-tuple
+     */
+    void Prefetch(const FourTuple& key) const
+    {
+        if (m_size != 0)
+        {
+            size_t i = Home(HashOf(key));
+            __builtin_prefetch(&m_tags[i]);
+            __builtin_prefetch(&m_slots[i], 1);
+        }
+    }
+
+    /**
      * \brief Add a key that is not present.
      * \param key the 4-tuple (must be absent)
      * \param ref its reference (not NONE)
@@ -154,6 +169,9 @@ class FourTupleIndex
         }
         uint32_t h = HashOf(key);
         uint8_t tag = TagOf(h);
+        // A miss is usually followed by an Insert of the same key (connect(), a new child):
+        // start fetching its slot now so that the store does not wait for memory later.
+        __builtin_prefetch(&m_slots[Home(h)], 1);
         for (size_t i = Home(h);; i = (i + 1) & m_mask)
         {
             uint8_t t = m_tags[i];

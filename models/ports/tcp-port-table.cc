@@ -51,11 +51,12 @@ class TcpPortTable::ConnectCheck : public PortCandidateCheck
 
     bool Usable(uint16_t port, bool) override
     {
+        m_tuple.localPort = port;
+        m_table.m_ehash.Prefetch(m_tuple); // overlaps with the bind-bucket check below
         if (m_table.m_sysctls.ipLocalReservedPorts.Contains(port) || !m_table.ConnectMayShare(port))
         {
             return false;
         }
-        m_tuple.localPort = port;
         m_takeover = INVALID_ID;
         return m_table.CheckEstablished(m_tuple, false, m_now, m_takeover);
     }
@@ -105,8 +106,8 @@ TcpPortTable::ClassOf(const SocketRecord& s) const
 void
 TcpPortTable::AddOwner(uint16_t port, const OwnerClass& key)
 {
-    auto& classes = m_buckets[port].classes;
-    for (auto& c : classes)
+    BindBucket& bucket = m_buckets.GetOrCreate(port);
+    for (auto& c : bucket)
     {
         if (c.SameKey(key))
         {
@@ -116,29 +117,28 @@ TcpPortTable::AddOwner(uint16_t port, const OwnerClass& key)
     }
     OwnerClass c = key;
     c.count = 1;
-    classes.push_back(c);
+    bucket.push_back(c);
 }
 
 void
 TcpPortTable::RemoveOwner(uint16_t port, const OwnerClass& key)
 {
-    auto it = m_buckets.find(port);
-    if (it == m_buckets.end())
+    BindBucket* bucket = m_buckets.Find(port);
+    if (bucket == nullptr)
     {
         throw std::logic_error("TcpPortTable: releasing an owner of an empty port");
     }
-    auto& classes = it->second.classes;
-    for (size_t i = 0; i < classes.size(); ++i)
+    OwnerClass* classes = bucket->begin();
+    for (size_t i = 0; i < bucket->size(); ++i)
     {
         if (classes[i].SameKey(key))
         {
             if (--classes[i].count == 0)
             {
-                classes[i] = classes.back();
-                classes.pop_back();
-                if (classes.empty())
+                bucket->RemoveAt(i);
+                if (bucket->size() == 0)
                 {
-                    m_buckets.erase(it);
+                    m_buckets.Erase(port);
                 }
             }
             return;
@@ -172,12 +172,12 @@ TcpPortTable::Conflict(uint16_t port, const OwnerClass& s, bool relax, bool reus
 {
     // inet_bind_conflict() (reference §1.4) against every owner whose address overlaps
     // (inet_rcv_saddr_equal with match_wildcard, §1.5) on a compatible device.
-    auto it = m_buckets.find(port);
-    if (it == m_buckets.end())
+    const BindBucket* bucket = m_buckets.Find(port);
+    if (bucket == nullptr)
     {
         return false;
     }
-    for (const OwnerClass& o : it->second.classes)
+    for (const OwnerClass& o : *bucket)
     {
         if (s.dev != 0 && o.dev != 0 && s.dev != o.dev)
         {
@@ -212,12 +212,12 @@ TcpPortTable::ConnectMayShare(uint16_t port) const
     // A bucket whose owners all got the port from connect() has fastreuse == -1; any owner
     // that bound explicitly (bind(port), bind(0), listen autobind, accepted child) makes it
     // >= 0 and connect() skips the port (6.18 recomputes this when owners leave).
-    auto it = m_buckets.find(port);
-    if (it == m_buckets.end())
+    const BindBucket* bucket = m_buckets.Find(port);
+    if (bucket == nullptr)
     {
         return true;
     }
-    for (const OwnerClass& o : it->second.classes)
+    for (const OwnerClass& o : *bucket)
     {
         if (!o.connectBound)
         {
@@ -230,11 +230,11 @@ TcpPortTable::ConnectMayShare(uint16_t port) const
 uint32_t
 TcpPortTable::OwnerCount(uint16_t port) const
 {
-    auto it = m_buckets.find(port);
+    const BindBucket* bucket = m_buckets.Find(port);
     uint32_t n = 0;
-    if (it != m_buckets.end())
+    if (bucket != nullptr)
     {
-        for (const auto& c : it->second.classes)
+        for (const auto& c : *bucket)
         {
             n += c.count;
         }

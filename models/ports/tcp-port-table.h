@@ -10,6 +10,7 @@
 #include "four-tuple-index.h"
 #include "huge-page-allocator.h"
 #include "local-addresses.h"
+#include "port-map.h"
 #include "port-counters.h"
 #include "port-sysctls.h"
 #include "port-types.h"
@@ -405,7 +406,7 @@ class TcpPortTable
     /// \return ports with at least one owner (bound, listening, connected or TIME_WAIT)
     size_t PortsInUse() const
     {
-        return m_buckets.size();
+        return m_buckets.Size();
     }
 
     /// \return open sockets (any state but freed)
@@ -461,10 +462,76 @@ class TcpPortTable
         }
     };
 
-    /// A port's owners.
-    struct BindBucket
+    /// A port's owners: a few distinct classes inline, more on the heap.
+    class BindBucket
     {
-        std::vector<OwnerClass> classes; //!< distinct owner kinds
+      public:
+        /// \return first class
+        OwnerClass* begin()
+        {
+            return m_heap.empty() ? m_inline : m_heap.data();
+        }
+
+        /// \return past the last class
+        OwnerClass* end()
+        {
+            return begin() + size();
+        }
+
+        /// \return first class
+        const OwnerClass* begin() const
+        {
+            return m_heap.empty() ? m_inline : m_heap.data();
+        }
+
+        /// \return past the last class
+        const OwnerClass* end() const
+        {
+            return begin() + size();
+        }
+
+        /// \return number of classes
+        size_t size() const
+        {
+            return m_heap.empty() ? m_count : m_heap.size();
+        }
+
+        /// \param c a class to add
+        void push_back(const OwnerClass& c)
+        {
+            if (m_heap.empty() && m_count < INLINE)
+            {
+                m_inline[m_count++] = c;
+                return;
+            }
+            if (m_heap.empty())
+            {
+                m_heap.assign(m_inline, m_inline + m_count);
+                m_count = 0;
+            }
+            m_heap.push_back(c);
+        }
+
+        /// \param i index of a class to remove (the last one takes its place)
+        void RemoveAt(size_t i)
+        {
+            OwnerClass* b = begin();
+            b[i] = b[size() - 1];
+            if (m_heap.empty())
+            {
+                --m_count;
+            }
+            else
+            {
+                m_heap.pop_back();
+            }
+        }
+
+      private:
+        static constexpr uint8_t INLINE = 3; //!< classes stored without allocation
+        OwnerClass m_inline[INLINE]{};       //!< inline classes
+        uint8_t m_count{0};                  //!< inline classes in use
+        std::vector<OwnerClass> m_heap;      //!< all classes once more than INLINE
     };
 
     /// A socket's record.
@@ -530,7 +597,7 @@ class TcpPortTable
     size_t m_twCount{0};                        //!< live TIME_WAIT entries
     /// FIFO of (entry, generation); stale items are skipped.
     std::deque<std::pair<TimeWaitId, uint32_t>> m_twQueue;
-    std::unordered_map<uint16_t, BindBucket> m_buckets; //!< bind table
+    PortMap<BindBucket> m_buckets;                       //!< bind table
     FourTupleIndex m_ehash;                              //!< connection table
     /// Listeners by (address, port), most recent first (lhash2 order).
     std::unordered_map<uint64_t, std::vector<SocketId>> m_listeners;

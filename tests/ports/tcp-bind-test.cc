@@ -36,6 +36,33 @@ TEST_F(TcpBind, DifferentSpecificAddressesShareAPort)
     EXPECT_EQ(tcp.OwnerCount(8888), 2u);
 }
 
+TEST_F(TcpBind, ManyDistinctOwnersOfOnePortComeAndGo)
+{
+    // Six addresses on one port: more owner kinds than a bucket keeps inline.
+    std::vector<SocketId> socks;
+    for (Ipv4 a = 1; a <= 6; ++a)
+    {
+        SocketId s = tcp.Open();
+        ASSERT_EQ(tcp.Bind(s, 0x7f000000 + a, 8888), Errno::OK);
+        socks.push_back(s);
+    }
+    EXPECT_EQ(tcp.OwnerCount(8888), 6u);
+    SocketId any = tcp.Open();
+    EXPECT_EQ(tcp.Bind(any, ADDR_ANY, 8888), Errno::ADDRINUSE);
+    for (size_t i : {3u, 0u, 5u, 1u, 4u})
+    {
+        tcp.Destroy(socks[i]);
+    }
+    EXPECT_EQ(tcp.OwnerCount(8888), 1u);
+    SocketId again = tcp.Open();
+    EXPECT_EQ(tcp.Bind(again, 0x7f000003, 8888), Errno::ADDRINUSE) << "127.0.0.3 still owns it";
+    EXPECT_EQ(tcp.Bind(again, 0x7f000004, 8888), Errno::OK) << "127.0.0.4 was released";
+    tcp.Destroy(socks[2]);
+    tcp.Destroy(again);
+    EXPECT_EQ(tcp.PortsInUse(), 0u);
+    EXPECT_EQ(tcp.Bind(any, ADDR_ANY, 8888), Errno::OK);
+}
+
 TEST_F(TcpBind, WildcardOverlapsEverySpecificAddressInBothOrders)
 {
     SocketId a = tcp.Open();
