@@ -22,7 +22,7 @@ PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
           libbenchmark-dev)
 
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 missing_packages() {
