@@ -190,8 +190,7 @@ Find(const std::string& name)
         {
             return &d;
         }
-        auto dot = full.find('.', full.find('.') + 1);
-        if (full.compare(0, 8, "portlab.") != 0 && name == full.substr(dot + 1))
+        if (name == full.substr(full.rfind('.') + 1))
         {
             return &d;
         }

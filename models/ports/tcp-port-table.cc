@@ -935,6 +935,28 @@ TcpPortTable::LookupListener(Ipv4 addr,
 }
 
 TcpLookup
+TcpPortTable::FindListener(Ipv4 localAddr,
+                           uint16_t localPort,
+                           Ipv4 remoteAddr,
+                           uint16_t remotePort,
+                           uint32_t inDevice) const
+{
+    FourTuple t{localAddr, remoteAddr, localPort, remotePort};
+    TcpLookup r;
+    uint32_t l = LookupListener(localAddr, localPort, t, inDevice);
+    if (l == INVALID_ID)
+    {
+        l = LookupListener(ADDR_ANY, localPort, t, inDevice);
+    }
+    if (l != INVALID_ID)
+    {
+        r.kind = TcpLookup::LISTENER;
+        r.id = l;
+    }
+    return r;
+}
+
+TcpLookup
 TcpPortTable::Lookup(Ipv4 localAddr,
                      uint16_t localPort,
                      Ipv4 remoteAddr,
@@ -950,17 +972,7 @@ TcpPortTable::Lookup(Ipv4 localAddr,
         r.id = ref & ~TW_REF;
         return r;
     }
-    uint32_t l = LookupListener(localAddr, localPort, t, inDevice);
-    if (l == INVALID_ID)
-    {
-        l = LookupListener(ADDR_ANY, localPort, t, inDevice);
-    }
-    if (l != INVALID_ID)
-    {
-        r.kind = TcpLookup::LISTENER;
-        r.id = l;
-    }
-    return r;
+    return FindListener(localAddr, localPort, remoteAddr, remotePort, inDevice);
 }
 
 TcpSocketView

@@ -356,6 +356,22 @@ class TcpPortTable
                      uint16_t remotePort,
                      uint32_t inDevice = 0) const;
 
+    /**
+     * \brief The listener a SYN with this 4-tuple would reach, ignoring connections and
+     * TIME_WAIT entries (used to migrate requests of a closed SO_REUSEPORT listener).
+     * \param localAddr destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex
+     * \return LISTENER with its id, or NONE
+     */
+    TcpLookup FindListener(Ipv4 localAddr,
+                           uint16_t localPort,
+                           Ipv4 remoteAddr,
+                           uint16_t remotePort,
+                           uint32_t inDevice = 0) const;
+
     /// \param id socket \return its state
     TcpState GetState(SocketId id) const
     {
