@@ -1,0 +1,345 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "linux-port-space.h"
+
+#include "ns3/abort.h"
+#include "ns3/ipv4.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/trace-source-accessor.h"
+#include "ns3/uinteger.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("LinuxPortSpace");
+NS_OBJECT_ENSURE_REGISTERED(LinuxPortSpace);
+
+/// Adapts an ns-3 random stream to the port model's RandomSource.
+class LinuxPortSpace::StreamRandom : public portlab::RandomSource
+{
+  public:
+    explicit StreamRandom(Ptr<UniformRandomVariable> rng)
+        : m_rng(rng)
+    {
+    }
+
+    uint32_t NextU32() override
+    {
+        return m_rng->GetInteger(0, UINT32_MAX);
+    }
+
+  private:
+    Ptr<UniformRandomVariable> m_rng;
+};
+
+namespace
+{
+/// Linux's timer wheel (kernel/time/timer.c): 6 bits per level, levels 8x coarser.
+constexpr int LVL_CLK_SHIFT = 3;
+constexpr int LVL_BITS = 6;
+constexpr int LVL_DEPTH = 9;
+
+uint64_t
+LvlStart(int n)
+{
+    return ((uint64_t{1} << LVL_BITS) - 1) << ((n - 1) * LVL_CLK_SHIFT);
+}
+} // namespace
+
+template <int64_t portlab::PortSysctls::*M>
+void
+LinuxPortSpace::SetSysctl(uint64_t v)
+{
+    m_host->Sysctls().*M = static_cast<int64_t>(v);
+}
+
+template <int64_t portlab::PortSysctls::*M>
+uint64_t
+LinuxPortSpace::GetSysctl() const
+{
+    return static_cast<uint64_t>(m_host->Sysctls().*M);
+}
+
+/// Declares one integer sysctl attribute with its Linux name, help, default and range.
+#define PORTLAB_SYSCTL_ATTRIBUTE(name, member, lo, hi)                                            \
+    AddAttribute(name,                                                                            \
+                 portlab::PortSysctls::Help(name),                                                \
+                 UintegerValue(static_cast<uint64_t>(portlab::PortSysctls{}.member)),             \
+                 MakeUintegerAccessor(&LinuxPortSpace::SetSysctl<&portlab::PortSysctls::member>,  \
+                                      &LinuxPortSpace::GetSysctl<&portlab::PortSysctls::member>), \
+                 MakeUintegerChecker<uint64_t>(lo, hi))
+
+TypeId
+LinuxPortSpace::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::LinuxPortSpace")
+            .SetParent<Object>()
+            .SetGroupName("Portlab")
+            .AddConstructor<LinuxPortSpace>()
+            .AddAttribute("ip_local_port_range",
+                          portlab::PortSysctls::Help("ip_local_port_range"),
+                          StringValue("32768 60999"),
+                          MakeStringAccessor(&LinuxPortSpace::SetPortRange,
+                                             &LinuxPortSpace::GetPortRange),
+                          MakeStringChecker())
+            .AddAttribute("ip_local_reserved_ports",
+                          portlab::PortSysctls::Help("ip_local_reserved_ports"),
+                          StringValue(""),
+                          MakeStringAccessor(&LinuxPortSpace::SetReservedPorts,
+                                             &LinuxPortSpace::GetReservedPorts),
+                          MakeStringChecker())
+            .PORTLAB_SYSCTL_ATTRIBUTE("ip_unprivileged_port_start", ipUnprivilegedPortStart, 0, 65535)
+            .PORTLAB_SYSCTL_ATTRIBUTE("ip_autobind_reuse", ipAutobindReuse, 0, 1)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_tw_reuse", tcpTwReuse, 0, 2)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_tw_reuse_delay", tcpTwReuseDelayMs, 1, INT32_MAX)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_max_tw_buckets", tcpMaxTwBuckets, 0, INT32_MAX)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_fin_timeout", tcpFinTimeoutS, 1, 86400)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_timestamps", tcpTimestamps, 0, 2)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_rfc1337", tcpRfc1337, 0, 1)
+            .PORTLAB_SYSCTL_ATTRIBUTE("somaxconn", somaxconn, 0, INT32_MAX)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_abort_on_overflow", tcpAbortOnOverflow, 0, 1)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_syncookies", tcpSyncookies, 0, 2)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_max_syn_backlog", tcpMaxSynBacklog, 1, INT32_MAX)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_migrate_req", tcpMigrateReq, 0, 1)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_syn_retries", tcpSynRetries, 1, 127)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_synack_retries", tcpSynackRetries, 0, 255)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_orphan_retries", tcpOrphanRetries, 0, 255)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_invalid_ratelimit", tcpInvalidRatelimitMs, 0, INT32_MAX)
+            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_timewait_len", timewaitLenMs, 1, INT32_MAX)
+            .AddAttribute("TimeWaitHz",
+                          "Round the TIME_WAIT timer up as Linux's timer wheel does for a kernel "
+                          "with this CONFIG_HZ (e.g. 250: a 60 s TIME_WAIT ends 60-62.048 s after "
+                          "entry); 0 = exactly tcp_timewait_len",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxPortSpace::SetTimeWaitHz),
+                          MakeUintegerChecker<uint32_t>(0, 10000))
+            .AddTraceSource("TimeWaitEnter",
+                            "A connection entered TIME_WAIT",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_twEnter),
+                            "ns3::LinuxPortSpace::TimeWaitTracedCallback")
+            .AddTraceSource("TimeWaitExpire",
+                            "A TIME_WAIT entry lived its full time",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_twExpire),
+                            "ns3::LinuxPortSpace::TimeWaitTracedCallback")
+            .AddTraceSource("TimeWaitTakeover",
+                            "connect() took over a TIME_WAIT 4-tuple (tcp_tw_reuse)",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_twTakeover),
+                            "ns3::LinuxPortSpace::TimeWaitTracedCallback")
+            .AddTraceSource("TimeWaitKill",
+                            "A TIME_WAIT entry was killed by an RST or a new SYN",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_twKill),
+                            "ns3::LinuxPortSpace::TimeWaitTracedCallback")
+            .AddTraceSource("TimeWaitOverflow",
+                            "A connection closed without TIME_WAIT (tcp_max_tw_buckets)",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_twOverflow),
+                            "ns3::LinuxPortSpace::TimeWaitTracedCallback");
+    return tid;
+}
+
+#undef PORTLAB_SYSCTL_ATTRIBUTE
+
+LinuxPortSpace::LinuxPortSpace()
+    : m_rng(CreateObject<UniformRandomVariable>())
+{
+    NS_LOG_FUNCTION(this);
+    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng));
+    m_host->Tcp().SetObserver(this);
+}
+
+LinuxPortSpace::~LinuxPortSpace()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+LinuxPortSpace::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    m_twTimer.Cancel();
+    m_host->Tcp().SetObserver(nullptr);
+    Object::DoDispose();
+}
+
+portlab::TimeNs
+LinuxPortSpace::Now()
+{
+    return Simulator::Now().GetNanoSeconds();
+}
+
+void
+LinuxPortSpace::SetPortRange(std::string v)
+{
+    try
+    {
+        m_host->Sysctls().Set("ip_local_port_range", v);
+    }
+    catch (const portlab::SysctlError& e)
+    {
+        NS_FATAL_ERROR(e.what());
+    }
+}
+
+std::string
+LinuxPortSpace::GetPortRange() const
+{
+    return std::to_string(m_host->Sysctls().ipLocalPortRangeLow) + " " +
+           std::to_string(m_host->Sysctls().ipLocalPortRangeHigh);
+}
+
+void
+LinuxPortSpace::SetReservedPorts(std::string v)
+{
+    try
+    {
+        m_host->Sysctls().Set("ip_local_reserved_ports", v);
+    }
+    catch (const portlab::SysctlError& e)
+    {
+        NS_FATAL_ERROR(e.what());
+    }
+}
+
+std::string
+LinuxPortSpace::GetReservedPorts() const
+{
+    return m_host->Sysctls().Get("ip_local_reserved_ports");
+}
+
+void
+LinuxPortSpace::SetTimeWaitHz(uint32_t hz)
+{
+    m_timeWaitHz = hz;
+}
+
+void
+LinuxPortSpace::RefreshAddresses()
+{
+    Ptr<Ipv4> ipv4 = GetObject<Ipv4>();
+    if (!ipv4)
+    {
+        return;
+    }
+    for (uint32_t i = 0; i < ipv4->GetNInterfaces(); ++i)
+    {
+        for (uint32_t j = 0; j < ipv4->GetNAddresses(i); ++j)
+        {
+            m_host->Addresses().Add(ipv4->GetAddress(i, j).GetLocal().Get());
+        }
+    }
+}
+
+int64_t
+LinuxPortSpace::AssignStreams(int64_t stream)
+{
+    NS_ABORT_MSG_IF(m_host->Tcp().SocketCount() + m_host->Udp().SocketCount() > 0,
+                    "LinuxPortSpace::AssignStreams: call it before any socket is created");
+    m_rng->SetStream(stream);
+    // The host's secret (hashes, port offsets) was drawn at construction from an automatic
+    // stream: draw it again from the assigned one, keeping the settings and addresses, so
+    // that the seed alone decides every random choice of the port model.
+    portlab::PortSysctls sysctls = m_host->Sysctls();
+    portlab::LocalAddresses addresses = m_host->Addresses();
+    m_host->Tcp().SetObserver(nullptr);
+    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng));
+    m_host->Sysctls() = sysctls;
+    m_host->Addresses() = addresses;
+    m_host->Tcp().SetObserver(this);
+    return 1;
+}
+
+portlab::TimeNs
+LinuxPortSpace::RoundTimer(portlab::TimeNs t) const
+{
+    if (m_timeWaitHz == 0)
+    {
+        return t;
+    }
+    // calc_wheel_index(): the level is chosen by the delta; the expiry is rounded up to the
+    // level's granularity (8^level jiffies).
+    const portlab::TimeNs jiffy = portlab::NS_PER_SECOND / m_timeWaitHz;
+    const portlab::TimeNs now = Now();
+    uint64_t nowJ = static_cast<uint64_t>(now / jiffy);
+    uint64_t delta = static_cast<uint64_t>((t - now + jiffy - 1) / jiffy);
+    uint64_t expires = nowJ + delta;
+    int lvl = 0;
+    while (lvl + 1 < LVL_DEPTH && delta >= LvlStart(lvl + 1))
+    {
+        ++lvl;
+    }
+    int shift = lvl * LVL_CLK_SHIFT;
+    if (lvl > 0)
+    {
+        expires = ((expires + (uint64_t{1} << shift)) >> shift) << shift;
+    }
+    return static_cast<portlab::TimeNs>(expires) * jiffy;
+}
+
+void
+LinuxPortSpace::ArmTimeWaitTimer()
+{
+    portlab::TimeNs next = m_host->Tcp().NextTimeWaitExpiry();
+    if (next < 0)
+    {
+        return;
+    }
+    if (m_twTimer.IsRunning() && m_twTimerAt <= next)
+    {
+        return; // already due no later than the earliest entry
+    }
+    m_twTimer.Cancel();
+    m_twTimerAt = next;
+    m_twTimer = Simulator::Schedule(NanoSeconds(std::max<portlab::TimeNs>(0, next - Now())),
+                                    &LinuxPortSpace::ExpireTimeWaits,
+                                    this);
+}
+
+void
+LinuxPortSpace::ExpireTimeWaits()
+{
+    m_host->Tcp().ExpireTimeWaits(Now());
+    m_twTimerAt = -1;
+    ArmTimeWaitTimer();
+}
+
+void
+LinuxPortSpace::TimeWaitEntered(const portlab::TimeWaitEntry& tw)
+{
+    m_twEnter(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
+              tw.tuple.remotePort);
+}
+
+void
+LinuxPortSpace::TimeWaitExpired(const portlab::TimeWaitEntry& tw)
+{
+    m_twExpire(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
+               tw.tuple.remotePort);
+}
+
+void
+LinuxPortSpace::TimeWaitTakenOver(const portlab::TimeWaitEntry& tw)
+{
+    m_twTakeover(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
+                 tw.tuple.remotePort);
+}
+
+void
+LinuxPortSpace::TimeWaitKilled(const portlab::TimeWaitEntry& tw)
+{
+    m_twKill(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
+             tw.tuple.remotePort);
+}
+
+void
+LinuxPortSpace::TimeWaitOverflow(const portlab::FourTuple& t)
+{
+    m_twOverflow(ToNs3(t.localAddr), t.localPort, ToNs3(t.remoteAddr), t.remotePort);
+}
+
+} // namespace ns3

@@ -1,0 +1,141 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef LINUX_PORT_SPACE_H
+#define LINUX_PORT_SPACE_H
+
+#include "host-port-space.h"
+
+#include "ns3/event-id.h"
+#include "ns3/ipv4-address.h"
+#include "ns3/nstime.h"
+#include "ns3/object.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/traced-callback.h"
+
+#include <memory>
+
+namespace ns3
+{
+
+class Node;
+
+/**
+ * \ingroup portlab-transport
+ * \brief A node's Linux port space: its sysctls as attributes under their Linux names, the
+ * TCP and UDP port tables (portlab::HostPortSpace), and the node's single TIME_WAIT timer.
+ *
+ * Aggregated to the node by LinuxStackHelper; LinuxTcpL4Protocol and LinuxUdpL4Protocol find
+ * it there. Settings are reachable by Config paths, e.g.
+ * `/NodeList/0/$ns3::LinuxPortSpace/tcp_tw_reuse`.
+ */
+class LinuxPortSpace : public Object, public portlab::TcpPortObserver
+{
+  public:
+    /// \return the object TypeId
+    static TypeId GetTypeId();
+
+    LinuxPortSpace();
+    ~LinuxPortSpace() override;
+
+    /// \return the port tables
+    portlab::HostPortSpace& Host()
+    {
+        return *m_host;
+    }
+
+    /// \return the current simulated time in portlab's units (ns)
+    static portlab::TimeNs Now();
+
+    /// \param t a portlab time \return it as ns3::Time
+    static Time ToTime(portlab::TimeNs t)
+    {
+        return NanoSeconds(t);
+    }
+
+    /// \param a an ns-3 address \return portlab's form
+    static portlab::Ipv4 ToPortlab(Ipv4Address a)
+    {
+        return a.Get();
+    }
+
+    /// \param a a portlab address \return ns-3's form
+    static Ipv4Address ToNs3(portlab::Ipv4 a)
+    {
+        return Ipv4Address(a);
+    }
+
+    /**
+     * \brief Learn the node's interface addresses (bind() accepts them as local).
+     * Called by the L4 protocols before each bind, so addresses assigned at any time count.
+     */
+    void RefreshAddresses();
+
+    /**
+     * \brief (Re)arm the node's one TIME_WAIT timer for the earliest expiry. The TCP layer
+     * calls this after entering or rescheduling an entry.
+     */
+    void ArmTimeWaitTimer();
+
+    /**
+     * \brief Use a fixed stream for the port model's randomness (the per-host secret is drawn
+     * again from it). Must be called before the node's first socket is created.
+     * \param stream first stream index
+     * \return number of streams used (1)
+     */
+    int64_t AssignStreams(int64_t stream);
+
+    /// TracedCallback signature for TIME_WAIT events: local, local port, remote, remote port.
+    typedef void (*TimeWaitTracedCallback)(Ipv4Address, uint16_t, Ipv4Address, uint16_t);
+
+    // portlab::TcpPortObserver
+    void TimeWaitEntered(const portlab::TimeWaitEntry& tw) override;
+    void TimeWaitExpired(const portlab::TimeWaitEntry& tw) override;
+    void TimeWaitTakenOver(const portlab::TimeWaitEntry& tw) override;
+    void TimeWaitKilled(const portlab::TimeWaitEntry& tw) override;
+    void TimeWaitOverflow(const portlab::FourTuple& tuple) override;
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    /// portlab::RandomSource over an ns-3 stream (so AssignStreams works).
+    class StreamRandom;
+
+    template <int64_t portlab::PortSysctls::*M>
+    void SetSysctl(uint64_t v);
+    template <int64_t portlab::PortSysctls::*M>
+    uint64_t GetSysctl() const;
+    void SetPortRange(std::string v);
+    std::string GetPortRange() const;
+    void SetReservedPorts(std::string v);
+    std::string GetReservedPorts() const;
+    void SetTimeWaitHz(uint32_t hz);
+    void ExpireTimeWaits();
+
+    Ptr<UniformRandomVariable> m_rng;           //!< randomness
+    std::unique_ptr<portlab::HostPortSpace> m_host; //!< the tables
+    EventId m_twTimer;                          //!< the node's TIME_WAIT timer
+    portlab::TimeNs m_twTimerAt{-1};            //!< when it fires
+    uint32_t m_timeWaitHz{0};                   //!< timer-wheel rounding (0 = exact)
+
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twEnter;    //!< entered
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twExpire;   //!< expired
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twTakeover; //!< reused
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twKill;     //!< killed
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twOverflow; //!< skipped
+
+  public:
+    /**
+     * \brief Linux's timer wheel rounds the TIME_WAIT timer up to its level's granularity
+     * (with CONFIG_HZ=250 a 60 s timer fires 60.25-61.25 s later). 0 = exact.
+     * \param t a timeout \return when it fires
+     */
+    portlab::TimeNs RoundTimer(portlab::TimeNs t) const;
+};
+
+} // namespace ns3
+
+#endif // LINUX_PORT_SPACE_H

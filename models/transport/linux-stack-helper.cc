@@ -1,0 +1,177 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "linux-stack-helper.h"
+
+#include "linux-port-space.h"
+#include "linux-tcp-l4-protocol.h"
+#include "linux-udp-l4-protocol.h"
+
+#include "ns3/abort.h"
+#include "ns3/arp-l3-protocol.h"
+#include "ns3/icmpv4-l4-protocol.h"
+#include "ns3/ipv4-global-routing-helper.h"
+#include "ns3/ipv4-l3-protocol.h"
+#include "ns3/ipv4-list-routing-helper.h"
+#include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/log.h"
+#include "ns3/node-list.h"
+#include "ns3/object-factory.h"
+#include "ns3/packet-socket-factory.h"
+#include "ns3/traffic-control-layer.h"
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("LinuxStackHelper");
+
+namespace
+{
+Ipv4RoutingHelper*
+DefaultRouting()
+{
+    Ipv4StaticRoutingHelper staticRouting;
+    Ipv4GlobalRoutingHelper globalRouting;
+    Ipv4ListRoutingHelper list;
+    list.Add(staticRouting, 0);
+    list.Add(globalRouting, -10);
+    return list.Copy();
+}
+
+template <class T>
+Ptr<T>
+CreateAndAggregate(Ptr<Node> node)
+{
+    Ptr<T> existing = node->GetObject<T>();
+    if (existing)
+    {
+        return existing;
+    }
+    Ptr<T> object = CreateObject<T>();
+    node->AggregateObject(object);
+    return object;
+}
+} // namespace
+
+LinuxStackHelper::LinuxStackHelper()
+    : m_routing(DefaultRouting())
+{
+}
+
+LinuxStackHelper::~LinuxStackHelper()
+{
+    delete m_routing;
+}
+
+LinuxStackHelper::LinuxStackHelper(const LinuxStackHelper& o)
+    : m_routing(o.m_routing->Copy()),
+      m_sysctls(o.m_sysctls)
+{
+}
+
+LinuxStackHelper&
+LinuxStackHelper::operator=(const LinuxStackHelper& o)
+{
+    if (this != &o)
+    {
+        delete m_routing;
+        m_routing = o.m_routing->Copy();
+        m_sysctls = o.m_sysctls;
+    }
+    return *this;
+}
+
+void
+LinuxStackHelper::SetSysctl(const std::string& name, const std::string& value)
+{
+    portlab::PortSysctls probe;
+    try
+    {
+        probe.Set(name, value);
+    }
+    catch (const portlab::SysctlError& e)
+    {
+        NS_FATAL_ERROR("LinuxStackHelper::SetSysctl: " << e.what());
+    }
+    m_sysctls.emplace_back(name, value);
+}
+
+void
+LinuxStackHelper::SetRoutingHelper(const Ipv4RoutingHelper& routing)
+{
+    delete m_routing;
+    m_routing = routing.Copy();
+}
+
+void
+LinuxStackHelper::Install(Ptr<Node> node) const
+{
+    NS_LOG_FUNCTION(this << node);
+    NS_ABORT_MSG_IF(node->GetObject<Ipv4>() && !node->GetObject<LinuxPortSpace>(),
+                    "LinuxStackHelper::Install: node " << node->GetId()
+                                                       << " already has another IPv4 stack");
+    Ptr<ArpL3Protocol> arp = CreateAndAggregate<ArpL3Protocol>(node);
+    Ptr<Ipv4L3Protocol> ipv4 = CreateAndAggregate<Ipv4L3Protocol>(node);
+    CreateAndAggregate<Icmpv4L4Protocol>(node);
+    if (!ipv4->GetRoutingProtocol())
+    {
+        ipv4->SetRoutingProtocol(m_routing->Create(node));
+    }
+    Ptr<TrafficControlLayer> tc = CreateAndAggregate<TrafficControlLayer>(node);
+    Ptr<LinuxPortSpace> ports = CreateAndAggregate<LinuxPortSpace>(node);
+    for (const auto& [name, value] : m_sysctls)
+    {
+        ports->Host().Sysctls().Set(name, value);
+    }
+    CreateAndAggregate<LinuxUdpL4Protocol>(node);
+    CreateAndAggregate<LinuxTcpL4Protocol>(node);
+    if (!node->GetObject<PacketSocketFactory>())
+    {
+        node->AggregateObject(CreateObject<PacketSocketFactory>());
+    }
+    arp->SetTrafficControl(tc);
+}
+
+void
+LinuxStackHelper::Install(NodeContainer c) const
+{
+    for (auto i = c.Begin(); i != c.End(); ++i)
+    {
+        Install(*i);
+    }
+}
+
+void
+LinuxStackHelper::InstallAll() const
+{
+    Install(NodeContainer::GetGlobal());
+}
+
+int64_t
+LinuxStackHelper::AssignStreams(NodeContainer c, int64_t stream)
+{
+    int64_t current = stream;
+    for (auto i = c.Begin(); i != c.End(); ++i)
+    {
+        Ptr<LinuxPortSpace> ports = (*i)->GetObject<LinuxPortSpace>();
+        if (ports)
+        {
+            current += ports->AssignStreams(current);
+        }
+        Ptr<ArpL3Protocol> arp = (*i)->GetObject<ArpL3Protocol>();
+        if (arp)
+        {
+            current += arp->AssignStreams(current);
+        }
+        Ptr<LinuxTcpL4Protocol> tcp = (*i)->GetObject<LinuxTcpL4Protocol>();
+        if (tcp)
+        {
+            current += tcp->AssignStreams(current);
+        }
+    }
+    return current - stream;
+}
+
+} // namespace ns3

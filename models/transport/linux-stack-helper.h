@@ -1,0 +1,77 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef LINUX_STACK_HELPER_H
+#define LINUX_STACK_HELPER_H
+
+#include "ns3/ipv4-routing-helper.h"
+#include "ns3/node-container.h"
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ns3
+{
+
+/**
+ * \ingroup portlab-transport
+ * \brief Installs an IPv4 stack whose TCP and UDP have Linux's port semantics; a one-line
+ * replacement for InternetStackHelper:
+ *
+ * \code
+ *   LinuxStackHelper stack;                        // instead of InternetStackHelper
+ *   stack.SetSysctl("net.ipv4.tcp_tw_reuse", "1"); // optional, Linux names
+ *   stack.Install(nodes);
+ * \endcode
+ *
+ * Each node gets ARP, Ipv4L3Protocol (with its loopback), Icmpv4L4Protocol, list routing
+ * (static, then global), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
+ * tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers 17 and 6) and their
+ * socket factories, so stock applications (PacketSink, BulkSend, OnOff, UdpEcho) run on it
+ * unchanged. IPv6 is not installed.
+ */
+class LinuxStackHelper
+{
+  public:
+    LinuxStackHelper();
+    ~LinuxStackHelper();
+    LinuxStackHelper(const LinuxStackHelper& o);
+    LinuxStackHelper& operator=(const LinuxStackHelper& o);
+
+    /**
+     * \brief A sysctl for every node installed from now on.
+     * \param name Linux name, with or without "net.ipv4."/"net.core."
+     * \param value as `sysctl -w` takes it
+     * \note a bad name or value is a fatal error naming the setting and what is allowed
+     */
+    void SetSysctl(const std::string& name, const std::string& value);
+
+    /// \param routing the IPv4 routing to install instead of static + global
+    void SetRoutingHelper(const Ipv4RoutingHelper& routing);
+
+    /// \param node a node to equip
+    void Install(Ptr<Node> node) const;
+    /// \param c nodes to equip
+    void Install(NodeContainer c) const;
+    /// Equip every node.
+    void InstallAll() const;
+
+    /**
+     * \param c nodes
+     * \param stream first stream index
+     * \return streams used
+     */
+    int64_t AssignStreams(NodeContainer c, int64_t stream);
+
+  private:
+    Ipv4RoutingHelper* m_routing;                               //!< routing to install
+    std::vector<std::pair<std::string, std::string>> m_sysctls; //!< settings to apply
+};
+
+} // namespace ns3
+
+#endif // LINUX_STACK_HELPER_H
