@@ -1,0 +1,165 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef LINUX_TCP_L4_PROTOCOL_H
+#define LINUX_TCP_L4_PROTOCOL_H
+
+#include "linux-port-space.h"
+#include "tcp-port-table.h"
+
+#include "ns3/ip-l4-protocol.h"
+#include "ns3/ipv4-header.h"
+#include "ns3/node.h"
+#include "ns3/random-variable-stream.h"
+#include "ns3/sequence-number.h"
+#include "ns3/tcp-header.h"
+#include "ns3/traced-callback.h"
+
+#include <vector>
+
+namespace ns3
+{
+
+class Node;
+class Socket;
+class LinuxTcpSocket;
+class Ipv4Interface;
+class Ipv4Route;
+
+/**
+ * \ingroup portlab-transport
+ * \brief TCP (protocol 6) whose every bind, connect and demultiplexing decision is made by
+ * the Linux port model (portlab::TcpPortTable).
+ *
+ * Segments use ns3::TcpHeader with the timestamps option, so pcap traces open in Wireshark.
+ * TIME_WAIT connections are table entries, not sockets: this class answers their segments
+ * (§4.4: reopen by a newer SYN, RST assassination unless tcp_rfc1337, re-ACK of a
+ * retransmitted FIN with the timer restarted) and the node's LinuxPortSpace expires them
+ * with one timer.
+ */
+class LinuxTcpL4Protocol : public IpL4Protocol
+{
+  public:
+    /// \return the object TypeId
+    static TypeId GetTypeId();
+    static const uint8_t PROT_NUMBER; //!< 6
+
+    LinuxTcpL4Protocol();
+    ~LinuxTcpL4Protocol() override;
+
+    /// \param node the node
+    void SetNode(Ptr<Node> node);
+
+    /// \return a new TCP socket on this node
+    Ptr<Socket> CreateSocket();
+
+    /// \return the node's port space
+    Ptr<LinuxPortSpace> GetPortSpace() const
+    {
+        return m_ports;
+    }
+
+    /// \return the TCP port table
+    portlab::TcpPortTable& Table();
+
+    /// \return the node
+    Ptr<Node> GetNode() const
+    {
+        return m_node;
+    }
+
+    /**
+     * \brief Send a segment.
+     * \param payload the data (may be empty)
+     * \param header the TCP header (ports, sequence numbers, flags, options)
+     * \param src source address
+     * \param dst destination address
+     * \param route the route (nullptr: route now)
+     */
+    void SendSegment(Ptr<Packet> payload,
+                     TcpHeader header,
+                     Ipv4Address src,
+                     Ipv4Address dst,
+                     Ptr<Ipv4Route> route = nullptr);
+
+    /**
+     * \brief Answer a segment that has no connection with an RST (RFC 793 reset generation).
+     * \param in the offending header
+     * \param payloadSize its data length
+     * \param local our address
+     * \param remote its source
+     */
+    void SendResetFor(const TcpHeader& in, uint32_t payloadSize, Ipv4Address local,
+                      Ipv4Address remote);
+
+    /// \param id socket handle \param s the socket object (null: forget it)
+    void Register(portlab::SocketId id, Ptr<LinuxTcpSocket> s);
+
+    /// \param id socket handle \return its object, or null
+    Ptr<LinuxTcpSocket> Lookup(portlab::SocketId id) const;
+
+    /// \return a random 32-bit value (ISNs, timestamp offsets)
+    uint32_t Random32();
+
+    /**
+     * \param stream first stream index
+     * \return streams used
+     */
+    int64_t AssignStreams(int64_t stream);
+
+    /// \return the current timestamp clock (ms) before any per-connection offset
+    static uint32_t TcpClockMs();
+
+    // IpL4Protocol
+    int GetProtocolNumber() const override;
+    IpL4Protocol::RxStatus Receive(Ptr<Packet> p,
+                                   const Ipv4Header& header,
+                                   Ptr<Ipv4Interface> incomingInterface) override;
+    IpL4Protocol::RxStatus Receive(Ptr<Packet> p,
+                                   const Ipv6Header& header,
+                                   Ptr<Ipv6Interface> incomingInterface) override;
+    void ReceiveIcmp(Ipv4Address icmpSource,
+                     uint8_t icmpTtl,
+                     uint8_t icmpType,
+                     uint8_t icmpCode,
+                     uint32_t icmpInfo,
+                     Ipv4Address payloadSource,
+                     Ipv4Address payloadDestination,
+                     const uint8_t payload[8]) override;
+    void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
+    void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
+    IpL4Protocol::DownTargetCallback GetDownTarget() const override;
+    IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
+
+    /// TracedCallback for segments: the header, local address, remote address.
+    typedef void (*SegmentTracedCallback)(const TcpHeader&, Ipv4Address, Ipv4Address);
+
+  protected:
+    void NotifyNewAggregate() override;
+    void DoDispose() override;
+
+  private:
+    void ProcessTimeWait(portlab::TimeWaitId tw,
+                         const TcpHeader& h,
+                         Ptr<Packet> payload,
+                         const Ipv4Header& ip,
+                         uint32_t ifIndex);
+    void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
+
+    Ptr<Node> m_node;                              //!< the node
+    Ptr<LinuxPortSpace> m_ports;                   //!< its port space
+    IpL4Protocol::DownTargetCallback m_downTarget; //!< Ipv4::Send
+    std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
+    Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
+    bool m_checksum{false};                        //!< compute checksums
+
+    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent; //!< RST sent
+    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket; //!< unmatched
+    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstReceived; //!< RST in
+};
+
+} // namespace ns3
+
+#endif // LINUX_TCP_L4_PROTOCOL_H

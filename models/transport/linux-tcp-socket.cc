@@ -1,0 +1,1577 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "linux-tcp-socket.h"
+
+#include "linux-route.h"
+#include "linux-tcp-l4-protocol.h"
+
+#include "ns3/boolean.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/integer.h"
+#include "ns3/ipv4.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/packet.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/tcp-option-ts.h"
+#include "ns3/trace-source-accessor.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("LinuxTcpSocket");
+NS_OBJECT_ENSURE_REGISTERED(LinuxTcpSocket);
+
+using portlab::Errno;
+using portlab::TcpState;
+
+namespace
+{
+const Time TCP_RTO_MIN = MilliSeconds(200);  //!< include/net/tcp.h
+const Time TCP_RTO_MAX = Seconds(120);       //!< include/net/tcp.h
+constexpr uint32_t MAX_WINDOW = 65535;       //!< no window scaling
+constexpr uint32_t ORPHAN_RETRIES_ALIVE = 8; //!< tcp_orphan_retries 0 means 8
+} // namespace
+
+TypeId
+LinuxTcpSocket::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::LinuxTcpSocket")
+            .SetParent<TcpSocket>()
+            .SetGroupName("Portlab")
+            .AddConstructor<LinuxTcpSocket>()
+            .AddAttribute("ReuseAddr",
+                          "SO_REUSEADDR: share a port with other SO_REUSEADDR sockets that are "
+                          "not listening, and with TIME_WAIT entries of such sockets",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LinuxTcpSocket::SetReuseAddr,
+                                              &LinuxTcpSocket::GetReuseAddr),
+                          MakeBooleanChecker())
+            .AddAttribute("ReusePort",
+                          "SO_REUSEPORT: share a port with other SO_REUSEPORT sockets of the same "
+                          "owner uid; listeners form a group balanced by 4-tuple hash",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LinuxTcpSocket::SetReusePort,
+                                              &LinuxTcpSocket::GetReusePort),
+                          MakeBooleanChecker())
+            .AddAttribute("Uid",
+                          "Owner uid (SO_REUSEPORT needs equal uids; uid 0 may bind ports below "
+                          "ip_unprivileged_port_start)",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxTcpSocket::SetUid, &LinuxTcpSocket::GetUid),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("BoundDevice",
+                          "SO_BINDTODEVICE: Linux ifindex (1 = loopback, ns-3 interface i is "
+                          "ifindex i+1); 0 = none",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxTcpSocket::SetBoundDevice,
+                                               &LinuxTcpSocket::GetBoundDevice),
+                          MakeUintegerChecker<uint32_t>(0, 65535))
+            .AddAttribute("BindAddressNoPort",
+                          "IP_BIND_ADDRESS_NO_PORT: bind(addr, 0) defers the port to connect(), "
+                          "which may then share it by 4-tuple",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LinuxTcpSocket::SetBindAddressNoPort,
+                                              &LinuxTcpSocket::GetBindAddressNoPort),
+                          MakeBooleanChecker())
+            .AddAttribute("LocalPortRange",
+                          "IP_LOCAL_PORT_RANGE as \"LO HI\" (either 0 = the host's end; ends "
+                          "outside ip_local_port_range are ignored); empty = unset",
+                          StringValue(""),
+                          MakeStringAccessor(&LinuxTcpSocket::SetLocalPortRange,
+                                             &LinuxTcpSocket::GetLocalPortRange),
+                          MakeStringChecker())
+            .AddAttribute("Linger",
+                          "SO_LINGER l_onoff; with LingerTime 0, close() sends RST and leaves no "
+                          "TIME_WAIT",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LinuxTcpSocket::m_lingerOn),
+                          MakeBooleanChecker())
+            .AddAttribute("LingerTime",
+                          "SO_LINGER l_linger",
+                          TimeValue(Seconds(0)),
+                          MakeTimeAccessor(&LinuxTcpSocket::m_lingerTime),
+                          MakeTimeChecker(Seconds(0)))
+            .AddAttribute("Backlog",
+                          "listen() backlog (negative: net.core.somaxconn); clamped to somaxconn",
+                          IntegerValue(-1),
+                          MakeIntegerAccessor(&LinuxTcpSocket::m_backlogRequest),
+                          MakeIntegerChecker<int64_t>())
+            .AddAttribute("InitialRto",
+                          "Initial retransmission timeout of SYN and SYN-ACK (Linux's "
+                          "TCP_TIMEOUT_INIT, 1 s). ns-3's ConnTimeout attribute is not used: its "
+                          "3 s default is not Linux's",
+                          TimeValue(Seconds(1)),
+                          MakeTimeAccessor(&LinuxTcpSocket::m_initialRto),
+                          MakeTimeChecker(MilliSeconds(1)))
+            .AddAttribute("AutoAccept",
+                          "Hand each established connection to the application at once (ns-3's "
+                          "usual behaviour). false: connections wait in the accept queue, "
+                          "bounded by the backlog, until Accept()",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&LinuxTcpSocket::m_autoAccept),
+                          MakeBooleanChecker())
+            .AddTraceSource("State",
+                            "TCP state changes (old, new)",
+                            MakeTraceSourceAccessor(&LinuxTcpSocket::m_stateTrace),
+                            "ns3::LinuxTcpSocket::StateTracedCallback")
+            .AddTraceSource("Result",
+                            "Result of bind, listen and connect, with Linux's errno",
+                            MakeTraceSourceAccessor(&LinuxTcpSocket::m_resultTrace),
+                            "ns3::LinuxTcpSocket::ResultTracedCallback")
+            .AddTraceSource("LinuxErrno",
+                            "Every failure, with Linux's errno (ECONNREFUSED, ECONNRESET, ...)",
+                            MakeTraceSourceAccessor(&LinuxTcpSocket::m_errnoTrace),
+                            "ns3::TracedValueCallback::Uint8")
+            .AddTraceSource("ListenDrop",
+                            "A listener dropped a handshake: 1 SYN queue full, 2 accept queue "
+                            "full, 3 final ACK with the accept queue full",
+                            MakeTraceSourceAccessor(&LinuxTcpSocket::m_dropTrace),
+                            "ns3::TracedValueCallback::Uint32");
+    return tid;
+}
+
+LinuxTcpSocket::LinuxTcpSocket()
+    : m_txBuffer(Create<Packet>())
+{
+    NS_LOG_FUNCTION(this);
+}
+
+LinuxTcpSocket::~LinuxTcpSocket()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+LinuxTcpSocket::DoDispose()
+{
+    m_retxEvent.Cancel();
+    m_finWait2Event.Cancel();
+    m_listener = nullptr;
+    m_acceptQueue.clear();
+    m_pending.clear();
+    m_tcp = nullptr;
+    m_route = nullptr;
+    TcpSocket::DoDispose();
+}
+
+void
+LinuxTcpSocket::Setup(Ptr<LinuxTcpL4Protocol> tcp, portlab::SocketId id)
+{
+    m_tcp = tcp;
+    m_id = id;
+    ApplyOptions();
+}
+
+portlab::TcpPortTable&
+LinuxTcpSocket::Table() const
+{
+    return m_tcp->Table();
+}
+
+void
+LinuxTcpSocket::ApplyOptions()
+{
+    if (!m_tcp || m_id == portlab::INVALID_ID)
+    {
+        return;
+    }
+    Table().SetReuseAddr(m_id, m_reuseAddr);
+    Table().SetReusePort(m_id, m_reusePort);
+    Table().SetUid(m_id, m_uid);
+    Table().SetBoundDevice(m_id, m_boundDev);
+    Table().SetBindAddressNoPort(m_id, m_bindAddressNoPort);
+    Table().SetLocalPortRange(m_id, m_rangeLo, m_rangeHi);
+}
+
+void
+LinuxTcpSocket::SetReuseAddr(bool on)
+{
+    m_reuseAddr = on;
+    ApplyOptions();
+}
+
+bool
+LinuxTcpSocket::GetReuseAddr() const
+{
+    return m_reuseAddr;
+}
+
+void
+LinuxTcpSocket::SetReusePort(bool on)
+{
+    m_reusePort = on;
+    ApplyOptions();
+}
+
+bool
+LinuxTcpSocket::GetReusePort() const
+{
+    return m_reusePort;
+}
+
+void
+LinuxTcpSocket::SetUid(uint32_t uid)
+{
+    m_uid = uid;
+    ApplyOptions();
+}
+
+uint32_t
+LinuxTcpSocket::GetUid() const
+{
+    return m_uid;
+}
+
+void
+LinuxTcpSocket::SetBoundDevice(uint32_t ifindex)
+{
+    m_boundDev = ifindex;
+    ApplyOptions();
+}
+
+uint32_t
+LinuxTcpSocket::GetBoundDevice() const
+{
+    return m_boundDev;
+}
+
+void
+LinuxTcpSocket::SetBindAddressNoPort(bool on)
+{
+    m_bindAddressNoPort = on;
+    ApplyOptions();
+}
+
+bool
+LinuxTcpSocket::GetBindAddressNoPort() const
+{
+    return m_bindAddressNoPort;
+}
+
+void
+LinuxTcpSocket::SetLocalPortRange(std::string range)
+{
+    if (range.empty())
+    {
+        m_rangeLo = m_rangeHi = 0;
+        ApplyOptions();
+        return;
+    }
+    unsigned lo = 0;
+    unsigned hi = 0;
+    char extra = 0;
+    if (std::sscanf(range.c_str(), "%u %u %c", &lo, &hi, &extra) != 2 || lo > 65535 ||
+        hi > 65535 || (lo != 0 && hi != 0 && lo > hi))
+    {
+        NS_FATAL_ERROR("LinuxTcpSocket LocalPortRange: '"
+                       << range << "' is not allowed; allowed: \"LO HI\" with 0 <= LO, HI <= "
+                       << "65535 and LO <= HI when both are non-zero, or empty");
+    }
+    m_rangeLo = static_cast<uint16_t>(lo);
+    m_rangeHi = static_cast<uint16_t>(hi);
+    ApplyOptions();
+}
+
+std::string
+LinuxTcpSocket::GetLocalPortRange() const
+{
+    if (m_rangeLo == 0 && m_rangeHi == 0)
+    {
+        return "";
+    }
+    return std::to_string(m_rangeLo) + " " + std::to_string(m_rangeHi);
+}
+
+int
+LinuxTcpSocket::Fail(Errno e, const char* call)
+{
+    Result(call, e);
+    return -1;
+}
+
+void
+LinuxTcpSocket::Result(const char* call, Errno e)
+{
+    m_resultTrace(call, e);
+    if (e != Errno::OK)
+    {
+        m_linuxErrno = e;
+        m_errnoTrace(e);
+    }
+}
+
+void
+LinuxTcpSocket::SetState(TcpState s)
+{
+    TcpState old = m_state;
+    m_state = s;
+    if (old != s)
+    {
+        m_stateTrace(old, s);
+    }
+    switch (s)
+    {
+    case TcpState::ESTABLISHED:
+    case TcpState::FIN_WAIT1:
+    case TcpState::FIN_WAIT2:
+    case TcpState::CLOSE_WAIT:
+    case TcpState::LAST_ACK:
+    case TcpState::CLOSING:
+        Table().SetState(m_id, s);
+        break;
+    default:
+        break;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ns3::Socket API
+
+enum Socket::SocketErrno
+LinuxTcpSocket::GetErrno() const
+{
+    return ToNs3Errno(m_linuxErrno);
+}
+
+enum Socket::SocketType
+LinuxTcpSocket::GetSocketType() const
+{
+    return NS3_SOCK_STREAM;
+}
+
+Ptr<Node>
+LinuxTcpSocket::GetNode() const
+{
+    return m_tcp ? m_tcp->GetNode() : nullptr;
+}
+
+int
+LinuxTcpSocket::Bind()
+{
+    return Bind(InetSocketAddress(Ipv4Address::GetAny(), 0));
+}
+
+int
+LinuxTcpSocket::Bind6()
+{
+    return Fail(Errno::OPNOTSUPP, "bind");
+}
+
+int
+LinuxTcpSocket::Bind(const Address& address)
+{
+    NS_LOG_FUNCTION(this << address);
+    if (!InetSocketAddress::IsMatchingType(address))
+    {
+        return Fail(Errno::INVAL, "bind");
+    }
+    InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
+    m_tcp->GetPortSpace()->RefreshAddresses();
+    Errno e = Table().Bind(m_id, a.GetIpv4().Get(), a.GetPort());
+    if (e != Errno::OK)
+    {
+        return Fail(e, "bind");
+    }
+    m_local = a.GetIpv4();
+    m_localPort = Table().GetTuple(m_id).localPort;
+    Result("bind", e);
+    return 0;
+}
+
+int
+LinuxTcpSocket::Listen()
+{
+    NS_LOG_FUNCTION(this);
+    Errno e = Table().Listen(m_id, m_backlogRequest);
+    if (e != Errno::OK)
+    {
+        return Fail(e, "listen");
+    }
+    m_localPort = Table().GetTuple(m_id).localPort;
+    SetState(TcpState::LISTEN);
+    Result("listen", e);
+    return 0;
+}
+
+int
+LinuxTcpSocket::Connect(const Address& address)
+{
+    NS_LOG_FUNCTION(this << address);
+    if (!InetSocketAddress::IsMatchingType(address))
+    {
+        return Fail(Errno::INVAL, "connect");
+    }
+    InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
+    Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
+    Socket::SocketErrno routeErr;
+    Ipv4Address bound = LinuxPortSpace::ToNs3(Table().GetTuple(m_id).localAddr);
+    Ptr<Ipv4Route> route = LinuxRouteOutput(ipv4, a.GetIpv4(), bound, m_boundDev, routeErr);
+    if (!route)
+    {
+        return Fail(Errno::NETUNREACH, "connect");
+    }
+    portlab::TcpConnectResult r;
+    Errno e = Table().Connect(m_id,
+                              route->GetSource().Get(),
+                              a.GetIpv4().Get(),
+                              a.GetPort(),
+                              LinuxPortSpace::Now(),
+                              r);
+    if (e != Errno::OK)
+    {
+        return Fail(e, "connect");
+    }
+    m_local = LinuxPortSpace::ToNs3(r.localAddr);
+    m_localPort = r.localPort;
+    m_remote = a.GetIpv4();
+    m_remotePort = a.GetPort();
+    route->SetSource(m_local);
+    m_route = route;
+    const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
+    m_tsOk = ts != 0;
+    m_tsOffset = ts == 1 ? m_tcp->Random32() : 0;
+    if (r.tookOverTimeWait)
+    {
+        m_tsRecent = r.tsRecent;
+    }
+    m_iss = SequenceNumber32(r.tookOverTimeWait ? r.isnHint : m_tcp->Random32());
+    m_sndUna = m_iss;
+    m_sndNxt = m_iss + 1;
+    m_rto = m_initialRto;
+    m_retries = 0;
+    m_state = TcpState::SYN_SENT;
+    m_stateTrace(TcpState::CLOSE, TcpState::SYN_SENT);
+    Result("connect", e);
+    SendFlags(TcpHeader::SYN);
+    ArmRetransmit();
+    return 0;
+}
+
+int
+LinuxTcpSocket::ShutdownSend()
+{
+    NS_LOG_FUNCTION(this);
+    m_shutdownSend = true;
+    if (m_state == TcpState::ESTABLISHED)
+    {
+        SetState(TcpState::FIN_WAIT1);
+    }
+    else if (m_state == TcpState::CLOSE_WAIT)
+    {
+        SetState(TcpState::LAST_ACK);
+    }
+    SendData();
+    return 0;
+}
+
+int
+LinuxTcpSocket::ShutdownRecv()
+{
+    m_shutdownRecv = true;
+    return 0;
+}
+
+int
+LinuxTcpSocket::Close()
+{
+    NS_LOG_FUNCTION(this);
+    Ptr<LinuxTcpSocket> self(this);
+    if (m_orphan || m_id == portlab::INVALID_ID)
+    {
+        return 0;
+    }
+    m_orphan = true;
+    switch (m_state)
+    {
+    case TcpState::CLOSE:
+        Release();
+        return 0;
+    case TcpState::LISTEN:
+        StopListening();
+        CloseDown(false, Errno::OK);
+        return 0;
+    case TcpState::SYN_SENT:
+        CloseDown(false, Errno::OK);
+        return 0;
+    default:
+        break;
+    }
+    const bool needReset = m_state == TcpState::ESTABLISHED || m_state == TcpState::CLOSE_WAIT ||
+                           m_state == TcpState::FIN_WAIT1 || m_state == TcpState::FIN_WAIT2 ||
+                           m_state == TcpState::SYN_RECV;
+    if (m_rxSize > 0 || (m_lingerOn && m_lingerTime.IsZero()))
+    {
+        // Unread data at close (RFC 2525) or SO_LINGER 0: RST, straight to CLOSE.
+        if (m_rxSize > 0 || needReset)
+        {
+            SendReset();
+        }
+        CloseDown(false, Errno::OK);
+        return 0;
+    }
+    m_shutdownSend = true;
+    if (m_state == TcpState::ESTABLISHED)
+    {
+        SetState(TcpState::FIN_WAIT1);
+    }
+    else if (m_state == TcpState::CLOSE_WAIT)
+    {
+        SetState(TcpState::LAST_ACK);
+    }
+    else if (m_state == TcpState::FIN_WAIT2)
+    {
+        FinWait2Timeout(); // arms the orphan timer
+        return 0;
+    }
+    SendData();
+    return 0;
+}
+
+uint32_t
+LinuxTcpSocket::GetTxAvailable() const
+{
+    return m_sndBufSize > m_txBuffer->GetSize() ? m_sndBufSize - m_txBuffer->GetSize() : 0;
+}
+
+int
+LinuxTcpSocket::Send(Ptr<Packet> p, uint32_t)
+{
+    NS_LOG_FUNCTION(this << p);
+    if (m_shutdownSend)
+    {
+        m_linuxErrno = Errno::PIPE;
+        m_errnoTrace(Errno::PIPE);
+        return -1;
+    }
+    if (m_state != TcpState::ESTABLISHED && m_state != TcpState::CLOSE_WAIT &&
+        m_state != TcpState::SYN_SENT && m_state != TcpState::SYN_RECV)
+    {
+        Errno e = m_linuxErrno != Errno::OK ? m_linuxErrno : Errno::NOTCONN;
+        m_errnoTrace(e);
+        return -1;
+    }
+    if (p->GetSize() > GetTxAvailable())
+    {
+        return -1; // ns-3 reports a full send buffer as ERROR_MSGSIZE; the caller retries
+    }
+    m_txBuffer->AddAtEnd(p);
+    if (m_state == TcpState::ESTABLISHED || m_state == TcpState::CLOSE_WAIT)
+    {
+        SendData();
+    }
+    return static_cast<int>(p->GetSize());
+}
+
+int
+LinuxTcpSocket::SendTo(Ptr<Packet> p, uint32_t flags, const Address&)
+{
+    return Send(p, flags);
+}
+
+uint32_t
+LinuxTcpSocket::GetRxAvailable() const
+{
+    return m_rxSize;
+}
+
+Ptr<Packet>
+LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
+{
+    if (m_rxSize == 0)
+    {
+        if (m_finReceived && m_linuxErrno == Errno::OK)
+        {
+            return Create<Packet>(); // EOF
+        }
+        return nullptr; // nothing yet, or the error in GetLinuxErrno()
+    }
+    Ptr<Packet> out = Create<Packet>();
+    while (!m_rxBuffer.empty() && out->GetSize() < maxSize)
+    {
+        Ptr<Packet> front = m_rxBuffer.front();
+        uint32_t want = maxSize - out->GetSize();
+        if (front->GetSize() <= want)
+        {
+            out->AddAtEnd(front);
+            m_rxBuffer.pop_front();
+        }
+        else
+        {
+            out->AddAtEnd(front->CreateFragment(0, want));
+            front->RemoveAtStart(want);
+        }
+    }
+    m_rxSize -= out->GetSize();
+    return out;
+}
+
+Ptr<Packet>
+LinuxTcpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
+{
+    Ptr<Packet> p = Recv(maxSize, flags);
+    if (p)
+    {
+        fromAddress = InetSocketAddress(m_remote, m_remotePort);
+    }
+    return p;
+}
+
+int
+LinuxTcpSocket::GetSockName(Address& address) const
+{
+    if (m_id != portlab::INVALID_ID)
+    {
+        const portlab::FourTuple& t = Table().GetTuple(m_id);
+        address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
+        return 0;
+    }
+    address = InetSocketAddress(m_local, m_localPort);
+    return 0;
+}
+
+int
+LinuxTcpSocket::GetPeerName(Address& address) const
+{
+    if (m_remotePort == 0)
+    {
+        return -1;
+    }
+    address = InetSocketAddress(m_remote, m_remotePort);
+    return 0;
+}
+
+bool
+LinuxTcpSocket::SetAllowBroadcast(bool allowBroadcast)
+{
+    return !allowBroadcast;
+}
+
+bool
+LinuxTcpSocket::GetAllowBroadcast() const
+{
+    return false;
+}
+
+Ptr<LinuxTcpSocket>
+LinuxTcpSocket::Accept()
+{
+    if (m_acceptQueue.empty())
+    {
+        return nullptr;
+    }
+    Ptr<LinuxTcpSocket> child = m_acceptQueue.front();
+    m_acceptQueue.pop_front();
+    child->m_listener = nullptr;
+    return child;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments out
+
+uint32_t
+LinuxTcpSocket::TsVal() const
+{
+    return LinuxTcpL4Protocol::TcpClockMs() + m_tsOffset;
+}
+
+uint16_t
+LinuxTcpSocket::AdvertisedWindow() const
+{
+    uint32_t room = m_rcvBufSize > m_rxSize ? m_rcvBufSize - m_rxSize : 0;
+    return static_cast<uint16_t>(std::min(room, MAX_WINDOW));
+}
+
+TcpHeader
+LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
+{
+    TcpHeader h;
+    h.SetSourcePort(m_localPort);
+    h.SetDestinationPort(m_remotePort);
+    h.SetSequenceNumber(seq);
+    h.SetFlags(flags);
+    if (flags & TcpHeader::ACK)
+    {
+        h.SetAckNumber(m_rcvNxt);
+    }
+    h.SetWindowSize(AdvertisedWindow());
+    if (m_tsOk && !(flags & TcpHeader::RST))
+    {
+        Ptr<TcpOptionTS> ts = CreateObject<TcpOptionTS>();
+        ts->SetTimestamp(TsVal());
+        ts->SetEcho((flags & TcpHeader::ACK) ? m_tsRecent : 0);
+        h.AppendOption(ts);
+    }
+    return h;
+}
+
+void
+LinuxTcpSocket::SendFlags(uint8_t flags)
+{
+    SequenceNumber32 seq = m_sndNxt;
+    if (flags & TcpHeader::SYN)
+    {
+        seq = m_iss;
+    }
+    m_tcp->SendSegment(nullptr, MakeHeader(flags, seq), m_local, m_remote, m_route);
+}
+
+void
+LinuxTcpSocket::SendReset()
+{
+    TcpHeader h = MakeHeader(TcpHeader::RST | TcpHeader::ACK, m_sndNxt);
+    m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
+}
+
+void
+LinuxTcpSocket::SendData()
+{
+    if (m_state != TcpState::ESTABLISHED && m_state != TcpState::CLOSE_WAIT &&
+        m_state != TcpState::FIN_WAIT1 && m_state != TcpState::LAST_ACK &&
+        m_state != TcpState::CLOSING)
+    {
+        return;
+    }
+    const uint32_t total = m_txBuffer->GetSize();
+    for (;;)
+    {
+        uint32_t inFlight = m_sndNxt - m_sndUna;
+        if (m_finSent)
+        {
+            break;
+        }
+        if (inFlight >= total)
+        {
+            break;
+        }
+        uint32_t window = std::max<uint32_t>(std::min(m_sndWnd, m_sndBufSize), 1);
+        if (inFlight >= window)
+        {
+            break;
+        }
+        uint32_t len = std::min({m_segSize, total - inFlight, window - inFlight});
+        Ptr<Packet> payload = m_txBuffer->CreateFragment(inFlight, len);
+        TcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
+        m_tcp->SendSegment(payload, h, m_local, m_remote, m_route);
+        m_sndNxt += len;
+        ArmRetransmit();
+    }
+    MaybeSendFin();
+}
+
+void
+LinuxTcpSocket::MaybeSendFin()
+{
+    if (!m_shutdownSend || m_finSent)
+    {
+        return;
+    }
+    if (m_state != TcpState::FIN_WAIT1 && m_state != TcpState::LAST_ACK &&
+        m_state != TcpState::CLOSING)
+    {
+        return;
+    }
+    if (static_cast<uint32_t>(m_sndNxt - m_sndUna) < m_txBuffer->GetSize())
+    {
+        return; // data first
+    }
+    TcpHeader h = MakeHeader(TcpHeader::FIN | TcpHeader::ACK, m_sndNxt);
+    m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
+    m_sndNxt += 1;
+    m_finSent = true;
+    ArmRetransmit();
+}
+
+void
+LinuxTcpSocket::ArmRetransmit()
+{
+    bool outstanding = m_sndNxt != m_sndUna || m_state == TcpState::SYN_SENT ||
+                       m_state == TcpState::SYN_RECV;
+    if (!outstanding)
+    {
+        m_retxEvent.Cancel();
+        return;
+    }
+    if (!m_retxEvent.IsRunning())
+    {
+        m_retxEvent = Simulator::Schedule(m_rto, &LinuxTcpSocket::Retransmit, this);
+    }
+}
+
+void
+LinuxTcpSocket::Retransmit()
+{
+    NS_LOG_FUNCTION(this);
+    Ptr<LinuxTcpSocket> self(this);
+    const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
+    ++m_retries;
+    uint32_t limit = m_dataRetries;
+    if (m_state == TcpState::SYN_SENT)
+    {
+        limit = m_synRetries != 0 ? m_synRetries : static_cast<uint32_t>(sysctls.tcpSynRetries);
+    }
+    else if (m_state == TcpState::SYN_RECV)
+    {
+        limit = static_cast<uint32_t>(sysctls.tcpSynackRetries);
+    }
+    else if (m_orphan)
+    {
+        limit = sysctls.tcpOrphanRetries != 0 ? static_cast<uint32_t>(sysctls.tcpOrphanRetries)
+                                              : ORPHAN_RETRIES_ALIVE;
+    }
+    if (m_retries > limit)
+    {
+        CloseDown(true, Errno::TIMEDOUT);
+        return;
+    }
+    m_rto = std::min(m_rto * 2, TCP_RTO_MAX);
+    if (m_state == TcpState::SYN_SENT)
+    {
+        SendFlags(TcpHeader::SYN);
+    }
+    else if (m_state == TcpState::SYN_RECV)
+    {
+        SendFlags(TcpHeader::SYN | TcpHeader::ACK);
+    }
+    else
+    {
+        // Go back N: everything from the oldest unacknowledged byte, then the FIN.
+        m_sndNxt = m_sndUna;
+        m_finSent = false;
+        SendData();
+    }
+    ArmRetransmit();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Segments in
+
+bool
+LinuxTcpSocket::InWindow(SequenceNumber32 seq) const
+{
+    uint32_t off = seq - m_rcvNxt;
+    return off <= std::max<uint32_t>(AdvertisedWindow(), 1);
+}
+
+void
+LinuxTcpSocket::NoteTimestamp(const TcpHeader& h)
+{
+    if (!m_tsOk || !h.HasOption(TcpOption::TS))
+    {
+        return;
+    }
+    auto ts = DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS));
+    if (static_cast<int32_t>(h.GetSequenceNumber() - m_rcvNxt) <= 0)
+    {
+        m_tsRecent = ts->GetTimestamp();
+        m_tsSeen = true;
+    }
+    uint32_t echo = ts->GetEcho();
+    if ((h.GetFlags() & TcpHeader::ACK) && echo != 0)
+    {
+        // RTT sample from the echoed timestamp (RFC 6298 estimator, Linux's 200 ms floor).
+        Time r = MilliSeconds(static_cast<int32_t>(TsVal() - echo));
+        if (r.IsNegative())
+        {
+            return;
+        }
+        if (m_srtt.IsZero())
+        {
+            m_srtt = r;
+            m_rttvar = r / 2;
+        }
+        else
+        {
+            Time diff = m_srtt > r ? m_srtt - r : r - m_srtt;
+            m_rttvar = (m_rttvar * 3 + diff) / 4;
+            m_srtt = (m_srtt * 7 + r) / 8;
+        }
+        m_rto = std::max(TCP_RTO_MIN, m_srtt + std::max(MilliSeconds(1), m_rttvar * 4));
+        m_rto = std::min(m_rto, TCP_RTO_MAX);
+    }
+}
+
+void
+LinuxTcpSocket::ProcessSegment(const TcpHeader& h, Ptr<Packet> payload, Ipv4Address local,
+                               Ipv4Address remote)
+{
+    NS_LOG_FUNCTION(this << h);
+    Ptr<LinuxTcpSocket> self(this);
+    const uint8_t flags = h.GetFlags();
+    if (m_state == TcpState::SYN_SENT)
+    {
+        if (flags & TcpHeader::RST)
+        {
+            if ((flags & TcpHeader::ACK) && h.GetAckNumber() == m_iss + 1)
+            {
+                CloseDown(true, Errno::CONNREFUSED);
+            }
+            return;
+        }
+        if ((flags & TcpHeader::SYN) && (flags & TcpHeader::ACK) && h.GetAckNumber() == m_iss + 1)
+        {
+            m_rcvNxt = h.GetSequenceNumber() + 1;
+            m_sndUna = m_iss + 1;
+            m_sndWnd = h.GetWindowSize();
+            m_tsOk = m_tsOk && h.HasOption(TcpOption::TS);
+            NoteTimestamp(h);
+            m_retxEvent.Cancel();
+            m_retries = 0;
+            SetState(TcpState::ESTABLISHED);
+            SendFlags(TcpHeader::ACK);
+            Result("connect-established", Errno::OK);
+            NotifyConnectionSucceeded();
+            SendData();
+        }
+        return;
+    }
+    if (flags & TcpHeader::RST)
+    {
+        if (!InWindow(h.GetSequenceNumber()))
+        {
+            return;
+        }
+        if (m_state == TcpState::SYN_RECV)
+        {
+            CloseDown(false, Errno::OK); // the request just goes away
+            return;
+        }
+        CloseDown(true, Errno::CONNRESET);
+        return;
+    }
+    if (m_state == TcpState::SYN_RECV)
+    {
+        if ((flags & TcpHeader::SYN) && !(flags & TcpHeader::ACK))
+        {
+            SendFlags(TcpHeader::SYN | TcpHeader::ACK); // retransmitted SYN
+            return;
+        }
+        if (!(flags & TcpHeader::ACK) || h.GetAckNumber() != m_iss + 1)
+        {
+            return;
+        }
+        Ptr<LinuxTcpSocket> l(m_listener);
+        if (l && l->m_acceptQueue.size() > l->Table().GetBacklog(l->m_id))
+        {
+            // tcp_check_req(): the accept queue is full at the final ACK.
+            l->m_dropTrace(3);
+            if (m_tcp->GetPortSpace()->Host().Sysctls().tcpAbortOnOverflow != 0)
+            {
+                SendReset();
+                CloseDown(false, Errno::OK);
+            }
+            else
+            {
+                m_overflowAcked = true; // drop the ACK; SYN-ACK retransmits go on
+            }
+            return;
+        }
+        m_sndUna = m_iss + 1;
+        m_sndWnd = h.GetWindowSize();
+        NoteTimestamp(h);
+        m_retxEvent.Cancel();
+        m_retries = 0;
+        m_rto = m_initialRto;
+        SetState(TcpState::ESTABLISHED);
+        if (l)
+        {
+            l->ChildEstablished(this);
+        }
+        if (payload->GetSize() == 0 && !(flags & TcpHeader::FIN))
+        {
+            return;
+        }
+    }
+    if (flags & TcpHeader::SYN)
+    {
+        SendFlags(TcpHeader::ACK); // a SYN in a synchronized state: (challenge) ACK
+        return;
+    }
+    NoteTimestamp(h);
+    if (flags & TcpHeader::ACK)
+    {
+        ProcessAck(h);
+        if (m_id == portlab::INVALID_ID)
+        {
+            return; // released (LAST_ACK completed)
+        }
+    }
+    if (payload->GetSize() > 0)
+    {
+        ProcessData(h, payload);
+    }
+    if ((flags & TcpHeader::FIN) && m_id != portlab::INVALID_ID &&
+        h.GetSequenceNumber() + payload->GetSize() == m_rcvNxt && !m_finReceived)
+    {
+        ProcessFin();
+    }
+    else if ((flags & TcpHeader::FIN) && m_finReceived && m_id != portlab::INVALID_ID)
+    {
+        SendFlags(TcpHeader::ACK); // retransmitted FIN
+    }
+}
+
+void
+LinuxTcpSocket::ProcessAck(const TcpHeader& h)
+{
+    SequenceNumber32 ack = h.GetAckNumber();
+    m_sndWnd = h.GetWindowSize();
+    if (ack > m_sndUna && ack <= m_sndNxt)
+    {
+        uint32_t acked = ack - m_sndUna;
+        uint32_t dataAcked = std::min(acked, m_txBuffer->GetSize());
+        m_txBuffer->RemoveAtStart(dataAcked);
+        m_sndUna = ack;
+        m_retries = 0;
+        m_retxEvent.Cancel();
+        ArmRetransmit();
+        if (dataAcked > 0)
+        {
+            NotifyDataSent(dataAcked);
+            NotifySend(GetTxAvailable());
+        }
+    }
+    const bool finAcked = m_finSent && m_sndUna == m_sndNxt;
+    if (!finAcked)
+    {
+        SendData();
+        return;
+    }
+    switch (m_state)
+    {
+    case TcpState::FIN_WAIT1:
+        SetState(TcpState::FIN_WAIT2);
+        if (m_orphan)
+        {
+            FinWait2Timeout();
+        }
+        break;
+    case TcpState::CLOSING:
+        EnterTimeWait();
+        break;
+    case TcpState::LAST_ACK:
+        CloseDown(false, Errno::OK);
+        break;
+    default:
+        break;
+    }
+}
+
+void
+LinuxTcpSocket::ProcessData(const TcpHeader& h, Ptr<Packet> payload)
+{
+    if (h.GetSequenceNumber() != m_rcvNxt || m_finReceived)
+    {
+        SendFlags(TcpHeader::ACK); // out of order or duplicate: (dup) ACK, drop
+        return;
+    }
+    if (m_orphan || m_shutdownRecv)
+    {
+        // Data for a socket nobody will read: Linux answers with RST.
+        m_rcvNxt += payload->GetSize();
+        SendReset();
+        CloseDown(false, Errno::OK);
+        return;
+    }
+    uint32_t room = m_rcvBufSize > m_rxSize ? m_rcvBufSize - m_rxSize : 0;
+    if (payload->GetSize() > room)
+    {
+        SendFlags(TcpHeader::ACK); // beyond the window: drop, the sender retransmits
+        return;
+    }
+    m_rcvNxt += payload->GetSize();
+    m_rxBuffer.push_back(payload);
+    m_rxSize += payload->GetSize();
+    SendFlags(TcpHeader::ACK);
+    NotifyDataRecv();
+}
+
+void
+LinuxTcpSocket::ProcessFin()
+{
+    m_rcvNxt += 1;
+    m_finReceived = true;
+    SendFlags(TcpHeader::ACK);
+    switch (m_state)
+    {
+    case TcpState::ESTABLISHED:
+        SetState(TcpState::CLOSE_WAIT);
+        if (!m_closeNotified)
+        {
+            m_closeNotified = true;
+            NotifyNormalClose();
+        }
+        NotifyDataRecv(); // readers see EOF
+        break;
+    case TcpState::FIN_WAIT1:
+        if (m_finSent && m_sndUna == m_sndNxt)
+        {
+            EnterTimeWait();
+        }
+        else
+        {
+            SetState(TcpState::CLOSING); // simultaneous close
+        }
+        break;
+    case TcpState::FIN_WAIT2:
+        EnterTimeWait();
+        break;
+    default:
+        break;
+    }
+}
+
+void
+LinuxTcpSocket::EnterTimeWait()
+{
+    NS_LOG_FUNCTION(this);
+    Ptr<LinuxTcpSocket> self(this);
+    m_retxEvent.Cancel();
+    m_finWait2Event.Cancel();
+    Ptr<LinuxPortSpace> ports = m_tcp->GetPortSpace();
+    const portlab::TimeNs now = LinuxPortSpace::Now();
+    portlab::TimeWaitInfo info;
+    info.sndNxt = m_sndNxt.GetValue();
+    info.rcvNxt = m_rcvNxt.GetValue();
+    info.tsRecent = m_tsRecent;
+    info.hasTimestamps = m_tsOk && m_tsSeen;
+    info.timeout = ports->RoundTimer(now + ports->Host().Sysctls().TimewaitLen()) - now;
+    TcpState old = m_state;
+    Table().EnterTimeWait(m_id, now, info);
+    ports->ArmTimeWaitTimer();
+    m_state = TcpState::CLOSE;
+    m_stateTrace(old, TcpState::TIME_WAIT);
+    if (!m_closeNotified)
+    {
+        m_closeNotified = true;
+        NotifyNormalClose();
+    }
+    if (m_orphan)
+    {
+        Release();
+    }
+}
+
+void
+LinuxTcpSocket::FinWait2Timeout()
+{
+    if (!m_finWait2Event.IsRunning())
+    {
+        // An orphan in FIN_WAIT2 lives tcp_fin_timeout, then closes (Linux parks it as a
+        // TIME_WAIT in the FIN_WAIT2 substate; the 4-tuple is held either way).
+        Time t = Seconds(m_tcp->GetPortSpace()->Host().Sysctls().tcpFinTimeoutS);
+        m_finWait2Event = Simulator::Schedule(t, [this]() {
+            Ptr<LinuxTcpSocket> self(this);
+            CloseDown(false, Errno::OK);
+        });
+    }
+}
+
+void
+LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
+{
+    NS_LOG_FUNCTION(this << notifyError << portlab::ErrnoName(e));
+    Ptr<LinuxTcpSocket> self(this);
+    m_retxEvent.Cancel();
+    m_finWait2Event.Cancel();
+    TcpState old = m_state;
+    if (m_id != portlab::INVALID_ID)
+    {
+        Table().SetClosed(m_id);
+    }
+    m_state = TcpState::CLOSE;
+    if (old != TcpState::CLOSE)
+    {
+        m_stateTrace(old, TcpState::CLOSE);
+    }
+    if (e != Errno::OK)
+    {
+        m_linuxErrno = e;
+        m_errnoTrace(e);
+    }
+    if (m_listener)
+    {
+        // A child that never reached the application.
+        auto& pending = m_listener->m_pending;
+        auto it = std::find(pending.begin(), pending.end(), self);
+        if (it != pending.end())
+        {
+            pending.erase(it);
+            --m_listener->m_synQueue;
+        }
+        m_listener = nullptr;
+        m_orphan = true;
+    }
+    if (!m_orphan)
+    {
+        if (old == TcpState::SYN_SENT)
+        {
+            if (e != Errno::OK)
+            {
+                Result("connect-established", e);
+            }
+            NotifyConnectionFailed();
+        }
+        else if (!m_closeNotified && old != TcpState::LISTEN && old != TcpState::CLOSE)
+        {
+            m_closeNotified = true;
+            if (notifyError)
+            {
+                NotifyErrorClose();
+            }
+            else
+            {
+                NotifyNormalClose();
+            }
+        }
+        if (notifyError)
+        {
+            NotifyDataRecv(); // a blocked reader wakes up to the error
+        }
+    }
+    if (m_orphan)
+    {
+        Release();
+    }
+}
+
+void
+LinuxTcpSocket::Release()
+{
+    if (m_id == portlab::INVALID_ID)
+    {
+        return;
+    }
+    Ptr<LinuxTcpSocket> self(this);
+    portlab::SocketId id = m_id;
+    m_id = portlab::INVALID_ID;
+    m_retxEvent.Cancel();
+    m_finWait2Event.Cancel();
+    m_tcp->Table().Destroy(id);
+    m_tcp->Register(id, nullptr); // no per-connection object stays behind
+    m_txBuffer = Create<Packet>();
+    m_rxBuffer.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listening
+
+void
+LinuxTcpSocket::ProcessListen(const TcpHeader& h,
+                              Ptr<Packet> payload,
+                              Ipv4Address local,
+                              Ipv4Address remote,
+                              uint32_t isn)
+{
+    NS_LOG_FUNCTION(this << h);
+    const uint8_t flags = h.GetFlags();
+    if (flags & TcpHeader::RST)
+    {
+        return;
+    }
+    if ((flags & TcpHeader::ACK) || !(flags & TcpHeader::SYN))
+    {
+        m_tcp->SendResetFor(h, payload->GetSize(), local, remote); // no such request
+        return;
+    }
+    const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
+    const uint32_t backlog = Table().GetBacklog(m_id);
+    if (isn == 0)
+    {
+        // tcp_conn_request(), in its order.
+        bool synQueueFull = m_synQueue > backlog;
+        if ((sysctls.tcpSyncookies == 2 || synQueueFull) && sysctls.tcpSyncookies == 0)
+        {
+            m_dropTrace(1);
+            return;
+        }
+    }
+    if (m_acceptQueue.size() > backlog)
+    {
+        m_dropTrace(2);
+        return;
+    }
+    if (isn == 0 && sysctls.tcpSyncookies == 0 &&
+        sysctls.tcpMaxSynBacklog - static_cast<int64_t>(m_synQueue) < sysctls.tcpMaxSynBacklog / 4)
+    {
+        m_dropTrace(1);
+        return;
+    }
+    if (!NotifyConnectionRequest(InetSocketAddress(remote, h.GetSourcePort())))
+    {
+        m_tcp->SendResetFor(h, payload->GetSize(), local, remote);
+        return;
+    }
+    portlab::SocketId id = Table().CreateChild(m_id,
+                                               local.Get(),
+                                               remote.Get(),
+                                               h.GetSourcePort(),
+                                               TcpState::SYN_RECV);
+    if (id == portlab::INVALID_ID)
+    {
+        return;
+    }
+    Ptr<LinuxTcpSocket> child = CreateObject<LinuxTcpSocket>();
+    child->m_reuseAddr = m_reuseAddr;
+    child->m_reusePort = m_reusePort;
+    child->m_uid = m_uid;
+    child->m_boundDev = m_boundDev;
+    child->m_lingerOn = m_lingerOn;
+    child->m_lingerTime = m_lingerTime;
+    child->m_sndBufSize = m_sndBufSize;
+    child->m_rcvBufSize = m_rcvBufSize;
+    child->m_segSize = m_segSize;
+    child->m_initialRto = m_initialRto;
+    child->m_dataRetries = m_dataRetries;
+    child->m_tcp = m_tcp;
+    child->m_id = id;
+    m_tcp->Register(id, child);
+    child->m_local = local;
+    child->m_localPort = m_localPort;
+    child->m_remote = remote;
+    child->m_remotePort = h.GetSourcePort();
+    Socket::SocketErrno err;
+    child->m_route = LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
+    child->m_listener = this;
+    child->m_state = TcpState::SYN_RECV;
+    child->m_stateTrace(TcpState::LISTEN, TcpState::SYN_RECV);
+    child->m_rcvNxt = h.GetSequenceNumber() + 1;
+    child->m_sndWnd = h.GetWindowSize();
+    const int64_t ts = sysctls.tcpTimestamps;
+    child->m_tsOk = ts != 0 && h.HasOption(TcpOption::TS);
+    child->m_tsOffset = ts == 1 ? m_tcp->Random32() : 0;
+    if (child->m_tsOk)
+    {
+        child->m_tsRecent =
+            DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS))->GetTimestamp();
+        child->m_tsSeen = true;
+    }
+    child->m_iss = SequenceNumber32(isn != 0 ? isn : m_tcp->Random32());
+    child->m_sndUna = child->m_iss;
+    child->m_sndNxt = child->m_iss + 1;
+    child->m_rto = m_initialRto;
+    m_pending.push_back(child);
+    ++m_synQueue;
+    child->SendFlags(TcpHeader::SYN | TcpHeader::ACK);
+    child->ArmRetransmit();
+}
+
+void
+LinuxTcpSocket::ChildEstablished(Ptr<LinuxTcpSocket> child)
+{
+    auto it = std::find(m_pending.begin(), m_pending.end(), child);
+    if (it != m_pending.end())
+    {
+        m_pending.erase(it);
+        --m_synQueue;
+    }
+    if (m_autoAccept)
+    {
+        child->m_listener = nullptr;
+        NotifyNewConnectionCreated(child, InetSocketAddress(child->m_remote, child->m_remotePort));
+    }
+    else
+    {
+        m_acceptQueue.push_back(child);
+    }
+}
+
+void
+LinuxTcpSocket::StopListening()
+{
+    // inet_csk_listen_stop(): requests and unaccepted children go with the listener, unless
+    // tcp_migrate_req moves them to another member of its SO_REUSEPORT group.
+    const bool migrate = m_tcp->GetPortSpace()->Host().Sysctls().tcpMigrateReq != 0 && m_reusePort;
+    std::vector<Ptr<LinuxTcpSocket>> children(m_pending.begin(), m_pending.end());
+    children.insert(children.end(), m_acceptQueue.begin(), m_acceptQueue.end());
+    m_pending.clear();
+    m_acceptQueue.clear();
+    m_synQueue = 0;
+    Table().SetClosed(m_id); // leaves the group first, so lookups find the survivors
+    for (const Ptr<LinuxTcpSocket>& child : children)
+    {
+        Ptr<LinuxTcpSocket> target;
+        if (migrate)
+        {
+            portlab::TcpLookup l = Table().FindListener(child->m_local.Get(),
+                                                          child->m_localPort,
+                                                          child->m_remote.Get(),
+                                                          child->m_remotePort,
+                                                          m_boundDev);
+            target = l.kind == portlab::TcpLookup::LISTENER ? m_tcp->Lookup(l.id) : nullptr;
+        }
+        if (target)
+        {
+            child->m_listener = PeekPointer(target);
+            if (child->m_state == TcpState::SYN_RECV)
+            {
+                target->m_pending.push_back(child);
+                ++target->m_synQueue;
+            }
+            else
+            {
+                target->ChildEstablished(child);
+            }
+            continue;
+        }
+        child->m_listener = nullptr;
+        child->m_orphan = true;
+        child->SendReset();
+        child->CloseDown(false, Errno::OK);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TcpSocket attributes
+
+void
+LinuxTcpSocket::SetSndBufSize(uint32_t size)
+{
+    m_sndBufSize = size;
+}
+
+uint32_t
+LinuxTcpSocket::GetSndBufSize() const
+{
+    return m_sndBufSize;
+}
+
+void
+LinuxTcpSocket::SetRcvBufSize(uint32_t size)
+{
+    m_rcvBufSize = size;
+}
+
+uint32_t
+LinuxTcpSocket::GetRcvBufSize() const
+{
+    return m_rcvBufSize;
+}
+
+void
+LinuxTcpSocket::SetSegSize(uint32_t size)
+{
+    m_segSize = std::max<uint32_t>(size, 1);
+}
+
+uint32_t
+LinuxTcpSocket::GetSegSize() const
+{
+    return m_segSize;
+}
+
+void
+LinuxTcpSocket::SetInitialSSThresh(uint32_t)
+{
+}
+
+uint32_t
+LinuxTcpSocket::GetInitialSSThresh() const
+{
+    return UINT32_MAX;
+}
+
+void
+LinuxTcpSocket::SetInitialCwnd(uint32_t)
+{
+}
+
+uint32_t
+LinuxTcpSocket::GetInitialCwnd() const
+{
+    return MAX_WINDOW / m_segSize;
+}
+
+void
+LinuxTcpSocket::SetConnTimeout(Time timeout)
+{
+    m_connTimeout = timeout; // reported, not used: see the InitialRto attribute
+}
+
+Time
+LinuxTcpSocket::GetConnTimeout() const
+{
+    return m_connTimeout;
+}
+
+void
+LinuxTcpSocket::SetSynRetries(uint32_t count)
+{
+    m_synRetries = count;
+}
+
+uint32_t
+LinuxTcpSocket::GetSynRetries() const
+{
+    return m_synRetries;
+}
+
+void
+LinuxTcpSocket::SetDataRetries(uint32_t retries)
+{
+    m_dataRetries = retries;
+}
+
+uint32_t
+LinuxTcpSocket::GetDataRetries() const
+{
+    return m_dataRetries;
+}
+
+void
+LinuxTcpSocket::SetDelAckTimeout(Time timeout)
+{
+    m_delAckTimeout = timeout;
+}
+
+Time
+LinuxTcpSocket::GetDelAckTimeout() const
+{
+    return m_delAckTimeout;
+}
+
+void
+LinuxTcpSocket::SetDelAckMaxCount(uint32_t count)
+{
+    m_delAckCount = count;
+}
+
+uint32_t
+LinuxTcpSocket::GetDelAckMaxCount() const
+{
+    return m_delAckCount;
+}
+
+void
+LinuxTcpSocket::SetTcpNoDelay(bool noDelay)
+{
+    m_noDelay = noDelay;
+}
+
+bool
+LinuxTcpSocket::GetTcpNoDelay() const
+{
+    return m_noDelay;
+}
+
+void
+LinuxTcpSocket::SetPersistTimeout(Time timeout)
+{
+    m_persistTimeout = timeout;
+}
+
+Time
+LinuxTcpSocket::GetPersistTimeout() const
+{
+    return m_persistTimeout;
+}
+
+} // namespace ns3

@@ -1,0 +1,298 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef LINUX_TCP_SOCKET_H
+#define LINUX_TCP_SOCKET_H
+
+#include "port-types.h"
+#include "tcp-port-table.h"
+
+#include "ns3/event-id.h"
+#include "ns3/ipv4-address.h"
+#include "ns3/nstime.h"
+#include "ns3/sequence-number.h"
+#include "ns3/tcp-header.h"
+#include "ns3/tcp-socket.h"
+#include "ns3/traced-callback.h"
+
+#include <deque>
+
+namespace ns3
+{
+
+class LinuxTcpL4Protocol;
+class Ipv4Route;
+
+/**
+ * \ingroup portlab-transport
+ * \brief A TCP socket with Linux's port semantics and connection lifecycle.
+ *
+ * A connection-lifecycle TCP, not a congestion-control one: three-way handshake with SYN
+ * and SYN-ACK retransmission (1 s initial RTO, exponential backoff, tcp_syn_retries /
+ * tcp_synack_retries), data with a fixed window and go-back-N retransmission on timeout,
+ * FIN teardown in every order (simultaneous close leaves both sides in TIME_WAIT), RST for
+ * SO_LINGER 0 and for unread data at close, orphan FIN_WAIT2 timeout (tcp_fin_timeout), SYN
+ * and accept queues bounded by the backlog with Linux's drop behaviour
+ * (tcp_abort_on_overflow, tcp_syncookies), and SO_REUSEPORT listener close that loses or
+ * migrates (tcp_migrate_req) its pending connections.
+ *
+ * Socket options are attributes: ReuseAddr, ReusePort, Linger/LingerTime, BindAddressNoPort,
+ * LocalPortRange, Uid, BoundDevice. ns-3's SocketErrno has no ECONNREFUSED, ECONNRESET or
+ * ETIMEDOUT: GetLinuxErrno() and the "LinuxErrno" trace source give Linux's value.
+ */
+class LinuxTcpSocket : public TcpSocket
+{
+  public:
+    /// \return the object TypeId
+    static TypeId GetTypeId();
+
+    LinuxTcpSocket();
+    ~LinuxTcpSocket() override;
+
+    /**
+     * \brief Attach to the protocol (done by LinuxTcpL4Protocol::CreateSocket).
+     * \param tcp the protocol
+     * \param id the socket's handle in the port table
+     */
+    void Setup(Ptr<LinuxTcpL4Protocol> tcp, portlab::SocketId id);
+
+    /// \return the Linux errno of the last failure (OK if none)
+    portlab::Errno GetLinuxErrno() const
+    {
+        return m_linuxErrno;
+    }
+
+    /// \return the state as Linux names it
+    portlab::TcpState GetTcpState() const
+    {
+        return m_state;
+    }
+
+    /// \return the handle in the port table
+    portlab::SocketId GetId() const
+    {
+        return m_id;
+    }
+
+    /**
+     * \brief With AutoAccept false: take the oldest established connection off the accept
+     * queue (accept()).
+     * \return the connection, or null if the queue is empty
+     */
+    Ptr<LinuxTcpSocket> Accept();
+
+    /// \return connections waiting in the accept queue
+    uint32_t GetAcceptQueueLength() const
+    {
+        return static_cast<uint32_t>(m_acceptQueue.size());
+    }
+
+    /// \return handshakes in progress (SYN queue)
+    uint32_t GetSynQueueLength() const
+    {
+        return m_synQueue;
+    }
+
+    /**
+     * \brief Process a segment the protocol demultiplexed to this socket.
+     * \param h header
+     * \param payload data
+     * \param local destination address of the segment
+     * \param remote source address of the segment
+     */
+    void ProcessSegment(const TcpHeader& h, Ptr<Packet> payload, Ipv4Address local,
+                        Ipv4Address remote);
+
+    /**
+     * \brief A SYN (or other segment) for this listening socket.
+     * \param h header
+     * \param payload data
+     * \param local destination address
+     * \param remote source address
+     * \param isn ISN to use (0: choose one), set when a SYN reopens a TIME_WAIT
+     */
+    void ProcessListen(const TcpHeader& h, Ptr<Packet> payload, Ipv4Address local,
+                       Ipv4Address remote, uint32_t isn = 0);
+
+    // ns3::Socket
+    enum SocketErrno GetErrno() const override;
+    enum SocketType GetSocketType() const override;
+    Ptr<Node> GetNode() const override;
+    int Bind() override;
+    int Bind6() override;
+    int Bind(const Address& address) override;
+    int Close() override;
+    int ShutdownSend() override;
+    int ShutdownRecv() override;
+    int Connect(const Address& address) override;
+    int Listen() override;
+    uint32_t GetTxAvailable() const override;
+    int Send(Ptr<Packet> p, uint32_t flags) override;
+    int SendTo(Ptr<Packet> p, uint32_t flags, const Address& toAddress) override;
+    uint32_t GetRxAvailable() const override;
+    Ptr<Packet> Recv(uint32_t maxSize, uint32_t flags) override;
+    Ptr<Packet> RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress) override;
+    int GetSockName(Address& address) const override;
+    int GetPeerName(Address& address) const override;
+    bool SetAllowBroadcast(bool allowBroadcast) override;
+    bool GetAllowBroadcast() const override;
+
+    /// TracedCallback signature for state changes.
+    typedef void (*StateTracedCallback)(portlab::TcpState oldState, portlab::TcpState newState);
+    /// TracedCallback signature for call results: call name ("bind", ...) and Linux errno.
+    typedef void (*ResultTracedCallback)(std::string call, portlab::Errno result);
+
+  protected:
+    void DoDispose() override;
+
+    // ns3::TcpSocket attributes
+    void SetSndBufSize(uint32_t size) override;
+    uint32_t GetSndBufSize() const override;
+    void SetRcvBufSize(uint32_t size) override;
+    uint32_t GetRcvBufSize() const override;
+    void SetSegSize(uint32_t size) override;
+    uint32_t GetSegSize() const override;
+    void SetInitialSSThresh(uint32_t threshold) override;
+    uint32_t GetInitialSSThresh() const override;
+    void SetInitialCwnd(uint32_t cwnd) override;
+    uint32_t GetInitialCwnd() const override;
+    void SetConnTimeout(Time timeout) override;
+    Time GetConnTimeout() const override;
+    void SetSynRetries(uint32_t count) override;
+    uint32_t GetSynRetries() const override;
+    void SetDataRetries(uint32_t retries) override;
+    uint32_t GetDataRetries() const override;
+    void SetDelAckTimeout(Time timeout) override;
+    Time GetDelAckTimeout() const override;
+    void SetDelAckMaxCount(uint32_t count) override;
+    uint32_t GetDelAckMaxCount() const override;
+    void SetTcpNoDelay(bool noDelay) override;
+    bool GetTcpNoDelay() const override;
+    void SetPersistTimeout(Time timeout) override;
+    Time GetPersistTimeout() const override;
+
+  private:
+    portlab::TcpPortTable& Table() const;
+    int Fail(portlab::Errno e, const char* call);
+    void Result(const char* call, portlab::Errno e);
+    void SetState(portlab::TcpState s);
+    void ApplyOptions();
+    void SetReuseAddr(bool on);
+    bool GetReuseAddr() const;
+    void SetReusePort(bool on);
+    bool GetReusePort() const;
+    void SetUid(uint32_t uid);
+    uint32_t GetUid() const;
+    void SetBoundDevice(uint32_t ifindex);
+    uint32_t GetBoundDevice() const;
+    void SetBindAddressNoPort(bool on);
+    bool GetBindAddressNoPort() const;
+    void SetLocalPortRange(std::string range);
+    std::string GetLocalPortRange() const;
+
+    void SendFlags(uint8_t flags);
+    void SendData();
+    TcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
+    uint16_t AdvertisedWindow() const;
+    void ArmRetransmit();
+    void Retransmit();
+    void ProcessAck(const TcpHeader& h);
+    void ProcessData(const TcpHeader& h, Ptr<Packet> payload);
+    void ProcessFin();
+    void ReceivedReset();
+    void EnterTimeWait();
+    void CloseDown(bool notifyError, portlab::Errno e);
+    void Release();
+    void FinWait2Timeout();
+    void SendReset();
+    void MaybeSendFin();
+    void ChildEstablished(Ptr<LinuxTcpSocket> child);
+    void StopListening();
+    bool InWindow(SequenceNumber32 seq) const;
+    void NoteTimestamp(const TcpHeader& h);
+    uint32_t TsVal() const;
+
+    Ptr<LinuxTcpL4Protocol> m_tcp;                    //!< protocol
+    portlab::SocketId m_id{portlab::INVALID_ID};     //!< table handle
+    portlab::TcpState m_state{portlab::TcpState::CLOSE}; //!< state
+    portlab::Errno m_linuxErrno{portlab::Errno::OK}; //!< last error
+    Ipv4Address m_local;                              //!< local address (once known)
+    uint16_t m_localPort{0};                          //!< local port
+    Ipv4Address m_remote;                             //!< peer address
+    uint16_t m_remotePort{0};                         //!< peer port
+    Ptr<Ipv4Route> m_route;                           //!< cached route
+    bool m_orphan{false};                             //!< the application closed it
+    bool m_shutdownSend{false};                       //!< no more data will be sent
+    bool m_shutdownRecv{false};                       //!< no more data will be read
+    bool m_finSent{false};                            //!< our FIN went out
+    bool m_finReceived{false};                        //!< peer's FIN arrived
+    bool m_closeNotified{false};                      //!< app told of the close
+
+    // options (attributes)
+    bool m_reuseAddr{false};          //!< SO_REUSEADDR
+    bool m_reusePort{false};          //!< SO_REUSEPORT
+    uint32_t m_uid{0};                //!< owner uid
+    uint32_t m_boundDev{0};           //!< SO_BINDTODEVICE ifindex
+    bool m_bindAddressNoPort{false};  //!< IP_BIND_ADDRESS_NO_PORT
+    uint16_t m_rangeLo{0};            //!< IP_LOCAL_PORT_RANGE low
+    uint16_t m_rangeHi{0};            //!< IP_LOCAL_PORT_RANGE high
+    bool m_lingerOn{false};           //!< SO_LINGER l_onoff
+    Time m_lingerTime;                //!< SO_LINGER l_linger
+    bool m_autoAccept{true};          //!< hand connections to the app as they establish
+    int64_t m_backlogRequest{-1};     //!< listen() backlog (-1 = somaxconn)
+
+    // TcpSocket attributes
+    uint32_t m_sndBufSize{131072};    //!< send buffer
+    uint32_t m_rcvBufSize{131072};    //!< receive buffer (fixed window)
+    uint32_t m_segSize{1448};         //!< MSS
+    Time m_connTimeout{Seconds(3)};   //!< ns-3's ConnTimeout (kept for the API)
+    Time m_initialRto{Seconds(1)};    //!< TCP_TIMEOUT_INIT
+    uint32_t m_synRetries{0};         //!< 0 = tcp_syn_retries
+    uint32_t m_dataRetries{15};       //!< tcp_retries2
+    Time m_delAckTimeout{MilliSeconds(40)}; //!< kept for the API (ACKs go out at once)
+    uint32_t m_delAckCount{1};        //!< kept for the API
+    bool m_noDelay{true};             //!< kept for the API
+    Time m_persistTimeout{Seconds(6)}; //!< kept for the API
+
+    // sequence state
+    SequenceNumber32 m_iss;           //!< initial send sequence
+    SequenceNumber32 m_sndUna;        //!< oldest unacknowledged
+    SequenceNumber32 m_sndNxt;        //!< next to send
+    uint32_t m_sndWnd{65535};         //!< peer's window
+    SequenceNumber32 m_rcvNxt;        //!< next expected
+    bool m_tsOk{false};               //!< timestamps in use on this connection
+    uint32_t m_tsOffset{0};           //!< per-connection timestamp offset
+    uint32_t m_tsRecent{0};           //!< peer's latest TSval
+    bool m_tsSeen{false};             //!< a TSval was received
+
+    Ptr<Packet> m_txBuffer;            //!< bytes from m_sndUna on (sent and unsent)
+    std::deque<Ptr<Packet>> m_rxBuffer; //!< in-order received data
+    uint32_t m_rxSize{0};              //!< bytes in m_rxBuffer
+
+    // timers
+    EventId m_retxEvent;               //!< retransmission timer
+    Time m_rto{Seconds(1)};            //!< current RTO
+    uint32_t m_retries{0};             //!< retransmissions of the current segment
+    Time m_srtt;                       //!< smoothed RTT
+    Time m_rttvar;                     //!< RTT variation
+    EventId m_finWait2Event;           //!< orphan FIN_WAIT2 timeout
+
+    // listener / child
+    LinuxTcpSocket* m_listener{nullptr};         //!< child: its listener (not owned: the
+                                                 //!< listener owns its children)
+    std::deque<Ptr<LinuxTcpSocket>> m_acceptQueue; //!< listener: established, not accepted
+    std::vector<Ptr<LinuxTcpSocket>> m_pending;  //!< listener: children in SYN_RECV
+    uint32_t m_synQueue{0};                      //!< listener: children in SYN_RECV
+    bool m_overflowAcked{false};                 //!< child: final ACK dropped for overflow
+
+    TracedCallback<portlab::TcpState, portlab::TcpState> m_stateTrace; //!< state changes
+    TracedCallback<std::string, portlab::Errno> m_resultTrace;          //!< call results
+    TracedCallback<portlab::Errno> m_errnoTrace;                        //!< failures
+    TracedCallback<uint32_t> m_dropTrace; //!< listener drops (1 SYN queue, 2 accept queue)
+};
+
+} // namespace ns3
+
+#endif // LINUX_TCP_SOCKET_H
