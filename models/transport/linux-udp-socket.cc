@@ -1,0 +1,966 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "linux-udp-socket.h"
+
+#include "linux-port-space.h"
+#include "linux-route.h"
+#include "linux-udp-l4-protocol.h"
+
+#include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/ipv4-interface.h"
+#include "ns3/ipv4-packet-info-tag.h"
+#include "ns3/ipv4-route.h"
+#include "ns3/ipv4.h"
+#include "ns3/log.h"
+#include "ns3/node.h"
+#include "ns3/packet.h"
+#include "ns3/string.h"
+#include "ns3/trace-source-accessor.h"
+#include "ns3/uinteger.h"
+
+#include <sstream>
+
+namespace ns3
+{
+
+NS_LOG_COMPONENT_DEFINE("LinuxUdpSocket");
+NS_OBJECT_ENSURE_REGISTERED(LinuxUdpSocket);
+
+namespace
+{
+/// Largest UDP payload in one IPv4 datagram: 65535 - 20 (IPv4 header) - 8 (UDP header).
+constexpr uint32_t MAX_IPV4_UDP_PAYLOAD_BYTES = 65507;
+} // namespace
+
+TypeId
+LinuxUdpSocket::GetTypeId()
+{
+    static TypeId tid =
+        TypeId("ns3::LinuxUdpSocket")
+            .SetParent<UdpSocket>()
+            .SetGroupName("Portlab")
+            .AddConstructor<LinuxUdpSocket>()
+            .AddAttribute(
+                "ReuseAddr",
+                "SO_REUSEADDR: for UDP, two sockets that both set it may bind the same "
+                "port and address, wildcard included; unicast then goes to the most "
+                "recently bound of equally matching sockets",
+                BooleanValue(false),
+                MakeBooleanAccessor(&LinuxUdpSocket::SetReuseAddr, &LinuxUdpSocket::GetReuseAddr),
+                MakeBooleanChecker())
+            .AddAttribute(
+                "ReusePort",
+                "SO_REUSEPORT: sockets of the same Uid that set it before bind() share "
+                "the address and port as a group; unicast is spread over the group by "
+                "a hash of the 4-tuple",
+                BooleanValue(false),
+                MakeBooleanAccessor(&LinuxUdpSocket::SetReusePort, &LinuxUdpSocket::GetReusePort),
+                MakeBooleanChecker())
+            .AddAttribute("Uid",
+                          "The owning user id: SO_REUSEPORT groups need equal uids, and a uid "
+                          "other than 0 cannot bind below ip_unprivileged_port_start (EACCES)",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxUdpSocket::SetUid, &LinuxUdpSocket::GetUid),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("BoundDevice",
+                          "SO_BINDTODEVICE as a Linux ifindex: ns-3 IPv4 interface + 1 (1 = lo, "
+                          "2 = the first device); 0 = not bound. Datagrams from other devices "
+                          "are not delivered to the socket, and it sends out of this device",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxUdpSocket::SetBoundDevice,
+                                               &LinuxUdpSocket::GetBoundDevice),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("LocalPortRange",
+                          "IP_LOCAL_PORT_RANGE as \"LO HI\" (0-65535 each; 0 = the host's end "
+                          "of net.ipv4.ip_local_port_range; empty = \"0 0\"): this socket's "
+                          "ephemeral ports, intersected with the host's range. LO > HI with "
+                          "both set is EINVAL and leaves the range unchanged",
+                          StringValue(""),
+                          MakeStringAccessor(&LinuxUdpSocket::SetLocalPortRangeText,
+                                             &LinuxUdpSocket::GetLocalPortRangeText),
+                          MakeStringChecker())
+            .AddTraceSource("Bind",
+                            "bind() result (portlab::Errno as uint8, 0 = OK) and the address",
+                            MakeTraceSourceAccessor(&LinuxUdpSocket::m_bindTrace),
+                            "ns3::LinuxUdpSocket::BindTracedCallback")
+            .AddTraceSource("LinuxErrno",
+                            "A call failed, with the errno Linux would set (EAGAIN from an "
+                            "empty receive queue included)",
+                            MakeTraceSourceAccessor(&LinuxUdpSocket::m_linuxErrnoTrace),
+                            "ns3::LinuxUdpSocket::LinuxErrnoTracedCallback")
+            .AddTraceSource("Rx",
+                            "A datagram was queued for the application, with its source",
+                            MakeTraceSourceAccessor(&LinuxUdpSocket::m_rxTrace),
+                            "ns3::Packet::AddressTracedCallback")
+            .AddTraceSource("Drop",
+                            "A datagram was dropped: the receive buffer (RcvBufSize) was full",
+                            MakeTraceSourceAccessor(&LinuxUdpSocket::m_dropTrace),
+                            "ns3::Packet::TracedCallback");
+    return tid;
+}
+
+LinuxUdpSocket::LinuxUdpSocket()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+LinuxUdpSocket::~LinuxUdpSocket()
+{
+    NS_LOG_FUNCTION(this);
+}
+
+void
+LinuxUdpSocket::DoDispose()
+{
+    NS_LOG_FUNCTION(this);
+    m_rxQueue.clear();
+    m_rxAvailable = 0;
+    m_node = nullptr;
+    m_udp = nullptr;
+    UdpSocket::DoDispose();
+}
+
+void
+LinuxUdpSocket::Attach(Ptr<Node> node, Ptr<LinuxUdpL4Protocol> udp, portlab::SocketId id)
+{
+    NS_LOG_FUNCTION(this << node << udp << id);
+    NS_ABORT_MSG_IF(m_udp, "LinuxUdpSocket::Attach: socket already attached");
+    m_node = node;
+    m_udp = udp;
+    m_id = id;
+    portlab::UdpPortTable& table = m_udp->Table();
+    table.SetReuseAddr(m_id, m_reuseAddr);
+    table.SetReusePort(m_id, m_reusePort);
+    table.SetUid(m_id, m_uid);
+    table.SetLocalPortRange(m_id, m_rangeLo, m_rangeHi); // validated by the setter
+    ApplyBoundDevice();
+}
+
+portlab::SocketId
+LinuxUdpSocket::GetSocketId() const
+{
+    return m_id;
+}
+
+portlab::Errno
+LinuxUdpSocket::GetLinuxErrno() const
+{
+    return m_linuxErrno;
+}
+
+bool
+LinuxUdpSocket::IsConnected() const
+{
+    return m_connected;
+}
+
+Socket::SocketErrno
+LinuxUdpSocket::GetErrno() const
+{
+    return m_errno;
+}
+
+Socket::SocketType
+LinuxUdpSocket::GetSocketType() const
+{
+    return NS3_SOCK_DGRAM;
+}
+
+Ptr<Node>
+LinuxUdpSocket::GetNode() const
+{
+    return m_node;
+}
+
+int
+LinuxUdpSocket::Fail(portlab::Errno e) const
+{
+    return Fail(e, ToNs3Errno(e));
+}
+
+int
+LinuxUdpSocket::Fail(portlab::Errno e, SocketErrno ns3Errno) const
+{
+    NS_LOG_LOGIC(this << " fails with " << portlab::ErrnoName(e));
+    m_linuxErrno = e;
+    m_errno = ns3Errno;
+    m_linuxErrnoTrace(e);
+    return -1;
+}
+
+bool
+LinuxUdpSocket::CheckClosed()
+{
+    if (m_closed || !m_udp)
+    {
+        Fail(portlab::Errno::INVAL, ERROR_BADF);
+        return true;
+    }
+    return false;
+}
+
+bool
+LinuxUdpSocket::ReportPendingError()
+{
+    if (m_pendingError == portlab::Errno::OK)
+    {
+        return false;
+    }
+    // sock_error(): report sk_err once and clear it.
+    portlab::Errno e = m_pendingError;
+    m_pendingError = portlab::Errno::OK;
+    Fail(e);
+    return true;
+}
+
+void
+LinuxUdpSocket::SetPendingError(portlab::Errno e)
+{
+    NS_LOG_FUNCTION(this << portlab::ErrnoName(e));
+    if (m_closed)
+    {
+        return;
+    }
+    m_pendingError = e;
+    NotifyDataRecv(); // sk_error_report(): readers wake up and see the error
+}
+
+// --- socket options ------------------------------------------------------------------------
+
+void
+LinuxUdpSocket::SetReuseAddr(bool on)
+{
+    NS_LOG_FUNCTION(this << on);
+    m_reuseAddr = on;
+    if (m_udp && !m_closed)
+    {
+        m_udp->Table().SetReuseAddr(m_id, on);
+    }
+}
+
+bool
+LinuxUdpSocket::GetReuseAddr() const
+{
+    return m_reuseAddr;
+}
+
+void
+LinuxUdpSocket::SetReusePort(bool on)
+{
+    NS_LOG_FUNCTION(this << on);
+    m_reusePort = on;
+    if (m_udp && !m_closed)
+    {
+        m_udp->Table().SetReusePort(m_id, on);
+    }
+}
+
+bool
+LinuxUdpSocket::GetReusePort() const
+{
+    return m_reusePort;
+}
+
+void
+LinuxUdpSocket::SetUid(uint32_t uid)
+{
+    NS_LOG_FUNCTION(this << uid);
+    m_uid = uid;
+    if (m_udp && !m_closed)
+    {
+        m_udp->Table().SetUid(m_id, uid);
+    }
+}
+
+uint32_t
+LinuxUdpSocket::GetUid() const
+{
+    return m_uid;
+}
+
+void
+LinuxUdpSocket::SetBoundDevice(uint32_t ifindex)
+{
+    NS_LOG_FUNCTION(this << ifindex);
+    m_boundDev = ifindex;
+    if (m_udp && !m_closed)
+    {
+        ApplyBoundDevice();
+    }
+}
+
+uint32_t
+LinuxUdpSocket::GetBoundDevice() const
+{
+    return m_boundDev;
+}
+
+void
+LinuxUdpSocket::ApplyBoundDevice()
+{
+    Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
+    NS_ABORT_MSG_IF(m_boundDev > ipv4->GetNInterfaces(),
+                    "LinuxUdpSocket attribute BoundDevice="
+                        << m_boundDev << ": node " << m_node->GetId() << " has ifindex 1 (lo) to "
+                        << ipv4->GetNInterfaces() << "; 0 = not bound");
+    m_boundnetdevice = m_boundDev == 0 ? nullptr : ipv4->GetNetDevice(m_boundDev - 1);
+    m_udp->Table().SetBoundDevice(m_id, m_boundDev);
+}
+
+void
+LinuxUdpSocket::BindToNetDevice(Ptr<NetDevice> netdevice)
+{
+    NS_LOG_FUNCTION(this << netdevice);
+    uint32_t ifindex = 0;
+    if (netdevice)
+    {
+        NS_ABORT_MSG_IF(!m_node || netdevice->GetNode() != m_node,
+                        "LinuxUdpSocket::BindToNetDevice: the device is not on the socket's node");
+        int32_t interface = m_node->GetObject<Ipv4>()->GetInterfaceForDevice(netdevice);
+        NS_ABORT_MSG_IF(interface < 0,
+                        "LinuxUdpSocket::BindToNetDevice: the device has no IPv4 interface");
+        ifindex = IfIndexOf(static_cast<uint32_t>(interface));
+    }
+    Socket::BindToNetDevice(netdevice);
+    SetBoundDevice(ifindex);
+}
+
+int
+LinuxUdpSocket::SetLocalPortRange(uint16_t lo, uint16_t hi)
+{
+    NS_LOG_FUNCTION(this << lo << hi);
+    if (lo != 0 && hi != 0 && lo > hi)
+    {
+        return Fail(portlab::Errno::INVAL);
+    }
+    m_rangeLo = lo;
+    m_rangeHi = hi;
+    if (m_udp && !m_closed)
+    {
+        portlab::Errno e = m_udp->Table().SetLocalPortRange(m_id, lo, hi);
+        if (e != portlab::Errno::OK)
+        {
+            return Fail(e);
+        }
+    }
+    return 0;
+}
+
+bool
+LinuxUdpSocket::SetLocalPortRangeText(std::string text)
+{
+    unsigned long lo = 0;
+    unsigned long hi = 0;
+    if (text.find_first_not_of(" \t") != std::string::npos)
+    {
+        std::istringstream in(text);
+        std::string rest;
+        NS_ABORT_MSG_IF(!(in >> lo >> hi) || (in >> rest) || lo > 65535 || hi > 65535 ||
+                            text.find('-') != std::string::npos,
+                        "LinuxUdpSocket attribute LocalPortRange=\""
+                            << text << "\": expected \"LO HI\" with 0 <= LO, HI <= 65535 "
+                            << "(0 = the host's end), or empty");
+    }
+    return SetLocalPortRange(static_cast<uint16_t>(lo), static_cast<uint16_t>(hi)) == 0;
+}
+
+std::string
+LinuxUdpSocket::GetLocalPortRangeText() const
+{
+    if (m_rangeLo == 0 && m_rangeHi == 0)
+    {
+        return "";
+    }
+    return std::to_string(m_rangeLo) + " " + std::to_string(m_rangeHi);
+}
+
+void
+LinuxUdpSocket::SetRcvBufSize(uint32_t size)
+{
+    m_rcvBufSize = size;
+}
+
+uint32_t
+LinuxUdpSocket::GetRcvBufSize() const
+{
+    return m_rcvBufSize;
+}
+
+void
+LinuxUdpSocket::SetIpMulticastTtl(uint8_t ipTtl)
+{
+    m_ipMulticastTtl = ipTtl;
+}
+
+uint8_t
+LinuxUdpSocket::GetIpMulticastTtl() const
+{
+    return m_ipMulticastTtl;
+}
+
+void
+LinuxUdpSocket::SetIpMulticastIf(int32_t ipIf)
+{
+    m_ipMulticastIf = ipIf;
+}
+
+int32_t
+LinuxUdpSocket::GetIpMulticastIf() const
+{
+    return m_ipMulticastIf;
+}
+
+void
+LinuxUdpSocket::SetIpMulticastLoop(bool loop)
+{
+    m_ipMulticastLoop = loop;
+}
+
+bool
+LinuxUdpSocket::GetIpMulticastLoop() const
+{
+    return m_ipMulticastLoop;
+}
+
+void
+LinuxUdpSocket::SetMtuDiscover(bool discover)
+{
+    m_mtuDiscover = discover;
+}
+
+bool
+LinuxUdpSocket::GetMtuDiscover() const
+{
+    return m_mtuDiscover;
+}
+
+bool
+LinuxUdpSocket::SetAllowBroadcast(bool allowBroadcast)
+{
+    NS_LOG_FUNCTION(this << allowBroadcast);
+    m_allowBroadcast = allowBroadcast;
+    return true;
+}
+
+bool
+LinuxUdpSocket::GetAllowBroadcast() const
+{
+    return m_allowBroadcast;
+}
+
+int
+LinuxUdpSocket::MulticastJoinGroup(uint32_t interface, const Address& groupAddress)
+{
+    NS_LOG_FUNCTION(this << interface << groupAddress);
+    NS_LOG_WARN("LinuxUdpSocket: multicast group membership is not modelled");
+    return Fail(portlab::Errno::OPNOTSUPP);
+}
+
+int
+LinuxUdpSocket::MulticastLeaveGroup(uint32_t interface, const Address& groupAddress)
+{
+    NS_LOG_FUNCTION(this << interface << groupAddress);
+    NS_LOG_WARN("LinuxUdpSocket: multicast group membership is not modelled");
+    return Fail(portlab::Errno::OPNOTSUPP);
+}
+
+// --- bind, connect, close ------------------------------------------------------------------
+
+int
+LinuxUdpSocket::Bind(const Address& address)
+{
+    NS_LOG_FUNCTION(this << address);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (Inet6SocketAddress::IsMatchingType(address))
+    {
+        // No IPv6 in this stack; ns-3 applications (UdpEchoServer) bind an IPv6 socket next to
+        // the IPv4 one and abort if that fails, so accept it and keep the socket inert.
+        NS_LOG_WARN("LinuxUdpSocket: IPv6 is not supported; the socket stays inert");
+        if (m_ipv6Inert || m_udp->Table().GetTuple(m_id).localPort != 0)
+        {
+            m_bindTrace(static_cast<uint8_t>(portlab::Errno::INVAL), address);
+            return Fail(portlab::Errno::INVAL);
+        }
+        m_ipv6Inert = true;
+        m_bindTrace(static_cast<uint8_t>(portlab::Errno::OK), address);
+        return 0;
+    }
+    if (!InetSocketAddress::IsMatchingType(address) || m_ipv6Inert)
+    {
+        return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
+    }
+    InetSocketAddress transport = InetSocketAddress::ConvertFrom(address);
+    if (transport.GetTos() != 0)
+    {
+        SetIpTos(transport.GetTos());
+    }
+    m_udp->GetPortSpace()->RefreshAddresses();
+    portlab::Errno e = m_udp->Table().Bind(m_id,
+                                           LinuxPortSpace::ToPortlab(transport.GetIpv4()),
+                                           transport.GetPort());
+    m_bindTrace(static_cast<uint8_t>(e), address);
+    if (e != portlab::Errno::OK)
+    {
+        return Fail(e);
+    }
+    NS_LOG_LOGIC(this << " bound to " << transport.GetIpv4() << ":"
+                      << m_udp->Table().GetTuple(m_id).localPort);
+    return 0;
+}
+
+int
+LinuxUdpSocket::Bind()
+{
+    NS_LOG_FUNCTION(this);
+    return Bind(InetSocketAddress(Ipv4Address::GetAny(), 0));
+}
+
+int
+LinuxUdpSocket::Bind6()
+{
+    NS_LOG_FUNCTION(this);
+    NS_LOG_WARN("LinuxUdpSocket: IPv6 is not supported");
+    return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
+}
+
+int
+LinuxUdpSocket::Connect(const Address& address)
+{
+    NS_LOG_FUNCTION(this << address);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (!InetSocketAddress::IsMatchingType(address) || m_ipv6Inert)
+    {
+        Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    InetSocketAddress transport = InetSocketAddress::ConvertFrom(address);
+    const Ipv4Address dst = transport.GetIpv4();
+    portlab::UdpPortTable& table = m_udp->Table();
+    // inet_dgram_connect(): autobind first (EAGAIN), then __ip4_datagram_connect().
+    if (table.Autobind(m_id) != portlab::Errno::OK)
+    {
+        Fail(portlab::Errno::AGAIN);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr));
+    if (!route)
+    {
+        Fail(portlab::Errno::NETUNREACH);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    if (IsBroadcast(dst, route) && !m_allowBroadcast)
+    {
+        Fail(portlab::Errno::ACCES);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    portlab::Errno e = table.Connect(m_id,
+                                     LinuxPortSpace::ToPortlab(route->GetSource()),
+                                     LinuxPortSpace::ToPortlab(dst),
+                                     transport.GetPort());
+    if (e != portlab::Errno::OK)
+    {
+        Fail(e);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    if (transport.GetTos() != 0)
+    {
+        SetIpTos(transport.GetTos());
+    }
+    m_connected = true;
+    m_peerAddress = dst;
+    m_peerPort = transport.GetPort();
+    m_udp->IndexConnected(m_id);
+    NotifyConnectionSucceeded();
+    return 0;
+}
+
+int
+LinuxUdpSocket::Listen()
+{
+    NS_LOG_FUNCTION(this);
+    return Fail(portlab::Errno::OPNOTSUPP);
+}
+
+int
+LinuxUdpSocket::Close()
+{
+    NS_LOG_FUNCTION(this);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    Ptr<LinuxUdpSocket> self(this); // the protocol may hold the last reference
+    m_closed = true;
+    m_shutdownSend = true;
+    m_shutdownRecv = true;
+    m_connected = false;
+    m_rxQueue.clear();
+    m_rxAvailable = 0;
+    m_udp->ReleaseSocket(m_id);
+    m_id = portlab::INVALID_ID;
+    return 0;
+}
+
+int
+LinuxUdpSocket::ShutdownSend()
+{
+    NS_LOG_FUNCTION(this);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    // inet_shutdown(): the flag is set even on an unconnected socket, which gets ENOTCONN.
+    m_shutdownSend = true;
+    return m_connected ? 0 : Fail(portlab::Errno::NOTCONN);
+}
+
+int
+LinuxUdpSocket::ShutdownRecv()
+{
+    NS_LOG_FUNCTION(this);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    m_shutdownRecv = true;
+    return m_connected ? 0 : Fail(portlab::Errno::NOTCONN);
+}
+
+int
+LinuxUdpSocket::GetSockName(Address& address) const
+{
+    NS_LOG_FUNCTION(this);
+    if (m_closed || !m_udp)
+    {
+        address = InetSocketAddress(Ipv4Address::GetAny(), 0);
+        return 0;
+    }
+    const portlab::FourTuple& t = m_udp->Table().GetTuple(m_id);
+    address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
+    return 0;
+}
+
+int
+LinuxUdpSocket::GetPeerName(Address& address) const
+{
+    NS_LOG_FUNCTION(this);
+    if (!m_connected)
+    {
+        return Fail(portlab::Errno::NOTCONN);
+    }
+    InetSocketAddress inet(m_peerAddress, m_peerPort);
+    inet.SetTos(GetIpTos());
+    address = inet;
+    return 0;
+}
+
+// --- send ----------------------------------------------------------------------------------
+
+Ptr<Ipv4Route>
+LinuxUdpSocket::Route(Ipv4Address dst, Ipv4Address src) const
+{
+    Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
+    if (dst.IsBroadcast())
+    {
+        // ip_route_output_key_hash_rcu(): limited broadcast leaves through the bound device,
+        // or the device owning the bound source address, without a route lookup.
+        int32_t interface = -1;
+        if (m_boundDev != 0)
+        {
+            interface = static_cast<int32_t>(m_boundDev - 1);
+        }
+        else if (src != Ipv4Address::GetAny())
+        {
+            interface = ipv4->GetInterfaceForAddress(src);
+        }
+        if (interface >= 0)
+        {
+            Ptr<Ipv4Route> route = Create<Ipv4Route>();
+            route->SetDestination(dst);
+            route->SetGateway(Ipv4Address::GetZero());
+            route->SetOutputDevice(ipv4->GetNetDevice(static_cast<uint32_t>(interface)));
+            Ipv4Address source = src;
+            if (source == Ipv4Address::GetAny() &&
+                ipv4->GetNAddresses(static_cast<uint32_t>(interface)) > 0)
+            {
+                source = ipv4->GetAddress(static_cast<uint32_t>(interface), 0).GetLocal();
+            }
+            route->SetSource(source);
+            return route;
+        }
+    }
+    Socket::SocketErrno err;
+    return LinuxRouteOutput(ipv4, dst, src, m_boundDev, err);
+}
+
+bool
+LinuxUdpSocket::IsBroadcast(Ipv4Address dst, Ptr<Ipv4Route> route) const
+{
+    if (dst.IsBroadcast())
+    {
+        return true;
+    }
+    Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
+    int32_t interface = ipv4->GetInterfaceForDevice(route->GetOutputDevice());
+    if (interface < 0)
+    {
+        return false;
+    }
+    for (uint32_t i = 0; i < ipv4->GetNAddresses(static_cast<uint32_t>(interface)); ++i)
+    {
+        Ipv4InterfaceAddress a = ipv4->GetAddress(static_cast<uint32_t>(interface), i);
+        if (a.GetMask() != Ipv4Mask::GetOnes() && dst == a.GetBroadcast())
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+LinuxUdpSocket::Send(Ptr<Packet> p, uint32_t flags)
+{
+    NS_LOG_FUNCTION(this << p << flags);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (!m_connected)
+    {
+        return Fail(portlab::Errno::NOTCONN); // Linux: EDESTADDRREQ
+    }
+    return DoSendTo(p, m_peerAddress, m_peerPort, 0);
+}
+
+int
+LinuxUdpSocket::SendTo(Ptr<Packet> p, uint32_t flags, const Address& address)
+{
+    NS_LOG_FUNCTION(this << p << flags << address);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (!InetSocketAddress::IsMatchingType(address))
+    {
+        return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
+    }
+    InetSocketAddress transport = InetSocketAddress::ConvertFrom(address);
+    return DoSendTo(p, transport.GetIpv4(), transport.GetPort(), transport.GetTos());
+}
+
+int
+LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t tos)
+{
+    NS_LOG_FUNCTION(this << p << dst << dport << +tos);
+    if (m_ipv6Inert)
+    {
+        return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
+    }
+    portlab::UdpPortTable& table = m_udp->Table();
+    // inet_send_prepare(): an unbound socket gets an ephemeral port first.
+    if (table.Autobind(m_id) != portlab::Errno::OK)
+    {
+        return Fail(portlab::Errno::AGAIN);
+    }
+    if (p->GetSize() > MAX_IPV4_UDP_PAYLOAD_BYTES)
+    {
+        return Fail(portlab::Errno::INVAL, ERROR_MSGSIZE);
+    }
+    if (dport == 0)
+    {
+        return Fail(portlab::Errno::INVAL);
+    }
+    const portlab::FourTuple& tuple = table.GetTuple(m_id);
+    const uint16_t sport = tuple.localPort;
+    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(tuple.localAddr));
+    if (!route)
+    {
+        return Fail(portlab::Errno::NETUNREACH);
+    }
+    if (IsBroadcast(dst, route) && !m_allowBroadcast)
+    {
+        return Fail(portlab::Errno::ACCES);
+    }
+    // sock_alloc_send_pskb(): a pending ICMP error first, then SHUT_WR.
+    if (ReportPendingError())
+    {
+        return -1;
+    }
+    if (m_shutdownSend)
+    {
+        return Fail(portlab::Errno::PIPE);
+    }
+
+    if (tos == 0)
+    {
+        tos = GetIpTos();
+    }
+    uint8_t priority = GetPriority();
+    if (tos != 0)
+    {
+        SocketIpTosTag tosTag;
+        tosTag.SetTos(tos);
+        p->ReplacePacketTag(tosTag);
+        priority = IpTos2Priority(tos);
+    }
+    if (priority != 0)
+    {
+        SocketPriorityTag priorityTag;
+        priorityTag.SetPriority(priority);
+        p->ReplacePacketTag(priorityTag);
+    }
+    if (m_ipMulticastTtl != 0 && dst.IsMulticast())
+    {
+        SocketIpTtlTag ttlTag;
+        ttlTag.SetTtl(m_ipMulticastTtl);
+        p->ReplacePacketTag(ttlTag);
+    }
+    else if (IsManualIpTtl() && GetIpTtl() != 0 && !dst.IsMulticast() && !dst.IsBroadcast())
+    {
+        SocketIpTtlTag ttlTag;
+        ttlTag.SetTtl(GetIpTtl());
+        p->ReplacePacketTag(ttlTag);
+    }
+    SocketSetDontFragmentTag dfTag;
+    if (!p->PeekPacketTag(dfTag))
+    {
+        if (m_mtuDiscover)
+        {
+            dfTag.Enable();
+        }
+        else
+        {
+            dfTag.Disable();
+        }
+        p->AddPacketTag(dfTag);
+    }
+
+    const uint32_t size = p->GetSize();
+    m_udp->Send(p->Copy(), route->GetSource(), dst, sport, dport, route);
+    NotifyDataSent(size);
+    NotifySend(GetTxAvailable());
+    return static_cast<int>(size);
+}
+
+uint32_t
+LinuxUdpSocket::GetTxAvailable() const
+{
+    // No send buffer is modelled; one datagram can carry this much.
+    return MAX_IPV4_UDP_PAYLOAD_BYTES;
+}
+
+// --- receive -------------------------------------------------------------------------------
+
+void
+LinuxUdpSocket::ForwardUp(Ptr<Packet> packet,
+                          const Ipv4Header& header,
+                          uint16_t sport,
+                          Ptr<Ipv4Interface> incomingInterface)
+{
+    NS_LOG_FUNCTION(this << packet << header << sport);
+    if (m_closed || m_shutdownRecv)
+    {
+        return;
+    }
+    if (IsRecvPktInfo())
+    {
+        Ipv4PacketInfoTag tag;
+        packet->RemovePacketTag(tag);
+        tag.SetAddress(header.GetDestination());
+        tag.SetTtl(header.GetTtl());
+        tag.SetRecvIf(incomingInterface->GetDevice()->GetIfIndex());
+        packet->AddPacketTag(tag);
+    }
+    if (IsIpRecvTos())
+    {
+        SocketIpTosTag tosTag;
+        tosTag.SetTos(header.GetTos());
+        packet->ReplacePacketTag(tosTag);
+    }
+    if (IsIpRecvTtl())
+    {
+        SocketIpTtlTag ttlTag;
+        ttlTag.SetTtl(header.GetTtl());
+        packet->ReplacePacketTag(ttlTag);
+    }
+    SocketPriorityTag priorityTag;
+    packet->RemovePacketTag(priorityTag);
+
+    // __udp_enqueue_schedule_skb(): a datagram that does not fit is dropped unless the queue
+    // is empty.
+    const uint32_t size = packet->GetSize();
+    if (!m_rxQueue.empty() && static_cast<uint64_t>(m_rxAvailable) + size > m_rcvBufSize)
+    {
+        NS_LOG_LOGIC(this << " receive buffer full (" << m_rxAvailable << " of " << m_rcvBufSize
+                          << " bytes): drop");
+        m_dropTrace(packet);
+        return;
+    }
+    Address from = InetSocketAddress(header.GetSource(), sport);
+    m_rxQueue.emplace_back(packet, from);
+    m_rxAvailable += size;
+    m_rxTrace(packet, from);
+    NotifyDataRecv();
+}
+
+uint32_t
+LinuxUdpSocket::GetRxAvailable() const
+{
+    return m_rxAvailable;
+}
+
+Ptr<Packet>
+LinuxUdpSocket::Recv(uint32_t maxSize, uint32_t flags)
+{
+    NS_LOG_FUNCTION(this << maxSize << flags);
+    Address from;
+    return RecvFrom(maxSize, flags, from);
+}
+
+Ptr<Packet>
+LinuxUdpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
+{
+    NS_LOG_FUNCTION(this << maxSize << flags);
+    if (CheckClosed())
+    {
+        return nullptr;
+    }
+    // __skb_recv_udp(): a pending error is reported before any queued datagram.
+    if (ReportPendingError())
+    {
+        return nullptr;
+    }
+    if (m_rxQueue.empty())
+    {
+        Fail(portlab::Errno::AGAIN);
+        return nullptr;
+    }
+    Ptr<Packet> p = m_rxQueue.front().first;
+    fromAddress = m_rxQueue.front().second;
+    m_rxQueue.pop_front();
+    m_rxAvailable -= p->GetSize();
+    if (p->GetSize() > maxSize)
+    {
+        p = p->CreateFragment(0, maxSize); // MSG_TRUNC: the rest of the datagram is lost
+    }
+    return p;
+}
+
+} // namespace ns3
