@@ -1,0 +1,637 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * TCP connection lifecycle over real ns-3 packets on LinuxStackHelper nodes.
+ */
+
+#include "linux-port-space.h"
+#include "linux-stack-helper.h"
+#include "linux-tcp-l4-protocol.h"
+#include "linux-tcp-socket.h"
+
+#include "ns3/applications-module.h"
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/pcap-file.h"
+#include "ns3/point-to-point-module.h"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+namespace portlab
+{
+namespace
+{
+
+using namespace ns3;
+
+/// Two nodes over a 1 ms point-to-point link: 10.1.1.1 (client) and 10.1.1.2 (server).
+class TcpLifecycle : public ::testing::Test
+{
+  protected:
+    void SetUp() override
+    {
+        RngSeedManager::SetSeed(1);
+        RngSeedManager::SetRun(1);
+        nodes.Create(2);
+        stack.Install(nodes);
+        p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
+        p2p.SetChannelAttribute("Delay", StringValue("1ms"));
+        devs = p2p.Install(nodes);
+        Ipv4AddressHelper addr;
+        addr.SetBase("10.1.1.0", "255.255.255.0");
+        addr.Assign(devs);
+        Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+        stack.AssignStreams(nodes, 7);
+        RunFor(Seconds(0)); // ns-3 initialises nodes (traffic control, devices) at time 0
+    }
+
+    void TearDown() override
+    {
+        Simulator::Destroy();
+    }
+
+    static void RunFor(Time t)
+    {
+        Simulator::Stop(t);
+        Simulator::Run();
+    }
+
+    Ptr<LinuxTcpSocket> Tcp(uint32_t node)
+    {
+        return DynamicCast<LinuxTcpSocket>(
+            Socket::CreateSocket(nodes.Get(node), TcpSocketFactory::GetTypeId()));
+    }
+
+    Ptr<LinuxTcpSocket> Listener(uint16_t port, bool autoAccept = true)
+    {
+        Ptr<LinuxTcpSocket> l = Tcp(1);
+        l->SetAttribute("AutoAccept", BooleanValue(autoAccept));
+        EXPECT_EQ(l->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        EXPECT_EQ(l->Listen(), 0);
+        l->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                             Callback<void, Ptr<Socket>, const Address&>(
+                                 [this](Ptr<Socket> s, const Address&) { accepted.push_back(s); }));
+        return l;
+    }
+
+    portlab::TcpPortTable& Table(uint32_t node)
+    {
+        return nodes.Get(node)->GetObject<LinuxPortSpace>()->Host().Tcp();
+    }
+
+    void Sysctl(const std::string& name, const std::string& value)
+    {
+        for (uint32_t i = 0; i < nodes.GetN(); ++i)
+        {
+            nodes.Get(i)->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(name, value);
+        }
+    }
+
+    NodeContainer nodes;
+    LinuxStackHelper stack;
+    PointToPointHelper p2p;
+    NetDeviceContainer devs;
+    std::vector<Ptr<Socket>> accepted;
+    const Ipv4Address server{"10.1.1.2"};
+};
+
+TEST_F(TcpLifecycle, SimultaneousCloseLeavesBothSidesInTimeWait)
+{
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(accepted.size(), 1u);
+    c->Close();
+    accepted[0]->Close(); // both FINs cross on the wire
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(Table(0).TimeWaitCount(), 1u) << "the client went CLOSING -> TIME_WAIT";
+    EXPECT_EQ(Table(1).TimeWaitCount(), 1u) << "and so did the server";
+}
+
+TEST_F(TcpLifecycle, ClientTimeWaitLastsExactlySixtySecondsByDefault)
+{
+    Listener(80);
+    Time entered;
+    Time expired;
+    Ptr<LinuxPortSpace> ports = nodes.Get(0)->GetObject<LinuxPortSpace>();
+    ports->TraceConnectWithoutContext(
+        "TimeWaitEnter",
+        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
+            [&entered](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { entered = Simulator::Now(); }));
+    ports->TraceConnectWithoutContext(
+        "TimeWaitExpire",
+        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
+            [&expired](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { expired = Simulator::Now(); }));
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Close();
+    RunFor(MilliSeconds(10));
+    accepted.at(0)->Close();
+    RunFor(Seconds(70));
+    ASSERT_FALSE(entered.IsZero());
+    EXPECT_EQ(expired - entered, Seconds(60)) << "TIME_WAIT is 60 s, no timer rounding";
+    EXPECT_EQ(Table(0).TimeWaitCount(), 0u);
+}
+
+TEST_F(TcpLifecycle, TimerWheelRoundingForHz250EndsTimeWaitWithinTheKernelsWindow)
+{
+    nodes.Get(0)->GetObject<LinuxPortSpace>()->SetAttribute("TimeWaitHz", UintegerValue(250));
+    Listener(80);
+    Time entered;
+    Time expired;
+    Ptr<LinuxPortSpace> ports = nodes.Get(0)->GetObject<LinuxPortSpace>();
+    ports->TraceConnectWithoutContext(
+        "TimeWaitEnter",
+        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
+            [&entered](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { entered = Simulator::Now(); }));
+    ports->TraceConnectWithoutContext(
+        "TimeWaitExpire",
+        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
+            [&expired](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { expired = Simulator::Now(); }));
+    RunFor(MilliSeconds(1234)); // an arbitrary phase against the wheel
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Close();
+    RunFor(MilliSeconds(10));
+    accepted.at(0)->Close();
+    RunFor(Seconds(70));
+    Time lived = expired - entered;
+    // HZ=250: 15000 jiffies lands in wheel level 3, granularity 512 jiffies (2.048 s).
+    EXPECT_GT(lived, Seconds(60));
+    EXPECT_LE(lived, Seconds(60) + MilliSeconds(2048));
+}
+
+TEST_F(TcpLifecycle, SynRetransmissionsBackOffAndEndInEtimedout)
+{
+    // Drop everything the server would receive: SYNs go unanswered.
+    Ptr<RateErrorModel> drop = CreateObject<RateErrorModel>();
+    drop->SetAttribute("ErrorRate", DoubleValue(1.0));
+    drop->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+    devs.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(drop));
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    Time failedAt;
+    c->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                          Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) {
+                              failedAt = Simulator::Now();
+                          }));
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(Seconds(200));
+    // tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; give up at 127 s.
+    EXPECT_EQ(failedAt, Seconds(127));
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT);
+}
+
+TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)
+{
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    bool failed = false;
+    c->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                          Callback<void, Ptr<Socket>>([&failed](Ptr<Socket>) { failed = true; }));
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 81)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_TRUE(failed);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::CONNREFUSED);
+}
+
+TEST_F(TcpLifecycle, NewerSynReopensAServerSideTimeWait)
+{
+    Sysctl("tcp_timestamps", "2"); // timestamps without random offsets: the new SYN is newer
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), 45000)), 0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    accepted.at(0)->Close(); // the server closes first: the TIME_WAIT is on the server
+    RunFor(MilliSeconds(10));
+    c->Close();
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(Table(1).TimeWaitCount(), 1u);
+    Ptr<LinuxTcpSocket> again = Tcp(0);
+    ASSERT_EQ(again->Bind(InetSocketAddress(Ipv4Address::GetAny(), 45000)), 0);
+    ASSERT_EQ(again->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(again->GetTcpState(), TcpState::ESTABLISHED)
+        << "a SYN with a newer timestamp reopens the 4-tuple";
+    EXPECT_EQ(Table(1).TimeWaitCount(), 0u);
+    EXPECT_EQ(Table(1).Counters().timeWaitKilled, 1u);
+    EXPECT_EQ(accepted.size(), 2u);
+}
+
+TEST_F(TcpLifecycle, RetransmittedFinIsReackedAndRestartsTheTimerThenRstAssassinates)
+{
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Close();
+    RunFor(MilliSeconds(10));
+    accepted.at(0)->Close();
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(Table(0).TimeWaitCount(), 1u);
+    portlab::TimeWaitEntry tw{};
+    Table(0).ForEach([](const portlab::TcpSocketView&) {},
+                     [&tw](const portlab::TimeWaitEntry& e) { tw = e; });
+    const TimeNs firstExpiry = tw.expiry;
+    RunFor(Seconds(5));
+    // The server's FIN again, as if our last ACK had been lost.
+    TcpHeader fin;
+    fin.SetSourcePort(80);
+    fin.SetDestinationPort(tw.tuple.localPort);
+    fin.SetSequenceNumber(SequenceNumber32(tw.rcvNxt - 1));
+    fin.SetAckNumber(SequenceNumber32(tw.sndNxt));
+    fin.SetFlags(TcpHeader::FIN | TcpHeader::ACK);
+    Ptr<LinuxTcpL4Protocol> serverTcp = nodes.Get(1)->GetObject<LinuxTcpL4Protocol>();
+    serverTcp->SendSegment(nullptr, fin, server, Ipv4Address("10.1.1.1"));
+    RunFor(MicroSeconds(1500)); // the FIN has arrived; the ACK is on its way back
+    portlab::TimeWaitEntry after{};
+    Table(0).ForEach([](const portlab::TcpSocketView&) {},
+                     [&after](const portlab::TimeWaitEntry& e) { after = e; });
+    ASSERT_EQ(Table(0).TimeWaitCount(), 1u);
+    EXPECT_GT(after.expiry, firstExpiry + 4 * NS_PER_SECOND) << "the timer restarted at 60 s";
+    // The server has no connection any more, so it answers our ACK with an RST, which is in
+    // window: TIME_WAIT assassination (tcp_rfc1337 = 0).
+    RunFor(MilliSeconds(5));
+    EXPECT_EQ(Table(0).TimeWaitCount(), 0u);
+    EXPECT_EQ(Table(0).Counters().timeWaitKilled, 1u);
+}
+
+TEST_F(TcpLifecycle, Rfc1337KeepsTimeWaitAliveAgainstRst)
+{
+    Sysctl("tcp_rfc1337", "1");
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Close();
+    RunFor(MilliSeconds(10));
+    accepted.at(0)->Close();
+    RunFor(MilliSeconds(10));
+    portlab::TimeWaitEntry tw{};
+    Table(0).ForEach([](const portlab::TcpSocketView&) {},
+                     [&tw](const portlab::TimeWaitEntry& e) { tw = e; });
+    TcpHeader rst;
+    rst.SetSourcePort(80);
+    rst.SetDestinationPort(tw.tuple.localPort);
+    rst.SetSequenceNumber(SequenceNumber32(tw.rcvNxt));
+    rst.SetFlags(TcpHeader::RST);
+    nodes.Get(1)->GetObject<LinuxTcpL4Protocol>()->SendSegment(nullptr, rst, server,
+                                                               Ipv4Address("10.1.1.1"));
+    RunFor(MilliSeconds(5));
+    EXPECT_EQ(Table(0).TimeWaitCount(), 1u) << "tcp_rfc1337=1 ignores RST in TIME_WAIT";
+}
+
+TEST_F(TcpLifecycle, AcceptQueueOverflowDropsTheFinalAckOrResetsWithAbortOnOverflow)
+{
+    for (bool abort : {false, true})
+    {
+        if (abort)
+        {
+            TearDown();
+            accepted.clear();
+            nodes = NodeContainer();
+            SetUp();
+            Sysctl("tcp_abort_on_overflow", "1");
+        }
+        Ptr<LinuxTcpSocket> l = Tcp(1);
+        l->SetAttribute("AutoAccept", BooleanValue(false));
+        l->SetAttribute("Backlog", IntegerValue(1));
+        ASSERT_EQ(l->Bind(InetSocketAddress(Ipv4Address::GetAny(), 80)), 0);
+        ASSERT_EQ(l->Listen(), 0);
+        std::vector<Ptr<LinuxTcpSocket>> clients;
+        for (int i = 0; i < 5; ++i)
+        {
+            clients.push_back(Tcp(0));
+            clients.back()->Connect(InetSocketAddress(server, 80)); // all SYNs at once
+        }
+        RunFor(MilliSeconds(20));
+        EXPECT_EQ(l->GetAcceptQueueLength(), 2u) << "backlog 1 holds backlog + 1 connections";
+        int reset = 0;
+        for (const auto& c : clients)
+        {
+            reset += c->GetLinuxErrno() == Errno::CONNRESET ? 1 : 0;
+        }
+        if (abort)
+        {
+            EXPECT_EQ(reset, 3) << "tcp_abort_on_overflow=1 resets the three that did not fit";
+            continue;
+        }
+        EXPECT_EQ(reset, 0) << "by default the final ACK is dropped, the handshake stays open";
+        // The application drains the queue; SYN-ACK retransmissions complete the rest.
+        int taken = 0;
+        for (int t = 0; t < 100; ++t)
+        {
+            while (l->Accept())
+            {
+                ++taken;
+            }
+            RunFor(MilliSeconds(100));
+        }
+        EXPECT_EQ(taken, 5) << "every connection is eventually accepted";
+    }
+}
+
+TEST_F(TcpLifecycle, ClosingAReuseportListenerLosesItsQueueUnlessTcpMigrateReq)
+{
+    for (bool migrate : {false, true})
+    {
+        if (migrate)
+        {
+            TearDown();
+            accepted.clear();
+            nodes = NodeContainer();
+            SetUp();
+            Sysctl("tcp_migrate_req", "1");
+        }
+        std::vector<Ptr<LinuxTcpSocket>> ls;
+        for (int i = 0; i < 2; ++i)
+        {
+            Ptr<LinuxTcpSocket> l = Tcp(1);
+            l->SetAttribute("AutoAccept", BooleanValue(false));
+            l->SetAttribute("ReusePort", BooleanValue(true));
+            ASSERT_EQ(l->Bind(InetSocketAddress(Ipv4Address::GetAny(), 80)), 0);
+            ASSERT_EQ(l->Listen(), 0);
+            ls.push_back(l);
+        }
+        std::vector<Ptr<LinuxTcpSocket>> clients;
+        for (int i = 0; i < 40; ++i)
+        {
+            clients.push_back(Tcp(0));
+            clients.back()->Connect(InetSocketAddress(server, 80));
+        }
+        RunFor(MilliSeconds(20));
+        uint32_t onFirst = ls[0]->GetAcceptQueueLength();
+        ASSERT_GT(onFirst, 0u);
+        ASSERT_EQ(onFirst + ls[1]->GetAcceptQueueLength(), 40u);
+        ls[0]->Close();
+        RunFor(MilliSeconds(20));
+        int reset = 0;
+        for (const auto& c : clients)
+        {
+            reset += c->GetLinuxErrno() == Errno::CONNRESET ? 1 : 0;
+        }
+        if (migrate)
+        {
+            EXPECT_EQ(reset, 0);
+            EXPECT_EQ(ls[1]->GetAcceptQueueLength(), 40u) << "children migrated to the survivor";
+        }
+        else
+        {
+            EXPECT_EQ(reset, static_cast<int>(onFirst)) << "the closed listener's queue gets RST";
+            EXPECT_EQ(ls[1]->GetAcceptQueueLength(), 40u - onFirst);
+        }
+    }
+}
+
+TEST_F(TcpLifecycle, HandshakesAndTeardownsCompleteOverALossyLink)
+{
+    for (uint32_t i = 0; i < 2; ++i)
+    {
+        Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+        em->SetAttribute("ErrorRate", DoubleValue(0.1));
+        em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+        em->SetAttribute("RanVar", StringValue("ns3::UniformRandomVariable[Stream=" +
+                                               std::to_string(50 + i) + "]"));
+        devs.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+    }
+    Ptr<LinuxTcpSocket> l = Listener(80);
+    std::vector<uint32_t> received;
+    std::vector<Ptr<LinuxTcpSocket>> clients;
+    for (int i = 0; i < 20; ++i)
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        // Send and close once connected (close() during SYN_SENT would abort the attempt).
+        c->SetConnectCallback(Callback<void, Ptr<Socket>>([](Ptr<Socket> s) {
+                                  s->Send(Create<Packet>(3000), 0);
+                                  s->Close();
+                              }),
+                              MakeNullCallback<void, Ptr<Socket>>());
+        c->Connect(InetSocketAddress(server, 80));
+        clients.push_back(c);
+    }
+    RunFor(Seconds(300));
+    uint32_t bytes = 0;
+    for (const auto& a : accepted)
+    {
+        while (Ptr<Packet> p = a->Recv(100000, 0))
+        {
+            if (p->GetSize() == 0)
+            {
+                break;
+            }
+            bytes += p->GetSize();
+        }
+        a->Close();
+    }
+    RunFor(Seconds(300));
+    EXPECT_EQ(accepted.size(), 20u) << "every handshake completes despite 10% loss";
+    EXPECT_EQ(bytes, 20u * 3000u) << "every byte arrives, in order";
+    EXPECT_EQ(Table(0).SocketCount(), 0u) << "every client socket is gone after teardown";
+    EXPECT_EQ(Table(1).ConnectionCount(), 0u) << "no server connection is left behind";
+}
+
+TEST_F(TcpLifecycle, BulkSendDeliversExactlyNBytesToPacketSink)
+{
+    const uint32_t n = 1000000;
+    PacketSinkHelper sink("ns3::TcpSocketFactory", InetSocketAddress(Ipv4Address::GetAny(), 9));
+    ApplicationContainer sinkApp = sink.Install(nodes.Get(1));
+    BulkSendHelper bulk("ns3::TcpSocketFactory", InetSocketAddress(server, 9));
+    bulk.SetAttribute("MaxBytes", UintegerValue(n));
+    ApplicationContainer bulkApp = bulk.Install(nodes.Get(0));
+    sinkApp.Start(Seconds(0));
+    bulkApp.Start(Seconds(0.1));
+    RunFor(Seconds(30));
+    EXPECT_EQ(DynamicCast<PacketSink>(sinkApp.Get(0))->GetTotalRx(), n);
+}
+
+TEST_F(TcpLifecycle, PcapShowsTheHandshakeAndTeardownInOrder)
+{
+    char dir[] = "/tmp/portlab-pcap-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string file = std::string(dir) + "/conn.pcap";
+    p2p.EnablePcap(file, devs.Get(0), false, true);
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Close();
+    RunFor(MilliSeconds(10));
+    accepted.at(0)->Close();
+    RunFor(MilliSeconds(10));
+    // Drop every reference to the devices so the capture file is closed (and flushed).
+    c = nullptr;
+    accepted.clear();
+    devs = NetDeviceContainer();
+    nodes = NodeContainer();
+    Simulator::Destroy();
+    // pcap: 24-byte file header, then per packet a 16-byte record header (incl_len at +8).
+    std::ifstream in(file, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GE(bytes.size(), 24u) << "cannot read " << file;
+    std::vector<std::string> seen;
+    for (size_t off = 24; off + 16 <= bytes.size();)
+    {
+        uint32_t incl = 0;
+        std::memcpy(&incl, &bytes[off + 8], 4);
+        const auto* pkt = reinterpret_cast<const uint8_t*>(&bytes[off + 16]);
+        off += 16 + incl;
+        const uint8_t* ip = pkt + 2; // PPP header
+        if (incl < 2 + 20 || ip[9] != 6)
+        {
+            continue;
+        }
+        const uint8_t* tcp = ip + (ip[0] & 0x0f) * 4;
+        uint8_t fl = tcp[13];
+        std::string flags;
+        flags += (fl & 0x02) ? "S" : "";
+        flags += (fl & 0x01) ? "F" : "";
+        flags += (fl & 0x04) ? "R" : "";
+        flags += (fl & 0x10) ? "A" : "";
+        seen.push_back(flags);
+    }
+    std::remove(file.c_str());
+    rmdir(dir);
+    std::vector<std::string> want{"S", "SA", "A", "FA", "A", "FA", "A"};
+    EXPECT_EQ(seen, want) << "SYN, SYN-ACK, ACK, FIN, ACK, FIN, ACK";
+}
+
+TEST_F(TcpLifecycle, AnOrphanInFinWait2GivesUpAfterTcpFinTimeout)
+{
+    Sysctl("tcp_fin_timeout", "30");
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Close(); // the server never closes: the client waits in FIN_WAIT2
+    RunFor(Seconds(29));
+    EXPECT_EQ(Table(0).ConnectionCount(), 1u) << "still in FIN_WAIT2 before tcp_fin_timeout";
+    RunFor(Seconds(2));
+    EXPECT_EQ(Table(0).ConnectionCount(), 0u) << "gone after tcp_fin_timeout (30 s)";
+    EXPECT_EQ(Table(0).TimeWaitCount(), 0u);
+}
+
+TEST_F(TcpLifecycle, ClosingWithUnreadDataSendsRstAndSkipsTimeWait)
+{
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->Connect(InetSocketAddress(server, 80));
+    RunFor(MilliSeconds(10));
+    c->Send(Create<Packet>(100), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(accepted.size(), 1u);
+    accepted[0]->Close(); // 100 bytes never read (RFC 2525)
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::CONNRESET);
+    EXPECT_EQ(Table(1).TimeWaitCount(), 0u);
+    EXPECT_EQ(Table(0).TimeWaitCount(), 0u);
+}
+
+TEST_F(TcpLifecycle, TwReuseTakesOverOnlyAfterTheDelayAndOnlyWithTimestamps)
+{
+    for (const char* ts : {"1", "0"})
+    {
+        if (std::string(ts) == "0")
+        {
+            TearDown();
+            accepted.clear();
+            nodes = NodeContainer();
+            SetUp();
+        }
+        Sysctl("tcp_timestamps", ts);
+        Sysctl("tcp_tw_reuse", "1");
+        Sysctl("ip_local_port_range", "40000 40000");
+        Listener(80);
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(MilliSeconds(5));
+        accepted.back()->Close();
+        RunFor(MilliSeconds(5)); // the client is in TIME_WAIT since about now
+        Ptr<LinuxTcpSocket> early = Tcp(0);
+        RunFor(MilliSeconds(900));
+        EXPECT_EQ(early->Connect(InetSocketAddress(server, 80)), -1)
+            << "before tcp_tw_reuse_delay (1000 ms) the TIME_WAIT holds";
+        EXPECT_EQ(early->GetLinuxErrno(), Errno::ADDRNOTAVAIL);
+        RunFor(MilliSeconds(200));
+        Ptr<LinuxTcpSocket> late = Tcp(0);
+        if (std::string(ts) == "1")
+        {
+            EXPECT_EQ(late->Connect(InetSocketAddress(server, 80)), 0)
+                << "after the delay, with timestamps, the TIME_WAIT is taken over";
+            RunFor(MilliSeconds(10));
+            EXPECT_EQ(late->GetTcpState(), TcpState::ESTABLISHED);
+        }
+        else
+        {
+            EXPECT_EQ(late->Connect(InetSocketAddress(server, 80)), -1)
+                << "without timestamps a TIME_WAIT is never taken over";
+        }
+    }
+}
+
+TEST_F(TcpLifecycle, ANodeConnectsToItsOwnAddressAsLinuxDoes)
+{
+    Ptr<LinuxTcpSocket> l = Tcp(0);
+    ASSERT_EQ(l->Bind(InetSocketAddress(Ipv4Address::GetAny(), 7000)), 0);
+    ASSERT_EQ(l->Listen(), 0);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Connect(InetSocketAddress(Ipv4Address("10.1.1.1"), 7000)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(c->GetTcpState(), TcpState::ESTABLISHED) << "own addresses route through lo";
+    Address local;
+    c->GetSockName(local);
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(local).GetIpv4(), Ipv4Address("10.1.1.1"));
+}
+
+TEST_F(TcpLifecycle, SysctlsAreAttributesReachableByConfigPaths)
+{
+    Config::Set("/NodeList/*/$ns3::LinuxPortSpace/tcp_tw_reuse", UintegerValue(0));
+    Config::Set("/NodeList/1/$ns3::LinuxPortSpace/ip_local_port_range",
+                StringValue("50000 50100"));
+    EXPECT_EQ(nodes.Get(0)->GetObject<LinuxPortSpace>()->Host().Sysctls().tcpTwReuse, 0);
+    EXPECT_EQ(nodes.Get(1)->GetObject<LinuxPortSpace>()->Host().Sysctls().ipLocalPortRangeLow,
+              50000);
+    EXPECT_EQ(nodes.Get(0)->GetObject<LinuxPortSpace>()->Host().Sysctls().ipLocalPortRangeLow,
+              32768);
+}
+
+TEST_F(TcpLifecycle, FourReuseportListenersShare400ConnectionsWithinFifteenPercent)
+{
+    std::vector<Ptr<LinuxTcpSocket>> ls;
+    std::vector<int> counts(4, 0);
+    for (int i = 0; i < 4; ++i)
+    {
+        Ptr<LinuxTcpSocket> l = Tcp(1);
+        l->SetAttribute("ReusePort", BooleanValue(true));
+        ASSERT_EQ(l->Bind(InetSocketAddress(Ipv4Address::GetAny(), 80)), 0);
+        ASSERT_EQ(l->Listen(), 0);
+        l->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                             Callback<void, Ptr<Socket>, const Address&>(
+                                 [&counts, i](Ptr<Socket>, const Address&) { ++counts[i]; }));
+        ls.push_back(l);
+    }
+    std::vector<Ptr<LinuxTcpSocket>> clients;
+    for (int i = 0; i < 400; ++i)
+    {
+        clients.push_back(Tcp(0));
+        clients.back()->Connect(InetSocketAddress(server, 80));
+    }
+    RunFor(MilliSeconds(50));
+    for (int n : counts)
+    {
+        EXPECT_NEAR(n, 100, 15) << "each listener gets 100 +- 15%";
+    }
+}
+
+} // namespace
+} // namespace portlab
