@@ -17,7 +17,9 @@ namespace portlab
 /**
  * \ingroup portlab-ports
  * \brief The addresses a host owns: 127.0.0.0/8 always (Linux routes the whole block to lo)
- * plus the addresses of its interfaces. bind() to anything else is EADDRNOTAVAIL.
+ * plus the addresses of its interfaces. bind() also accepts what Linux's
+ * inet_addr_valid_or_nonlocal() accepts besides local addresses: multicast (224.0.0.0/4), the
+ * limited broadcast and the interfaces' subnet broadcasts. Anything else is EADDRNOTAVAIL.
  */
 class LocalAddresses
 {
@@ -31,10 +33,26 @@ class LocalAddresses
         }
     }
 
+    /// \param addr a subnet broadcast address of one of the interfaces
+    void AddBroadcast(Ipv4 addr)
+    {
+        if (std::find(m_broadcasts.begin(), m_broadcasts.end(), addr) == m_broadcasts.end())
+        {
+            m_broadcasts.push_back(addr);
+        }
+    }
+
     /// \param addr an address \return true if \p addr is local to the host
     bool Contains(Ipv4 addr) const
     {
         return IsLoopback(addr) || std::find(m_addrs.begin(), m_addrs.end(), addr) != m_addrs.end();
+    }
+
+    /// \param addr an address \return true if bind() may use it (local, multicast, broadcast)
+    bool Bindable(Ipv4 addr) const
+    {
+        return Contains(addr) || (addr >> 28) == 0xe || addr == 0xffffffffu ||
+               std::find(m_broadcasts.begin(), m_broadcasts.end(), addr) != m_broadcasts.end();
     }
 
     /// \return the interface addresses (loopback block excluded), in the order added
@@ -44,7 +62,8 @@ class LocalAddresses
     }
 
   private:
-    std::vector<Ipv4> m_addrs; //!< interface addresses
+    std::vector<Ipv4> m_addrs;      //!< interface addresses
+    std::vector<Ipv4> m_broadcasts; //!< interface subnet broadcasts
 };
 
 } // namespace portlab

@@ -366,7 +366,7 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
 {
     SocketRecord& s = m_sockets[id];
     // __inet_bind(), in its order.
-    if (addr != ADDR_ANY && !m_addresses.Contains(addr))
+    if (addr != ADDR_ANY && !m_addresses.Bindable(addr))
     {
         return m_counters.bind.Count(Errno::ADDRNOTAVAIL);
     }

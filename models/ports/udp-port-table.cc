@@ -243,7 +243,7 @@ Errno
 UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
 {
     Record& s = m_sockets[id];
-    if (addr != ADDR_ANY && !m_addresses.Contains(addr))
+    if (addr != ADDR_ANY && !m_addresses.Bindable(addr))
     {
         return m_counters.bind.Count(Errno::ADDRNOTAVAIL);
     }

@@ -230,7 +230,12 @@ LinuxPortSpace::RefreshAddresses()
     {
         for (uint32_t j = 0; j < ipv4->GetNAddresses(i); ++j)
         {
-            m_host->Addresses().Add(ipv4->GetAddress(i, j).GetLocal().Get());
+            Ipv4InterfaceAddress a = ipv4->GetAddress(i, j);
+            m_host->Addresses().Add(a.GetLocal().Get());
+            if (a.GetMask() != Ipv4Mask::GetOnes())
+            {
+                m_host->Addresses().AddBroadcast(a.GetBroadcast().Get());
+            }
         }
     }
 }

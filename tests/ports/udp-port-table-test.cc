@@ -113,6 +113,20 @@ TEST_F(UdpTable, ExhaustedAutobindIsEagain)
     EXPECT_EQ(udp.Bind(c, ADDR_ANY, 0), Errno::ADDRINUSE);
 }
 
+TEST_F(UdpTable, BindAcceptsMulticastAndBroadcastAddressesAsLinuxDoes)
+{
+    h.Host().Addresses().Add(0x0a010101);
+    h.Host().Addresses().AddBroadcast(0x0a0101ff);
+    SocketId m = udp.Open();
+    SocketId b = udp.Open();
+    SocketId sb = udp.Open();
+    SocketId other = udp.Open();
+    EXPECT_EQ(udp.Bind(m, 0xe0000001, 5353), Errno::OK) << "224.0.0.1";
+    EXPECT_EQ(udp.Bind(b, 0xffffffff, 67), Errno::OK) << "255.255.255.255";
+    EXPECT_EQ(udp.Bind(sb, 0x0a0101ff, 520), Errno::OK) << "the subnet broadcast 10.1.1.255";
+    EXPECT_EQ(udp.Bind(other, 0x0a0202ff, 520), Errno::ADDRNOTAVAIL) << "not ours";
+}
+
 TEST_F(UdpTable, BroadcastReachesEveryMatchingSocket)
 {
     SocketId a = h.UdpSocket(true);
