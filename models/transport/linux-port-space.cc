@@ -314,37 +314,40 @@ LinuxPortSpace::ExpireTimeWaits()
 }
 
 void
+LinuxPortSpace::Emit(const TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t>& trace,
+                     const portlab::FourTuple& t)
+{
+    trace(ToNs3(t.localAddr), t.localPort, ToNs3(t.remoteAddr), t.remotePort);
+}
+
+void
 LinuxPortSpace::TimeWaitEntered(const portlab::TimeWaitEntry& tw)
 {
-    m_twEnter(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
-              tw.tuple.remotePort);
+    Emit(m_twEnter, tw.tuple);
 }
 
 void
 LinuxPortSpace::TimeWaitExpired(const portlab::TimeWaitEntry& tw)
 {
-    m_twExpire(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
-               tw.tuple.remotePort);
+    Emit(m_twExpire, tw.tuple);
 }
 
 void
 LinuxPortSpace::TimeWaitTakenOver(const portlab::TimeWaitEntry& tw)
 {
-    m_twTakeover(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
-                 tw.tuple.remotePort);
+    Emit(m_twTakeover, tw.tuple);
 }
 
 void
 LinuxPortSpace::TimeWaitKilled(const portlab::TimeWaitEntry& tw)
 {
-    m_twKill(ToNs3(tw.tuple.localAddr), tw.tuple.localPort, ToNs3(tw.tuple.remoteAddr),
-             tw.tuple.remotePort);
+    Emit(m_twKill, tw.tuple);
 }
 
 void
 LinuxPortSpace::TimeWaitOverflow(const portlab::FourTuple& t)
 {
-    m_twOverflow(ToNs3(t.localAddr), t.localPort, ToNs3(t.remoteAddr), t.remotePort);
+    Emit(m_twOverflow, t);
 }
 
 } // namespace ns3

@@ -114,6 +114,8 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     std::string GetReservedPorts() const;
     void SetTimeWaitHz(uint32_t hz);
     void ExpireTimeWaits();
+    static void Emit(const TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t>& trace,
+                     const portlab::FourTuple& t);
 
     Ptr<UniformRandomVariable> m_rng;           //!< randomness
     std::unique_ptr<portlab::HostPortSpace> m_host; //!< the tables

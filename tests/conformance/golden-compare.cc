@@ -173,6 +173,32 @@ CompareGoldenCase(const std::string& name,
     Record(report, name, got == expected, expected.Dump(), got.Dump(), exact);
 }
 
+JsonValue
+ParityJson(const std::vector<int>& ports)
+{
+    int even = 0;
+    for (int p : ports)
+    {
+        even += p % 2 == 0 ? 1 : 0;
+    }
+    JsonValue o = JsonValue::Object();
+    o.Set("even", even);
+    o.Set("odd", static_cast<int>(ports.size()) - even);
+    return o;
+}
+
+int
+SequentialSteps(const std::vector<int>& ports)
+{
+    int steps = 0;
+    for (size_t i = 1; i < ports.size(); ++i)
+    {
+        int d = ports[i] - ports[i - 1];
+        steps += (d == 1 || d == 2) ? 1 : 0;
+    }
+    return steps;
+}
+
 std::vector<std::pair<std::string, JsonValue>>
 ParseGoldenLines(const std::string& text)
 {

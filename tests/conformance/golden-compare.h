@@ -55,6 +55,20 @@ void CompareGoldenCase(const std::string& name,
                        GoldenReport& report);
 
 /**
+ * \brief The probe's parity summary of a list of ports.
+ * \param ports port numbers
+ * \return {"even": N, "odd": M}
+ */
+JsonValue ParityJson(const std::vector<int>& ports);
+
+/**
+ * \brief The probe's "connect_sequential_steps": consecutive picks 1 or 2 apart.
+ * \param ports ports in the order connect() chose them
+ * \return how many steps were +1 or +2
+ */
+int SequentialSteps(const std::vector<int>& ports);
+
+/**
  * \brief Parse a recording: one `{"case": NAME, "result": ...}` object per line.
  * \param text the file's contents
  * \return (name, result) pairs in file order

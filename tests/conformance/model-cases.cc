@@ -5,6 +5,8 @@
 
 #include "model-cases.h"
 
+#include "golden-compare.h"
+
 #include "table-driver.h"
 #include "port-table-snapshot.h"
 
@@ -374,31 +376,14 @@ EphemeralParity(uint64_t seed)
         h.Udp().Bind(u, ADDR_ANY, 0);
         udpPorts.push_back(h.Udp().GetTuple(u).localPort);
     }
-    auto parity = [](const std::vector<int>& ports) {
-        int even = 0;
-        for (int p : ports)
-        {
-            even += p % 2 == 0 ? 1 : 0;
-        }
-        JsonValue o = JsonValue::Object();
-        o.Set("even", even);
-        o.Set("odd", static_cast<int>(ports.size()) - even);
-        return o;
-    };
-    int consecutive = 0;
-    for (size_t i = 1; i < connPorts.size(); ++i)
-    {
-        int d = connPorts[i] - connPorts[i - 1];
-        consecutive += (d == 1 || d == 2) ? 1 : 0;
-    }
     JsonValue range = JsonValue::Array();
     range.Push(std::to_string(h.Host().Sysctls().ipLocalPortRangeLow));
     range.Push(std::to_string(h.Host().Sysctls().ipLocalPortRangeHigh));
     JsonValue res = JsonValue::Object();
-    res.Set("connect", parity(connPorts));
-    res.Set("bind0", parity(bindPorts));
-    res.Set("udp_bind0", parity(udpPorts));
-    res.Set("connect_sequential_steps", consecutive);
+    res.Set("connect", ParityJson(connPorts));
+    res.Set("bind0", ParityJson(bindPorts));
+    res.Set("udp_bind0", ParityJson(udpPorts));
+    res.Set("connect_sequential_steps", SequentialSteps(connPorts));
     res.Set("range", range);
     return res;
 }

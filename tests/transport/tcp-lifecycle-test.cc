@@ -94,6 +94,40 @@ class TcpLifecycle : public ::testing::Test
         }
     }
 
+    /// Record when node 0's TIME_WAIT entries enter and expire.
+    void WatchTimeWait(Time& entered, Time& expired)
+    {
+        Ptr<LinuxPortSpace> ports = nodes.Get(0)->GetObject<LinuxPortSpace>();
+        using Tw = Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>;
+        ports->TraceConnectWithoutContext(
+            "TimeWaitEnter",
+            Tw([&entered](Ipv4Address, uint16_t, Ipv4Address, uint16_t) {
+                entered = Simulator::Now();
+            }));
+        ports->TraceConnectWithoutContext(
+            "TimeWaitExpire",
+            Tw([&expired](Ipv4Address, uint16_t, Ipv4Address, uint16_t) {
+                expired = Simulator::Now();
+            }));
+    }
+
+    /// Connect to server:80, then the client closes first and the server after it: the
+    /// client ends in TIME_WAIT. \return node 0's TIME_WAIT entry
+    portlab::TimeWaitEntry ClientClosesFirst()
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(MilliSeconds(10));
+        accepted.at(accepted.size() - 1)->Close();
+        RunFor(MilliSeconds(10));
+        portlab::TimeWaitEntry tw{};
+        Table(0).ForEach([](const portlab::TcpSocketView&) {},
+                         [&tw](const portlab::TimeWaitEntry& e) { tw = e; });
+        return tw;
+    }
+
     NodeContainer nodes;
     LinuxStackHelper stack;
     PointToPointHelper p2p;
@@ -121,21 +155,8 @@ TEST_F(TcpLifecycle, ClientTimeWaitLastsExactlySixtySecondsByDefault)
     Listener(80);
     Time entered;
     Time expired;
-    Ptr<LinuxPortSpace> ports = nodes.Get(0)->GetObject<LinuxPortSpace>();
-    ports->TraceConnectWithoutContext(
-        "TimeWaitEnter",
-        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
-            [&entered](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { entered = Simulator::Now(); }));
-    ports->TraceConnectWithoutContext(
-        "TimeWaitExpire",
-        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
-            [&expired](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { expired = Simulator::Now(); }));
-    Ptr<LinuxTcpSocket> c = Tcp(0);
-    c->Connect(InetSocketAddress(server, 80));
-    RunFor(MilliSeconds(10));
-    c->Close();
-    RunFor(MilliSeconds(10));
-    accepted.at(0)->Close();
+    WatchTimeWait(entered, expired);
+    ClientClosesFirst();
     RunFor(Seconds(70));
     ASSERT_FALSE(entered.IsZero());
     EXPECT_EQ(expired - entered, Seconds(60)) << "TIME_WAIT is 60 s, no timer rounding";
@@ -148,22 +169,9 @@ TEST_F(TcpLifecycle, TimerWheelRoundingForHz250EndsTimeWaitWithinTheKernelsWindo
     Listener(80);
     Time entered;
     Time expired;
-    Ptr<LinuxPortSpace> ports = nodes.Get(0)->GetObject<LinuxPortSpace>();
-    ports->TraceConnectWithoutContext(
-        "TimeWaitEnter",
-        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
-            [&entered](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { entered = Simulator::Now(); }));
-    ports->TraceConnectWithoutContext(
-        "TimeWaitExpire",
-        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
-            [&expired](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { expired = Simulator::Now(); }));
+    WatchTimeWait(entered, expired);
     RunFor(MilliSeconds(1234)); // an arbitrary phase against the wheel
-    Ptr<LinuxTcpSocket> c = Tcp(0);
-    c->Connect(InetSocketAddress(server, 80));
-    RunFor(MilliSeconds(10));
-    c->Close();
-    RunFor(MilliSeconds(10));
-    accepted.at(0)->Close();
+    ClientClosesFirst();
     RunFor(Seconds(70));
     Time lived = expired - entered;
     // HZ=250: 15000 jiffies lands in wheel level 3, granularity 512 jiffies (2.048 s).
@@ -230,17 +238,8 @@ TEST_F(TcpLifecycle, NewerSynReopensAServerSideTimeWait)
 TEST_F(TcpLifecycle, RetransmittedFinIsReackedAndRestartsTheTimerThenRstAssassinates)
 {
     Listener(80);
-    Ptr<LinuxTcpSocket> c = Tcp(0);
-    c->Connect(InetSocketAddress(server, 80));
-    RunFor(MilliSeconds(10));
-    c->Close();
-    RunFor(MilliSeconds(10));
-    accepted.at(0)->Close();
-    RunFor(MilliSeconds(10));
+    portlab::TimeWaitEntry tw = ClientClosesFirst();
     ASSERT_EQ(Table(0).TimeWaitCount(), 1u);
-    portlab::TimeWaitEntry tw{};
-    Table(0).ForEach([](const portlab::TcpSocketView&) {},
-                     [&tw](const portlab::TimeWaitEntry& e) { tw = e; });
     const TimeNs firstExpiry = tw.expiry;
     RunFor(Seconds(5));
     // The server's FIN again, as if our last ACK had been lost.
@@ -269,16 +268,7 @@ TEST_F(TcpLifecycle, Rfc1337KeepsTimeWaitAliveAgainstRst)
 {
     Sysctl("tcp_rfc1337", "1");
     Listener(80);
-    Ptr<LinuxTcpSocket> c = Tcp(0);
-    c->Connect(InetSocketAddress(server, 80));
-    RunFor(MilliSeconds(10));
-    c->Close();
-    RunFor(MilliSeconds(10));
-    accepted.at(0)->Close();
-    RunFor(MilliSeconds(10));
-    portlab::TimeWaitEntry tw{};
-    Table(0).ForEach([](const portlab::TcpSocketView&) {},
-                     [&tw](const portlab::TimeWaitEntry& e) { tw = e; });
+    portlab::TimeWaitEntry tw = ClientClosesFirst();
     TcpHeader rst;
     rst.SetSourcePort(80);
     rst.SetDestinationPort(tw.tuple.localPort);

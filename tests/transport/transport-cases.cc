@@ -5,6 +5,8 @@
 
 #include "transport-cases.h"
 
+#include "golden-compare.h"
+
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "linux-tcp-socket.h"
@@ -509,32 +511,15 @@ EphemeralParity(Sim& s)
         udp.push_back(portOf(u));
         keep.push_back(u);
     }
-    auto parity = [](const std::vector<int>& ports) {
-        int even = 0;
-        for (int p : ports)
-        {
-            even += p % 2 == 0 ? 1 : 0;
-        }
-        JsonValue o = JsonValue::Object();
-        o.Set("even", even);
-        o.Set("odd", static_cast<int>(ports.size()) - even);
-        return o;
-    };
-    int steps = 0;
-    for (size_t i = 1; i < conn.size(); ++i)
-    {
-        int d = conn[i] - conn[i - 1];
-        steps += (d == 1 || d == 2) ? 1 : 0;
-    }
     const auto& sys = s.client->GetObject<LinuxPortSpace>()->Host().Sysctls();
     JsonValue range = JsonValue::Array();
     range.Push(std::to_string(sys.ipLocalPortRangeLow));
     range.Push(std::to_string(sys.ipLocalPortRangeHigh));
     JsonValue res = JsonValue::Object();
-    res.Set("connect", parity(conn));
-    res.Set("bind0", parity(bind));
-    res.Set("udp_bind0", parity(udp));
-    res.Set("connect_sequential_steps", steps);
+    res.Set("connect", ParityJson(conn));
+    res.Set("bind0", ParityJson(bind));
+    res.Set("udp_bind0", ParityJson(udp));
+    res.Set("connect_sequential_steps", SequentialSteps(conn));
     res.Set("range", range);
     return res;
 }
