@@ -52,7 +52,8 @@ LinuxTcpL4Protocol::GetTypeId()
 }
 
 LinuxTcpL4Protocol::LinuxTcpL4Protocol()
-    : m_rng(CreateObject<UniformRandomVariable>())
+    : m_rng(CreateObject<UniformRandomVariable>()),
+      m_tsOption(CreateObject<TcpOptionTS>())
 {
     NS_LOG_FUNCTION(this);
 }
@@ -153,6 +154,14 @@ LinuxTcpL4Protocol::AssignStreams(int64_t stream)
 {
     m_rng->SetStream(stream);
     return 1;
+}
+
+Ptr<const TcpOption>
+LinuxTcpL4Protocol::TimestampOption(uint32_t tsVal, uint32_t tsEcr)
+{
+    m_tsOption->SetTimestamp(tsVal);
+    m_tsOption->SetEcho(tsEcr);
+    return m_tsOption;
 }
 
 uint32_t
@@ -302,10 +311,7 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
     ack.SetWindowSize(0);
     if (tw.flags & portlab::TW_TIMESTAMPS)
     {
-        Ptr<TcpOptionTS> ts = CreateObject<TcpOptionTS>();
-        ts->SetTimestamp(TcpClockMs());
-        ts->SetEcho(tsEcho);
-        ack.AppendOption(ts);
+        ack.AppendOption(TimestampOption(TcpClockMs(), tsEcho));
     }
     SendSegment(nullptr,
                 ack,

@@ -15,6 +15,7 @@
 #include "ns3/random-variable-stream.h"
 #include "ns3/sequence-number.h"
 #include "ns3/tcp-header.h"
+#include "ns3/tcp-option-ts.h"
 #include "ns3/traced-callback.h"
 
 #include <vector>
@@ -109,6 +110,15 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      */
     int64_t AssignStreams(int64_t stream);
 
+    /**
+     * \brief A timestamps option for a header about to be sent. One object is reused: headers
+     * are serialised into their packet at once, so no two live headers share it.
+     * \param tsVal TSval
+     * \param tsEcr TSecr
+     * \return the option
+     */
+    Ptr<const TcpOption> TimestampOption(uint32_t tsVal, uint32_t tsEcr);
+
     /// \return the current timestamp clock (ms) before any per-connection offset
     static uint32_t TcpClockMs();
 
@@ -154,6 +164,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
     Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
     bool m_checksum{false};                        //!< compute checksums
+    Ptr<TcpOptionTS> m_tsOption;                   //!< reused timestamps option
 
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent; //!< RST sent
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket; //!< unmatched

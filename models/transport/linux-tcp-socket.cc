@@ -145,6 +145,32 @@ LinuxTcpSocket::LinuxTcpSocket()
     NS_LOG_FUNCTION(this);
 }
 
+LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
+    : TcpSocket(l),
+      m_reuseAddr(l.m_reuseAddr),
+      m_reusePort(l.m_reusePort),
+      m_uid(l.m_uid),
+      m_boundDev(l.m_boundDev),
+      m_lingerOn(l.m_lingerOn),
+      m_lingerTime(l.m_lingerTime),
+      m_sndBufSize(l.m_sndBufSize),
+      m_rcvBufSize(l.m_rcvBufSize),
+      m_segSize(l.m_segSize),
+      m_connTimeout(l.m_connTimeout),
+      m_initialRto(l.m_initialRto),
+      m_dataRetries(l.m_dataRetries),
+      m_txBuffer(Create<Packet>())
+{
+    // The listener's application callbacks are not the child's.
+    SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(), MakeNullCallback<void, Ptr<Socket>>());
+    SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(), MakeNullCallback<void, Ptr<Socket>>());
+    SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                      MakeNullCallback<void, Ptr<Socket>, const Address&>());
+    SetDataSentCallback(MakeNullCallback<void, Ptr<Socket>, uint32_t>());
+    SetSendCallback(MakeNullCallback<void, Ptr<Socket>, uint32_t>());
+    SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+}
+
 LinuxTcpSocket::~LinuxTcpSocket()
 {
     NS_LOG_FUNCTION(this);
@@ -705,10 +731,7 @@ LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
     h.SetWindowSize(AdvertisedWindow());
     if (m_tsOk && !(flags & TcpHeader::RST))
     {
-        Ptr<TcpOptionTS> ts = CreateObject<TcpOptionTS>();
-        ts->SetTimestamp(TsVal());
-        ts->SetEcho((flags & TcpHeader::ACK) ? m_tsRecent : 0);
-        h.AppendOption(ts);
+        h.AppendOption(m_tcp->TimestampOption(TsVal(), (flags & TcpHeader::ACK) ? m_tsRecent : 0));
     }
     return h;
 }
@@ -1319,18 +1342,7 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
     {
         return;
     }
-    Ptr<LinuxTcpSocket> child = CreateObject<LinuxTcpSocket>();
-    child->m_reuseAddr = m_reuseAddr;
-    child->m_reusePort = m_reusePort;
-    child->m_uid = m_uid;
-    child->m_boundDev = m_boundDev;
-    child->m_lingerOn = m_lingerOn;
-    child->m_lingerTime = m_lingerTime;
-    child->m_sndBufSize = m_sndBufSize;
-    child->m_rcvBufSize = m_rcvBufSize;
-    child->m_segSize = m_segSize;
-    child->m_initialRto = m_initialRto;
-    child->m_dataRetries = m_dataRetries;
+    Ptr<LinuxTcpSocket> child = CopyObject<LinuxTcpSocket>(this);
     child->m_tcp = m_tcp;
     child->m_id = id;
     m_tcp->Register(id, child);

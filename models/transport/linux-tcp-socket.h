@@ -49,6 +49,15 @@ class LinuxTcpSocket : public TcpSocket
     static TypeId GetTypeId();
 
     LinuxTcpSocket();
+
+    /**
+     * \brief A child for a listener (what Linux's sk_clone does): the listener's options and
+     * parameters, fresh state, no callbacks and no trace sinks. Cheaper than CreateObject,
+     * which constructs every attribute again.
+     * \param listener the listening socket
+     */
+    LinuxTcpSocket(const LinuxTcpSocket& listener);
+
     ~LinuxTcpSocket() override;
 
     /**
