@@ -15,8 +15,8 @@
 namespace portlab
 {
 
-constexpr Ipv4 LO1 = 0x7f000001; //!< 127.0.0.1
-constexpr Ipv4 LO2 = 0x7f000002; //!< 127.0.0.2
+constexpr Ipv4 LO1 = 0x7f000001;         //!< 127.0.0.1
+constexpr Ipv4 LO2 = 0x7f000002;         //!< 127.0.0.2
 constexpr int64_t DEFAULT_BACKLOG = 128; //!< backlog when none is given (Python's listen())
 
 /**
@@ -29,42 +29,50 @@ constexpr int64_t DEFAULT_BACKLOG = 128; //!< backlog when none is given (Python
 class TableDriver
 {
   public:
+    /// \param seed the host's random seed
     explicit TableDriver(uint64_t seed)
         : m_host(seed)
     {
     }
 
+    /// \return the host
     HostPortSpace& Host()
     {
         return m_host;
     }
 
+    /// \return the host's TCP table
     TcpPortTable& Tcp()
     {
         return m_host.Tcp();
     }
 
+    /// \return the host's UDP table
     UdpPortTable& Udp()
     {
         return m_host.Udp();
     }
 
+    /// \return the simulated time
     TimeNs Now() const
     {
         return m_now;
     }
 
+    /// \brief Advance time by \p dt, expiring TIME_WAIT entries. \param dt the step
     void Sleep(TimeNs dt)
     {
         m_now += dt;
         m_host.Tcp().ExpireTimeWaits(m_now);
     }
 
+    /// \param name a setting \param value its value \throws SysctlError when bad
     void Sysctl(const std::string& name, const std::string& value)
     {
         m_host.Sysctls().Set(name, value);
     }
 
+    /// \param reuseAddr SO_REUSEADDR \param reusePort SO_REUSEPORT \return a new TCP socket
     SocketId TcpSocket(bool reuseAddr = false, bool reusePort = false)
     {
         SocketId s = Tcp().Open();
@@ -73,6 +81,7 @@ class TableDriver
         return s;
     }
 
+    /// \param reuseAddr SO_REUSEADDR \param reusePort SO_REUSEPORT \return a new UDP socket
     SocketId UdpSocket(bool reuseAddr = false, bool reusePort = false)
     {
         SocketId s = Udp().Open();
@@ -81,8 +90,15 @@ class TableDriver
         return s;
     }
 
-    /// A listener bound to addr:port (Python: s.bind(); s.listen(backlog)).
-    SocketId Listener(Ipv4 addr, uint16_t port, int64_t backlog = DEFAULT_BACKLOG,
+    /**
+     * \brief A listener bound to addr:port (bind() then listen()).
+     * \param addr address \param port port \param backlog listen backlog
+     * \param reusePort SO_REUSEPORT
+     * \return the listener \throws std::logic_error if either call fails
+     */
+    SocketId Listener(Ipv4 addr,
+                      uint16_t port,
+                      int64_t backlog = DEFAULT_BACKLOG,
                       bool reusePort = false)
     {
         SocketId s = TcpSocket(false, reusePort);
@@ -92,10 +108,18 @@ class TableDriver
     }
 
     /**
-     * connect() plus the handshake: the listener found by demux gets a child in its accept
-     * queue. Loopback destinations use source 127.0.0.1 (Linux's local route for 127/8).
+     * \brief connect() plus the handshake: the listener found by demux gets a child in its
+     * accept queue (no listener: RST, ECONNREFUSED). The source address is 127.0.0.1, as
+     * Linux's local route for 127/8 chooses.
+     * \param c the client socket \param dst destination \param port destination port
+     * \param child receives the server's child (optional)
+     * \param listener receives the listener that took the SYN (optional)
+     * \return connect()'s result, or CONNREFUSED
      */
-    Errno Connect(SocketId c, Ipv4 dst, uint16_t port, SocketId* child = nullptr,
+    Errno Connect(SocketId c,
+                  Ipv4 dst,
+                  uint16_t port,
+                  SocketId* child = nullptr,
                   SocketId* listener = nullptr)
     {
         TcpConnectResult r;
@@ -110,7 +134,8 @@ class TableDriver
             Tcp().SetClosed(c); // RST in reply to the SYN
             return Errno::CONNREFUSED;
         }
-        SocketId ch = Tcp().CreateChild(lk.id, dst, r.localAddr, r.localPort, TcpState::ESTABLISHED);
+        SocketId ch =
+            Tcp().CreateChild(lk.id, dst, r.localAddr, r.localPort, TcpState::ESTABLISHED);
         Tcp().SetState(c, TcpState::ESTABLISHED);
         if (child != nullptr)
         {
@@ -123,8 +148,11 @@ class TableDriver
         return Errno::OK;
     }
 
-    /// `first.close(); sleep(gap); second.close(); sleep(gap)`: the first closer ends in
-    /// TIME_WAIT, the second goes LAST_ACK -> CLOSE; both files are closed.
+    /**
+     * \brief `first.close(); sleep(gap); second.close(); sleep(gap)`: the first closer ends in
+     * TIME_WAIT, the second goes LAST_ACK -> CLOSE; both sockets are destroyed.
+     * \param first the active closer \param second the passive closer \param gap the pause
+     */
     void CloseInOrder(SocketId first, SocketId second, TimeNs gap)
     {
         Tcp().SetState(first, TcpState::FIN_WAIT1);
@@ -143,7 +171,6 @@ class TableDriver
         Tcp().Destroy(second);
         Sleep(gap);
     }
-
 
   private:
     static void Require(Errno e, const char* what)
