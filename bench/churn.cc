@@ -57,11 +57,11 @@ constexpr uint16_t SERVER_PORT = 80;
 /// What one run reports back to the parent.
 struct Outcome
 {
-    bool finished{false};   //!< completed within the limit
-    double wallSeconds{0};  //!< wall time of the workload
-    uint64_t completed{0};  //!< connections completed
-    uint64_t failed{0};     //!< connections that failed
-    double peakRssMb{0};    //!< the child's peak RSS
+    bool finished{false};  //!< completed within the limit
+    double wallSeconds{0}; //!< wall time of the workload
+    uint64_t completed{0}; //!< connections completed
+    uint64_t failed{0};    //!< connections that failed
+    double peakRssMb{0};   //!< the child's peak RSS
 };
 
 /// The workload on ns-3 (portlab's stack or ns-3's own). \return completed, failed
@@ -96,12 +96,14 @@ RunNs3(bool portlab, uint64_t n, double rate)
     addr.Assign(devs);
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     Ptr<TcpServerProcess> server = CreateObject<TcpServerProcess>();
-    server->SetAttribute("Local", AddressValue(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT)));
+    server->SetAttribute("Local",
+                         AddressValue(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT)));
     server->SetAttribute("RequestSize", UintegerValue(REQUEST_BYTES));
     server->SetAttribute("ResponseSize", UintegerValue(RESPONSE_BYTES));
     nodes.Get(1)->AddApplication(server);
     Ptr<TcpClientProcess> client = CreateObject<TcpClientProcess>();
-    client->SetAttribute("Remote", AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), SERVER_PORT)));
+    client->SetAttribute("Remote",
+                         AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), SERVER_PORT)));
     client->SetAttribute("Rate", DoubleValue(rate));
     client->SetAttribute("MaxConnections", UintegerValue(n));
     client->SetAttribute("RequestSize", UintegerValue(REQUEST_BYTES));
@@ -187,8 +189,9 @@ RunKernel(uint64_t n)
             continue;
         }
         int a = accept(ls, nullptr, nullptr);
-        bool ok = write(c, buf, REQUEST_BYTES) == REQUEST_BYTES && ReadFull(a, buf, REQUEST_BYTES) &&
-                  write(a, buf, RESPONSE_BYTES) == RESPONSE_BYTES && ReadFull(c, buf, RESPONSE_BYTES);
+        bool ok =
+            write(c, buf, REQUEST_BYTES) == REQUEST_BYTES && ReadFull(a, buf, REQUEST_BYTES) &&
+            write(a, buf, RESPONSE_BYTES) == RESPONSE_BYTES && ReadFull(c, buf, RESPONSE_BYTES);
         close(c); // the client closes first
         close(a);
         ok ? ++completed : ++failed;
@@ -212,12 +215,14 @@ Measure(const std::string& system, uint64_t n, double rate, int limitSeconds)
         close(fds[0]);
         alarm(static_cast<unsigned>(limitSeconds));
         auto t0 = std::chrono::steady_clock::now();
-        std::pair<uint64_t, uint64_t> r = system == "kernel" ? RunKernel(n)
-                                                             : RunNs3(system == "portlab", n, rate);
-        double wall =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::pair<uint64_t, uint64_t> r =
+            system == "kernel" ? RunKernel(n) : RunNs3(system == "portlab", n, rate);
+        double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         char line[128];
-        int len = std::snprintf(line, sizeof(line), "%.6f %llu %llu\n", wall,
+        int len = std::snprintf(line,
+                                sizeof(line),
+                                "%.6f %llu %llu\n",
+                                wall,
                                 static_cast<unsigned long long>(r.first),
                                 static_cast<unsigned long long>(r.second));
         if (write(fds[1], line, static_cast<size_t>(len)) != len)
@@ -355,9 +360,18 @@ main(int argc, char** argv)
     }
     std::printf("churn: %g conn/s offered, %u-byte request, %u-byte response, client closes first; "
                 "median of %d runs\n\n",
-                rate, REQUEST_BYTES, RESPONSE_BYTES, runs);
-    std::printf("%-8s %9s %9s %12s %14s %10s %s\n", "system", "N", "wall s", "conn/wall s",
-                "completed", "peak MB", "note");
+                rate,
+                REQUEST_BYTES,
+                RESPONSE_BYTES,
+                runs);
+    std::printf("%-8s %9s %9s %12s %14s %10s %s\n",
+                "system",
+                "N",
+                "wall s",
+                "conn/wall s",
+                "completed",
+                "peak MB",
+                "note");
     std::map<std::pair<std::string, uint64_t>, double> speed;
     for (uint64_t n : sizes)
     {
@@ -381,7 +395,12 @@ main(int argc, char** argv)
             if (stopped)
             {
                 std::printf("%-8s %9llu %9s %12s %14s %10s did not finish within %d s\n",
-                            system.c_str(), static_cast<unsigned long long>(n), "-", "-", "-", "-",
+                            system.c_str(),
+                            static_cast<unsigned long long>(n),
+                            "-",
+                            "-",
+                            "-",
+                            "-",
                             limit);
                 std::fflush(stdout);
                 continue;
@@ -389,9 +408,13 @@ main(int argc, char** argv)
             double wall = Median(walls);
             double cps = static_cast<double>(last.completed + last.failed) / wall;
             speed[{system, n}] = cps;
-            std::printf("%-8s %9llu %9.2f %12.0f %14llu %10.1f %s\n", system.c_str(),
-                        static_cast<unsigned long long>(n), wall, cps,
-                        static_cast<unsigned long long>(last.completed), Median(rss),
+            std::printf("%-8s %9llu %9.2f %12.0f %14llu %10.1f %s\n",
+                        system.c_str(),
+                        static_cast<unsigned long long>(n),
+                        wall,
+                        cps,
+                        static_cast<unsigned long long>(last.completed),
+                        Median(rss),
                         last.failed ? ("failed " + std::to_string(last.failed)).c_str() : "");
             std::fflush(stdout);
         }
@@ -409,8 +432,10 @@ main(int argc, char** argv)
             auto o = speed.find({other, n});
             if (o != speed.end())
             {
-                std::printf("N=%llu: portlab / %s = %.2fx\n", static_cast<unsigned long long>(n),
-                            other, p->second / o->second);
+                std::printf("N=%llu: portlab / %s = %.2fx\n",
+                            static_cast<unsigned long long>(n),
+                            other,
+                            p->second / o->second);
             }
         }
     }

@@ -23,7 +23,7 @@ constexpr Ipv4 SERVER_ADDR = 0x0a000001; // 10.0.0.1
 constexpr Ipv4 CLIENT_ADDR = 0x0a000002; // 10.0.0.2
 constexpr Ipv4 PEERS = 0x0b000000;       // 11.0.0.0/8: remote hosts
 constexpr uint16_t SERVICE_PORT = 80;
-constexpr uint16_t PEER_PORTS = 4096;    // remote ports per remote host
+constexpr uint16_t PEER_PORTS = 4096; // remote ports per remote host
 
 /// A busy server: a listener on port 80 and N TIME_WAIT entries left by connections to it.
 std::unique_ptr<HostPortSpace>
@@ -156,7 +156,7 @@ BM_DemuxLookup(benchmark::State& state)
     for (auto _ : state)
     {
         // Every lookup a cold one: half hit TIME_WAIT entries anywhere in the table, half miss
-    // (and reach the listener). At 10^6 entries each costs a trip to DRAM.
+        // (and reach the listener). At 10^6 entries each costs a trip to DRAM.
         int64_t k = static_cast<int64_t>(Mix64(i++) % static_cast<uint64_t>(2 * n));
         Ipv4 peer = PEERS + static_cast<Ipv4>(k / PEER_PORTS);
         auto port = static_cast<uint16_t>(1024 + k % PEER_PORTS);
@@ -182,7 +182,10 @@ BM_DemuxActive(benchmark::State& state)
         SocketId l = tcp.Lookup(SERVER_ADDR, SERVICE_PORT, 1, 1).id;
         for (uint32_t k = 0; k < ACTIVE; ++k)
         {
-            tcp.CreateChild(l, SERVER_ADDR, ACTIVE_PEERS, static_cast<uint16_t>(1024 + k),
+            tcp.CreateChild(l,
+                            SERVER_ADDR,
+                            ACTIVE_PEERS,
+                            static_cast<uint16_t>(1024 + k),
                             TcpState::ESTABLISHED);
         }
     }
@@ -190,9 +193,13 @@ BM_DemuxActive(benchmark::State& state)
     for (auto _ : state)
     {
         uint64_t r = Mix64(i++);
-        TcpLookup found = (r & 1) ? tcp.Lookup(SERVER_ADDR, SERVICE_PORT, ACTIVE_PEERS,
+        TcpLookup found = (r & 1) ? tcp.Lookup(SERVER_ADDR,
+                                               SERVICE_PORT,
+                                               ACTIVE_PEERS,
                                                static_cast<uint16_t>(1024 + (r >> 1) % ACTIVE))
-                                  : tcp.Lookup(SERVER_ADDR, SERVICE_PORT, 0x0e000000 + (r >> 40),
+                                  : tcp.Lookup(SERVER_ADDR,
+                                               SERVICE_PORT,
+                                               0x0e000000 + (r >> 40),
                                                static_cast<uint16_t>(r >> 16));
         benchmark::DoNotOptimize(found);
     }

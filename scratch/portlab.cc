@@ -24,10 +24,10 @@ main(int argc, char** argv)
     po::options_description opts("Usage: portlab [--seed N] [--set SYSCTL=VALUE ...]\n\n"
                                  "Answers the five port questions by experiment on simulated "
                                  "hosts with Linux 6.18's port rules.\n\nOptions");
-    opts.add_options()("help,h", "print this help and exit")(
-        "seed",
-        po::value<uint64_t>(&seed)->default_value(1),
-        "random seed of every simulated host")(
+    opts.add_options()("help,h",
+                       "print this help and exit")("seed",
+                                                   po::value<uint64_t>(&seed)->default_value(1),
+                                                   "random seed of every simulated host")(
         "set",
         po::value<std::vector<std::string>>(&sets)->composing(),
         "a host setting under its Linux name, e.g. --set net.ipv4.tcp_tw_reuse=1 "
@@ -89,8 +89,9 @@ main(int argc, char** argv)
         {
             std::cout << "    " << line << "\n";
         }
-        std::cout << "\n  Linux: " << a.linuxAnswer << "\n  Model: "
-                  << (a.matchesLinux ? "agrees" : "DISAGREES") << "\n\n  Sockets at the end:\n";
+        std::cout << "\n  Linux: " << a.linuxAnswer
+                  << "\n  Model: " << (a.matchesLinux ? "agrees" : "DISAGREES")
+                  << "\n\n  Sockets at the end:\n";
         std::cout << a.ssTable << "\n";
         allMatch = allMatch && a.matchesLinux;
     }

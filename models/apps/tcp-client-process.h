@@ -91,23 +91,23 @@ class TcpClientProcess : public Application
     void HandlePeerClose(Ptr<Socket> s);
     void Finish(Ptr<Socket> s, bool rst);
 
-    Address m_remote;               //!< destination
-    TypeId m_protocol;              //!< socket factory
-    double m_rate{100};             //!< connections per second
-    bool m_poisson{false};          //!< Poisson (else constant) arrivals
-    uint64_t m_maxConnections{0};   //!< stop after this many (0: no limit)
-    uint32_t m_requestSize{100};    //!< request bytes
-    uint32_t m_responseSize{100};   //!< response bytes expected
+    Address m_remote;                         //!< destination
+    TypeId m_protocol;                        //!< socket factory
+    double m_rate{100};                       //!< connections per second
+    bool m_poisson{false};                    //!< Poisson (else constant) arrivals
+    uint64_t m_maxConnections{0};             //!< stop after this many (0: no limit)
+    uint32_t m_requestSize{100};              //!< request bytes
+    uint32_t m_responseSize{100};             //!< response bytes expected
     ClosePolicy m_policy{CLOSE_CLIENT_FIRST}; //!< who closes
-    bool m_bindBeforeConnect{false}; //!< bind(0) before connect()
-    bool m_bindAddressNoPort{false}; //!< IP_BIND_ADDRESS_NO_PORT with the bind
-    Ptr<ExponentialRandomVariable> m_gap; //!< Poisson gaps
-    EventId m_next;                 //!< next arrival
+    bool m_bindBeforeConnect{false};          //!< bind(0) before connect()
+    bool m_bindAddressNoPort{false};          //!< IP_BIND_ADDRESS_NO_PORT with the bind
+    Ptr<ExponentialRandomVariable> m_gap;     //!< Poisson gaps
+    EventId m_next;                           //!< next arrival
     /// Per-connection progress: the socket and the response bytes so far.
     std::unordered_map<Socket*, std::pair<Ptr<Socket>, uint32_t>> m_conns;
-    uint64_t m_attempted{0};        //!< attempts
-    uint64_t m_connected{0};        //!< established
-    uint64_t m_completed{0};        //!< exchanges completed
+    uint64_t m_attempted{0};                    //!< attempts
+    uint64_t m_connected{0};                    //!< established
+    uint64_t m_completed{0};                    //!< exchanges completed
     std::map<std::string, uint64_t> m_failures; //!< by errno
 
     TracedCallback<std::string> m_resultTrace; //!< outcomes

@@ -93,21 +93,21 @@ class TcpServerProcess : public Application
         bool replied{false};  //!< response sent
     };
 
-    Address m_local;                 //!< where to listen
-    TypeId m_protocol;               //!< socket factory
-    bool m_reuseAddr{false};         //!< SO_REUSEADDR
-    bool m_reusePort{false};         //!< SO_REUSEPORT
-    int64_t m_backlog{-1};           //!< listen backlog (-1: somaxconn)
-    uint32_t m_requestSize{100};     //!< bytes to read before answering
-    uint32_t m_responseSize{100};    //!< bytes to answer
-    ClosePolicy m_policy{CLOSE_CLIENT_FIRST}; //!< who closes
-    Ptr<Socket> m_listener;          //!< listening socket
+    Address m_local;                           //!< where to listen
+    TypeId m_protocol;                         //!< socket factory
+    bool m_reuseAddr{false};                   //!< SO_REUSEADDR
+    bool m_reusePort{false};                   //!< SO_REUSEPORT
+    int64_t m_backlog{-1};                     //!< listen backlog (-1: somaxconn)
+    uint32_t m_requestSize{100};               //!< bytes to read before answering
+    uint32_t m_responseSize{100};              //!< bytes to answer
+    ClosePolicy m_policy{CLOSE_CLIENT_FIRST};  //!< who closes
+    Ptr<Socket> m_listener;                    //!< listening socket
     std::unordered_map<Socket*, Conn> m_conns; //!< open connections
-    uint64_t m_accepted{0};          //!< accepted so far
-    uint64_t m_served{0};            //!< responses sent
-    std::string m_bindResult;        //!< last bind result
+    uint64_t m_accepted{0};                    //!< accepted so far
+    uint64_t m_served{0};                      //!< responses sent
+    std::string m_bindResult;                  //!< last bind result
 
-    TracedCallback<std::string> m_bindTrace;              //!< bind results
+    TracedCallback<std::string> m_bindTrace;                   //!< bind results
     TracedCallback<Ptr<Socket>, const Address&> m_acceptTrace; //!< accepted connections
 };
 

@@ -42,8 +42,8 @@ class PortCandidateCheck
  */
 struct EphemeralRange
 {
-    uint16_t low{32768};  //!< first port
-    uint16_t high{60999}; //!< last port (inclusive)
+    uint16_t low{32768};   //!< first port
+    uint16_t high{60999};  //!< last port (inclusive)
     bool perSocket{false}; //!< IP_LOCAL_PORT_RANGE narrowed it (connect() then scans at step 1)
 };
 
@@ -134,9 +134,7 @@ class LinuxEphemeralPortSelector : public EphemeralPortSelector
      * \param denseAfter moved entries past which the table is stored densely (the choices
      *        do not depend on it)
      */
-    LinuxEphemeralPortSelector(RandomSource& rng,
-                               uint64_t secret,
-                               size_t denseAfter = DENSE_AFTER);
+    LinuxEphemeralPortSelector(RandomSource& rng, uint64_t secret, size_t denseAfter = DENSE_AFTER);
 
     const char* Name() const override
     {

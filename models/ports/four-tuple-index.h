@@ -216,11 +216,12 @@ class FourTupleIndex
         }
     }
 
-    uint64_t m_secret;         //!< hash key
+    uint64_t m_secret;                                  //!< hash key
     std::vector<Slot, HugePageAllocator<Slot>> m_slots; //!< the table
-    std::vector<uint8_t, HugePageAllocator<uint8_t>> m_tags; //!< per slot: 0 empty, else 0x80 | top 7 hash bits
-    size_t m_mask{0};          //!< capacity - 1
-    size_t m_size{0};          //!< keys present
+    std::vector<uint8_t, HugePageAllocator<uint8_t>>
+        m_tags;       //!< per slot: 0 empty, else 0x80 | top 7 hash bits
+    size_t m_mask{0}; //!< capacity - 1
+    size_t m_size{0}; //!< keys present
 };
 
 } // namespace portlab

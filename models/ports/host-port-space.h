@@ -90,13 +90,13 @@ class HostPortSpace
     }
 
   private:
-    std::unique_ptr<RandomSource> m_rng;     //!< randomness
-    uint64_t m_secret;                       //!< per-host secret (net_secret)
-    PortSysctls m_sysctls;                   //!< settings
-    LocalAddresses m_addresses;              //!< addresses
-    LinuxEphemeralPortSelector m_selector;   //!< ephemeral algorithm
-    TcpPortTable m_tcp;                      //!< TCP
-    UdpPortTable m_udp;                      //!< UDP
+    std::unique_ptr<RandomSource> m_rng;   //!< randomness
+    uint64_t m_secret;                     //!< per-host secret (net_secret)
+    PortSysctls m_sysctls;                 //!< settings
+    LocalAddresses m_addresses;            //!< addresses
+    LinuxEphemeralPortSelector m_selector; //!< ephemeral algorithm
+    TcpPortTable m_tcp;                    //!< TCP
+    UdpPortTable m_udp;                    //!< UDP
 };
 
 } // namespace portlab

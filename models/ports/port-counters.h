@@ -20,8 +20,8 @@ namespace portlab
  */
 struct CallCounter
 {
-    uint64_t attempts{0};                                              //!< calls made
-    uint64_t ok{0};                                                    //!< calls that succeeded
+    uint64_t attempts{0};                                             //!< calls made
+    uint64_t ok{0};                                                   //!< calls that succeeded
     std::array<uint64_t, static_cast<size_t>(Errno::COUNT)> failed{}; //!< failures by errno
 
     /// \param e the call's result \return \p e (so calls can be wrapped)
@@ -52,14 +52,14 @@ struct CallCounter
  */
 struct TcpPortCounters
 {
-    CallCounter bind;                //!< bind() calls
-    CallCounter listen;              //!< listen() calls
-    CallCounter connect;             //!< connect() calls
-    uint64_t timeWaitCreated{0};     //!< entries created
-    uint64_t timeWaitExpired{0};     //!< entries that lived their full time
-    uint64_t timeWaitRecycled{0};    //!< taken over by connect() [TimeWaitRecycled]
-    uint64_t timeWaitKilled{0};      //!< killed by RST or a new SYN
-    uint64_t timeWaitOverflow{0};    //!< skipped for tcp_max_tw_buckets [TCPTimeWaitOverflow]
+    CallCounter bind;             //!< bind() calls
+    CallCounter listen;           //!< listen() calls
+    CallCounter connect;          //!< connect() calls
+    uint64_t timeWaitCreated{0};  //!< entries created
+    uint64_t timeWaitExpired{0};  //!< entries that lived their full time
+    uint64_t timeWaitRecycled{0}; //!< taken over by connect() [TimeWaitRecycled]
+    uint64_t timeWaitKilled{0};   //!< killed by RST or a new SYN
+    uint64_t timeWaitOverflow{0}; //!< skipped for tcp_max_tw_buckets [TCPTimeWaitOverflow]
 };
 
 /**
@@ -68,10 +68,10 @@ struct TcpPortCounters
  */
 struct UdpPortCounters
 {
-    CallCounter bind;            //!< bind() calls (explicit and port 0)
-    CallCounter connect;         //!< connect() calls
-    uint64_t delivered{0};       //!< datagrams matched to a socket
-    uint64_t noPort{0};          //!< unicast datagrams with no socket [UDP NoPorts]
+    CallCounter bind;      //!< bind() calls (explicit and port 0)
+    CallCounter connect;   //!< connect() calls
+    uint64_t delivered{0}; //!< datagrams matched to a socket
+    uint64_t noPort{0};    //!< unicast datagrams with no socket [UDP NoPorts]
 };
 
 } // namespace portlab

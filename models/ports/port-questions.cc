@@ -149,8 +149,7 @@ ServerRestart(uint64_t seed, const std::vector<std::pair<std::string, std::strin
                                 ", new SO_REUSEADDR=" + (newReuse ? "1" : "0") +
                                 ", bind 127.0.0.1:8080";
             Errno e = x.Log(label, tcp.Bind(fresh, LO1, SERVICE_PORT));
-            matches = matches &&
-                      (e == ((oldReuse && newReuse) ? Errno::OK : Errno::ADDRINUSE));
+            matches = matches && (e == ((oldReuse && newReuse) ? Errno::OK : Errno::ADDRINUSE));
             tcp.Destroy(fresh);
             d.Sleep(d.Host().Sysctls().TimewaitLen()); // let the TIME_WAIT go before the next
         }

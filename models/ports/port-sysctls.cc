@@ -27,13 +27,13 @@ enum class Kind
 /// One setting's descriptor.
 struct Descriptor
 {
-    const char* fullName;                //!< e.g. "net.ipv4.tcp_tw_reuse"
-    Kind kind;                           //!< storage kind
-    int64_t PortSysctls::*member;        //!< for INT
-    int64_t min;                         //!< for INT
-    int64_t max;                         //!< for INT
-    const char* allowed;                 //!< human text of the allowed values
-    const char* help;                    //!< meaning
+    const char* fullName;         //!< e.g. "net.ipv4.tcp_tw_reuse"
+    Kind kind;                    //!< storage kind
+    int64_t PortSysctls::*member; //!< for INT
+    int64_t min;                  //!< for INT
+    int64_t max;                  //!< for INT
+    const char* allowed;          //!< human text of the allowed values
+    const char* help;             //!< meaning
 };
 
 const Descriptor DESCRIPTORS[] = {
@@ -213,8 +213,8 @@ AllNames()
 [[noreturn]] void
 Fail(const Descriptor& d, const std::string& value)
 {
-    throw SysctlError(std::string(d.fullName) + ": value '" + value + "' is not allowed; allowed: " +
-                      d.allowed);
+    throw SysctlError(std::string(d.fullName) + ": value '" + value +
+                      "' is not allowed; allowed: " + d.allowed);
 }
 
 bool
@@ -278,9 +278,10 @@ ReservedPorts::Parse(const std::string& text)
     std::istringstream in(body);
     std::string item;
     auto fail = [&](const std::string& why) {
-        throw SysctlError("net.ipv4.ip_local_reserved_ports: value '" + text + "' is not allowed (" +
-                          why + "); allowed: comma-separated ports 1-65535 and ranges A-B with "
-                                "A <= B, or empty");
+        throw SysctlError("net.ipv4.ip_local_reserved_ports: value '" + text +
+                          "' is not allowed (" + why +
+                          "); allowed: comma-separated ports 1-65535 and ranges A-B with "
+                          "A <= B, or empty");
     };
     while (std::getline(in, item, ','))
     {

@@ -87,9 +87,9 @@ class ReservedPorts
  */
 struct PortSysctls
 {
-    uint16_t ipLocalPortRangeLow{32768};  //!< net.ipv4.ip_local_port_range, low end
-    uint16_t ipLocalPortRangeHigh{60999}; //!< net.ipv4.ip_local_port_range, high end
-    ReservedPorts ipLocalReservedPorts;   //!< net.ipv4.ip_local_reserved_ports
+    uint16_t ipLocalPortRangeLow{32768};   //!< net.ipv4.ip_local_port_range, low end
+    uint16_t ipLocalPortRangeHigh{60999};  //!< net.ipv4.ip_local_port_range, high end
+    ReservedPorts ipLocalReservedPorts;    //!< net.ipv4.ip_local_reserved_ports
     int64_t ipUnprivilegedPortStart{1024}; //!< net.ipv4.ip_unprivileged_port_start
     int64_t ipAutobindReuse{0};            //!< net.ipv4.ip_autobind_reuse (0/1)
     int64_t tcpTwReuse{2};                 //!< net.ipv4.tcp_tw_reuse (0 off, 1 on, 2 loopback)

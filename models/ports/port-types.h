@@ -73,8 +73,8 @@ IsLoopback(Ipv4 addr)
  */
 enum class Errno : uint8_t
 {
-    OK = 0,        //!< success
-    ADDRINUSE,     //!< address (port) already in use
+    OK = 0,       //!< success
+    ADDRINUSE,    //!< address (port) already in use
     ADDRNOTAVAIL, //!< no local address/port, or 4-tuple taken (connect)
     INVAL,        //!< invalid argument or socket state
     ACCES,        //!< privileged port without CAP_NET_BIND_SERVICE
@@ -90,7 +90,7 @@ enum class Errno : uint8_t
     INPROGRESS,   //!< non-blocking connect started
     HOSTUNREACH,  //!< no route
     NETUNREACH,   //!< network unreachable
-    COUNT          //!< number of values (not an errno)
+    COUNT         //!< number of values (not an errno)
 };
 
 /**
@@ -151,16 +151,16 @@ const char* TcpStateName(TcpState s);
  */
 struct FourTuple
 {
-    Ipv4 localAddr{0};   //!< local address
-    Ipv4 remoteAddr{0};  //!< remote address
+    Ipv4 localAddr{0};      //!< local address
+    Ipv4 remoteAddr{0};     //!< remote address
     uint16_t localPort{0};  //!< local port
     uint16_t remotePort{0}; //!< remote port
 
     /// \return true if all four fields are equal
     bool operator==(const FourTuple& o) const
     {
-        return localAddr == o.localAddr && remoteAddr == o.remoteAddr &&
-               localPort == o.localPort && remotePort == o.remotePort;
+        return localAddr == o.localAddr && remoteAddr == o.remoteAddr && localPort == o.localPort &&
+               remotePort == o.remotePort;
     }
 };
 

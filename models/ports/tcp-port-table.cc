@@ -552,8 +552,12 @@ TcpPortTable::Connect(SocketId id,
     else
     {
         ConnectCheck check(*this, t, now);
-        uint16_t port =
-            m_selector.SelectConnectPort(RangeFor(s), t.localAddr, remoteAddr, remotePort, now, check);
+        uint16_t port = m_selector.SelectConnectPort(RangeFor(s),
+                                                     t.localAddr,
+                                                     remoteAddr,
+                                                     remotePort,
+                                                     now,
+                                                     check);
         if (port == 0)
         {
             return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
@@ -838,8 +842,7 @@ TcpPortTable::AddListener(SocketId id)
         for (SocketId other : bucket)
         {
             const SocketRecord& o = m_sockets[other];
-            if (o.reusePort && o.boundDev == s.boundDev && o.uid == s.uid &&
-                o.group != INVALID_ID)
+            if (o.reusePort && o.boundDev == s.boundDev && o.uid == s.uid && o.group != INVALID_ID)
             {
                 s.group = o.group;
                 m_groups[o.group].socks.push_back(id);
@@ -897,10 +900,7 @@ TcpPortTable::RemoveListener(SocketId id)
 }
 
 uint32_t
-TcpPortTable::LookupListener(Ipv4 addr,
-                             uint16_t port,
-                             const FourTuple& t,
-                             uint32_t inDevice) const
+TcpPortTable::LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint32_t inDevice) const
 {
     auto it = m_listeners.find(ListenKey(addr, port));
     if (it == m_listeners.end())

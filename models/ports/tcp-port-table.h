@@ -10,8 +10,8 @@
 #include "four-tuple-index.h"
 #include "huge-page-allocator.h"
 #include "local-addresses.h"
-#include "port-map.h"
 #include "port-counters.h"
+#include "port-map.h"
 #include "port-sysctls.h"
 #include "port-types.h"
 
@@ -36,12 +36,12 @@ constexpr uint32_t INVALID_ID = UINT32_MAX;
  */
 struct TimeWaitInfo
 {
-    uint32_t sndNxt{0};        //!< next sequence number to send (the new ISN derives from it)
-    uint32_t rcvNxt{0};        //!< next expected sequence number
-    uint32_t tsRecent{0};      //!< peer's most recent timestamp value
-    bool hasTimestamps{true};  //!< timestamps negotiated and seen (tw_ts_recent_stamp != 0)
-    bool finWait2{false};      //!< FIN_WAIT2 substate (orphan waiting for the peer's FIN)
-    TimeNs timeout{0};         //!< lifetime; 0 = the TIME_WAIT length (portlab.tcp_timewait_len)
+    uint32_t sndNxt{0};       //!< next sequence number to send (the new ISN derives from it)
+    uint32_t rcvNxt{0};       //!< next expected sequence number
+    uint32_t tsRecent{0};     //!< peer's most recent timestamp value
+    bool hasTimestamps{true}; //!< timestamps negotiated and seen (tw_ts_recent_stamp != 0)
+    bool finWait2{false};     //!< FIN_WAIT2 substate (orphan waiting for the peer's FIN)
+    TimeNs timeout{0};        //!< lifetime; 0 = the TIME_WAIT length (portlab.tcp_timewait_len)
 };
 
 /**
@@ -50,16 +50,16 @@ struct TimeWaitInfo
  */
 struct TimeWaitEntry
 {
-    FourTuple tuple;       //!< the connection
-    uint32_t sndNxt;       //!< tw_snd_nxt
-    uint32_t rcvNxt;       //!< tw_rcv_nxt
-    uint32_t tsRecent;     //!< tw_ts_recent
-    TimeNs expiry;         //!< when the entry dies
-    TimeNs entryStamp;     //!< tw_entry_stamp (tcp_tw_reuse_delay counts from here)
-    uint32_t generation;   //!< bumped on reschedule and reuse (stale queue items are skipped)
-    uint16_t boundDev;     //!< tw_bound_dev_if
-    uint8_t flags;         //!< TW_* bits
-    uint8_t reserved;      //!< padding
+    FourTuple tuple;     //!< the connection
+    uint32_t sndNxt;     //!< tw_snd_nxt
+    uint32_t rcvNxt;     //!< tw_rcv_nxt
+    uint32_t tsRecent;   //!< tw_ts_recent
+    TimeNs expiry;       //!< when the entry dies
+    TimeNs entryStamp;   //!< tw_entry_stamp (tcp_tw_reuse_delay counts from here)
+    uint32_t generation; //!< bumped on reschedule and reuse (stale queue items are skipped)
+    uint16_t boundDev;   //!< tw_bound_dev_if
+    uint8_t flags;       //!< TW_* bits
+    uint8_t reserved;    //!< padding
 };
 
 /// TimeWaitEntry::flags bits.
@@ -82,11 +82,11 @@ struct TcpLookup
     /// What was found.
     enum Kind : uint8_t
     {
-        NONE,        //!< no socket: the transport answers with RST
-        CONNECTION,  //!< an established/request/closing socket (exact 4-tuple)
-        TIME_WAIT,   //!< a TIME_WAIT entry (exact 4-tuple)
-        LISTENER,    //!< a listening socket
-    } kind{NONE};    //!< what was found
+        NONE,       //!< no socket: the transport answers with RST
+        CONNECTION, //!< an established/request/closing socket (exact 4-tuple)
+        TIME_WAIT,  //!< a TIME_WAIT entry (exact 4-tuple)
+        LISTENER,   //!< a listening socket
+    } kind{NONE};   //!< what was found
 
     uint32_t id{INVALID_ID}; //!< SocketId or TimeWaitId
 };
@@ -97,11 +97,11 @@ struct TcpLookup
  */
 struct TcpConnectResult
 {
-    uint16_t localPort{0};      //!< the port used
-    Ipv4 localAddr{0};          //!< the source address used
+    uint16_t localPort{0};        //!< the port used
+    Ipv4 localAddr{0};            //!< the source address used
     bool tookOverTimeWait{false}; //!< a TIME_WAIT 4-tuple was taken over (TimeWaitRecycled)
-    uint32_t isnHint{0};        //!< with a takeover: tw_snd_nxt + 65535 + 2 (never 0)
-    uint32_t tsRecent{0};       //!< with a takeover: the TIME_WAIT's ts_recent
+    uint32_t isnHint{0};          //!< with a takeover: tw_snd_nxt + 65535 + 2 (never 0)
+    uint32_t tsRecent{0};         //!< with a takeover: the TIME_WAIT's ts_recent
 };
 
 /**
@@ -110,13 +110,13 @@ struct TcpConnectResult
  */
 struct TcpSocketView
 {
-    SocketId id;          //!< handle
-    TcpState state;       //!< state
-    FourTuple tuple;      //!< local (0.0.0.0 = wildcard) and remote ends
-    bool reuseAddr;       //!< SO_REUSEADDR
-    bool reusePort;       //!< SO_REUSEPORT
-    uint32_t uid;         //!< owner uid
-    uint32_t boundDev;    //!< SO_BINDTODEVICE ifindex (0 = none)
+    SocketId id;       //!< handle
+    TcpState state;    //!< state
+    FourTuple tuple;   //!< local (0.0.0.0 = wildcard) and remote ends
+    bool reuseAddr;    //!< SO_REUSEADDR
+    bool reusePort;    //!< SO_REUSEPORT
+    uint32_t uid;      //!< owner uid
+    uint32_t boundDev; //!< SO_BINDTODEVICE ifindex (0 = none)
 };
 
 /**
@@ -127,22 +127,27 @@ class TcpPortObserver
 {
   public:
     virtual ~TcpPortObserver() = default;
+
     /// \param tw the new entry
     virtual void TimeWaitEntered(const TimeWaitEntry& tw)
     {
     }
+
     /// \param tw the entry that expired
     virtual void TimeWaitExpired(const TimeWaitEntry& tw)
     {
     }
+
     /// \param tw the entry a connect() took over
     virtual void TimeWaitTakenOver(const TimeWaitEntry& tw)
     {
     }
+
     /// \param tw the entry killed by RST or a new SYN
     virtual void TimeWaitKilled(const TimeWaitEntry& tw)
     {
     }
+
     /// \param tuple the connection that closed without TIME_WAIT (tcp_max_tw_buckets)
     virtual void TimeWaitOverflow(const FourTuple& tuple)
     {
@@ -553,22 +558,22 @@ class TcpPortTable
     /// A socket's record.
     struct SocketRecord
     {
-        FourTuple tuple;             //!< local (rcv_saddr, inet_num) and remote ends
-        uint32_t uid{0};             //!< owner uid
-        uint32_t boundDev{0};        //!< SO_BINDTODEVICE
-        uint32_t backlog{0};         //!< listen backlog
-        uint32_t group{INVALID_ID};  //!< SO_REUSEPORT group of a listener
-        uint16_t rangeLo{0};         //!< IP_LOCAL_PORT_RANGE low (0 = unset)
-        uint16_t rangeHi{0};         //!< IP_LOCAL_PORT_RANGE high (0 = unset)
+        FourTuple tuple;                 //!< local (rcv_saddr, inet_num) and remote ends
+        uint32_t uid{0};                 //!< owner uid
+        uint32_t boundDev{0};            //!< SO_BINDTODEVICE
+        uint32_t backlog{0};             //!< listen backlog
+        uint32_t group{INVALID_ID};      //!< SO_REUSEPORT group of a listener
+        uint16_t rangeLo{0};             //!< IP_LOCAL_PORT_RANGE low (0 = unset)
+        uint16_t rangeHi{0};             //!< IP_LOCAL_PORT_RANGE high (0 = unset)
         TcpState state{TcpState::CLOSE}; //!< state
-        bool inUse{false};           //!< slot allocated
-        bool reuseAddr{false};       //!< SO_REUSEADDR
-        bool reusePort{false};       //!< SO_REUSEPORT
-        bool bindAddressNoPort{false}; //!< IP_BIND_ADDRESS_NO_PORT
-        bool portLocked{false};      //!< SOCK_BINDPORT_LOCK: port given to bind()
-        bool owning{false};          //!< counted in the port's bind bucket
-        bool hashed{false};          //!< in the connection table
-        bool connectBound{false};    //!< port from connect() autobind
+        bool inUse{false};               //!< slot allocated
+        bool reuseAddr{false};           //!< SO_REUSEADDR
+        bool reusePort{false};           //!< SO_REUSEPORT
+        bool bindAddressNoPort{false};   //!< IP_BIND_ADDRESS_NO_PORT
+        bool portLocked{false};          //!< SOCK_BINDPORT_LOCK: port given to bind()
+        bool owning{false};              //!< counted in the port's bind bucket
+        bool hashed{false};              //!< in the connection table
+        bool connectBound{false};        //!< port from connect() autobind
     };
 
     /// SO_REUSEPORT group of listeners.
@@ -595,31 +600,33 @@ class TcpPortTable
     void FreeTimeWait(TimeWaitId tw);
     void AddListener(SocketId id);
     void RemoveListener(SocketId id);
+
     static uint64_t ListenKey(Ipv4 addr, uint16_t port)
     {
         return (static_cast<uint64_t>(addr) << 16) | port;
     }
+
     uint32_t LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint32_t inDevice) const;
 
-    const PortSysctls& m_sysctls;               //!< settings
-    const LocalAddresses& m_addresses;          //!< local addresses
-    EphemeralPortSelector& m_selector;          //!< ephemeral algorithm
-    uint64_t m_secret;                          //!< hash secret
-    TcpPortObserver* m_observer{nullptr};       //!< events
+    const PortSysctls& m_sysctls;                                         //!< settings
+    const LocalAddresses& m_addresses;                                    //!< local addresses
+    EphemeralPortSelector& m_selector;                                    //!< ephemeral algorithm
+    uint64_t m_secret;                                                    //!< hash secret
+    TcpPortObserver* m_observer{nullptr};                                 //!< events
     std::vector<SocketRecord, HugePageAllocator<SocketRecord>> m_sockets; //!< socket slab
-    std::vector<SocketId> m_freeSockets;        //!< free socket slots
-    std::vector<TimeWaitEntry, HugePageAllocator<TimeWaitEntry>> m_tw; //!< TIME_WAIT slab
-    std::vector<TimeWaitId> m_freeTw;           //!< free TIME_WAIT slots
-    size_t m_twCount{0};                        //!< live TIME_WAIT entries
+    std::vector<SocketId> m_freeSockets;                                  //!< free socket slots
+    std::vector<TimeWaitEntry, HugePageAllocator<TimeWaitEntry>> m_tw;    //!< TIME_WAIT slab
+    std::vector<TimeWaitId> m_freeTw;                                     //!< free TIME_WAIT slots
+    size_t m_twCount{0}; //!< live TIME_WAIT entries
     /// FIFO of (entry, generation); stale items are skipped.
     std::deque<std::pair<TimeWaitId, uint32_t>> m_twQueue;
-    PortMap<BindBucket> m_buckets;                       //!< bind table
-    FourTupleIndex m_ehash;                              //!< connection table
+    PortMap<BindBucket> m_buckets; //!< bind table
+    FourTupleIndex m_ehash;        //!< connection table
     /// Listeners by (address, port), most recent first (lhash2 order).
     std::unordered_map<uint64_t, std::vector<SocketId>> m_listeners;
-    std::vector<ReuseportGroup> m_groups;       //!< reuseport groups
-    std::vector<uint32_t> m_freeGroups;         //!< free group slots
-    TcpPortCounters m_counters;                 //!< counters
+    std::vector<ReuseportGroup> m_groups; //!< reuseport groups
+    std::vector<uint32_t> m_freeGroups;   //!< free group slots
+    TcpPortCounters m_counters;           //!< counters
 };
 
 } // namespace portlab

@@ -26,13 +26,13 @@ namespace portlab
  */
 struct UdpSocketView
 {
-    SocketId id;        //!< handle
-    FourTuple tuple;    //!< local end; remote end once connected
-    bool connected;     //!< connect() was called
-    bool reuseAddr;     //!< SO_REUSEADDR
-    bool reusePort;     //!< SO_REUSEPORT
-    uint32_t uid;       //!< owner uid
-    uint32_t boundDev;  //!< SO_BINDTODEVICE
+    SocketId id;       //!< handle
+    FourTuple tuple;   //!< local end; remote end once connected
+    bool connected;    //!< connect() was called
+    bool reuseAddr;    //!< SO_REUSEADDR
+    bool reusePort;    //!< SO_REUSEPORT
+    uint32_t uid;      //!< owner uid
+    uint32_t boundDev; //!< SO_BINDTODEVICE
 };
 
 /**
@@ -211,33 +211,36 @@ class UdpPortTable
     void Unhash(SocketId id);
     void JoinGroup(SocketId id);
     void LeaveGroup(SocketId id);
-    int Score(const Record& s, Ipv4 localAddr, Ipv4 remoteAddr, uint16_t remotePort,
+    int Score(const Record& s,
+              Ipv4 localAddr,
+              Ipv4 remoteAddr,
+              uint16_t remotePort,
               uint32_t inDevice) const;
-    SocketId LookupChain(Ipv4 chainAddr,
-                         const FourTuple& t,
-                         uint32_t inDevice) const;
+    SocketId LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice) const;
+
     static uint64_t ChainKey(Ipv4 addr, uint16_t port)
     {
         return (static_cast<uint64_t>(addr) << 16) | port;
     }
+
     static uint64_t Hash4Key(const FourTuple& t)
     {
         return (static_cast<uint64_t>(t.localAddr) << 32 | t.remoteAddr) ^
                (static_cast<uint64_t>(t.localPort) << 16 | t.remotePort) * 0x9e3779b97f4a7c15ULL;
     }
 
-    const PortSysctls& m_sysctls;                                   //!< settings
-    const LocalAddresses& m_addresses;                              //!< local addresses
-    EphemeralPortSelector& m_selector;                              //!< ephemeral algorithm
-    uint64_t m_secret;                                              //!< hash secret
-    std::vector<Record> m_sockets;                                  //!< socket slab
-    std::vector<SocketId> m_free;                                   //!< free slots
-    std::unordered_map<uint16_t, std::vector<SocketId>> m_byPort;   //!< port -> sockets
-    std::unordered_map<uint64_t, std::vector<SocketId>> m_chains;   //!< (addr, port), head first
-    std::unordered_multimap<uint64_t, SocketId> m_hash4;            //!< connected 4-tuples
-    std::vector<Group> m_groups;                                    //!< reuseport groups
-    std::vector<uint32_t> m_freeGroups;                             //!< free group slots
-    UdpPortCounters m_counters;                                     //!< counters
+    const PortSysctls& m_sysctls;                                 //!< settings
+    const LocalAddresses& m_addresses;                            //!< local addresses
+    EphemeralPortSelector& m_selector;                            //!< ephemeral algorithm
+    uint64_t m_secret;                                            //!< hash secret
+    std::vector<Record> m_sockets;                                //!< socket slab
+    std::vector<SocketId> m_free;                                 //!< free slots
+    std::unordered_map<uint16_t, std::vector<SocketId>> m_byPort; //!< port -> sockets
+    std::unordered_map<uint64_t, std::vector<SocketId>> m_chains; //!< (addr, port), head first
+    std::unordered_multimap<uint64_t, SocketId> m_hash4;          //!< connected 4-tuples
+    std::vector<Group> m_groups;                                  //!< reuseport groups
+    std::vector<uint32_t> m_freeGroups;                           //!< free group slots
+    UdpPortCounters m_counters;                                   //!< counters
 };
 
 } // namespace portlab

@@ -67,12 +67,12 @@ LinuxPortSpace::GetSysctl() const
 }
 
 /// Declares one integer sysctl attribute with its Linux name, help, default and range.
-#define PORTLAB_SYSCTL_ATTRIBUTE(name, member, lo, hi)                                            \
-    AddAttribute(name,                                                                            \
-                 portlab::PortSysctls::Help(name),                                                \
-                 UintegerValue(static_cast<uint64_t>(portlab::PortSysctls{}.member)),             \
-                 MakeUintegerAccessor(&LinuxPortSpace::SetSysctl<&portlab::PortSysctls::member>,  \
-                                      &LinuxPortSpace::GetSysctl<&portlab::PortSysctls::member>), \
+#define PORTLAB_SYSCTL_ATTRIBUTE(name, member, lo, hi)                                             \
+    AddAttribute(name,                                                                             \
+                 portlab::PortSysctls::Help(name),                                                 \
+                 UintegerValue(static_cast<uint64_t>(portlab::PortSysctls{}.member)),              \
+                 MakeUintegerAccessor(&LinuxPortSpace::SetSysctl<&portlab::PortSysctls::member>,   \
+                                      &LinuxPortSpace::GetSysctl<&portlab::PortSysctls::member>),  \
                  MakeUintegerChecker<uint64_t>(lo, hi))
 
 TypeId
@@ -83,19 +83,22 @@ LinuxPortSpace::GetTypeId()
             .SetParent<Object>()
             .SetGroupName("Portlab")
             .AddConstructor<LinuxPortSpace>()
-            .AddAttribute("ip_local_port_range",
-                          portlab::PortSysctls::Help("ip_local_port_range"),
-                          StringValue("32768 60999"),
-                          MakeStringAccessor(&LinuxPortSpace::SetPortRange,
-                                             &LinuxPortSpace::GetPortRange),
-                          MakeStringChecker())
+            .AddAttribute(
+                "ip_local_port_range",
+                portlab::PortSysctls::Help("ip_local_port_range"),
+                StringValue("32768 60999"),
+                MakeStringAccessor(&LinuxPortSpace::SetPortRange, &LinuxPortSpace::GetPortRange),
+                MakeStringChecker())
             .AddAttribute("ip_local_reserved_ports",
                           portlab::PortSysctls::Help("ip_local_reserved_ports"),
                           StringValue(""),
                           MakeStringAccessor(&LinuxPortSpace::SetReservedPorts,
                                              &LinuxPortSpace::GetReservedPorts),
                           MakeStringChecker())
-            .PORTLAB_SYSCTL_ATTRIBUTE("ip_unprivileged_port_start", ipUnprivilegedPortStart, 0, 65535)
+            .PORTLAB_SYSCTL_ATTRIBUTE("ip_unprivileged_port_start",
+                                      ipUnprivilegedPortStart,
+                                      0,
+                                      65535)
             .PORTLAB_SYSCTL_ATTRIBUTE("ip_autobind_reuse", ipAutobindReuse, 0, 1)
             .PORTLAB_SYSCTL_ATTRIBUTE("tcp_tw_reuse", tcpTwReuse, 0, 2)
             .PORTLAB_SYSCTL_ATTRIBUTE("tcp_tw_reuse_delay", tcpTwReuseDelayMs, 1, INT32_MAX)

@@ -117,11 +117,11 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     static void Emit(const TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t>& trace,
                      const portlab::FourTuple& t);
 
-    Ptr<UniformRandomVariable> m_rng;           //!< randomness
+    Ptr<UniformRandomVariable> m_rng;               //!< randomness
     std::unique_ptr<portlab::HostPortSpace> m_host; //!< the tables
-    EventId m_twTimer;                          //!< the node's TIME_WAIT timer
-    portlab::TimeNs m_twTimerAt{-1};            //!< when it fires
-    uint32_t m_timeWaitHz{0};                   //!< timer-wheel rounding (0 = exact)
+    EventId m_twTimer;                              //!< the node's TIME_WAIT timer
+    portlab::TimeNs m_twTimerAt{-1};                //!< when it fires
+    uint32_t m_timeWaitHz{0};                       //!< timer-wheel rounding (0 = exact)
 
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twEnter;    //!< entered
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twExpire;   //!< expired

@@ -15,7 +15,10 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("LinuxRoute");
 
 Ptr<Ipv4Route>
-LinuxRouteOutput(Ptr<Ipv4> ipv4, Ipv4Address dst, Ipv4Address src, uint32_t boundDevice,
+LinuxRouteOutput(Ptr<Ipv4> ipv4,
+                 Ipv4Address dst,
+                 Ipv4Address src,
+                 uint32_t boundDevice,
                  Socket::SocketErrno& err)
 {
     err = Socket::ERROR_NOTERROR;

@@ -92,7 +92,9 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param local our address
      * \param remote its source
      */
-    void SendResetFor(const TcpHeader& in, uint32_t payloadSize, Ipv4Address local,
+    void SendResetFor(const TcpHeader& in,
+                      uint32_t payloadSize,
+                      Ipv4Address local,
                       Ipv4Address remote);
 
     /// \param id socket handle \param s the socket object (null: forget it)
@@ -166,8 +168,8 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     bool m_checksum{false};                        //!< compute checksums
     Ptr<TcpOptionTS> m_tsOption;                   //!< reused timestamps option
 
-    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent; //!< RST sent
-    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket; //!< unmatched
+    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent;     //!< RST sent
+    TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket;    //!< unmatched
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstReceived; //!< RST in
 };
 

@@ -48,20 +48,20 @@ LinuxTcpSocket::GetTypeId()
             .SetParent<TcpSocket>()
             .SetGroupName("Portlab")
             .AddConstructor<LinuxTcpSocket>()
-            .AddAttribute("ReuseAddr",
-                          "SO_REUSEADDR: share a port with other SO_REUSEADDR sockets that are "
-                          "not listening, and with TIME_WAIT entries of such sockets",
-                          BooleanValue(false),
-                          MakeBooleanAccessor(&LinuxTcpSocket::SetReuseAddr,
-                                              &LinuxTcpSocket::GetReuseAddr),
-                          MakeBooleanChecker())
-            .AddAttribute("ReusePort",
-                          "SO_REUSEPORT: share a port with other SO_REUSEPORT sockets of the same "
-                          "owner uid; listeners form a group balanced by 4-tuple hash",
-                          BooleanValue(false),
-                          MakeBooleanAccessor(&LinuxTcpSocket::SetReusePort,
-                                              &LinuxTcpSocket::GetReusePort),
-                          MakeBooleanChecker())
+            .AddAttribute(
+                "ReuseAddr",
+                "SO_REUSEADDR: share a port with other SO_REUSEADDR sockets that are "
+                "not listening, and with TIME_WAIT entries of such sockets",
+                BooleanValue(false),
+                MakeBooleanAccessor(&LinuxTcpSocket::SetReuseAddr, &LinuxTcpSocket::GetReuseAddr),
+                MakeBooleanChecker())
+            .AddAttribute(
+                "ReusePort",
+                "SO_REUSEPORT: share a port with other SO_REUSEPORT sockets of the same "
+                "owner uid; listeners form a group balanced by 4-tuple hash",
+                BooleanValue(false),
+                MakeBooleanAccessor(&LinuxTcpSocket::SetReusePort, &LinuxTcpSocket::GetReusePort),
+                MakeBooleanChecker())
             .AddAttribute("Uid",
                           "Owner uid (SO_REUSEPORT needs equal uids; uid 0 may bind ports below "
                           "ip_unprivileged_port_start)",
@@ -162,7 +162,8 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_txBuffer(Create<Packet>())
 {
     // The listener's application callbacks are not the child's.
-    SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(), MakeNullCallback<void, Ptr<Socket>>());
+    SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                       MakeNullCallback<void, Ptr<Socket>>());
     SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(), MakeNullCallback<void, Ptr<Socket>>());
     SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
                       MakeNullCallback<void, Ptr<Socket>, const Address&>());
@@ -295,8 +296,8 @@ LinuxTcpSocket::SetLocalPortRange(std::string range)
     unsigned lo = 0;
     unsigned hi = 0;
     char extra = 0;
-    if (std::sscanf(range.c_str(), "%u %u %c", &lo, &hi, &extra) != 2 || lo > 65535 ||
-        hi > 65535 || (lo != 0 && hi != 0 && lo > hi))
+    if (std::sscanf(range.c_str(), "%u %u %c", &lo, &hi, &extra) != 2 || lo > 65535 || hi > 65535 ||
+        (lo != 0 && hi != 0 && lo > hi))
     {
         NS_FATAL_ERROR("LinuxTcpSocket LocalPortRange: '"
                        << range << "' is not allowed; allowed: \"LO HI\" with 0 <= LO, HI <= "
@@ -816,8 +817,8 @@ LinuxTcpSocket::MaybeSendFin()
 void
 LinuxTcpSocket::ArmRetransmit()
 {
-    bool outstanding = m_sndNxt != m_sndUna || m_state == TcpState::SYN_SENT ||
-                       m_state == TcpState::SYN_RECV;
+    bool outstanding =
+        m_sndNxt != m_sndUna || m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV;
     if (!outstanding)
     {
         m_retxEvent.Cancel();
@@ -923,7 +924,9 @@ LinuxTcpSocket::NoteTimestamp(const TcpHeader& h)
 }
 
 void
-LinuxTcpSocket::ProcessSegment(const TcpHeader& h, Ptr<Packet> payload, Ipv4Address local,
+LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
+                               Ptr<Packet> payload,
+                               Ipv4Address local,
                                Ipv4Address remote)
 {
     NS_LOG_FUNCTION(this << h);
@@ -1333,11 +1336,8 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
         m_tcp->SendResetFor(h, payload->GetSize(), local, remote);
         return;
     }
-    portlab::SocketId id = Table().CreateChild(m_id,
-                                               local.Get(),
-                                               remote.Get(),
-                                               h.GetSourcePort(),
-                                               TcpState::SYN_RECV);
+    portlab::SocketId id =
+        Table().CreateChild(m_id, local.Get(), remote.Get(), h.GetSourcePort(), TcpState::SYN_RECV);
     if (id == portlab::INVALID_ID)
     {
         return;
@@ -1414,10 +1414,10 @@ LinuxTcpSocket::StopListening()
         if (migrate)
         {
             portlab::TcpLookup l = Table().FindListener(child->m_local.Get(),
-                                                          child->m_localPort,
-                                                          child->m_remote.Get(),
-                                                          child->m_remotePort,
-                                                          m_boundDev);
+                                                        child->m_localPort,
+                                                        child->m_remote.Get(),
+                                                        child->m_remotePort,
+                                                        m_boundDev);
             target = l.kind == portlab::TcpLookup::LISTENER ? m_tcp->Lookup(l.id) : nullptr;
         }
         if (target)

@@ -111,7 +111,9 @@ class LinuxTcpSocket : public TcpSocket
      * \param local destination address of the segment
      * \param remote source address of the segment
      */
-    void ProcessSegment(const TcpHeader& h, Ptr<Packet> payload, Ipv4Address local,
+    void ProcessSegment(const TcpHeader& h,
+                        Ptr<Packet> payload,
+                        Ipv4Address local,
                         Ipv4Address remote);
 
     /**
@@ -122,8 +124,11 @@ class LinuxTcpSocket : public TcpSocket
      * \param remote source address
      * \param isn ISN to use (0: choose one), set when a SYN reopens a TIME_WAIT
      */
-    void ProcessListen(const TcpHeader& h, Ptr<Packet> payload, Ipv4Address local,
-                       Ipv4Address remote, uint32_t isn = 0);
+    void ProcessListen(const TcpHeader& h,
+                       Ptr<Packet> payload,
+                       Ipv4Address local,
+                       Ipv4Address remote,
+                       uint32_t isn = 0);
 
     // ns3::Socket
     enum SocketErrno GetErrno() const override;
@@ -223,82 +228,82 @@ class LinuxTcpSocket : public TcpSocket
     void NoteTimestamp(const TcpHeader& h);
     uint32_t TsVal() const;
 
-    Ptr<LinuxTcpL4Protocol> m_tcp;                    //!< protocol
-    portlab::SocketId m_id{portlab::INVALID_ID};     //!< table handle
+    Ptr<LinuxTcpL4Protocol> m_tcp;                       //!< protocol
+    portlab::SocketId m_id{portlab::INVALID_ID};         //!< table handle
     portlab::TcpState m_state{portlab::TcpState::CLOSE}; //!< state
-    portlab::Errno m_linuxErrno{portlab::Errno::OK}; //!< last error
-    Ipv4Address m_local;                              //!< local address (once known)
-    uint16_t m_localPort{0};                          //!< local port
-    Ipv4Address m_remote;                             //!< peer address
-    uint16_t m_remotePort{0};                         //!< peer port
-    Ptr<Ipv4Route> m_route;                           //!< cached route
-    bool m_orphan{false};                             //!< the application closed it
-    bool m_shutdownSend{false};                       //!< no more data will be sent
-    bool m_shutdownRecv{false};                       //!< no more data will be read
-    bool m_finSent{false};                            //!< our FIN went out
-    bool m_finReceived{false};                        //!< peer's FIN arrived
-    bool m_closeNotified{false};                      //!< app told of the close
+    portlab::Errno m_linuxErrno{portlab::Errno::OK};     //!< last error
+    Ipv4Address m_local;                                 //!< local address (once known)
+    uint16_t m_localPort{0};                             //!< local port
+    Ipv4Address m_remote;                                //!< peer address
+    uint16_t m_remotePort{0};                            //!< peer port
+    Ptr<Ipv4Route> m_route;                              //!< cached route
+    bool m_orphan{false};                                //!< the application closed it
+    bool m_shutdownSend{false};                          //!< no more data will be sent
+    bool m_shutdownRecv{false};                          //!< no more data will be read
+    bool m_finSent{false};                               //!< our FIN went out
+    bool m_finReceived{false};                           //!< peer's FIN arrived
+    bool m_closeNotified{false};                         //!< app told of the close
 
     // options (attributes)
-    bool m_reuseAddr{false};          //!< SO_REUSEADDR
-    bool m_reusePort{false};          //!< SO_REUSEPORT
-    uint32_t m_uid{0};                //!< owner uid
-    uint32_t m_boundDev{0};           //!< SO_BINDTODEVICE ifindex
-    bool m_bindAddressNoPort{false};  //!< IP_BIND_ADDRESS_NO_PORT
-    uint16_t m_rangeLo{0};            //!< IP_LOCAL_PORT_RANGE low
-    uint16_t m_rangeHi{0};            //!< IP_LOCAL_PORT_RANGE high
-    bool m_lingerOn{false};           //!< SO_LINGER l_onoff
-    Time m_lingerTime;                //!< SO_LINGER l_linger
-    bool m_autoAccept{true};          //!< hand connections to the app as they establish
-    int64_t m_backlogRequest{-1};     //!< listen() backlog (-1 = somaxconn)
+    bool m_reuseAddr{false};         //!< SO_REUSEADDR
+    bool m_reusePort{false};         //!< SO_REUSEPORT
+    uint32_t m_uid{0};               //!< owner uid
+    uint32_t m_boundDev{0};          //!< SO_BINDTODEVICE ifindex
+    bool m_bindAddressNoPort{false}; //!< IP_BIND_ADDRESS_NO_PORT
+    uint16_t m_rangeLo{0};           //!< IP_LOCAL_PORT_RANGE low
+    uint16_t m_rangeHi{0};           //!< IP_LOCAL_PORT_RANGE high
+    bool m_lingerOn{false};          //!< SO_LINGER l_onoff
+    Time m_lingerTime;               //!< SO_LINGER l_linger
+    bool m_autoAccept{true};         //!< hand connections to the app as they establish
+    int64_t m_backlogRequest{-1};    //!< listen() backlog (-1 = somaxconn)
 
     // TcpSocket attributes
-    uint32_t m_sndBufSize{131072};    //!< send buffer
-    uint32_t m_rcvBufSize{131072};    //!< receive buffer (fixed window)
-    uint32_t m_segSize{1448};         //!< MSS
-    Time m_connTimeout{Seconds(3)};   //!< ns-3's ConnTimeout (kept for the API)
-    Time m_initialRto{Seconds(1)};    //!< TCP_TIMEOUT_INIT
-    uint32_t m_synRetries{0};         //!< 0 = tcp_syn_retries
-    uint32_t m_dataRetries{15};       //!< tcp_retries2
+    uint32_t m_sndBufSize{131072};          //!< send buffer
+    uint32_t m_rcvBufSize{131072};          //!< receive buffer (fixed window)
+    uint32_t m_segSize{1448};               //!< MSS
+    Time m_connTimeout{Seconds(3)};         //!< ns-3's ConnTimeout (kept for the API)
+    Time m_initialRto{Seconds(1)};          //!< TCP_TIMEOUT_INIT
+    uint32_t m_synRetries{0};               //!< 0 = tcp_syn_retries
+    uint32_t m_dataRetries{15};             //!< tcp_retries2
     Time m_delAckTimeout{MilliSeconds(40)}; //!< kept for the API (ACKs go out at once)
-    uint32_t m_delAckCount{1};        //!< kept for the API
-    bool m_noDelay{true};             //!< kept for the API
-    Time m_persistTimeout{Seconds(6)}; //!< kept for the API
+    uint32_t m_delAckCount{1};              //!< kept for the API
+    bool m_noDelay{true};                   //!< kept for the API
+    Time m_persistTimeout{Seconds(6)};      //!< kept for the API
 
     // sequence state
-    SequenceNumber32 m_iss;           //!< initial send sequence
-    SequenceNumber32 m_sndUna;        //!< oldest unacknowledged
-    SequenceNumber32 m_sndNxt;        //!< next to send
-    uint32_t m_sndWnd{65535};         //!< peer's window
-    SequenceNumber32 m_rcvNxt;        //!< next expected
-    bool m_tsOk{false};               //!< timestamps in use on this connection
-    uint32_t m_tsOffset{0};           //!< per-connection timestamp offset
-    uint32_t m_tsRecent{0};           //!< peer's latest TSval
-    bool m_tsSeen{false};             //!< a TSval was received
+    SequenceNumber32 m_iss;    //!< initial send sequence
+    SequenceNumber32 m_sndUna; //!< oldest unacknowledged
+    SequenceNumber32 m_sndNxt; //!< next to send
+    uint32_t m_sndWnd{65535};  //!< peer's window
+    SequenceNumber32 m_rcvNxt; //!< next expected
+    bool m_tsOk{false};        //!< timestamps in use on this connection
+    uint32_t m_tsOffset{0};    //!< per-connection timestamp offset
+    uint32_t m_tsRecent{0};    //!< peer's latest TSval
+    bool m_tsSeen{false};      //!< a TSval was received
 
-    Ptr<Packet> m_txBuffer;            //!< bytes from m_sndUna on (sent and unsent)
+    Ptr<Packet> m_txBuffer;             //!< bytes from m_sndUna on (sent and unsent)
     std::deque<Ptr<Packet>> m_rxBuffer; //!< in-order received data
-    uint32_t m_rxSize{0};              //!< bytes in m_rxBuffer
+    uint32_t m_rxSize{0};               //!< bytes in m_rxBuffer
 
     // timers
-    EventId m_retxEvent;               //!< retransmission timer
-    Time m_rto{Seconds(1)};            //!< current RTO
-    uint32_t m_retries{0};             //!< retransmissions of the current segment
-    Time m_srtt;                       //!< smoothed RTT
-    Time m_rttvar;                     //!< RTT variation
-    EventId m_finWait2Event;           //!< orphan FIN_WAIT2 timeout
+    EventId m_retxEvent;     //!< retransmission timer
+    Time m_rto{Seconds(1)};  //!< current RTO
+    uint32_t m_retries{0};   //!< retransmissions of the current segment
+    Time m_srtt;             //!< smoothed RTT
+    Time m_rttvar;           //!< RTT variation
+    EventId m_finWait2Event; //!< orphan FIN_WAIT2 timeout
 
     // listener / child
-    LinuxTcpSocket* m_listener{nullptr};         //!< child: its listener (not owned: the
-                                                 //!< listener owns its children)
+    LinuxTcpSocket* m_listener{nullptr};           //!< child: its listener (not owned: the
+                                                   //!< listener owns its children)
     std::deque<Ptr<LinuxTcpSocket>> m_acceptQueue; //!< listener: established, not accepted
-    std::vector<Ptr<LinuxTcpSocket>> m_pending;  //!< listener: children in SYN_RECV
-    uint32_t m_synQueue{0};                      //!< listener: children in SYN_RECV
-    bool m_overflowAcked{false};                 //!< child: final ACK dropped for overflow
+    std::vector<Ptr<LinuxTcpSocket>> m_pending;    //!< listener: children in SYN_RECV
+    uint32_t m_synQueue{0};                        //!< listener: children in SYN_RECV
+    bool m_overflowAcked{false};                   //!< child: final ACK dropped for overflow
 
     TracedCallback<portlab::TcpState, portlab::TcpState> m_stateTrace; //!< state changes
-    TracedCallback<std::string, portlab::Errno> m_resultTrace;          //!< call results
-    TracedCallback<portlab::Errno> m_errnoTrace;                        //!< failures
+    TracedCallback<std::string, portlab::Errno> m_resultTrace;         //!< call results
+    TracedCallback<portlab::Errno> m_errnoTrace;                       //!< failures
     TracedCallback<uint32_t> m_dropTrace; //!< listener drops (1 SYN queue, 2 accept queue)
 };
 

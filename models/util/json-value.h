@@ -159,13 +159,13 @@ class JsonValue
   private:
     void DumpTo(std::string& out, int indent, int depth) const;
 
-    Type m_type{Type::NUL};                                      //!< kind
-    bool m_bool{false};                                          //!< BOOL
-    int64_t m_int{0};                                            //!< INT
-    double m_real{0};                                            //!< REAL
-    std::string m_string;                                        //!< STRING
-    std::vector<JsonValue> m_items;                              //!< ARRAY
-    std::vector<std::pair<std::string, JsonValue>> m_members;    //!< OBJECT
+    Type m_type{Type::NUL};                                   //!< kind
+    bool m_bool{false};                                       //!< BOOL
+    int64_t m_int{0};                                         //!< INT
+    double m_real{0};                                         //!< REAL
+    std::string m_string;                                     //!< STRING
+    std::vector<JsonValue> m_items;                           //!< ARRAY
+    std::vector<std::pair<std::string, JsonValue>> m_members; //!< OBJECT
 };
 
 } // namespace portlab

@@ -26,7 +26,8 @@ using namespace ns3;
 class TcpProcess : public ::testing::Test
 {
   protected:
-    void Build(bool portlabStack, const std::vector<std::pair<std::string, std::string>>& sysctls = {})
+    void Build(bool portlabStack,
+               const std::vector<std::pair<std::string, std::string>>& sysctls = {})
     {
         RngSeedManager::SetSeed(1);
         RngSeedManager::SetRun(1);

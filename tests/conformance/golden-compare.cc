@@ -88,8 +88,8 @@ GoldenReport::Summary() const
     out << agree << " of " << total << " golden cases agree\n";
     for (const auto& m : mismatches)
     {
-        out << "  DISAGREE " << m.caseName << ": Linux " << m.expected << ", got " << m.got
-            << " (" << m.rule << ")\n";
+        out << "  DISAGREE " << m.caseName << ": Linux " << m.expected << ", got " << m.got << " ("
+            << m.rule << ")\n";
     }
     return out.str();
 }
@@ -157,8 +157,8 @@ CompareGoldenCase(const std::string& name,
         ok = ok && u != nullptr && u->At("even").AsInt() >= UDP_MIN_PER_PARITY &&
              u->At("odd").AsInt() >= UDP_MIN_PER_PARITY;
         const JsonValue* steps = got.Find("connect_sequential_steps");
-        const int draws = expected.At("connect").At("even").AsInt() +
-                          expected.At("connect").At("odd").AsInt();
+        const int draws =
+            expected.At("connect").At("even").AsInt() + expected.At("connect").At("odd").AsInt();
         ok = ok && steps != nullptr && steps->AsInt() < draws / 2;
         Record(report,
                name,

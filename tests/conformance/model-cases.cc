@@ -6,12 +6,10 @@
 #include "model-cases.h"
 
 #include "golden-compare.h"
-
-#include "table-driver.h"
 #include "port-table-snapshot.h"
+#include "table-driver.h"
 
 #include <cstdio>
-
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -24,8 +22,8 @@ namespace
 
 constexpr uint16_t PORT = 8888;
 constexpr uint16_t UDP_PORT = 9000;
-constexpr TimeNs SETTLE = 50 * NS_PER_MS;  // the probe's time.sleep(0.05)
-constexpr TimeNs GAP = 2 * NS_PER_MS;      // the probe's time.sleep(0.002)
+constexpr TimeNs SETTLE = 50 * NS_PER_MS; // the probe's time.sleep(0.05)
+constexpr TimeNs GAP = 2 * NS_PER_MS;     // the probe's time.sleep(0.002)
 
 /// TCP sockets per `ss` state, as the probe's "ss" field.
 JsonValue
@@ -61,6 +59,7 @@ BindMatrix(uint64_t seed)
                                                          {"127.0.0.1", "127.0.0.2"},
                                                          {"0.0.0.0", "127.0.0.1"},
                                                          {"127.0.0.1", "0.0.0.0"}};
+
     struct Opt
     {
         const char* name;
@@ -86,8 +85,8 @@ BindMatrix(uint64_t seed)
             {
                 for (const Opt& o2 : opts)
                 {
-                    for (bool listenFirst : tcp ? std::vector<bool>{false, true}
-                                                : std::vector<bool>{false})
+                    for (bool listenFirst :
+                         tcp ? std::vector<bool>{false, true} : std::vector<bool>{false})
                     {
                         std::string key = std::string(kind) + " " + a1 + "/" + o1.name +
                                           (listenFirst ? "/listen" : "") + " then " + a2 + "/" +
@@ -220,8 +219,7 @@ JsonValue
 TwExhaust(uint64_t seed, int twReuse, int nports, int ndest, double waitS)
 {
     TableDriver h(seed);
-    h.Sysctl("net.ipv4.ip_local_port_range",
-             "40000 " + std::to_string(40000 + nports - 1));
+    h.Sysctl("net.ipv4.ip_local_port_range", "40000 " + std::to_string(40000 + nports - 1));
     h.Sysctl("net.ipv4.tcp_tw_reuse", std::to_string(twReuse));
     for (int d = 0; d < ndest; ++d)
     {

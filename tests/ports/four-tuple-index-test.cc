@@ -26,7 +26,9 @@ TEST(FourTupleIndex, AgreesWithAReferenceMapThroughRandomInsertsAndErases)
     for (int step = 0; step < 200000; ++step)
     {
         // A small key space so that inserts, hits, misses and erases all happen often.
-        FourTuple t{0x0a000001, static_cast<Ipv4>(0x0a000000u + rng() % 64), static_cast<uint16_t>(rng() % 64),
+        FourTuple t{0x0a000001,
+                    static_cast<Ipv4>(0x0a000000u + rng() % 64),
+                    static_cast<uint16_t>(rng() % 64),
                     static_cast<uint16_t>(rng() % 16)};
         uint32_t found = index.Find(t);
         auto it = reference.find(code(t));

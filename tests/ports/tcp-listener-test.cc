@@ -81,7 +81,8 @@ TEST_F(TcpListener, ReuseportGroupSpreadsConnectionsByFourTupleHash)
         EXPECT_NEAR(n[l], 1000, 150) << "each of four listeners gets a quarter within 15%";
     }
     // deterministic: the same 4-tuple always reaches the same listener
-    EXPECT_EQ(tcp.Lookup(LO1, 8888, 0x7f000009, 5555).id, tcp.Lookup(LO1, 8888, 0x7f000009, 5555).id);
+    EXPECT_EQ(tcp.Lookup(LO1, 8888, 0x7f000009, 5555).id,
+              tcp.Lookup(LO1, 8888, 0x7f000009, 5555).id);
 }
 
 TEST_F(TcpListener, ClosingAGroupMemberMovesTheLastMemberIntoItsSlot)

@@ -175,7 +175,9 @@ TEST_F(TcpTimeWait, RescheduledEntriesExpireInOrderFromOneQueue)
                 [&](const TimeWaitEntry& tw) {
                     if (lk.kind == TcpLookup::NONE)
                     {
-                        lk = tcp.Lookup(tw.tuple.localAddr, tw.tuple.localPort, tw.tuple.remoteAddr,
+                        lk = tcp.Lookup(tw.tuple.localAddr,
+                                        tw.tuple.localPort,
+                                        tw.tuple.remoteAddr,
                                         tw.tuple.remotePort);
                     }
                 });

@@ -20,8 +20,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <unistd.h>
 
 namespace portlab
@@ -188,10 +188,9 @@ TEST_F(TcpLifecycle, SynRetransmissionsBackOffAndEndInEtimedout)
     devs.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(drop));
     Ptr<LinuxTcpSocket> c = Tcp(0);
     Time failedAt;
-    c->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
-                          Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) {
-                              failedAt = Simulator::Now();
-                          }));
+    c->SetConnectCallback(
+        MakeNullCallback<void, Ptr<Socket>>(),
+        Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
     ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
     RunFor(Seconds(200));
     // tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; give up at 127 s.
@@ -274,7 +273,9 @@ TEST_F(TcpLifecycle, Rfc1337KeepsTimeWaitAliveAgainstRst)
     rst.SetDestinationPort(tw.tuple.localPort);
     rst.SetSequenceNumber(SequenceNumber32(tw.rcvNxt));
     rst.SetFlags(TcpHeader::RST);
-    nodes.Get(1)->GetObject<LinuxTcpL4Protocol>()->SendSegment(nullptr, rst, server,
+    nodes.Get(1)->GetObject<LinuxTcpL4Protocol>()->SendSegment(nullptr,
+                                                               rst,
+                                                               server,
                                                                Ipv4Address("10.1.1.1"));
     RunFor(MilliSeconds(5));
     EXPECT_EQ(Table(0).TimeWaitCount(), 1u) << "tcp_rfc1337=1 ignores RST in TIME_WAIT";
@@ -389,8 +390,9 @@ TEST_F(TcpLifecycle, HandshakesAndTeardownsCompleteOverALossyLink)
         Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
         em->SetAttribute("ErrorRate", DoubleValue(0.1));
         em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
-        em->SetAttribute("RanVar", StringValue("ns3::UniformRandomVariable[Stream=" +
-                                               std::to_string(50 + i) + "]"));
+        em->SetAttribute(
+            "RanVar",
+            StringValue("ns3::UniformRandomVariable[Stream=" + std::to_string(50 + i) + "]"));
         devs.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
     }
     Ptr<LinuxTcpSocket> l = Listener(80);
@@ -586,8 +588,7 @@ TEST_F(TcpLifecycle, ANodeConnectsToItsOwnAddressAsLinuxDoes)
 TEST_F(TcpLifecycle, SysctlsAreAttributesReachableByConfigPaths)
 {
     Config::Set("/NodeList/*/$ns3::LinuxPortSpace/tcp_tw_reuse", UintegerValue(0));
-    Config::Set("/NodeList/1/$ns3::LinuxPortSpace/ip_local_port_range",
-                StringValue("50000 50100"));
+    Config::Set("/NodeList/1/$ns3::LinuxPortSpace/ip_local_port_range", StringValue("50000 50100"));
     EXPECT_EQ(nodes.Get(0)->GetObject<LinuxPortSpace>()->Host().Sysctls().tcpTwReuse, 0);
     EXPECT_EQ(nodes.Get(1)->GetObject<LinuxPortSpace>()->Host().Sysctls().ipLocalPortRangeLow,
               50000);

@@ -6,7 +6,6 @@
 #include "transport-cases.h"
 
 #include "golden-compare.h"
-
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "linux-tcp-socket.h"
@@ -119,22 +118,22 @@ class Sim
     }
 
     /// A listener that keeps every connection it accepts.
-    Ptr<LinuxTcpSocket> Listen(Ipv4Address addr, uint16_t port, bool reuseAddr = false,
+    Ptr<LinuxTcpSocket> Listen(Ipv4Address addr,
+                               uint16_t port,
+                               bool reuseAddr = false,
                                bool reusePort = false)
     {
         Ptr<LinuxTcpSocket> l = Tcp(server, reuseAddr, reusePort);
         if (l->Bind(InetSocketAddress(addr, port)) != 0 || l->Listen() != 0)
         {
-            throw std::logic_error("transport case setup: listener on " +
-                                   std::to_string(port) + " failed: " +
-                                   ErrnoName(l->GetLinuxErrno()));
+            throw std::logic_error("transport case setup: listener on " + std::to_string(port) +
+                                   " failed: " + ErrnoName(l->GetLinuxErrno()));
         }
         Socket* key = PeekPointer(l); // not a Ptr: the socket would own itself
-        l->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
-                             Callback<void, Ptr<Socket>, const Address&>(
-                                 [this, key](Ptr<Socket> s, const Address&) {
-                                     accepted[key].push_back(s);
-                                 }));
+        l->SetAcceptCallback(
+            MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+            Callback<void, Ptr<Socket>, const Address&>(
+                [this, key](Ptr<Socket> s, const Address&) { accepted[key].push_back(s); }));
         return l;
     }
 
@@ -149,7 +148,7 @@ class Sim
         if (c->GetTcpState() != TcpState::ESTABLISHED)
         {
             return ErrnoName(c->GetLinuxErrno() == Errno::OK ? Errno::INPROGRESS
-                                                              : c->GetLinuxErrno());
+                                                             : c->GetLinuxErrno());
         }
         return "ok";
     }
@@ -200,13 +199,15 @@ TcpAndUdpSamePort(Sim& s)
     Ptr<LinuxTcpSocket> t = Sim::Tcp(s.server);
     Ptr<LinuxUdpSocket> u = Sim::Udp(s.server);
     JsonValue r = JsonValue::Object();
-    r.Set("tcp_bind", t->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
-                          ? "ok"
-                          : ErrnoName(t->GetLinuxErrno()));
+    r.Set("tcp_bind",
+          t->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
+              ? "ok"
+              : ErrnoName(t->GetLinuxErrno()));
     r.Set("tcp_listen", t->Listen() == 0 ? "ok" : ErrnoName(t->GetLinuxErrno()));
-    r.Set("udp_bind", u->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
-                          ? "ok"
-                          : ErrnoName(u->GetLinuxErrno()));
+    r.Set("udp_bind",
+          u->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
+              ? "ok"
+              : ErrnoName(u->GetLinuxErrno()));
     return r;
 }
 
@@ -227,9 +228,10 @@ ServerRestart(Sim& s, bool oldReuse, bool serverCloses, bool newReuse)
     JsonValue r = JsonValue::Object();
     JsonValue ss = s.Ss();
     Ptr<LinuxTcpSocket> fresh = Sim::Tcp(s.server, newReuse);
-    r.Set("bind", fresh->Bind(InetSocketAddress(s.serverAddr, PORT)) == 0
-                      ? "ok"
-                      : ErrnoName(fresh->GetLinuxErrno()));
+    r.Set("bind",
+          fresh->Bind(InetSocketAddress(s.serverAddr, PORT)) == 0
+              ? "ok"
+              : ErrnoName(fresh->GetLinuxErrno()));
     r.Set("ss", ss);
     return r;
 }
@@ -260,11 +262,12 @@ ClientPortReuse(Sim& s, bool loopback)
     s.Listen(a2, 8888);
     s.Listen(a1, 9999);
     JsonValue res = JsonValue::Object();
-    const std::pair<Ipv4Address, uint16_t> dests[] = {{a1, 8888}, {a2, 8888}, {a1, 9999},
+    const std::pair<Ipv4Address, uint16_t> dests[] = {{a1, 8888},
+                                                      {a2, 8888},
+                                                      {a1, 9999},
                                                       {a1, 8888}};
     // Keys name the probe's loopback addresses, so that results compare with the recording.
-    const char* names[] = {"127.0.0.1:8888", "127.0.0.2:8888", "127.0.0.1:9999",
-                           "127.0.0.1:8888"};
+    const char* names[] = {"127.0.0.1:8888", "127.0.0.2:8888", "127.0.0.1:9999", "127.0.0.1:8888"};
     std::vector<Ptr<LinuxTcpSocket>> keep;
     for (int i = 0; i < 4; ++i)
     {
@@ -548,9 +551,10 @@ Cases()
                     std::string name = std::string("server_restart_old") + (oldReuse ? "1" : "0") +
                                        "_" + (server ? "server" : "client") + "closes_new" +
                                        (newReuse ? "1" : "0");
-                    v.push_back({name,
-                                 [=](Sim& s) { return ServerRestart(s, oldReuse, server, newReuse); },
-                                 true});
+                    v.push_back(
+                        {name,
+                         [=](Sim& s) { return ServerRestart(s, oldReuse, server, newReuse); },
+                         true});
                 }
             }
         }
@@ -567,9 +571,8 @@ Cases()
         v.push_back({"tw_exhaust_one_dest_reuse2_loopback",
                      [](Sim& s) { return TwExhaust(s, 2, 10, 1, 1.5); },
                      false});
-        v.push_back({"tw_exhaust_two_dest_reuse0",
-                     [](Sim& s) { return TwExhaust(s, 0, 10, 2, 0); },
-                     true});
+        v.push_back(
+            {"tw_exhaust_two_dest_reuse0", [](Sim& s) { return TwExhaust(s, 0, 10, 2, 0); }, true});
         v.push_back({"linger_zero_no_timewait", LingerZeroNoTimewait, true});
         v.push_back({"max_tw_buckets", MaxTwBuckets, true});
         v.push_back({"refused_tcp_and_udp", RefusedTcpAndUdp, true});
