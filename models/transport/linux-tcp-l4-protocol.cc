@@ -149,6 +149,18 @@ LinuxTcpL4Protocol::Random32()
     return m_rng->GetInteger(0, UINT32_MAX);
 }
 
+uint32_t
+LinuxTcpL4Protocol::TimestampOffset(Ipv4Address local, Ipv4Address remote)
+{
+    if (!m_tsSecretDrawn)
+    {
+        m_tsSecret = (static_cast<uint64_t>(Random32()) << 32) | Random32();
+        m_tsSecretDrawn = true;
+    }
+    uint64_t pair = (static_cast<uint64_t>(local.Get()) << 32) | remote.Get();
+    return static_cast<uint32_t>(portlab::Mix64(m_tsSecret ^ pair));
+}
+
 int64_t
 LinuxTcpL4Protocol::AssignStreams(int64_t stream)
 {

@@ -103,8 +103,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// \param id socket handle \return its object, or null
     Ptr<LinuxTcpSocket> Lookup(portlab::SocketId id) const;
 
-    /// \return a random 32-bit value (ISNs, timestamp offsets)
+    /// \return a random 32-bit value (ISNs)
     uint32_t Random32();
+
+    /**
+     * \brief The timestamp offset of a connection with tcp_timestamps=1: a keyed hash of the
+     * address pair (Linux's secure_tcp_ts_off), so the timestamps of successive connections
+     * between two hosts keep rising and a new SYN can reopen a TIME_WAIT 4-tuple.
+     * \param local local address \param remote remote address
+     * \return the offset
+     */
+    uint32_t TimestampOffset(Ipv4Address local, Ipv4Address remote);
 
     /**
      * \param stream first stream index
@@ -167,6 +176,8 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
     bool m_checksum{false};                        //!< compute checksums
     Ptr<TcpOptionTS> m_tsOption;                   //!< reused timestamps option
+    uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
+    bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
 
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent;     //!< RST sent
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket;    //!< unmatched

@@ -180,8 +180,8 @@ LinuxTcpSocket::~LinuxTcpSocket()
 void
 LinuxTcpSocket::DoDispose()
 {
-    m_retxEvent.Cancel();
-    m_finWait2Event.Cancel();
+    StopTimer(m_retxEvent);
+    StopTimer(m_finWait2Event);
     m_listener = nullptr;
     m_acceptQueue.clear();
     m_pending.clear();
@@ -465,7 +465,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
     m_tsOk = ts != 0;
-    m_tsOffset = ts == 1 ? m_tcp->Random32() : 0;
+    m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(m_local, m_remote) : 0;
     if (r.tookOverTimeWait)
     {
         m_tsRecent = r.tsRecent;
@@ -704,6 +704,17 @@ LinuxTcpSocket::Accept()
 // ---------------------------------------------------------------------------------------------
 // Segments out
 
+void
+LinuxTcpSocket::StopTimer(EventId& timer)
+{
+    // Cancel() leaves the event in the scheduler until its time comes: a cancelled 60 s
+    // FIN_WAIT2 timer per connection would cost as much memory as its TIME_WAIT entry.
+    if (timer.IsRunning())
+    {
+        Simulator::Remove(timer);
+    }
+}
+
 uint32_t
 LinuxTcpSocket::TsVal() const
 {
@@ -821,7 +832,7 @@ LinuxTcpSocket::ArmRetransmit()
         m_sndNxt != m_sndUna || m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV;
     if (!outstanding)
     {
-        m_retxEvent.Cancel();
+        StopTimer(m_retxEvent);
         return;
     }
     if (!m_retxEvent.IsRunning())
@@ -949,7 +960,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
             m_sndWnd = h.GetWindowSize();
             m_tsOk = m_tsOk && h.HasOption(TcpOption::TS);
             NoteTimestamp(h);
-            m_retxEvent.Cancel();
+            StopTimer(m_retxEvent);
             m_retries = 0;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
@@ -1003,7 +1014,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
         m_sndUna = m_iss + 1;
         m_sndWnd = h.GetWindowSize();
         NoteTimestamp(h);
-        m_retxEvent.Cancel();
+        StopTimer(m_retxEvent);
         m_retries = 0;
         m_rto = m_initialRto;
         SetState(TcpState::ESTABLISHED);
@@ -1057,7 +1068,7 @@ LinuxTcpSocket::ProcessAck(const TcpHeader& h)
         m_txBuffer->RemoveAtStart(dataAcked);
         m_sndUna = ack;
         m_retries = 0;
-        m_retxEvent.Cancel();
+        StopTimer(m_retxEvent);
         ArmRetransmit();
         if (dataAcked > 0)
         {
@@ -1160,8 +1171,8 @@ LinuxTcpSocket::EnterTimeWait()
 {
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
-    m_retxEvent.Cancel();
-    m_finWait2Event.Cancel();
+    StopTimer(m_retxEvent);
+    StopTimer(m_finWait2Event);
     Ptr<LinuxPortSpace> ports = m_tcp->GetPortSpace();
     const portlab::TimeNs now = LinuxPortSpace::Now();
     portlab::TimeWaitInfo info;
@@ -1206,8 +1217,8 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
 {
     NS_LOG_FUNCTION(this << notifyError << portlab::ErrnoName(e));
     Ptr<LinuxTcpSocket> self(this);
-    m_retxEvent.Cancel();
-    m_finWait2Event.Cancel();
+    StopTimer(m_retxEvent);
+    StopTimer(m_finWait2Event);
     TcpState old = m_state;
     if (m_id != portlab::INVALID_ID)
     {
@@ -1279,8 +1290,8 @@ LinuxTcpSocket::Release()
     Ptr<LinuxTcpSocket> self(this);
     portlab::SocketId id = m_id;
     m_id = portlab::INVALID_ID;
-    m_retxEvent.Cancel();
-    m_finWait2Event.Cancel();
+    StopTimer(m_retxEvent);
+    StopTimer(m_finWait2Event);
     m_tcp->Table().Destroy(id);
     m_tcp->Register(id, nullptr); // no per-connection object stays behind
     m_txBuffer = Create<Packet>();
@@ -1359,7 +1370,7 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
     child->m_tsOk = ts != 0 && h.HasOption(TcpOption::TS);
-    child->m_tsOffset = ts == 1 ? m_tcp->Random32() : 0;
+    child->m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(local, remote) : 0;
     if (child->m_tsOk)
     {
         child->m_tsRecent =

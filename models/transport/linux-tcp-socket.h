@@ -211,6 +211,7 @@ class LinuxTcpSocket : public TcpSocket
     TcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
     uint16_t AdvertisedWindow() const;
     void ArmRetransmit();
+    static void StopTimer(EventId& timer);
     void Retransmit();
     void ProcessAck(const TcpHeader& h);
     void ProcessData(const TcpHeader& h, Ptr<Packet> payload);
