@@ -1,0 +1,141 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * bench/many-hosts: H client hosts against one server (target: 10,000 hosts in <= 4 GB peak
+ * RSS). A star of point-to-point links (1 ms, /30 subnets, static default routes); every
+ * client opens K request/response connections at a constant rate, closing first.
+ *
+ *   many-hosts [--hosts 10000] [--connections 5] [--rate 10]
+ */
+
+#include "linux-port-space.h"
+#include "linux-stack-helper.h"
+#include "tcp-client-process.h"
+#include "tcp-server-process.h"
+
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <sys/resource.h>
+
+using namespace ns3;
+
+int
+main(int argc, char** argv)
+{
+    uint32_t hosts = 10000;
+    uint32_t perHost = 5;
+    double rate = 10;
+    for (int i = 1; i < argc; ++i)
+    {
+        std::string a = argv[i];
+        if (i + 1 < argc && (a == "--hosts" || a == "--connections" || a == "--rate"))
+        {
+            std::string v = argv[++i];
+            if (a == "--hosts")
+            {
+                hosts = static_cast<uint32_t>(std::stoul(v));
+            }
+            else if (a == "--connections")
+            {
+                perHost = static_cast<uint32_t>(std::stoul(v));
+            }
+            else
+            {
+                rate = std::stod(v);
+            }
+            continue;
+        }
+        std::fprintf(stderr,
+                     "many-hosts: unknown argument '%s'\nusage: many-hosts [--hosts H] "
+                     "[--connections K] [--rate R]\n",
+                     a.c_str());
+        return 2;
+    }
+    if (hosts < 1 || hosts > 16000 || perHost < 1 || rate <= 0)
+    {
+        std::fprintf(stderr, "many-hosts: --hosts must be 1..16000 (one /30 per host in "
+                             "10.0.0.0/16), --connections >= 1, --rate > 0\n");
+        return 2;
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    RngSeedManager::SetSeed(1);
+    NodeContainer server;
+    server.Create(1);
+    NodeContainer clients;
+    clients.Create(hosts);
+    LinuxStackHelper stack;
+    Ipv4StaticRoutingHelper staticRouting;
+    stack.SetRoutingHelper(staticRouting);
+    stack.Install(server);
+    stack.Install(clients);
+    PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
+    p2p.SetChannelAttribute("Delay", StringValue("1ms"));
+    Ipv4AddressHelper addr;
+    std::vector<Ipv4Address> serverSide(hosts);
+    for (uint32_t h = 0; h < hosts; ++h)
+    {
+        NetDeviceContainer d = p2p.Install(clients.Get(h), server.Get(0));
+        // 10.a.b.c/30 per link: the client is .1, the server .2
+        uint32_t base = (10u << 24) + h * 4;
+        addr.SetBase(Ipv4Address(base), "255.255.255.252");
+        Ipv4InterfaceContainer ifs = addr.Assign(d);
+        serverSide[h] = ifs.GetAddress(1);
+        Ptr<Ipv4StaticRouting> r =
+            staticRouting.GetStaticRouting(clients.Get(h)->GetObject<Ipv4>());
+        r->SetDefaultRoute(ifs.GetAddress(1), 1);
+    }
+    stack.AssignStreams(server, 1);
+    stack.AssignStreams(clients, 2);
+    Ptr<TcpServerProcess> srv = CreateObject<TcpServerProcess>();
+    srv->SetAttribute("Local", AddressValue(InetSocketAddress(Ipv4Address::GetAny(), 80)));
+    server.Get(0)->AddApplication(srv);
+    std::vector<Ptr<TcpClientProcess>> apps;
+    for (uint32_t h = 0; h < hosts; ++h)
+    {
+        Ptr<TcpClientProcess> c = CreateObject<TcpClientProcess>();
+        c->SetAttribute("Remote", AddressValue(InetSocketAddress(serverSide[h], 80)));
+        c->SetAttribute("Rate", DoubleValue(rate));
+        c->SetAttribute("MaxConnections", UintegerValue(perHost));
+        clients.Get(h)->AddApplication(c);
+        // Spread the first arrivals over one gap so the hosts do not all start at once.
+        c->SetStartTime(Seconds(0.1 + static_cast<double>(h) / hosts / rate));
+        apps.push_back(c);
+    }
+    auto built = std::chrono::steady_clock::now();
+    Simulator::Stop(Seconds(0.1 + perHost / rate + 5));
+    Simulator::Run();
+    auto ran = std::chrono::steady_clock::now();
+    uint64_t completed = 0;
+    uint64_t attempted = 0;
+    for (const auto& c : apps)
+    {
+        completed += c->GetCompleted();
+        attempted += c->GetAttempted();
+    }
+    size_t serverConns =
+        server.Get(0)->GetObject<LinuxPortSpace>()->Host().Tcp().ConnectionCount();
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    std::printf("many-hosts: %u client hosts x %u connections at %g/s each, 1 server\n", hosts,
+                perHost, rate);
+    std::printf("  build %.2f s, run %.2f s wall; %llu of %llu exchanges completed; "
+                "server connections left %zu\n",
+                std::chrono::duration<double>(built - t0).count(),
+                std::chrono::duration<double>(ran - built).count(),
+                static_cast<unsigned long long>(completed),
+                static_cast<unsigned long long>(attempted),
+                serverConns);
+    std::printf("  peak RSS %.1f MB (%.1f KB per host; target: 10,000 hosts in <= 4096 MB)\n",
+                static_cast<double>(ru.ru_maxrss) / 1024.0,
+                static_cast<double>(ru.ru_maxrss) / hosts);
+    Simulator::Destroy();
+    return completed == attempted ? 0 : 1;
+}
