@@ -60,8 +60,9 @@ main(int argc, char** argv)
     }
     if (hosts < 1 || hosts > 16000 || perHost < 1 || rate <= 0)
     {
-        std::fprintf(stderr, "many-hosts: --hosts must be 1..16000 (one /30 per host in "
-                             "10.0.0.0/16), --connections >= 1, --rate > 0\n");
+        std::fprintf(stderr,
+                     "many-hosts: --hosts must be 1..16000 (one /30 per host in "
+                     "10.0.0.0/16), --connections >= 1, --rate > 0\n");
         return 2;
     }
     auto t0 = std::chrono::steady_clock::now();
@@ -120,12 +121,13 @@ main(int argc, char** argv)
         completed += c->GetCompleted();
         attempted += c->GetAttempted();
     }
-    size_t serverConns =
-        server.Get(0)->GetObject<LinuxPortSpace>()->Host().Tcp().ConnectionCount();
+    size_t serverConns = server.Get(0)->GetObject<LinuxPortSpace>()->Host().Tcp().ConnectionCount();
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    std::printf("many-hosts: %u client hosts x %u connections at %g/s each, 1 server\n", hosts,
-                perHost, rate);
+    std::printf("many-hosts: %u client hosts x %u connections at %g/s each, 1 server\n",
+                hosts,
+                perHost,
+                rate);
     std::printf("  build %.2f s, run %.2f s wall; %llu of %llu exchanges completed; "
                 "server connections left %zu\n",
                 std::chrono::duration<double>(built - t0).count(),

@@ -68,8 +68,10 @@ TablePerEntry(uint64_t n)
     double after = RssBytes();
     if (tcp.TimeWaitCount() != n)
     {
-        std::fprintf(stderr, "timewait-memory: expected %llu entries, have %zu\n",
-                     static_cast<unsigned long long>(n), tcp.TimeWaitCount());
+        std::fprintf(stderr,
+                     "timewait-memory: expected %llu entries, have %zu\n",
+                     static_cast<unsigned long long>(n),
+                     tcp.TimeWaitCount());
         return -1;
     }
     return (after - before) / static_cast<double>(n);
@@ -126,8 +128,10 @@ TransportPerEntry(uint64_t n)
     Simulator::Destroy();
     if (tw != n / PORTS * PORTS)
     {
-        std::fprintf(stderr, "timewait-memory: expected %llu client TIME_WAITs, have %zu\n",
-                     static_cast<unsigned long long>(n / PORTS * PORTS), tw);
+        std::fprintf(stderr,
+                     "timewait-memory: expected %llu client TIME_WAITs, have %zu\n",
+                     static_cast<unsigned long long>(n / PORTS * PORTS),
+                     tw);
         return -1;
     }
     return (after - before) / static_cast<double>(tw);
@@ -186,9 +190,11 @@ main(int argc, char** argv)
     }
     double table = InChild([&] { return TablePerEntry(entries); });
     std::printf("table:     %9llu TIME_WAIT entries: %6.1f bytes of RSS each (target <= 128)\n",
-                static_cast<unsigned long long>(entries), table);
+                static_cast<unsigned long long>(entries),
+                table);
     double transport = InChild([&] { return TransportPerEntry(transportEntries); });
     std::printf("transport: %9llu TIME_WAIT entries: %6.1f bytes of RSS each (whole simulation)\n",
-                static_cast<unsigned long long>(transportEntries), transport);
+                static_cast<unsigned long long>(transportEntries),
+                transport);
     return table < 0 || transport < 0 ? 1 : 0;
 }

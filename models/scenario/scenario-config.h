@@ -1,0 +1,162 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_SCENARIO_CONFIG_H
+#define PORTLAB_SCENARIO_CONFIG_H
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace portlab
+{
+
+/**
+ * \defgroup portlab-scenario Scenarios
+ * Scenario files: INI with named sections, `extends`, values with units, command-line
+ * overrides, and errors that name the file, line, key, value and what is allowed.
+ */
+
+/**
+ * \ingroup portlab-scenario
+ * \brief A configuration error: the message names where, what and what is allowed.
+ */
+class ConfigError : public std::runtime_error
+{
+  public:
+    /// \param what the full message
+    explicit ConfigError(const std::string& what)
+        : std::runtime_error(what)
+    {
+    }
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Parsers for values with units. Each throws ConfigError with a message of the form
+ * "'<text>' is not <kind>; allowed: <forms>" (callers add file, line and key).
+ */
+namespace units
+{
+
+/// \param text e.g. "60s", "10ms", "1.5min", "250us" \return nanoseconds (>= 0)
+int64_t ParseDurationNs(const std::string& text);
+
+/// \param text e.g. "1Gbps", "10Mbps", "500kbps", "1000bps" \return bits per second (> 0)
+double ParseBitRate(const std::string& text);
+
+/// \param text e.g. "100B", "1KB" (1000), "64KiB" (1024), "1MB" \return bytes (>= 0)
+uint64_t ParseBytes(const std::string& text);
+
+/// \param text e.g. "1000/s", "1000", "2.5k/s" \return events per second (> 0)
+double ParseRate(const std::string& text);
+
+/// \param text an integer \param min smallest allowed \param max largest allowed \return it
+int64_t ParseInteger(const std::string& text, int64_t min, int64_t max);
+
+/// \param text a real number or percentage ("0.01", "1%") \return it as a fraction in [0, 1]
+double ParseProbability(const std::string& text);
+
+/// \param text "true"/"false"/"yes"/"no"/"on"/"off"/"1"/"0" \return the boolean
+bool ParseBool(const std::string& text);
+
+} // namespace units
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Where a value came from, for error messages.
+ */
+struct ValueOrigin
+{
+    std::string file; //!< file name, or "--set" for a command-line override
+    int line{0};      //!< 1-based line (0 for overrides)
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief The scenarios of one INI file: `[scenario NAME]` sections whose keys may come from
+ * the section it `extends` (recursively), then command-line overrides.
+ *
+ * The file is read with Boost.Program_options (parse_config_file); a light scan of the same
+ * text records the line of every key and section so errors can name it.
+ */
+class ScenarioFile
+{
+  public:
+    /**
+     * \brief Read a file.
+     * \param path the file
+     * \throws ConfigError (unreadable file, syntax error, duplicate key, a section that is not
+     *         `[scenario NAME]`)
+     */
+    static ScenarioFile Load(const std::string& path);
+
+    /**
+     * \brief Parse text as if it were a file.
+     * \param text INI text
+     * \param name the name errors use for it
+     * \return the scenarios
+     * \throws ConfigError
+     */
+    static ScenarioFile Parse(const std::string& text, const std::string& name);
+
+    /// \return scenario names in file order
+    std::vector<std::string> Names() const;
+
+    /**
+     * \brief A scenario's keys after `extends` is resolved (the child's keys win).
+     * \param name scenario name
+     * \return key -> value, with the key's origin in \p origins
+     * \param origins receives where each value came from
+     * \throws ConfigError for an unknown name, an unknown parent or an `extends` cycle
+     */
+    std::map<std::string, std::string> Resolve(const std::string& name,
+                                               std::map<std::string, ValueOrigin>* origins) const;
+
+  private:
+    /// One section.
+    struct Section
+    {
+        std::string name;                        //!< scenario name
+        int line{0};                             //!< header line
+        std::map<std::string, std::string> keys; //!< its own keys
+        std::map<std::string, int> lines;        //!< key -> line
+    };
+
+    std::string m_file;              //!< name for errors
+    std::vector<Section> m_sections; //!< in file order
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Apply `key=value` overrides (the command line's --set) on top of resolved keys.
+ * \param keys resolved keys (modified)
+ * \param origins their origins (modified)
+ * \param overrides "key=value" strings
+ * \throws ConfigError for an override without '=' or with an empty key
+ */
+void ApplyOverrides(std::map<std::string, std::string>& keys,
+                    std::map<std::string, ValueOrigin>& origins,
+                    const std::vector<std::string>& overrides);
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Format an error about one value: "<file>:<line>: key '<key>' = '<value>': <why>".
+ * \param origin where the value came from
+ * \param key the key
+ * \param value the value
+ * \param why what is wrong and what is allowed
+ * \return the message
+ */
+std::string DescribeValueError(const ValueOrigin& origin,
+                               const std::string& key,
+                               const std::string& value,
+                               const std::string& why);
+
+} // namespace portlab
+
+#endif // PORTLAB_SCENARIO_CONFIG_H

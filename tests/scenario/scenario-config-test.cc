@@ -1,0 +1,140 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "scenario-config.h"
+
+#include <gtest/gtest.h>
+
+namespace portlab
+{
+namespace
+{
+
+/// The message of the ConfigError that \p fn throws ("" if none).
+template <class Fn>
+std::string
+ErrorOf(Fn fn)
+{
+    try
+    {
+        fn();
+    }
+    catch (const ConfigError& e)
+    {
+        return e.what();
+    }
+    return "";
+}
+
+bool
+Has(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+TEST(Units, DurationsRatesSizesAndProbabilitiesParseWithTheirUnits)
+{
+    EXPECT_EQ(units::ParseDurationNs("60s"), 60000000000);
+    EXPECT_EQ(units::ParseDurationNs("10ms"), 10000000);
+    EXPECT_EQ(units::ParseDurationNs("1.5min"), 90000000000);
+    EXPECT_EQ(units::ParseDurationNs(" 250us "), 250000);
+    EXPECT_DOUBLE_EQ(units::ParseBitRate("1Gbps"), 1e9);
+    EXPECT_DOUBLE_EQ(units::ParseBitRate("2.5Mbps"), 2.5e6);
+    EXPECT_EQ(units::ParseBytes("64KiB"), 65536u);
+    EXPECT_EQ(units::ParseBytes("1KB"), 1000u);
+    EXPECT_DOUBLE_EQ(units::ParseRate("2.5k/s"), 2500);
+    EXPECT_DOUBLE_EQ(units::ParseRate("470"), 470);
+    EXPECT_DOUBLE_EQ(units::ParseProbability("1%"), 0.01);
+    EXPECT_EQ(units::ParseInteger("40000", 1, 65535), 40000);
+    EXPECT_TRUE(units::ParseBool("yes"));
+    EXPECT_FALSE(units::ParseBool("off"));
+}
+
+TEST(Units, ABadValueIsAnErrorThatSaysWhatIsAllowed)
+{
+    std::string e = ErrorOf([] { units::ParseDurationNs("60"); });
+    EXPECT_TRUE(Has(e, "'60' is not a duration") && Has(e, "ms, s, min")) << e;
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseDurationNs("-1s"); }), "not a duration"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseBitRate("1GB"); }), "bps, kbps, Mbps, Gbps"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseBitRate("0Mbps"); }), "not a bit rate"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseBytes("1.5B"); }), "whole number of bytes"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseRate("0"); }), "a number > 0"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseRate("10/min"); }), "not a rate"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseProbability("150%"); }), "0% to 100%"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseInteger("70000", 1, 65535); }), "1 to 65535"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseInteger("12abc", 0, 9); }), "whole number"));
+    EXPECT_TRUE(Has(ErrorOf([] { units::ParseBool("maybe"); }), "true, false"));
+}
+
+const char* FILE_TEXT = R"(# two scenarios, one extending the other
+[scenario base]
+description = a client and a server
+duration = 60s
+link.delay = 1ms
+
+[scenario fast]
+extends = base
+link.delay = 100us   # overrides base
+clients = 4
+)";
+
+TEST(ScenarioFile, ExtendsInheritsKeysAndTheChildWins)
+{
+    ScenarioFile f = ScenarioFile::Parse(FILE_TEXT, "t.ini");
+    EXPECT_EQ(f.Names(), (std::vector<std::string>{"base", "fast"}));
+    std::map<std::string, ValueOrigin> origins;
+    auto keys = f.Resolve("fast", &origins);
+    EXPECT_EQ(keys.at("duration"), "60s") << "inherited from base";
+    EXPECT_EQ(keys.at("link.delay"), "100us") << "the child's value, comment stripped";
+    EXPECT_EQ(keys.at("clients"), "4");
+    EXPECT_EQ(keys.count("extends"), 0u);
+    EXPECT_EQ(origins.at("duration").line, 4);
+    EXPECT_EQ(origins.at("link.delay").line, 9);
+}
+
+TEST(ScenarioFile, OverridesWinAndAreNamedAsSuch)
+{
+    ScenarioFile f = ScenarioFile::Parse(FILE_TEXT, "t.ini");
+    std::map<std::string, ValueOrigin> origins;
+    auto keys = f.Resolve("fast", &origins);
+    ApplyOverrides(keys, origins, {"clients=8", "sysctl.net.ipv4.tcp_tw_reuse = 1"});
+    EXPECT_EQ(keys.at("clients"), "8");
+    EXPECT_EQ(keys.at("sysctl.net.ipv4.tcp_tw_reuse"), "1");
+    EXPECT_EQ(DescribeValueError(origins.at("clients"), "clients", "8", "too many"),
+              "--set: key 'clients' = '8': too many");
+    EXPECT_EQ(DescribeValueError(origins.at("duration"), "duration", "60s", "x"),
+              "t.ini:4: key 'duration' = '60s': x");
+    EXPECT_TRUE(Has(ErrorOf([&] { ApplyOverrides(keys, origins, {"clients"}); }), "KEY=VALUE"));
+}
+
+TEST(ScenarioFile, MalformedFilesAreErrorsNamingFileAndLine)
+{
+    auto err = [](const std::string& text) {
+        return ErrorOf([&] { ScenarioFile::Parse(text, "bad.ini"); });
+    };
+    EXPECT_TRUE(Has(err("[server]\nx = 1\n"), "bad.ini:1: section '[server]'"))
+        << err("[server]\nx = 1\n");
+    EXPECT_TRUE(Has(err("x = 1\n"), "bad.ini:1: key 'x' comes before any [scenario NAME]"));
+    EXPECT_TRUE(Has(err("[scenario a]\nthis is not a setting\n"), "bad.ini:2:"));
+    EXPECT_TRUE(Has(err("[scenario a]\nx = 1\nx = 2\n"), "set twice") &&
+                Has(err("[scenario a]\nx = 1\nx = 2\n"), "bad.ini:3:"));
+    EXPECT_TRUE(Has(err("[scenario a]\n[scenario a]\n"), "defined twice"));
+    EXPECT_TRUE(Has(err("[scenario ]\n"), "[scenario NAME]"));
+    EXPECT_TRUE(Has(ErrorOf([] { ScenarioFile::Load("/nonexistent/x.ini"); }), "cannot read"));
+}
+
+TEST(ScenarioFile, UnknownScenariosAndExtendsCyclesAreErrors)
+{
+    ScenarioFile f = ScenarioFile::Parse("[scenario a]\nextends = b\n[scenario b]\nextends = a\n"
+                                         "[scenario c]\nextends = nowhere\n",
+                                         "c.ini");
+    EXPECT_TRUE(Has(ErrorOf([&] { f.Resolve("a", nullptr); }), "cycle"));
+    std::string e = ErrorOf([&] { f.Resolve("c", nullptr); });
+    EXPECT_TRUE(Has(e, "c.ini:6: no scenario named 'nowhere'") && Has(e, "known: a, b, c")) << e;
+    EXPECT_TRUE(Has(ErrorOf([&] { f.Resolve("zzz", nullptr); }), "no scenario named 'zzz'"));
+}
+
+} // namespace
+} // namespace portlab
