@@ -9,16 +9,103 @@
 
 #include "port-questions.h"
 #include "port-sysctls.h"
+#include "socket-script.h"
 
 #include <boost/program_options.hpp>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 namespace po = boost::program_options;
+
+namespace
+{
+
+constexpr int EXIT_MISMATCH = 1;
+constexpr int EXIT_USAGE = 2;
+
+/// `portlab script FILE [--seed N]`: run a socket script, print every check.
+int
+RunScript(int argc, char** argv)
+{
+    po::options_description opts("Usage: portlab script FILE [--seed N]\n\n"
+                                 "Runs a socket script (the grammar is in "
+                                 "models/scenario/socket-script.h) and prints each check; exits 1 "
+                                 "on a mismatch, 2 on a malformed script.\n\nOptions");
+    uint64_t seed = 1;
+    std::string file;
+    opts.add_options()("help,h", "print this help and exit")(
+        "seed",
+        po::value<uint64_t>(&seed)->default_value(1),
+        "random seed")("file", po::value<std::string>(&file), "the script");
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    try
+    {
+        po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+        po::notify(vm);
+    }
+    catch (const po::error& e)
+    {
+        std::cerr << "portlab script: " << e.what() << "\n" << opts << "\n";
+        return EXIT_USAGE;
+    }
+    if (vm.count("help"))
+    {
+        std::cout << opts << "\n";
+        return 0;
+    }
+    if (file.empty())
+    {
+        std::cerr << "portlab script: no FILE given\n" << opts << "\n";
+        return EXIT_USAGE;
+    }
+    std::ifstream in(file);
+    if (!in)
+    {
+        std::cerr << "portlab script: cannot read '" << file << "'\n";
+        return EXIT_USAGE;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    std::vector<portlab::ScriptCheck> checks;
+    try
+    {
+        checks = portlab::RunSocketScript(text.str(), file, seed);
+    }
+    catch (const portlab::ConfigError& e)
+    {
+        std::cerr << "portlab script: " << e.what() << "\n";
+        return EXIT_USAGE;
+    }
+    int failed = 0;
+    for (const auto& c : checks)
+    {
+        if (c.ok)
+        {
+            std::cout << file << ":" << c.line << ": " << c.text << " -> " << c.got << "\n";
+        }
+        else
+        {
+            ++failed;
+            std::cout << file << ":" << c.line << ": " << c.text << " -> MISMATCH: expected "
+                      << c.expected << ", got " << c.got << "\n";
+        }
+    }
+    std::cout << "script: " << (checks.size() - failed) << " passed, " << failed << " failed\n";
+    return failed == 0 ? 0 : EXIT_MISMATCH;
+}
+
+} // namespace
 
 int
 main(int argc, char** argv)
 {
-    constexpr int EXIT_USAGE = 2;
+    if (argc > 1 && std::string(argv[1]) == "script")
+    {
+        return RunScript(argc - 1, argv + 1);
+    }
     uint64_t seed = 1;
     std::vector<std::string> sets;
     po::options_description opts("Usage: portlab [--seed N] [--set SYSCTL=VALUE ...]\n\n"

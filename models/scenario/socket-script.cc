@@ -1,0 +1,536 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "socket-script.h"
+
+#include "linux-errno-name.h"
+#include "linux-port-space.h"
+#include "linux-stack-helper.h"
+#include "linux-tcp-socket.h"
+#include "linux-udp-socket.h"
+#include "port-table-snapshot.h"
+
+#include "ns3/boolean.h"
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+
+#include <deque>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace portlab
+{
+
+using namespace ns3;
+
+namespace
+{
+
+const Time HANDSHAKE = MilliSeconds(10);
+
+/// One parsed statement.
+struct Statement
+{
+    int line;                       //!< 1-based line
+    std::string text;               //!< the line as written
+    std::vector<std::string> words; //!< the statement
+    bool hasExpectation;            //!< "-> X" present
+    std::string expected;           //!< X
+};
+
+std::vector<std::string>
+Words(const std::string& s)
+{
+    std::vector<std::string> w;
+    std::istringstream in(s);
+    std::string x;
+    while (in >> x)
+    {
+        w.push_back(x);
+    }
+    return w;
+}
+
+/// Arity of each verb: minimum and maximum number of words after it.
+const std::map<std::string, std::pair<size_t, size_t>>&
+Verbs()
+{
+    static const std::map<std::string, std::pair<size_t, size_t>> verbs{{"host", {1, 1}},
+                                                                        {"link", {4, 5}},
+                                                                        {"sysctl", {2, 3}},
+                                                                        {"tcp", {2, 5}},
+                                                                        {"udp", {2, 4}},
+                                                                        {"bind", {2, 2}},
+                                                                        {"listen", {1, 1}},
+                                                                        {"connect", {2, 2}},
+                                                                        {"accept", {2, 2}},
+                                                                        {"send", {2, 2}},
+                                                                        {"recv", {1, 1}},
+                                                                        {"close", {1, 1}},
+                                                                        {"wait", {1, 1}},
+                                                                        {"state", {1, 1}},
+                                                                        {"port", {1, 1}},
+                                                                        {"ss", {1, 1}}};
+    return verbs;
+}
+
+/// The script's world: hosts, sockets, accepted connections, and the simulation.
+class World
+{
+  public:
+    explicit World(const std::string& name)
+        : m_name(name)
+    {
+    }
+
+    ~World()
+    {
+        m_sockets.clear();
+        m_accepted.clear();
+        Simulator::Destroy();
+    }
+
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+
+    [[noreturn]] void Fail(const Statement& s, const std::string& why) const
+    {
+        throw ConfigError(m_name + ":" + std::to_string(s.line) + ": '" + s.text + "': " + why);
+    }
+
+    std::string Run(const Statement& s)
+    {
+        const auto& w = s.words;
+        const std::string& verb = w[0];
+        if (verb == "host")
+        {
+            if (m_started)
+            {
+                Fail(s, "hosts and links come before the first socket call");
+            }
+            if (m_hosts.count(w[1]))
+            {
+                Fail(s, "host '" + w[1] + "' is declared twice");
+            }
+            Ptr<Node> n = CreateObject<Node>();
+            LinuxStackHelper().Install(n);
+            m_hosts[w[1]] = n;
+            m_hostOrder.push_back(w[1]);
+            return "ok";
+        }
+        if (verb == "link")
+        {
+            if (m_started)
+            {
+                Fail(s, "hosts and links come before the first socket call");
+            }
+            Ptr<Node> a = Host(s, w[1]);
+            Ptr<Node> b = Host(s, w[2]);
+            Ipv4Address aa = Address4(s, w[3]);
+            Ipv4Address ba = Address4(s, w[4]);
+            PointToPointHelper p2p;
+            p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
+            int64_t delay = 1000000;
+            if (w.size() > 5)
+            {
+                delay = Duration(s, w[5]);
+            }
+            p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(delay)));
+            NetDeviceContainer d = p2p.Install(a, b);
+            Assign(d.Get(0), aa);
+            Assign(d.Get(1), ba);
+            return "ok";
+        }
+        if (verb == "sysctl")
+        {
+            const std::string setting = w[2] + (w.size() > 3 ? " " + w[3] : "");
+            auto eq = setting.find('=');
+            if (eq == std::string::npos)
+            {
+                Fail(s, "the setting must be KEY=VALUE");
+            }
+            std::vector<Ptr<Node>> targets;
+            if (w[1] == "*")
+            {
+                for (const auto& [n, node] : m_hosts)
+                {
+                    targets.push_back(node);
+                }
+            }
+            else
+            {
+                targets.push_back(Host(s, w[1]));
+            }
+            for (auto& node : targets)
+            {
+                try
+                {
+                    node->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(setting.substr(0, eq),
+                                                                            setting.substr(eq + 1));
+                }
+                catch (const SysctlError& e)
+                {
+                    Fail(s, e.what());
+                }
+            }
+            return "ok";
+        }
+        Start();
+        if (verb == "tcp" || verb == "udp")
+        {
+            if (m_sockets.count(w[2]))
+            {
+                Fail(s, "socket '" + w[2] + "' already exists");
+            }
+            Ptr<Node> n = Host(s, w[1]);
+            Ptr<Socket> k = Socket::CreateSocket(n,
+                                                 verb == "tcp" ? TcpSocketFactory::GetTypeId()
+                                                               : UdpSocketFactory::GetTypeId());
+            for (size_t i = 3; i < w.size(); ++i)
+            {
+                if (w[i] == "reuseaddr")
+                {
+                    k->SetAttribute("ReuseAddr", BooleanValue(true));
+                }
+                else if (w[i] == "reuseport")
+                {
+                    k->SetAttribute("ReusePort", BooleanValue(true));
+                }
+                else if (w[i] == "linger0" && verb == "tcp")
+                {
+                    k->SetAttribute("Linger", BooleanValue(true));
+                    k->SetAttribute("LingerTime", TimeValue(Seconds(0)));
+                }
+                else
+                {
+                    Fail(s,
+                         "unknown option '" + w[i] + "'; allowed: reuseaddr, reuseport" +
+                             (verb == "tcp" ? ", linger0" : ""));
+                }
+            }
+            Socket* key = PeekPointer(k);
+            k->SetAcceptCallback(
+                MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                Callback<void, Ptr<Socket>, const Address&>(
+                    [this, key](Ptr<Socket> c, const Address&) { m_accepted[key].push_back(c); }));
+            m_sockets[w[2]] = k;
+            return "ok";
+        }
+        if (verb == "bind")
+        {
+            Ptr<Socket> k = Sock(s, w[1]);
+            return k->Bind(Endpoint(s, w[2])) == 0 ? "ok" : SocketErrnoName(k);
+        }
+        if (verb == "listen")
+        {
+            Ptr<Socket> k = Sock(s, w[1]);
+            return k->Listen() == 0 ? "ok" : SocketErrnoName(k);
+        }
+        if (verb == "connect")
+        {
+            Ptr<Socket> k = Sock(s, w[1]);
+            if (k->Connect(Endpoint(s, w[2])) != 0)
+            {
+                return SocketErrnoName(k);
+            }
+            Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(k);
+            if (!t)
+            {
+                return "ok";
+            }
+            Advance(HANDSHAKE);
+            if (t->GetTcpState() == TcpState::ESTABLISHED)
+            {
+                return "ok";
+            }
+            return t->GetLinuxErrno() == Errno::OK ? "EINPROGRESS" : SocketErrnoName(t);
+        }
+        if (verb == "accept")
+        {
+            Ptr<Socket> l = Sock(s, w[1]);
+            if (m_sockets.count(w[2]))
+            {
+                Fail(s, "socket '" + w[2] + "' already exists");
+            }
+            auto& q = m_accepted[PeekPointer(l)];
+            if (q.empty())
+            {
+                return "EAGAIN";
+            }
+            m_sockets[w[2]] = q.front();
+            q.pop_front();
+            return "ok";
+        }
+        if (verb == "send")
+        {
+            Ptr<Socket> k = Sock(s, w[1]);
+            uint64_t bytes = 0;
+            try
+            {
+                bytes = units::ParseBytes(
+                    w[2].find_first_not_of("0123456789") == std::string::npos ? w[2] + "B" : w[2]);
+            }
+            catch (const ConfigError& e)
+            {
+                Fail(s, e.what());
+            }
+            return k->Send(Create<Packet>(static_cast<uint32_t>(bytes))) >= 0 ? "ok"
+                                                                              : SocketErrnoName(k);
+        }
+        if (verb == "recv")
+        {
+            Ptr<Socket> k = Sock(s, w[1]);
+            uint64_t bytes = 0;
+            bool eof = false;
+            while (Ptr<Packet> p = k->Recv())
+            {
+                if (p->GetSize() == 0)
+                {
+                    eof = true;
+                    break;
+                }
+                bytes += p->GetSize();
+            }
+            if (bytes > 0)
+            {
+                return std::to_string(bytes) + " bytes";
+            }
+            if (eof)
+            {
+                return "eof";
+            }
+            std::string e = SocketErrnoName(k);
+            return e == "ok" ? "EAGAIN" : e;
+        }
+        if (verb == "close")
+        {
+            Sock(s, w[1])->Close();
+            return "ok";
+        }
+        if (verb == "wait")
+        {
+            Advance(NanoSeconds(Duration(s, w[1])));
+            return "ok";
+        }
+        if (verb == "state")
+        {
+            Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(Sock(s, w[1]));
+            if (!t)
+            {
+                Fail(s, "state needs a TCP socket");
+            }
+            return TcpStateName(t->GetTcpState());
+        }
+        if (verb == "port")
+        {
+            Address a;
+            Sock(s, w[1])->GetSockName(a);
+            return std::to_string(InetSocketAddress::ConvertFrom(a).GetPort());
+        }
+        if (verb == "ss")
+        {
+            std::string out;
+            for (const auto& [state, count] :
+                 CountTcpStates(Host(s, w[1])->GetObject<LinuxPortSpace>()->Host()))
+            {
+                out += (out.empty() ? "" : " ") + state + "=" + std::to_string(count);
+            }
+            return out.empty() ? "none" : out;
+        }
+        Fail(s, "unknown statement");
+    }
+
+  private:
+    void Start()
+    {
+        if (m_started)
+        {
+            return;
+        }
+        m_started = true;
+        NodeContainer all;
+        for (const auto& n : m_hostOrder)
+        {
+            all.Add(m_hosts[n]);
+        }
+        LinuxStackHelper().AssignStreams(all, 1);
+        Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+        Advance(Seconds(0)); // ns-3 initialises nodes at time 0
+    }
+
+    static void Advance(Time t)
+    {
+        Simulator::Stop(t);
+        Simulator::Run();
+    }
+
+    Ptr<Node> Host(const Statement& s, const std::string& name)
+    {
+        auto it = m_hosts.find(name);
+        if (it == m_hosts.end())
+        {
+            Fail(s, "no host named '" + name + "' (declare it with: host " + name + ")");
+        }
+        return it->second;
+    }
+
+    Ptr<Socket> Sock(const Statement& s, const std::string& name)
+    {
+        auto it = m_sockets.find(name);
+        if (it == m_sockets.end())
+        {
+            Fail(s, "no socket named '" + name + "'");
+        }
+        return it->second;
+    }
+
+    Ipv4Address Address4(const Statement& s, const std::string& text)
+    {
+        Ipv4 a = 0;
+        if (!ParseIpv4(text, a))
+        {
+            Fail(s, "'" + text + "' is not an IPv4 address");
+        }
+        return Ipv4Address(a);
+    }
+
+    InetSocketAddress Endpoint(const Statement& s, const std::string& text)
+    {
+        auto colon = text.rfind(':');
+        if (colon == std::string::npos)
+        {
+            Fail(s, "'" + text + "' is not ADDR:PORT");
+        }
+        int64_t port = 0;
+        try
+        {
+            port = units::ParseInteger(text.substr(colon + 1), 0, 65535);
+        }
+        catch (const ConfigError& e)
+        {
+            Fail(s, "port " + std::string(e.what()));
+        }
+        return InetSocketAddress(Address4(s, text.substr(0, colon)), static_cast<uint16_t>(port));
+    }
+
+    int64_t Duration(const Statement& s, const std::string& text)
+    {
+        try
+        {
+            return units::ParseDurationNs(text);
+        }
+        catch (const ConfigError& e)
+        {
+            Fail(s, e.what());
+        }
+    }
+
+    static void Assign(Ptr<NetDevice> dev, Ipv4Address a)
+    {
+        Ptr<ns3::Ipv4> ipv4 = dev->GetNode()->GetObject<ns3::Ipv4>();
+        int32_t i = ipv4->AddInterface(dev);
+        ipv4->AddAddress(i, Ipv4InterfaceAddress(a, Ipv4Mask("255.255.255.0")));
+        ipv4->SetUp(i);
+    }
+
+    std::string m_name;
+    bool m_started{false};
+    std::map<std::string, Ptr<Node>> m_hosts;
+    std::vector<std::string> m_hostOrder;
+    std::map<std::string, Ptr<Socket>> m_sockets;
+    std::map<Socket*, std::deque<Ptr<Socket>>> m_accepted;
+};
+
+} // namespace
+
+std::vector<ScriptCheck>
+RunSocketScript(const std::string& text, const std::string& name, uint64_t seed)
+{
+    // Parse every line first: a script with a syntax error runs nothing.
+    std::vector<Statement> statements;
+    std::istringstream in(text);
+    std::string raw;
+    int lineNo = 0;
+    while (std::getline(in, raw))
+    {
+        ++lineNo;
+        std::string line = raw.substr(0, raw.find('#'));
+        Statement s{lineNo, "", {}, false, ""};
+        auto arrow = line.find("->");
+        if (arrow != std::string::npos)
+        {
+            auto exp = Words(line.substr(arrow + 2));
+            if (exp.empty())
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                  ": '->' needs an expected result after it");
+            }
+            s.hasExpectation = true;
+            for (const auto& e : exp)
+            {
+                s.expected += (s.expected.empty() ? "" : " ") + e;
+            }
+            line = line.substr(0, arrow);
+        }
+        s.words = Words(line);
+        if (s.words.empty())
+        {
+            if (s.hasExpectation)
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                  ": an expectation needs a statement before '->'");
+            }
+            continue;
+        }
+        for (const auto& w : s.words)
+        {
+            s.text += (s.text.empty() ? "" : " ") + w;
+        }
+        auto verb = Verbs().find(s.words[0]);
+        if (verb == Verbs().end())
+        {
+            std::string allowed;
+            for (const auto& [v, arity] : Verbs())
+            {
+                allowed += (allowed.empty() ? "" : ", ") + v;
+            }
+            throw ConfigError(name + ":" + std::to_string(lineNo) + ": unknown statement '" +
+                              s.words[0] + "'; allowed: " + allowed);
+        }
+        size_t args = s.words.size() - 1;
+        if (args < verb->second.first || args > verb->second.second)
+        {
+            throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + s.words[0] +
+                              "' takes " + std::to_string(verb->second.first) +
+                              (verb->second.second != verb->second.first
+                                   ? " to " + std::to_string(verb->second.second)
+                                   : std::string()) +
+                              " arguments, got " + std::to_string(args));
+        }
+        statements.push_back(s);
+    }
+    RngSeedManager::SetSeed(1);
+    RngSeedManager::SetRun(seed);
+    World world(name);
+    std::vector<ScriptCheck> checks;
+    for (const auto& s : statements)
+    {
+        std::string got = world.Run(s);
+        if (s.hasExpectation)
+        {
+            checks.push_back(ScriptCheck{s.line,
+                                         s.text,
+                                         s.expected,
+                                         got,
+                                         s.expected == "*" || got == s.expected});
+        }
+    }
+    return checks;
+}
+
+} // namespace portlab

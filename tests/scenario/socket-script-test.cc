@@ -1,0 +1,80 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "socket-script.h"
+
+#include <gtest/gtest.h>
+
+namespace portlab
+{
+namespace
+{
+
+std::string
+ErrorOf(const std::string& script)
+{
+    try
+    {
+        RunSocketScript(script, "t.pcs");
+    }
+    catch (const ConfigError& e)
+    {
+        return e.what();
+    }
+    return "";
+}
+
+bool
+Has(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+TEST(SocketScript, AWrongExpectationIsReportedWithWhatHappened)
+{
+    auto checks = RunSocketScript("host h\n"
+                                  "tcp h a\n"
+                                  "tcp h b\n"
+                                  "bind a 127.0.0.1:8888 -> ok\n"
+                                  "bind b 127.0.0.1:8888 -> ok   # wrong: Linux says EADDRINUSE\n"
+                                  "port a -> *\n",
+                                  "t.pcs");
+    ASSERT_EQ(checks.size(), 3u);
+    EXPECT_TRUE(checks[0].ok);
+    EXPECT_FALSE(checks[1].ok) << "the mismatch must be reported";
+    EXPECT_EQ(checks[1].line, 5);
+    EXPECT_EQ(checks[1].expected, "ok");
+    EXPECT_EQ(checks[1].got, "EADDRINUSE");
+    EXPECT_TRUE(checks[2].ok) << "'*' records without checking";
+    EXPECT_EQ(checks[2].got, "8888");
+}
+
+TEST(SocketScript, MalformedScriptsAreErrorsNamingTheLine)
+{
+    EXPECT_TRUE(Has(ErrorOf("host h\nfrobnicate h\n"), "t.pcs:2: unknown statement 'frobnicate'"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nfrobnicate h\n"), "allowed: accept, bind"));
+    EXPECT_TRUE(Has(ErrorOf("bind a\n"), "t.pcs:1: 'bind' takes 2 arguments, got 1"));
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp x s\n"), "no host named 'x'"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nlisten s\n"), "no socket named 's'"));
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s\nbind s 1.2.3:80\n"), "is not an IPv4 address"));
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s\nbind s 127.0.0.1:99999\n"), "0 to 65535"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nwait 10\n"), "not a duration"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nsysctl h tcp_tw_reuse=7\n"), "net.ipv4.tcp_tw_reuse"));
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s fast\n"), "unknown option 'fast'"));
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s\nhost g\n"), "before the first socket call"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nbind -> ok\n"), "'bind' takes"));
+    EXPECT_TRUE(Has(ErrorOf("host h\n-> ok\n"), "needs a statement before '->'"));
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s ->\n"), "needs an expected result"));
+}
+
+TEST(SocketScript, ASyntaxErrorAnywhereRunsNothing)
+{
+    // The error on line 3 is found before line 2 runs: no half-run scripts.
+    std::string e = ErrorOf("host h\nwait 1s\nbogus\n");
+    EXPECT_TRUE(Has(e, "t.pcs:3:")) << e;
+}
+
+} // namespace
+} // namespace portlab
