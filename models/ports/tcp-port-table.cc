@@ -291,56 +291,43 @@ TcpPortTable::Open()
     return id;
 }
 
+template <class Change>
 void
-TcpPortTable::SetReuseAddr(SocketId id, bool on)
+TcpPortTable::ChangeOwnerKey(SocketId id, Change change)
 {
+    // The field is part of the socket's owner class: leave the bucket, change, rejoin.
     SocketRecord& s = m_sockets[id];
     bool was = s.owning;
     Unown(id);
-    s.reuseAddr = on;
+    change(s);
     if (was)
     {
         Own(id);
     }
+}
+
+void
+TcpPortTable::SetReuseAddr(SocketId id, bool on)
+{
+    ChangeOwnerKey(id, [on](SocketRecord& s) { s.reuseAddr = on; });
 }
 
 void
 TcpPortTable::SetReusePort(SocketId id, bool on)
 {
-    SocketRecord& s = m_sockets[id];
-    bool was = s.owning;
-    Unown(id);
-    s.reusePort = on;
-    if (was)
-    {
-        Own(id);
-    }
+    ChangeOwnerKey(id, [on](SocketRecord& s) { s.reusePort = on; });
 }
 
 void
 TcpPortTable::SetUid(SocketId id, uint32_t uid)
 {
-    SocketRecord& s = m_sockets[id];
-    bool was = s.owning;
-    Unown(id);
-    s.uid = uid;
-    if (was)
-    {
-        Own(id);
-    }
+    ChangeOwnerKey(id, [uid](SocketRecord& s) { s.uid = uid; });
 }
 
 void
 TcpPortTable::SetBoundDevice(SocketId id, uint32_t ifindex)
 {
-    SocketRecord& s = m_sockets[id];
-    bool was = s.owning;
-    Unown(id);
-    s.boundDev = ifindex;
-    if (was)
-    {
-        Own(id);
-    }
+    ChangeOwnerKey(id, [ifindex](SocketRecord& s) { s.boundDev = ifindex; });
 }
 
 void

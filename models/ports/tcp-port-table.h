@@ -592,6 +592,8 @@ class TcpPortTable
     void RemoveOwner(uint16_t port, const OwnerClass& key);
     void Own(SocketId id);
     void Unown(SocketId id);
+    template <class Change>
+    void ChangeOwnerKey(SocketId id, Change change);
     bool Conflict(uint16_t port, const OwnerClass& s, bool relax, bool reuseportOk) const;
     bool ConnectMayShare(uint16_t port) const;
     EphemeralRange RangeFor(const SocketRecord& s) const;
