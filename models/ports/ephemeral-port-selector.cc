@@ -10,6 +10,27 @@
 namespace portlab
 {
 
+EphemeralRange
+SocketPortRange(uint16_t hostLow, uint16_t hostHigh, uint16_t sockLo, uint16_t sockHi)
+{
+    EphemeralRange r;
+    r.low = hostLow;
+    r.high = hostHigh;
+    if (sockLo != 0 || sockHi != 0)
+    {
+        if (r.low <= sockLo && sockLo <= r.high)
+        {
+            r.low = sockLo;
+        }
+        if (r.low <= sockHi && sockHi <= r.high)
+        {
+            r.high = sockHi;
+        }
+        r.perSocket = true;
+    }
+    return r;
+}
+
 LinuxEphemeralPortSelector::LinuxEphemeralPortSelector(RandomSource& rng,
                                                        uint64_t secret,
                                                        size_t denseAfter)

@@ -49,6 +49,31 @@ struct EphemeralRange
 
 /**
  * \ingroup portlab-ports
+ * \brief IP_LOCAL_PORT_RANGE's check: EINVAL when both ends are set and lo > hi.
+ * \param lo low end (0 = unset) \param hi high end (0 = unset)
+ * \return true if setsockopt() accepts the pair
+ */
+inline bool
+LocalPortRangeValid(uint16_t lo, uint16_t hi)
+{
+    return lo == 0 || hi == 0 || lo <= hi;
+}
+
+/**
+ * \ingroup portlab-ports
+ * \brief inet_sk_get_local_port_range(): a socket's IP_LOCAL_PORT_RANGE narrows the host's
+ * range; an end outside it is ignored; any per-socket range makes connect() scan at step 1.
+ * \param hostLow ip_local_port_range low \param hostHigh ip_local_port_range high
+ * \param sockLo the socket's low end (0 = unset) \param sockHi its high end (0 = unset)
+ * \return the range an automatic assignment searches
+ */
+EphemeralRange SocketPortRange(uint16_t hostLow,
+                               uint16_t hostHigh,
+                               uint16_t sockLo,
+                               uint16_t sockHi);
+
+/**
+ * \ingroup portlab-ports
  * \brief Chooses ephemeral ports; Linux's algorithm is the default, others can plug in for
  * comparisons (sequential, random, RFC 6056 variants).
  */

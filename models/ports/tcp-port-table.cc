@@ -245,24 +245,10 @@ TcpPortTable::OwnerCount(uint16_t port) const
 EphemeralRange
 TcpPortTable::RangeFor(const SocketRecord& s) const
 {
-    // inet_sk_get_local_port_range(): the socket's range narrows the host's, ends outside it
-    // are ignored.
-    EphemeralRange r;
-    r.low = m_sysctls.ipLocalPortRangeLow;
-    r.high = m_sysctls.ipLocalPortRangeHigh;
-    if (s.rangeLo != 0 || s.rangeHi != 0)
-    {
-        if (r.low <= s.rangeLo && s.rangeLo <= r.high)
-        {
-            r.low = s.rangeLo;
-        }
-        if (r.low <= s.rangeHi && s.rangeHi <= r.high)
-        {
-            r.high = s.rangeHi;
-        }
-        r.perSocket = true;
-    }
-    return r;
+    return SocketPortRange(m_sysctls.ipLocalPortRangeLow,
+                           m_sysctls.ipLocalPortRangeHigh,
+                           s.rangeLo,
+                           s.rangeHi);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,7 +325,7 @@ TcpPortTable::SetBindAddressNoPort(SocketId id, bool on)
 Errno
 TcpPortTable::SetLocalPortRange(SocketId id, uint16_t lo, uint16_t hi)
 {
-    if (lo != 0 && hi != 0 && lo > hi)
+    if (!LocalPortRangeValid(lo, hi))
     {
         return Errno::INVAL;
     }

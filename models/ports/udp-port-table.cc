@@ -90,7 +90,7 @@ UdpPortTable::SetBoundDevice(SocketId id, uint32_t ifindex)
 Errno
 UdpPortTable::SetLocalPortRange(SocketId id, uint16_t lo, uint16_t hi)
 {
-    if (lo != 0 && hi != 0 && lo > hi)
+    if (!LocalPortRangeValid(lo, hi))
     {
         return Errno::INVAL;
     }
@@ -258,21 +258,10 @@ UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
     s.tuple.localAddr = addr;
     if (port == 0)
     {
-        EphemeralRange r;
-        r.low = m_sysctls.ipLocalPortRangeLow;
-        r.high = m_sysctls.ipLocalPortRangeHigh;
-        if (s.rangeLo != 0 || s.rangeHi != 0)
-        {
-            if (r.low <= s.rangeLo && s.rangeLo <= r.high)
-            {
-                r.low = s.rangeLo;
-            }
-            if (r.low <= s.rangeHi && s.rangeHi <= r.high)
-            {
-                r.high = s.rangeHi;
-            }
-            r.perSocket = true;
-        }
+        EphemeralRange r = SocketPortRange(m_sysctls.ipLocalPortRangeLow,
+                                           m_sysctls.ipLocalPortRangeHigh,
+                                           s.rangeLo,
+                                           s.rangeHi);
         PortCheck check(*this, s, id);
         port = m_selector.SelectUdpPort(r, check);
     }

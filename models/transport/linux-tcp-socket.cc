@@ -5,6 +5,7 @@
 
 #include "linux-tcp-socket.h"
 
+#include "ephemeral-port-selector.h"
 #include "linux-route.h"
 #include "linux-tcp-l4-protocol.h"
 
@@ -297,7 +298,7 @@ LinuxTcpSocket::SetLocalPortRange(std::string range)
     unsigned hi = 0;
     char extra = 0;
     if (std::sscanf(range.c_str(), "%u %u %c", &lo, &hi, &extra) != 2 || lo > 65535 || hi > 65535 ||
-        (lo != 0 && hi != 0 && lo > hi))
+        !portlab::LocalPortRangeValid(static_cast<uint16_t>(lo), static_cast<uint16_t>(hi)))
     {
         NS_FATAL_ERROR("LinuxTcpSocket LocalPortRange: '"
                        << range << "' is not allowed; allowed: \"LO HI\" with 0 <= LO, HI <= "

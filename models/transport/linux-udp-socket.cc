@@ -335,7 +335,7 @@ int
 LinuxUdpSocket::SetLocalPortRange(uint16_t lo, uint16_t hi)
 {
     NS_LOG_FUNCTION(this << lo << hi);
-    if (lo != 0 && hi != 0 && lo > hi)
+    if (!portlab::LocalPortRangeValid(lo, hi))
     {
         return Fail(portlab::Errno::INVAL);
     }
