@@ -73,12 +73,7 @@ TcpClientProcess::GetTypeId()
                           "client closes on the server's FIN), Linger0 (the client resets)",
                           EnumValue(CLOSE_CLIENT_FIRST),
                           MakeEnumAccessor(&TcpClientProcess::m_policy),
-                          MakeEnumChecker(CLOSE_CLIENT_FIRST,
-                                          "ClientFirst",
-                                          CLOSE_SERVER_FIRST,
-                                          "ServerFirst",
-                                          CLOSE_LINGER_ZERO,
-                                          "Linger0"))
+                          MakeClosePolicyChecker())
             .AddAttribute("BindBeforeConnect",
                           "bind(0) before connect(): the port is then never shared by 4-tuple",
                           BooleanValue(false),
@@ -187,13 +182,7 @@ TcpClientProcess::Fail(Ptr<Socket> s, const std::string& why)
 {
     ++m_failures[why];
     m_resultTrace(why);
-    s->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
-                          MakeNullCallback<void, Ptr<Socket>>());
-    s->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-    s->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
-                         MakeNullCallback<void, Ptr<Socket>>());
-    s->Close();
-    m_conns.erase(PeekPointer(s));
+    Finish(s, false);
 }
 
 void
@@ -264,15 +253,7 @@ TcpClientProcess::HandlePeerClose(Ptr<Socket> s)
 void
 TcpClientProcess::Finish(Ptr<Socket> s, bool rst)
 {
-    if (rst)
-    {
-        s->SetAttributeFailSafe("Linger", BooleanValue(true));
-        s->SetAttributeFailSafe("LingerTime", TimeValue(Seconds(0)));
-    }
-    s->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-    s->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
-                         MakeNullCallback<void, Ptr<Socket>>());
-    s->Close();
+    DetachAndClose(s, rst);
     m_conns.erase(PeekPointer(s));
 }
 

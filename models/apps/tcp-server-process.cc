@@ -73,12 +73,7 @@ TcpServerProcess::GetTypeId()
                           "FIN), ServerFirst (after replying), Linger0 (after replying, with RST)",
                           EnumValue(CLOSE_CLIENT_FIRST),
                           MakeEnumAccessor(&TcpServerProcess::m_policy),
-                          MakeEnumChecker(CLOSE_CLIENT_FIRST,
-                                          "ClientFirst",
-                                          CLOSE_SERVER_FIRST,
-                                          "ServerFirst",
-                                          CLOSE_LINGER_ZERO,
-                                          "Linger0"))
+                          MakeClosePolicyChecker())
             .AddTraceSource("Bind",
                             "Result of bind(): \"ok\" or Linux's errno name",
                             MakeTraceSourceAccessor(&TcpServerProcess::m_bindTrace),
@@ -206,15 +201,7 @@ TcpServerProcess::HandlePeerClose(Ptr<Socket> s)
 void
 TcpServerProcess::Finish(Ptr<Socket> s, bool rst)
 {
-    if (rst)
-    {
-        s->SetAttributeFailSafe("Linger", BooleanValue(true));
-        s->SetAttributeFailSafe("LingerTime", TimeValue(Seconds(0)));
-    }
-    s->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-    s->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
-                         MakeNullCallback<void, Ptr<Socket>>());
-    s->Close();
+    DetachAndClose(s, rst);
     m_conns.erase(PeekPointer(s));
 }
 

@@ -6,6 +6,8 @@
 #ifndef TCP_SERVER_PROCESS_H
 #define TCP_SERVER_PROCESS_H
 
+#include "close-policy.h"
+
 #include "ns3/address.h"
 #include "ns3/application.h"
 #include "ns3/event-id.h"
@@ -18,17 +20,6 @@
 
 namespace ns3
 {
-
-/**
- * \ingroup portlab-apps
- * \brief Who closes a request/response connection first.
- */
-enum ClosePolicy
-{
-    CLOSE_CLIENT_FIRST, //!< the client closes after the response; the server closes on its FIN
-    CLOSE_SERVER_FIRST, //!< the server closes after replying; the client closes on its FIN
-    CLOSE_LINGER_ZERO,  //!< the closer sets SO_LINGER {1, 0}: RST, no TIME_WAIT
-};
 
 /**
  * \ingroup portlab-apps

@@ -1,0 +1,42 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "close-policy.h"
+
+#include "ns3/boolean.h"
+#include "ns3/enum.h"
+#include "ns3/nstime.h"
+
+namespace ns3
+{
+
+Ptr<const AttributeChecker>
+MakeClosePolicyChecker()
+{
+    return MakeEnumChecker(CLOSE_CLIENT_FIRST,
+                           "ClientFirst",
+                           CLOSE_SERVER_FIRST,
+                           "ServerFirst",
+                           CLOSE_LINGER_ZERO,
+                           "Linger0");
+}
+
+void
+DetachAndClose(Ptr<Socket> s, bool rst)
+{
+    if (rst)
+    {
+        s->SetAttributeFailSafe("Linger", BooleanValue(true));
+        s->SetAttributeFailSafe("LingerTime", TimeValue(Seconds(0)));
+    }
+    s->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
+                          MakeNullCallback<void, Ptr<Socket>>());
+    s->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
+    s->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
+                         MakeNullCallback<void, Ptr<Socket>>());
+    s->Close();
+}
+
+} // namespace ns3
