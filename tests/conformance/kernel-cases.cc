@@ -5,6 +5,8 @@
 
 #include "kernel-cases.h"
 
+#include "golden-case-names.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <chrono>
@@ -784,8 +786,7 @@ BindMatrix()
                         tcp ? std::vector<bool>{false, true} : std::vector<bool>{false};
                     for (bool lf : listenChoices)
                     {
-                        std::string key = std::string(kind) + " " + a1 + "/" + n1 +
-                                          (lf ? "/listen" : "") + " then " + a2 + "/" + n2;
+                        std::string key = BindMatrixKey(kind, a1, n1, lf, a2, n2);
                         out.Set(key, BindPair(tcp, a1, a2, o1, o2, lf));
                     }
                 }
@@ -1234,9 +1235,7 @@ Cases()
             {
                 for (bool newRa : {false, true})
                 {
-                    std::string name = std::string("server_restart_old") + (oldRa ? "1" : "0") +
-                                       "_" + (serverCloses ? "server" : "client") + "closes_new" +
-                                       (newRa ? "1" : "0");
+                    std::string name = ServerRestartCaseName(oldRa, serverCloses, newRa);
                     v.push_back({name, [oldRa, serverCloses, newRa] {
                                      return ServerRestart(oldRa, serverCloses, newRa);
                                  }});

@@ -5,6 +5,7 @@
 
 #include "model-cases.h"
 
+#include "golden-case-names.h"
 #include "golden-compare.h"
 #include "port-table-snapshot.h"
 #include "table-driver.h"
@@ -88,9 +89,8 @@ BindMatrix(uint64_t seed)
                     for (bool listenFirst :
                          tcp ? std::vector<bool>{false, true} : std::vector<bool>{false})
                     {
-                        std::string key = std::string(kind) + " " + a1 + "/" + o1.name +
-                                          (listenFirst ? "/listen" : "") + " then " + a2 + "/" +
-                                          o2.name;
+                        std::string key =
+                            BindMatrixKey(kind, a1, o1.name, listenFirst, a2, o2.name);
                         Errno r2;
                         if (tcp)
                         {
@@ -401,9 +401,7 @@ Cases()
             {
                 for (bool newReuse : {false, true})
                 {
-                    std::string name = std::string("server_restart_old") + (oldReuse ? "1" : "0") +
-                                       "_" + (server ? "server" : "client") + "closes_new" +
-                                       (newReuse ? "1" : "0");
+                    std::string name = ServerRestartCaseName(oldReuse, server, newReuse);
                     v.emplace_back(name, [=](uint64_t seed) {
                         return ServerRestart(seed, oldReuse, server, newReuse);
                     });

@@ -5,6 +5,7 @@
 
 #include "transport-cases.h"
 
+#include "golden-case-names.h"
 #include "golden-compare.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
@@ -548,9 +549,7 @@ Cases()
             {
                 for (bool newReuse : {false, true})
                 {
-                    std::string name = std::string("server_restart_old") + (oldReuse ? "1" : "0") +
-                                       "_" + (server ? "server" : "client") + "closes_new" +
-                                       (newReuse ? "1" : "0");
+                    std::string name = ServerRestartCaseName(oldReuse, server, newReuse);
                     v.push_back(
                         {name,
                          [=](Sim& s) { return ServerRestart(s, oldReuse, server, newReuse); },
