@@ -16,6 +16,7 @@
 
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
+#include "point-to-point-link.h"
 #include "tcp-client-process.h"
 #include "tcp-server-process.h"
 
@@ -87,13 +88,7 @@ RunNs3(bool portlab, uint64_t n, double rate)
         InternetStackHelper stack;
         stack.Install(nodes);
     }
-    PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
-    p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-    NetDeviceContainer devs = p2p.Install(nodes);
-    Ipv4AddressHelper addr;
-    addr.SetBase("10.1.1.0", "255.255.255.0");
-    addr.Assign(devs);
+    LinkPointToPoint(nodes, "10Gbps", "1ms");
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     Ptr<TcpServerProcess> server = CreateObject<TcpServerProcess>();
     server->SetAttribute("Local",

@@ -14,6 +14,7 @@
 #include "host-port-space.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
+#include "point-to-point-link.h"
 #include "tcp-client-process.h"
 #include "tcp-server-process.h"
 
@@ -95,13 +96,7 @@ TransportPerEntry(uint64_t n)
     stack.SetSysctl("net.ipv4.tcp_max_tw_buckets", std::to_string(n + 1));
     stack.Install(nodes);
     stack.AssignStreams(nodes, 1);
-    PointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
-    p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-    NetDeviceContainer devs = p2p.Install(nodes);
-    Ipv4AddressHelper addr;
-    addr.SetBase("10.1.1.0", "255.255.255.0");
-    addr.Assign(devs);
+    LinkPointToPoint(nodes, "10Gbps", "1ms");
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     for (uint16_t p = 0; p < PORTS; ++p)
     {

@@ -5,6 +5,7 @@
 
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
+#include "point-to-point-link.h"
 #include "tcp-client-process.h"
 #include "tcp-server-process.h"
 
@@ -47,13 +48,7 @@ class TcpProcess : public ::testing::Test
             InternetStackHelper stack;
             stack.Install(nodes);
         }
-        PointToPointHelper p2p;
-        p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
-        p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-        NetDeviceContainer devs = p2p.Install(nodes);
-        Ipv4AddressHelper addr;
-        addr.SetBase("10.1.1.0", "255.255.255.0");
-        addr.Assign(devs);
+        LinkPointToPoint(nodes, "1Gbps", "1ms");
         Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     }
 

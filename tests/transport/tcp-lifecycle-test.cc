@@ -9,6 +9,7 @@
 #include "linux-stack-helper.h"
 #include "linux-tcp-l4-protocol.h"
 #include "linux-tcp-socket.h"
+#include "point-to-point-link.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"
@@ -41,12 +42,7 @@ class TcpLifecycle : public ::testing::Test
         RngSeedManager::SetRun(1);
         nodes.Create(2);
         stack.Install(nodes);
-        p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
-        p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-        devs = p2p.Install(nodes);
-        Ipv4AddressHelper addr;
-        addr.SetBase("10.1.1.0", "255.255.255.0");
-        addr.Assign(devs);
+        devs = LinkPointToPoint(nodes, "1Gbps", "1ms");
         Ipv4GlobalRoutingHelper::PopulateRoutingTables();
         stack.AssignStreams(nodes, 7);
         RunFor(Seconds(0)); // ns-3 initialises nodes (traffic control, devices) at time 0
@@ -130,7 +126,6 @@ class TcpLifecycle : public ::testing::Test
 
     NodeContainer nodes;
     LinuxStackHelper stack;
-    PointToPointHelper p2p;
     NetDeviceContainer devs;
     std::vector<Ptr<Socket>> accepted;
     const Ipv4Address server{"10.1.1.2"};
@@ -462,7 +457,7 @@ TEST_F(TcpLifecycle, PcapShowsTheHandshakeAndTeardownInOrder)
     char dir[] = "/tmp/portlab-pcap-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     std::string file = std::string(dir) + "/conn.pcap";
-    p2p.EnablePcap(file, devs.Get(0), false, true);
+    PointToPointHelper().EnablePcap(file, devs.Get(0), false, true);
     Listener(80);
     Ptr<LinuxTcpSocket> c = Tcp(0);
     c->Connect(InetSocketAddress(server, 80));

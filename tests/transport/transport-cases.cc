@@ -11,6 +11,7 @@
 #include "linux-stack-helper.h"
 #include "linux-tcp-socket.h"
 #include "linux-udp-socket.h"
+#include "point-to-point-link.h"
 #include "port-table-snapshot.h"
 
 #include "ns3/boolean.h"
@@ -60,13 +61,7 @@ class Sim
         {
             m_nodes.Create(2);
             stack.Install(m_nodes);
-            PointToPointHelper p2p;
-            p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
-            p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-            NetDeviceContainer devs = p2p.Install(m_nodes);
-            Ipv4AddressHelper addr;
-            addr.SetBase("10.1.1.0", "255.255.255.0");
-            addr.Assign(devs);
+            LinkPointToPoint(m_nodes, "10Gbps", "1ms");
             // A second server address on the same interface, like 127.0.0.2 on lo.
             Ptr<ns3::Ipv4> ipv4 = m_nodes.Get(1)->GetObject<ns3::Ipv4>();
             ipv4->AddAddress(1, Ipv4InterfaceAddress("10.1.1.3", "255.255.255.0"));
