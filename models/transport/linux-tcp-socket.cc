@@ -1006,10 +1006,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
                 SendReset();
                 CloseDown(false, Errno::OK);
             }
-            else
-            {
-                m_overflowAcked = true; // drop the ACK; SYN-ACK retransmits go on
-            }
+            // Otherwise the ACK is dropped; SYN-ACK retransmissions go on.
             return;
         }
         m_sndUna = m_iss + 1;
@@ -1238,13 +1235,7 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
     if (m_listener)
     {
         // A child that never reached the application.
-        auto& pending = m_listener->m_pending;
-        auto it = std::find(pending.begin(), pending.end(), self);
-        if (it != pending.end())
-        {
-            pending.erase(it);
-            --m_listener->m_synQueue;
-        }
+        m_listener->ForgetPending(this);
         m_listener = nullptr;
         m_orphan = true;
     }
@@ -1325,7 +1316,7 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
     if (isn == 0)
     {
         // tcp_conn_request(), in its order.
-        bool synQueueFull = m_synQueue > backlog;
+        bool synQueueFull = m_pending.size() > backlog;
         if ((sysctls.tcpSyncookies == 2 || synQueueFull) && sysctls.tcpSyncookies == 0)
         {
             m_dropTrace(1);
@@ -1338,7 +1329,8 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
         return;
     }
     if (isn == 0 && sysctls.tcpSyncookies == 0 &&
-        sysctls.tcpMaxSynBacklog - static_cast<int64_t>(m_synQueue) < sysctls.tcpMaxSynBacklog / 4)
+        sysctls.tcpMaxSynBacklog - static_cast<int64_t>(m_pending.size()) <
+            sysctls.tcpMaxSynBacklog / 4)
     {
         m_dropTrace(1);
         return;
@@ -1383,20 +1375,26 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
     child->m_sndNxt = child->m_iss + 1;
     child->m_rto = m_initialRto;
     m_pending.push_back(child);
-    ++m_synQueue;
     child->SendFlags(TcpHeader::SYN | TcpHeader::ACK);
     child->ArmRetransmit();
 }
 
 void
-LinuxTcpSocket::ChildEstablished(Ptr<LinuxTcpSocket> child)
+LinuxTcpSocket::ForgetPending(LinuxTcpSocket* child)
 {
-    auto it = std::find(m_pending.begin(), m_pending.end(), child);
+    auto it = std::find_if(m_pending.begin(), m_pending.end(), [child](const auto& p) {
+        return PeekPointer(p) == child;
+    });
     if (it != m_pending.end())
     {
         m_pending.erase(it);
-        --m_synQueue;
     }
+}
+
+void
+LinuxTcpSocket::ChildEstablished(Ptr<LinuxTcpSocket> child)
+{
+    ForgetPending(PeekPointer(child));
     if (m_autoAccept)
     {
         child->m_listener = nullptr;
@@ -1418,7 +1416,6 @@ LinuxTcpSocket::StopListening()
     children.insert(children.end(), m_acceptQueue.begin(), m_acceptQueue.end());
     m_pending.clear();
     m_acceptQueue.clear();
-    m_synQueue = 0;
     Table().SetClosed(m_id); // leaves the group first, so lookups find the survivors
     for (const Ptr<LinuxTcpSocket>& child : children)
     {
@@ -1438,7 +1435,6 @@ LinuxTcpSocket::StopListening()
             if (child->m_state == TcpState::SYN_RECV)
             {
                 target->m_pending.push_back(child);
-                ++target->m_synQueue;
             }
             else
             {

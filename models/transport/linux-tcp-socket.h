@@ -101,7 +101,7 @@ class LinuxTcpSocket : public TcpSocket
     /// \return handshakes in progress (SYN queue)
     uint32_t GetSynQueueLength() const
     {
-        return m_synQueue;
+        return static_cast<uint32_t>(m_pending.size());
     }
 
     /**
@@ -224,6 +224,7 @@ class LinuxTcpSocket : public TcpSocket
     void SendReset();
     void MaybeSendFin();
     void ChildEstablished(Ptr<LinuxTcpSocket> child);
+    void ForgetPending(LinuxTcpSocket* child);
     void StopListening();
     bool InWindow(SequenceNumber32 seq) const;
     void NoteTimestamp(const TcpHeader& h);
@@ -299,8 +300,6 @@ class LinuxTcpSocket : public TcpSocket
                                                    //!< listener owns its children)
     std::deque<Ptr<LinuxTcpSocket>> m_acceptQueue; //!< listener: established, not accepted
     std::vector<Ptr<LinuxTcpSocket>> m_pending;    //!< listener: children in SYN_RECV
-    uint32_t m_synQueue{0};                        //!< listener: children in SYN_RECV
-    bool m_overflowAcked{false};                   //!< child: final ACK dropped for overflow
 
     TracedCallback<portlab::TcpState, portlab::TcpState> m_stateTrace; //!< state changes
     TracedCallback<std::string, portlab::Errno> m_resultTrace;         //!< call results
