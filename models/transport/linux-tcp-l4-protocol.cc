@@ -359,29 +359,22 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
     {
         // A new SYN: if a listener exists the TIME_WAIT dies and the SYN reopens the
         // 4-tuple with ISN tw_snd_nxt + 65535 + 2.
-        portlab::TcpLookup l =
-            Table().Lookup(tw.tuple.localAddr, tw.tuple.localPort, 0, 0, ifIndex);
-        Ptr<LinuxTcpSocket> listener;
-        if (l.kind == portlab::TcpLookup::LISTENER)
+        // The listener the SYN would reach (the reuseport choice hashes the real 4-tuple).
+        portlab::TcpLookup l = Table().FindListener(tw.tuple.localAddr,
+                                                    tw.tuple.localPort,
+                                                    tw.tuple.remoteAddr,
+                                                    tw.tuple.remotePort,
+                                                    ifIndex);
+        Ptr<LinuxTcpSocket> listener = Lookup(l.id);
+        if (l.kind == portlab::TcpLookup::LISTENER && listener)
         {
-            // The reuseport choice depends on the 4-tuple: look up with the real one after
-            // the TIME_WAIT is gone.
             uint32_t isn = tw.sndNxt + 65535 + 2;
             Table().KillTimeWait(id);
-            portlab::TcpLookup again = Table().Lookup(tw.tuple.localAddr,
-                                                      tw.tuple.localPort,
-                                                      tw.tuple.remoteAddr,
-                                                      tw.tuple.remotePort,
-                                                      ifIndex);
-            listener = Lookup(again.id);
-            if (listener && again.kind == portlab::TcpLookup::LISTENER)
-            {
-                listener->ProcessListen(h,
-                                        payload,
-                                        ip.GetDestination(),
-                                        ip.GetSource(),
-                                        isn == 0 ? 1 : isn);
-            }
+            listener->ProcessListen(h,
+                                    payload,
+                                    ip.GetDestination(),
+                                    ip.GetSource(),
+                                    isn == 0 ? 1 : isn);
             return;
         }
         SendTimeWaitAck(tw, tsVal);
