@@ -1,0 +1,612 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "figure.h"
+
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <gnuplot-iostream.h>
+#include <iterator>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <tuple>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace portlab
+{
+namespace
+{
+
+/// Colour-blind-safe line colours (Okabe-Ito), one per series in order, then repeated.
+const char* const kColours[] =
+    {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+
+/// Series with at most this many points are drawn with point markers as well as lines.
+constexpr std::size_t kMaxPointsForMarkers = 30;
+
+/// gnuplot's messages are quoted in exceptions up to this length.
+constexpr std::size_t kMaxQuotedOutput = 2000;
+
+/// A file descriptor closed on scope exit.
+class Fd
+{
+  public:
+    explicit Fd(int fd)
+        : m_fd(fd)
+    {
+    }
+
+    ~Fd()
+    {
+        if (m_fd >= 0)
+        {
+            close(m_fd);
+        }
+    }
+
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+
+    int Get() const
+    {
+        return m_fd;
+    }
+
+  private:
+    int m_fd;
+};
+
+std::string
+ErrnoText(const std::string& what)
+{
+    return what + ": " + std::strerror(errno);
+}
+
+/// An unlinked temporary file, open for reading and writing; nothing of it stays on disk.
+int
+AnonymousFile()
+{
+    std::FILE* f = std::tmpfile();
+    if (f == nullptr)
+    {
+        throw std::runtime_error(ErrnoText("RenderFigure: cannot create a temporary file"));
+    }
+    int fd = fcntl(fileno(f), F_DUPFD_CLOEXEC, 0);
+    std::fclose(f);
+    if (fd < 0)
+    {
+        throw std::runtime_error(ErrnoText("RenderFigure: fcntl"));
+    }
+    return fd;
+}
+
+std::string
+ReadAll(int fd)
+{
+    std::string text;
+    if (lseek(fd, 0, SEEK_SET) < 0)
+    {
+        return text;
+    }
+    char buffer[4096];
+    ssize_t n;
+    while ((n = read(fd, buffer, sizeof buffer)) > 0)
+    {
+        text.append(buffer, static_cast<std::size_t>(n));
+    }
+    return text;
+}
+
+/// What one gnuplot run printed (stdout and stderr together) and whether it exited with 0.
+struct GnuplotRun
+{
+    bool ok = false;
+    std::string status; ///< "exit status N" or "killed by signal N"
+    std::string output;
+};
+
+/**
+ * Runs gnuplot with the given arguments, its stdin read from stdinFd (which is rewound), its
+ * stdout and stderr captured. gnuplot-iostream's own popen cannot report the exit status or
+ * keep stderr off the terminal, so the process is started here.
+ */
+GnuplotRun
+RunGnuplot(const std::vector<std::string>& args, int stdinFd)
+{
+    Fd out(AnonymousFile());
+    if (lseek(stdinFd, 0, SEEK_SET) < 0 && errno != ESPIPE)
+    {
+        throw std::runtime_error(ErrnoText("RenderFigure: lseek"));
+    }
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>("gnuplot"));
+    for (const auto& a : args)
+    {
+        argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, stdinFd, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out.Get(), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, out.Get(), STDERR_FILENO);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+    {
+        throw std::runtime_error(
+            std::string("RenderFigure: cannot run gnuplot (") + std::strerror(rc) +
+            (rc == ENOENT ? "): is it installed? (Debian: apt-get install gnuplot-nox)" : ")"));
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+    {
+        if (errno != EINTR)
+        {
+            throw std::runtime_error(ErrnoText("RenderFigure: waitpid"));
+        }
+    }
+    GnuplotRun run;
+    run.output = ReadAll(out.Get());
+    if (WIFEXITED(status))
+    {
+        run.ok = WEXITSTATUS(status) == 0;
+        run.status = "exit status " + std::to_string(WEXITSTATUS(status));
+    }
+    else
+    {
+        run.status = "killed by signal " + std::to_string(WTERMSIG(status));
+    }
+    return run;
+}
+
+/// A gnuplot single-quoted string: literal except '' for a quote; control characters
+/// (which would end the command) become spaces.
+std::string
+Quote(const std::string& text)
+{
+    std::string quoted = "'";
+    for (char c : text)
+    {
+        if (c == '\'')
+        {
+            quoted += "''";
+        }
+        else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        {
+            quoted += ' ';
+        }
+        else
+        {
+            quoted += c;
+        }
+    }
+    return quoted + "'";
+}
+
+std::string
+Number(double v)
+{
+    std::ostringstream os;
+    os.precision(17);
+    os << v;
+    return os.str();
+}
+
+std::string
+SeriesName(const Series& s, std::size_t i)
+{
+    return "series " + std::to_string(i) + (s.title.empty() ? "" : " ('" + s.title + "')");
+}
+
+void
+CheckFinite(const std::vector<double>& values,
+            const char* what,
+            const Series& s,
+            std::size_t i,
+            bool nanAllowed)
+{
+    for (std::size_t k = 0; k < values.size(); ++k)
+    {
+        if (std::isinf(values[k]) || (!nanAllowed && std::isnan(values[k])))
+        {
+            throw std::invalid_argument("RenderFigure: " + SeriesName(s, i) + ": " + what + "[" +
+                                        std::to_string(k) + "] is " + Number(values[k]));
+        }
+    }
+}
+
+void
+Validate(const Figure& fig)
+{
+    if (fig.series.empty())
+    {
+        throw std::invalid_argument("RenderFigure: figure '" + fig.title + "' has no series");
+    }
+    bool anyPoints = false;
+    for (std::size_t i = 0; i < fig.series.size(); ++i)
+    {
+        const Series& s = fig.series[i];
+        const std::string name = SeriesName(s, i);
+        if (s.x.size() != s.y.size())
+        {
+            throw std::invalid_argument("RenderFigure: " + name + " has " +
+                                        std::to_string(s.x.size()) + " x values but " +
+                                        std::to_string(s.y.size()) + " y values");
+        }
+        if (s.yLow.empty() != s.yHigh.empty())
+        {
+            throw std::invalid_argument("RenderFigure: " + name +
+                                        " has only one of yLow and yHigh; give both or neither");
+        }
+        if (!s.yLow.empty() && (s.yLow.size() != s.x.size() || s.yHigh.size() != s.x.size()))
+        {
+            throw std::invalid_argument("RenderFigure: " + name + " has " +
+                                        std::to_string(s.x.size()) + " points but " +
+                                        std::to_string(s.yLow.size()) + " yLow and " +
+                                        std::to_string(s.yHigh.size()) + " yHigh values");
+        }
+        CheckFinite(s.x, "x", s, i, false);
+        CheckFinite(s.y, "y", s, i, true);
+        CheckFinite(s.yLow, "yLow", s, i, true);
+        CheckFinite(s.yHigh, "yHigh", s, i, true);
+        if (fig.logX)
+        {
+            for (std::size_t k = 0; k < s.x.size(); ++k)
+            {
+                if (s.x[k] <= 0)
+                {
+                    throw std::invalid_argument("RenderFigure: logX but " + name + ": x[" +
+                                                std::to_string(k) + "] is " + Number(s.x[k]));
+                }
+            }
+        }
+        anyPoints = anyPoints || !s.x.empty();
+    }
+    if (!anyPoints)
+    {
+        throw std::invalid_argument("RenderFigure: figure '" + fig.title +
+                                    "': no series has any points");
+    }
+    if (std::isinf(fig.yMin) || std::isinf(fig.yMax) ||
+        (!std::isnan(fig.yMin) && !std::isnan(fig.yMax) && !(fig.yMin < fig.yMax)))
+    {
+        throw std::invalid_argument("RenderFigure: y range [" + Number(fig.yMin) + ", " +
+                                    Number(fig.yMax) + "] is empty or infinite");
+    }
+    if (fig.logY && (fig.yMin <= 0 || fig.yMax <= 0))
+    {
+        throw std::invalid_argument("RenderFigure: logY needs yMin and yMax > 0");
+    }
+}
+
+/// One output file: its final name, the temporary it is written to, the gnuplot terminal.
+struct Output
+{
+    std::string path;
+    std::string temporary;
+    std::string terminal;
+};
+
+/// Reserves temporary names next to the outputs and removes them unless Commit() renamed them.
+class Outputs
+{
+  public:
+    explicit Outputs(std::vector<Output> outputs)
+        : m_outputs(std::move(outputs))
+    {
+        static std::atomic<unsigned> counter{0};
+        for (auto& o : m_outputs)
+        {
+            for (int attempt = 0;; ++attempt)
+            {
+                std::string name =
+                    o.path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+                // O_EXCL reserves the name; 0666 lets the umask decide the final mode, as for
+                // any file gnuplot creates itself.
+                int fd = open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+                if (fd >= 0)
+                {
+                    close(fd);
+                    o.temporary = name;
+                    break;
+                }
+                if (errno != EEXIST || attempt == 100)
+                {
+                    throw std::runtime_error(ErrnoText("RenderFigure: cannot create " + name));
+                }
+            }
+        }
+    }
+
+    ~Outputs()
+    {
+        for (const auto& o : m_outputs)
+        {
+            if (!o.temporary.empty())
+            {
+                unlink(o.temporary.c_str());
+            }
+        }
+    }
+
+    Outputs(const Outputs&) = delete;
+    Outputs& operator=(const Outputs&) = delete;
+
+    const std::vector<Output>& Get() const
+    {
+        return m_outputs;
+    }
+
+    /// Renames every temporary to its final name.
+    std::vector<std::string> Commit()
+    {
+        std::vector<std::string> written;
+        for (auto& o : m_outputs)
+        {
+            if (rename(o.temporary.c_str(), o.path.c_str()) != 0)
+            {
+                throw std::runtime_error(
+                    ErrnoText("RenderFigure: cannot rename " + o.temporary + " to " + o.path));
+            }
+            o.temporary.clear();
+            written.push_back(o.path);
+        }
+        return written;
+    }
+
+  private:
+    std::vector<Output> m_outputs;
+};
+
+/// One plot clause: a series drawn one way.
+struct Clause
+{
+    std::size_t series;
+    bool errorBars;
+    bool titled;
+};
+
+/// The gnuplot script: settings, then each output with the data inline (send1d).
+void
+WriteScript(Gnuplot& gp, const Figure& fig, const std::vector<Output>& outputs)
+{
+    gp << "set encoding utf8\n";
+    for (std::size_t i = 0; i < std::size(kColours); ++i)
+    {
+        gp << "set linetype " << i + 1 << " linecolor rgb '" << kColours[i]
+           << "' linewidth 2 pointtype " << (i % 7) + 4 << " pointsize 1\n";
+    }
+    gp << "set linetype cycle " << std::size(kColours) << "\n";
+    if (!fig.title.empty())
+    {
+        gp << "set title " << Quote(fig.title) << " font ',14' noenhanced\n";
+    }
+    gp << "set xlabel " << Quote(fig.xLabel) << " noenhanced\n";
+    gp << "set ylabel " << Quote(fig.yLabel) << " noenhanced\n";
+    gp << "set grid xtics ytics linecolor rgb '#c8c8c8' linewidth 1 dashtype 1\n";
+    gp << "set key below noenhanced samplen 3 spacing 1.2\n";
+    gp << "set border 3\nset xtics nomirror\nset ytics nomirror\n";
+    gp << "set errorbars small\n";
+    if (fig.logX)
+    {
+        gp << "set logscale x\n";
+    }
+    if (fig.logY)
+    {
+        gp << "set logscale y\n";
+    }
+    gp << "set yrange [" << (std::isnan(fig.yMin) ? "*" : Number(fig.yMin)) << ":"
+       << (std::isnan(fig.yMax) ? "*" : Number(fig.yMax)) << "]\n";
+
+    std::vector<Clause> clauses;
+    for (std::size_t i = 0; i < fig.series.size(); ++i)
+    {
+        const Series& s = fig.series[i];
+        if (s.x.empty())
+        {
+            continue; // nothing to draw; gnuplot would warn about an empty data block
+        }
+        bool bars = !s.yLow.empty();
+        if (fig.steps && bars)
+        {
+            clauses.push_back({i, false, true});
+            clauses.push_back({i, true, false});
+        }
+        else
+        {
+            clauses.push_back({i, bars, true});
+        }
+    }
+
+    std::ostringstream plot;
+    plot << "plot ";
+    for (std::size_t c = 0; c < clauses.size(); ++c)
+    {
+        const Clause& clause = clauses[c];
+        const Series& s = fig.series[clause.series];
+        plot << (c == 0 ? "" : ", ") << "'-' using 1:2" << (clause.errorBars ? ":3:4" : "")
+             << " with ";
+        if (clause.errorBars)
+        {
+            plot << (fig.steps ? "yerrorbars" : "yerrorlines");
+        }
+        else if (fig.steps)
+        {
+            plot << "steps";
+        }
+        else
+        {
+            plot << (s.x.size() <= kMaxPointsForMarkers ? "linespoints" : "lines");
+        }
+        plot << " linetype " << clause.series % std::size(kColours) + 1;
+        if (clause.titled && !s.title.empty())
+        {
+            plot << " title " << Quote(s.title);
+        }
+        else
+        {
+            plot << " notitle";
+        }
+    }
+
+    for (const auto& o : outputs)
+    {
+        gp << "set terminal " << o.terminal << "\n";
+        gp << "set output " << Quote(o.temporary) << "\n";
+        gp << plot.str() << "\n";
+        for (const Clause& clause : clauses)
+        {
+            const Series& s = fig.series[clause.series];
+            if (clause.errorBars)
+            {
+                gp.send1d(std::forward_as_tuple(s.x, s.y, s.yLow, s.yHigh));
+            }
+            else
+            {
+                gp.send1d(std::forward_as_tuple(s.x, s.y));
+            }
+        }
+        gp << "unset output\n";
+    }
+    gp << std::flush;
+}
+
+/// Replaces the digits of the PDF's /CreationDate and /ModDate with a fixed date (2000-01-01
+/// 00:00:00), keeping every byte offset so the cross-reference table stays valid.
+void
+FixPdfDates(const std::string& path)
+{
+    std::string pdf;
+    {
+        std::ifstream in(path, std::ios::binary);
+        pdf.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        if (!in && !in.eof())
+        {
+            throw std::runtime_error("RenderFigure: cannot read " + path);
+        }
+    }
+    const std::string fixed = "20000101000000";
+    bool changed = false;
+    for (const char* key : {"/CreationDate (D:", "/ModDate (D:"})
+    {
+        for (auto pos = pdf.find(key); pos != std::string::npos; pos = pdf.find(key, pos))
+        {
+            pos += std::strlen(key);
+            for (std::size_t k = 0; pos < pdf.size() && pdf[pos] != ')'; ++pos, ++k)
+            {
+                if (std::isdigit(static_cast<unsigned char>(pdf[pos])))
+                {
+                    pdf[pos] = k < fixed.size() ? fixed[k] : '0';
+                    changed = true;
+                }
+            }
+        }
+    }
+    if (changed)
+    {
+        std::ofstream out(path, std::ios::binary | std::ios::trunc);
+        out << pdf;
+        out.close();
+        if (!out)
+        {
+            throw std::runtime_error("RenderFigure: cannot rewrite " + path);
+        }
+    }
+}
+
+} // namespace
+
+bool
+GnuplotHasPdf()
+{
+    static const bool hasPdf = [] {
+        Fd devNull(open("/dev/null", O_RDONLY | O_CLOEXEC));
+        if (devNull.Get() < 0)
+        {
+            throw std::runtime_error(ErrnoText("RenderFigure: cannot open /dev/null"));
+        }
+        GnuplotRun run = RunGnuplot({"-e", "set terminal"}, devNull.Get());
+        if (!run.ok)
+        {
+            throw std::runtime_error("RenderFigure: 'gnuplot -e \"set terminal\"' failed (" +
+                                     run.status + "): " + run.output.substr(0, kMaxQuotedOutput));
+        }
+        return run.output.find(" pdfcairo ") != std::string::npos;
+    }();
+    return hasPdf;
+}
+
+std::vector<std::string>
+RenderFigure(const Figure& fig, const std::string& stem)
+{
+    Validate(fig);
+    const std::string font = "font 'Sans,12'";
+    std::vector<Output> wanted{
+        {stem + ".png", "", "pngcairo size 1000,600 noenhanced " + font},
+        {stem + ".svg", "", "svg size 1000,600 dynamic noenhanced " + font},
+    };
+    if (GnuplotHasPdf())
+    {
+        wanted.push_back({stem + ".pdf", "", "pdfcairo size 6in,3.6in noenhanced " + font});
+    }
+    Outputs outputs(std::move(wanted));
+
+    Fd script(AnonymousFile());
+    {
+        // gnuplot-iostream closes the FILE it is given; script keeps its own descriptor.
+        int fd = fcntl(script.Get(), F_DUPFD_CLOEXEC, 0);
+        std::FILE* f = fd < 0 ? nullptr : fdopen(fd, "w");
+        if (f == nullptr)
+        {
+            if (fd >= 0)
+            {
+                close(fd);
+            }
+            throw std::runtime_error(ErrnoText("RenderFigure: cannot open the script file"));
+        }
+        Gnuplot gp(f);
+        WriteScript(gp, fig, outputs.Get());
+        if (!gp)
+        {
+            throw std::runtime_error("RenderFigure: cannot write the gnuplot script");
+        }
+    }
+
+    GnuplotRun run = RunGnuplot({}, script.Get());
+    if (!run.ok)
+    {
+        throw std::runtime_error("RenderFigure: gnuplot failed rendering '" + stem + "' (" +
+                                 run.status + "):\n" + run.output.substr(0, kMaxQuotedOutput));
+    }
+    for (const auto& o : outputs.Get())
+    {
+        struct stat st;
+        if (stat(o.temporary.c_str(), &st) != 0 || st.st_size == 0)
+        {
+            throw std::runtime_error("RenderFigure: gnuplot exited normally but wrote nothing to " +
+                                     o.temporary + ":\n" + run.output.substr(0, kMaxQuotedOutput));
+        }
+        if (o.path.size() > 4 && o.path.compare(o.path.size() - 4, 4, ".pdf") == 0)
+        {
+            FixPdfDates(o.temporary);
+        }
+    }
+    return outputs.Commit();
+}
+
+} // namespace portlab
