@@ -14,6 +14,7 @@
 #include <fstream>
 #include <gnuplot-iostream.h>
 #include <iterator>
+#include <locale>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
@@ -202,6 +203,7 @@ std::string
 Number(double v)
 {
     std::ostringstream os;
+    os.imbue(std::locale::classic());
     os.precision(17);
     os << v;
     return os.str();
@@ -580,6 +582,7 @@ RenderFigure(const Figure& fig, const std::string& stem)
             throw std::runtime_error(ErrnoText("RenderFigure: cannot open the script file"));
         }
         Gnuplot gp(f);
+        gp.imbue(std::locale::classic()); // gnuplot reads numbers with a decimal point
         WriteScript(gp, fig, outputs.Get());
         if (!gp)
         {
