@@ -1,0 +1,478 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "portlab-cli.h"
+
+#include "atomic-directory.h"
+#include "port-sysctls.h"
+#include "run-collector.h"
+#include "socket-script.h"
+#include "study.h"
+#include "sweep.h"
+
+#include <boost/program_options.hpp>
+#include <filesystem>
+#include <iomanip>
+#include <thread>
+#include <unistd.h>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace portlab
+{
+
+namespace
+{
+
+const char* const TOP_HELP =
+    "Usage: portlab [COMMAND] [OPTIONS]\n"
+    "\n"
+    "portlab answers questions about TCP and UDP ports by experiment on simulated hosts\n"
+    "with Linux 6.18's port rules (ns-3, packet level).\n"
+    "\n"
+    "Commands:\n"
+    "  (none)       the default study: the five port questions, answered in\n"
+    "               results/study/report.md\n"
+    "  run S        run scenario S once: results/S/<run>/\n"
+    "  list         the scenarios and the question each answers\n"
+    "  sweep S      run S over every combination of --vary values, in parallel\n"
+    "  collect DIR  merge a sweep's finished points into DIR/points.csv and its figure\n"
+    "  plot DIR     redraw the figures of a run or a sweep\n"
+    "  script FILE  run a socket script and check its expectations\n"
+    "  keys         every key a scenario file may set\n"
+    "  sysctls      every host setting with its Linux default\n"
+    "\n"
+    "'portlab COMMAND --help' describes each. Exit status: 0 ok, 1 disagreement with\n"
+    "Linux (or failed sweep points), 2 bad input.\n";
+
+/// Parse a subcommand's options; returns -1 to continue, else an exit status.
+int
+Parse(int argc,
+      char** argv,
+      const po::options_description& opts,
+      const po::positional_options_description& pos,
+      po::variables_map& vm,
+      const std::string& cmd,
+      std::ostream& out,
+      std::ostream& err)
+{
+    try
+    {
+        po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
+        if (vm.count("help"))
+        {
+            out << opts << "\n";
+            return EXIT_OK;
+        }
+        po::notify(vm);
+    }
+    catch (const po::error& e)
+    {
+        err << "portlab " << cmd << ": " << e.what() << "\n\n" << opts << "\n";
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
+std::string
+Self()
+{
+    std::error_code ec;
+    fs::path p = fs::read_symlink("/proc/self/exe", ec);
+    return ec ? "portlab" : p.string();
+}
+
+bool
+StderrIsTerminal()
+{
+    return isatty(2) == 1;
+}
+
+int
+CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string scenario;
+    std::vector<std::string> sets;
+    uint64_t seed = 0;
+    std::string dir;
+    po::options_description opts(
+        "Usage: portlab run SCENARIO [--set KEY=VALUE ...] [--seed N] [--out DIR]\n\n"
+        "Runs one scenario (a name from 'portlab list', FILE.ini or FILE.ini:NAME) and writes\n"
+        "DIR (default results/SCENARIO/[KEY=VALUE,...-]seed-N): summary.json, timeseries.csv,\n"
+        "ss/HOST-at-Ts.txt, figures (sockets, connects: .png .svg .pdf), pcap/ if asked.\n"
+        "The directory appears whole when the run ends, or not at all.\n\nOptions");
+    opts.add_options()("help,h", "print this help")(
+        "scenario", po::value<std::string>(&scenario), "the scenario")(
+        "set",
+        po::value<std::vector<std::string>>(&sets)->composing(),
+        "override a scenario key, e.g. --set app.load.rate=800/s (repeatable; 'portlab keys')")(
+        "seed", po::value<uint64_t>(&seed), "random seed (default: the scenario's, else 1)")(
+        "out", po::value<std::string>(&dir), "results directory")(
+        "no-figures", "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "run", out, err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    if (scenario.empty())
+    {
+        err << "portlab run: no SCENARIO given; 'portlab list' shows them\n";
+        return EXIT_USAGE;
+    }
+    ScenarioSpec spec = LoadScenario(scenario, sets);
+    if (!vm.count("seed"))
+    {
+        seed = spec.seed;
+    }
+    if (dir.empty())
+    {
+        dir = DefaultRunDirectory(spec.name, sets, seed);
+    }
+    RunWriteOptions wo;
+    wo.figures = !vm.count("no-figures");
+    wo.progress = StderrIsTerminal() && !vm.count("quiet");
+    RunResult r = RunAndWrite(spec, seed, dir, wo);
+    if (!vm.count("quiet"))
+    {
+        out << spec.name << ": " << spec.question << "\n  Linux: " << spec.linuxAnswer << "\n";
+        for (const auto& v : r.verdicts)
+        {
+            out << "  " << (v.matches ? "ok      " : "DIFFERS ") << v.key.substr(7)
+                << ": Linux " << v.expected << ", simulated " << v.measured << "\n";
+        }
+        out << "  matches Linux: " << (r.matchesLinux ? "yes" : "NO") << "\n  results: " << dir
+            << "\n";
+    }
+    return EXIT_OK;
+}
+
+int
+CmdList(std::ostream& out)
+{
+    for (const auto& [name, file, question] : ListScenarios())
+    {
+        out << std::left << std::setw(28) << name << " " << question << "\n";
+    }
+    return EXIT_OK;
+}
+
+int
+CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string scenario;
+    std::vector<std::string> sets;
+    std::vector<std::string> vary;
+    uint32_t seeds = 1;
+    uint64_t firstSeed = 1;
+    unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+    std::string dir;
+    std::string y;
+    std::string emit;
+    po::options_description opts(
+        "Usage: portlab sweep SCENARIO --vary KEY=V1,V2,... [--vary ...] [--seeds K]\n"
+        "                     [--jobs J] [--set KEY=VALUE ...] [--out DIR] [--y METRIC]\n"
+        "                     [--emit-jobs FILE]\n\n"
+        "Runs every combination of the --vary values (first key slowest) with K seeds, as\n"
+        "parallel 'portlab run' processes, into DIR/points/KEY=V,.../seed-S (default DIR:\n"
+        "results/SCENARIO/sweep-KEYS). A rerun skips finished points. Then writes\n"
+        "DIR/points.csv (a row per point and seed, then mean and ci95 rows) and DIR/sweep.png\n"
+        "/.svg/.pdf: METRIC against the first key, a line per value of the others, error bars\n"
+        "= 95% confidence intervals across seeds.\n"
+        "--emit-jobs FILE writes one command per unfinished point instead of running them:\n"
+        "  parallel < FILE     (GNU parallel; add --sshloginfile for several machines)\n"
+        "then 'portlab collect DIR' merges them.\n\nOptions");
+    opts.add_options()("help,h", "print this help")(
+        "scenario", po::value<std::string>(&scenario), "the scenario")(
+        "vary",
+        po::value<std::vector<std::string>>(&vary)->composing(),
+        "KEY=V1,V2,... (repeatable)")("seeds", po::value<uint32_t>(&seeds), "seeds per point (1)")(
+        "first-seed", po::value<uint64_t>(&firstSeed), "first seed (1)")(
+        "jobs,j", po::value<unsigned>(&jobs), "processes at once (default: all cores)")(
+        "set",
+        po::value<std::vector<std::string>>(&sets)->composing(),
+        "override a key at every point (repeatable)")("out", po::value<std::string>(&dir),
+                                                      "sweep directory")(
+        "y", po::value<std::string>(&y), "metric to plot, SUBJECT.METRIC (default: the first "
+                                         "client's steady_success_rate)")(
+        "emit-jobs", po::value<std::string>(&emit), "write the job list to FILE and stop");
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "sweep", out, err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    if (scenario.empty())
+    {
+        err << "portlab sweep: no SCENARIO given; 'portlab list' shows them\n";
+        return EXIT_USAGE;
+    }
+    if (jobs < 1 || jobs > 1024)
+    {
+        err << "portlab sweep: --jobs " << jobs << " is not allowed; allowed: 1..1024\n";
+        return EXIT_USAGE;
+    }
+    SweepPlan plan = MakeSweepPlan(scenario, sets, vary, seeds, firstSeed, y, dir);
+    if (!emit.empty())
+    {
+        size_t n = EmitJobs(plan, Self(), emit);
+        out << emit << ": " << n << " commands for " << plan.dir
+            << "\n  run them: parallel < " << emit << "\n  then:     portlab collect "
+            << plan.dir << "\n";
+        return EXIT_OK;
+    }
+    int failed = RunSweep(plan, Self(), jobs, StderrIsTerminal());
+    out << plan.dir << "/points.csv: " << plan.Points().size() << " runs";
+    if (failed > 0)
+    {
+        out << ", " << failed << " FAILED (rerun the same command to retry them)";
+    }
+    out << "\n";
+    return failed == 0 ? EXIT_OK : EXIT_MISMATCH;
+}
+
+int
+CmdCollect(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string dir;
+    po::options_description opts("Usage: portlab collect DIR\n\n"
+                                 "Merges a sweep's finished points (from 'portlab sweep' or its "
+                                 "--emit-jobs list) into DIR/points.csv and draws its figure.\n\n"
+                                 "Options");
+    opts.add_options()("help,h", "print this help")("dir", po::value<std::string>(&dir), "DIR");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "collect", out, err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    if (dir.empty())
+    {
+        err << "portlab collect: no DIR given\n";
+        return EXIT_USAGE;
+    }
+    std::vector<std::string> missing;
+    auto files = CollectSweep(dir, &missing);
+    for (const auto& f : files)
+    {
+        out << f << "\n";
+    }
+    if (!missing.empty())
+    {
+        err << "portlab collect: " << missing.size() << " runs not finished yet, e.g. "
+            << missing.front() << "\n";
+        return EXIT_MISMATCH;
+    }
+    return EXIT_OK;
+}
+
+int
+CmdPlot(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string dir;
+    po::options_description opts("Usage: portlab plot DIR\n\n"
+                                 "Redraws the figures of a run (from its timeseries.csv) or a "
+                                 "sweep (from its points.csv).\n\nOptions");
+    opts.add_options()("help,h", "print this help")("dir", po::value<std::string>(&dir), "DIR");
+    po::positional_options_description pos;
+    pos.add("dir", 1);
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "plot", out, err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    if (dir.empty())
+    {
+        err << "portlab plot: no DIR given\n";
+        return EXIT_USAGE;
+    }
+    for (const auto& f : PlotDirectory(dir))
+    {
+        out << f << "\n";
+    }
+    return EXIT_OK;
+}
+
+int
+CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string file;
+    uint64_t seed = 1;
+    po::options_description opts("Usage: portlab script FILE [--seed N]\n\n"
+                                 "Runs a socket script (grammar: models/scenario/socket-script.h "
+                                 "and the README) and prints each check; exits 1 on a mismatch "
+                                 "(expected vs got), 2 on a malformed script.\n\nOptions");
+    opts.add_options()("help,h", "print this help")(
+        "seed", po::value<uint64_t>(&seed)->default_value(1), "random seed")(
+        "file", po::value<std::string>(&file), "the script");
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "script", out, err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    if (file.empty())
+    {
+        err << "portlab script: no FILE given\n";
+        return EXIT_USAGE;
+    }
+    std::string text = ReadWholeFile(file);
+    std::vector<ScriptCheck> checks = RunSocketScript(text, file, seed);
+    int failed = 0;
+    for (const auto& c : checks)
+    {
+        out << file << ":" << c.line << ": " << c.text << " -> ";
+        if (c.ok)
+        {
+            out << c.got << "\n";
+        }
+        else
+        {
+            ++failed;
+            out << "MISMATCH: expected " << c.expected << ", got " << c.got << "\n";
+        }
+    }
+    out << "script: " << (checks.size() - failed) << " passed, " << failed << " failed\n";
+    return failed == 0 ? EXIT_OK : EXIT_MISMATCH;
+}
+
+int
+CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    StudyOptions so;
+    po::options_description opts(
+        "Usage: portlab [--seed N] [--out DIR] [--set sysctl.NAME=VALUE ...]\n\n"
+        "The default study: runs the five question scenarios (tcp-udp-same-port,\n"
+        "multi-listener, server-restart, client-port-reuse, timewait-exhaustion) and writes\n"
+        "DIR/report.md (default results/study) answering each question with the measured\n"
+        "evidence, verdicts against Linux and figures; each run's files are in DIR/SCENARIO/.\n"
+        "\nOptions");
+    std::vector<std::string> sets;
+    opts.add_options()("help,h", "print this help (and 'portlab help' lists the commands)")(
+        "seed", po::value<uint64_t>(&so.seed)->default_value(1), "random seed")(
+        "out", po::value<std::string>(&so.dir)->default_value("results/study"), "directory")(
+        "set",
+        po::value<std::vector<std::string>>(&sets)->composing(),
+        "a host setting for every host of every scenario, e.g. "
+        "--set sysctl.net.ipv4.tcp_tw_reuse=1")("no-figures", "skip figures");
+    po::positional_options_description pos;
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "", out, err);
+    if (rc >= 0)
+    {
+        if (rc == EXIT_OK)
+        {
+            out << TOP_HELP;
+        }
+        return rc;
+    }
+    for (const auto& s : sets)
+    {
+        if (s.rfind("sysctl.", 0) != 0)
+        {
+            err << "portlab: --set '" << s
+                << "' is not allowed for the study; allowed: sysctl.NAME=VALUE (use 'portlab "
+                   "run' to change other keys)\n";
+            return EXIT_USAGE;
+        }
+    }
+    so.overrides = sets;
+    so.figures = !vm.count("no-figures");
+    so.progress = StderrIsTerminal();
+    return RunStudy(so, out) ? EXIT_OK : EXIT_MISMATCH;
+}
+
+} // namespace
+
+int
+PortlabMain(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string cmd = argc > 1 ? argv[1] : "";
+    try
+    {
+        if (cmd == "run")
+        {
+            return CmdRun(argc - 1, argv + 1, out, err);
+        }
+        if (cmd == "list")
+        {
+            return CmdList(out);
+        }
+        if (cmd == "sweep")
+        {
+            return CmdSweep(argc - 1, argv + 1, out, err);
+        }
+        if (cmd == "collect")
+        {
+            return CmdCollect(argc - 1, argv + 1, out, err);
+        }
+        if (cmd == "plot")
+        {
+            return CmdPlot(argc - 1, argv + 1, out, err);
+        }
+        if (cmd == "script")
+        {
+            return CmdScript(argc - 1, argv + 1, out, err);
+        }
+        if (cmd == "help")
+        {
+            out << TOP_HELP;
+            return EXIT_OK;
+        }
+        if (cmd == "keys")
+        {
+            for (const auto& [k, h] : ScenarioKeyHelp())
+            {
+                out << std::left << std::setw(30) << k << " " << h << "\n";
+            }
+            return EXIT_OK;
+        }
+        if (cmd == "sysctls")
+        {
+            PortSysctls defaults;
+            for (const auto& name : PortSysctls::Names())
+            {
+                out << name << " = " << defaults.Get(name) << "\n    " << PortSysctls::Help(name)
+                    << "\n";
+            }
+            return EXIT_OK;
+        }
+        if (!cmd.empty() && cmd[0] != '-')
+        {
+            err << "portlab: unknown command '" << cmd
+                << "'; allowed: run, list, sweep, collect, plot, script, keys, sysctls, help "
+                   "(or none: the default study)\n";
+            return EXIT_USAGE;
+        }
+        return CmdStudy(argc, argv, out, err);
+    }
+    catch (const ConfigError& e)
+    {
+        err << "portlab " << cmd << ": " << e.what() << "\n";
+        return EXIT_USAGE;
+    }
+    catch (const SysctlError& e)
+    {
+        err << "portlab " << cmd << ": " << e.what() << "\n";
+        return EXIT_USAGE;
+    }
+    catch (const std::exception& e)
+    {
+        err << "portlab " << cmd << ": " << e.what() << "\n";
+        return EXIT_USAGE;
+    }
+}
+
+} // namespace portlab

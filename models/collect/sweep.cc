@@ -1,0 +1,716 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "sweep.h"
+
+#include "atomic-directory.h"
+#include "csv-table.h"
+#include "figure.h"
+#include "run-collector.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <iomanip>
+#include <map>
+#include <set>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace portlab
+{
+
+namespace
+{
+
+std::string
+PointName(const SweepPlan& plan, const std::vector<std::string>& values)
+{
+    std::string n;
+    for (size_t i = 0; i < values.size(); ++i)
+    {
+        std::string part = plan.vary[i].first + "=" + values[i];
+        for (char& c : part)
+        {
+            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+                  c == '='))
+            {
+                c = '_';
+            }
+        }
+        n += (n.empty() ? "" : ",") + part;
+    }
+    return n;
+}
+
+std::string
+Num(double v)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.10g", v);
+    return buf;
+}
+
+/// Leading number of "500/s", "10ms" ...; false if there is none.
+bool
+LeadingNumber(const std::string& s, double& v, std::string& unit)
+{
+    char* end = nullptr;
+    v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str())
+    {
+        return false;
+    }
+    unit = std::string(end);
+    return true;
+}
+
+/// A CSV field, quoted when it holds a comma, quote or newline (RFC 4180).
+std::string
+CsvField(const std::string& field)
+{
+    if (field.find_first_of(",\"\n") == std::string::npos)
+    {
+        return field;
+    }
+    std::string out = "\"";
+    for (char c : field)
+    {
+        out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+double
+StudentT975(size_t n)
+{
+    static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                               2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                               2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                               2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+    size_t df = n < 2 ? 1 : n - 1;
+    return df <= 30 ? t[df - 1] : 1.960;
+}
+
+std::string
+ShellQuote(const std::string& s)
+{
+    std::string out = "'";
+    for (char c : s)
+    {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
+
+std::vector<SweepPlan::Point>
+SweepPlan::Points() const
+{
+    std::vector<Point> out;
+    std::vector<size_t> idx(vary.size(), 0);
+    while (true)
+    {
+        std::vector<std::string> values;
+        std::vector<std::string> ov = overrides;
+        for (size_t i = 0; i < vary.size(); ++i)
+        {
+            values.push_back(vary[i].second[idx[i]]);
+            ov.push_back(vary[i].first + "=" + values.back());
+        }
+        for (uint32_t s = 0; s < seeds; ++s)
+        {
+            Point p;
+            p.values = values;
+            p.seed = firstSeed + s;
+            p.dir = dir + "/points/" + PointName(*this, values) + "/seed-" + std::to_string(p.seed);
+            p.overrides = ov;
+            out.push_back(p);
+        }
+        size_t k = vary.size();
+        while (k > 0)
+        {
+            --k;
+            if (++idx[k] < vary[k].second.size())
+            {
+                break;
+            }
+            idx[k] = 0;
+            if (k == 0)
+            {
+                return out;
+            }
+        }
+        if (vary.empty())
+        {
+            return out;
+        }
+    }
+}
+
+JsonValue
+SweepPlan::ToJson() const
+{
+    JsonValue j = JsonValue::Object();
+    j.Set("scenario", scenario);
+    JsonValue ov = JsonValue::Array();
+    for (const auto& o : overrides)
+    {
+        ov.Push(o);
+    }
+    j.Set("set", ov);
+    JsonValue v = JsonValue::Array();
+    for (const auto& [k, values] : vary)
+    {
+        JsonValue e = JsonValue::Object();
+        e.Set("key", k);
+        JsonValue vs = JsonValue::Array();
+        for (const auto& x : values)
+        {
+            vs.Push(x);
+        }
+        e.Set("values", vs);
+        v.Push(e);
+    }
+    j.Set("vary", v);
+    j.Set("seeds", static_cast<uint64_t>(seeds));
+    j.Set("first_seed", firstSeed);
+    j.Set("y", y);
+    return j;
+}
+
+SweepPlan
+SweepPlan::FromJson(const JsonValue& j, const std::string& dir)
+{
+    SweepPlan p;
+    p.scenario = j.At("scenario").AsString();
+    for (const auto& o : j.At("set").Items())
+    {
+        p.overrides.push_back(o.AsString());
+    }
+    for (const auto& e : j.At("vary").Items())
+    {
+        std::vector<std::string> values;
+        for (const auto& x : e.At("values").Items())
+        {
+            values.push_back(x.AsString());
+        }
+        p.vary.emplace_back(e.At("key").AsString(), values);
+    }
+    p.seeds = j.At("seeds").AsInt();
+    p.firstSeed = j.At("first_seed").AsInt();
+    p.y = j.At("y").AsString();
+    p.dir = dir;
+    return p;
+}
+
+SweepPlan
+MakeSweepPlan(const std::string& scenario,
+              const std::vector<std::string>& overrides,
+              const std::vector<std::string>& vary,
+              uint32_t seeds,
+              uint64_t firstSeed,
+              const std::string& y,
+              const std::string& dir)
+{
+    SweepPlan plan;
+    plan.scenario = scenario;
+    plan.overrides = overrides;
+    plan.seeds = seeds;
+    plan.firstSeed = firstSeed;
+    if (seeds < 1 || seeds > 1000)
+    {
+        throw ConfigError("--seeds " + std::to_string(seeds) + " is not allowed; allowed: 1..1000");
+    }
+    std::set<std::string> keys;
+    for (const auto& v : vary)
+    {
+        size_t eq = v.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 >= v.size())
+        {
+            throw ConfigError("--vary '" + v + "' is not allowed; allowed: KEY=V1,V2,...");
+        }
+        std::string key = v.substr(0, eq);
+        std::vector<std::string> values;
+        std::stringstream in(v.substr(eq + 1));
+        std::string x;
+        while (std::getline(in, x, ','))
+        {
+            size_t b = x.find_first_not_of(' ');
+            size_t e = x.find_last_not_of(' ');
+            if (b == std::string::npos)
+            {
+                throw ConfigError("--vary '" + v + "' has an empty value; allowed: KEY=V1,V2,...");
+            }
+            values.push_back(x.substr(b, e - b + 1));
+        }
+        if (!keys.insert(key).second)
+        {
+            throw ConfigError("--vary names '" + key + "' twice; allowed: each key once");
+        }
+        plan.vary.emplace_back(key, values);
+    }
+    if (plan.vary.empty())
+    {
+        throw ConfigError("a sweep needs at least one --vary KEY=V1,V2,...");
+    }
+    ScenarioSpec base = LoadScenario(scenario, overrides);
+    for (const auto& p : plan.Points())
+    {
+        if (p.seed == plan.firstSeed)
+        {
+            try
+            {
+                LoadScenario(scenario, p.overrides);
+            }
+            catch (const ConfigError& e)
+            {
+                throw ConfigError(std::string(e.what()) + " (in the sweep point " +
+                                  PointName(plan, p.values) + ")");
+            }
+        }
+    }
+    plan.y = y;
+    if (plan.y.empty())
+    {
+        for (const auto& a : base.apps)
+        {
+            if (plan.y.empty() && a.type == AppType::TCP_CLIENT)
+            {
+                plan.y = a.name + ".steady_success_rate";
+            }
+            else if (plan.y.empty() && a.type == AppType::UDP_CLIENT)
+            {
+                plan.y = a.name + ".success_rate";
+            }
+        }
+        if (plan.y.empty())
+        {
+            throw ConfigError("scenario '" + base.name +
+                              "' has no client app; name the metric to plot with --y "
+                              "SUBJECT.METRIC");
+        }
+    }
+    std::string keysName;
+    for (const auto& [k, values] : plan.vary)
+    {
+        keysName += (keysName.empty() ? "" : ",") + k;
+    }
+    plan.dir = dir.empty() ? "results/" + base.name + "/sweep-" + keysName : dir;
+    return plan;
+}
+
+namespace
+{
+
+/// Write sweep.json, refusing to mix two different sweeps in one directory.
+void
+WritePlan(const SweepPlan& plan)
+{
+    std::string path = plan.dir + "/sweep.json";
+    std::string text = plan.ToJson().DumpPretty() + "\n";
+    if (fs::exists(path))
+    {
+        std::string old = ReadWholeFile(path);
+        if (old != text)
+        {
+            throw ConfigError(plan.dir + " holds a different sweep (its sweep.json differs); "
+                                         "give another --out or remove it");
+        }
+        return;
+    }
+    WriteFileAtomically(path, text);
+}
+
+std::vector<std::string>
+RunArgs(const SweepPlan& plan, const SweepPlan::Point& p, const std::string& self)
+{
+    std::vector<std::string> a = {self, "run", plan.scenario};
+    for (const auto& o : p.overrides)
+    {
+        a.push_back("--set");
+        a.push_back(o);
+    }
+    a.push_back("--seed");
+    a.push_back(std::to_string(p.seed));
+    a.push_back("--out");
+    a.push_back(p.dir);
+    a.push_back("--no-figures");
+    a.push_back("--quiet");
+    return a;
+}
+
+} // namespace
+
+size_t
+EmitJobs(const SweepPlan& plan, const std::string& self, const std::string& file)
+{
+    WritePlan(plan);
+    std::string text;
+    size_t n = 0;
+    for (const auto& p : plan.Points())
+    {
+        if (fs::exists(p.dir + "/summary.json"))
+        {
+            continue;
+        }
+        std::string line;
+        for (const auto& a : RunArgs(plan, p, self))
+        {
+            line += (line.empty() ? "" : " ") + ShellQuote(a);
+        }
+        text += line + "\n";
+        ++n;
+    }
+    WriteFileAtomically(file, text);
+    return n;
+}
+
+int
+RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool progress)
+{
+    WritePlan(plan);
+    std::vector<SweepPlan::Point> todo;
+    size_t skipped = 0;
+    auto points = plan.Points();
+    for (const auto& p : points)
+    {
+        if (fs::exists(p.dir + "/summary.json"))
+        {
+            ++skipped;
+        }
+        else
+        {
+            todo.push_back(p);
+        }
+    }
+    std::string logs = plan.dir + "/.logs";
+    fs::create_directories(logs);
+    std::map<pid_t, std::pair<SweepPlan::Point, std::string>> running;
+    size_t next = 0;
+    size_t done = 0;
+    int failed = 0;
+    auto start = std::chrono::steady_clock::now();
+    auto report = [&]() {
+        if (!progress)
+        {
+            return;
+        }
+        double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        double eta = done > 0 ? wall / done * (todo.size() - done) : 0;
+        std::fprintf(stderr,
+                     "\rsweep: %zu/%zu runs done (%zu already done), %zu running, %.0f s, "
+                     "ETA %.0f s   ",
+                     done + skipped,
+                     points.size(),
+                     skipped,
+                     running.size(),
+                     wall,
+                     eta);
+    };
+    while (next < todo.size() || !running.empty())
+    {
+        while (next < todo.size() && running.size() < jobs)
+        {
+            const auto& p = todo[next++];
+            std::vector<std::string> args = RunArgs(plan, p, self);
+            std::string log = logs + "/run-" + std::to_string(next) + ".log";
+            pid_t pid = fork();
+            if (pid == 0)
+            {
+                int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                if (fd >= 0)
+                {
+                    dup2(fd, 1);
+                    dup2(fd, 2);
+                    close(fd);
+                }
+                std::vector<char*> argv;
+                for (auto& a : args)
+                {
+                    argv.push_back(const_cast<char*>(a.c_str()));
+                }
+                argv.push_back(nullptr);
+                execv(self.c_str(), argv.data());
+                _exit(127);
+            }
+            if (pid < 0)
+            {
+                throw std::runtime_error("fork failed");
+            }
+            running[pid] = {p, log};
+        }
+        report();
+        int status = 0;
+        pid_t pid = wait(&status);
+        if (pid < 0)
+        {
+            break;
+        }
+        auto it = running.find(pid);
+        if (it == running.end())
+        {
+            continue;
+        }
+        ++done;
+        bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (!ok)
+        {
+            ++failed;
+            std::string text;
+            try
+            {
+                text = ReadWholeFile(it->second.second);
+            }
+            catch (const std::exception&)
+            {
+            }
+            std::fprintf(stderr,
+                         "\nsweep: the run for %s failed:\n%s\n",
+                         it->second.first.dir.c_str(),
+                         text.c_str());
+        }
+        std::error_code ec;
+        fs::remove(it->second.second, ec);
+        running.erase(it);
+    }
+    report();
+    if (progress)
+    {
+        std::fprintf(stderr, "\n");
+    }
+    std::error_code ec;
+    fs::remove_all(logs, ec);
+    std::vector<std::string> missing;
+    CollectSweep(plan.dir, &missing);
+    return failed;
+}
+
+std::vector<std::string>
+CollectSweep(const std::string& dir, std::vector<std::string>* missing)
+{
+    std::string planPath = dir + "/sweep.json";
+    if (!fs::exists(planPath))
+    {
+        throw std::runtime_error("'" + dir + "' is not a sweep directory (no sweep.json)");
+    }
+    SweepPlan plan = SweepPlan::FromJson(JsonValue::Parse(ReadWholeFile(planPath)), dir);
+    auto points = plan.Points();
+    std::vector<std::map<std::string, double>> values(points.size());
+    std::vector<bool> have(points.size(), false);
+    std::set<std::string> metricNames;
+    for (size_t i = 0; i < points.size(); ++i)
+    {
+        std::string s = points[i].dir + "/summary.json";
+        if (!fs::exists(s))
+        {
+            if (missing != nullptr)
+            {
+                missing->push_back(points[i].dir);
+            }
+            continue;
+        }
+        JsonValue j = JsonValue::Parse(ReadWholeFile(s));
+        for (const auto& [k, v] : j.At("metrics").Members())
+        {
+            if (v.IsNumber())
+            {
+                values[i][k] = v.AsDouble();
+                metricNames.insert(k);
+            }
+        }
+        values[i]["matches_linux"] = j.At("matches_linux").AsBool() ? 1 : 0;
+        have[i] = true;
+    }
+    std::vector<std::string> cols(metricNames.begin(), metricNames.end());
+    std::ostringstream csv;
+    for (const auto& [k, v] : plan.vary)
+    {
+        csv << CsvField(k) << ",";
+    }
+    csv << "seed,matches_linux";
+    for (const auto& c : cols)
+    {
+        csv << "," << CsvField(c);
+    }
+    csv << "\n";
+    auto row = [&](const std::vector<std::string>& vs,
+                   const std::string& seed,
+                   const std::map<std::string, double>& m) {
+        for (const auto& v : vs)
+        {
+            csv << CsvField(v) << ",";
+        }
+        csv << seed << "," << (m.count("matches_linux") ? Num(m.at("matches_linux")) : "");
+        for (const auto& c : cols)
+        {
+            csv << "," << (m.count(c) ? Num(m.at(c)) : "");
+        }
+        csv << "\n";
+    };
+    for (size_t i = 0; i < points.size(); i += plan.seeds)
+    {
+        std::vector<std::map<std::string, double>> runs;
+        for (size_t s = 0; s < plan.seeds; ++s)
+        {
+            if (have[i + s])
+            {
+                row(points[i].values, std::to_string(points[i + s].seed), values[i + s]);
+                runs.push_back(values[i + s]);
+            }
+        }
+        if (runs.empty())
+        {
+            continue;
+        }
+        std::map<std::string, double> mean;
+        std::map<std::string, double> ci;
+        for (const auto& c : std::vector<std::string>{"matches_linux"})
+        {
+            (void)c;
+        }
+        std::vector<std::string> all = cols;
+        all.push_back("matches_linux");
+        for (const auto& c : all)
+        {
+            std::vector<double> xs;
+            for (const auto& r : runs)
+            {
+                if (r.count(c))
+                {
+                    xs.push_back(r.at(c));
+                }
+            }
+            if (xs.empty())
+            {
+                continue;
+            }
+            double m = 0;
+            for (double x : xs)
+            {
+                m += x;
+            }
+            m /= xs.size();
+            double var = 0;
+            for (double x : xs)
+            {
+                var += (x - m) * (x - m);
+            }
+            double half = xs.size() > 1
+                              ? StudentT975(xs.size()) * std::sqrt(var / (xs.size() - 1)) /
+                                    std::sqrt(double(xs.size()))
+                              : 0;
+            mean[c] = m;
+            ci[c] = half;
+        }
+        row(points[i].values, "mean", mean);
+        row(points[i].values, "ci95", ci);
+    }
+    WriteFileAtomically(dir + "/points.csv", csv.str());
+    std::vector<std::string> written = {dir + "/points.csv"};
+    for (const auto& f : PlotSweep(dir))
+    {
+        written.push_back(f);
+    }
+    return written;
+}
+
+std::vector<std::string>
+PlotSweep(const std::string& dirIn)
+{
+    std::string dir = dirIn;
+    while (dir.size() > 1 && dir.back() == '/')
+    {
+        dir.pop_back();
+    }
+    SweepPlan plan = SweepPlan::FromJson(JsonValue::Parse(ReadWholeFile(dir + "/sweep.json")), dir);
+    CsvTable t = ReadCsv(dir + "/points.csv");
+    std::vector<std::string> written;
+    if (!t.Has(plan.y))
+    {
+        return written; // the metric is in no finished point yet
+    }
+    const std::vector<std::string>& seed = t.Column("seed");
+    const std::vector<std::string>& yText = t.Column(plan.y);
+    std::vector<const std::vector<std::string>*> keyCols;
+    for (const auto& [k, values] : plan.vary)
+    {
+        keyCols.push_back(&t.Column(k));
+    }
+    auto number = [](const std::string& s) { return s.empty() ? 0.0 : std::strtod(s.c_str(), nullptr); };
+    Figure f;
+    std::string xKey = plan.vary[0].first;
+    std::string unit;
+    f.xLabel = xKey;
+    f.yLabel = plan.y;
+    f.title = plan.scenario + ": " + plan.y + " vs " + xKey;
+    std::map<std::string, size_t> seriesIndex;
+    for (size_t i = 0; i < t.Rows(); ++i)
+    {
+        if (seed[i] != "mean")
+        {
+            continue;
+        }
+        double x = 0;
+        std::string u;
+        if (!LeadingNumber((*keyCols[0])[i], x, u))
+        {
+            return written; // not a numeric axis: the CSV is the result
+        }
+        unit = u;
+        std::string title;
+        for (size_t k = 1; k < plan.vary.size(); ++k)
+        {
+            std::string key = plan.vary[k].first;
+            title += (title.empty() ? "" : ", ") + key.substr(key.rfind('.') + 1) + "=" +
+                     (*keyCols[k])[i];
+        }
+        if (!seriesIndex.count(title))
+        {
+            seriesIndex[title] = f.series.size();
+            f.series.push_back(Series{});
+            f.series.back().title = title;
+        }
+        Series& s = f.series[seriesIndex[title]];
+        s.x.push_back(x);
+        double y = number(yText[i]);
+        s.y.push_back(y);
+        if (plan.seeds > 1)
+        {
+            // The ci95 row follows its mean row.
+            double half = i + 1 < t.Rows() ? number(yText[i + 1]) : 0;
+            s.yLow.push_back(y - half);
+            s.yHigh.push_back(y + half);
+        }
+    }
+    if (!unit.empty())
+    {
+        f.xLabel += " (" + (unit[0] == '/' ? "1" + unit : unit) + ")";
+    }
+    if (plan.y.find("rate") != std::string::npos && plan.y.find("steady_rate") == std::string::npos)
+    {
+        f.yLabel += " (fraction)";
+        f.yMin = 0;
+        f.yMax = 1.05;
+    }
+    else if (plan.y.find("steady_rate") != std::string::npos)
+    {
+        f.yLabel += " (connections/s)";
+    }
+    if (f.series.empty())
+    {
+        return written;
+    }
+    return RenderFigure(f, dir + "/sweep");
+}
+
+} // namespace portlab

@@ -1,0 +1,124 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_SWEEP_H
+#define PORTLAB_SWEEP_H
+
+#include "json-value.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace portlab
+{
+
+/**
+ * \ingroup portlab-collect
+ * \brief A sweep: a scenario run at every combination of some keys' values, with K seeds.
+ *
+ * The plan is kept in DIR/sweep.json; each point and seed is an ordinary run whose results
+ * directory is DIR/points/KEY=VALUE,.../seed-S. A point whose summary.json exists is done
+ * (results directories appear atomically), so a rerun after a kill only runs what is missing.
+ */
+struct SweepPlan
+{
+    std::string scenario;                //!< scenario reference as given
+    std::vector<std::string> overrides;  //!< --set applied to every point
+    std::vector<std::pair<std::string, std::vector<std::string>>> vary; //!< key -> values
+    uint32_t seeds{1};                   //!< seeds per point
+    uint64_t firstSeed{1};               //!< seeds are firstSeed .. firstSeed + seeds - 1
+    std::string y;                       //!< metric plotted ("SUBJECT.METRIC")
+    std::string dir;                     //!< sweep directory
+
+    /// One run of the sweep.
+    struct Point
+    {
+        std::vector<std::string> values; //!< one per vary key
+        uint64_t seed{1};                //!< its seed
+        std::string dir;                 //!< its results directory
+        std::vector<std::string> overrides; //!< base overrides + KEY=VALUE of this point
+    };
+
+    /// \return every point, first vary key slowest, seeds fastest
+    std::vector<Point> Points() const;
+    /// \return sweep.json's content
+    JsonValue ToJson() const;
+    /// \param j sweep.json's content \param dir the sweep directory \return the plan
+    static SweepPlan FromJson(const JsonValue& j, const std::string& dir);
+};
+
+/**
+ * \ingroup portlab-collect
+ * \brief Build a plan and check every point's scenario before anything is written.
+ * \param scenario scenario reference
+ * \param overrides --set strings
+ * \param vary "KEY=V1,V2,..." strings
+ * \param seeds seeds per point (>= 1)
+ * \param firstSeed first seed
+ * \param y metric to plot ("" = the scenario's first client success rate)
+ * \param dir sweep directory ("" = results/SCENARIO/sweep-KEYS)
+ * \return the plan
+ * \throws ConfigError naming what is wrong (bad --vary, a point whose scenario is invalid)
+ */
+SweepPlan MakeSweepPlan(const std::string& scenario,
+                        const std::vector<std::string>& overrides,
+                        const std::vector<std::string>& vary,
+                        uint32_t seeds,
+                        uint64_t firstSeed,
+                        const std::string& y,
+                        const std::string& dir);
+
+/**
+ * \ingroup portlab-collect
+ * \brief Run the points that are not done yet as parallel `portlab run` processes, then
+ * collect.
+ * \param plan the plan
+ * \param self path of the portlab executable
+ * \param jobs processes at once (>= 1)
+ * \param progress print progress on stderr
+ * \return the number of points that failed (0: all done and collected)
+ */
+int RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool progress);
+
+/**
+ * \ingroup portlab-collect
+ * \brief Write sweep.json and one shell command per point not yet done to FILE, for GNU
+ * parallel (`parallel < FILE`, also with --sshloginfile) or a Slurm array.
+ * \param plan the plan
+ * \param self path of the portlab executable
+ * \param file the job list
+ * \return the number of commands written
+ */
+size_t EmitJobs(const SweepPlan& plan, const std::string& self, const std::string& file);
+
+/**
+ * \ingroup portlab-collect
+ * \brief Merge a sweep's finished points into points.csv (a row per point and seed, then a
+ * `mean` and a `ci95` row per point: the mean and the half-width of its 95% confidence
+ * interval, Student's t) and draw its figure.
+ * \param dir sweep directory (with sweep.json)
+ * \param missing receives points not finished yet
+ * \return files written
+ */
+std::vector<std::string> CollectSweep(const std::string& dir, std::vector<std::string>* missing);
+
+/**
+ * \ingroup portlab-collect
+ * \brief Draw a sweep's figure from its points.csv and sweep.json.
+ * \param dir sweep directory \return files written
+ */
+std::vector<std::string> PlotSweep(const std::string& dir);
+
+/// \param n samples (>= 2) \return Student's t quantile 0.975 for n - 1 degrees of freedom
+double StudentT975(size_t n);
+
+/// \param s a shell word \return it single-quoted for sh
+std::string ShellQuote(const std::string& s);
+
+} // namespace portlab
+
+#endif // PORTLAB_SWEEP_H

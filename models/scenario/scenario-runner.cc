@@ -1,0 +1,1171 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "scenario-runner.h"
+
+#include "linux-port-space.h"
+#include "linux-stack-helper.h"
+#include "port-table-snapshot.h"
+#include "port-types.h"
+#include "tcp-client-process.h"
+#include "tcp-proxy-process.h"
+#include "tcp-server-process.h"
+#include "udp-client-process.h"
+#include "udp-server-process.h"
+
+#include "ns3/boolean.h"
+#include "ns3/double.h"
+#include "ns3/enum.h"
+#include "ns3/error-model.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/integer.h"
+#include "ns3/ipv4.h"
+#include "ns3/log.h"
+#include "ns3/nstime.h"
+#include "ns3/point-to-point-helper.h"
+#include "ns3/pointer.h"
+#include "ns3/rng-seed-manager.h"
+#include "ns3/simulator.h"
+#include "ns3/string.h"
+#include "ns3/tcp-socket-factory.h"
+#include "ns3/udp-socket-factory.h"
+#include "ns3/uinteger.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <set>
+#include <sstream>
+
+NS_LOG_COMPONENT_DEFINE("PortlabScenarioRunner");
+
+namespace portlab
+{
+
+const std::array<const char*, 6> TIMESERIES_ERRNOS = {"EADDRNOTAVAIL",
+                                                      "EADDRINUSE",
+                                                      "ECONNREFUSED",
+                                                      "ECONNRESET",
+                                                      "ETIMEDOUT",
+                                                      "EHOSTUNREACH"};
+
+namespace
+{
+
+using ns3::Ptr;
+
+/// Hosts beyond this many per group are left out of `ss` snapshots.
+constexpr uint32_t SNAPSHOT_HOSTS_PER_GROUP = 8;
+
+std::string
+FormatNumber(double v)
+{
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+    {
+        return std::to_string(static_cast<int64_t>(v));
+    }
+    std::ostringstream o;
+    o << std::setprecision(6) << v;
+    return o.str();
+}
+
+/// One host of the world.
+struct Host
+{
+    std::string name;                  //!< "client1"
+    std::string group;                 //!< "client"
+    Ptr<ns3::Node> node;               //!< its node
+    std::vector<ns3::Ipv4Address> addrs; //!< all its addresses, addr1 first
+    std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
+    bool snapshot{true};               //!< included in `ss` snapshots
+    // Counters for the current interval and in total.
+    uint64_t attempted{0};             //!< connects started (interval)
+    uint64_t succeeded{0};             //!< connects established (interval)
+    std::array<uint64_t, 7> failed{};  //!< failures (interval)
+    uint64_t listenDrops{0};           //!< (interval)
+    uint64_t totalAttempted{0};        //!< connects started (run)
+    uint64_t twPeak{0};                //!< largest TIME_WAIT count seen
+    uint64_t maxPeersPerPort{0};       //!< largest distinct peers per local port seen
+    uint64_t portsShared{0};           //!< largest count of local ports with >= 2 connections
+};
+
+/// One app instance (a process).
+struct Instance
+{
+    const AppSpec* spec;     //!< its app
+    uint32_t host;           //!< host index
+    Ptr<ns3::Application> app; //!< the process
+};
+
+class World
+{
+  public:
+    World(const ScenarioSpec& spec, const RunOptions& options)
+        : m_spec(spec),
+          m_options(options)
+    {
+    }
+
+    RunResult Run();
+
+  private:
+    void BuildHosts();
+    void BuildLinks();
+    void BuildApps();
+    std::vector<uint32_t> HostsOf(const std::string& on) const;
+    ns3::Ipv4Address Resolve(uint32_t host, const std::string& addr) const;
+    std::vector<ns3::InetSocketAddress> Destinations(uint32_t from,
+                                                      const std::vector<std::string>& list) const;
+    void CountResult(uint32_t host, const std::string& result);
+    void Sample();
+    void Snapshot();
+    void Measure(RunResult& r);
+    void Judge(RunResult& r);
+
+    const ScenarioSpec& m_spec;
+    const RunOptions& m_options;
+    std::vector<Host> m_hosts;
+    std::map<std::string, uint32_t> m_hostIndex;
+    std::vector<Instance> m_instances;
+    std::map<std::string, std::pair<uint64_t, uint64_t>> m_warm; //!< app -> (attempted, ok)
+    RunResult m_result;
+    uint32_t m_links{0};
+};
+
+std::vector<uint32_t>
+World::HostsOf(const std::string& on) const
+{
+    std::vector<uint32_t> out;
+    auto it = m_hostIndex.find(on);
+    if (it != m_hostIndex.end())
+    {
+        out.push_back(it->second);
+        return out;
+    }
+    for (uint32_t i = 0; i < m_hosts.size(); ++i)
+    {
+        if (m_hosts[i].group == on)
+        {
+            out.push_back(i);
+        }
+    }
+    return out;
+}
+
+void
+World::BuildHosts()
+{
+    for (const auto& g : m_spec.groups)
+    {
+        uint32_t kept = 0;
+        for (uint32_t i = 1; i <= g.count; ++i)
+        {
+            Host h;
+            h.name = g.name + std::to_string(i);
+            h.group = g.name;
+            h.node = ns3::CreateObject<ns3::Node>();
+            h.snapshot = kept++ < SNAPSHOT_HOSTS_PER_GROUP;
+            if (!h.snapshot)
+            {
+                ++m_result.snapshotHostsOmitted;
+            }
+            m_hostIndex[h.name] = m_hosts.size();
+            m_hosts.push_back(h);
+        }
+    }
+    // One stack helper per distinct sysctl list: all hosts, then the group, then the host.
+    for (const auto& g : m_spec.groups)
+    {
+        ns3::LinuxStackHelper groupStack;
+        for (const auto& [k, v] : m_spec.sysctls)
+        {
+            groupStack.SetSysctl(k, v);
+        }
+        for (const auto& [k, v] : g.sysctls)
+        {
+            groupStack.SetSysctl(k, v);
+        }
+        for (uint32_t i = 1; i <= g.count; ++i)
+        {
+            Ptr<ns3::Node> node = m_hosts[m_hostIndex.at(g.name + std::to_string(i))].node;
+            auto own = g.hostSysctls.find(i);
+            if (own == g.hostSysctls.end())
+            {
+                groupStack.Install(node);
+                continue;
+            }
+            ns3::LinuxStackHelper hostStack(groupStack);
+            for (const auto& [k, v] : own->second)
+            {
+                hostStack.SetSysctl(k, v);
+            }
+            hostStack.Install(node);
+        }
+    }
+}
+
+void
+World::BuildLinks()
+{
+    ns3::PointToPointHelper p2p;
+    p2p.SetDeviceAttribute("DataRate", ns3::StringValue(m_spec.linkRate));
+    p2p.SetChannelAttribute("Delay", ns3::StringValue(m_spec.linkDelay));
+    int64_t stream = 1000000;
+    auto addrCount = [&](const std::string& group) {
+        for (const auto& g : m_spec.groups)
+        {
+            if (g.name == group)
+            {
+                return g.addresses;
+            }
+        }
+        return 1u;
+    };
+    for (const auto& [ga, gb] : m_spec.links)
+    {
+        for (uint32_t a : HostsOf(ga))
+        {
+            for (uint32_t b : HostsOf(gb))
+            {
+                uint32_t link = ++m_links;
+                uint32_t net = (10u << 24) + (link << 8); // 10.0.1.0/24, 10.0.2.0/24, ...
+                ns3::NetDeviceContainer devs =
+                    p2p.Install(ns3::NodeContainer(m_hosts[a].node, m_hosts[b].node));
+                for (uint32_t side = 0; side < 2; ++side)
+                {
+                    Host& h = m_hosts[side == 0 ? a : b];
+                    Ptr<ns3::NetDevice> dev = devs.Get(side);
+                    if (m_spec.linkLoss > 0)
+                    {
+                        auto em = ns3::CreateObject<ns3::RateErrorModel>();
+                        em->SetAttribute("ErrorRate", ns3::DoubleValue(m_spec.linkLoss));
+                        em->SetAttribute("ErrorUnit", ns3::StringValue("ERROR_UNIT_PACKET"));
+                        em->AssignStreams(stream++);
+                        dev->SetAttribute("ReceiveErrorModel", ns3::PointerValue(em));
+                    }
+                    Ptr<ns3::Ipv4> ipv4 = h.node->GetObject<ns3::Ipv4>();
+                    int32_t ifi = ipv4->AddInterface(dev);
+                    uint32_t n = addrCount(h.group);
+                    for (uint32_t k = 0; k < n; ++k)
+                    {
+                        ns3::Ipv4Address addr(net + 1 + side + 2 * k);
+                        ipv4->AddAddress(ifi,
+                                         ns3::Ipv4InterfaceAddress(addr, ns3::Ipv4Mask("/24")));
+                        h.addrs.push_back(addr);
+                    }
+                    ipv4->SetMetric(ifi, 1);
+                    ipv4->SetUp(ifi);
+                }
+                m_hosts[a].peerAddr[b] = ns3::Ipv4Address(net + 2);
+                m_hosts[b].peerAddr[a] = ns3::Ipv4Address(net + 1);
+                if (m_spec.pcap && !m_options.pcapPrefix.empty())
+                {
+                    p2p.EnablePcap(m_options.pcapPrefix + m_hosts[a].name + "-" + m_hosts[b].name,
+                                   devs.Get(0),
+                                   false,
+                                   true);
+                }
+            }
+        }
+    }
+}
+
+ns3::Ipv4Address
+World::Resolve(uint32_t host, const std::string& addr) const
+{
+    if (addr == "*")
+    {
+        return ns3::Ipv4Address::GetAny();
+    }
+    if (addr.compare(0, 4, "addr") == 0)
+    {
+        uint32_t n = std::stoul(addr.substr(4));
+        const Host& h = m_hosts[host];
+        if (n == 0 || n > h.addrs.size())
+        {
+            throw ConfigError("host " + h.name + " has " + std::to_string(h.addrs.size()) +
+                              " addresses; '" + addr + "' does not exist (give its group more "
+                              "links or group.G.addresses)");
+        }
+        return h.addrs[n - 1];
+    }
+    return ns3::Ipv4Address(addr.c_str());
+}
+
+std::vector<ns3::InetSocketAddress>
+World::Destinations(uint32_t from, const std::vector<std::string>& list) const
+{
+    std::vector<ns3::InetSocketAddress> out;
+    auto towards = [&](uint32_t to) {
+        const Host& me = m_hosts[from];
+        auto it = me.peerAddr.find(to);
+        if (it != me.peerAddr.end())
+        {
+            return it->second;
+        }
+        const Host& h = m_hosts[to];
+        if (h.addrs.empty())
+        {
+            throw ConfigError("host " + h.name + " has no links, so " + me.name +
+                              " cannot reach it; add its group to 'links'");
+        }
+        return h.addrs[0];
+    };
+    for (const auto& d : list)
+    {
+        size_t colon = d.rfind(':');
+        if (colon == std::string::npos)
+        {
+            const AppSpec* target = nullptr;
+            for (const auto& a : m_spec.apps)
+            {
+                if (a.name == d)
+                {
+                    target = &a;
+                }
+            }
+            size_t bc = target->bind.rfind(':');
+            std::string addr = target->bind.substr(0, bc);
+            uint16_t port = std::stoul(target->bind.substr(bc + 1));
+            for (uint32_t h : HostsOf(target->on))
+            {
+                ns3::Ipv4Address a = addr == "*" ? towards(h) : Resolve(h, addr);
+                out.emplace_back(a, port);
+            }
+            continue;
+        }
+        std::string host = d.substr(0, colon);
+        uint16_t port = std::stoul(d.substr(colon + 1));
+        size_t dot = host.find('.');
+        uint32_t h = m_hostIndex.at(host.substr(0, dot));
+        ns3::Ipv4Address a = dot == std::string::npos ? towards(h) : Resolve(h, host.substr(dot + 1));
+        out.emplace_back(a, port);
+    }
+    return out;
+}
+
+void
+World::CountResult(uint32_t host, const std::string& result)
+{
+    Host& h = m_hosts[host];
+    ++h.attempted;
+    ++h.totalAttempted;
+    if (result == "ok")
+    {
+        ++h.succeeded;
+        return;
+    }
+    for (size_t i = 0; i < TIMESERIES_ERRNOS.size(); ++i)
+    {
+        if (result == TIMESERIES_ERRNOS[i])
+        {
+            ++h.failed[i];
+            return;
+        }
+    }
+    ++h.failed[6];
+}
+
+ns3::Address
+ToAddress(const ns3::InetSocketAddress& a)
+{
+    return a;
+}
+
+void
+World::BuildApps()
+{
+    int64_t stream = 2000000;
+    for (const auto& a : m_spec.apps)
+    {
+        ns3::Time start = ns3::NanoSeconds(a.startNs);
+        ns3::Time stop = ns3::NanoSeconds(a.stopNs >= 0 ? a.stopNs : m_spec.durationNs);
+        for (uint32_t h : HostsOf(a.on))
+        {
+            Ptr<ns3::Node> node = m_hosts[h].node;
+            uint32_t instances = a.processes;
+            for (uint32_t p = 0; p < instances; ++p)
+            {
+                Ptr<ns3::Application> app;
+                auto bindAddr = [&]() {
+                    size_t c = a.bind.rfind(':');
+                    return ns3::InetSocketAddress(Resolve(h, a.bind.substr(0, c)),
+                                                  std::stoul(a.bind.substr(c + 1)));
+                };
+                std::string close = a.close == "client-first"   ? "ClientFirst"
+                                    : a.close == "server-first" ? "ServerFirst"
+                                                                : "Linger0";
+                switch (a.type)
+                {
+                case AppType::TCP_SERVER: {
+                    auto s = ns3::CreateObject<ns3::TcpServerProcess>();
+                    s->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
+                    s->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
+                    s->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
+                    s->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
+                    s->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
+                    s->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
+                    s->SetAttribute("ClosePolicy", ns3::StringValue(close));
+                    s->SetAttribute("RequestsPerConnection",
+                                    ns3::UintegerValue(a.requestsPerConnection));
+                    if (a.restartAtNs >= 0)
+                    {
+                        s->SetAttribute("RestartAt", ns3::TimeValue(ns3::NanoSeconds(a.restartAtNs)));
+                        s->SetAttribute("RestartDelay",
+                                        ns3::TimeValue(ns3::NanoSeconds(a.restartDelayNs)));
+                        s->SetAttribute("RestartRetryInterval",
+                                        ns3::TimeValue(ns3::NanoSeconds(a.restartRetryNs)));
+                        s->SetAttribute("RestartReuseAddr",
+                                        ns3::BooleanValue(a.restartReuseAddr < 0
+                                                              ? a.reuseAddr
+                                                              : a.restartReuseAddr == 1));
+                        s->SetAttribute("RestartMaxAttempts", ns3::UintegerValue(a.restartAttempts));
+                    }
+                    if (a.acceptStopNs >= 0)
+                    {
+                        s->SetAttribute("AcceptStop",
+                                        ns3::TimeValue(ns3::NanoSeconds(a.acceptStopNs)));
+                    }
+                    app = s;
+                    break;
+                }
+                case AppType::TCP_CLIENT: {
+                    auto c = ns3::CreateObject<ns3::TcpClientProcess>();
+                    std::vector<ns3::Address> remotes;
+                    for (const auto& d : Destinations(h, a.to))
+                    {
+                        remotes.push_back(d);
+                    }
+                    c->SetRemotes(remotes);
+                    c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
+                    c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
+                    c->SetAttribute("Concurrency", ns3::UintegerValue(a.concurrency));
+                    c->SetAttribute("MaxConnections", ns3::UintegerValue(a.connections));
+                    c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
+                    c->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
+                    c->SetAttribute("ClosePolicy", ns3::StringValue(close));
+                    c->SetAttribute("RequestsPerConnection",
+                                    ns3::UintegerValue(a.requestsPerConnection));
+                    c->SetAttribute("BindBeforeConnect", ns3::BooleanValue(a.bindBeforeConnect));
+                    c->SetAttribute("BindAddressNoPort", ns3::BooleanValue(a.bindAddressNoPort));
+                    stream += c->AssignStreams(stream);
+                    c->TraceConnectWithoutContext(
+                        "Result",
+                        ns3::Callback<void, std::string>(
+                            [this, h](std::string r) { CountResult(h, r); }));
+                    app = c;
+                    break;
+                }
+                case AppType::UDP_SERVER: {
+                    auto s = ns3::CreateObject<ns3::UdpServerProcess>();
+                    s->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
+                    s->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
+                    s->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
+                    s->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
+                    s->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
+                    app = s;
+                    break;
+                }
+                case AppType::UDP_CLIENT: {
+                    auto c = ns3::CreateObject<ns3::UdpClientProcess>();
+                    std::vector<ns3::Address> remotes;
+                    for (const auto& d : Destinations(h, a.to))
+                    {
+                        remotes.push_back(d);
+                    }
+                    c->SetRemotes(remotes);
+                    c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
+                    c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
+                    c->SetAttribute("MaxDatagrams", ns3::UintegerValue(a.connections));
+                    c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
+                    c->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
+                    c->SetAttribute("Connected", ns3::BooleanValue(a.connected));
+                    c->SetAttribute("BindBeforeSend", ns3::BooleanValue(a.bindBeforeConnect));
+                    stream += c->AssignStreams(stream);
+                    app = c;
+                    break;
+                }
+                case AppType::TCP_PROXY: {
+                    auto x = ns3::CreateObject<ns3::TcpProxyProcess>();
+                    x->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
+                    x->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
+                    x->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
+                    x->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
+                    x->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
+                    x->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
+                    x->SetAttribute("ClosePolicy", ns3::StringValue(close));
+                    x->SetAttribute("UpstreamBindBeforeConnect",
+                                    ns3::BooleanValue(a.bindBeforeConnect));
+                    x->SetAttribute("UpstreamBindAddressNoPort",
+                                    ns3::BooleanValue(a.bindAddressNoPort));
+                    std::vector<ns3::Address> up;
+                    for (const auto& d : Destinations(h, a.upstream))
+                    {
+                        up.push_back(d);
+                    }
+                    x->SetUpstreams(up);
+                    x->TraceConnectWithoutContext(
+                        "UpstreamResult",
+                        ns3::Callback<void, std::string>(
+                            [this, h](std::string r) { CountResult(h, r); }));
+                    app = x;
+                    break;
+                }
+                }
+                node->AddApplication(app);
+                app->SetStartTime(start);
+                app->SetStopTime(stop);
+                m_instances.push_back(Instance{&a, h, app});
+            }
+        }
+    }
+}
+
+void
+World::Sample()
+{
+    int64_t now = ns3::Simulator::Now().GetNanoSeconds();
+    RunProgress progress;
+    progress.simNs = now;
+    progress.durationNs = m_spec.durationNs;
+    for (uint32_t i = 0; i < m_hosts.size(); ++i)
+    {
+        Host& h = m_hosts[i];
+        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
+        const auto& tcp = ports->Host().Tcp();
+        HostSample s;
+        s.timeNs = now;
+        s.host = i;
+        s.tcpPortsInUse = tcp.PortsInUse();
+        s.timeWait = tcp.TimeWaitCount();
+        s.established = tcp.ConnectionCount() - tcp.TimeWaitCount();
+        s.udpSockets = ports->Host().Udp().SocketCount();
+        s.attempted = h.attempted;
+        s.succeeded = h.succeeded;
+        s.failed = h.failed;
+        s.listenDrops = h.listenDrops;
+        h.attempted = h.succeeded = h.listenDrops = 0;
+        h.failed.fill(0);
+        h.twPeak = std::max<uint64_t>(h.twPeak, s.timeWait);
+        progress.connections += h.totalAttempted;
+        m_result.samples.push_back(s);
+    }
+    if (m_options.progress)
+    {
+        m_options.progress(progress);
+    }
+    if (now + m_spec.intervalNs <= m_spec.durationNs)
+    {
+        ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
+    }
+}
+
+void
+World::Snapshot()
+{
+    int64_t now = ns3::Simulator::Now().GetNanoSeconds();
+    for (auto& h : m_hosts)
+    {
+        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
+        std::vector<SsRow> rows = SnapshotSockets(ports->Host());
+        // Local ports shared by several connections, and peers per port.
+        std::map<std::string, std::set<std::string>> peers;
+        for (const auto& r : rows)
+        {
+            if (r.netid == "tcp" && r.state != "LISTEN")
+            {
+                peers[r.local.substr(r.local.rfind(':'))].insert(r.peer);
+            }
+        }
+        uint64_t shared = 0;
+        for (const auto& [port, set] : peers)
+        {
+            shared += set.size() >= 2 ? 1 : 0;
+            h.maxPeersPerPort = std::max<uint64_t>(h.maxPeersPerPort, set.size());
+        }
+        h.portsShared = std::max(h.portsShared, shared);
+        if (h.snapshot)
+        {
+            m_result.snapshots.emplace_back(now, h.name, FormatSs(rows));
+        }
+    }
+}
+
+RunResult
+World::Run()
+{
+    ns3::RngSeedManager::SetSeed(1);
+    ns3::RngSeedManager::SetRun(m_options.seed);
+    m_result.scenario = m_spec.name;
+    m_result.seed = m_options.seed;
+    BuildHosts();
+    BuildLinks();
+    ns3::NodeContainer all;
+    for (const auto& h : m_hosts)
+    {
+        all.Add(h.node);
+        m_result.hosts.push_back(h.name);
+    }
+    ns3::LinuxStackHelper().AssignStreams(all, 1);
+    BuildApps();
+    ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
+    for (int64_t t : m_spec.snapshotsNs)
+    {
+        // Just before the end's stop, so that a snapshot at the duration sees the last state.
+        ns3::Simulator::Schedule(ns3::NanoSeconds(t), &World::Snapshot, this);
+    }
+    ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.warmupNs), [this]() {
+        for (const auto& in : m_instances)
+        {
+            auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
+            if (c)
+            {
+                m_warm[in.spec->name].first += c->GetAttempted();
+                m_warm[in.spec->name].second += c->GetConnected();
+            }
+            auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
+            if (x)
+            {
+                m_warm[in.spec->name].first += x->GetUpstreamAttempted();
+                m_warm[in.spec->name].second += x->GetUpstreamConnected();
+            }
+        }
+    });
+    ns3::Simulator::Stop(ns3::NanoSeconds(m_spec.durationNs) + ns3::NanoSeconds(1));
+    ns3::Simulator::Run();
+    m_result.events = ns3::Simulator::GetEventCount();
+    Measure(m_result);
+    Judge(m_result);
+    m_instances.clear();
+    m_hosts.clear();
+    ns3::Simulator::Destroy();
+    return std::move(m_result);
+}
+
+/// "ok ok EADDRINUSE" from a list of results.
+std::string
+Join(const std::vector<std::string>& words)
+{
+    std::string s;
+    for (const auto& w : words)
+    {
+        s += (s.empty() ? "" : " ") + w;
+    }
+    return s.empty() ? "none" : s;
+}
+
+void
+World::Measure(RunResult& r)
+{
+    auto num = [&](const std::string& k, double v) { r.metrics[k] = MetricValue{true, v, ""}; };
+    auto words = [&](const std::string& k, const std::string& w) {
+        r.metrics[k] = MetricValue{false, 0, w};
+    };
+    for (const auto& a : m_spec.apps)
+    {
+        const std::string p = a.name + ".";
+        std::vector<const Instance*> mine;
+        for (const auto& in : m_instances)
+        {
+            if (in.spec == &a)
+            {
+                mine.push_back(&in);
+            }
+        }
+        std::vector<std::string> binds;
+        std::vector<double> shares;
+        double total = 0;
+        switch (a.type)
+        {
+        case AppType::TCP_SERVER: {
+            uint64_t accepted = 0;
+            uint64_t served = 0;
+            uint64_t listeners = 0;
+            std::vector<std::string> restart;
+            double wait = -1;
+            for (const auto* in : mine)
+            {
+                auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in->app);
+                const auto& history = s->GetBindHistory();
+                binds.push_back(history.empty() ? "none" : history.front().second);
+                accepted += s->GetAccepted();
+                served += s->GetServed();
+                shares.push_back(s->GetAccepted());
+                listeners += s->IsListening() ? 1 : 0;
+                for (size_t i = 1; i < history.size(); ++i)
+                {
+                    if (restart.empty() || restart.back() != history[i].second)
+                    {
+                        restart.push_back(history[i].second);
+                    }
+                }
+                if (a.restartAtNs >= 0 && s->GetRestartedAt() >= ns3::Seconds(0))
+                {
+                    wait = std::max(wait,
+                                    (s->GetRestartedAt() - ns3::NanoSeconds(a.restartAtNs))
+                                        .GetSeconds());
+                }
+            }
+            total = accepted;
+            num(p + "accepted", accepted);
+            num(p + "served", served);
+            num(p + "listeners", listeners);
+            words(p + "restart_binds", Join(restart));
+            words(p + "restart_first", restart.empty() ? "none" : restart.front());
+            num(p + "restart_wait", wait);
+            break;
+        }
+        case AppType::UDP_SERVER: {
+            uint64_t received = 0;
+            uint64_t answered = 0;
+            for (const auto* in : mine)
+            {
+                auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in->app);
+                binds.push_back(s->GetBindResult().empty() ? "none" : s->GetBindResult());
+                received += s->GetReceived();
+                answered += s->GetAnswered();
+                shares.push_back(s->GetReceived());
+            }
+            total = received;
+            num(p + "received", received);
+            num(p + "answered", answered);
+            break;
+        }
+        case AppType::TCP_PROXY: {
+            uint64_t accepted = 0;
+            uint64_t relayed = 0;
+            uint64_t attempted = 0;
+            uint64_t connected = 0;
+            std::map<std::string, uint64_t> errors;
+            for (const auto* in : mine)
+            {
+                auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in->app);
+                binds.push_back(x->GetBindResult().empty() ? "none" : x->GetBindResult());
+                accepted += x->GetAccepted();
+                relayed += x->GetRelayed();
+                attempted += x->GetUpstreamAttempted();
+                connected += x->GetUpstreamConnected();
+                shares.push_back(x->GetAccepted());
+                for (const auto& [e, n] : x->GetUpstreamFailures())
+                {
+                    errors[e] += n;
+                }
+            }
+            total = accepted;
+            num(p + "accepted", accepted);
+            num(p + "relayed", relayed);
+            num(p + "upstream_attempted", attempted);
+            num(p + "upstream_connected", connected);
+            num(p + "upstream_success_rate", attempted ? double(connected) / attempted : 0);
+            std::vector<std::string> names;
+            for (const auto& [e, n] : errors)
+            {
+                names.push_back(e);
+            }
+            words(p + "upstream_errors", Join(names));
+            auto w = m_warm[a.name];
+            double dA = attempted - w.first;
+            num(p + "steady_upstream_success_rate", dA > 0 ? (connected - w.second) / dA : 0);
+            break;
+        }
+        case AppType::TCP_CLIENT: {
+            uint64_t attempted = 0;
+            uint64_t connected = 0;
+            uint64_t completed = 0;
+            std::map<std::string, uint64_t> errors;
+            for (const auto* in : mine)
+            {
+                auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in->app);
+                attempted += c->GetAttempted();
+                connected += c->GetConnected();
+                completed += c->GetCompleted();
+                for (const auto& [e, n] : c->GetFailures())
+                {
+                    errors[e] += n;
+                }
+            }
+            num(p + "attempted", attempted);
+            num(p + "connected", connected);
+            num(p + "completed", completed);
+            num(p + "success_rate", attempted ? double(connected) / attempted : 0);
+            auto w = m_warm[a.name];
+            double dA = attempted - w.first;
+            double dC = connected - w.second;
+            num(p + "steady_success_rate", dA > 0 ? dC / dA : 0);
+            num(p + "steady_rate", dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
+            std::vector<std::string> names;
+            for (const auto& [e, n] : errors)
+            {
+                names.push_back(e);
+                num(p + "failed." + e, n);
+            }
+            words(p + "errors", Join(names));
+            break;
+        }
+        case AppType::UDP_CLIENT: {
+            uint64_t sent = 0;
+            uint64_t answered = 0;
+            std::map<std::string, uint64_t> errors;
+            for (const auto* in : mine)
+            {
+                auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->app);
+                sent += c->GetSent();
+                answered += c->GetAnswered();
+                for (const auto& [e, n] : c->GetFailures())
+                {
+                    errors[e] += n;
+                }
+            }
+            num(p + "sent", sent);
+            num(p + "answered", answered);
+            num(p + "success_rate", sent ? double(answered) / sent : 0);
+            std::vector<std::string> names;
+            for (const auto& [e, n] : errors)
+            {
+                names.push_back(e);
+                num(p + "failed." + e, n);
+            }
+            words(p + "errors", Join(names));
+            break;
+        }
+        }
+        if (!binds.empty())
+        {
+            words(p + "bind", Join(binds));
+        }
+        if (!shares.empty())
+        {
+            double lo = 1;
+            double hi = 0;
+            for (double s : shares)
+            {
+                double f = total > 0 ? s / total : 0;
+                lo = std::min(lo, f);
+                hi = std::max(hi, f);
+            }
+            num(p + "share_min", total > 0 ? lo : 0);
+            num(p + "share_max", hi);
+        }
+    }
+    for (const auto& h : m_hosts)
+    {
+        const std::string p = h.name + ".";
+        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
+        const auto& tcp = ports->Host().Tcp();
+        num(p + "timewait", tcp.TimeWaitCount());
+        num(p + "timewait_peak", h.twPeak);
+        num(p + "tw_overflow", tcp.Counters().timeWaitOverflow);
+        num(p + "tw_recycled", tcp.Counters().timeWaitRecycled);
+        num(p + "ports_shared", h.portsShared);
+        num(p + "max_peers_per_port", h.maxPeersPerPort);
+    }
+}
+
+void
+World::Judge(RunResult& r)
+{
+    r.matchesLinux = true;
+    for (const auto& e : m_spec.expectations)
+    {
+        Verdict v;
+        v.key = e.key;
+        std::string name = e.subject + "." + e.metric;
+        auto it = r.metrics.find(name);
+        MetricValue m;
+        if (it != r.metrics.end())
+        {
+            m = it->second;
+        }
+        else if (e.metric.compare(0, 7, "failed.") == 0)
+        {
+            m = MetricValue{true, 0, ""}; // no failure of that kind
+        }
+        else
+        {
+            m = MetricValue{false, 0, "none"};
+        }
+        v.measured = m.ToString();
+        switch (e.kind)
+        {
+        case Expectation::WORDS:
+            v.expected = e.text;
+            v.matches = !m.isNumber && m.words == e.text;
+            break;
+        case Expectation::NUMBER: {
+            v.expected = e.op == "=" ? FormatNumber(e.value) : e.op + " " + FormatNumber(e.value);
+            double x = m.number;
+            v.matches = m.isNumber && ((e.op == "=" && x == e.value) ||
+                                       (e.op == ">=" && x >= e.value) ||
+                                       (e.op == "<=" && x <= e.value) ||
+                                       (e.op == ">" && x > e.value) || (e.op == "<" && x < e.value));
+            break;
+        }
+        case Expectation::TOLERANCE:
+        case Expectation::PREDICTION: {
+            double want = e.value;
+            std::string why;
+            if (e.kind == Expectation::PREDICTION)
+            {
+                const AppSpec* app = nullptr;
+                for (const auto& a : m_spec.apps)
+                {
+                    if (a.name == e.subject)
+                    {
+                        app = &a;
+                    }
+                }
+                want = PredictTimeWaitSuccess(m_spec, *app, &why);
+            }
+            double tol = e.relative ? e.tol * std::fabs(want) : e.tol;
+            std::ostringstream o;
+            o << FormatNumber(want) << " +- " << FormatNumber(tol);
+            if (!why.empty())
+            {
+                o << " (" << why << ")";
+            }
+            v.expected = o.str();
+            v.matches = m.isNumber && std::fabs(m.number - want) <= tol + 1e-12;
+            break;
+        }
+        }
+        r.matchesLinux = r.matchesLinux && v.matches;
+        r.verdicts.push_back(v);
+    }
+}
+
+} // namespace
+
+std::string
+MetricValue::ToString() const
+{
+    return isNumber ? FormatNumber(number) : words;
+}
+
+double
+PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string* why)
+{
+    // The client's host sysctls: all hosts, then its group, then the host (first host).
+    PortSysctls sys;
+    for (const auto& [k, v] : spec.sysctls)
+    {
+        sys.Set(k, v);
+    }
+    std::string group = app.on;
+    uint32_t index = 1;
+    size_t d = app.on.find_first_of("0123456789");
+    if (d != std::string::npos)
+    {
+        group = app.on.substr(0, d);
+        index = std::stoul(app.on.substr(d));
+    }
+    for (const auto& g : spec.groups)
+    {
+        if (g.name != group)
+        {
+            continue;
+        }
+        for (const auto& [k, v] : g.sysctls)
+        {
+            sys.Set(k, v);
+        }
+        auto own = g.hostSysctls.find(index);
+        if (own != g.hostSysctls.end())
+        {
+            for (const auto& [k, v] : own->second)
+            {
+                sys.Set(k, v);
+            }
+        }
+    }
+    // Distinct destinations (address, port) the app spreads its connections over.
+    const std::vector<std::string>& list = app.type == AppType::TCP_PROXY ? app.upstream : app.to;
+    uint64_t destinations = 0;
+    for (const auto& dname : list)
+    {
+        const AppSpec* target = nullptr;
+        for (const auto& a : spec.apps)
+        {
+            if (a.name == dname)
+            {
+                target = &a;
+            }
+        }
+        if (target == nullptr)
+        {
+            ++destinations;
+            continue;
+        }
+        std::string on = target->on;
+        size_t dd = on.find_first_of("0123456789");
+        if (dd != std::string::npos)
+        {
+            ++destinations;
+            continue;
+        }
+        for (const auto& g : spec.groups)
+        {
+            if (g.name == on)
+            {
+                destinations += g.count;
+            }
+        }
+    }
+    uint64_t ports = 0;
+    for (uint32_t p = sys.ipLocalPortRangeLow; p <= sys.ipLocalPortRangeHigh; ++p)
+    {
+        ports += sys.ipLocalReservedPorts.Contains(p) ? 0 : 1;
+    }
+    uint64_t held = app.bindBeforeConnect && !app.bindAddressNoPort ? ports : ports * destinations;
+    double twSeconds = sys.timewaitLenMs / 1000.0;
+    std::ostringstream o;
+    double rate = app.rate;
+    if (app.type == AppType::TCP_PROXY)
+    {
+        // One upstream connection per request: the clients' rate towards this proxy. The
+        // proxy always closes its upstream connections first.
+        rate = 0;
+        for (const auto& c : spec.apps)
+        {
+            if (c.type != AppType::TCP_CLIENT ||
+                std::find(c.to.begin(), c.to.end(), app.name) == c.to.end())
+            {
+                continue;
+            }
+            uint64_t hosts = 1;
+            for (const auto& g : spec.groups)
+            {
+                hosts = g.name == c.on ? g.count : hosts;
+            }
+            rate += c.rate * c.requestsPerConnection * hosts;
+        }
+    }
+    else if (app.close != "client-first")
+    {
+        o << "the server closes first: no client TIME_WAIT";
+        *why = o.str();
+        return 1.0;
+    }
+    if (sys.tcpTwReuse == 1 && sys.tcpTimestamps != 0)
+    {
+        *why = "tcp_tw_reuse=1 with timestamps: connect() takes over TIME_WAIT 4-tuples";
+        return 1.0;
+    }
+    if (static_cast<uint64_t>(sys.tcpMaxTwBuckets) < held)
+    {
+        o << "tcp_max_tw_buckets " << sys.tcpMaxTwBuckets << " < " << held
+          << " ports the TIME_WAITs would hold";
+        *why = o.str();
+        return 1.0;
+    }
+    double capacity = held / twSeconds;
+    o << held << " ports";
+    if (!(app.bindBeforeConnect && !app.bindAddressNoPort))
+    {
+        o << " (" << ports << " x " << destinations << " destinations)";
+    }
+    o << " / " << FormatNumber(twSeconds) << " s = " << FormatNumber(capacity) << " conn/s vs "
+      << FormatNumber(rate) << "/s offered";
+    *why = o.str();
+    if (app.concurrency > 0)
+    {
+        return 1.0;
+    }
+    return std::min(1.0, capacity / rate);
+}
+
+RunResult
+RunScenario(const ScenarioSpec& spec, const RunOptions& options)
+{
+    World w(spec, options);
+    return w.Run();
+}
+
+JsonValue
+RunResult::Summary(const ScenarioSpec& spec) const
+{
+    JsonValue s = JsonValue::Object();
+    s.Set("scenario", scenario);
+    s.Set("description", spec.description);
+    s.Set("question", spec.question);
+    s.Set("linux_answer", spec.linuxAnswer);
+    s.Set("seed", seed);
+    JsonValue versions = JsonValue::Object();
+    versions.Set("portlab", PORTLAB_VERSION);
+    versions.Set("ns3", "3.37");
+    versions.Set("linux_reference", "6.18");
+    s.Set("versions", versions);
+    JsonValue params = JsonValue::Object();
+    for (const auto& [k, v] : spec.keys)
+    {
+        if (k != "description" && k != "question" && k != "linux_answer")
+        {
+            params.Set(k, v);
+        }
+    }
+    s.Set("parameters", params);
+    JsonValue hostList = JsonValue::Array();
+    for (const auto& h : hosts)
+    {
+        hostList.Push(h);
+    }
+    s.Set("hosts", hostList);
+    JsonValue m = JsonValue::Object();
+    for (const auto& [k, v] : metrics)
+    {
+        if (v.isNumber)
+        {
+            m.Set(k, v.number);
+        }
+        else
+        {
+            m.Set(k, v.words);
+        }
+    }
+    s.Set("metrics", m);
+    JsonValue vs = JsonValue::Array();
+    for (const auto& v : verdicts)
+    {
+        JsonValue o = JsonValue::Object();
+        o.Set("expect", v.key);
+        o.Set("linux", v.expected);
+        o.Set("simulated", v.measured);
+        o.Set("matches", v.matches);
+        vs.Push(o);
+    }
+    s.Set("verdicts", vs);
+    s.Set("matches_linux", matchesLinux);
+    if (snapshotHostsOmitted > 0)
+    {
+        s.Set("snapshot_hosts_omitted", snapshotHostsOmitted);
+    }
+    return s;
+}
+
+std::string
+RunResult::TimeseriesCsv() const
+{
+    std::ostringstream o;
+    o << "time_s,host,tcp_ports_in_use,tcp_established,tcp_time_wait,udp_sockets,"
+         "connects_attempted,connects_ok";
+    for (const char* e : TIMESERIES_ERRNOS)
+    {
+        o << ",failed_" << e;
+    }
+    o << ",failed_other,listen_drops\n";
+    for (const auto& s : samples)
+    {
+        o << FormatNumber(s.timeNs / 1e9) << "," << hosts[s.host] << "," << s.tcpPortsInUse << ","
+          << s.established << "," << s.timeWait << "," << s.udpSockets << "," << s.attempted
+          << "," << s.succeeded;
+        for (uint64_t f : s.failed)
+        {
+            o << "," << f;
+        }
+        o << "," << s.listenDrops << "\n";
+    }
+    return o.str();
+}
+
+} // namespace portlab

@@ -1,0 +1,139 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_SCENARIO_RUNNER_H
+#define PORTLAB_SCENARIO_RUNNER_H
+
+#include "json-value.h"
+#include "scenario-spec.h"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace portlab
+{
+
+/**
+ * \ingroup portlab-scenario
+ * \brief A measured value: a number, or words (bind results, errno names).
+ */
+struct MetricValue
+{
+    bool isNumber{true}; //!< which of the two it holds
+    double number{0};    //!< the number
+    std::string words;   //!< the words ("ok EADDRINUSE")
+
+    /// \return the value as summary.json and verdicts print it
+    std::string ToString() const;
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One expectation compared with the run.
+ */
+struct Verdict
+{
+    std::string key;      //!< "expect.web.bind"
+    std::string expected; //!< as written, or the prediction's value
+    std::string measured; //!< what the run gave
+    bool matches{false};  //!< the run agrees with Linux
+};
+
+/// Errno columns of timeseries.csv, in order (the last, "other", collects the rest).
+extern const std::array<const char*, 6> TIMESERIES_ERRNOS;
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One host over one interval.
+ */
+struct HostSample
+{
+    int64_t timeNs{0};      //!< end of the interval
+    uint32_t host{0};       //!< index into RunResult::hosts
+    uint64_t tcpPortsInUse{0}; //!< TCP ports with an owner (bound, listening, connected, TW)
+    uint64_t udpSockets{0};    //!< UDP sockets
+    uint64_t established{0};   //!< TCP connections (not TIME_WAIT)
+    uint64_t timeWait{0};      //!< TIME_WAIT entries
+    uint64_t attempted{0};     //!< connects started in the interval (clients, proxy upstream)
+    uint64_t succeeded{0};     //!< of which established
+    std::array<uint64_t, 7> failed{}; //!< failures by TIMESERIES_ERRNOS + other
+    uint64_t listenDrops{0};   //!< handshakes dropped by full SYN/accept queues
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Everything a run measured. The runner does no I/O: collectors write this out.
+ */
+struct RunResult
+{
+    std::string scenario;                 //!< scenario name
+    uint64_t seed{0};                     //!< the seed
+    std::vector<std::string> hosts;       //!< host names, in creation order
+    std::vector<HostSample> samples;      //!< per interval, per host
+    /// (time ns, host name, `ss -tuan` text)
+    std::vector<std::tuple<int64_t, std::string, std::string>> snapshots;
+    std::map<std::string, MetricValue> metrics; //!< "SUBJECT.METRIC" -> value
+    std::vector<Verdict> verdicts;        //!< one per expectation
+    bool matchesLinux{true};              //!< every verdict matches
+    uint64_t events{0};                   //!< simulator events executed (not in outputs)
+    uint64_t snapshotHostsOmitted{0};     //!< hosts left out of snapshots (large groups)
+
+    /// \param spec the scenario \return summary.json's content (deterministic)
+    JsonValue Summary(const ScenarioSpec& spec) const;
+    /// \return timeseries.csv's content
+    std::string TimeseriesCsv() const;
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Progress of a running scenario (for a terminal).
+ */
+struct RunProgress
+{
+    int64_t simNs{0};      //!< simulated time reached
+    int64_t durationNs{0}; //!< simulated time to reach
+    uint64_t connections{0}; //!< connects attempted so far (all hosts)
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief How to run.
+ */
+struct RunOptions
+{
+    uint64_t seed{1};                 //!< random seed
+    std::string pcapPrefix;           //!< when set and the scenario asks for pcap: file prefix
+    std::function<void(const RunProgress&)> progress; //!< called once per interval if set
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Build the scenario's hosts, links and apps on ns-3, run it, measure, judge.
+ * \param spec the scenario
+ * \param options seed and hooks
+ * \return what was measured and the verdicts
+ */
+RunResult RunScenario(const ScenarioSpec& spec, const RunOptions& options);
+
+/**
+ * \ingroup portlab-scenario
+ * \brief The success rate Linux's TIME_WAIT arithmetic predicts for a TCP client app that
+ * closes first: min(1, capacity / rate) with capacity = usable ports x distinct destinations
+ * (1 with bind-before-connect) / TIME_WAIT length; 1 when tcp_tw_reuse applies or
+ * tcp_max_tw_buckets is below the ports that would be held.
+ * \param spec the scenario
+ * \param app the client (or proxy: its upstream) app
+ * \param why receives the arithmetic, for the verdict
+ * \return the predicted fraction of connects that succeed
+ */
+double PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string* why);
+
+} // namespace portlab
+
+#endif // PORTLAB_SCENARIO_RUNNER_H

@@ -1,0 +1,1183 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "scenario-spec.h"
+
+#include "port-sysctls.h"
+#include "port-types.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <set>
+#include <sstream>
+
+namespace portlab
+{
+
+namespace
+{
+
+constexpr int64_t NS_PER_S = 1000000000;
+constexpr int64_t MAX_DURATION_NS = 100000 * NS_PER_S; // 100,000 s of simulated time
+
+std::string
+Trim(const std::string& s)
+{
+    size_t b = s.find_first_not_of(" \t\r\n");
+    size_t e = s.find_last_not_of(" \t\r\n");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+/// Split on commas and blanks, dropping empty pieces.
+std::vector<std::string>
+SplitList(const std::string& s)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s)
+    {
+        if (c == ',' || std::isspace(static_cast<unsigned char>(c)))
+        {
+            if (!cur.empty())
+            {
+                out.push_back(cur);
+            }
+            cur.clear();
+        }
+        else
+        {
+            cur += c;
+        }
+    }
+    if (!cur.empty())
+    {
+        out.push_back(cur);
+    }
+    return out;
+}
+
+bool
+IsGroupName(const std::string& s)
+{
+    if (s.empty() || s.size() > 32 || !std::islower(static_cast<unsigned char>(s[0])))
+    {
+        return false;
+    }
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c)) || c == '_';
+    });
+}
+
+bool
+IsAppName(const std::string& s)
+{
+    if (s.empty() || s.size() > 32 || !std::islower(static_cast<unsigned char>(s[0])))
+    {
+        return false;
+    }
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c)) ||
+               std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+}
+
+bool
+IsErrnoWord(const std::string& w)
+{
+    if (w == "ok")
+    {
+        return true;
+    }
+    for (size_t i = 0; i < static_cast<size_t>(Errno::COUNT); ++i)
+    {
+        if (w == ErrnoName(static_cast<Errno>(i)))
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string
+ErrnoWords()
+{
+    std::string s = "ok";
+    for (size_t i = 1; i < static_cast<size_t>(Errno::COUNT); ++i)
+    {
+        s += std::string(", ") + ErrnoName(static_cast<Errno>(i));
+    }
+    return s;
+}
+
+/// Parses "PORT" in [0, 65535].
+bool
+ParsePort(const std::string& s, uint32_t& port)
+{
+    if (s.empty() || s.size() > 5 ||
+        !std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(c); }))
+    {
+        return false;
+    }
+    port = static_cast<uint32_t>(std::stoul(s));
+    return port <= 65535;
+}
+
+bool
+IsDottedQuad(const std::string& s)
+{
+    int parts = 0;
+    std::stringstream in(s);
+    std::string p;
+    while (std::getline(in, p, '.'))
+    {
+        uint32_t v = 0;
+        if (!ParsePort(p, v) || v > 255 || p.size() > 3)
+        {
+            return false;
+        }
+        ++parts;
+    }
+    return parts == 4 && s.back() != '.';
+}
+
+/// "addrN" -> N (1-based), 0 if not of that form.
+uint32_t
+AddrIndex(const std::string& s)
+{
+    if (s.size() < 5 || s.compare(0, 4, "addr") != 0)
+    {
+        return 0;
+    }
+    std::string n = s.substr(4);
+    uint32_t v = 0;
+    if (!ParsePort(n, v) || v == 0 || v > 16)
+    {
+        return 0;
+    }
+    return v;
+}
+
+/// One key's parse context.
+struct Ctx
+{
+    const std::map<std::string, ValueOrigin>* origins;
+    std::string key;
+    std::string value;
+
+    [[noreturn]] void Fail(const std::string& why) const
+    {
+        auto it = origins->find(key);
+        ValueOrigin o = it == origins->end() ? ValueOrigin{"scenario", 0} : it->second;
+        throw ConfigError(DescribeValueError(o, key, value, why));
+    }
+
+    ValueOrigin Origin() const
+    {
+        auto it = origins->find(key);
+        return it == origins->end() ? ValueOrigin{"scenario", 0} : it->second;
+    }
+
+    /// Run a units parser and attach file/line/key to its error.
+    template <typename F>
+    auto Units(F f) const -> decltype(f(value))
+    {
+        try
+        {
+            return f(value);
+        }
+        catch (const ConfigError& e)
+        {
+            Fail(e.what());
+        }
+    }
+
+    int64_t Duration(int64_t min, int64_t max) const
+    {
+        int64_t v = Units(units::ParseDurationNs);
+        if (v < min || v > max)
+        {
+            std::ostringstream why;
+            why << "out of range; allowed: " << min / 1e9 << "s to " << max / 1e9 << "s";
+            Fail(why.str());
+        }
+        return v;
+    }
+
+    int64_t Integer(int64_t min, int64_t max) const
+    {
+        return Units([&](const std::string& t) { return units::ParseInteger(t, min, max); });
+    }
+
+    bool Bool() const
+    {
+        return Units(units::ParseBool);
+    }
+
+    uint64_t Bytes(uint64_t min, uint64_t max) const
+    {
+        uint64_t v = Units(units::ParseBytes);
+        if (v < min || v > max)
+        {
+            Fail("out of range; allowed: " + std::to_string(min) + "B to " + std::to_string(max) +
+                 "B");
+        }
+        return v;
+    }
+};
+
+/// Parses "*:PORT", "addrN:PORT", "127.0.0.1:PORT" or "A.B.C.D:PORT".
+void
+CheckBind(const Ctx& c)
+{
+    size_t colon = c.value.rfind(':');
+    uint32_t port = 0;
+    const std::string allowed = "allowed: '*:PORT' (wildcard), 'addrN:PORT' (the host's Nth "
+                                "address, N >= 1), 'A.B.C.D:PORT'; PORT 0..65535";
+    if (colon == std::string::npos || !ParsePort(c.value.substr(colon + 1), port))
+    {
+        c.Fail("not an address:port; " + allowed);
+    }
+    std::string a = c.value.substr(0, colon);
+    if (a != "*" && AddrIndex(a) == 0 && !IsDottedQuad(a))
+    {
+        c.Fail("'" + a + "' is not an address; " + allowed);
+    }
+}
+
+void
+CheckSysctl(const Ctx& c, const std::string& name)
+{
+    PortSysctls probe;
+    try
+    {
+        probe.Set(name, c.value);
+    }
+    catch (const SysctlError& e)
+    {
+        c.Fail(e.what());
+    }
+}
+
+/// An app key: which types allow it, what it allows, how to parse it.
+struct AppKey
+{
+    const char* name;
+    std::vector<AppType> types;
+    const char* help;
+    std::function<void(const Ctx&, AppSpec&)> parse;
+};
+
+const std::vector<AppType> ALL_TYPES = {AppType::TCP_SERVER,
+                                        AppType::TCP_CLIENT,
+                                        AppType::UDP_SERVER,
+                                        AppType::UDP_CLIENT,
+                                        AppType::TCP_PROXY};
+const std::vector<AppType> SERVERS = {AppType::TCP_SERVER, AppType::UDP_SERVER, AppType::TCP_PROXY};
+const std::vector<AppType> CLIENTS = {AppType::TCP_CLIENT, AppType::UDP_CLIENT};
+const std::vector<AppType> TCP_ENDS = {AppType::TCP_SERVER, AppType::TCP_CLIENT, AppType::TCP_PROXY};
+
+const std::vector<AppKey>&
+AppKeys()
+{
+    static const std::vector<AppKey> keys = {
+        {"type",
+         ALL_TYPES,
+         "tcp-server, tcp-client, udp-server, udp-client or tcp-proxy",
+         [](const Ctx&, AppSpec&) {}},
+        {"on", ALL_TYPES, "a host group or one host (GROUPn)", [](const Ctx& c, AppSpec& a) {
+             a.on = c.value;
+         }},
+        {"start",
+         ALL_TYPES,
+         "when the process starts (a duration, default 0s)",
+         [](const Ctx& c, AppSpec& a) { a.startNs = c.Duration(0, MAX_DURATION_NS); }},
+        {"stop",
+         ALL_TYPES,
+         "when it stops (a duration; default the end of the run)",
+         [](const Ctx& c, AppSpec& a) { a.stopNs = c.Duration(0, MAX_DURATION_NS); }},
+        {"processes",
+         SERVERS,
+         "identical processes per host, 1..64 (with reuseport: a reuseport group)",
+         [](const Ctx& c, AppSpec& a) { a.processes = c.Integer(1, 64); }},
+        {"bind",
+         SERVERS,
+         "'*:PORT', 'addrN:PORT' or 'A.B.C.D:PORT'",
+         [](const Ctx& c, AppSpec& a) {
+             CheckBind(c);
+             a.bind = c.value;
+         }},
+        {"to",
+         CLIENTS,
+         "destinations: server app names or HOST[.addrN]:PORT, separated by commas",
+         [](const Ctx& c, AppSpec& a) {
+             a.to = SplitList(c.value);
+             if (a.to.empty())
+             {
+                 c.Fail("empty; allowed: server app names or HOST[.addrN]:PORT");
+             }
+         }},
+        {"upstream",
+         {AppType::TCP_PROXY},
+         "upstream servers: app names or HOST[.addrN]:PORT, separated by commas",
+         [](const Ctx& c, AppSpec& a) {
+             a.upstream = SplitList(c.value);
+             if (a.upstream.empty())
+             {
+                 c.Fail("empty; allowed: server app names or HOST[.addrN]:PORT");
+             }
+         }},
+        {"reuseaddr", ALL_TYPES, "SO_REUSEADDR (true/false)", [](const Ctx& c, AppSpec& a) {
+             a.reuseAddr = c.Bool();
+         }},
+        {"reuseport",
+         SERVERS,
+         "SO_REUSEPORT (true/false)",
+         [](const Ctx& c, AppSpec& a) { a.reusePort = c.Bool(); }},
+        {"backlog",
+         {AppType::TCP_SERVER, AppType::TCP_PROXY},
+         "listen() backlog, 0..65535 (default: net.core.somaxconn)",
+         [](const Ctx& c, AppSpec& a) { a.backlog = c.Integer(0, 65535); }},
+        {"request",
+         ALL_TYPES,
+         "request size, 1B..1MB",
+         [](const Ctx& c, AppSpec& a) { a.request = c.Bytes(1, 1000000); }},
+        {"response",
+         ALL_TYPES,
+         "response size, 0B..1MB (UDP: 1B..65000B)",
+         [](const Ctx& c, AppSpec& a) { a.response = c.Bytes(0, 1000000); }},
+        {"close",
+         TCP_ENDS,
+         "who closes first: client-first, server-first or linger0 (the client resets)",
+         [](const Ctx& c, AppSpec& a) {
+             if (c.value != "client-first" && c.value != "server-first" && c.value != "linger0")
+             {
+                 c.Fail("allowed: client-first, server-first, linger0");
+             }
+             a.close = c.value;
+         }},
+        {"requests_per_connection",
+         TCP_ENDS,
+         "request/response exchanges per connection (keep-alive), 1..100000",
+         [](const Ctx& c, AppSpec& a) { a.requestsPerConnection = c.Integer(1, 100000); }},
+        {"rate",
+         CLIENTS,
+         "arrivals per second (> 0), e.g. 500/s or 2.5k/s",
+         [](const Ctx& c, AppSpec& a) {
+             a.rate = c.Units(units::ParseRate);
+             if (!(a.rate > 0) || a.rate > 1e7)
+             {
+                 c.Fail("out of range; allowed: a rate > 0/s and <= 10M/s");
+             }
+         }},
+        {"arrivals",
+         CLIENTS,
+         "constant or poisson",
+         [](const Ctx& c, AppSpec& a) {
+             if (c.value != "constant" && c.value != "poisson")
+             {
+                 c.Fail("allowed: constant, poisson");
+             }
+             a.poisson = c.value == "poisson";
+         }},
+        {"concurrency",
+         {AppType::TCP_CLIENT},
+         "closed loop: connections kept in flight, 1..100000 (replaces rate)",
+         [](const Ctx& c, AppSpec& a) { a.concurrency = c.Integer(1, 100000); }},
+        {"connections",
+         CLIENTS,
+         "stop after this many connections or datagrams, 1..1e9",
+         [](const Ctx& c, AppSpec& a) { a.connections = c.Integer(1, 1000000000); }},
+        {"bind_before_connect",
+         {AppType::TCP_CLIENT, AppType::UDP_CLIENT, AppType::TCP_PROXY},
+         "bind(0) before connect()/send (true/false)",
+         [](const Ctx& c, AppSpec& a) { a.bindBeforeConnect = c.Bool(); }},
+        {"bind_address_no_port",
+         {AppType::TCP_CLIENT, AppType::TCP_PROXY},
+         "IP_BIND_ADDRESS_NO_PORT with bind_before_connect (true/false)",
+         [](const Ctx& c, AppSpec& a) { a.bindAddressNoPort = c.Bool(); }},
+        {"connected",
+         {AppType::UDP_CLIENT},
+         "connect() the UDP socket once (true/false)",
+         [](const Ctx& c, AppSpec& a) { a.connected = c.Bool(); }},
+        {"restart_at",
+         {AppType::TCP_SERVER},
+         "restart time: the listener closes, a new socket binds (a duration)",
+         [](const Ctx& c, AppSpec& a) { a.restartAtNs = c.Duration(1, MAX_DURATION_NS); }},
+        {"restart_delay",
+         {AppType::TCP_SERVER},
+         "from the close to the first new bind (a duration, default 0s)",
+         [](const Ctx& c, AppSpec& a) { a.restartDelayNs = c.Duration(0, MAX_DURATION_NS); }},
+        {"restart_retry",
+         {AppType::TCP_SERVER},
+         "between failed binds (1ms..1h, default 1s)",
+         [](const Ctx& c, AppSpec& a) {
+             a.restartRetryNs = c.Duration(1000000, 3600 * NS_PER_S);
+         }},
+        {"restart_reuseaddr",
+         {AppType::TCP_SERVER},
+         "the new socket's SO_REUSEADDR (default: as reuseaddr)",
+         [](const Ctx& c, AppSpec& a) { a.restartReuseAddr = c.Bool() ? 1 : 0; }},
+        {"restart_attempts",
+         {AppType::TCP_SERVER},
+         "give up after this many binds, 1..1e6 (default: never)",
+         [](const Ctx& c, AppSpec& a) { a.restartAttempts = c.Integer(1, 1000000); }},
+        {"accept_stop",
+         {AppType::TCP_SERVER},
+         "the process stops calling accept() (busy or draining): connections wait in its "
+         "accept queue (a duration)",
+         [](const Ctx& c, AppSpec& a) { a.acceptStopNs = c.Duration(0, MAX_DURATION_NS); }},
+    };
+    return keys;
+}
+
+AppType
+ParseAppType(const Ctx& c)
+{
+    for (AppType t : ALL_TYPES)
+    {
+        if (AppTypeName(t) == c.value)
+        {
+            return t;
+        }
+    }
+    c.Fail("unknown app type; allowed: tcp-server, tcp-client, udp-server, udp-client, tcp-proxy");
+}
+
+/// Metrics an expectation may name, by subject kind.
+const std::set<std::string>&
+HostMetrics()
+{
+    static const std::set<std::string> m = {"timewait",
+                                            "timewait_peak",
+                                            "tw_overflow",
+                                            "tw_recycled",
+                                            "ports_shared",
+                                            "max_peers_per_port",
+                                            "listen_drops"};
+    return m;
+}
+
+std::set<std::string>
+AppMetrics(AppType t)
+{
+    switch (t)
+    {
+    case AppType::TCP_SERVER:
+        return {"bind",
+                "accepted",
+                "served",
+                "share_min",
+                "share_max",
+                "restart_binds",
+                "restart_first",
+                "restart_wait",
+                "listeners"};
+    case AppType::UDP_SERVER:
+        return {"bind", "received", "answered", "share_min", "share_max"};
+    case AppType::TCP_PROXY:
+        return {"bind",
+                "accepted",
+                "relayed",
+                "upstream_attempted",
+                "upstream_connected",
+                "upstream_success_rate",
+                "upstream_errors",
+                "steady_upstream_success_rate"};
+    case AppType::TCP_CLIENT:
+        return {"attempted",
+                "connected",
+                "completed",
+                "success_rate",
+                "steady_success_rate",
+                "steady_rate",
+                "errors"};
+    case AppType::UDP_CLIENT:
+        return {"sent", "answered", "success_rate", "errors"};
+    }
+    return {};
+}
+
+Expectation
+ParseExpectation(const Ctx& c, const std::string& subject, const std::string& metric)
+{
+    Expectation e;
+    e.key = c.key;
+    e.subject = subject;
+    e.metric = metric;
+    e.text = c.value;
+    e.origin = c.Origin();
+    const std::string allowed =
+        "allowed: 'ok' or errno names (EADDRINUSE ...), a number with an optional "
+        "comparison ('>= 0.99', '<= 5', '= 3'), 'VALUE +- TOL' or 'VALUE +- TOL%', "
+        "'linux-tw-capacity +- TOL%'";
+    std::vector<std::string> words = SplitList(c.value);
+    if (words.empty())
+    {
+        c.Fail("empty; " + allowed);
+    }
+    auto number = [&](const std::string& s, double& out) {
+        try
+        {
+            size_t used = 0;
+            out = std::stod(s, &used);
+            return used == s.size() && std::isfinite(out);
+        }
+        catch (const std::exception&)
+        {
+            return false;
+        }
+    };
+    size_t pm = c.value.find("+-");
+    if (pm != std::string::npos)
+    {
+        std::string lhs = Trim(c.value.substr(0, pm));
+        std::string rhs = Trim(c.value.substr(pm + 2));
+        if (!rhs.empty() && rhs.back() == '%')
+        {
+            e.relative = true;
+            rhs.pop_back();
+        }
+        if (!number(rhs, e.tol) || e.tol < 0)
+        {
+            c.Fail("tolerance '" + rhs + "' is not a number >= 0; " + allowed);
+        }
+        if (e.relative)
+        {
+            e.tol /= 100.0;
+        }
+        if (lhs == "linux-tw-capacity")
+        {
+            if (metric != "steady_success_rate" && metric != "success_rate" &&
+                metric != "steady_upstream_success_rate")
+            {
+                c.Fail("linux-tw-capacity predicts a success rate; allowed only for "
+                       "success_rate, steady_success_rate and steady_upstream_success_rate");
+            }
+            e.kind = Expectation::PREDICTION;
+            return e;
+        }
+        if (!number(lhs, e.value))
+        {
+            c.Fail("'" + lhs + "' is not a number; " + allowed);
+        }
+        e.kind = Expectation::TOLERANCE;
+        return e;
+    }
+    std::string first = words[0];
+    for (const char* op : {">=", "<=", "=", ">", "<"})
+    {
+        if (first.compare(0, std::string(op).size(), op) == 0)
+        {
+            std::string rest = Trim(c.value.substr(c.value.find(op) + std::string(op).size()));
+            if (!number(rest, e.value))
+            {
+                c.Fail("'" + rest + "' is not a number; " + allowed);
+            }
+            e.op = op;
+            e.kind = Expectation::NUMBER;
+            return e;
+        }
+    }
+    if (words.size() == 1 && number(first, e.value))
+    {
+        e.kind = Expectation::NUMBER;
+        return e;
+    }
+    for (const auto& w : words)
+    {
+        if (!IsErrnoWord(w) && w != "none")
+        {
+            c.Fail("'" + w + "' is not a result; " + allowed + "; results: " + ErrnoWords() +
+                   ", none");
+        }
+    }
+    e.kind = Expectation::WORDS;
+    e.text.clear();
+    for (const auto& w : words)
+    {
+        e.text += (e.text.empty() ? "" : " ") + w;
+    }
+    return e;
+}
+
+bool
+StartsWith(const std::string& s, const std::string& p)
+{
+    return s.compare(0, p.size(), p) == 0;
+}
+
+} // namespace
+
+std::string
+AppTypeName(AppType t)
+{
+    switch (t)
+    {
+    case AppType::TCP_SERVER:
+        return "tcp-server";
+    case AppType::TCP_CLIENT:
+        return "tcp-client";
+    case AppType::UDP_SERVER:
+        return "udp-server";
+    case AppType::UDP_CLIENT:
+        return "udp-client";
+    case AppType::TCP_PROXY:
+        return "tcp-proxy";
+    }
+    return "?";
+}
+
+ScenarioSpec
+ParseScenario(const std::string& name,
+              const std::map<std::string, std::string>& keys,
+              const std::map<std::string, ValueOrigin>& origins)
+{
+    ScenarioSpec s;
+    s.name = name;
+    s.keys = keys;
+    std::map<std::string, std::map<std::string, Ctx>> appKeys; // app -> param -> ctx
+    std::map<std::string, HostGroupSpec> groups;
+    std::vector<std::string> groupOrder;
+    std::vector<Ctx> hostSysctlCtx;
+    std::vector<Ctx> expectCtx;
+    std::vector<std::string> missing;
+    const std::string topKeys =
+        "description, question, linux_answer, duration, interval, warmup, snapshots, pcap, "
+        "seed, link.rate, link.delay, link.loss, links, sysctl.NAME, group.G.count, "
+        "group.G.addresses, group.G.sysctl.NAME, host.Gn.sysctl.NAME, app.A.KEY, "
+        "expect.SUBJECT.METRIC";
+
+    auto group = [&](const std::string& g, const Ctx& c) -> HostGroupSpec& {
+        if (!IsGroupName(g))
+        {
+            c.Fail("group name '" + g + "' is not allowed; allowed: lower-case letters and '_'");
+        }
+        if (!groups.count(g))
+        {
+            groupOrder.push_back(g);
+            groups[g].name = g;
+        }
+        return groups[g];
+    };
+
+    for (const auto& [k, v] : keys)
+    {
+        Ctx c{&origins, k, v};
+        if (k == "description")
+        {
+            s.description = v;
+        }
+        else if (k == "question")
+        {
+            s.question = v;
+        }
+        else if (k == "linux_answer")
+        {
+            s.linuxAnswer = v;
+        }
+        else if (k == "duration")
+        {
+            s.durationNs = c.Duration(1000000, MAX_DURATION_NS);
+        }
+        else if (k == "interval")
+        {
+            s.intervalNs = c.Duration(1000000, MAX_DURATION_NS);
+        }
+        else if (k == "warmup")
+        {
+            s.warmupNs = c.Duration(0, MAX_DURATION_NS);
+        }
+        else if (k == "snapshots")
+        {
+            for (const auto& t : SplitList(v))
+            {
+                Ctx one{&origins, k, t};
+                try
+                {
+                    s.snapshotsNs.push_back(units::ParseDurationNs(t));
+                }
+                catch (const ConfigError& e)
+                {
+                    c.Fail(e.what());
+                }
+            }
+        }
+        else if (k == "pcap")
+        {
+            s.pcap = c.Bool();
+        }
+        else if (k == "seed")
+        {
+            s.seed = c.Integer(0, INT64_MAX);
+        }
+        else if (k == "link.rate")
+        {
+            double bps = c.Units(units::ParseBitRate);
+            if (bps < 1000 || bps > 1e12)
+            {
+                c.Fail("out of range; allowed: 1kbps to 1Tbps");
+            }
+            std::ostringstream r;
+            r << static_cast<uint64_t>(bps) << "bps";
+            s.linkRate = r.str();
+        }
+        else if (k == "link.delay")
+        {
+            int64_t d = c.Duration(0, 10 * NS_PER_S);
+            s.linkDelay = std::to_string(d) + "ns";
+        }
+        else if (k == "link.loss")
+        {
+            s.linkLoss = c.Units(units::ParseProbability);
+            if (s.linkLoss >= 1)
+            {
+                c.Fail("out of range; allowed: a probability in [0, 1)");
+            }
+        }
+        else if (k == "links")
+        {
+            for (const auto& l : SplitList(v))
+            {
+                size_t dash = l.find('-');
+                if (dash == std::string::npos || dash == 0 || dash + 1 >= l.size())
+                {
+                    c.Fail("'" + l + "' is not a link; allowed: GROUP-GROUP pairs, e.g. "
+                                     "'client-server, client-proxy'");
+                }
+                s.links.emplace_back(l.substr(0, dash), l.substr(dash + 1));
+            }
+        }
+        else if (StartsWith(k, "sysctl."))
+        {
+            CheckSysctl(c, k.substr(7));
+            s.sysctls.emplace_back(k.substr(7), v);
+        }
+        else if (StartsWith(k, "group."))
+        {
+            std::string rest = k.substr(6);
+            size_t dot = rest.find('.');
+            if (dot == std::string::npos)
+            {
+                c.Fail("unknown key; allowed: group.G.count, group.G.addresses, "
+                       "group.G.sysctl.NAME");
+            }
+            HostGroupSpec& g = group(rest.substr(0, dot), c);
+            std::string field = rest.substr(dot + 1);
+            if (field == "count")
+            {
+                g.count = c.Integer(1, 100000);
+            }
+            else if (field == "addresses")
+            {
+                g.addresses = c.Integer(1, 16);
+            }
+            else if (StartsWith(field, "sysctl."))
+            {
+                CheckSysctl(c, field.substr(7));
+                g.sysctls.emplace_back(field.substr(7), v);
+            }
+            else
+            {
+                c.Fail("unknown key; allowed: group.G.count, group.G.addresses, "
+                       "group.G.sysctl.NAME");
+            }
+        }
+        else if (StartsWith(k, "host."))
+        {
+            hostSysctlCtx.push_back(c);
+        }
+        else if (StartsWith(k, "app."))
+        {
+            std::string rest = k.substr(4);
+            size_t dot = rest.find('.');
+            if (dot == std::string::npos || dot + 1 >= rest.size())
+            {
+                c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab run --help-keys')");
+            }
+            std::string app = rest.substr(0, dot);
+            if (!IsAppName(app))
+            {
+                c.Fail("app name '" + app +
+                       "' is not allowed; allowed: lower-case letters, digits, '_', '-', "
+                       "starting with a letter");
+            }
+            appKeys[app].emplace(rest.substr(dot + 1), c);
+        }
+        else if (StartsWith(k, "expect."))
+        {
+            expectCtx.push_back(c);
+        }
+        else if (k == "extends")
+        {
+        }
+        else
+        {
+            c.Fail("unknown key; allowed: " + topKeys);
+        }
+    }
+    for (const char* required : {"description", "question", "linux_answer", "duration"})
+    {
+        if (!keys.count(required))
+        {
+            missing.push_back(required);
+        }
+    }
+    if (!missing.empty())
+    {
+        std::string m;
+        for (const auto& x : missing)
+        {
+            m += (m.empty() ? "" : ", ") + x;
+        }
+        std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
+        throw ConfigError(file + ": scenario '" + name + "' lacks required keys: " + m);
+    }
+    if (s.intervalNs > s.durationNs)
+    {
+        Ctx c{&origins, "interval", keys.at("interval")};
+        c.Fail("longer than the duration; allowed: 1ms up to the duration");
+    }
+    if (s.warmupNs >= s.durationNs)
+    {
+        Ctx c{&origins, "warmup", keys.at("warmup")};
+        c.Fail("not before the end of the run; allowed: 0s up to less than the duration");
+    }
+    for (int64_t t : s.snapshotsNs)
+    {
+        if (t > s.durationNs)
+        {
+            Ctx c{&origins, "snapshots", keys.at("snapshots")};
+            c.Fail("a time after the end of the run; allowed: times from 0s to the duration");
+        }
+    }
+    std::sort(s.snapshotsNs.begin(), s.snapshotsNs.end());
+    s.snapshotsNs.erase(std::unique(s.snapshotsNs.begin(), s.snapshotsNs.end()),
+                        s.snapshotsNs.end());
+    if (s.snapshotsNs.empty() || s.snapshotsNs.back() != s.durationNs)
+    {
+        s.snapshotsNs.push_back(s.durationNs);
+    }
+
+    for (const auto& g : groupOrder)
+    {
+        s.groups.push_back(groups[g]);
+    }
+    if (s.groups.empty())
+    {
+        std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
+        throw ConfigError(file + ": scenario '" + name +
+                          "' has no hosts; allowed: group.G.count = N for each host group");
+    }
+    // Host names: a group name followed by a 1-based index.
+    auto findHost = [&](const std::string& h, uint32_t& index) -> HostGroupSpec* {
+        size_t d = h.find_first_of("0123456789");
+        if (d == std::string::npos || d == 0)
+        {
+            return nullptr;
+        }
+        auto it = groups.find(h.substr(0, d));
+        uint32_t n = 0;
+        if (it == groups.end() || !ParsePort(h.substr(d), n) || n == 0 || n > it->second.count ||
+            h[d] == '0')
+        {
+            return nullptr;
+        }
+        index = n;
+        for (auto& g : s.groups)
+        {
+            if (g.name == it->first)
+            {
+                return &g;
+            }
+        }
+        return nullptr;
+    };
+    std::string groupList;
+    for (const auto& g : s.groups)
+    {
+        groupList += (groupList.empty() ? "" : ", ") + g.name + " (" + g.name + "1.." + g.name +
+                     std::to_string(g.count) + ")";
+    }
+    for (const auto& c : hostSysctlCtx)
+    {
+        std::string rest = c.key.substr(5);
+        size_t dot = rest.find('.');
+        uint32_t index = 0;
+        HostGroupSpec* g = dot == std::string::npos ? nullptr : findHost(rest.substr(0, dot), index);
+        if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
+        {
+            c.Fail("not host.HOST.sysctl.NAME with a defined host; hosts: " + groupList);
+        }
+        std::string sysctl = rest.substr(dot + 8);
+        CheckSysctl(c, sysctl);
+        g->hostSysctls[index].emplace_back(sysctl, c.value);
+    }
+    for (const auto& [a, b] : s.links)
+    {
+        Ctx c{&origins, "links", keys.at("links")};
+        if (!groups.count(a) || !groups.count(b))
+        {
+            c.Fail("'" + (groups.count(a) ? b : a) + "' is not a host group; groups: " + groupList);
+        }
+        if (a == b)
+        {
+            c.Fail("a group linked to itself; allowed: links between two different groups");
+        }
+    }
+
+    // Apps.
+    for (auto& [app, params] : appKeys)
+    {
+        AppSpec spec;
+        spec.name = app;
+        auto type = params.find("type");
+        if (type == params.end())
+        {
+            const Ctx& any = params.begin()->second;
+            throw ConfigError(DescribeValueError(any.Origin(),
+                                                 any.key,
+                                                 any.value,
+                                                 "app '" + app + "' has no app." + app +
+                                                     ".type; allowed types: tcp-server, "
+                                                     "tcp-client, udp-server, udp-client, "
+                                                     "tcp-proxy"));
+        }
+        spec.type = ParseAppType(type->second);
+        for (const auto& [param, c] : params)
+        {
+            const AppKey* rule = nullptr;
+            for (const auto& r : AppKeys())
+            {
+                if (param == r.name)
+                {
+                    rule = &r;
+                }
+            }
+            std::string allowedHere;
+            for (const auto& r : AppKeys())
+            {
+                if (std::find(r.types.begin(), r.types.end(), spec.type) != r.types.end())
+                {
+                    allowedHere += (allowedHere.empty() ? "" : ", ") + std::string(r.name);
+                }
+            }
+            if (rule == nullptr ||
+                std::find(rule->types.begin(), rule->types.end(), spec.type) == rule->types.end())
+            {
+                c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " +
+                       allowedHere);
+            }
+            rule->parse(c, spec);
+        }
+        auto need = [&](const std::string& param, bool present) {
+            if (!present)
+            {
+                const Ctx& t = type->second;
+                throw ConfigError(DescribeValueError(t.Origin(),
+                                                     t.key,
+                                                     t.value,
+                                                     "a " + AppTypeName(spec.type) + " needs app." +
+                                                         app + "." + param));
+            }
+        };
+        need("on", params.count("on") > 0);
+        uint32_t index = 0;
+        if (!groups.count(spec.on) && findHost(spec.on, index) == nullptr)
+        {
+            params.at("on").Fail("not a host group or host; groups: " + groupList);
+        }
+        if (spec.type == AppType::TCP_SERVER || spec.type == AppType::UDP_SERVER ||
+            spec.type == AppType::TCP_PROXY)
+        {
+            need("bind", !spec.bind.empty());
+        }
+        if (spec.type == AppType::TCP_CLIENT || spec.type == AppType::UDP_CLIENT)
+        {
+            need("to", !spec.to.empty());
+        }
+        if (spec.type == AppType::TCP_PROXY)
+        {
+            need("upstream", !spec.upstream.empty());
+        }
+        if (spec.stopNs >= 0 && spec.stopNs <= spec.startNs)
+        {
+            params.at("stop").Fail("not after app." + app +
+                                   ".start; allowed: a time after the start");
+        }
+        if (spec.restartAtNs >= 0 && spec.restartAtNs <= spec.startNs)
+        {
+            params.at("restart_at")
+                .Fail("not after app." + app + ".start; allowed: a time after the start");
+        }
+        if (spec.type == AppType::UDP_SERVER || spec.type == AppType::UDP_CLIENT)
+        {
+            for (const char* p : {"request", "response"})
+            {
+                uint64_t v = std::string(p) == "request" ? spec.request : spec.response;
+                if (params.count(p) && (v == 0 || v > 65000))
+                {
+                    params.at(p).Fail("out of range for a datagram; allowed: 1B to 65000B");
+                }
+            }
+        }
+        if (params.count("bind_address_no_port") && spec.bindAddressNoPort &&
+            !spec.bindBeforeConnect)
+        {
+            params.at("bind_address_no_port")
+                .Fail("needs app." + app +
+                      ".bind_before_connect = true (it changes what bind() does)");
+        }
+        s.apps.push_back(spec);
+    }
+    // Destinations must name server apps or HOST[.addrN]:PORT.
+    auto checkDest = [&](const AppSpec& a, const std::vector<std::string>& list, const char* param) {
+        Ctx c{&origins, "app." + a.name + "." + param, keys.at("app." + a.name + "." + param)};
+        for (const auto& d : list)
+        {
+            size_t colon = d.rfind(':');
+            if (colon == std::string::npos)
+            {
+                auto it = std::find_if(s.apps.begin(), s.apps.end(), [&](const AppSpec& x) {
+                    return x.name == d;
+                });
+                if (it == s.apps.end())
+                {
+                    c.Fail("'" + d + "' is not an app; allowed: server app names or "
+                                     "HOST[.addrN]:PORT");
+                }
+                bool tcp = a.type == AppType::TCP_CLIENT || a.type == AppType::TCP_PROXY;
+                bool ok = tcp ? (it->type == AppType::TCP_SERVER || it->type == AppType::TCP_PROXY)
+                              : it->type == AppType::UDP_SERVER;
+                if (!ok)
+                {
+                    c.Fail("'" + d + "' is a " + AppTypeName(it->type) + "; a " +
+                           AppTypeName(a.type) + " can only reach " +
+                           (tcp ? "tcp-server or tcp-proxy" : "udp-server") + " apps");
+                }
+                continue;
+            }
+            uint32_t port = 0;
+            std::string host = d.substr(0, colon);
+            size_t dot = host.find('.');
+            uint32_t index = 0;
+            if (!ParsePort(d.substr(colon + 1), port) || port == 0 ||
+                findHost(host.substr(0, dot), index) == nullptr ||
+                (dot != std::string::npos && AddrIndex(host.substr(dot + 1)) == 0))
+            {
+                c.Fail("'" + d + "' is not a destination; allowed: server app names or "
+                                 "HOST[.addrN]:PORT with a defined host and PORT 1..65535; "
+                                 "hosts: " +
+                       groupList);
+            }
+        }
+    };
+    for (const auto& a : s.apps)
+    {
+        if (!a.to.empty())
+        {
+            checkDest(a, a.to, "to");
+        }
+        if (!a.upstream.empty())
+        {
+            checkDest(a, a.upstream, "upstream");
+        }
+    }
+
+    // Expectations.
+    for (const auto& c : expectCtx)
+    {
+        std::string rest = c.key.substr(7);
+        size_t dot = rest.find('.');
+        if (dot == std::string::npos)
+        {
+            c.Fail("not expect.SUBJECT.METRIC; SUBJECT is an app or host name");
+        }
+        std::string subject = rest.substr(0, dot);
+        std::string metric = rest.substr(dot + 1);
+        std::set<std::string> allowed;
+        auto app = std::find_if(s.apps.begin(), s.apps.end(), [&](const AppSpec& x) {
+            return x.name == subject;
+        });
+        uint32_t index = 0;
+        if (app != s.apps.end())
+        {
+            allowed = AppMetrics(app->type);
+        }
+        else if (findHost(subject, index) != nullptr)
+        {
+            allowed = HostMetrics();
+        }
+        else
+        {
+            c.Fail("'" + subject + "' is not an app or host of this scenario");
+        }
+        bool errnoCount = StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7)) &&
+                          app != s.apps.end() &&
+                          (app->type == AppType::TCP_CLIENT || app->type == AppType::UDP_CLIENT);
+        if (!allowed.count(metric) && !errnoCount)
+        {
+            std::string list;
+            for (const auto& m : allowed)
+            {
+                list += (list.empty() ? "" : ", ") + m;
+            }
+            if (app != s.apps.end() &&
+                (app->type == AppType::TCP_CLIENT || app->type == AppType::UDP_CLIENT))
+            {
+                list += ", failed.ERRNO";
+            }
+            c.Fail("unknown metric '" + metric + "'; allowed: " + list);
+        }
+        Expectation e = ParseExpectation(c, subject, metric);
+        if (e.kind == Expectation::PREDICTION &&
+            (app == s.apps.end() ||
+             (app->type != AppType::TCP_CLIENT && app->type != AppType::TCP_PROXY)))
+        {
+            c.Fail("linux-tw-capacity applies to tcp-client and tcp-proxy apps only");
+        }
+        s.expectations.push_back(e);
+    }
+    return s;
+}
+
+std::vector<std::pair<std::string, std::string>>
+ScenarioKeyHelp()
+{
+    std::vector<std::pair<std::string, std::string>> out = {
+        {"description", "what the scenario shows (required)"},
+        {"question", "the question it answers (required)"},
+        {"linux_answer", "Linux's answer, from the kernel (required)"},
+        {"duration", "simulated time, e.g. 30s, 2min (required)"},
+        {"interval", "timeseries interval (default 1s)"},
+        {"warmup", "steady-state metrics count from here (default 0s)"},
+        {"snapshots", "times of `ss` snapshots, e.g. '5s, 10s' (the end is always taken)"},
+        {"pcap", "write a pcap per link end (default false)"},
+        {"seed", "default seed (--seed wins)"},
+        {"link.rate", "every link's rate, e.g. 1Gbps (default 1Gbps)"},
+        {"link.delay", "every link's one-way delay, e.g. 1ms (default 1ms)"},
+        {"link.loss", "every link's loss probability, e.g. 0.01 or 1% (default 0)"},
+        {"links", "group pairs joined host by host, e.g. 'client-server, client-proxy'"},
+        {"sysctl.NAME", "a sysctl for every host, Linux name (net.ipv4.tcp_tw_reuse)"},
+        {"group.G.count", "hosts in group G: G1..Gn (1..100000)"},
+        {"group.G.addresses", "addresses per link of each host in G (1..16)"},
+        {"group.G.sysctl.NAME", "a sysctl for every host of G"},
+        {"host.Gn.sysctl.NAME", "a sysctl for host Gn only"},
+        {"expect.SUBJECT.METRIC", "Linux's outcome for an app or host metric (verdicts)"},
+    };
+    for (const auto& k : AppKeys())
+    {
+        std::string types;
+        for (AppType t : k.types)
+        {
+            types += (types.empty() ? "" : ", ") + AppTypeName(t);
+        }
+        out.emplace_back(std::string("app.A.") + k.name, std::string(k.help) + " [" + types + "]");
+    }
+    return out;
+}
+
+} // namespace portlab
