@@ -15,9 +15,12 @@
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
+#include "ns3/string.h"
 #include "ns3/tcp-socket-factory.h"
 #include "ns3/trace-source-accessor.h"
 #include "ns3/uinteger.h"
+
+#include <algorithm>
 
 namespace ns3
 {
@@ -38,6 +41,31 @@ TcpClientProcess::GetTypeId()
                           AddressValue(),
                           MakeAddressAccessor(&TcpClientProcess::m_remote),
                           MakeAddressChecker())
+            .AddAttribute("Remotes",
+                          "Destination set, round-robin: \"10.0.0.1:80,10.0.0.2:80\"; when "
+                          "empty, Remote is the only destination",
+                          StringValue(""),
+                          MakeStringAccessor(&TcpClientProcess::SetRemotesText,
+                                             &TcpClientProcess::GetRemotesText),
+                          MakeStringChecker())
+            .AddAttribute("Concurrency",
+                          "Closed loop: keep this many connections in flight, opening a new one "
+                          "when one ends (Rate and Poisson are then unused); 0 = open loop",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TcpClientProcess::m_concurrency),
+                          MakeUintegerChecker<uint32_t>())
+            .AddAttribute("RetryGap",
+                          "Closed loop: wait this long after a failed connection before opening "
+                          "its replacement (> 0, so failures cannot loop in zero time)",
+                          TimeValue(MilliSeconds(1)),
+                          MakeTimeAccessor(&TcpClientProcess::m_retryGap),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("RequestsPerConnection",
+                          "Request/response exchanges on one connection before the close policy "
+                          "applies",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&TcpClientProcess::m_requestsPerConnection),
+                          MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("Protocol",
                           "The socket factory",
                           TypeIdValue(TcpSocketFactory::GetTypeId()),
@@ -64,7 +92,7 @@ TcpClientProcess::GetTypeId()
                           MakeUintegerAccessor(&TcpClientProcess::m_requestSize),
                           MakeUintegerChecker<uint32_t>(1))
             .AddAttribute("ResponseSize",
-                          "Response bytes expected before the exchange counts as complete",
+                          "Response bytes expected before an exchange counts as complete",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpClientProcess::m_responseSize),
                           MakeUintegerChecker<uint32_t>(0))
@@ -115,6 +143,30 @@ TcpClientProcess::AssignStreams(int64_t stream)
 }
 
 void
+TcpClientProcess::SetRemotes(const std::vector<Address>& remotes)
+{
+    m_remotes.Set(remotes);
+}
+
+void
+TcpClientProcess::AddRemote(const Address& remote)
+{
+    m_remotes.Add(remote);
+}
+
+void
+TcpClientProcess::SetRemotesText(std::string text)
+{
+    m_remotes.Set(ParseRemoteList(text));
+}
+
+std::string
+TcpClientProcess::GetRemotesText() const
+{
+    return FormatRemoteList(m_remotes.Get());
+}
+
+void
 TcpClientProcess::DoDispose()
 {
     m_next.Cancel();
@@ -126,22 +178,39 @@ void
 TcpClientProcess::StartApplication()
 {
     NS_LOG_FUNCTION(this);
-    NS_ABORT_MSG_IF(m_remote.IsInvalid(), "TcpClientProcess: the Remote attribute is not set");
+    NS_ABORT_MSG_IF(!m_remotes.Valid(m_remote),
+                    "TcpClientProcess: neither Remote nor Remotes is set");
+    m_running = true;
     m_gap->SetAttribute("Mean", DoubleValue(1.0 / m_rate));
-    NewConnection();
+    if (m_concurrency == 0)
+    {
+        NewConnection();
+        return;
+    }
+    for (uint32_t i = 0; i < m_concurrency && !Exhausted(); ++i)
+    {
+        NewConnection();
+    }
 }
 
 void
 TcpClientProcess::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    m_running = false;
     m_next.Cancel();
+}
+
+bool
+TcpClientProcess::Exhausted() const
+{
+    return m_maxConnections != 0 && m_attempted >= m_maxConnections;
 }
 
 void
 TcpClientProcess::ScheduleNext()
 {
-    if (m_maxConnections != 0 && m_attempted >= m_maxConnections)
+    if (m_concurrency != 0 || Exhausted())
     {
         return;
     }
@@ -150,10 +219,32 @@ TcpClientProcess::ScheduleNext()
 }
 
 void
+TcpClientProcess::Replace(bool afterFailure)
+{
+    if (m_concurrency == 0 || !m_running || Exhausted())
+    {
+        return;
+    }
+    if (afterFailure)
+    {
+        Simulator::Schedule(m_retryGap, &TcpClientProcess::NewConnection, this);
+    }
+    else
+    {
+        NewConnection();
+    }
+}
+
+void
 TcpClientProcess::NewConnection()
 {
+    if (!m_running || Exhausted())
+    {
+        return;
+    }
     ++m_attempted;
     ScheduleNext();
+    Address remote = m_remotes.Next(m_remote);
     Ptr<Socket> s = Socket::CreateSocket(GetNode(), m_protocol);
     if (m_bindBeforeConnect)
     {
@@ -169,12 +260,13 @@ TcpClientProcess::NewConnection()
     s->SetRecvCallback(MakeCallback(&TcpClientProcess::HandleRead, this));
     s->SetCloseCallbacks(MakeCallback(&TcpClientProcess::HandlePeerClose, this),
                          MakeCallback(&TcpClientProcess::HandlePeerClose, this));
-    if (s->Connect(m_remote) != 0)
+    if (s->Connect(remote) != 0)
     {
         Fail(s, SocketErrnoName(s)); // EADDRNOTAVAIL: no port or 4-tuple left
         return;
     }
-    m_conns[PeekPointer(s)] = {s, 0};
+    m_conns[PeekPointer(s)].socket = s;
+    m_maxOpen = std::max(m_maxOpen, m_conns.size());
 }
 
 void
@@ -182,7 +274,9 @@ TcpClientProcess::Fail(Ptr<Socket> s, const std::string& why)
 {
     ++m_failures[why];
     m_resultTrace(why);
-    Finish(s, false);
+    DetachAndClose(s, false);
+    m_conns.erase(PeekPointer(s));
+    Replace(true);
 }
 
 void
@@ -190,15 +284,38 @@ TcpClientProcess::ConnectionSucceeded(Ptr<Socket> s)
 {
     ++m_connected;
     m_resultTrace("ok");
+    SendRequest(s);
+}
+
+void
+TcpClientProcess::SendRequest(Ptr<Socket> s)
+{
     s->Send(Create<Packet>(m_requestSize));
     if (m_responseSize == 0)
     {
-        ++m_completed;
-        m_completeTrace();
-        if (m_policy != CLOSE_SERVER_FIRST)
-        {
-            Finish(s, m_policy == CLOSE_LINGER_ZERO);
-        }
+        ExchangeDone(s);
+    }
+}
+
+void
+TcpClientProcess::ExchangeDone(Ptr<Socket> s)
+{
+    auto it = m_conns.find(PeekPointer(s));
+    if (it == m_conns.end())
+    {
+        return;
+    }
+    ++m_completed;
+    m_completeTrace();
+    it->second.got = 0;
+    if (++it->second.done < m_requestsPerConnection)
+    {
+        SendRequest(s);
+        return;
+    }
+    if (m_policy != CLOSE_SERVER_FIRST)
+    {
+        Finish(s, m_policy == CLOSE_LINGER_ZERO);
     }
 }
 
@@ -216,24 +333,36 @@ TcpClientProcess::HandleRead(Ptr<Socket> s)
     {
         return;
     }
-    uint32_t& got = it->second.second;
-    bool wasComplete = got >= m_responseSize;
+    uint32_t fresh = 0;
     while (Ptr<Packet> p = s->Recv())
     {
         if (p->GetSize() == 0)
         {
             break;
         }
-        got += p->GetSize();
+        fresh += p->GetSize();
     }
-    if (!wasComplete && got >= m_responseSize)
+    if (m_responseSize == 0)
     {
-        ++m_completed;
-        m_completeTrace();
-        if (m_policy != CLOSE_SERVER_FIRST)
+        return; // exchanges complete when sent
+    }
+    // Responses arrive in order: each ResponseSize bytes completes one exchange.
+    while (fresh > 0)
+    {
+        it = m_conns.find(PeekPointer(s));
+        if (it == m_conns.end() || it->second.done >= m_requestsPerConnection)
         {
-            Finish(s, m_policy == CLOSE_LINGER_ZERO);
+            return;
         }
+        uint32_t need = m_responseSize - it->second.got;
+        uint32_t take = std::min(need, fresh);
+        it->second.got += take;
+        fresh -= take;
+        if (it->second.got < m_responseSize)
+        {
+            return;
+        }
+        ExchangeDone(s);
     }
 }
 
@@ -243,8 +372,13 @@ TcpClientProcess::HandlePeerClose(Ptr<Socket> s)
     if (m_conns.count(PeekPointer(s)))
     {
         HandleRead(s);
-        if (m_conns.count(PeekPointer(s)))
+        auto it = m_conns.find(PeekPointer(s));
+        if (it != m_conns.end())
         {
+            if (it->second.done < m_requestsPerConnection)
+            {
+                ++m_incomplete;
+            }
             Finish(s, false);
         }
     }
@@ -255,6 +389,7 @@ TcpClientProcess::Finish(Ptr<Socket> s, bool rst)
 {
     DetachAndClose(s, rst);
     m_conns.erase(PeekPointer(s));
+    Replace(false);
 }
 
 } // namespace ns3

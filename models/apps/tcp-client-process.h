@@ -6,6 +6,7 @@
 #ifndef TCP_CLIENT_PROCESS_H
 #define TCP_CLIENT_PROCESS_H
 
+#include "remote-list.h"
 #include "tcp-server-process.h"
 
 #include "ns3/address.h"
@@ -18,15 +19,21 @@
 #include <map>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace ns3
 {
 
 /**
  * \ingroup portlab-apps
- * \brief A TCP client process: opens connections at a constant or Poisson rate, sends a
- * request, reads the response and closes by policy, counting every outcome by Linux errno
- * (EADDRNOTAVAIL when ports run out, ECONNREFUSED, ETIMEDOUT, ...).
+ * \brief A TCP client process: opens connections at a constant or Poisson rate (open loop) or
+ * keeps Concurrency connections in flight (closed loop), round-robin over its destinations,
+ * makes RequestsPerConnection request/response exchanges on each, and closes by policy,
+ * counting every outcome by Linux errno (EADDRNOTAVAIL when ports run out, ECONNREFUSED,
+ * ETIMEDOUT, ...).
+ *
+ * Destinations: the "Remotes" list ("10.0.0.1:80,10.0.0.2:80", or SetRemotes/AddRemote) if
+ * not empty, else the single "Remote".
  */
 class TcpClientProcess : public Application
 {
@@ -73,6 +80,30 @@ class TcpClientProcess : public Application
         return m_conns.size();
     }
 
+    /// \return the most connections open at once so far
+    size_t GetMaxOpen() const
+    {
+        return m_maxOpen;
+    }
+
+    /// \return connections that ended (peer close or reset) before their last exchange
+    uint64_t GetIncomplete() const
+    {
+        return m_incomplete;
+    }
+
+    /// \param remotes the destination set, in round-robin order (replaces "Remotes")
+    void SetRemotes(const std::vector<Address>& remotes);
+
+    /// \param remote one more destination, last in the round-robin order
+    void AddRemote(const Address& remote);
+
+    /// \return the destination set ("Remote" is used when it is empty)
+    const std::vector<Address>& GetRemotes() const
+    {
+        return m_remotes.Get();
+    }
+
     /// TracedCallback for connection outcomes: "ok" or an errno name.
     typedef void (*ResultTracedCallback)(std::string result);
 
@@ -84,14 +115,27 @@ class TcpClientProcess : public Application
     void StopApplication() override;
     void ScheduleNext();
     void NewConnection();
+    /// \brief A closed-loop slot is free. \param afterFailure wait RetryGap first
+    void Replace(bool afterFailure);
+    /// \return true if MaxConnections attempts were made
+    bool Exhausted() const;
     void Fail(Ptr<Socket> s, const std::string& why);
+    void SendRequest(Ptr<Socket> s);
+    void ExchangeDone(Ptr<Socket> s);
+    void SetRemotesText(std::string text);
+    std::string GetRemotesText() const;
     void ConnectionSucceeded(Ptr<Socket> s);
     void ConnectionFailed(Ptr<Socket> s);
     void HandleRead(Ptr<Socket> s);
     void HandlePeerClose(Ptr<Socket> s);
     void Finish(Ptr<Socket> s, bool rst);
 
-    Address m_remote;                         //!< destination
+    Address m_remote;                         //!< destination (if m_remotes is empty)
+    RoundRobinRemotes m_remotes;              //!< destination set
+    uint32_t m_concurrency{0};                //!< closed loop: connections in flight
+    Time m_retryGap;                          //!< closed loop: wait after a failure
+    uint32_t m_requestsPerConnection{1};      //!< exchanges per connection
+    bool m_running{false};                    //!< between start and stop
     TypeId m_protocol;                        //!< socket factory
     double m_rate{100};                       //!< connections per second
     bool m_poisson{false};                    //!< Poisson (else constant) arrivals
@@ -103,8 +147,18 @@ class TcpClientProcess : public Application
     bool m_bindAddressNoPort{false};          //!< IP_BIND_ADDRESS_NO_PORT with the bind
     Ptr<ExponentialRandomVariable> m_gap;     //!< Poisson gaps
     EventId m_next;                           //!< next arrival
-    /// Per-connection progress: the socket and the response bytes so far.
-    std::unordered_map<Socket*, std::pair<Ptr<Socket>, uint32_t>> m_conns;
+
+    /// Per-connection progress.
+    struct Conn
+    {
+        Ptr<Socket> socket; //!< the connection
+        uint32_t got{0};    //!< response bytes of the current exchange
+        uint32_t done{0};   //!< exchanges completed
+    };
+
+    std::unordered_map<Socket*, Conn> m_conns;  //!< open connections
+    size_t m_maxOpen{0};                        //!< most open at once
+    uint64_t m_incomplete{0};                   //!< ended before the last exchange
     uint64_t m_attempted{0};                    //!< attempts
     uint64_t m_connected{0};                    //!< established
     uint64_t m_completed{0};                    //!< exchanges completed

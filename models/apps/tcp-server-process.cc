@@ -14,6 +14,7 @@
 #include "ns3/log.h"
 #include "ns3/nstime.h"
 #include "ns3/packet.h"
+#include "ns3/simulator.h"
 #include "ns3/tcp-socket-factory.h"
 #include "ns3/trace-source-accessor.h"
 #include "ns3/uinteger.h"
@@ -74,6 +75,45 @@ TcpServerProcess::GetTypeId()
                           EnumValue(CLOSE_CLIENT_FIRST),
                           MakeEnumAccessor(&TcpServerProcess::m_policy),
                           MakeClosePolicyChecker())
+            .AddAttribute("RequestsPerConnection",
+                          "Request/response exchanges on one connection before the close "
+                          "policy applies (ServerFirst closes after the last response)",
+                          UintegerValue(1),
+                          MakeUintegerAccessor(&TcpServerProcess::m_requestsPerConnection),
+                          MakeUintegerChecker<uint32_t>(1))
+            .AddAttribute("RestartAt",
+                          "Restart the process at this simulation time: close the listener, "
+                          "then bind a new one; 0 (or a time before the start) = never",
+                          TimeValue(Seconds(0)),
+                          MakeTimeAccessor(&TcpServerProcess::m_restartAt),
+                          MakeTimeChecker(Seconds(0)))
+            .AddAttribute("RestartDelay",
+                          "Time between closing the old listener and the new bind()",
+                          TimeValue(Seconds(0)),
+                          MakeTimeAccessor(&TcpServerProcess::m_restartDelay),
+                          MakeTimeChecker(Seconds(0)))
+            .AddAttribute("RestartReuseAddr",
+                          "SO_REUSEADDR on the restarted listener: Same (as ReuseAddr), true, "
+                          "false",
+                          EnumValue(RESTART_REUSE_SAME),
+                          MakeEnumAccessor(&TcpServerProcess::m_restartReuse),
+                          MakeEnumChecker(RESTART_REUSE_SAME,
+                                          "Same",
+                                          RESTART_REUSE_ON,
+                                          "true",
+                                          RESTART_REUSE_OFF,
+                                          "false"))
+            .AddAttribute("RestartRetryInterval",
+                          "Time between bind() attempts of the restarted listener (> 0)",
+                          TimeValue(Seconds(1)),
+                          MakeTimeAccessor(&TcpServerProcess::m_restartRetry),
+                          MakeTimeChecker(NanoSeconds(1)))
+            .AddAttribute("RestartMaxAttempts",
+                          "bind() attempts after the restart before giving up (0: until the "
+                          "application stops)",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&TcpServerProcess::m_restartMaxAttempts),
+                          MakeUintegerChecker<uint32_t>())
             .AddTraceSource("Bind",
                             "Result of bind(): \"ok\" or Linux's errno name",
                             MakeTraceSourceAccessor(&TcpServerProcess::m_bindTrace),
@@ -81,7 +121,20 @@ TcpServerProcess::GetTypeId()
             .AddTraceSource("Accept",
                             "A connection was accepted",
                             MakeTraceSourceAccessor(&TcpServerProcess::m_acceptTrace),
-                            "ns3::Socket::TracedCallback");
+                            "ns3::Socket::TracedCallback")
+            .AddTraceSource("Served",
+                            "A response was sent on a connection",
+                            MakeTraceSourceAccessor(&TcpServerProcess::m_servedTrace),
+                            "ns3::Socket::TracedCallback")
+            .AddTraceSource("Restart",
+                            "The listener was closed for a restart",
+                            MakeTraceSourceAccessor(&TcpServerProcess::m_restartTrace),
+                            "ns3::TracedCallback::Void")
+            .AddTraceSource("ListenDrop",
+                            "The listener dropped a handshake (portlab's TCP): 1 SYN queue full, "
+                            "2 accept queue full, 3 final ACK with the accept queue full",
+                            MakeTraceSourceAccessor(&TcpServerProcess::m_listenDropTrace),
+                            "ns3::TcpServerProcess::ListenDropTracedCallback");
     return tid;
 }
 
@@ -98,6 +151,7 @@ TcpServerProcess::~TcpServerProcess()
 void
 TcpServerProcess::DoDispose()
 {
+    m_restartEvent.Cancel();
     m_listener = nullptr;
     m_conns.clear();
     Application::DoDispose();
@@ -107,38 +161,98 @@ void
 TcpServerProcess::StartApplication()
 {
     NS_LOG_FUNCTION(this);
-    m_listener = Socket::CreateSocket(GetNode(), m_protocol);
-    m_listener->SetAttributeFailSafe("ReuseAddr", BooleanValue(m_reuseAddr));
-    m_listener->SetAttributeFailSafe("ReusePort", BooleanValue(m_reusePort));
-    m_listener->SetAttributeFailSafe("Backlog", IntegerValue(m_backlog));
-    if (m_listener->Bind(m_local) != 0)
+    OpenListener(m_reuseAddr);
+    if (m_restartAt > Simulator::Now())
     {
-        m_bindResult = SocketErrnoName(m_listener);
-        m_bindTrace(m_bindResult);
-        return;
+        m_restartEvent =
+            Simulator::Schedule(m_restartAt - Simulator::Now(), &TcpServerProcess::Restart, this);
     }
-    m_bindResult = "ok";
-    m_bindTrace(m_bindResult);
-    if (m_listener->Listen() != 0)
-    {
-        m_bindTrace("listen: " + SocketErrnoName(m_listener));
-        return;
-    }
-    m_listener->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
-                                  MakeCallback(&TcpServerProcess::HandleAccept, this));
 }
 
 void
 TcpServerProcess::StopApplication()
 {
     NS_LOG_FUNCTION(this);
+    m_restartEvent.Cancel();
+    CloseListener();
+}
+
+bool
+TcpServerProcess::OpenListener(bool reuseAddr)
+{
+    Ptr<Socket> s = Socket::CreateSocket(GetNode(), m_protocol);
+    s->SetAttributeFailSafe("ReuseAddr", BooleanValue(reuseAddr));
+    s->SetAttributeFailSafe("ReusePort", BooleanValue(m_reusePort));
+    s->SetAttributeFailSafe("Backlog", IntegerValue(m_backlog));
+    m_bindResult = s->Bind(m_local) == 0 ? "ok" : SocketErrnoName(s);
+    m_bindHistory.emplace_back(Simulator::Now(), m_bindResult);
+    NS_LOG_INFO("bind " << m_bindResult);
+    m_bindTrace(m_bindResult);
+    if (m_bindResult != "ok")
+    {
+        s->Close();
+        return false;
+    }
+    if (s->Listen() != 0)
+    {
+        m_bindTrace("listen: " + SocketErrnoName(s));
+        s->Close();
+        return false;
+    }
+    s->TraceConnectWithoutContext("ListenDrop",
+                                  MakeCallback(&TcpServerProcess::HandleListenDrop, this));
+    s->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+                         MakeCallback(&TcpServerProcess::HandleAccept, this));
+    m_listener = s;
+    return true;
+}
+
+void
+TcpServerProcess::CloseListener()
+{
     if (m_listener)
     {
-        m_listener->Close();
+        m_listener->TraceDisconnectWithoutContext(
+            "ListenDrop",
+            MakeCallback(&TcpServerProcess::HandleListenDrop, this));
         m_listener->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
                                       MakeNullCallback<void, Ptr<Socket>, const Address&>());
+        m_listener->Close();
         m_listener = nullptr;
     }
+}
+
+void
+TcpServerProcess::Restart()
+{
+    NS_LOG_FUNCTION(this);
+    CloseListener();
+    m_restartTrace();
+    m_restartEvent = Simulator::Schedule(m_restartDelay, &TcpServerProcess::RestartBind, this);
+}
+
+void
+TcpServerProcess::RestartBind()
+{
+    ++m_restartAttempts;
+    bool reuse =
+        m_restartReuse == RESTART_REUSE_SAME ? m_reuseAddr : m_restartReuse == RESTART_REUSE_ON;
+    if (OpenListener(reuse))
+    {
+        m_restartedAt = Simulator::Now();
+        return;
+    }
+    if (m_restartMaxAttempts == 0 || m_restartAttempts < m_restartMaxAttempts)
+    {
+        m_restartEvent = Simulator::Schedule(m_restartRetry, &TcpServerProcess::RestartBind, this);
+    }
+}
+
+void
+TcpServerProcess::HandleListenDrop(uint32_t reason)
+{
+    ++m_listenDrops;
+    m_listenDropTrace(reason);
 }
 
 void
@@ -170,17 +284,20 @@ TcpServerProcess::HandleRead(Ptr<Socket> s)
         }
         c.received += p->GetSize();
     }
-    if (!c.replied && c.received >= m_requestSize)
+    while (c.replied < m_requestsPerConnection && c.received >= m_requestSize)
     {
-        c.replied = true;
+        c.received -= m_requestSize;
+        ++c.replied;
         if (m_responseSize > 0)
         {
             s->Send(Create<Packet>(m_responseSize));
         }
         ++m_served;
-        if (m_policy != CLOSE_CLIENT_FIRST)
+        m_servedTrace(s);
+        if (c.replied == m_requestsPerConnection && m_policy != CLOSE_CLIENT_FIRST)
         {
             Finish(s, m_policy == CLOSE_LINGER_ZERO);
+            return;
         }
     }
 }
