@@ -259,7 +259,7 @@ TcpClientProcess::NewConnection()
                           MakeCallback(&TcpClientProcess::ConnectionFailed, this));
     s->SetRecvCallback(MakeCallback(&TcpClientProcess::HandleRead, this));
     s->SetCloseCallbacks(MakeCallback(&TcpClientProcess::HandlePeerClose, this),
-                         MakeCallback(&TcpClientProcess::HandlePeerClose, this));
+                         MakeCallback(&TcpClientProcess::HandleErrorClose, this));
     if (s->Connect(remote) != 0)
     {
         Fail(s, SocketErrnoName(s)); // EADDRNOTAVAIL: no port or 4-tuple left
@@ -364,6 +364,17 @@ TcpClientProcess::HandleRead(Ptr<Socket> s)
         }
         ExchangeDone(s);
     }
+}
+
+void
+TcpClientProcess::HandleErrorClose(Ptr<Socket> s)
+{
+    auto it = m_conns.find(PeekPointer(s));
+    if (it != m_conns.end() && it->second.done < m_requestsPerConnection)
+    {
+        ++m_aborted[SocketErrnoName(s)]; // ECONNRESET, ETIMEDOUT ... after connect()
+    }
+    HandlePeerClose(s);
 }
 
 void

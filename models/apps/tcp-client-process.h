@@ -92,6 +92,12 @@ class TcpClientProcess : public Application
         return m_incomplete;
     }
 
+    /// \return established connections that failed later, by Linux errno (ECONNRESET ...)
+    const std::map<std::string, uint64_t>& GetAborted() const
+    {
+        return m_aborted;
+    }
+
     /// \param remotes the destination set, in round-robin order (replaces "Remotes")
     void SetRemotes(const std::vector<Address>& remotes);
 
@@ -128,6 +134,7 @@ class TcpClientProcess : public Application
     void ConnectionFailed(Ptr<Socket> s);
     void HandleRead(Ptr<Socket> s);
     void HandlePeerClose(Ptr<Socket> s);
+    void HandleErrorClose(Ptr<Socket> s);
     void Finish(Ptr<Socket> s, bool rst);
 
     Address m_remote;                         //!< destination (if m_remotes is empty)
@@ -159,6 +166,7 @@ class TcpClientProcess : public Application
     std::unordered_map<Socket*, Conn> m_conns;  //!< open connections
     size_t m_maxOpen{0};                        //!< most open at once
     uint64_t m_incomplete{0};                   //!< ended before the last exchange
+    std::map<std::string, uint64_t> m_aborted;  //!< established, then failed, by errno
     uint64_t m_attempted{0};                    //!< attempts
     uint64_t m_connected{0};                    //!< established
     uint64_t m_completed{0};                    //!< exchanges completed

@@ -114,6 +114,13 @@ TcpServerProcess::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&TcpServerProcess::m_restartMaxAttempts),
                           MakeUintegerChecker<uint32_t>())
+            .AddAttribute("AcceptStop",
+                          "From this time the process stops calling accept() (busy or "
+                          "draining): established connections wait in the accept queue, "
+                          "bounded by the backlog (portlab's TCP). Negative: never",
+                          TimeValue(Seconds(-1)),
+                          MakeTimeAccessor(&TcpServerProcess::m_acceptStop),
+                          MakeTimeChecker())
             .AddTraceSource("Bind",
                             "Result of bind(): \"ok\" or Linux's errno name",
                             MakeTraceSourceAccessor(&TcpServerProcess::m_bindTrace),
@@ -152,6 +159,7 @@ void
 TcpServerProcess::DoDispose()
 {
     m_restartEvent.Cancel();
+    m_acceptStopEvent.Cancel();
     m_listener = nullptr;
     m_conns.clear();
     Application::DoDispose();
@@ -162,6 +170,12 @@ TcpServerProcess::StartApplication()
 {
     NS_LOG_FUNCTION(this);
     OpenListener(m_reuseAddr);
+    if (!m_acceptStop.IsNegative())
+    {
+        m_acceptStopEvent = Simulator::Schedule(std::max(m_acceptStop - Simulator::Now(), Time(0)),
+                                                &TcpServerProcess::StopAccepting,
+                                                this);
+    }
     if (m_restartAt > Simulator::Now())
     {
         m_restartEvent =
@@ -174,7 +188,19 @@ TcpServerProcess::StopApplication()
 {
     NS_LOG_FUNCTION(this);
     m_restartEvent.Cancel();
+    m_acceptStopEvent.Cancel();
     CloseListener();
+}
+
+void
+TcpServerProcess::StopAccepting()
+{
+    NS_LOG_FUNCTION(this);
+    m_accepting = false;
+    if (m_listener)
+    {
+        m_listener->SetAttributeFailSafe("AutoAccept", BooleanValue(false));
+    }
 }
 
 bool
@@ -184,6 +210,7 @@ TcpServerProcess::OpenListener(bool reuseAddr)
     s->SetAttributeFailSafe("ReuseAddr", BooleanValue(reuseAddr));
     s->SetAttributeFailSafe("ReusePort", BooleanValue(m_reusePort));
     s->SetAttributeFailSafe("Backlog", IntegerValue(m_backlog));
+    s->SetAttributeFailSafe("AutoAccept", BooleanValue(m_accepting));
     m_bindResult = s->Bind(m_local) == 0 ? "ok" : SocketErrnoName(s);
     m_bindHistory.emplace_back(Simulator::Now(), m_bindResult);
     NS_LOG_INFO("bind " << m_bindResult);

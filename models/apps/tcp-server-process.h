@@ -131,6 +131,8 @@ class TcpServerProcess : public Application
     /// \return true if listening
     bool OpenListener(bool reuseAddr);
     void CloseListener();
+    /// The process stops calling accept() (AcceptStop).
+    void StopAccepting();
     void Restart();
     void RestartBind();
     void HandleListenDrop(uint32_t reason);
@@ -161,6 +163,9 @@ class TcpServerProcess : public Application
     RestartReuseAddr m_restartReuse{RESTART_REUSE_SAME};     //!< SO_REUSEADDR after restart
     Time m_restartRetry;                                     //!< between failed binds
     uint32_t m_restartMaxAttempts{0};                        //!< bind attempts (0: until stopped)
+    Time m_acceptStop{Seconds(-1)};             //!< stop calling accept() (negative: never)
+    EventId m_acceptStopEvent;                  //!< pending StopAccepting
+    bool m_accepting{true};                     //!< still calling accept()
     EventId m_restartEvent;                                  //!< restart or next bind attempt
     uint32_t m_restartAttempts{0};                           //!< bind attempts since the restart
     Time m_restartedAt{Seconds(-1)};                         //!< new listener bound

@@ -157,7 +157,7 @@ CmdList(std::ostream& out)
 {
     for (const auto& [name, file, question] : ListScenarios())
     {
-        out << std::left << std::setw(28) << name << " " << question << "\n";
+        out << std::left << std::setw(38) << name << " " << question << "\n";
     }
     return EXIT_OK;
 }

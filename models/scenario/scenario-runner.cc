@@ -418,9 +418,9 @@ World::BuildApps()
                         s->SetAttribute("RestartRetryInterval",
                                         ns3::TimeValue(ns3::NanoSeconds(a.restartRetryNs)));
                         s->SetAttribute("RestartReuseAddr",
-                                        ns3::BooleanValue(a.restartReuseAddr < 0
-                                                              ? a.reuseAddr
-                                                              : a.restartReuseAddr == 1));
+                                        ns3::StringValue(a.restartReuseAddr < 0 ? "Same"
+                                                         : a.restartReuseAddr == 1 ? "true"
+                                                                                   : "false"));
                         s->SetAttribute("RestartMaxAttempts", ns3::UintegerValue(a.restartAttempts));
                     }
                     if (a.acceptStopNs >= 0)
@@ -480,7 +480,6 @@ World::BuildApps()
                     c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
                     c->SetAttribute("MaxDatagrams", ns3::UintegerValue(a.connections));
                     c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    c->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
                     c->SetAttribute("Connected", ns3::BooleanValue(a.connected));
                     c->SetAttribute("BindBeforeSend", ns3::BooleanValue(a.bindBeforeConnect));
                     stream += c->AssignStreams(stream);
@@ -491,7 +490,6 @@ World::BuildApps()
                     auto x = ns3::CreateObject<ns3::TcpProxyProcess>();
                     x->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
                     x->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    x->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
                     x->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
                     x->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
                     x->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
@@ -774,6 +772,7 @@ World::Measure(RunResult& r)
             uint64_t attempted = 0;
             uint64_t connected = 0;
             uint64_t completed = 0;
+            uint64_t incomplete = 0;
             std::map<std::string, uint64_t> errors;
             for (const auto* in : mine)
             {
@@ -781,7 +780,12 @@ World::Measure(RunResult& r)
                 attempted += c->GetAttempted();
                 connected += c->GetConnected();
                 completed += c->GetCompleted();
+                incomplete += c->GetIncomplete();
                 for (const auto& [e, n] : c->GetFailures())
+                {
+                    errors[e] += n;
+                }
+                for (const auto& [e, n] : c->GetAborted())
                 {
                     errors[e] += n;
                 }
@@ -789,6 +793,7 @@ World::Measure(RunResult& r)
             num(p + "attempted", attempted);
             num(p + "connected", connected);
             num(p + "completed", completed);
+            num(p + "incomplete", incomplete);
             num(p + "success_rate", attempted ? double(connected) / attempted : 0);
             auto w = m_warm[a.name];
             double dA = attempted - w.first;
@@ -812,8 +817,8 @@ World::Measure(RunResult& r)
             {
                 auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->app);
                 sent += c->GetSent();
-                answered += c->GetAnswered();
-                for (const auto& [e, n] : c->GetFailures())
+                answered += c->GetReceived();
+                for (const auto& [e, n] : c->GetErrors())
                 {
                     errors[e] += n;
                 }

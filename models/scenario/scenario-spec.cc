@@ -334,7 +334,7 @@ AppKeys()
              a.reuseAddr = c.Bool();
          }},
         {"reuseport",
-         SERVERS,
+         {AppType::TCP_SERVER, AppType::UDP_SERVER},
          "SO_REUSEPORT (true/false)",
          [](const Ctx& c, AppSpec& a) { a.reusePort = c.Bool(); }},
         {"backlog",
@@ -491,6 +491,7 @@ AppMetrics(AppType t)
         return {"attempted",
                 "connected",
                 "completed",
+                "incomplete",
                 "success_rate",
                 "steady_success_rate",
                 "steady_rate",
