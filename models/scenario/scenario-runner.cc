@@ -794,9 +794,20 @@ World::Measure(RunResult& r)
             num(p + "connected", connected);
             num(p + "completed", completed);
             num(p + "incomplete", incomplete);
-            num(p + "success_rate", attempted ? double(connected) / attempted : 0);
+            // Connects still in flight when the run ends count neither way.
+            uint64_t refused = 0;
+            for (const auto* in : mine)
+            {
+                for (const auto& [e, n] : ns3::DynamicCast<ns3::TcpClientProcess>(in->app)
+                                              ->GetFailures())
+                {
+                    refused += n;
+                }
+            }
+            uint64_t resolved = connected + refused;
+            num(p + "success_rate", resolved ? double(connected) / resolved : 0);
             auto w = m_warm[a.name];
-            double dA = attempted - w.first;
+            double dA = double(attempted - w.first) - double(attempted - resolved);
             double dC = connected - w.second;
             num(p + "steady_success_rate", dA > 0 ? dC / dA : 0);
             num(p + "steady_rate", dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
