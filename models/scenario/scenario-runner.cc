@@ -129,7 +129,7 @@ class World
     std::vector<Host> m_hosts;
     std::map<std::string, uint32_t> m_hostIndex;
     std::vector<Instance> m_instances;
-    std::map<std::string, std::pair<uint64_t, uint64_t>> m_warm; //!< app -> (attempted, ok)
+    std::map<std::string, std::pair<uint64_t, uint64_t>> m_warm; //!< app -> (resolved, ok) at warmup
     RunResult m_result;
     uint32_t m_links{0};
 };
@@ -620,13 +620,24 @@ World::Run()
             auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
             if (c)
             {
-                m_warm[in.spec->name].first += c->GetAttempted();
+                // Resolved connects (established or refused): those in flight count later.
+                uint64_t refused = 0;
+                for (const auto& [e, n] : c->GetFailures())
+                {
+                    refused += n;
+                }
+                m_warm[in.spec->name].first += c->GetConnected() + refused;
                 m_warm[in.spec->name].second += c->GetConnected();
             }
             auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
             if (x)
             {
-                m_warm[in.spec->name].first += x->GetUpstreamAttempted();
+                uint64_t refused = 0;
+                for (const auto& [e, n] : x->GetUpstreamFailures())
+                {
+                    refused += n;
+                }
+                m_warm[in.spec->name].first += x->GetUpstreamConnected() + refused;
                 m_warm[in.spec->name].second += x->GetUpstreamConnected();
             }
         }
@@ -756,16 +767,28 @@ World::Measure(RunResult& r)
             num(p + "relayed", relayed);
             num(p + "upstream_attempted", attempted);
             num(p + "upstream_connected", connected);
-            num(p + "upstream_success_rate", attempted ? double(connected) / attempted : 0);
+            uint64_t failedUp = 0;
+            for (const auto& [e, n] : errors)
+            {
+                failedUp += n;
+            }
+            num(p + "upstream_success_rate",
+                connected + failedUp ? double(connected) / (connected + failedUp) : 0);
             std::vector<std::string> names;
             for (const auto& [e, n] : errors)
             {
                 names.push_back(e);
             }
             words(p + "upstream_errors", Join(names));
+            uint64_t refused = 0;
+            for (const auto& [e, n] : errors)
+            {
+                refused += n;
+            }
             auto w = m_warm[a.name];
-            double dA = attempted - w.first;
-            num(p + "steady_upstream_success_rate", dA > 0 ? (connected - w.second) / dA : 0);
+            double dA = double(connected + refused) - double(w.first);
+            double dC = double(connected) - double(w.second);
+            num(p + "steady_upstream_success_rate", dA > 0 ? dC / dA : 0);
             break;
         }
         case AppType::TCP_CLIENT: {
@@ -807,8 +830,8 @@ World::Measure(RunResult& r)
             uint64_t resolved = connected + refused;
             num(p + "success_rate", resolved ? double(connected) / resolved : 0);
             auto w = m_warm[a.name];
-            double dA = double(attempted - w.first) - double(attempted - resolved);
-            double dC = connected - w.second;
+            double dA = double(resolved) - double(w.first);
+            double dC = double(connected) - double(w.second);
             num(p + "steady_success_rate", dA > 0 ? dC / dA : 0);
             num(p + "steady_rate", dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
             std::vector<std::string> names;

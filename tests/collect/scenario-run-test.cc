@@ -1,0 +1,413 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * Scenario runs end to end: every scenario file validates and matches its reference digest,
+ * reruns are byte-identical, results appear atomically, and the TIME_WAIT knee lands where
+ * Linux's arithmetic puts it and moves as the range, the destinations and tcp_tw_reuse say.
+ */
+
+#include "atomic-directory.h"
+#include "run-collector.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <map>
+#include <sstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace
+{
+
+using namespace portlab;
+
+/// A fresh temporary directory, removed at the end.
+class TempDir
+{
+  public:
+    TempDir()
+    {
+        char tmpl[] = "/tmp/portlab-test-XXXXXX";
+        m_path = mkdtemp(tmpl);
+    }
+
+    ~TempDir()
+    {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+
+    const std::string& Path() const
+    {
+        return m_path;
+    }
+
+  private:
+    std::string m_path;
+};
+
+/// Every file under dir: relative path -> bytes.
+std::map<std::string, std::string>
+Files(const std::string& dir)
+{
+    std::map<std::string, std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+    {
+        if (e.is_regular_file())
+        {
+            out[fs::relative(e.path(), dir).string()] = ReadWholeFile(e.path().string());
+        }
+    }
+    return out;
+}
+
+/// FNV-1a 64 over (name, NUL, bytes, NUL) of every file, in name order.
+std::string
+Digest(const std::map<std::string, std::string>& files)
+{
+    uint64_t h = 1469598103934665603ULL;
+    auto mix = [&](const std::string& s) {
+        for (char c : s)
+        {
+            h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+        }
+        h = (h ^ 0) * 1099511628211ULL;
+    };
+    for (const auto& [name, bytes] : files)
+    {
+        mix(name);
+        mix(bytes);
+    }
+    std::ostringstream o;
+    o << std::hex << std::setw(16) << std::setfill('0') << h;
+    return o.str();
+}
+
+/// One line of tests/data/scenario-digests.txt: name, digest, overrides.
+struct DigestCase
+{
+    std::string scenario;
+    std::string digest;
+    std::vector<std::string> overrides;
+};
+
+std::vector<DigestCase>
+ReadDigests()
+{
+    std::vector<DigestCase> out;
+    std::ifstream in(PORTLAB_DIGEST_FILE);
+    std::string line;
+    while (std::getline(in, line))
+    {
+        if (line.empty() || line[0] == '#')
+        {
+            continue;
+        }
+        std::istringstream words(line);
+        DigestCase c;
+        words >> c.scenario >> c.digest;
+        std::string o;
+        while (words >> o)
+        {
+            c.overrides.push_back(o);
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+/// Readable test parameters in failure messages.
+void
+PrintTo(const DigestCase& c, std::ostream* os)
+{
+    *os << c.scenario;
+}
+
+class ScenarioDigest : public ::testing::TestWithParam<DigestCase>
+{
+};
+
+TEST_P(ScenarioDigest, ShortRunMatchesTheCommittedReferenceDigest)
+{
+    const DigestCase& c = GetParam();
+    TempDir tmp;
+    ScenarioSpec spec = LoadScenario(c.scenario, c.overrides);
+    RunWriteOptions wo;
+    wo.figures = false;
+    RunResult r = RunAndWrite(spec, 1, tmp.Path() + "/run", wo);
+    EXPECT_TRUE(r.matchesLinux) << c.scenario << " should match Linux at its reference settings";
+    std::string got = Digest(Files(tmp.Path() + "/run"));
+    EXPECT_EQ(got, c.digest)
+        << c.scenario << " (seed 1, " << c.overrides.size()
+        << " overrides) should reproduce its reference outputs byte for byte; if the change "
+           "of behaviour is intended, update tests/data/scenario-digests.txt with the new digest "
+        << got << "\n"
+        << ReadWholeFile(tmp.Path() + "/run/summary.json");
+}
+
+std::string
+DigestName(const ::testing::TestParamInfo<DigestCase>& info)
+{
+    std::string n = info.param.scenario;
+    for (char& ch : n)
+    {
+        ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+    }
+    return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioDigest, ::testing::ValuesIn(ReadDigests()), DigestName);
+
+TEST(ScenarioFiles, EveryScenarioHasADigestAndValidates)
+{
+    std::set<std::string> withDigest;
+    for (const auto& c : ReadDigests())
+    {
+        withDigest.insert(c.scenario);
+    }
+    auto all = ListScenarios();
+    EXPECT_GE(all.size(), 7u) << "the seven question scenarios should be in scenarios/";
+    for (const auto& [name, file, question] : all)
+    {
+        EXPECT_TRUE(withDigest.count(name)) << name << " should have a reference digest";
+        EXPECT_FALSE(question.empty()) << name << " should state its question";
+        ScenarioSpec s = LoadScenario(name, {});
+        EXPECT_FALSE(s.linuxAnswer.empty()) << name << " should state Linux's answer";
+        EXPECT_FALSE(s.expectations.empty()) << name << " should judge its outcome";
+    }
+}
+
+TEST(ScenarioRun, SameSeedGivesByteIdenticalResultsIncludingFigures)
+{
+    TempDir tmp;
+    ScenarioSpec spec = LoadScenario("multi-listener", {"duration=3s", "app.load.stop=2.5s"});
+    RunAndWrite(spec, 7, tmp.Path() + "/a", RunWriteOptions{});
+    RunAndWrite(spec, 7, tmp.Path() + "/b", RunWriteOptions{});
+    auto a = Files(tmp.Path() + "/a");
+    auto b = Files(tmp.Path() + "/b");
+    EXPECT_TRUE(a.count("sockets.png") && a.count("sockets.svg") && a.count("summary.json") &&
+                a.count("timeseries.csv"))
+        << "a run should write summary.json, timeseries.csv and its figures";
+    ASSERT_EQ(a.size(), b.size()) << "two runs with one seed should write the same files";
+    for (const auto& [name, bytes] : a)
+    {
+        EXPECT_TRUE(bytes == b[name]) << name << " should be byte-identical across reruns";
+    }
+    RunAndWrite(spec, 8, tmp.Path() + "/c", RunWriteOptions{});
+    EXPECT_NE(ReadWholeFile(tmp.Path() + "/a/timeseries.csv"),
+              ReadWholeFile(tmp.Path() + "/c/timeseries.csv"))
+        << "another seed should give other Poisson arrivals";
+}
+
+TEST(ScenarioRun, ResultsAppearWholeOrNotAtAll)
+{
+    TempDir tmp;
+    std::string dir = tmp.Path() + "/results/x/seed-1";
+    {
+        AtomicDirectory d(dir);
+        d.Write("summary.json", "{}");
+        EXPECT_FALSE(fs::exists(dir)) << "nothing should be visible before Commit()";
+    }
+    EXPECT_FALSE(fs::exists(dir)) << "an abandoned run should leave no results directory";
+    for (const auto& e : fs::recursive_directory_iterator(tmp.Path()))
+    {
+        EXPECT_EQ(e.path().string().find(".partial"), std::string::npos)
+            << "an abandoned run should leave no partial directory: " << e.path();
+    }
+    {
+        AtomicDirectory d(dir);
+        d.Write("summary.json", "{\"v\": 1}");
+        d.Commit();
+    }
+    {
+        AtomicDirectory d(dir);
+        d.Write("summary.json", "{\"v\": 2}");
+        // not committed: the old results stay
+    }
+    EXPECT_EQ(ReadWholeFile(dir + "/summary.json"), "{\"v\": 1}")
+        << "an interrupted rerun should leave the previous results intact";
+}
+
+// --- the TIME_WAIT knee ----------------------------------------------------------------------
+
+/// Successful connections per second in the steady window of timewait-exhaustion.
+struct KneePoint
+{
+    double offered;
+    double successRate;
+    double rate;
+};
+
+KneePoint
+RunKnee(double offered, std::vector<std::string> overrides)
+{
+    std::ostringstream r;
+    r << "app.load.rate=" << offered << "/s";
+    overrides.push_back(r.str());
+    ScenarioSpec spec = LoadScenario("timewait-exhaustion", overrides);
+    RunResult res = RunScenario(spec, RunOptions{});
+    return KneePoint{offered,
+                     res.metrics.at("load.steady_success_rate").number,
+                     res.metrics.at("load.steady_rate").number};
+}
+
+/// The knee a sweep finds: the plateau of successful connections per second among the
+/// saturated points (fewer than 99% of connects succeed); 0 if none saturates.
+double
+FindKnee(const std::vector<KneePoint>& sweep)
+{
+    double sum = 0;
+    int n = 0;
+    for (const auto& p : sweep)
+    {
+        if (p.successRate < 0.99)
+        {
+            sum += p.rate;
+            ++n;
+        }
+    }
+    return n > 0 ? sum / n : 0;
+}
+
+std::vector<KneePoint>
+Sweep(const std::vector<double>& rates, const std::vector<std::string>& overrides)
+{
+    std::vector<KneePoint> out;
+    for (double r : rates)
+    {
+        out.push_back(RunKnee(r, overrides));
+    }
+    return out;
+}
+
+const std::string SMALL_RANGE = "group.client.sysctl.net.ipv4.ip_local_port_range=40000 40999";
+
+TEST(TimeWaitKnee, SmallRangeKneeIsRangeOverSixtySeconds)
+{
+    auto sweep = Sweep({10, 25, 40}, {SMALL_RANGE});
+    EXPECT_NEAR(sweep[0].successRate, 1.0, 1e-9) << "below the knee every connect succeeds";
+    double knee = FindKnee(sweep);
+    EXPECT_NEAR(knee, 1000 / 60.0, 0.02 * 1000 / 60.0)
+        << "1000 ports towards one destination should sustain 1000 / 60 s connections/s";
+}
+
+TEST(TimeWaitKnee, KneeScalesWithTheRange)
+{
+    double knee = FindKnee(
+        Sweep({25, 50}, {"group.client.sysctl.net.ipv4.ip_local_port_range=40000 41999"}));
+    EXPECT_NEAR(knee, 2000 / 60.0, 0.02 * 2000 / 60.0)
+        << "doubling the range to 2000 ports should double the knee";
+}
+
+TEST(TimeWaitKnee, KneeScalesWithTheDestinations)
+{
+    double knee = FindKnee(Sweep({45, 60}, {SMALL_RANGE, "group.server.count=2"}));
+    EXPECT_NEAR(knee, 2 * 1000 / 60.0, 0.02 * 2 * 1000 / 60.0)
+        << "two destinations should give each port two 4-tuples: twice the knee";
+}
+
+TEST(TimeWaitKnee, TcpTwReuseRemovesTheKnee)
+{
+    auto p = RunKnee(40, {SMALL_RANGE, "group.client.sysctl.net.ipv4.tcp_tw_reuse=1"});
+    EXPECT_NEAR(p.successRate, 1.0, 1e-9)
+        << "tcp_tw_reuse=1 should let connect() take over TIME_WAITs older than 1 s";
+    auto q = RunKnee(40, {SMALL_RANGE, "group.client.sysctl.net.ipv4.tcp_tw_reuse=2"});
+    EXPECT_LT(q.successRate, 0.5) << "tcp_tw_reuse=2 applies to loopback only, not to a link";
+}
+
+TEST(TimeWaitKnee, DefaultRangeToOneDestinationKneesAt470PerSecond)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    GTEST_SKIP() << "60,000 connections: run in the Release build (the small-range knee tests "
+                    "cover the same code under the sanitizers)";
+#endif
+    auto sweep = Sweep({400, 600}, {});
+    EXPECT_NEAR(sweep[0].successRate, 1.0, 1e-9) << "400/s is below the knee: all succeed";
+    double knee = FindKnee(sweep);
+    EXPECT_NEAR(knee, 28232 / 60.0, 0.02 * 28232 / 60.0)
+        << "the default range (28232 ports) to one destination should knee at 470.5/s";
+}
+
+// --- sweeps as processes ---------------------------------------------------------------------
+
+int
+Shell(const std::string& cmd)
+{
+    int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+size_t
+DataRows(const std::string& csv)
+{
+    size_t n = 0;
+    for (char c : csv)
+    {
+        n += c == '\n' ? 1 : 0;
+    }
+    return n - 1;
+}
+
+TEST(Sweep, RunsPointsInParallelResumesAndMatchesItsEmittedJobList)
+{
+    TempDir tmp;
+    const std::string portlab = PORTLAB_BINARY;
+    const std::string args = " sweep tcp-udp-same-port --vary app.tcp_load.rate=100/s,200/s "
+                             "--seeds 2 --jobs 2 --set duration=1s --set snapshots=1s "
+                             "--set app.tcp_load.stop=0.9s --set app.udp_load.stop=0.9s "
+                             "--set 'expect.tcp_load.completed=>=1' "
+                             "--set 'expect.udp_load.answered=>=1'";
+    ASSERT_EQ(Shell("cd " + tmp.Path() + " && " + portlab + args + " --out S > /dev/null"), 0)
+        << "the sweep should run";
+    std::string points = ReadWholeFile(tmp.Path() + "/S/points.csv");
+    EXPECT_EQ(DataRows(points), 8u) << "2 points x 2 seeds, plus a mean and a ci95 row per point:\n"
+                                    << points;
+    EXPECT_NE(points.find("tcp_load.success_rate"), std::string::npos)
+        << "points.csv should hold the metrics";
+    EXPECT_TRUE(fs::exists(tmp.Path() + "/S/sweep.png") && fs::exists(tmp.Path() + "/S/sweep.svg"))
+        << "the sweep should draw its figure";
+
+    // A kill leaves finished points whole: remove one and rerun; only it runs again.
+    std::string one = tmp.Path() + "/S/points/app.tcp_load.rate=100_s/seed-1";
+    std::string other = tmp.Path() + "/S/points/app.tcp_load.rate=200_s/seed-2/summary.json";
+    ASSERT_TRUE(fs::exists(one)) << "point directories are named KEY=VALUE/seed-S";
+    auto before = fs::last_write_time(other);
+    fs::remove_all(one);
+    ASSERT_EQ(Shell("cd " + tmp.Path() + " && " + portlab + args + " --out S > /dev/null"), 0);
+    EXPECT_TRUE(fs::exists(one + "/summary.json")) << "the missing point should run again";
+    EXPECT_EQ(fs::last_write_time(other), before) << "finished points should not run again";
+    EXPECT_EQ(ReadWholeFile(tmp.Path() + "/S/points.csv"), points)
+        << "the resumed sweep should give the same points.csv";
+
+    // The job list runs unchanged under GNU parallel (or sh), then collect merges it.
+    ASSERT_EQ(Shell("cd " + tmp.Path() + " && " + portlab + args +
+                    " --out E --emit-jobs jobs.txt > /dev/null"),
+              0);
+    EXPECT_EQ(DataRows("header\n" + ReadWholeFile(tmp.Path() + "/jobs.txt")), 4u)
+        << "one command per point and seed";
+    bool parallel = Shell("command -v parallel > /dev/null") == 0;
+    ASSERT_EQ(Shell("cd " + tmp.Path() + " && " +
+                    (parallel ? "parallel --will-cite < jobs.txt" : "sh jobs.txt") +
+                    " > /dev/null"),
+              0)
+        << "the emitted commands should run as they are";
+    ASSERT_EQ(Shell("cd " + tmp.Path() + " && " + portlab + " collect E > /dev/null"), 0);
+    EXPECT_EQ(ReadWholeFile(tmp.Path() + "/E/points.csv"), points)
+        << "jobs run elsewhere and collected should give the same points.csv as the sweep";
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+    setenv("PORTLAB_SCENARIOS", PORTLAB_SCENARIO_DIR, 1);
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}
