@@ -18,7 +18,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # Debian 12 packages. ns3 (binary package) holds helper programs that ns-3's CMake package
 # insists exist; libgsl-dev is linked by ns-3's targets without being a declared dependency.
 PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
-          libboost-iostreams-dev libboost-filesystem-dev libgnuplot-iostream-dev gnuplot-nox libgtest-dev
+          libboost-iostreams-dev libboost-filesystem-dev parallel libgnuplot-iostream-dev gnuplot-nox libgtest-dev
           libbenchmark-dev)
 
 usage() {
