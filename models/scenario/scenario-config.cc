@@ -267,6 +267,13 @@ ScenarioFile::Parse(const std::string& text, const std::string& name)
                                   "' is not allowed; allowed: [scenario NAME]");
             }
             std::string scenario = Trim(header.substr(9));
+            if (scenario.find('.') != std::string::npos)
+            {
+                // Boost reads "[scenario a.b]" + "k = v" as key "scenario a.b.k" and splits it
+                // at the first '.', which would file the keys under a scenario named 'a'.
+                throw ConfigError(name + ":" + std::to_string(lineNo) + ": scenario name '" +
+                                  scenario + "' is not allowed; allowed: a name without '.'");
+            }
             if (!names.insert(scenario).second)
             {
                 throw ConfigError(name + ":" + std::to_string(lineNo) + ": scenario '" + scenario +

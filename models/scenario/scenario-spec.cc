@@ -696,7 +696,6 @@ ParseScenario(const std::string& name,
         {
             for (const auto& t : SplitList(v))
             {
-                Ctx one{&origins, k, t};
                 try
                 {
                     s.snapshotsNs.push_back(units::ParseDurationNs(t));
@@ -797,7 +796,7 @@ ParseScenario(const std::string& name,
             size_t dot = rest.find('.');
             if (dot == std::string::npos || dot + 1 >= rest.size())
             {
-                c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab run --help-keys')");
+                c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab keys')");
             }
             std::string app = rest.substr(0, dot);
             if (!IsAppName(app))
@@ -836,6 +835,10 @@ ParseScenario(const std::string& name,
         }
         std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
         throw ConfigError(file + ": scenario '" + name + "' lacks required keys: " + m);
+    }
+    if (!keys.count("interval"))
+    {
+        s.intervalNs = std::min(s.intervalNs, s.durationNs); // the 1s default, in a shorter run
     }
     if (s.intervalNs > s.durationNs)
     {

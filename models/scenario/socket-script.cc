@@ -11,6 +11,7 @@
 #include "linux-tcp-socket.h"
 #include "linux-udp-socket.h"
 #include "port-table-snapshot.h"
+#include "port-types.h"
 
 #include "ns3/boolean.h"
 #include "ns3/core-module.h"
@@ -77,6 +78,98 @@ Verbs()
                                                                         {"port", {1, 1}},
                                                                         {"ss", {1, 1}}};
     return verbs;
+}
+
+/// The results a call may give: "ok", portlab's errno names and those ns-3 adds.
+bool
+IsCallResult(const std::string& w)
+{
+    Errno e = Errno::OK;
+    return ParseErrno(w, e) || w == "EMSGSIZE" || w == "EAFNOSUPPORT" || w == "EBADF" ||
+           w == "ENODEV";
+}
+
+bool
+IsNumber(const std::string& w)
+{
+    return !w.empty() && w.size() <= 12 && w.find_first_not_of("0123456789") == std::string::npos;
+}
+
+/// Why \p expected can never be what \p verb produces ("" if it can).
+std::string
+ExpectationError(const std::string& verb, const std::string& expected)
+{
+    std::string errnos;
+    for (size_t i = 1; i < static_cast<size_t>(Errno::COUNT); ++i)
+    {
+        errnos += std::string(errnos.empty() ? "" : ", ") + ErrnoName(static_cast<Errno>(i));
+    }
+    if (expected == "*")
+    {
+        return "";
+    }
+    if (verb == "state")
+    {
+        std::string states;
+        for (int i = 1; i <= 11; ++i)
+        {
+            const char* n = TcpStateName(static_cast<TcpState>(i));
+            if (expected == n)
+            {
+                return "";
+            }
+            states += std::string(states.empty() ? "" : ", ") + n;
+        }
+        return "allowed after 'state': a TCP state (" + states + ") or *";
+    }
+    if (verb == "port")
+    {
+        return IsNumber(expected) && std::stoull(expected) <= 65535
+                   ? ""
+                   : "allowed after 'port': a port number 0..65535 or *";
+    }
+    if (verb == "ss")
+    {
+        std::string states;
+        for (int i = 1; i <= 11; ++i)
+        {
+            states += std::string(states.empty() ? "" : ", ") +
+                      SsStateName(static_cast<TcpState>(i)) + "=N";
+        }
+        const std::string allowed =
+            "allowed after 'ss': none, or STATE=N words (" + states + ") or *";
+        if (expected == "none")
+        {
+            return "";
+        }
+        for (const auto& w : Words(expected))
+        {
+            size_t eq = w.find('=');
+            bool known = false;
+            for (int i = 1; i <= 11 && eq != std::string::npos; ++i)
+            {
+                known = known || w.substr(0, eq) == SsStateName(static_cast<TcpState>(i));
+            }
+            if (!known || !IsNumber(w.substr(eq + 1)))
+            {
+                return allowed;
+            }
+        }
+        return "";
+    }
+    if (verb == "recv")
+    {
+        auto w = Words(expected);
+        if (expected == "eof" || IsCallResult(expected) ||
+            (w.size() == 2 && IsNumber(w[0]) && w[1] == "bytes"))
+        {
+            return "";
+        }
+        return "allowed after 'recv': 'N bytes', eof, an errno name (" + errnos + ") or *";
+    }
+    return IsCallResult(expected)
+               ? ""
+               : "allowed after '" + verb + "': ok, an errno name (" + errnos + ") or *";
 }
 
 /// The script's world: hosts, sockets, accepted connections, and the simulation.
@@ -511,6 +604,16 @@ RunSocketScript(const std::string& text, const std::string& name, uint64_t seed)
                                    ? " to " + std::to_string(verb->second.second)
                                    : std::string()) +
                               " arguments, got " + std::to_string(args));
+        }
+        if (s.hasExpectation)
+        {
+            std::string why = ExpectationError(s.words[0], s.expected);
+            if (!why.empty())
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + s.text + " -> " +
+                                  s.expected + "': '" + s.expected +
+                                  "' is not a result it can give; " + why);
+            }
         }
         statements.push_back(s);
     }

@@ -4,6 +4,7 @@
  */
 
 #include "scenario-config.h"
+#include "scenario-spec.h"
 
 #include <gtest/gtest.h>
 
@@ -123,6 +124,23 @@ TEST(ScenarioFile, MalformedFilesAreErrorsNamingFileAndLine)
     EXPECT_TRUE(Has(err("[scenario a]\n[scenario a]\n"), "defined twice"));
     EXPECT_TRUE(Has(err("[scenario ]\n"), "[scenario NAME]"));
     EXPECT_TRUE(Has(ErrorOf([] { ScenarioFile::Load("/nonexistent/x.ini"); }), "cannot read"));
+    // Boost would file the keys of "[scenario a.b]" under a scenario 'a'.
+    EXPECT_TRUE(Has(err("[scenario a]\n[scenario a.b]\nx = 1\n"),
+                    "bad.ini:2: scenario name 'a.b' is not allowed"));
+}
+
+TEST(ScenarioSpec, ARunShorterThanTheDefaultIntervalSamplesAtItsEnd)
+{
+    std::map<std::string, std::string> keys{{"description", "d"},
+                                            {"question", "q"},
+                                            {"linux_answer", "a"},
+                                            {"duration", "500ms"},
+                                            {"group.h.count", "1"}};
+    ScenarioSpec s = ParseScenario("short", keys, {});
+    EXPECT_EQ(s.intervalNs, 500000000) << "the 1s default, clamped to the run";
+    keys["interval"] = "1s";
+    EXPECT_TRUE(Has(ErrorOf([&] { ParseScenario("short", keys, {}); }),
+                    "key 'interval' = '1s': longer than the duration"));
 }
 
 TEST(ScenarioFile, UnknownScenariosAndExtendsCyclesAreErrors)
