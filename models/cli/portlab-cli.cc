@@ -77,6 +77,27 @@ Parse(int argc,
     return -1;
 }
 
+/// An integer option given as text: Boost would wrap "-1" into an unsigned type silently.
+uint64_t
+Count(const po::variables_map& vm, const char* option, uint64_t fallback, int64_t min, int64_t max)
+{
+    if (!vm.count(option))
+    {
+        return fallback;
+    }
+    const std::string& text = vm[option].as<std::string>();
+    try
+    {
+        return static_cast<uint64_t>(units::ParseInteger(text, min, max));
+    }
+    catch (const ConfigError& e)
+    {
+        throw ConfigError(std::string("--") + option + " '" + text + "' is not allowed; " +
+                          "allowed: an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max));
+    }
+}
+
 std::string
 Self()
 {
@@ -109,7 +130,7 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
         "set",
         po::value<std::vector<std::string>>(&sets)->composing(),
         "override a scenario key, e.g. --set app.load.rate=800/s (repeatable; 'portlab keys')")(
-        "seed", po::value<uint64_t>(&seed), "random seed (default: the scenario's, else 1)")(
+        "seed", po::value<std::string>(), "random seed (default: the scenario's, else 1)")(
         "out", po::value<std::string>(&dir), "results directory")(
         "no-figures", "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success");
     po::positional_options_description pos;
@@ -126,10 +147,7 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
         return EXIT_USAGE;
     }
     ScenarioSpec spec = LoadScenario(scenario, sets);
-    if (!vm.count("seed"))
-    {
-        seed = spec.seed;
-    }
+    seed = Count(vm, "seed", spec.seed, 0, INT64_MAX);
     if (dir.empty())
     {
         dir = DefaultRunDirectory(spec.name, sets, seed);
@@ -191,9 +209,9 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
         "scenario", po::value<std::string>(&scenario), "the scenario")(
         "vary",
         po::value<std::vector<std::string>>(&vary)->composing(),
-        "KEY=V1,V2,... (repeatable)")("seeds", po::value<uint32_t>(&seeds), "seeds per point (1)")(
-        "first-seed", po::value<uint64_t>(&firstSeed), "first seed (1)")(
-        "jobs,j", po::value<unsigned>(&jobs), "processes at once (default: all cores)")(
+        "KEY=V1,V2,... (repeatable)")("seeds", po::value<std::string>(), "seeds per point (1)")(
+        "first-seed", po::value<std::string>(), "first seed (1)")(
+        "jobs,j", po::value<std::string>(), "processes at once (default: all cores)")(
         "set",
         po::value<std::vector<std::string>>(&sets)->composing(),
         "override a key at every point (repeatable)")("out", po::value<std::string>(&dir),
@@ -214,11 +232,9 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
         err << "portlab sweep: no SCENARIO given; 'portlab list' shows them\n";
         return EXIT_USAGE;
     }
-    if (jobs < 1 || jobs > 1024)
-    {
-        err << "portlab sweep: --jobs " << jobs << " is not allowed; allowed: 1..1024\n";
-        return EXIT_USAGE;
-    }
+    seeds = Count(vm, "seeds", 1, 1, 1000);
+    firstSeed = Count(vm, "first-seed", 1, 0, INT64_MAX);
+    jobs = Count(vm, "jobs", jobs, 1, 1024);
     SweepPlan plan = MakeSweepPlan(scenario, sets, vary, seeds, firstSeed, y, dir);
     if (!emit.empty())
     {
@@ -313,7 +329,7 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
                                  "and the README) and prints each check; exits 1 on a mismatch "
                                  "(expected vs got), 2 on a malformed script.\n\nOptions");
     opts.add_options()("help,h", "print this help")(
-        "seed", po::value<uint64_t>(&seed)->default_value(1), "random seed")(
+        "seed", po::value<std::string>(), "random seed (1)")(
         "file", po::value<std::string>(&file), "the script");
     po::positional_options_description pos;
     pos.add("file", 1);
@@ -328,6 +344,7 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
         err << "portlab script: no FILE given\n";
         return EXIT_USAGE;
     }
+    seed = Count(vm, "seed", 1, 0, INT64_MAX);
     std::string text = ReadWholeFile(file);
     std::vector<ScriptCheck> checks = RunSocketScript(text, file, seed);
     int failed = 0;
@@ -361,7 +378,7 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
         "\nOptions");
     std::vector<std::string> sets;
     opts.add_options()("help,h", "print this help (and 'portlab help' lists the commands)")(
-        "seed", po::value<uint64_t>(&so.seed)->default_value(1), "random seed")(
+        "seed", po::value<std::string>(), "random seed (1)")(
         "out", po::value<std::string>(&so.dir)->default_value("results/study"), "directory")(
         "set",
         po::value<std::vector<std::string>>(&sets)->composing(),
@@ -388,6 +405,7 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
             return EXIT_USAGE;
         }
     }
+    so.seed = Count(vm, "seed", 1, 0, INT64_MAX);
     so.overrides = sets;
     so.figures = !vm.count("no-figures");
     so.progress = StderrIsTerminal();

@@ -280,6 +280,17 @@ MakeSweepPlan(const std::string& scenario,
         }
     }
     plan.y = y;
+    if (!plan.y.empty())
+    {
+        try
+        {
+            CheckMetricName(base, plan.y);
+        }
+        catch (const ConfigError& e)
+        {
+            throw ConfigError(std::string("--y: ") + e.what());
+        }
+    }
     if (plan.y.empty())
     {
         for (const auto& a : base.apps)

@@ -1148,6 +1148,60 @@ ParseScenario(const std::string& name,
     return s;
 }
 
+void
+CheckMetricName(const ScenarioSpec& spec, const std::string& name)
+{
+    size_t dot = name.find('.');
+    std::string subject = dot == std::string::npos ? name : name.substr(0, dot);
+    std::string metric = dot == std::string::npos ? "" : name.substr(dot + 1);
+    std::set<std::string> allowed;
+    bool client = false;
+    bool found = false;
+    for (const auto& a : spec.apps)
+    {
+        if (a.name == subject)
+        {
+            allowed = AppMetrics(a.type);
+            client = a.type == AppType::TCP_CLIENT || a.type == AppType::UDP_CLIENT;
+            found = true;
+        }
+    }
+    for (const auto& g : spec.groups)
+    {
+        for (uint32_t i = 1; i <= g.count && !found; ++i)
+        {
+            if (subject == g.name + std::to_string(i))
+            {
+                allowed = HostMetrics();
+                found = true;
+            }
+        }
+    }
+    if (!found)
+    {
+        std::string apps;
+        for (const auto& a : spec.apps)
+        {
+            apps += (apps.empty() ? "" : ", ") + a.name;
+        }
+        throw ConfigError("metric '" + name + "': '" + subject + "' is not an app or host of " +
+                          spec.name + "; allowed: APP.METRIC (apps: " + apps +
+                          ") or HOST.METRIC");
+    }
+    if (allowed.count(metric) ||
+        (client && StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7))))
+    {
+        return;
+    }
+    std::string list;
+    for (const auto& m : allowed)
+    {
+        list += (list.empty() ? "" : ", ") + m;
+    }
+    throw ConfigError("metric '" + name + "' is not one of " + subject + "'s; allowed: " + list +
+                      (client ? ", failed.ERRNO" : ""));
+}
+
 std::vector<std::pair<std::string, std::string>>
 ScenarioKeyHelp()
 {

@@ -157,6 +157,15 @@ ScenarioSpec ParseScenario(const std::string& name,
 
 /**
  * \ingroup portlab-scenario
+ * \brief Check a metric name ("SUBJECT.METRIC") against a scenario's apps and hosts.
+ * \param spec the scenario
+ * \param name the metric
+ * \throws ConfigError naming the metric and what is allowed
+ */
+void CheckMetricName(const ScenarioSpec& spec, const std::string& name);
+
+/**
+ * \ingroup portlab-scenario
  * \brief Every key a scenario may set, with what it allows (for `--help` and errors).
  * \return (key pattern, description) pairs
  */
