@@ -262,10 +262,16 @@ World::BuildLinks()
                 m_hosts[b].peerAddr[a] = ns3::Ipv4Address(net + 1);
                 if (m_spec.pcap && !m_options.pcapPrefix.empty())
                 {
-                    p2p.EnablePcap(m_options.pcapPrefix + m_hosts[a].name + "-" + m_hosts[b].name,
-                                   devs.Get(0),
-                                   false,
-                                   true);
+                    // One capture per link end: HOST-PEER.pcap.
+                    for (uint32_t side = 0; side < 2; ++side)
+                    {
+                        const Host& me = m_hosts[side == 0 ? a : b];
+                        const Host& peer = m_hosts[side == 0 ? b : a];
+                        p2p.EnablePcap(m_options.pcapPrefix + me.name + "-" + peer.name + ".pcap",
+                                       devs.Get(side),
+                                       false,
+                                       true);
+                    }
                 }
             }
         }

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -203,6 +204,26 @@ TEST(ScenarioRun, SameSeedGivesByteIdenticalResultsIncludingFigures)
     EXPECT_NE(ReadWholeFile(tmp.Path() + "/a/timeseries.csv"),
               ReadWholeFile(tmp.Path() + "/c/timeseries.csv"))
         << "another seed should give other Poisson arrivals";
+}
+
+TEST(ScenarioRun, PcapOptionWritesOneCapturePerLinkEnd)
+{
+    TempDir tmp;
+    ScenarioSpec spec = LoadScenario("client-port-reuse", {"pcap=true"});
+    RunWriteOptions wo;
+    wo.figures = false;
+    RunAndWrite(spec, 1, tmp.Path() + "/run", wo);
+    size_t captures = 0;
+    for (const auto& e : fs::directory_iterator(tmp.Path() + "/run/pcap"))
+    {
+        ++captures;
+        std::string bytes = ReadWholeFile(e.path().string());
+        ASSERT_GT(bytes.size(), 24u) << e.path() << " should hold packets after its header";
+        uint32_t magic = 0;
+        std::memcpy(&magic, bytes.data(), 4);
+        EXPECT_EQ(magic, 0xa1b2c3d4u) << e.path() << " should be a pcap file";
+    }
+    EXPECT_EQ(captures, 18u) << "3 clients x 3 servers = 9 links, one capture at each end";
 }
 
 TEST(ScenarioRun, ResultsAppearWholeOrNotAtAll)
