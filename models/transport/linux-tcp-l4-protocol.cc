@@ -106,6 +106,8 @@ LinuxTcpL4Protocol::DoDispose()
     }
     m_node = nullptr;
     m_ports = nullptr;
+    m_prototype = nullptr;
+    m_prototypeDefaults.clear();
     m_downTarget.Nullify();
     IpL4Protocol::DoDispose();
 }
@@ -120,11 +122,41 @@ Ptr<Socket>
 LinuxTcpL4Protocol::CreateSocket()
 {
     NS_LOG_FUNCTION(this);
-    Ptr<LinuxTcpSocket> s = CreateObject<LinuxTcpSocket>();
+    if (!m_prototype || !PrototypeCurrent())
+    {
+        m_prototype = CreateObject<LinuxTcpSocket>();
+        m_prototypeDefaults.clear();
+        for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
+        {
+            for (std::size_t i = 0; i < t.GetAttributeN(); ++i)
+            {
+                m_prototypeDefaults.push_back(t.GetAttribute(i).initialValue);
+            }
+        }
+    }
+    Ptr<LinuxTcpSocket> s = CopyObject<LinuxTcpSocket>(m_prototype);
     portlab::SocketId id = Table().Open();
     s->Setup(this, id);
     Register(id, s);
     return s;
+}
+
+bool
+LinuxTcpL4Protocol::PrototypeCurrent() const
+{
+    std::size_t k = 0;
+    for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
+    {
+        for (std::size_t i = 0; i < t.GetAttributeN(); ++i, ++k)
+        {
+            if (k >= m_prototypeDefaults.size() ||
+                t.GetAttribute(i).initialValue != m_prototypeDefaults[k])
+            {
+                return false;
+            }
+        }
+    }
+    return k == m_prototypeDefaults.size();
 }
 
 void

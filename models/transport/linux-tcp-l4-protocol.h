@@ -168,6 +168,16 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                          const Ipv4Header& ip,
                          uint32_t ifIndex);
     void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
+    bool PrototypeCurrent() const;
+
+    /**
+     * A socket with the attribute defaults, built by CreateObject; CreateSocket copies it
+     * (CreateObject's attribute construction was a fifth of the churn run time).
+     */
+    Ptr<LinuxTcpSocket> m_prototype;
+    /// The attributes' initial values when m_prototype was built: Config::SetDefault
+    /// replaces them, and then the prototype is built again.
+    std::vector<Ptr<const AttributeValue>> m_prototypeDefaults;
 
     Ptr<Node> m_node;                              //!< the node
     Ptr<LinuxPortSpace> m_ports;                   //!< its port space

@@ -152,17 +152,27 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_reusePort(l.m_reusePort),
       m_uid(l.m_uid),
       m_boundDev(l.m_boundDev),
+      m_bindAddressNoPort(l.m_bindAddressNoPort),
+      m_rangeLo(l.m_rangeLo),
+      m_rangeHi(l.m_rangeHi),
       m_lingerOn(l.m_lingerOn),
       m_lingerTime(l.m_lingerTime),
+      m_autoAccept(l.m_autoAccept),
+      m_backlogRequest(l.m_backlogRequest),
       m_sndBufSize(l.m_sndBufSize),
       m_rcvBufSize(l.m_rcvBufSize),
       m_segSize(l.m_segSize),
       m_connTimeout(l.m_connTimeout),
       m_initialRto(l.m_initialRto),
+      m_synRetries(l.m_synRetries),
       m_dataRetries(l.m_dataRetries),
+      m_delAckTimeout(l.m_delAckTimeout),
+      m_delAckCount(l.m_delAckCount),
+      m_noDelay(l.m_noDelay),
+      m_persistTimeout(l.m_persistTimeout),
       m_txBuffer(Create<Packet>())
 {
-    // The listener's application callbacks are not the child's.
+    // The other socket's application callbacks are not this one's.
     SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
                        MakeNullCallback<void, Ptr<Socket>>());
     SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(), MakeNullCallback<void, Ptr<Socket>>());

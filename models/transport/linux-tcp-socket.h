@@ -51,12 +51,13 @@ class LinuxTcpSocket : public TcpSocket
     LinuxTcpSocket();
 
     /**
-     * \brief A child for a listener (what Linux's sk_clone does): the listener's options and
-     * parameters, fresh state, no callbacks and no trace sinks. Cheaper than CreateObject,
+     * \brief Another socket's options and parameters (every attribute), with fresh state, no
+     * callbacks and no trace sinks: a child for a listener (what Linux's sk_clone does), or a
+     * new socket cloned from LinuxTcpL4Protocol's prototype. Much cheaper than CreateObject,
      * which constructs every attribute again.
-     * \param listener the listening socket
+     * \param other the listening socket, or the prototype
      */
-    LinuxTcpSocket(const LinuxTcpSocket& listener);
+    LinuxTcpSocket(const LinuxTcpSocket& other);
 
     ~LinuxTcpSocket() override;
 
