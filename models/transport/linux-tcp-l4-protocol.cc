@@ -17,7 +17,6 @@
 #include "ns3/node.h"
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
-#include "ns3/tcp-option-ts.h"
 #include "ns3/trace-source-accessor.h"
 
 namespace ns3
@@ -52,8 +51,7 @@ LinuxTcpL4Protocol::GetTypeId()
 }
 
 LinuxTcpL4Protocol::LinuxTcpL4Protocol()
-    : m_rng(CreateObject<UniformRandomVariable>()),
-      m_tsOption(CreateObject<TcpOptionTS>())
+    : m_rng(CreateObject<UniformRandomVariable>())
 {
     NS_LOG_FUNCTION(this);
 }
@@ -200,14 +198,6 @@ LinuxTcpL4Protocol::AssignStreams(int64_t stream)
     return 1;
 }
 
-Ptr<const TcpOption>
-LinuxTcpL4Protocol::TimestampOption(uint32_t tsVal, uint32_t tsEcr)
-{
-    m_tsOption->SetTimestamp(tsVal);
-    m_tsOption->SetEcho(tsEcr);
-    return m_tsOption;
-}
-
 uint32_t
 LinuxTcpL4Protocol::TcpClockMs()
 {
@@ -222,7 +212,17 @@ LinuxTcpL4Protocol::GetProtocolNumber() const
 
 void
 LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
-                                TcpHeader header,
+                                const TcpHeader& header,
+                                Ipv4Address src,
+                                Ipv4Address dst,
+                                Ptr<Ipv4Route> route)
+{
+    SendSegment(payload, LinuxTcpHeader(header), src, dst, route);
+}
+
+void
+LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
+                                LinuxTcpHeader header,
                                 Ipv4Address src,
                                 Ipv4Address dst,
                                 Ptr<Ipv4Route> route)
@@ -242,9 +242,9 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
         header.EnableChecksums();
         header.InitializeChecksum(src, dst, PROT_NUMBER);
     }
-    if (header.GetFlags() & TcpHeader::RST)
+    if ((header.GetFlags() & TcpHeader::RST) && !m_rstSent.IsEmpty())
     {
-        m_rstSent(header, src, dst);
+        m_rstSent(header.ToTcpHeader(), src, dst);
     }
     Ptr<Packet> p = payload ? payload->Copy() : Create<Packet>();
     p->AddHeader(header);
@@ -252,7 +252,7 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
 }
 
 void
-LinuxTcpL4Protocol::SendResetFor(const TcpHeader& in,
+LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
                                  uint32_t payloadSize,
                                  Ipv4Address local,
                                  Ipv4Address remote)
@@ -261,7 +261,7 @@ LinuxTcpL4Protocol::SendResetFor(const TcpHeader& in,
     {
         return; // never answer an RST
     }
-    TcpHeader rst;
+    LinuxTcpHeader rst;
     rst.SetSourcePort(in.GetDestinationPort());
     rst.SetDestinationPort(in.GetSourcePort());
     if (in.GetFlags() & TcpHeader::ACK)
@@ -287,7 +287,7 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
                             Ptr<Ipv4Interface> incomingInterface)
 {
     NS_LOG_FUNCTION(this << packet << ip << incomingInterface);
-    TcpHeader h;
+    LinuxTcpHeader h;
     if (m_checksum)
     {
         h.EnableChecksums();
@@ -303,9 +303,9 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
         static_cast<uint32_t>(ipv4->GetInterfaceForDevice(incomingInterface->GetDevice())));
     Ipv4Address local = ip.GetDestination();
     Ipv4Address remote = ip.GetSource();
-    if (h.GetFlags() & TcpHeader::RST)
+    if ((h.GetFlags() & TcpHeader::RST) && !m_rstReceived.IsEmpty())
     {
-        m_rstReceived(h, local, remote);
+        m_rstReceived(h.ToTcpHeader(), local, remote);
     }
     portlab::TcpLookup found = Table().Lookup(local.Get(),
                                               h.GetDestinationPort(),
@@ -338,7 +338,10 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
     case portlab::TcpLookup::NONE:
         break;
     }
-    m_noSocket(h, local, remote);
+    if (!m_noSocket.IsEmpty())
+    {
+        m_noSocket(h.ToTcpHeader(), local, remote);
+    }
     SendResetFor(h, packet->GetSize(), local, remote);
     return IpL4Protocol::RX_ENDPOINT_UNREACH;
 }
@@ -346,7 +349,7 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
 void
 LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho)
 {
-    TcpHeader ack;
+    LinuxTcpHeader ack;
     ack.SetSourcePort(tw.tuple.localPort);
     ack.SetDestinationPort(tw.tuple.remotePort);
     ack.SetSequenceNumber(SequenceNumber32(tw.sndNxt));
@@ -355,7 +358,7 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
     ack.SetWindowSize(0);
     if (tw.flags & portlab::TW_TIMESTAMPS)
     {
-        ack.AppendOption(TimestampOption(TcpClockMs(), tsEcho));
+        ack.SetTimestamp(TcpClockMs(), tsEcho);
     }
     SendSegment(nullptr,
                 ack,
@@ -365,7 +368,7 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
 
 void
 LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
-                                    const TcpHeader& h,
+                                    const LinuxTcpHeader& h,
                                     Ptr<Packet> payload,
                                     const Ipv4Header& ip,
                                     uint32_t ifIndex)
@@ -375,10 +378,10 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
     const uint8_t flags = h.GetFlags();
     const uint32_t seq = h.GetSequenceNumber().GetValue();
     uint32_t tsVal = 0;
-    bool hasTs = h.HasOption(TcpOption::TS);
+    bool hasTs = h.HasTimestamp();
     if (hasTs)
     {
-        tsVal = DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS))->GetTimestamp();
+        tsVal = h.GetTsVal();
     }
     const bool pawsReject = hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
                             static_cast<int32_t>(tsVal - tw.tsRecent) < 0;

@@ -18,7 +18,6 @@
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
-#include "ns3/tcp-option-ts.h"
 #include "ns3/trace-source-accessor.h"
 #include "ns3/uinteger.h"
 
@@ -739,10 +738,10 @@ LinuxTcpSocket::AdvertisedWindow() const
     return static_cast<uint16_t>(std::min(room, MAX_WINDOW));
 }
 
-TcpHeader
+LinuxTcpHeader
 LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
 {
-    TcpHeader h;
+    LinuxTcpHeader h;
     h.SetSourcePort(m_localPort);
     h.SetDestinationPort(m_remotePort);
     h.SetSequenceNumber(seq);
@@ -754,7 +753,7 @@ LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
     h.SetWindowSize(AdvertisedWindow());
     if (m_tsOk && !(flags & TcpHeader::RST))
     {
-        h.AppendOption(m_tcp->TimestampOption(TsVal(), (flags & TcpHeader::ACK) ? m_tsRecent : 0));
+        h.SetTimestamp(TsVal(), (flags & TcpHeader::ACK) ? m_tsRecent : 0);
     }
     return h;
 }
@@ -773,7 +772,7 @@ LinuxTcpSocket::SendFlags(uint8_t flags)
 void
 LinuxTcpSocket::SendReset()
 {
-    TcpHeader h = MakeHeader(TcpHeader::RST | TcpHeader::ACK, m_sndNxt);
+    LinuxTcpHeader h = MakeHeader(TcpHeader::RST | TcpHeader::ACK, m_sndNxt);
     m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
 }
 
@@ -805,7 +804,7 @@ LinuxTcpSocket::SendData()
         }
         uint32_t len = std::min({m_segSize, total - inFlight, window - inFlight});
         Ptr<Packet> payload = m_txBuffer->CreateFragment(inFlight, len);
-        TcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
+        LinuxTcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
         m_tcp->SendSegment(payload, h, m_local, m_remote, m_route);
         m_sndNxt += len;
         ArmRetransmit();
@@ -829,7 +828,7 @@ LinuxTcpSocket::MaybeSendFin()
     {
         return; // data first
     }
-    TcpHeader h = MakeHeader(TcpHeader::FIN | TcpHeader::ACK, m_sndNxt);
+    LinuxTcpHeader h = MakeHeader(TcpHeader::FIN | TcpHeader::ACK, m_sndNxt);
     m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
     m_sndNxt += 1;
     m_finSent = true;
@@ -908,19 +907,18 @@ LinuxTcpSocket::InWindow(SequenceNumber32 seq) const
 }
 
 void
-LinuxTcpSocket::NoteTimestamp(const TcpHeader& h)
+LinuxTcpSocket::NoteTimestamp(const LinuxTcpHeader& h)
 {
-    if (!m_tsOk || !h.HasOption(TcpOption::TS))
+    if (!m_tsOk || !h.HasTimestamp())
     {
         return;
     }
-    auto ts = DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS));
     if (static_cast<int32_t>(h.GetSequenceNumber() - m_rcvNxt) <= 0)
     {
-        m_tsRecent = ts->GetTimestamp();
+        m_tsRecent = h.GetTsVal();
         m_tsSeen = true;
     }
-    uint32_t echo = ts->GetEcho();
+    uint32_t echo = h.GetTsEcr();
     if ((h.GetFlags() & TcpHeader::ACK) && echo != 0)
     {
         // RTT sample from the echoed timestamp (RFC 6298 estimator, Linux's 200 ms floor).
@@ -946,7 +944,7 @@ LinuxTcpSocket::NoteTimestamp(const TcpHeader& h)
 }
 
 void
-LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
+LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
                                Ptr<Packet> payload,
                                Ipv4Address local,
                                Ipv4Address remote)
@@ -969,7 +967,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
             m_rcvNxt = h.GetSequenceNumber() + 1;
             m_sndUna = m_iss + 1;
             m_sndWnd = h.GetWindowSize();
-            m_tsOk = m_tsOk && h.HasOption(TcpOption::TS);
+            m_tsOk = m_tsOk && h.HasTimestamp();
             NoteTimestamp(h);
             StopTimer(m_retxEvent);
             m_retries = 0;
@@ -1065,7 +1063,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
 }
 
 void
-LinuxTcpSocket::ProcessAck(const TcpHeader& h)
+LinuxTcpSocket::ProcessAck(const LinuxTcpHeader& h)
 {
     SequenceNumber32 ack = h.GetAckNumber();
     m_sndWnd = h.GetWindowSize();
@@ -1111,7 +1109,7 @@ LinuxTcpSocket::ProcessAck(const TcpHeader& h)
 }
 
 void
-LinuxTcpSocket::ProcessData(const TcpHeader& h, Ptr<Packet> payload)
+LinuxTcpSocket::ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload)
 {
     if (h.GetSequenceNumber() != m_rcvNxt || m_finReceived)
     {
@@ -1304,7 +1302,7 @@ LinuxTcpSocket::Release()
 // Listening
 
 void
-LinuxTcpSocket::ProcessListen(const TcpHeader& h,
+LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
                               Ptr<Packet> payload,
                               Ipv4Address local,
                               Ipv4Address remote,
@@ -1372,12 +1370,11 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
     child->m_rcvNxt = h.GetSequenceNumber() + 1;
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
-    child->m_tsOk = ts != 0 && h.HasOption(TcpOption::TS);
+    child->m_tsOk = ts != 0 && h.HasTimestamp();
     child->m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(local, remote) : 0;
     if (child->m_tsOk)
     {
-        child->m_tsRecent =
-            DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS))->GetTimestamp();
+        child->m_tsRecent = h.GetTsVal();
         child->m_tsSeen = true;
     }
     child->m_iss = SequenceNumber32(isn != 0 ? isn : m_tcp->Random32());

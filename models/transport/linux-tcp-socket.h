@@ -6,6 +6,7 @@
 #ifndef LINUX_TCP_SOCKET_H
 #define LINUX_TCP_SOCKET_H
 
+#include "linux-tcp-header.h"
 #include "port-types.h"
 #include "tcp-port-table.h"
 
@@ -112,7 +113,7 @@ class LinuxTcpSocket : public TcpSocket
      * \param local destination address of the segment
      * \param remote source address of the segment
      */
-    void ProcessSegment(const TcpHeader& h,
+    void ProcessSegment(const LinuxTcpHeader& h,
                         Ptr<Packet> payload,
                         Ipv4Address local,
                         Ipv4Address remote);
@@ -125,7 +126,7 @@ class LinuxTcpSocket : public TcpSocket
      * \param remote source address
      * \param isn ISN to use (0: choose one), set when a SYN reopens a TIME_WAIT
      */
-    void ProcessListen(const TcpHeader& h,
+    void ProcessListen(const LinuxTcpHeader& h,
                        Ptr<Packet> payload,
                        Ipv4Address local,
                        Ipv4Address remote,
@@ -209,13 +210,13 @@ class LinuxTcpSocket : public TcpSocket
 
     void SendFlags(uint8_t flags);
     void SendData();
-    TcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
+    LinuxTcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
     uint16_t AdvertisedWindow() const;
     void ArmRetransmit();
     static void StopTimer(EventId& timer);
     void Retransmit();
-    void ProcessAck(const TcpHeader& h);
-    void ProcessData(const TcpHeader& h, Ptr<Packet> payload);
+    void ProcessAck(const LinuxTcpHeader& h);
+    void ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload);
     void ProcessFin();
     void ReceivedReset();
     void EnterTimeWait();
@@ -228,7 +229,7 @@ class LinuxTcpSocket : public TcpSocket
     void ForgetPending(LinuxTcpSocket* child);
     void StopListening();
     bool InWindow(SequenceNumber32 seq) const;
-    void NoteTimestamp(const TcpHeader& h);
+    void NoteTimestamp(const LinuxTcpHeader& h);
     uint32_t TsVal() const;
 
     Ptr<LinuxTcpL4Protocol> m_tcp;                       //!< protocol
