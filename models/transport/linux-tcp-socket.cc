@@ -190,7 +190,7 @@ LinuxTcpSocket::~LinuxTcpSocket()
 void
 LinuxTcpSocket::DoDispose()
 {
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     m_listener = nullptr;
     m_acceptQueue.clear();
@@ -842,13 +842,58 @@ LinuxTcpSocket::ArmRetransmit()
         m_sndNxt != m_sndUna || m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV;
     if (!outstanding)
     {
-        StopTimer(m_retxEvent);
+        StopRetransmit();
         return;
     }
-    if (!m_retxEvent.IsRunning())
+    if (m_retxArmed)
     {
-        m_retxEvent = Simulator::Schedule(m_rto, &LinuxTcpSocket::Retransmit, this);
+        return; // running: it keeps its deadline
     }
+    m_retxArmed = true;
+    m_retxDeadline = Simulator::Now() + m_rto;
+    if (m_retxEvent.IsRunning())
+    {
+        if (TimeStep(m_retxEvent.GetTs()) <= m_retxDeadline)
+        {
+            return; // the pending event comes first and moves itself to the deadline
+        }
+        Simulator::Remove(m_retxEvent);
+    }
+    m_retxEvent = Simulator::Schedule(m_rto, &LinuxTcpSocket::RetransmitTimer, this);
+}
+
+void
+LinuxTcpSocket::StopRetransmit()
+{
+    // Lazy: the event stays in the scheduler and does nothing when it fires, or moves itself
+    // to a later deadline. Stopping and restarting the timer on every ACK cost a Remove and
+    // a Schedule each.
+    m_retxArmed = false;
+}
+
+void
+LinuxTcpSocket::CancelRetransmit()
+{
+    m_retxArmed = false;
+    StopTimer(m_retxEvent); // the event holds a plain pointer to this socket
+}
+
+void
+LinuxTcpSocket::RetransmitTimer()
+{
+    if (!m_retxArmed)
+    {
+        return;
+    }
+    const Time now = Simulator::Now();
+    if (now < m_retxDeadline)
+    {
+        m_retxEvent =
+            Simulator::Schedule(m_retxDeadline - now, &LinuxTcpSocket::RetransmitTimer, this);
+        return;
+    }
+    m_retxArmed = false;
+    Retransmit();
 }
 
 void
@@ -969,7 +1014,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             m_sndWnd = h.GetWindowSize();
             m_tsOk = m_tsOk && h.HasTimestamp();
             NoteTimestamp(h);
-            StopTimer(m_retxEvent);
+            StopRetransmit();
             m_retries = 0;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
@@ -1020,7 +1065,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
         m_sndUna = m_iss + 1;
         m_sndWnd = h.GetWindowSize();
         NoteTimestamp(h);
-        StopTimer(m_retxEvent);
+        StopRetransmit();
         m_retries = 0;
         m_rto = m_initialRto;
         SetState(TcpState::ESTABLISHED);
@@ -1074,7 +1119,7 @@ LinuxTcpSocket::ProcessAck(const LinuxTcpHeader& h)
         m_txBuffer->RemoveAtStart(dataAcked);
         m_sndUna = ack;
         m_retries = 0;
-        StopTimer(m_retxEvent);
+        StopRetransmit();
         ArmRetransmit();
         if (dataAcked > 0)
         {
@@ -1177,7 +1222,7 @@ LinuxTcpSocket::EnterTimeWait()
 {
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     Ptr<LinuxPortSpace> ports = m_tcp->GetPortSpace();
     const portlab::TimeNs now = LinuxPortSpace::Now();
@@ -1223,7 +1268,7 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
 {
     NS_LOG_FUNCTION(this << notifyError << portlab::ErrnoName(e));
     Ptr<LinuxTcpSocket> self(this);
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     TcpState old = m_state;
     if (m_id != portlab::INVALID_ID)
@@ -1290,7 +1335,7 @@ LinuxTcpSocket::Release()
     Ptr<LinuxTcpSocket> self(this);
     portlab::SocketId id = m_id;
     m_id = portlab::INVALID_ID;
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     m_tcp->Table().Destroy(id);
     m_tcp->Register(id, nullptr); // no per-connection object stays behind

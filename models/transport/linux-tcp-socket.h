@@ -213,7 +213,10 @@ class LinuxTcpSocket : public TcpSocket
     LinuxTcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
     uint16_t AdvertisedWindow() const;
     void ArmRetransmit();
+    void StopRetransmit();
+    void CancelRetransmit();
     static void StopTimer(EventId& timer);
+    void RetransmitTimer();
     void Retransmit();
     void ProcessAck(const LinuxTcpHeader& h);
     void ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload);
@@ -290,7 +293,9 @@ class LinuxTcpSocket : public TcpSocket
     uint32_t m_rxSize{0};               //!< bytes in m_rxBuffer
 
     // timers
-    EventId m_retxEvent;     //!< retransmission timer
+    EventId m_retxEvent;     //!< retransmission timer event (may be due before m_retxDeadline)
+    Time m_retxDeadline;     //!< when the retransmission timer expires, if m_retxArmed
+    bool m_retxArmed{false}; //!< the retransmission timer runs
     Time m_rto{Seconds(1)};  //!< current RTO
     uint32_t m_retries{0};   //!< retransmissions of the current segment
     Time m_srtt;             //!< smoothed RTT
