@@ -189,7 +189,10 @@ void
 TcpClientProcess::ConnectionSucceeded(Ptr<Socket> s)
 {
     ++m_connected;
-    m_resultTrace("ok");
+    if (!m_resultTrace.IsEmpty())
+    {
+        m_resultTrace("ok");
+    }
     s->Send(Create<Packet>(m_requestSize));
     if (m_responseSize == 0)
     {

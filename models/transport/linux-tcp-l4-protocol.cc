@@ -227,6 +227,16 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
                                 Ipv4Address dst,
                                 Ptr<Ipv4Route> route)
 {
+    SendPacket(payload ? payload->Copy() : Create<Packet>(), header, src, dst, route);
+}
+
+void
+LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
+                               LinuxTcpHeader header,
+                               Ipv4Address src,
+                               Ipv4Address dst,
+                               Ptr<Ipv4Route> route)
+{
     if (!route)
     {
         Socket::SocketErrno err;
@@ -246,7 +256,6 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
     {
         m_rstSent(header.ToTcpHeader(), src, dst);
     }
-    Ptr<Packet> p = payload ? payload->Copy() : Create<Packet>();
     p->AddHeader(header);
     m_downTarget(p, src, dst, PROT_NUMBER, route);
 }

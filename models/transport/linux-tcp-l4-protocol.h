@@ -87,6 +87,20 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                      Ptr<Ipv4Route> route = nullptr);
 
     /**
+     * \brief Send a segment built on a packet nobody else holds (no copy is made).
+     * \param packet the data; the header is added to it
+     * \param header the TCP header
+     * \param src source address
+     * \param dst destination address
+     * \param route the route (nullptr: route now)
+     */
+    void SendPacket(Ptr<Packet> packet,
+                    LinuxTcpHeader header,
+                    Ipv4Address src,
+                    Ipv4Address dst,
+                    Ptr<Ipv4Route> route);
+
+    /**
      * \brief Send a segment with an ns3::TcpHeader (every option kept).
      * \param payload the data (may be empty)
      * \param header the TCP header

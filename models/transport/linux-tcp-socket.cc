@@ -338,7 +338,10 @@ LinuxTcpSocket::Fail(Errno e, const char* call)
 void
 LinuxTcpSocket::Result(const char* call, Errno e)
 {
-    m_resultTrace(call, e);
+    if (!m_resultTrace.IsEmpty())
+    {
+        m_resultTrace(call, e); // the std::string ("connect-established") only for a sink
+    }
     if (e != Errno::OK)
     {
         m_linuxErrno = e;
@@ -631,6 +634,14 @@ LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
         }
         return nullptr; // nothing yet, or the error in GetLinuxErrno()
     }
+    if (m_rxBuffer.size() == 1 && m_rxBuffer.front()->GetSize() <= maxSize)
+    {
+        // The common case: one segment waits and fits. Hand it over as it is.
+        Ptr<Packet> out = m_rxBuffer.front();
+        m_rxBuffer.pop_front();
+        m_rxSize -= out->GetSize();
+        return out;
+    }
     Ptr<Packet> out = Create<Packet>();
     while (!m_rxBuffer.empty() && out->GetSize() < maxSize)
     {
@@ -805,7 +816,7 @@ LinuxTcpSocket::SendData()
         uint32_t len = std::min({m_segSize, total - inFlight, window - inFlight});
         Ptr<Packet> payload = m_txBuffer->CreateFragment(inFlight, len);
         LinuxTcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
-        m_tcp->SendSegment(payload, h, m_local, m_remote, m_route);
+        m_tcp->SendPacket(payload, h, m_local, m_remote, m_route); // a fresh fragment
         m_sndNxt += len;
         ArmRetransmit();
     }
