@@ -97,7 +97,11 @@ TcpClientProcess::GetTypeId()
 }
 
 TcpClientProcess::TcpClientProcess()
-    : m_gap(CreateObject<ExponentialRandomVariable>())
+    : m_gap(CreateObject<ExponentialRandomVariable>()),
+      m_onConnected(MakeCallback(&TcpClientProcess::ConnectionSucceeded, this)),
+      m_onConnectFailed(MakeCallback(&TcpClientProcess::ConnectionFailed, this)),
+      m_onRead(MakeCallback(&TcpClientProcess::HandleRead, this)),
+      m_onPeerClose(MakeCallback(&TcpClientProcess::HandlePeerClose, this))
 {
     NS_LOG_FUNCTION(this);
 }
@@ -164,11 +168,9 @@ TcpClientProcess::NewConnection()
             return;
         }
     }
-    s->SetConnectCallback(MakeCallback(&TcpClientProcess::ConnectionSucceeded, this),
-                          MakeCallback(&TcpClientProcess::ConnectionFailed, this));
-    s->SetRecvCallback(MakeCallback(&TcpClientProcess::HandleRead, this));
-    s->SetCloseCallbacks(MakeCallback(&TcpClientProcess::HandlePeerClose, this),
-                         MakeCallback(&TcpClientProcess::HandlePeerClose, this));
+    s->SetConnectCallback(m_onConnected, m_onConnectFailed);
+    s->SetRecvCallback(m_onRead);
+    s->SetCloseCallbacks(m_onPeerClose, m_onPeerClose);
     if (s->Connect(m_remote) != 0)
     {
         Fail(s, SocketErrnoName(s)); // EADDRNOTAVAIL: no port or 4-tuple left

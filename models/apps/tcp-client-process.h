@@ -103,6 +103,11 @@ class TcpClientProcess : public Application
     bool m_bindAddressNoPort{false};          //!< IP_BIND_ADDRESS_NO_PORT with the bind
     Ptr<ExponentialRandomVariable> m_gap;     //!< Poisson gaps
     EventId m_next;                           //!< next arrival
+    // The socket callbacks, built once: a Callback is costly to construct.
+    Callback<void, Ptr<Socket>> m_onConnected;     //!< ConnectionSucceeded
+    Callback<void, Ptr<Socket>> m_onConnectFailed; //!< ConnectionFailed
+    Callback<void, Ptr<Socket>> m_onRead;          //!< HandleRead
+    Callback<void, Ptr<Socket>> m_onPeerClose;     //!< HandlePeerClose
     /// Per-connection progress: the socket and the response bytes so far.
     std::unordered_map<Socket*, std::pair<Ptr<Socket>, uint32_t>> m_conns;
     uint64_t m_attempted{0};                    //!< attempts

@@ -93,6 +93,8 @@ class TcpServerProcess : public Application
     uint32_t m_responseSize{100};              //!< bytes to answer
     ClosePolicy m_policy{CLOSE_CLIENT_FIRST};  //!< who closes
     Ptr<Socket> m_listener;                    //!< listening socket
+    Callback<void, Ptr<Socket>> m_onRead;      //!< HandleRead, built once
+    Callback<void, Ptr<Socket>> m_onPeerClose; //!< HandlePeerClose, built once
     std::unordered_map<Socket*, Conn> m_conns; //!< open connections
     uint64_t m_accepted{0};                    //!< accepted so far
     uint64_t m_served{0};                      //!< responses sent
