@@ -31,11 +31,10 @@ DetachAndClose(Ptr<Socket> s, bool rst)
         s->SetAttributeFailSafe("Linger", BooleanValue(true));
         s->SetAttributeFailSafe("LingerTime", TimeValue(Seconds(0)));
     }
-    s->SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
-                          MakeNullCallback<void, Ptr<Socket>>());
-    s->SetRecvCallback(MakeNullCallback<void, Ptr<Socket>>());
-    s->SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(),
-                         MakeNullCallback<void, Ptr<Socket>>());
+    static const Callback<void, Ptr<Socket>> none; // built once
+    s->SetConnectCallback(none, none);
+    s->SetRecvCallback(none);
+    s->SetCloseCallbacks(none, none);
     s->Close();
 }
 

@@ -125,7 +125,12 @@ TcpClientProcess::GetTypeId()
 }
 
 TcpClientProcess::TcpClientProcess()
-    : m_gap(CreateObject<ExponentialRandomVariable>())
+    : m_gap(CreateObject<ExponentialRandomVariable>()),
+      m_onConnected(MakeCallback(&TcpClientProcess::ConnectionSucceeded, this)),
+      m_onConnectFailed(MakeCallback(&TcpClientProcess::ConnectionFailed, this)),
+      m_onRead(MakeCallback(&TcpClientProcess::HandleRead, this)),
+      m_onPeerClose(MakeCallback(&TcpClientProcess::HandlePeerClose, this)),
+      m_onErrorClose(MakeCallback(&TcpClientProcess::HandleErrorClose, this))
 {
     NS_LOG_FUNCTION(this);
 }
@@ -255,11 +260,9 @@ TcpClientProcess::NewConnection()
             return;
         }
     }
-    s->SetConnectCallback(MakeCallback(&TcpClientProcess::ConnectionSucceeded, this),
-                          MakeCallback(&TcpClientProcess::ConnectionFailed, this));
-    s->SetRecvCallback(MakeCallback(&TcpClientProcess::HandleRead, this));
-    s->SetCloseCallbacks(MakeCallback(&TcpClientProcess::HandlePeerClose, this),
-                         MakeCallback(&TcpClientProcess::HandleErrorClose, this));
+    s->SetConnectCallback(m_onConnected, m_onConnectFailed);
+    s->SetRecvCallback(m_onRead);
+    s->SetCloseCallbacks(m_onPeerClose, m_onErrorClose);
     if (s->Connect(remote) != 0)
     {
         Fail(s, SocketErrnoName(s)); // EADDRNOTAVAIL: no port or 4-tuple left
@@ -283,7 +286,10 @@ void
 TcpClientProcess::ConnectionSucceeded(Ptr<Socket> s)
 {
     ++m_connected;
-    m_resultTrace("ok");
+    if (!m_resultTrace.IsEmpty())
+    {
+        m_resultTrace("ok");
+    }
     SendRequest(s);
 }
 

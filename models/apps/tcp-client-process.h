@@ -163,14 +163,20 @@ class TcpClientProcess : public Application
         uint32_t done{0};   //!< exchanges completed
     };
 
-    std::unordered_map<Socket*, Conn> m_conns;  //!< open connections
-    size_t m_maxOpen{0};                        //!< most open at once
-    uint64_t m_incomplete{0};                   //!< ended before the last exchange
-    std::map<std::string, uint64_t> m_aborted;  //!< established, then failed, by errno
-    uint64_t m_attempted{0};                    //!< attempts
-    uint64_t m_connected{0};                    //!< established
-    uint64_t m_completed{0};                    //!< exchanges completed
-    std::map<std::string, uint64_t> m_failures; //!< by errno
+    std::unordered_map<Socket*, Conn> m_conns; //!< open connections
+    size_t m_maxOpen{0};                       //!< most open at once
+    uint64_t m_incomplete{0};                  //!< ended before the last exchange
+    std::map<std::string, uint64_t> m_aborted; //!< established, then failed, by errno
+    // The socket callbacks, built once: a Callback is costly to construct.
+    Callback<void, Ptr<Socket>> m_onConnected;     //!< ConnectionSucceeded
+    Callback<void, Ptr<Socket>> m_onConnectFailed; //!< ConnectionFailed
+    Callback<void, Ptr<Socket>> m_onRead;          //!< HandleRead
+    Callback<void, Ptr<Socket>> m_onPeerClose;     //!< HandlePeerClose
+    Callback<void, Ptr<Socket>> m_onErrorClose;    //!< HandleErrorClose
+    uint64_t m_attempted{0};                       //!< attempts
+    uint64_t m_connected{0};                       //!< established
+    uint64_t m_completed{0};                       //!< exchanges completed
+    std::map<std::string, uint64_t> m_failures;    //!< by errno
 
     TracedCallback<std::string> m_resultTrace; //!< outcomes
     TracedCallback<> m_completeTrace;          //!< completed exchanges

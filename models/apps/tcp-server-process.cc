@@ -146,6 +146,8 @@ TcpServerProcess::GetTypeId()
 }
 
 TcpServerProcess::TcpServerProcess()
+    : m_onRead(MakeCallback(&TcpServerProcess::HandleRead, this)),
+      m_onPeerClose(MakeCallback(&TcpServerProcess::HandlePeerClose, this))
 {
     NS_LOG_FUNCTION(this);
 }
@@ -289,9 +291,8 @@ TcpServerProcess::HandleAccept(Ptr<Socket> s, const Address& from)
     m_acceptTrace(s, from);
     Conn& c = m_conns[PeekPointer(s)];
     c.socket = s;
-    s->SetRecvCallback(MakeCallback(&TcpServerProcess::HandleRead, this));
-    s->SetCloseCallbacks(MakeCallback(&TcpServerProcess::HandlePeerClose, this),
-                         MakeCallback(&TcpServerProcess::HandlePeerClose, this));
+    s->SetRecvCallback(m_onRead);
+    s->SetCloseCallbacks(m_onPeerClose, m_onPeerClose);
 }
 
 void

@@ -149,33 +149,35 @@ class TcpServerProcess : public Application
         uint32_t replied{0};  //!< responses sent
     };
 
-    Address m_local;                                         //!< where to listen
-    TypeId m_protocol;                                       //!< socket factory
-    bool m_reuseAddr{false};                                 //!< SO_REUSEADDR
-    bool m_reusePort{false};                                 //!< SO_REUSEPORT
-    int64_t m_backlog{-1};                                   //!< listen backlog (-1: somaxconn)
-    uint32_t m_requestSize{100};                             //!< bytes to read before answering
-    uint32_t m_responseSize{100};                            //!< bytes to answer
-    ClosePolicy m_policy{CLOSE_CLIENT_FIRST};                //!< who closes
-    uint32_t m_requestsPerConnection{1};                     //!< exchanges per connection
-    Time m_restartAt;                                        //!< restart time (0: never)
-    Time m_restartDelay;                                     //!< listener closed -> new bind
-    RestartReuseAddr m_restartReuse{RESTART_REUSE_SAME};     //!< SO_REUSEADDR after restart
-    Time m_restartRetry;                                     //!< between failed binds
-    uint32_t m_restartMaxAttempts{0};                        //!< bind attempts (0: until stopped)
-    Time m_acceptStop{Seconds(-1)};             //!< stop calling accept() (negative: never)
-    EventId m_acceptStopEvent;                  //!< pending StopAccepting
-    bool m_accepting{true};                     //!< still calling accept()
-    EventId m_restartEvent;                                  //!< restart or next bind attempt
-    uint32_t m_restartAttempts{0};                           //!< bind attempts since the restart
-    Time m_restartedAt{Seconds(-1)};                         //!< new listener bound
-    uint64_t m_listenDrops{0};                               //!< listener drops
+    Address m_local;                                     //!< where to listen
+    TypeId m_protocol;                                   //!< socket factory
+    bool m_reuseAddr{false};                             //!< SO_REUSEADDR
+    bool m_reusePort{false};                             //!< SO_REUSEPORT
+    int64_t m_backlog{-1};                               //!< listen backlog (-1: somaxconn)
+    uint32_t m_requestSize{100};                         //!< bytes to read before answering
+    uint32_t m_responseSize{100};                        //!< bytes to answer
+    ClosePolicy m_policy{CLOSE_CLIENT_FIRST};            //!< who closes
+    uint32_t m_requestsPerConnection{1};                 //!< exchanges per connection
+    Time m_restartAt;                                    //!< restart time (0: never)
+    Time m_restartDelay;                                 //!< listener closed -> new bind
+    RestartReuseAddr m_restartReuse{RESTART_REUSE_SAME}; //!< SO_REUSEADDR after restart
+    Time m_restartRetry;                                 //!< between failed binds
+    uint32_t m_restartMaxAttempts{0};                    //!< bind attempts (0: until stopped)
+    Time m_acceptStop{Seconds(-1)};  //!< stop calling accept() (negative: never)
+    EventId m_acceptStopEvent;       //!< pending StopAccepting
+    bool m_accepting{true};          //!< still calling accept()
+    EventId m_restartEvent;          //!< restart or next bind attempt
+    uint32_t m_restartAttempts{0};   //!< bind attempts since the restart
+    Time m_restartedAt{Seconds(-1)}; //!< new listener bound
+    uint64_t m_listenDrops{0};       //!< listener drops
     std::vector<std::pair<Time, std::string>> m_bindHistory; //!< (time, result)
     Ptr<Socket> m_listener;                                  //!< listening socket
     std::unordered_map<Socket*, Conn> m_conns;               //!< open connections
     uint64_t m_accepted{0};                                  //!< accepted so far
     uint64_t m_served{0};                                    //!< responses sent
     std::string m_bindResult;                                //!< last bind result
+    Callback<void, Ptr<Socket>> m_onRead;                    //!< HandleRead, built once
+    Callback<void, Ptr<Socket>> m_onPeerClose;               //!< HandlePeerClose, built once
 
     TracedCallback<std::string> m_bindTrace;                   //!< bind results
     TracedCallback<Ptr<Socket>, const Address&> m_acceptTrace; //!< accepted connections

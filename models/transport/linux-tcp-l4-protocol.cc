@@ -17,7 +17,6 @@
 #include "ns3/node.h"
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
-#include "ns3/tcp-option-ts.h"
 #include "ns3/trace-source-accessor.h"
 
 namespace ns3
@@ -52,8 +51,7 @@ LinuxTcpL4Protocol::GetTypeId()
 }
 
 LinuxTcpL4Protocol::LinuxTcpL4Protocol()
-    : m_rng(CreateObject<UniformRandomVariable>()),
-      m_tsOption(CreateObject<TcpOptionTS>())
+    : m_rng(CreateObject<UniformRandomVariable>())
 {
     NS_LOG_FUNCTION(this);
 }
@@ -106,6 +104,8 @@ LinuxTcpL4Protocol::DoDispose()
     }
     m_node = nullptr;
     m_ports = nullptr;
+    m_prototype = nullptr;
+    m_prototypeDefaults.clear();
     m_downTarget.Nullify();
     IpL4Protocol::DoDispose();
 }
@@ -120,11 +120,41 @@ Ptr<Socket>
 LinuxTcpL4Protocol::CreateSocket()
 {
     NS_LOG_FUNCTION(this);
-    Ptr<LinuxTcpSocket> s = CreateObject<LinuxTcpSocket>();
+    if (!m_prototype || !PrototypeCurrent())
+    {
+        m_prototype = CreateObject<LinuxTcpSocket>();
+        m_prototypeDefaults.clear();
+        for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
+        {
+            for (std::size_t i = 0; i < t.GetAttributeN(); ++i)
+            {
+                m_prototypeDefaults.push_back(t.GetAttribute(i).initialValue);
+            }
+        }
+    }
+    Ptr<LinuxTcpSocket> s = CopyObject<LinuxTcpSocket>(m_prototype);
     portlab::SocketId id = Table().Open();
     s->Setup(this, id);
     Register(id, s);
     return s;
+}
+
+bool
+LinuxTcpL4Protocol::PrototypeCurrent() const
+{
+    std::size_t k = 0;
+    for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
+    {
+        for (std::size_t i = 0; i < t.GetAttributeN(); ++i, ++k)
+        {
+            if (k >= m_prototypeDefaults.size() ||
+                t.GetAttribute(i).initialValue != m_prototypeDefaults[k])
+            {
+                return false;
+            }
+        }
+    }
+    return k == m_prototypeDefaults.size();
 }
 
 void
@@ -168,14 +198,6 @@ LinuxTcpL4Protocol::AssignStreams(int64_t stream)
     return 1;
 }
 
-Ptr<const TcpOption>
-LinuxTcpL4Protocol::TimestampOption(uint32_t tsVal, uint32_t tsEcr)
-{
-    m_tsOption->SetTimestamp(tsVal);
-    m_tsOption->SetEcho(tsEcr);
-    return m_tsOption;
-}
-
 uint32_t
 LinuxTcpL4Protocol::TcpClockMs()
 {
@@ -190,10 +212,30 @@ LinuxTcpL4Protocol::GetProtocolNumber() const
 
 void
 LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
-                                TcpHeader header,
+                                const TcpHeader& header,
                                 Ipv4Address src,
                                 Ipv4Address dst,
                                 Ptr<Ipv4Route> route)
+{
+    SendSegment(payload, LinuxTcpHeader(header), src, dst, route);
+}
+
+void
+LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
+                                LinuxTcpHeader header,
+                                Ipv4Address src,
+                                Ipv4Address dst,
+                                Ptr<Ipv4Route> route)
+{
+    SendPacket(payload ? payload->Copy() : Create<Packet>(), header, src, dst, route);
+}
+
+void
+LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
+                               LinuxTcpHeader header,
+                               Ipv4Address src,
+                               Ipv4Address dst,
+                               Ptr<Ipv4Route> route)
 {
     if (!route)
     {
@@ -210,17 +252,16 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
         header.EnableChecksums();
         header.InitializeChecksum(src, dst, PROT_NUMBER);
     }
-    if (header.GetFlags() & TcpHeader::RST)
+    if ((header.GetFlags() & TcpHeader::RST) && !m_rstSent.IsEmpty())
     {
-        m_rstSent(header, src, dst);
+        m_rstSent(header.ToTcpHeader(), src, dst);
     }
-    Ptr<Packet> p = payload ? payload->Copy() : Create<Packet>();
     p->AddHeader(header);
     m_downTarget(p, src, dst, PROT_NUMBER, route);
 }
 
 void
-LinuxTcpL4Protocol::SendResetFor(const TcpHeader& in,
+LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
                                  uint32_t payloadSize,
                                  Ipv4Address local,
                                  Ipv4Address remote)
@@ -229,7 +270,7 @@ LinuxTcpL4Protocol::SendResetFor(const TcpHeader& in,
     {
         return; // never answer an RST
     }
-    TcpHeader rst;
+    LinuxTcpHeader rst;
     rst.SetSourcePort(in.GetDestinationPort());
     rst.SetDestinationPort(in.GetSourcePort());
     if (in.GetFlags() & TcpHeader::ACK)
@@ -255,7 +296,7 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
                             Ptr<Ipv4Interface> incomingInterface)
 {
     NS_LOG_FUNCTION(this << packet << ip << incomingInterface);
-    TcpHeader h;
+    LinuxTcpHeader h;
     if (m_checksum)
     {
         h.EnableChecksums();
@@ -271,9 +312,9 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
         static_cast<uint32_t>(ipv4->GetInterfaceForDevice(incomingInterface->GetDevice())));
     Ipv4Address local = ip.GetDestination();
     Ipv4Address remote = ip.GetSource();
-    if (h.GetFlags() & TcpHeader::RST)
+    if ((h.GetFlags() & TcpHeader::RST) && !m_rstReceived.IsEmpty())
     {
-        m_rstReceived(h, local, remote);
+        m_rstReceived(h.ToTcpHeader(), local, remote);
     }
     portlab::TcpLookup found = Table().Lookup(local.Get(),
                                               h.GetDestinationPort(),
@@ -306,7 +347,10 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
     case portlab::TcpLookup::NONE:
         break;
     }
-    m_noSocket(h, local, remote);
+    if (!m_noSocket.IsEmpty())
+    {
+        m_noSocket(h.ToTcpHeader(), local, remote);
+    }
     SendResetFor(h, packet->GetSize(), local, remote);
     return IpL4Protocol::RX_ENDPOINT_UNREACH;
 }
@@ -314,7 +358,7 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
 void
 LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho)
 {
-    TcpHeader ack;
+    LinuxTcpHeader ack;
     ack.SetSourcePort(tw.tuple.localPort);
     ack.SetDestinationPort(tw.tuple.remotePort);
     ack.SetSequenceNumber(SequenceNumber32(tw.sndNxt));
@@ -323,7 +367,7 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
     ack.SetWindowSize(0);
     if (tw.flags & portlab::TW_TIMESTAMPS)
     {
-        ack.AppendOption(TimestampOption(TcpClockMs(), tsEcho));
+        ack.SetTimestamp(TcpClockMs(), tsEcho);
     }
     SendSegment(nullptr,
                 ack,
@@ -333,7 +377,7 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
 
 void
 LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
-                                    const TcpHeader& h,
+                                    const LinuxTcpHeader& h,
                                     Ptr<Packet> payload,
                                     const Ipv4Header& ip,
                                     uint32_t ifIndex)
@@ -343,10 +387,10 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
     const uint8_t flags = h.GetFlags();
     const uint32_t seq = h.GetSequenceNumber().GetValue();
     uint32_t tsVal = 0;
-    bool hasTs = h.HasOption(TcpOption::TS);
+    bool hasTs = h.HasTimestamp();
     if (hasTs)
     {
-        tsVal = DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS))->GetTimestamp();
+        tsVal = h.GetTsVal();
     }
     const bool pawsReject = hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
                             static_cast<int32_t>(tsVal - tw.tsRecent) < 0;

@@ -7,6 +7,7 @@
 #define LINUX_TCP_L4_PROTOCOL_H
 
 #include "linux-port-space.h"
+#include "linux-tcp-header.h"
 #include "tcp-port-table.h"
 
 #include "ns3/ip-l4-protocol.h"
@@ -15,7 +16,6 @@
 #include "ns3/random-variable-stream.h"
 #include "ns3/sequence-number.h"
 #include "ns3/tcp-header.h"
-#include "ns3/tcp-option-ts.h"
 #include "ns3/traced-callback.h"
 
 #include <vector>
@@ -34,7 +34,8 @@ class Ipv4Route;
  * \brief TCP (protocol 6) whose every bind, connect and demultiplexing decision is made by
  * the Linux port model (portlab::TcpPortTable).
  *
- * Segments use ns3::TcpHeader with the timestamps option, so pcap traces open in Wireshark.
+ * Segments carry ns3::TcpHeader's bytes with the timestamps option (LinuxTcpHeader), so pcap
+ * traces open in Wireshark.
  * TIME_WAIT connections are table entries, not sockets: this class answers their segments
  * (§4.4: reopen by a newer SYN, RST assassination unless tcp_rfc1337, re-ACK of a
  * retransmitted FIN with the timer restarted) and the node's LinuxPortSpace expires them
@@ -80,7 +81,35 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param route the route (nullptr: route now)
      */
     void SendSegment(Ptr<Packet> payload,
-                     TcpHeader header,
+                     LinuxTcpHeader header,
+                     Ipv4Address src,
+                     Ipv4Address dst,
+                     Ptr<Ipv4Route> route = nullptr);
+
+    /**
+     * \brief Send a segment built on a packet nobody else holds (no copy is made).
+     * \param packet the data; the header is added to it
+     * \param header the TCP header
+     * \param src source address
+     * \param dst destination address
+     * \param route the route (nullptr: route now)
+     */
+    void SendPacket(Ptr<Packet> packet,
+                    LinuxTcpHeader header,
+                    Ipv4Address src,
+                    Ipv4Address dst,
+                    Ptr<Ipv4Route> route);
+
+    /**
+     * \brief Send a segment with an ns3::TcpHeader (every option kept).
+     * \param payload the data (may be empty)
+     * \param header the TCP header
+     * \param src source address
+     * \param dst destination address
+     * \param route the route (nullptr: route now)
+     */
+    void SendSegment(Ptr<Packet> payload,
+                     const TcpHeader& header,
                      Ipv4Address src,
                      Ipv4Address dst,
                      Ptr<Ipv4Route> route = nullptr);
@@ -92,7 +121,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param local our address
      * \param remote its source
      */
-    void SendResetFor(const TcpHeader& in,
+    void SendResetFor(const LinuxTcpHeader& in,
                       uint32_t payloadSize,
                       Ipv4Address local,
                       Ipv4Address remote);
@@ -120,15 +149,6 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \return streams used
      */
     int64_t AssignStreams(int64_t stream);
-
-    /**
-     * \brief A timestamps option for a header about to be sent. One object is reused: headers
-     * are serialised into their packet at once, so no two live headers share it.
-     * \param tsVal TSval
-     * \param tsEcr TSecr
-     * \return the option
-     */
-    Ptr<const TcpOption> TimestampOption(uint32_t tsVal, uint32_t tsEcr);
 
     /// \return the current timestamp clock (ms) before any per-connection offset
     static uint32_t TcpClockMs();
@@ -163,11 +183,21 @@ class LinuxTcpL4Protocol : public IpL4Protocol
 
   private:
     void ProcessTimeWait(portlab::TimeWaitId tw,
-                         const TcpHeader& h,
+                         const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
                          const Ipv4Header& ip,
                          uint32_t ifIndex);
     void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
+    bool PrototypeCurrent() const;
+
+    /**
+     * A socket with the attribute defaults, built by CreateObject; CreateSocket copies it
+     * (CreateObject's attribute construction was a fifth of the churn run time).
+     */
+    Ptr<LinuxTcpSocket> m_prototype;
+    /// The attributes' initial values when m_prototype was built: Config::SetDefault
+    /// replaces them, and then the prototype is built again.
+    std::vector<Ptr<const AttributeValue>> m_prototypeDefaults;
 
     Ptr<Node> m_node;                              //!< the node
     Ptr<LinuxPortSpace> m_ports;                   //!< its port space
@@ -175,7 +205,6 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
     Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
     bool m_checksum{false};                        //!< compute checksums
-    Ptr<TcpOptionTS> m_tsOption;                   //!< reused timestamps option
     uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
     bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
 

@@ -18,7 +18,6 @@
 #include "ns3/packet.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
-#include "ns3/tcp-option-ts.h"
 #include "ns3/trace-source-accessor.h"
 #include "ns3/uinteger.h"
 
@@ -152,17 +151,27 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_reusePort(l.m_reusePort),
       m_uid(l.m_uid),
       m_boundDev(l.m_boundDev),
+      m_bindAddressNoPort(l.m_bindAddressNoPort),
+      m_rangeLo(l.m_rangeLo),
+      m_rangeHi(l.m_rangeHi),
       m_lingerOn(l.m_lingerOn),
       m_lingerTime(l.m_lingerTime),
+      m_autoAccept(l.m_autoAccept),
+      m_backlogRequest(l.m_backlogRequest),
       m_sndBufSize(l.m_sndBufSize),
       m_rcvBufSize(l.m_rcvBufSize),
       m_segSize(l.m_segSize),
       m_connTimeout(l.m_connTimeout),
       m_initialRto(l.m_initialRto),
+      m_synRetries(l.m_synRetries),
       m_dataRetries(l.m_dataRetries),
+      m_delAckTimeout(l.m_delAckTimeout),
+      m_delAckCount(l.m_delAckCount),
+      m_noDelay(l.m_noDelay),
+      m_persistTimeout(l.m_persistTimeout),
       m_txBuffer(Create<Packet>())
 {
-    // The listener's application callbacks are not the child's.
+    // The other socket's application callbacks are not this one's.
     SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
                        MakeNullCallback<void, Ptr<Socket>>());
     SetCloseCallbacks(MakeNullCallback<void, Ptr<Socket>>(), MakeNullCallback<void, Ptr<Socket>>());
@@ -181,7 +190,7 @@ LinuxTcpSocket::~LinuxTcpSocket()
 void
 LinuxTcpSocket::DoDispose()
 {
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     m_listener = nullptr;
     m_acceptQueue.clear();
@@ -329,7 +338,10 @@ LinuxTcpSocket::Fail(Errno e, const char* call)
 void
 LinuxTcpSocket::Result(const char* call, Errno e)
 {
-    m_resultTrace(call, e);
+    if (!m_resultTrace.IsEmpty())
+    {
+        m_resultTrace(call, e); // the std::string ("connect-established") only for a sink
+    }
     if (e != Errno::OK)
     {
         m_linuxErrno = e;
@@ -622,6 +634,14 @@ LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
         }
         return nullptr; // nothing yet, or the error in GetLinuxErrno()
     }
+    if (m_rxBuffer.size() == 1 && m_rxBuffer.front()->GetSize() <= maxSize)
+    {
+        // The common case: one segment waits and fits. Hand it over as it is.
+        Ptr<Packet> out = m_rxBuffer.front();
+        m_rxBuffer.pop_front();
+        m_rxSize -= out->GetSize();
+        return out;
+    }
     Ptr<Packet> out = Create<Packet>();
     while (!m_rxBuffer.empty() && out->GetSize() < maxSize)
     {
@@ -729,10 +749,10 @@ LinuxTcpSocket::AdvertisedWindow() const
     return static_cast<uint16_t>(std::min(room, MAX_WINDOW));
 }
 
-TcpHeader
+LinuxTcpHeader
 LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
 {
-    TcpHeader h;
+    LinuxTcpHeader h;
     h.SetSourcePort(m_localPort);
     h.SetDestinationPort(m_remotePort);
     h.SetSequenceNumber(seq);
@@ -744,7 +764,7 @@ LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
     h.SetWindowSize(AdvertisedWindow());
     if (m_tsOk && !(flags & TcpHeader::RST))
     {
-        h.AppendOption(m_tcp->TimestampOption(TsVal(), (flags & TcpHeader::ACK) ? m_tsRecent : 0));
+        h.SetTimestamp(TsVal(), (flags & TcpHeader::ACK) ? m_tsRecent : 0);
     }
     return h;
 }
@@ -763,7 +783,7 @@ LinuxTcpSocket::SendFlags(uint8_t flags)
 void
 LinuxTcpSocket::SendReset()
 {
-    TcpHeader h = MakeHeader(TcpHeader::RST | TcpHeader::ACK, m_sndNxt);
+    LinuxTcpHeader h = MakeHeader(TcpHeader::RST | TcpHeader::ACK, m_sndNxt);
     m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
 }
 
@@ -795,8 +815,8 @@ LinuxTcpSocket::SendData()
         }
         uint32_t len = std::min({m_segSize, total - inFlight, window - inFlight});
         Ptr<Packet> payload = m_txBuffer->CreateFragment(inFlight, len);
-        TcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
-        m_tcp->SendSegment(payload, h, m_local, m_remote, m_route);
+        LinuxTcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
+        m_tcp->SendPacket(payload, h, m_local, m_remote, m_route); // a fresh fragment
         m_sndNxt += len;
         ArmRetransmit();
     }
@@ -819,7 +839,7 @@ LinuxTcpSocket::MaybeSendFin()
     {
         return; // data first
     }
-    TcpHeader h = MakeHeader(TcpHeader::FIN | TcpHeader::ACK, m_sndNxt);
+    LinuxTcpHeader h = MakeHeader(TcpHeader::FIN | TcpHeader::ACK, m_sndNxt);
     m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
     m_sndNxt += 1;
     m_finSent = true;
@@ -833,13 +853,58 @@ LinuxTcpSocket::ArmRetransmit()
         m_sndNxt != m_sndUna || m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV;
     if (!outstanding)
     {
-        StopTimer(m_retxEvent);
+        StopRetransmit();
         return;
     }
-    if (!m_retxEvent.IsRunning())
+    if (m_retxArmed)
     {
-        m_retxEvent = Simulator::Schedule(m_rto, &LinuxTcpSocket::Retransmit, this);
+        return; // running: it keeps its deadline
     }
+    m_retxArmed = true;
+    m_retxDeadline = Simulator::Now() + m_rto;
+    if (m_retxEvent.IsRunning())
+    {
+        if (TimeStep(m_retxEvent.GetTs()) <= m_retxDeadline)
+        {
+            return; // the pending event comes first and moves itself to the deadline
+        }
+        Simulator::Remove(m_retxEvent);
+    }
+    m_retxEvent = Simulator::Schedule(m_rto, &LinuxTcpSocket::RetransmitTimer, this);
+}
+
+void
+LinuxTcpSocket::StopRetransmit()
+{
+    // Lazy: the event stays in the scheduler and does nothing when it fires, or moves itself
+    // to a later deadline. Stopping and restarting the timer on every ACK cost a Remove and
+    // a Schedule each.
+    m_retxArmed = false;
+}
+
+void
+LinuxTcpSocket::CancelRetransmit()
+{
+    m_retxArmed = false;
+    StopTimer(m_retxEvent); // the event holds a plain pointer to this socket
+}
+
+void
+LinuxTcpSocket::RetransmitTimer()
+{
+    if (!m_retxArmed)
+    {
+        return;
+    }
+    const Time now = Simulator::Now();
+    if (now < m_retxDeadline)
+    {
+        m_retxEvent =
+            Simulator::Schedule(m_retxDeadline - now, &LinuxTcpSocket::RetransmitTimer, this);
+        return;
+    }
+    m_retxArmed = false;
+    Retransmit();
 }
 
 void
@@ -898,19 +963,18 @@ LinuxTcpSocket::InWindow(SequenceNumber32 seq) const
 }
 
 void
-LinuxTcpSocket::NoteTimestamp(const TcpHeader& h)
+LinuxTcpSocket::NoteTimestamp(const LinuxTcpHeader& h)
 {
-    if (!m_tsOk || !h.HasOption(TcpOption::TS))
+    if (!m_tsOk || !h.HasTimestamp())
     {
         return;
     }
-    auto ts = DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS));
     if (static_cast<int32_t>(h.GetSequenceNumber() - m_rcvNxt) <= 0)
     {
-        m_tsRecent = ts->GetTimestamp();
+        m_tsRecent = h.GetTsVal();
         m_tsSeen = true;
     }
-    uint32_t echo = ts->GetEcho();
+    uint32_t echo = h.GetTsEcr();
     if ((h.GetFlags() & TcpHeader::ACK) && echo != 0)
     {
         // RTT sample from the echoed timestamp (RFC 6298 estimator, Linux's 200 ms floor).
@@ -936,7 +1000,7 @@ LinuxTcpSocket::NoteTimestamp(const TcpHeader& h)
 }
 
 void
-LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
+LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
                                Ptr<Packet> payload,
                                Ipv4Address local,
                                Ipv4Address remote)
@@ -959,9 +1023,9 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
             m_rcvNxt = h.GetSequenceNumber() + 1;
             m_sndUna = m_iss + 1;
             m_sndWnd = h.GetWindowSize();
-            m_tsOk = m_tsOk && h.HasOption(TcpOption::TS);
+            m_tsOk = m_tsOk && h.HasTimestamp();
             NoteTimestamp(h);
-            StopTimer(m_retxEvent);
+            StopRetransmit();
             m_retries = 0;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
@@ -1012,7 +1076,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
         m_sndUna = m_iss + 1;
         m_sndWnd = h.GetWindowSize();
         NoteTimestamp(h);
-        StopTimer(m_retxEvent);
+        StopRetransmit();
         m_retries = 0;
         m_rto = m_initialRto;
         SetState(TcpState::ESTABLISHED);
@@ -1055,7 +1119,7 @@ LinuxTcpSocket::ProcessSegment(const TcpHeader& h,
 }
 
 void
-LinuxTcpSocket::ProcessAck(const TcpHeader& h)
+LinuxTcpSocket::ProcessAck(const LinuxTcpHeader& h)
 {
     SequenceNumber32 ack = h.GetAckNumber();
     m_sndWnd = h.GetWindowSize();
@@ -1066,7 +1130,7 @@ LinuxTcpSocket::ProcessAck(const TcpHeader& h)
         m_txBuffer->RemoveAtStart(dataAcked);
         m_sndUna = ack;
         m_retries = 0;
-        StopTimer(m_retxEvent);
+        StopRetransmit();
         ArmRetransmit();
         if (dataAcked > 0)
         {
@@ -1101,7 +1165,7 @@ LinuxTcpSocket::ProcessAck(const TcpHeader& h)
 }
 
 void
-LinuxTcpSocket::ProcessData(const TcpHeader& h, Ptr<Packet> payload)
+LinuxTcpSocket::ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload)
 {
     if (h.GetSequenceNumber() != m_rcvNxt || m_finReceived)
     {
@@ -1169,7 +1233,7 @@ LinuxTcpSocket::EnterTimeWait()
 {
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     Ptr<LinuxPortSpace> ports = m_tcp->GetPortSpace();
     const portlab::TimeNs now = LinuxPortSpace::Now();
@@ -1215,7 +1279,7 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
 {
     NS_LOG_FUNCTION(this << notifyError << portlab::ErrnoName(e));
     Ptr<LinuxTcpSocket> self(this);
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     TcpState old = m_state;
     if (m_id != portlab::INVALID_ID)
@@ -1282,7 +1346,7 @@ LinuxTcpSocket::Release()
     Ptr<LinuxTcpSocket> self(this);
     portlab::SocketId id = m_id;
     m_id = portlab::INVALID_ID;
-    StopTimer(m_retxEvent);
+    CancelRetransmit();
     StopTimer(m_finWait2Event);
     m_tcp->Table().Destroy(id);
     m_tcp->Register(id, nullptr); // no per-connection object stays behind
@@ -1294,7 +1358,7 @@ LinuxTcpSocket::Release()
 // Listening
 
 void
-LinuxTcpSocket::ProcessListen(const TcpHeader& h,
+LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
                               Ptr<Packet> payload,
                               Ipv4Address local,
                               Ipv4Address remote,
@@ -1362,12 +1426,11 @@ LinuxTcpSocket::ProcessListen(const TcpHeader& h,
     child->m_rcvNxt = h.GetSequenceNumber() + 1;
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
-    child->m_tsOk = ts != 0 && h.HasOption(TcpOption::TS);
+    child->m_tsOk = ts != 0 && h.HasTimestamp();
     child->m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(local, remote) : 0;
     if (child->m_tsOk)
     {
-        child->m_tsRecent =
-            DynamicCast<const TcpOptionTS>(h.GetOption(TcpOption::TS))->GetTimestamp();
+        child->m_tsRecent = h.GetTsVal();
         child->m_tsSeen = true;
     }
     child->m_iss = SequenceNumber32(isn != 0 ? isn : m_tcp->Random32());

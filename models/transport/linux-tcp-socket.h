@@ -6,6 +6,7 @@
 #ifndef LINUX_TCP_SOCKET_H
 #define LINUX_TCP_SOCKET_H
 
+#include "linux-tcp-header.h"
 #include "port-types.h"
 #include "tcp-port-table.h"
 
@@ -51,12 +52,13 @@ class LinuxTcpSocket : public TcpSocket
     LinuxTcpSocket();
 
     /**
-     * \brief A child for a listener (what Linux's sk_clone does): the listener's options and
-     * parameters, fresh state, no callbacks and no trace sinks. Cheaper than CreateObject,
+     * \brief Another socket's options and parameters (every attribute), with fresh state, no
+     * callbacks and no trace sinks: a child for a listener (what Linux's sk_clone does), or a
+     * new socket cloned from LinuxTcpL4Protocol's prototype. Much cheaper than CreateObject,
      * which constructs every attribute again.
-     * \param listener the listening socket
+     * \param other the listening socket, or the prototype
      */
-    LinuxTcpSocket(const LinuxTcpSocket& listener);
+    LinuxTcpSocket(const LinuxTcpSocket& other);
 
     ~LinuxTcpSocket() override;
 
@@ -111,7 +113,7 @@ class LinuxTcpSocket : public TcpSocket
      * \param local destination address of the segment
      * \param remote source address of the segment
      */
-    void ProcessSegment(const TcpHeader& h,
+    void ProcessSegment(const LinuxTcpHeader& h,
                         Ptr<Packet> payload,
                         Ipv4Address local,
                         Ipv4Address remote);
@@ -124,7 +126,7 @@ class LinuxTcpSocket : public TcpSocket
      * \param remote source address
      * \param isn ISN to use (0: choose one), set when a SYN reopens a TIME_WAIT
      */
-    void ProcessListen(const TcpHeader& h,
+    void ProcessListen(const LinuxTcpHeader& h,
                        Ptr<Packet> payload,
                        Ipv4Address local,
                        Ipv4Address remote,
@@ -208,13 +210,16 @@ class LinuxTcpSocket : public TcpSocket
 
     void SendFlags(uint8_t flags);
     void SendData();
-    TcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
+    LinuxTcpHeader MakeHeader(uint8_t flags, SequenceNumber32 seq) const;
     uint16_t AdvertisedWindow() const;
     void ArmRetransmit();
+    void StopRetransmit();
+    void CancelRetransmit();
     static void StopTimer(EventId& timer);
+    void RetransmitTimer();
     void Retransmit();
-    void ProcessAck(const TcpHeader& h);
-    void ProcessData(const TcpHeader& h, Ptr<Packet> payload);
+    void ProcessAck(const LinuxTcpHeader& h);
+    void ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload);
     void ProcessFin();
     void ReceivedReset();
     void EnterTimeWait();
@@ -227,7 +232,7 @@ class LinuxTcpSocket : public TcpSocket
     void ForgetPending(LinuxTcpSocket* child);
     void StopListening();
     bool InWindow(SequenceNumber32 seq) const;
-    void NoteTimestamp(const TcpHeader& h);
+    void NoteTimestamp(const LinuxTcpHeader& h);
     uint32_t TsVal() const;
 
     Ptr<LinuxTcpL4Protocol> m_tcp;                       //!< protocol
@@ -288,7 +293,9 @@ class LinuxTcpSocket : public TcpSocket
     uint32_t m_rxSize{0};               //!< bytes in m_rxBuffer
 
     // timers
-    EventId m_retxEvent;     //!< retransmission timer
+    EventId m_retxEvent;     //!< retransmission timer event (may be due before m_retxDeadline)
+    Time m_retxDeadline;     //!< when the retransmission timer expires, if m_retxArmed
+    bool m_retxArmed{false}; //!< the retransmission timer runs
     Time m_rto{Seconds(1)};  //!< current RTO
     uint32_t m_retries{0};   //!< retransmissions of the current segment
     Time m_srtt;             //!< smoothed RTT
