@@ -212,6 +212,10 @@ World::BuildLinks()
     ns3::PointToPointHelper p2p;
     p2p.SetDeviceAttribute("DataRate", ns3::StringValue(m_spec.linkRate));
     p2p.SetChannelAttribute("Delay", ns3::StringValue(m_spec.linkDelay));
+    // As LinkPointToPoint: a device queue as deep as ns-3's FqCoDel default, so that a burst
+    // of SYNs from many sockets is not cut to 100 packets; no queue disc (interfaces are
+    // added directly, so none is installed).
+    p2p.SetQueue("ns3::DropTailQueue", "MaxSize", ns3::StringValue("10240p"));
     int64_t stream = 1000000;
     auto addrCount = [&](const std::string& group) {
         for (const auto& g : m_spec.groups)
