@@ -18,6 +18,7 @@
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
+#include "ns3/traffic-control-helper.h"
 
 #include <chrono>
 #include <cstdio>
@@ -88,6 +89,7 @@ main(int argc, char** argv)
         uint32_t base = (10u << 24) + h * 4;
         addr.SetBase(Ipv4Address(base), "255.255.255.252");
         Ipv4InterfaceContainer ifs = addr.Assign(d);
+        TrafficControlHelper().Uninstall(d); // no FqCoDel per device (as LinkPointToPoint)
         serverSide[h] = ifs.GetAddress(1);
         Ptr<Ipv4StaticRouting> r =
             staticRouting.GetStaticRouting(clients.Get(h)->GetObject<Ipv4>());
