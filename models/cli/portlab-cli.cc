@@ -125,14 +125,19 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
         "DIR (default results/SCENARIO/[KEY=VALUE,...-]seed-N): summary.json, timeseries.csv,\n"
         "ss/HOST-at-Ts.txt, figures (sockets, connects: .png .svg .pdf), pcap/ if asked.\n"
         "The directory appears whole when the run ends, or not at all.\n\nOptions");
-    opts.add_options()("help,h", "print this help")(
-        "scenario", po::value<std::string>(&scenario), "the scenario")(
+    opts.add_options()("help,h", "print this help")("scenario",
+                                                    po::value<std::string>(&scenario),
+                                                    "the scenario")(
         "set",
         po::value<std::vector<std::string>>(&sets)->composing(),
         "override a scenario key, e.g. --set app.load.rate=800/s (repeatable; 'portlab keys')")(
-        "seed", po::value<std::string>(), "random seed (default: the scenario's, else 1)")(
-        "out", po::value<std::string>(&dir), "results directory")(
-        "no-figures", "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success");
+        "seed",
+        po::value<std::string>(),
+        "random seed (default: the scenario's, else 1)")("out",
+                                                         po::value<std::string>(&dir),
+                                                         "results directory")(
+        "no-figures",
+        "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm;
@@ -161,8 +166,8 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
         out << spec.name << ": " << spec.question << "\n  Linux: " << spec.linuxAnswer << "\n";
         for (const auto& v : r.verdicts)
         {
-            out << "  " << (v.matches ? "ok      " : "DIFFERS ") << v.key.substr(7)
-                << ": Linux " << v.expected << ", simulated " << v.measured << "\n";
+            out << "  " << (v.matches ? "ok      " : "DIFFERS ") << v.key.substr(7) << ": Linux "
+                << v.expected << ", simulated " << v.measured << "\n";
         }
         out << "  matches Linux: " << (r.matchesLinux ? "yes" : "NO") << "\n  results: " << dir
             << "\n";
@@ -205,20 +210,28 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
         "--emit-jobs FILE writes one command per unfinished point instead of running them:\n"
         "  parallel < FILE     (GNU parallel; add --sshloginfile for several machines)\n"
         "then 'portlab collect DIR' merges them.\n\nOptions");
-    opts.add_options()("help,h", "print this help")(
-        "scenario", po::value<std::string>(&scenario), "the scenario")(
+    opts.add_options()("help,h", "print this help")("scenario",
+                                                    po::value<std::string>(&scenario),
+                                                    "the scenario")(
         "vary",
         po::value<std::vector<std::string>>(&vary)->composing(),
         "KEY=V1,V2,... (repeatable)")("seeds", po::value<std::string>(), "seeds per point (1)")(
-        "first-seed", po::value<std::string>(), "first seed (1)")(
-        "jobs,j", po::value<std::string>(), "processes at once (default: all cores)")(
+        "first-seed",
+        po::value<std::string>(),
+        "first seed (1)")("jobs,j",
+                          po::value<std::string>(),
+                          "processes at once (default: all cores)")(
         "set",
         po::value<std::vector<std::string>>(&sets)->composing(),
-        "override a key at every point (repeatable)")("out", po::value<std::string>(&dir),
+        "override a key at every point (repeatable)")("out",
+                                                      po::value<std::string>(&dir),
                                                       "sweep directory")(
-        "y", po::value<std::string>(&y), "metric to plot, SUBJECT.METRIC (default: the first "
-                                         "client's steady_success_rate)")(
-        "emit-jobs", po::value<std::string>(&emit), "write the job list to FILE and stop");
+        "y",
+        po::value<std::string>(&y),
+        "metric to plot, SUBJECT.METRIC (default: the first "
+        "client's steady_success_rate)")("emit-jobs",
+                                         po::value<std::string>(&emit),
+                                         "write the job list to FILE and stop");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm;
@@ -239,9 +252,8 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
     if (!emit.empty())
     {
         size_t n = EmitJobs(plan, Self(), emit);
-        out << emit << ": " << n << " commands for " << plan.dir
-            << "\n  run them: parallel < " << emit << "\n  then:     portlab collect "
-            << plan.dir << "\n";
+        out << emit << ": " << n << " commands for " << plan.dir << "\n  run them: parallel < "
+            << emit << "\n  then:     portlab collect " << plan.dir << "\n";
         return EXIT_OK;
     }
     int failed = RunSweep(plan, Self(), jobs, StderrIsTerminal());
@@ -329,8 +341,9 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
                                  "and the README) and prints each check; exits 1 on a mismatch "
                                  "(expected vs got), 2 on a malformed script.\n\nOptions");
     opts.add_options()("help,h", "print this help")(
-        "seed", po::value<std::string>(), "random seed (1)")(
-        "file", po::value<std::string>(&file), "the script");
+        "seed",
+        po::value<std::string>(),
+        "random seed (1)")("file", po::value<std::string>(&file), "the script");
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;
@@ -378,12 +391,15 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
         "\nOptions");
     std::vector<std::string> sets;
     opts.add_options()("help,h", "print this help (and 'portlab help' lists the commands)")(
-        "seed", po::value<std::string>(), "random seed (1)")(
-        "out", po::value<std::string>(&so.dir)->default_value("results/study"), "directory")(
-        "set",
-        po::value<std::vector<std::string>>(&sets)->composing(),
-        "a host setting for every host of every scenario, e.g. "
-        "--set sysctl.net.ipv4.tcp_tw_reuse=1")("no-figures", "skip figures");
+        "seed",
+        po::value<std::string>(),
+        "random seed (1)")("out",
+                           po::value<std::string>(&so.dir)->default_value("results/study"),
+                           "directory")("set",
+                                        po::value<std::vector<std::string>>(&sets)->composing(),
+                                        "a host setting for every host of every scenario, e.g. "
+                                        "--set sysctl.net.ipv4.tcp_tw_reuse=1")("no-figures",
+                                                                                "skip figures");
     po::positional_options_description pos;
     po::variables_map vm;
     int rc = Parse(argc, argv, opts, pos, vm, "", out, err);

@@ -7,9 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
-#include <signal.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -42,8 +42,8 @@ AtomicDirectory::AtomicDirectory(const std::string& dir)
             if (e.path().filename().string().rfind(stem, 0) == 0)
             {
                 std::string pid = e.path().filename().string().substr(stem.size());
-                bool alive = !pid.empty() && kill(std::stoi(pid), 0) == 0 &&
-                             std::stoi(pid) != getpid();
+                bool alive =
+                    !pid.empty() && kill(std::stoi(pid), 0) == 0 && std::stoi(pid) != getpid();
                 if (!alive)
                 {
                     fs::remove_all(e.path(), ec);

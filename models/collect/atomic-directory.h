@@ -61,8 +61,8 @@ class AtomicDirectory
     }
 
   private:
-    std::string m_final;   //!< where it ends up
-    std::string m_partial; //!< where it is written
+    std::string m_final;     //!< where it ends up
+    std::string m_partial;   //!< where it is written
     bool m_committed{false}; //!< Commit() done
 };
 

@@ -124,9 +124,8 @@ FindScenario(const std::string& ref)
             known += (known.empty() ? "" : ", ") + n;
         }
     }
-    throw ConfigError("no scenario named '" + ref + "' in " + ScenarioDirectory() +
-                      "; known: " + (known.empty() ? "(none)" : known) +
-                      " (or give FILE.ini[:NAME])");
+    throw ConfigError("no scenario named '" + ref + "' in " + ScenarioDirectory() + "; known: " +
+                      (known.empty() ? "(none)" : known) + " (or give FILE.ini[:NAME])");
 }
 
 ScenarioSpec
@@ -308,14 +307,15 @@ RunAndWrite(const ScenarioSpec& spec,
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
             double frac = p.durationNs > 0 ? double(p.simNs) / p.durationNs : 1;
             double eta = frac > 0 ? wall / frac - wall : 0;
-            std::fprintf(stderr,
-                         "\r%s: sim %.1f/%.1f s, %llu connects, %.0f connects/wall-s, ETA %.0f s   ",
-                         spec.name.c_str(),
-                         p.simNs / 1e9,
-                         p.durationNs / 1e9,
-                         static_cast<unsigned long long>(p.connections),
-                         wall > 0 ? p.connections / wall : 0.0,
-                         eta);
+            std::fprintf(
+                stderr,
+                "\r%s: sim %.1f/%.1f s, %llu connects, %.0f connects/wall-s, ETA %.0f s   ",
+                spec.name.c_str(),
+                p.simNs / 1e9,
+                p.durationNs / 1e9,
+                static_cast<unsigned long long>(p.connections),
+                wall > 0 ? p.connections / wall : 0.0,
+                eta);
         };
     }
     RunResult r = RunScenario(spec, ro);

@@ -80,7 +80,7 @@ std::string DefaultRunDirectory(const std::string& scenario,
  */
 struct RunWriteOptions
 {
-    bool figures{true};  //!< PNG + SVG (+ PDF) figures
+    bool figures{true};   //!< PNG + SVG (+ PDF) figures
     bool progress{false}; //!< progress line on stderr
 };
 

@@ -36,7 +36,8 @@ KneeSection(const StudyOptions& options, const AtomicDirectory& out, std::ostrea
     const std::vector<std::pair<std::string, std::vector<std::string>>> lines = {
         {"1 destination", {range}},
         {"2 destinations", {range, "group.server.count=2"}},
-        {"1 destination with tcp_tw_reuse=1", {range, "group.client.sysctl.net.ipv4.tcp_tw_reuse=1"}},
+        {"1 destination with tcp_tw_reuse=1",
+         {range, "group.client.sysctl.net.ipv4.tcp_tw_reuse=1"}},
     };
     const std::vector<double> rates = {5, 10, 15, 20, 25, 30, 40, 50};
     Figure fig;

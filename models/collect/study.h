@@ -23,11 +23,11 @@ extern const std::vector<std::string> STUDY_SCENARIOS;
  */
 struct StudyOptions
 {
-    std::string dir{"results/study"}; //!< replaced whole when the study finishes
-    uint64_t seed{1};                 //!< seed of every run
+    std::string dir{"results/study"};   //!< replaced whole when the study finishes
+    uint64_t seed{1};                   //!< seed of every run
     std::vector<std::string> overrides; //!< --set applied to every scenario that has the key
-    bool figures{true};               //!< draw figures
-    bool progress{false};             //!< progress on stderr
+    bool figures{true};                 //!< draw figures
+    bool progress{false};               //!< progress on stderr
 };
 
 /**

@@ -416,7 +416,8 @@ RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool pro
         {
             return;
         }
-        double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        double wall =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         double eta = done > 0 ? wall / done * (todo.size() - done) : 0;
         std::fprintf(stderr,
                      "\rsweep: %zu/%zu runs done (%zu already done), %zu running, %.0f s, "
@@ -657,7 +658,9 @@ PlotSweep(const std::string& dirIn)
     {
         keyCols.push_back(&t.Column(k));
     }
-    auto number = [](const std::string& s) { return s.empty() ? 0.0 : std::strtod(s.c_str(), nullptr); };
+    auto number = [](const std::string& s) {
+        return s.empty() ? 0.0 : std::strtod(s.c_str(), nullptr);
+    };
     Figure f;
     std::string xKey = plan.vary[0].first;
     std::string unit;

@@ -26,20 +26,20 @@ namespace portlab
  */
 struct SweepPlan
 {
-    std::string scenario;                //!< scenario reference as given
-    std::vector<std::string> overrides;  //!< --set applied to every point
+    std::string scenario;               //!< scenario reference as given
+    std::vector<std::string> overrides; //!< --set applied to every point
     std::vector<std::pair<std::string, std::vector<std::string>>> vary; //!< key -> values
-    uint32_t seeds{1};                   //!< seeds per point
-    uint64_t firstSeed{1};               //!< seeds are firstSeed .. firstSeed + seeds - 1
-    std::string y;                       //!< metric plotted ("SUBJECT.METRIC")
-    std::string dir;                     //!< sweep directory
+    uint32_t seeds{1};                                                  //!< seeds per point
+    uint64_t firstSeed{1}; //!< seeds are firstSeed .. firstSeed + seeds - 1
+    std::string y;         //!< metric plotted ("SUBJECT.METRIC")
+    std::string dir;       //!< sweep directory
 
     /// One run of the sweep.
     struct Point
     {
-        std::vector<std::string> values; //!< one per vary key
-        uint64_t seed{1};                //!< its seed
-        std::string dir;                 //!< its results directory
+        std::vector<std::string> values;    //!< one per vary key
+        uint64_t seed{1};                   //!< its seed
+        std::string dir;                    //!< its results directory
         std::vector<std::string> overrides; //!< base overrides + KEY=VALUE of this point
     };
 

@@ -44,12 +44,8 @@ NS_LOG_COMPONENT_DEFINE("PortlabScenarioRunner");
 namespace portlab
 {
 
-const std::array<const char*, 6> TIMESERIES_ERRNOS = {"EADDRNOTAVAIL",
-                                                      "EADDRINUSE",
-                                                      "ECONNREFUSED",
-                                                      "ECONNRESET",
-                                                      "ETIMEDOUT",
-                                                      "EHOSTUNREACH"};
+const std::array<const char*, 6> TIMESERIES_ERRNOS =
+    {"EADDRNOTAVAIL", "EADDRINUSE", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"};
 
 namespace
 {
@@ -74,28 +70,28 @@ FormatNumber(double v)
 /// One host of the world.
 struct Host
 {
-    std::string name;                  //!< "client1"
-    std::string group;                 //!< "client"
-    Ptr<ns3::Node> node;               //!< its node
-    std::vector<ns3::Ipv4Address> addrs; //!< all its addresses, addr1 first
+    std::string name;                              //!< "client1"
+    std::string group;                             //!< "client"
+    Ptr<ns3::Node> node;                           //!< its node
+    std::vector<ns3::Ipv4Address> addrs;           //!< all its addresses, addr1 first
     std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
-    bool snapshot{true};               //!< included in `ss` snapshots
+    bool snapshot{true};                           //!< included in `ss` snapshots
     // Counters for the current interval and in total.
-    uint64_t attempted{0};             //!< connects started (interval)
-    uint64_t succeeded{0};             //!< connects established (interval)
-    std::array<uint64_t, 7> failed{};  //!< failures (interval)
-    uint64_t listenDrops{0};           //!< (interval)
-    uint64_t totalAttempted{0};        //!< connects started (run)
-    uint64_t twPeak{0};                //!< largest TIME_WAIT count seen
-    uint64_t maxPeersPerPort{0};       //!< largest distinct peers per local port seen
-    uint64_t portsShared{0};           //!< largest count of local ports with >= 2 connections
+    uint64_t attempted{0};            //!< connects started (interval)
+    uint64_t succeeded{0};            //!< connects established (interval)
+    std::array<uint64_t, 7> failed{}; //!< failures (interval)
+    uint64_t listenDrops{0};          //!< (interval)
+    uint64_t totalAttempted{0};       //!< connects started (run)
+    uint64_t twPeak{0};               //!< largest TIME_WAIT count seen
+    uint64_t maxPeersPerPort{0};      //!< largest distinct peers per local port seen
+    uint64_t portsShared{0};          //!< largest count of local ports with >= 2 connections
 };
 
 /// One app instance (a process).
 struct Instance
 {
-    const AppSpec* spec;     //!< its app
-    uint32_t host;           //!< host index
+    const AppSpec* spec;       //!< its app
+    uint32_t host;             //!< host index
     Ptr<ns3::Application> app; //!< the process
 };
 
@@ -117,7 +113,7 @@ class World
     std::vector<uint32_t> HostsOf(const std::string& on) const;
     ns3::Ipv4Address Resolve(uint32_t host, const std::string& addr) const;
     std::vector<ns3::InetSocketAddress> Destinations(uint32_t from,
-                                                      const std::vector<std::string>& list) const;
+                                                     const std::vector<std::string>& list) const;
     void CountResult(uint32_t host, const std::string& result);
     void Sample();
     void Snapshot();
@@ -129,7 +125,8 @@ class World
     std::vector<Host> m_hosts;
     std::map<std::string, uint32_t> m_hostIndex;
     std::vector<Instance> m_instances;
-    std::map<std::string, std::pair<uint64_t, uint64_t>> m_warm; //!< app -> (resolved, ok) at warmup
+    std::map<std::string, std::pair<uint64_t, uint64_t>>
+        m_warm; //!< app -> (resolved, ok) at warmup
     RunResult m_result;
     uint32_t m_links{0};
 };
@@ -296,7 +293,8 @@ World::Resolve(uint32_t host, const std::string& addr) const
         if (n == 0 || n > h.addrs.size())
         {
             throw ConfigError("host " + h.name + " has " + std::to_string(h.addrs.size()) +
-                              " addresses; '" + addr + "' does not exist (give its group more "
+                              " addresses; '" + addr +
+                              "' does not exist (give its group more "
                               "links or group.G.addresses)");
         }
         return h.addrs[n - 1];
@@ -350,7 +348,8 @@ World::Destinations(uint32_t from, const std::vector<std::string>& list) const
         uint16_t port = std::stoul(d.substr(colon + 1));
         size_t dot = host.find('.');
         uint32_t h = m_hostIndex.at(host.substr(0, dot));
-        ns3::Ipv4Address a = dot == std::string::npos ? towards(h) : Resolve(h, host.substr(dot + 1));
+        ns3::Ipv4Address a =
+            dot == std::string::npos ? towards(h) : Resolve(h, host.substr(dot + 1));
         out.emplace_back(a, port);
     }
     return out;
@@ -422,16 +421,18 @@ World::BuildApps()
                                     ns3::UintegerValue(a.requestsPerConnection));
                     if (a.restartAtNs >= 0)
                     {
-                        s->SetAttribute("RestartAt", ns3::TimeValue(ns3::NanoSeconds(a.restartAtNs)));
+                        s->SetAttribute("RestartAt",
+                                        ns3::TimeValue(ns3::NanoSeconds(a.restartAtNs)));
                         s->SetAttribute("RestartDelay",
                                         ns3::TimeValue(ns3::NanoSeconds(a.restartDelayNs)));
                         s->SetAttribute("RestartRetryInterval",
                                         ns3::TimeValue(ns3::NanoSeconds(a.restartRetryNs)));
                         s->SetAttribute("RestartReuseAddr",
-                                        ns3::StringValue(a.restartReuseAddr < 0 ? "Same"
+                                        ns3::StringValue(a.restartReuseAddr < 0    ? "Same"
                                                          : a.restartReuseAddr == 1 ? "true"
                                                                                    : "false"));
-                        s->SetAttribute("RestartMaxAttempts", ns3::UintegerValue(a.restartAttempts));
+                        s->SetAttribute("RestartMaxAttempts",
+                                        ns3::UintegerValue(a.restartAttempts));
                     }
                     if (a.acceptStopNs >= 0)
                     {
@@ -722,9 +723,9 @@ World::Measure(RunResult& r)
                 }
                 if (a.restartAtNs >= 0 && s->GetRestartedAt() >= ns3::Seconds(0))
                 {
-                    wait = std::max(wait,
-                                    (s->GetRestartedAt() - ns3::NanoSeconds(a.restartAtNs))
-                                        .GetSeconds());
+                    wait = std::max(
+                        wait,
+                        (s->GetRestartedAt() - ns3::NanoSeconds(a.restartAtNs)).GetSeconds());
                 }
             }
             total = accepted;
@@ -831,8 +832,8 @@ World::Measure(RunResult& r)
             uint64_t refused = 0;
             for (const auto* in : mine)
             {
-                for (const auto& [e, n] : ns3::DynamicCast<ns3::TcpClientProcess>(in->app)
-                                              ->GetFailures())
+                for (const auto& [e, n] :
+                     ns3::DynamicCast<ns3::TcpClientProcess>(in->app)->GetFailures())
                 {
                     refused += n;
                 }
@@ -945,10 +946,10 @@ World::Judge(RunResult& r)
         case Expectation::NUMBER: {
             v.expected = e.op == "=" ? FormatNumber(e.value) : e.op + " " + FormatNumber(e.value);
             double x = m.number;
-            v.matches = m.isNumber && ((e.op == "=" && x == e.value) ||
-                                       (e.op == ">=" && x >= e.value) ||
-                                       (e.op == "<=" && x <= e.value) ||
-                                       (e.op == ">" && x > e.value) || (e.op == "<" && x < e.value));
+            v.matches =
+                m.isNumber && ((e.op == "=" && x == e.value) || (e.op == ">=" && x >= e.value) ||
+                               (e.op == "<=" && x <= e.value) || (e.op == ">" && x > e.value) ||
+                               (e.op == "<" && x < e.value));
             break;
         }
         case Expectation::TOLERANCE:
@@ -1206,8 +1207,8 @@ RunResult::TimeseriesCsv() const
     for (const auto& s : samples)
     {
         o << FormatNumber(s.timeNs / 1e9) << "," << hosts[s.host] << "," << s.tcpPortsInUse << ","
-          << s.established << "," << s.timeWait << "," << s.udpSockets << "," << s.attempted
-          << "," << s.succeeded;
+          << s.established << "," << s.timeWait << "," << s.udpSockets << "," << s.attempted << ","
+          << s.succeeded;
         for (uint64_t f : s.failed)
         {
             o << "," << f;

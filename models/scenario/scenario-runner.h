@@ -54,8 +54,8 @@ extern const std::array<const char*, 6> TIMESERIES_ERRNOS;
  */
 struct HostSample
 {
-    int64_t timeNs{0};      //!< end of the interval
-    uint32_t host{0};       //!< index into RunResult::hosts
+    int64_t timeNs{0};         //!< end of the interval
+    uint32_t host{0};          //!< index into RunResult::hosts
     uint64_t tcpPortsInUse{0}; //!< TCP ports with an owner (bound, listening, connected, TW)
     uint64_t udpSockets{0};    //!< UDP sockets
     uint64_t established{0};   //!< TCP connections (not TIME_WAIT)
@@ -63,7 +63,7 @@ struct HostSample
     uint64_t attempted{0};     //!< connects started in the interval (clients, proxy upstream)
     uint64_t succeeded{0};     //!< of which established
     std::array<uint64_t, 7> failed{}; //!< failures by TIMESERIES_ERRNOS + other
-    uint64_t listenDrops{0};   //!< handshakes dropped by full SYN/accept queues
+    uint64_t listenDrops{0};          //!< handshakes dropped by full SYN/accept queues
 };
 
 /**
@@ -72,17 +72,17 @@ struct HostSample
  */
 struct RunResult
 {
-    std::string scenario;                 //!< scenario name
-    uint64_t seed{0};                     //!< the seed
-    std::vector<std::string> hosts;       //!< host names, in creation order
-    std::vector<HostSample> samples;      //!< per interval, per host
+    std::string scenario;            //!< scenario name
+    uint64_t seed{0};                //!< the seed
+    std::vector<std::string> hosts;  //!< host names, in creation order
+    std::vector<HostSample> samples; //!< per interval, per host
     /// (time ns, host name, `ss -tuan` text)
     std::vector<std::tuple<int64_t, std::string, std::string>> snapshots;
     std::map<std::string, MetricValue> metrics; //!< "SUBJECT.METRIC" -> value
-    std::vector<Verdict> verdicts;        //!< one per expectation
-    bool matchesLinux{true};              //!< every verdict matches
-    uint64_t events{0};                   //!< simulator events executed (not in outputs)
-    uint64_t snapshotHostsOmitted{0};     //!< hosts left out of snapshots (large groups)
+    std::vector<Verdict> verdicts;              //!< one per expectation
+    bool matchesLinux{true};                    //!< every verdict matches
+    uint64_t events{0};                         //!< simulator events executed (not in outputs)
+    uint64_t snapshotHostsOmitted{0};           //!< hosts left out of snapshots (large groups)
 
     /// \param spec the scenario \return summary.json's content (deterministic)
     JsonValue Summary(const ScenarioSpec& spec) const;
@@ -96,8 +96,8 @@ struct RunResult
  */
 struct RunProgress
 {
-    int64_t simNs{0};      //!< simulated time reached
-    int64_t durationNs{0}; //!< simulated time to reach
+    int64_t simNs{0};        //!< simulated time reached
+    int64_t durationNs{0};   //!< simulated time to reach
     uint64_t connections{0}; //!< connects attempted so far (all hosts)
 };
 
@@ -107,8 +107,8 @@ struct RunProgress
  */
 struct RunOptions
 {
-    uint64_t seed{1};                 //!< random seed
-    std::string pcapPrefix;           //!< when set and the scenario asks for pcap: file prefix
+    uint64_t seed{1};       //!< random seed
+    std::string pcapPrefix; //!< when set and the scenario asks for pcap: file prefix
     std::function<void(const RunProgress&)> progress; //!< called once per interval if set
 };
 

@@ -278,7 +278,9 @@ const std::vector<AppType> ALL_TYPES = {AppType::TCP_SERVER,
                                         AppType::TCP_PROXY};
 const std::vector<AppType> SERVERS = {AppType::TCP_SERVER, AppType::UDP_SERVER, AppType::TCP_PROXY};
 const std::vector<AppType> CLIENTS = {AppType::TCP_CLIENT, AppType::UDP_CLIENT};
-const std::vector<AppType> TCP_ENDS = {AppType::TCP_SERVER, AppType::TCP_CLIENT, AppType::TCP_PROXY};
+const std::vector<AppType> TCP_ENDS = {AppType::TCP_SERVER,
+                                       AppType::TCP_CLIENT,
+                                       AppType::TCP_PROXY};
 
 const std::vector<AppKey>&
 AppKeys()
@@ -288,9 +290,10 @@ AppKeys()
          ALL_TYPES,
          "tcp-server, tcp-client, udp-server, udp-client or tcp-proxy",
          [](const Ctx&, AppSpec&) {}},
-        {"on", ALL_TYPES, "a host group or one host (GROUPn)", [](const Ctx& c, AppSpec& a) {
-             a.on = c.value;
-         }},
+        {"on",
+         ALL_TYPES,
+         "a host group or one host (GROUPn)",
+         [](const Ctx& c, AppSpec& a) { a.on = c.value; }},
         {"start",
          ALL_TYPES,
          "when the process starts (a duration, default 0s)",
@@ -330,9 +333,10 @@ AppKeys()
                  c.Fail("empty; allowed: server app names or HOST[.addrN]:PORT");
              }
          }},
-        {"reuseaddr", ALL_TYPES, "SO_REUSEADDR (true/false)", [](const Ctx& c, AppSpec& a) {
-             a.reuseAddr = c.Bool();
-         }},
+        {"reuseaddr",
+         ALL_TYPES,
+         "SO_REUSEADDR (true/false)",
+         [](const Ctx& c, AppSpec& a) { a.reuseAddr = c.Bool(); }},
         {"reuseport",
          {AppType::TCP_SERVER, AppType::UDP_SERVER},
          "SO_REUSEPORT (true/false)",
@@ -414,9 +418,7 @@ AppKeys()
         {"restart_retry",
          {AppType::TCP_SERVER},
          "between failed binds (1ms..1h, default 1s)",
-         [](const Ctx& c, AppSpec& a) {
-             a.restartRetryNs = c.Duration(1000000, 3600 * NS_PER_S);
-         }},
+         [](const Ctx& c, AppSpec& a) { a.restartRetryNs = c.Duration(1000000, 3600 * NS_PER_S); }},
         {"restart_reuseaddr",
          {AppType::TCP_SERVER},
          "the new socket's SO_REUSEADDR (default: as reuseaddr)",
@@ -745,8 +747,9 @@ ParseScenario(const std::string& name,
                 size_t dash = l.find('-');
                 if (dash == std::string::npos || dash == 0 || dash + 1 >= l.size())
                 {
-                    c.Fail("'" + l + "' is not a link; allowed: GROUP-GROUP pairs, e.g. "
-                                     "'client-server, client-proxy'");
+                    c.Fail("'" + l +
+                           "' is not a link; allowed: GROUP-GROUP pairs, e.g. "
+                           "'client-server, client-proxy'");
                 }
                 s.links.emplace_back(l.substr(0, dash), l.substr(dash + 1));
             }
@@ -911,7 +914,8 @@ ParseScenario(const std::string& name,
         std::string rest = c.key.substr(5);
         size_t dot = rest.find('.');
         uint32_t index = 0;
-        HostGroupSpec* g = dot == std::string::npos ? nullptr : findHost(rest.substr(0, dot), index);
+        HostGroupSpec* g =
+            dot == std::string::npos ? nullptr : findHost(rest.substr(0, dot), index);
         if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
         {
             c.Fail("not host.HOST.sysctl.NAME with a defined host; hosts: " + groupList);
@@ -972,8 +976,7 @@ ParseScenario(const std::string& name,
             if (rule == nullptr ||
                 std::find(rule->types.begin(), rule->types.end(), spec.type) == rule->types.end())
             {
-                c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " +
-                       allowedHere);
+                c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " + allowedHere);
             }
             rule->parse(c, spec);
         }
@@ -1038,7 +1041,9 @@ ParseScenario(const std::string& name,
         s.apps.push_back(spec);
     }
     // Destinations must name server apps or HOST[.addrN]:PORT.
-    auto checkDest = [&](const AppSpec& a, const std::vector<std::string>& list, const char* param) {
+    auto checkDest = [&](const AppSpec& a,
+                         const std::vector<std::string>& list,
+                         const char* param) {
         Ctx c{&origins, "app." + a.name + "." + param, keys.at("app." + a.name + "." + param)};
         for (const auto& d : list)
         {
@@ -1050,8 +1055,9 @@ ParseScenario(const std::string& name,
                 });
                 if (it == s.apps.end())
                 {
-                    c.Fail("'" + d + "' is not an app; allowed: server app names or "
-                                     "HOST[.addrN]:PORT");
+                    c.Fail("'" + d +
+                           "' is not an app; allowed: server app names or "
+                           "HOST[.addrN]:PORT");
                 }
                 bool tcp = a.type == AppType::TCP_CLIENT || a.type == AppType::TCP_PROXY;
                 bool ok = tcp ? (it->type == AppType::TCP_SERVER || it->type == AppType::TCP_PROXY)
@@ -1072,9 +1078,10 @@ ParseScenario(const std::string& name,
                 findHost(host.substr(0, dot), index) == nullptr ||
                 (dot != std::string::npos && AddrIndex(host.substr(dot + 1)) == 0))
             {
-                c.Fail("'" + d + "' is not a destination; allowed: server app names or "
-                                 "HOST[.addrN]:PORT with a defined host and PORT 1..65535; "
-                                 "hosts: " +
+                c.Fail("'" + d +
+                       "' is not a destination; allowed: server app names or "
+                       "HOST[.addrN]:PORT with a defined host and PORT 1..65535; "
+                       "hosts: " +
                        groupList);
             }
         }
@@ -1185,8 +1192,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
             apps += (apps.empty() ? "" : ", ") + a.name;
         }
         throw ConfigError("metric '" + name + "': '" + subject + "' is not an app or host of " +
-                          spec.name + "; allowed: APP.METRIC (apps: " + apps +
-                          ") or HOST.METRIC");
+                          spec.name + "; allowed: APP.METRIC (apps: " + apps + ") or HOST.METRIC");
     }
     if (allowed.count(metric) ||
         (client && StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7))))

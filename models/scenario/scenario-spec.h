@@ -39,8 +39,8 @@ std::string AppTypeName(AppType t);
  */
 struct HostGroupSpec
 {
-    std::string name;   //!< group name (letters, digits, '-')
-    uint32_t count{1};  //!< hosts in the group
+    std::string name;      //!< group name (letters, digits, '-')
+    uint32_t count{1};     //!< hosts in the group
     uint32_t addresses{1}; //!< addresses on each of the host's links (primary + extra)
     std::vector<std::pair<std::string, std::string>> sysctls; //!< for every host of the group
     /// host index (1-based) -> sysctls for that host only (applied after the group's)
@@ -54,35 +54,35 @@ struct HostGroupSpec
  */
 struct AppSpec
 {
-    std::string name;                 //!< its name in the scenario
+    std::string name;                  //!< its name in the scenario
     AppType type{AppType::TCP_SERVER}; //!< kind of process
-    std::string on;                   //!< group name or host name ("server1")
-    int64_t startNs{0};               //!< when it starts
-    int64_t stopNs{-1};               //!< when it stops (-1: the end of the run)
-    uint32_t processes{1};            //!< identical processes per host (a reuseport group)
-    std::string bind;                 //!< servers: "*:80", "addr2:80", "127.0.0.1:80", "10.0.0.1:80"
-    std::vector<std::string> to;      //!< clients: app names or "host[.addrN]:port"
-    std::vector<std::string> upstream; //!< proxy: app names or "host[.addrN]:port"
-    bool reuseAddr{false};            //!< SO_REUSEADDR
-    bool reusePort{false};            //!< SO_REUSEPORT
-    int64_t backlog{-1};              //!< listen backlog (-1: somaxconn)
-    uint64_t request{100};            //!< request bytes
-    uint64_t response{100};           //!< response bytes
-    std::string close{"client-first"}; //!< client-first, server-first, linger0
-    uint32_t requestsPerConnection{1}; //!< keep-alive exchanges per connection
-    double rate{100};                 //!< clients: arrivals per second
-    bool poisson{false};              //!< Poisson arrivals
-    uint32_t concurrency{0};          //!< closed loop: connections in flight (0: open loop)
-    uint64_t connections{0};          //!< stop after this many (0: no limit)
-    bool bindBeforeConnect{false};    //!< bind(0) before connect()
-    bool bindAddressNoPort{false};    //!< IP_BIND_ADDRESS_NO_PORT
-    bool connected{false};            //!< UDP client: connect() once
-    int64_t restartAtNs{-1};          //!< TCP server: restart time (-1: never)
-    int64_t restartDelayNs{0};        //!< between closing and the first new bind
+    std::string on;                    //!< group name or host name ("server1")
+    int64_t startNs{0};                //!< when it starts
+    int64_t stopNs{-1};                //!< when it stops (-1: the end of the run)
+    uint32_t processes{1};             //!< identical processes per host (a reuseport group)
+    std::string bind;            //!< servers: "*:80", "addr2:80", "127.0.0.1:80", "10.0.0.1:80"
+    std::vector<std::string> to; //!< clients: app names or "host[.addrN]:port"
+    std::vector<std::string> upstream;  //!< proxy: app names or "host[.addrN]:port"
+    bool reuseAddr{false};              //!< SO_REUSEADDR
+    bool reusePort{false};              //!< SO_REUSEPORT
+    int64_t backlog{-1};                //!< listen backlog (-1: somaxconn)
+    uint64_t request{100};              //!< request bytes
+    uint64_t response{100};             //!< response bytes
+    std::string close{"client-first"};  //!< client-first, server-first, linger0
+    uint32_t requestsPerConnection{1};  //!< keep-alive exchanges per connection
+    double rate{100};                   //!< clients: arrivals per second
+    bool poisson{false};                //!< Poisson arrivals
+    uint32_t concurrency{0};            //!< closed loop: connections in flight (0: open loop)
+    uint64_t connections{0};            //!< stop after this many (0: no limit)
+    bool bindBeforeConnect{false};      //!< bind(0) before connect()
+    bool bindAddressNoPort{false};      //!< IP_BIND_ADDRESS_NO_PORT
+    bool connected{false};              //!< UDP client: connect() once
+    int64_t restartAtNs{-1};            //!< TCP server: restart time (-1: never)
+    int64_t restartDelayNs{0};          //!< between closing and the first new bind
     int64_t restartRetryNs{1000000000}; //!< between failed binds
-    int restartReuseAddr{-1};         //!< new socket's SO_REUSEADDR (-1: as reuseaddr)
-    uint32_t restartAttempts{0};      //!< give up after this many binds (0: never)
-    int64_t acceptStopNs{-1};         //!< TCP server: stops calling accept() (-1: never)
+    int restartReuseAddr{-1};           //!< new socket's SO_REUSEADDR (-1: as reuseaddr)
+    uint32_t restartAttempts{0};        //!< give up after this many binds (0: never)
+    int64_t acceptStopNs{-1};           //!< TCP server: stops calling accept() (-1: never)
 };
 
 /**
@@ -100,18 +100,20 @@ struct Expectation
     std::string subject; //!< an app or host name
     std::string metric;  //!< a metric of it
     std::string text;    //!< the value as written
+
     enum Kind
     {
         WORDS,     //!< words compared literally
         NUMBER,    //!< op + value
         TOLERANCE, //!< value +- tol
         PREDICTION //!< linux-tw-capacity +- tol
-    } kind{WORDS};       //!< which form
-    std::string op{"="}; //!< "=", ">=", "<=", ">", "<"
-    double value{0};     //!< the number
-    double tol{0};       //!< tolerance (absolute, or relative when relative is set)
+    } kind{WORDS}; //!< which form
+
+    std::string op{"="};  //!< "=", ">=", "<=", ">", "<"
+    double value{0};      //!< the number
+    double tol{0};        //!< tolerance (absolute, or relative when relative is set)
     bool relative{false}; //!< tol is a fraction of the value
-    ValueOrigin origin;  //!< where it was written
+    ValueOrigin origin;   //!< where it was written
 };
 
 /**
@@ -120,24 +122,24 @@ struct Expectation
  */
 struct ScenarioSpec
 {
-    std::string name;        //!< scenario name
-    std::string description; //!< what it shows
-    std::string question;    //!< the question it answers
-    std::string linuxAnswer; //!< Linux's answer
-    int64_t durationNs{0};   //!< simulated time
-    int64_t intervalNs{1000000000}; //!< timeseries interval
-    int64_t warmupNs{0};     //!< steady-state window starts here
-    std::vector<int64_t> snapshotsNs; //!< `ss` snapshot times (the end is always added)
-    bool pcap{false};        //!< write pcap files
-    uint64_t seed{1};        //!< default seed
-    std::string linkRate{"1Gbps"}; //!< every link's rate
-    std::string linkDelay{"1ms"};  //!< every link's one-way delay
-    double linkLoss{0};      //!< every link's packet loss probability
+    std::string name;                  //!< scenario name
+    std::string description;           //!< what it shows
+    std::string question;              //!< the question it answers
+    std::string linuxAnswer;           //!< Linux's answer
+    int64_t durationNs{0};             //!< simulated time
+    int64_t intervalNs{1000000000};    //!< timeseries interval
+    int64_t warmupNs{0};               //!< steady-state window starts here
+    std::vector<int64_t> snapshotsNs;  //!< `ss` snapshot times (the end is always added)
+    bool pcap{false};                  //!< write pcap files
+    uint64_t seed{1};                  //!< default seed
+    std::string linkRate{"1Gbps"};     //!< every link's rate
+    std::string linkDelay{"1ms"};      //!< every link's one-way delay
+    double linkLoss{0};                //!< every link's packet loss probability
     std::vector<HostGroupSpec> groups; //!< host groups in file order
-    std::vector<std::pair<std::string, std::string>> links; //!< group pairs, fully meshed
+    std::vector<std::pair<std::string, std::string>> links;   //!< group pairs, fully meshed
     std::vector<std::pair<std::string, std::string>> sysctls; //!< for every host
-    std::vector<AppSpec> apps;             //!< in name order
-    std::vector<Expectation> expectations; //!< in key order
+    std::vector<AppSpec> apps;                                //!< in name order
+    std::vector<Expectation> expectations;                    //!< in key order
     std::map<std::string, std::string> keys; //!< every resolved key (the run's parameters)
 };
 

@@ -10,12 +10,11 @@
 #include "atomic-directory.h"
 #include "run-collector.h"
 
-#include <gtest/gtest.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -320,8 +319,8 @@ TEST(TimeWaitKnee, SmallRangeKneeIsRangeOverSixtySeconds)
 
 TEST(TimeWaitKnee, KneeScalesWithTheRange)
 {
-    double knee = FindKnee(
-        Sweep({25, 50}, {"group.client.sysctl.net.ipv4.ip_local_port_range=40000 41999"}));
+    double knee =
+        FindKnee(Sweep({25, 50}, {"group.client.sysctl.net.ipv4.ip_local_port_range=40000 41999"}));
     EXPECT_NEAR(knee, 2000 / 60.0, 0.02 * 2000 / 60.0)
         << "doubling the range to 2000 ports should double the knee";
 }
