@@ -112,8 +112,8 @@ class World
     void BuildApps();
     std::vector<uint32_t> HostsOf(const std::string& on) const;
     ns3::Ipv4Address Resolve(uint32_t host, const std::string& addr) const;
-    std::vector<ns3::InetSocketAddress> Destinations(uint32_t from,
-                                                     const std::vector<std::string>& list) const;
+    std::vector<ns3::Address> Destinations(uint32_t from,
+                                           const std::vector<std::string>& list) const;
     void CountResult(uint32_t host, const std::string& result);
     void Sample();
     void Snapshot();
@@ -302,10 +302,10 @@ World::Resolve(uint32_t host, const std::string& addr) const
     return ns3::Ipv4Address(addr.c_str());
 }
 
-std::vector<ns3::InetSocketAddress>
+std::vector<ns3::Address>
 World::Destinations(uint32_t from, const std::vector<std::string>& list) const
 {
-    std::vector<ns3::InetSocketAddress> out;
+    std::vector<ns3::Address> out;
     auto towards = [&](uint32_t to) {
         const Host& me = m_hosts[from];
         auto it = me.peerAddr.find(to);
@@ -340,7 +340,7 @@ World::Destinations(uint32_t from, const std::vector<std::string>& list) const
             for (uint32_t h : HostsOf(target->on))
             {
                 ns3::Ipv4Address a = addr == "*" ? towards(h) : Resolve(h, addr);
-                out.emplace_back(a, port);
+                out.push_back(ns3::InetSocketAddress(a, port));
             }
             continue;
         }
@@ -350,7 +350,7 @@ World::Destinations(uint32_t from, const std::vector<std::string>& list) const
         uint32_t h = m_hostIndex.at(host.substr(0, dot));
         ns3::Ipv4Address a =
             dot == std::string::npos ? towards(h) : Resolve(h, host.substr(dot + 1));
-        out.emplace_back(a, port);
+        out.push_back(ns3::InetSocketAddress(a, port));
     }
     return out;
 }
@@ -381,6 +381,28 @@ ns3::Address
 ToAddress(const ns3::InetSocketAddress& a)
 {
     return a;
+}
+
+/// \param counts counts by errno \return their sum
+uint64_t
+Total(const std::map<std::string, uint64_t>& counts)
+{
+    uint64_t n = 0;
+    for (const auto& [e, c] : counts)
+    {
+        n += c;
+    }
+    return n;
+}
+
+/// \param to counts to add to \param from counts by errno
+void
+AddCounts(std::map<std::string, uint64_t>& to, const std::map<std::string, uint64_t>& from)
+{
+    for (const auto& [e, c] : from)
+    {
+        to[e] += c;
+    }
 }
 
 void
@@ -444,12 +466,7 @@ World::BuildApps()
                 }
                 case AppType::TCP_CLIENT: {
                     auto c = ns3::CreateObject<ns3::TcpClientProcess>();
-                    std::vector<ns3::Address> remotes;
-                    for (const auto& d : Destinations(h, a.to))
-                    {
-                        remotes.push_back(d);
-                    }
-                    c->SetRemotes(remotes);
+                    c->SetRemotes(Destinations(h, a.to));
                     c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
                     c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
                     c->SetAttribute("Concurrency", ns3::UintegerValue(a.concurrency));
@@ -481,12 +498,7 @@ World::BuildApps()
                 }
                 case AppType::UDP_CLIENT: {
                     auto c = ns3::CreateObject<ns3::UdpClientProcess>();
-                    std::vector<ns3::Address> remotes;
-                    for (const auto& d : Destinations(h, a.to))
-                    {
-                        remotes.push_back(d);
-                    }
-                    c->SetRemotes(remotes);
+                    c->SetRemotes(Destinations(h, a.to));
                     c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
                     c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
                     c->SetAttribute("MaxDatagrams", ns3::UintegerValue(a.connections));
@@ -509,12 +521,7 @@ World::BuildApps()
                                     ns3::BooleanValue(a.bindBeforeConnect));
                     x->SetAttribute("UpstreamBindAddressNoPort",
                                     ns3::BooleanValue(a.bindAddressNoPort));
-                    std::vector<ns3::Address> up;
-                    for (const auto& d : Destinations(h, a.upstream))
-                    {
-                        up.push_back(d);
-                    }
-                    x->SetUpstreams(up);
+                    x->SetUpstreams(Destinations(h, a.upstream));
                     x->TraceConnectWithoutContext(
                         "UpstreamResult",
                         ns3::Callback<void, std::string>(
@@ -632,23 +639,14 @@ World::Run()
             if (c)
             {
                 // Resolved connects (established or refused): those in flight count later.
-                uint64_t refused = 0;
-                for (const auto& [e, n] : c->GetFailures())
-                {
-                    refused += n;
-                }
-                m_warm[in.spec->name].first += c->GetConnected() + refused;
+                m_warm[in.spec->name].first += c->GetConnected() + Total(c->GetFailures());
                 m_warm[in.spec->name].second += c->GetConnected();
             }
             auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
             if (x)
             {
-                uint64_t refused = 0;
-                for (const auto& [e, n] : x->GetUpstreamFailures())
-                {
-                    refused += n;
-                }
-                m_warm[in.spec->name].first += x->GetUpstreamConnected() + refused;
+                m_warm[in.spec->name].first +=
+                    x->GetUpstreamConnected() + Total(x->GetUpstreamFailures());
                 m_warm[in.spec->name].second += x->GetUpstreamConnected();
             }
         }
@@ -682,6 +680,16 @@ World::Measure(RunResult& r)
     auto num = [&](const std::string& k, double v) { r.metrics[k] = MetricValue{true, v, ""}; };
     auto words = [&](const std::string& k, const std::string& w) {
         r.metrics[k] = MetricValue{false, 0, w};
+    };
+    // A client's failures: `errors` (the errno names seen) and `failed.ERRNO` counts.
+    auto errorMetrics = [&](const std::string& p, const std::map<std::string, uint64_t>& errors) {
+        std::vector<std::string> names;
+        for (const auto& [e, n] : errors)
+        {
+            names.push_back(e);
+            num(p + "failed." + e, n);
+        }
+        words(p + "errors", Join(names));
     };
     for (const auto& a : m_spec.apps)
     {
@@ -768,36 +776,23 @@ World::Measure(RunResult& r)
                 attempted += x->GetUpstreamAttempted();
                 connected += x->GetUpstreamConnected();
                 shares.push_back(x->GetAccepted());
-                for (const auto& [e, n] : x->GetUpstreamFailures())
-                {
-                    errors[e] += n;
-                }
+                AddCounts(errors, x->GetUpstreamFailures());
             }
             total = accepted;
             num(p + "accepted", accepted);
             num(p + "relayed", relayed);
             num(p + "upstream_attempted", attempted);
             num(p + "upstream_connected", connected);
-            uint64_t failedUp = 0;
-            for (const auto& [e, n] : errors)
-            {
-                failedUp += n;
-            }
-            num(p + "upstream_success_rate",
-                connected + failedUp ? double(connected) / (connected + failedUp) : 0);
+            uint64_t resolved = connected + Total(errors);
+            num(p + "upstream_success_rate", resolved ? double(connected) / resolved : 0);
             std::vector<std::string> names;
             for (const auto& [e, n] : errors)
             {
                 names.push_back(e);
             }
             words(p + "upstream_errors", Join(names));
-            uint64_t refused = 0;
-            for (const auto& [e, n] : errors)
-            {
-                refused += n;
-            }
             auto w = m_warm[a.name];
-            double dA = double(connected + refused) - double(w.first);
+            double dA = double(resolved) - double(w.first);
             double dC = double(connected) - double(w.second);
             num(p + "steady_upstream_success_rate", dA > 0 ? dC / dA : 0);
             break;
@@ -807,6 +802,7 @@ World::Measure(RunResult& r)
             uint64_t connected = 0;
             uint64_t completed = 0;
             uint64_t incomplete = 0;
+            uint64_t refused = 0;
             std::map<std::string, uint64_t> errors;
             for (const auto* in : mine)
             {
@@ -815,29 +811,15 @@ World::Measure(RunResult& r)
                 connected += c->GetConnected();
                 completed += c->GetCompleted();
                 incomplete += c->GetIncomplete();
-                for (const auto& [e, n] : c->GetFailures())
-                {
-                    errors[e] += n;
-                }
-                for (const auto& [e, n] : c->GetAborted())
-                {
-                    errors[e] += n;
-                }
+                refused += Total(c->GetFailures());
+                AddCounts(errors, c->GetFailures());
+                AddCounts(errors, c->GetAborted());
             }
             num(p + "attempted", attempted);
             num(p + "connected", connected);
             num(p + "completed", completed);
             num(p + "incomplete", incomplete);
             // Connects still in flight when the run ends count neither way.
-            uint64_t refused = 0;
-            for (const auto* in : mine)
-            {
-                for (const auto& [e, n] :
-                     ns3::DynamicCast<ns3::TcpClientProcess>(in->app)->GetFailures())
-                {
-                    refused += n;
-                }
-            }
             uint64_t resolved = connected + refused;
             num(p + "success_rate", resolved ? double(connected) / resolved : 0);
             auto w = m_warm[a.name];
@@ -845,13 +827,7 @@ World::Measure(RunResult& r)
             double dC = double(connected) - double(w.second);
             num(p + "steady_success_rate", dA > 0 ? dC / dA : 0);
             num(p + "steady_rate", dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
-            std::vector<std::string> names;
-            for (const auto& [e, n] : errors)
-            {
-                names.push_back(e);
-                num(p + "failed." + e, n);
-            }
-            words(p + "errors", Join(names));
+            errorMetrics(p, errors);
             break;
         }
         case AppType::UDP_CLIENT: {
@@ -863,21 +839,12 @@ World::Measure(RunResult& r)
                 auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->app);
                 sent += c->GetSent();
                 answered += c->GetReceived();
-                for (const auto& [e, n] : c->GetErrors())
-                {
-                    errors[e] += n;
-                }
+                AddCounts(errors, c->GetErrors());
             }
             num(p + "sent", sent);
             num(p + "answered", answered);
             num(p + "success_rate", sent ? double(answered) / sent : 0);
-            std::vector<std::string> names;
-            for (const auto& [e, n] : errors)
-            {
-                names.push_back(e);
-                num(p + "failed." + e, n);
-            }
-            words(p + "errors", Join(names));
+            errorMetrics(p, errors);
             break;
         }
         }
