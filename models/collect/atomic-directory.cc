@@ -5,6 +5,7 @@
 
 #include "atomic-directory.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <signal.h>
@@ -141,6 +142,20 @@ WriteFileAtomically(const std::string& path, const std::string& content)
         fs::remove(tmp, ec);
         throw std::runtime_error("cannot write '" + path + "': " + ec.message());
     }
+}
+
+std::string
+SafeFileName(const std::string& s)
+{
+    std::string out;
+    for (char c : s)
+    {
+        out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
+                c == '=' || c == ',')
+                   ? c
+                   : '_';
+    }
+    return out;
 }
 
 std::string

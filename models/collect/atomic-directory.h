@@ -77,6 +77,15 @@ void WriteFileAtomically(const std::string& path, const std::string& content);
 
 /**
  * \ingroup portlab-collect
+ * \brief A string made safe as one path component of a results directory.
+ * \param s e.g. "app.load.rate=600/s,sysctl.x=32768 60999"
+ * \return \p s with every character other than letters, digits, '.', '_', '-', '=' and ','
+ *         replaced by '_'
+ */
+std::string SafeFileName(const std::string& s);
+
+/**
+ * \ingroup portlab-collect
  * \brief Read a whole file.
  * \param path the file
  * \return its bytes

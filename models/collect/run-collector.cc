@@ -29,20 +29,6 @@ namespace portlab
 namespace
 {
 
-std::string
-Sanitize(const std::string& s)
-{
-    std::string out;
-    for (char c : s)
-    {
-        out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
-                c == '=' || c == ',')
-                   ? c
-                   : '_';
-    }
-    return out;
-}
-
 std::vector<std::string>
 IniFiles(const std::string& dir)
 {
@@ -151,7 +137,7 @@ DefaultRunDirectory(const std::string& scenario,
     {
         tag += (tag.empty() ? "" : ",") + o;
     }
-    tag = Sanitize(tag);
+    tag = SafeFileName(tag);
     if (tag.size() > 100)
     {
         uint64_t h = 1469598103934665603ULL;

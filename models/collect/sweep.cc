@@ -37,16 +37,8 @@ PointName(const SweepPlan& plan, const std::vector<std::string>& values)
     std::string n;
     for (size_t i = 0; i < values.size(); ++i)
     {
-        std::string part = plan.vary[i].first + "=" + values[i];
-        for (char& c : part)
-        {
-            if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
-                  c == '='))
-            {
-                c = '_';
-            }
-        }
-        n += (n.empty() ? "" : ",") + part;
+        // Neither keys nor values hold commas (they separate values in --vary).
+        n += (n.empty() ? "" : ",") + SafeFileName(plan.vary[i].first + "=" + values[i]);
     }
     return n;
 }
@@ -586,10 +578,6 @@ CollectSweep(const std::string& dir, std::vector<std::string>* missing)
         }
         std::map<std::string, double> mean;
         std::map<std::string, double> ci;
-        for (const auto& c : std::vector<std::string>{"matches_linux"})
-        {
-            (void)c;
-        }
         std::vector<std::string> all = cols;
         all.push_back("matches_linux");
         for (const auto& c : all)
