@@ -77,14 +77,14 @@ struct Host
     std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
     bool snapshot{true};                           //!< included in `ss` snapshots
     // Counters for the current interval and in total.
-    uint64_t attempted{0};            //!< connects started (interval)
-    uint64_t succeeded{0};            //!< connects established (interval)
-    std::array<uint64_t, 7> failed{}; //!< failures (interval)
-    uint64_t listenDrops{0};          //!< (interval)
-    uint64_t totalAttempted{0};       //!< connects started (run)
-    uint64_t twPeak{0};               //!< largest TIME_WAIT count seen
-    uint64_t maxPeersPerPort{0};      //!< largest distinct peers per local port seen
-    uint64_t portsShared{0};          //!< largest count of local ports with >= 2 connections
+    uint64_t attempted{0};       //!< connects started (interval)
+    uint64_t succeeded{0};       //!< connects established (interval)
+    FailureCounts failed{};      //!< failures (interval)
+    uint64_t listenDrops{0};     //!< (interval)
+    uint64_t totalAttempted{0};  //!< connects started (run)
+    uint64_t twPeak{0};          //!< largest TIME_WAIT count seen
+    uint64_t maxPeersPerPort{0}; //!< largest distinct peers per local port seen
+    uint64_t portsShared{0};     //!< largest count of local ports with >= 2 connections
 };
 
 /// One app instance (a process).
@@ -172,33 +172,29 @@ World::BuildHosts()
             m_hosts.push_back(h);
         }
     }
-    // One stack helper per distinct sysctl list: all hosts, then the group, then the host.
+    // One stack helper per group, and one per host that has sysctls of its own.
+    auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
+        ns3::LinuxStackHelper stack;
+        for (const auto& [k, v] : HostSysctls(m_spec, g, index))
+        {
+            stack.SetSysctl(k, v);
+        }
+        return stack;
+    };
     for (const auto& g : m_spec.groups)
     {
-        ns3::LinuxStackHelper groupStack;
-        for (const auto& [k, v] : m_spec.sysctls)
-        {
-            groupStack.SetSysctl(k, v);
-        }
-        for (const auto& [k, v] : g.sysctls)
-        {
-            groupStack.SetSysctl(k, v);
-        }
+        ns3::LinuxStackHelper groupStack = stackFor(g, 0);
         for (uint32_t i = 1; i <= g.count; ++i)
         {
             Ptr<ns3::Node> node = m_hosts[m_hostIndex.at(g.name + std::to_string(i))].node;
-            auto own = g.hostSysctls.find(i);
-            if (own == g.hostSysctls.end())
+            if (g.hostSysctls.count(i))
+            {
+                stackFor(g, i).Install(node);
+            }
+            else
             {
                 groupStack.Install(node);
-                continue;
             }
-            ns3::LinuxStackHelper hostStack(groupStack);
-            for (const auto& [k, v] : own->second)
-            {
-                hostStack.SetSysctl(k, v);
-            }
-            hostStack.Install(node);
         }
     }
 }
@@ -374,7 +370,7 @@ World::CountResult(uint32_t host, const std::string& result)
             return;
         }
     }
-    ++h.failed[6];
+    ++h.failed.back(); // other
 }
 
 ns3::Address
@@ -965,10 +961,6 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
 {
     // The client's host sysctls: all hosts, then its group, then the host (first host).
     PortSysctls sys;
-    for (const auto& [k, v] : spec.sysctls)
-    {
-        sys.Set(k, v);
-    }
     std::string group = app.on;
     uint32_t index = 1;
     size_t d = app.on.find_first_of("0123456789");
@@ -979,18 +971,9 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
     }
     for (const auto& g : spec.groups)
     {
-        if (g.name != group)
+        if (g.name == group)
         {
-            continue;
-        }
-        for (const auto& [k, v] : g.sysctls)
-        {
-            sys.Set(k, v);
-        }
-        auto own = g.hostSysctls.find(index);
-        if (own != g.hostSysctls.end())
-        {
-            for (const auto& [k, v] : own->second)
+            for (const auto& [k, v] : HostSysctls(spec, g, index))
             {
                 sys.Set(k, v);
             }

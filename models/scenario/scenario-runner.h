@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace portlab
@@ -45,8 +46,11 @@ struct Verdict
     bool matches{false};  //!< the run agrees with Linux
 };
 
-/// Errno columns of timeseries.csv, in order (the last, "other", collects the rest).
+/// Errno columns of timeseries.csv, in order; a last column, "other", collects the rest.
 extern const std::array<const char*, 6> TIMESERIES_ERRNOS;
+
+/// Failure columns of timeseries.csv: TIMESERIES_ERRNOS, then "other".
+using FailureCounts = std::array<uint64_t, std::tuple_size_v<decltype(TIMESERIES_ERRNOS)> + 1>;
 
 /**
  * \ingroup portlab-scenario
@@ -62,8 +66,8 @@ struct HostSample
     uint64_t timeWait{0};      //!< TIME_WAIT entries
     uint64_t attempted{0};     //!< connects started in the interval (clients, proxy upstream)
     uint64_t succeeded{0};     //!< of which established
-    std::array<uint64_t, 7> failed{}; //!< failures by TIMESERIES_ERRNOS + other
-    uint64_t listenDrops{0};          //!< handshakes dropped by full SYN/accept queues
+    FailureCounts failed{};    //!< failures by TIMESERIES_ERRNOS + other
+    uint64_t listenDrops{0};   //!< handshakes dropped by full SYN/accept queues
 };
 
 /**

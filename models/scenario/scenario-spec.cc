@@ -1155,6 +1155,19 @@ ParseScenario(const std::string& name,
     return s;
 }
 
+std::vector<std::pair<std::string, std::string>>
+HostSysctls(const ScenarioSpec& spec, const HostGroupSpec& group, uint32_t index)
+{
+    std::vector<std::pair<std::string, std::string>> out = spec.sysctls;
+    out.insert(out.end(), group.sysctls.begin(), group.sysctls.end());
+    auto own = group.hostSysctls.find(index);
+    if (own != group.hostSysctls.end())
+    {
+        out.insert(out.end(), own->second.begin(), own->second.end());
+    }
+    return out;
+}
+
 void
 CheckMetricName(const ScenarioSpec& spec, const std::string& name)
 {

@@ -159,6 +159,19 @@ ScenarioSpec ParseScenario(const std::string& name,
 
 /**
  * \ingroup portlab-scenario
+ * \brief The sysctls of one host in the order they apply: every host's (`sysctl.NAME`), its
+ * group's (`group.G.sysctl.NAME`), then its own (`host.Gn.sysctl.NAME`).
+ * \param spec the scenario
+ * \param group the host's group
+ * \param index the host's 1-based index in the group (0: the group's settings only)
+ * \return (name, value) pairs, later ones winning
+ */
+std::vector<std::pair<std::string, std::string>> HostSysctls(const ScenarioSpec& spec,
+                                                             const HostGroupSpec& group,
+                                                             uint32_t index);
+
+/**
+ * \ingroup portlab-scenario
  * \brief Check a metric name ("SUBJECT.METRIC") against a scenario's apps and hosts.
  * \param spec the scenario
  * \param name the metric
