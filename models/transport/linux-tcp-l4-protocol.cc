@@ -352,7 +352,9 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
         m_noSocket(h.ToTcpHeader(), local, remote);
     }
     SendResetFor(h, packet->GetSize(), local, remote);
-    return IpL4Protocol::RX_ENDPOINT_UNREACH;
+    // Linux's tcp_v4_rcv answers a segment for no socket with the RST alone. RX_ENDPOINT_UNREACH
+    // would make Ipv4L3Protocol send an ICMP port unreachable as well.
+    return IpL4Protocol::RX_ENDPOINT_CLOSED;
 }
 
 void
