@@ -5,6 +5,7 @@
 
 #include "linux-stack-helper.h"
 
+#include "linux-ipv4-l3-protocol.h"
 #include "linux-port-space.h"
 #include "linux-tcp-l4-protocol.h"
 #include "linux-udp-l4-protocol.h"
@@ -113,7 +114,7 @@ LinuxStackHelper::Install(Ptr<Node> node) const
                     "LinuxStackHelper::Install: node " << node->GetId()
                                                        << " already has another IPv4 stack");
     Ptr<ArpL3Protocol> arp = CreateAndAggregate<ArpL3Protocol>(node);
-    Ptr<Ipv4L3Protocol> ipv4 = CreateAndAggregate<Ipv4L3Protocol>(node);
+    Ptr<LinuxIpv4L3Protocol> ipv4 = CreateAndAggregate<LinuxIpv4L3Protocol>(node);
     CreateAndAggregate<Icmpv4L4Protocol>(node);
     if (!ipv4->GetRoutingProtocol())
     {

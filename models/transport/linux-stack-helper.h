@@ -28,7 +28,8 @@ namespace ns3
  *   stack.Install(nodes);
  * \endcode
  *
- * Each node gets ARP, Ipv4L3Protocol (with its loopback), Icmpv4L4Protocol, list routing
+ * Each node gets ARP, LinuxIpv4L3Protocol (ns-3's Ipv4L3Protocol with a short path for
+ * a host's own unicast datagrams; its loopback too), Icmpv4L4Protocol, list routing
  * (static, then global), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
  * tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers 17 and 6) and their
  * socket factories, so stock applications (PacketSink, BulkSend, OnOff, UdpEcho) run on it

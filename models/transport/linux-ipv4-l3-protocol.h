@@ -1,0 +1,182 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef LINUX_IPV4_L3_PROTOCOL_H
+#define LINUX_IPV4_L3_PROTOCOL_H
+
+#include "ns3/ipv4-l3-protocol.h"
+#include "ns3/traced-callback.h"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+namespace ns3
+{
+
+class NetDeviceQueueInterface;
+class TrafficControlLayer;
+
+/**
+ * \ingroup portlab-transport
+ * \brief ns-3's Ipv4L3Protocol with a short path for the packets a host sends and receives
+ * itself, which is where a connection-churn simulation spends its time.
+ *
+ * Everything Ipv4 offers (interfaces, addresses, routing, ICMP, forwarding, fragmentation,
+ * multicast, raw sockets) is Ipv4L3Protocol's own. Two cases take a shorter road:
+ *
+ * - **Receive.** A unicast, unfragmented datagram with a good header checksum, addressed to
+ *   one of the addresses of the interface it arrived on, for a registered transport protocol,
+ *   is handed to that protocol directly: no routing lookup (ns-3 asks its routing protocol
+ *   and builds four callbacks per packet only to learn "local"), one packet copy instead of
+ *   three. When the transport answers RX_ENDPOINT_UNREACH the ICMP port unreachable goes out
+ *   exactly as Ipv4L3Protocol::LocalDeliver sends it. Anything else (broadcast, multicast,
+ *   fragments, bad checksums, packets for another interface's address, interfaces that are
+ *   down, any raw socket open) takes Ipv4L3Protocol::Receive as before.
+ * - **Send.** A unicast datagram with a route, leaving through a device that needs no ARP and
+ *   has one transmit queue, not addressed to this host and small enough not to fragment, gets
+ *   the header Ipv4L3Protocol would build (same TTL and TOS tags, same per
+ *   (source, destination, protocol) identification counter) and goes to the device, or to its
+ *   root queue disc if it has one, as ns-3's TrafficControlLayer would send it. Everything else
+ *   takes Ipv4L3Protocol::Send. The DefaultTtl attribute is read when an interface is added
+ *   and when the simulation starts, and Node's ChecksumEnabled at those times too.
+ *
+ * The packets on the wire, their timing and every transport-visible outcome are the same
+ * either way (the transport and golden tests run with both, and the pcap traces are
+ * byte-identical). What differs is tracing: packets on the short path fire this class's
+ * FastTx and FastRx trace sources instead of Ipv4L3Protocol's Tx, Rx, SendOutgoing and
+ * LocalDeliver. Set the FastPath attribute to false to have every packet take ns-3's path
+ * and fire ns-3's traces.
+ */
+class LinuxIpv4L3Protocol : public Ipv4L3Protocol
+{
+  public:
+    /// \return the object TypeId
+    static TypeId GetTypeId();
+
+    LinuxIpv4L3Protocol();
+    ~LinuxIpv4L3Protocol() override;
+
+    LinuxIpv4L3Protocol(const LinuxIpv4L3Protocol&) = delete;
+    LinuxIpv4L3Protocol& operator=(const LinuxIpv4L3Protocol&) = delete;
+
+    /// \param enabled whether packets may take the short path (the FastPath attribute)
+    void SetFastPath(bool enabled);
+    /// \return whether packets may take the short path
+    bool GetFastPath() const;
+
+    /// \return how many received datagrams took the short path
+    uint64_t GetFastReceived() const
+    {
+        return m_fastReceived;
+    }
+
+    /// \return how many sent datagrams took the short path
+    uint64_t GetFastSent() const
+    {
+        return m_fastSent;
+    }
+
+    // Ipv4L3Protocol, with the short path
+    void Send(Ptr<Packet> packet,
+              Ipv4Address source,
+              Ipv4Address destination,
+              uint8_t protocol,
+              Ptr<Ipv4Route> route) override;
+    uint32_t AddInterface(Ptr<NetDevice> device) override;
+    Ptr<Socket> CreateRawSocket() override;
+    void DeleteRawSocket(Ptr<Socket> socket) override;
+    void Insert(Ptr<IpL4Protocol> protocol) override;
+    void Insert(Ptr<IpL4Protocol> protocol, uint32_t interfaceIndex) override;
+    void Remove(Ptr<IpL4Protocol> protocol) override;
+    void Remove(Ptr<IpL4Protocol> protocol, uint32_t interfaceIndex) override;
+    bool AddAddress(uint32_t i, Ipv4InterfaceAddress address) override;
+    bool RemoveAddress(uint32_t interfaceIndex, uint32_t addressIndex) override;
+    bool RemoveAddress(uint32_t interface, Ipv4Address address) override;
+
+  protected:
+    void DoDispose() override;
+    void DoInitialize() override;
+
+  private:
+    /// What the short path needs to know about one IPv4 interface.
+    struct FastInterface
+    {
+        Ptr<Ipv4Interface> iface;          //!< the interface
+        Ptr<NetDevice> device;             //!< its device
+        Address broadcast;                 //!< the device's broadcast address, computed once
+        uint32_t index{0};                 //!< IPv4 interface index
+        bool eligible{false};              //!< no ARP, not loopback, handlers replaced
+        std::vector<Ipv4Address> locals;   //!< the interface's own addresses
+        Ptr<NetDeviceQueueInterface> ndqi; //!< the device's queue interface (may be null)
+        bool ndqiLooked{false};            //!< ndqi has been looked up
+    };
+
+    /**
+     * \brief The node's handler for IPv4 frames on a device this class took over.
+     * \param device the device
+     * \param p the frame's payload (IPv4 header first)
+     * \param protocol 0x0800
+     * \param from link-layer source
+     * \param to link-layer destination
+     * \param packetType host, broadcast, multicast or other host
+     */
+    void ReceiveFromDevice(Ptr<NetDevice> device,
+                           Ptr<const Packet> p,
+                           uint16_t protocol,
+                           const Address& from,
+                           const Address& to,
+                           NetDevice::PacketType packetType);
+
+    /**
+     * \brief The node's handler for every other protocol on such a device (ARP): passed to
+     * the traffic control layer, as ns-3 registers it.
+     * \param device the device
+     * \param p the frame's payload
+     * \param protocol EtherType
+     * \param from link-layer source
+     * \param to link-layer destination
+     * \param packetType host, broadcast, multicast or other host
+     */
+    void PassToTrafficControl(Ptr<NetDevice> device,
+                              Ptr<const Packet> p,
+                              uint16_t protocol,
+                              const Address& from,
+                              const Address& to,
+                              NetDevice::PacketType packetType);
+
+    /// \param device a device \return its short-path entry, or nullptr
+    FastInterface* FastFor(const Ptr<NetDevice>& device);
+    /// \param protocolNumber an IP protocol number \return its transport, cached
+    Ptr<IpL4Protocol> Transport(uint8_t protocolNumber, uint32_t interfaceIndex);
+    /// Re-read the interfaces' addresses after a change.
+    void RefreshLocals();
+    /// Forget the cached transports after Insert or Remove.
+    void ForgetTransports();
+    /// Read Ipv4L3Protocol's DefaultTtl attribute into m_defaultTtl.
+    void ReadDefaultTtl();
+
+    bool m_fastPath{true};                             //!< the FastPath attribute
+    bool m_checksum{false};                            //!< Node::ChecksumEnabled(), read once
+    uint8_t m_defaultTtl{64};                          //!< DefaultTtl, read at start
+    bool m_keptTrafficControl{false};                  //!< a device kept ns-3's handlers
+    uint32_t m_rawSockets{0};                          //!< open raw sockets
+    bool m_perInterfaceTransports{false};              //!< Insert(protocol, interface) was used
+    Ptr<TrafficControlLayer> m_tc;                     //!< the node's traffic control layer
+    std::vector<FastInterface> m_fast;                 //!< by device ifindex
+    std::array<Ptr<IpL4Protocol>, 256> m_transports{}; //!< by protocol number, cached
+    std::array<bool, 256> m_transportLooked{};         //!< m_transports[p] is valid
+    std::map<std::pair<uint64_t, uint8_t>, uint16_t> m_identification;    //!< next IP ID
+    uint64_t m_fastReceived{0};                                           //!< short-path receives
+    uint64_t m_fastSent{0};                                               //!< short-path sends
+    TracedCallback<Ptr<const Packet>, Ptr<Ipv4>, uint32_t> m_fastTxTrace; //!< FastTx
+    TracedCallback<Ptr<const Packet>, Ptr<Ipv4>, uint32_t> m_fastRxTrace; //!< FastRx
+};
+
+} // namespace ns3
+
+#endif // LINUX_IPV4_L3_PROTOCOL_H

@@ -1,0 +1,316 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * LinuxIpv4L3Protocol: the short path for a host's own unicast datagrams must put exactly the
+ * bytes on the wire that ns-3's Ipv4L3Protocol puts there, and leave to Ipv4L3Protocol every
+ * packet it does not handle.
+ */
+
+#include "linux-ipv4-l3-protocol.h"
+#include "linux-stack-helper.h"
+#include "linux-tcp-socket.h"
+#include "linux-udp-socket.h"
+#include "point-to-point-link.h"
+
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+#include "ns3/traffic-control-module.h"
+
+#include <gtest/gtest.h>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace
+{
+
+using namespace ns3;
+
+/// Every frame a device started to transmit: time in ns and the frame's bytes in hex.
+struct Wire
+{
+    std::vector<std::string> frames; //!< "node time bytes"
+
+    void Watch(Ptr<NetDevice> device, uint32_t node)
+    {
+        device->TraceConnectWithoutContext(
+            "PhyTxBegin",
+            Callback<void, Ptr<const Packet>>([this, node](Ptr<const Packet> p) {
+                std::vector<uint8_t> bytes(p->GetSize());
+                p->CopyData(bytes.data(), bytes.size());
+                std::ostringstream line;
+                line << node << ' ' << Simulator::Now().GetNanoSeconds() << ' ';
+                for (uint8_t b : bytes)
+                {
+                    line << std::hex << int(b >> 4) << int(b & 15);
+                }
+                frames.push_back(line.str());
+            }));
+    }
+};
+
+/// IP protocol numbers of the frames on a wire (PPP header of 2 bytes, then IPv4).
+std::vector<int>
+Protocols(const Wire& wire)
+{
+    std::vector<int> protocols;
+    for (const std::string& f : wire.frames)
+    {
+        std::string hex = f.substr(f.rfind(' ') + 1);
+        protocols.push_back(std::stoi(hex.substr(2 * (2 + 9), 2), nullptr, 16));
+    }
+    return protocols;
+}
+
+/// Two Linux-stack nodes over a 1 ms link: 10.1.1.1 and 10.1.1.2.
+class LinuxIpv4 : public ::testing::Test
+{
+  protected:
+    void Build(bool fastPath, bool queueDisc = false)
+    {
+        RngSeedManager::SetSeed(1);
+        RngSeedManager::SetRun(1);
+        nodes.Create(2);
+        LinuxStackHelper stack;
+        stack.Install(nodes);
+        for (uint32_t i = 0; i < 2; ++i)
+        {
+            Stack(i)->SetFastPath(fastPath);
+        }
+        devices = LinkPointToPoint(nodes, "100Mbps", "1ms");
+        if (queueDisc)
+        {
+            TrafficControlHelper tch;
+            tch.SetRootQueueDisc("ns3::PfifoFastQueueDisc");
+            qdiscs = tch.Install(devices);
+        }
+        Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+        stack.AssignStreams(nodes, 3);
+        wire.Watch(devices.Get(0), 0);
+        wire.Watch(devices.Get(1), 1);
+        // ns-3 initialises nodes (traffic control scans its devices) at time 0.
+        Simulator::Stop(Seconds(0));
+        Simulator::Run();
+    }
+
+    void TearDown() override
+    {
+        Simulator::Destroy();
+    }
+
+    Ptr<LinuxIpv4L3Protocol> Stack(uint32_t node)
+    {
+        return nodes.Get(node)->GetObject<LinuxIpv4L3Protocol>();
+    }
+
+    Ptr<Socket> Make(uint32_t node, TypeId factory)
+    {
+        return Socket::CreateSocket(nodes.Get(node), factory);
+    }
+
+    /// A TCP request/response with the client closing first, a TCP SYN to a closed port, a
+    /// UDP datagram answered, and one to a closed port. \return what the applications saw
+    std::string Workload()
+    {
+        std::ostringstream seen;
+        Ptr<Socket> listener = Make(1, TcpSocketFactory::GetTypeId());
+        listener->Bind(InetSocketAddress(Ipv4Address::GetAny(), 80));
+        listener->Listen();
+        listener->SetAcceptCallback(
+            MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+            Callback<void, Ptr<Socket>, const Address&>([&seen](Ptr<Socket> s, const Address&) {
+                s->SetRecvCallback(Callback<void, Ptr<Socket>>([&seen](Ptr<Socket> a) {
+                    Ptr<Packet> p = a->Recv();
+                    seen << "server got " << (p ? p->GetSize() : 0) << "; ";
+                    if (p && p->GetSize() > 0)
+                    {
+                        a->Send(Create<Packet>(200));
+                    }
+                    else
+                    {
+                        a->Close();
+                    }
+                }));
+            }));
+        Ptr<Socket> client = Make(0, TcpSocketFactory::GetTypeId());
+        client->SetConnectCallback(
+            Callback<void, Ptr<Socket>>([](Ptr<Socket> c) { c->Send(Create<Packet>(100)); }),
+            Callback<void, Ptr<Socket>>([&seen](Ptr<Socket>) { seen << "connect failed; "; }));
+        client->SetRecvCallback(Callback<void, Ptr<Socket>>([&seen](Ptr<Socket> c) {
+            Ptr<Packet> p = c->Recv();
+            seen << "client got " << (p ? p->GetSize() : 0) << "; ";
+            c->Close();
+        }));
+        client->Connect(InetSocketAddress(Ipv4Address("10.1.1.2"), 80));
+
+        Ptr<Socket> refused = Make(0, TcpSocketFactory::GetTypeId());
+        refused->SetConnectCallback(
+            Callback<void, Ptr<Socket>>([&seen](Ptr<Socket>) { seen << "closed port accepted; "; }),
+            Callback<void, Ptr<Socket>>([&seen](Ptr<Socket> s) {
+                seen << "closed port: errno " << s->GetErrno() << "; ";
+            }));
+        Simulator::Schedule(MilliSeconds(50), [refused]() {
+            refused->Connect(InetSocketAddress(Ipv4Address("10.1.1.2"), 81));
+        });
+
+        Ptr<Socket> echo = Make(1, UdpSocketFactory::GetTypeId());
+        echo->Bind(InetSocketAddress(Ipv4Address::GetAny(), 7));
+        echo->SetRecvCallback(Callback<void, Ptr<Socket>>([](Ptr<Socket> s) {
+            Address from;
+            Ptr<Packet> p = s->RecvFrom(from);
+            s->SendTo(p, 0, from);
+        }));
+        Ptr<Socket> udp = Make(0, UdpSocketFactory::GetTypeId());
+        udp->SetRecvCallback(Callback<void, Ptr<Socket>>([&seen](Ptr<Socket> s) {
+            Ptr<Packet> p = s->Recv();
+            seen << "udp reply " << (p ? p->GetSize() : 0) << " errno " << s->GetErrno() << "; ";
+        }));
+        Simulator::Schedule(MilliSeconds(100), [udp]() {
+            udp->SendTo(Create<Packet>(32), 0, InetSocketAddress(Ipv4Address("10.1.1.2"), 7));
+            udp->SendTo(Create<Packet>(32), 0, InetSocketAddress(Ipv4Address("10.1.1.2"), 9));
+        });
+        Simulator::Stop(Seconds(2));
+        Simulator::Run();
+        return seen.str();
+    }
+
+    NodeContainer nodes;
+    NetDeviceContainer devices;
+    QueueDiscContainer qdiscs;
+    Wire wire;
+};
+
+TEST_F(LinuxIpv4, FastPathPutsTheSameBytesOnTheWireAtTheSameTimesAsNs3sPath)
+{
+    Build(false);
+    std::string slowSeen = Workload();
+    std::vector<std::string> slowFrames = wire.frames;
+    EXPECT_EQ(Stack(0)->GetFastSent() + Stack(1)->GetFastSent(), 0u)
+        << "with FastPath false no datagram should take the short path";
+    Simulator::Destroy();
+
+    nodes = NodeContainer();
+    wire = Wire();
+    Build(true);
+    std::string fastSeen = Workload();
+
+    ASSERT_GT(slowFrames.size(), 10u) << "the workload should exchange a dozen or more frames";
+    EXPECT_EQ(wire.frames, slowFrames)
+        << "every frame (time and bytes, IPv4 identification and checksum included) should be "
+           "the same with and without the short path";
+    EXPECT_EQ(fastSeen, slowSeen) << "the applications should see the same with both paths";
+    EXPECT_NE(fastSeen.find("client got 200"), std::string::npos) << fastSeen;
+    EXPECT_NE(fastSeen.find("udp reply 32"), std::string::npos) << fastSeen;
+}
+
+TEST_F(LinuxIpv4, UnicastTcpAndUdpTakeTheShortPathBothWays)
+{
+    Build(true);
+    Workload();
+    uint64_t onWire = wire.frames.size();
+    uint64_t fastSent = Stack(0)->GetFastSent() + Stack(1)->GetFastSent();
+    uint64_t fastReceived = Stack(0)->GetFastReceived() + Stack(1)->GetFastReceived();
+    // Every frame is unicast TCP, UDP or ICMP between the two hosts: all take the short path
+    // out; all but the ICMP error (delivered to Icmpv4L4Protocol, also a transport) in.
+    EXPECT_EQ(fastSent, onWire) << "every datagram on the wire should have been sent on the "
+                                   "short path";
+    EXPECT_EQ(fastReceived, onWire) << "every datagram on the wire should have been received "
+                                       "on the short path";
+}
+
+TEST_F(LinuxIpv4, TcpSegmentForAClosedPortGetsAnRstAndNoIcmpAsInLinux)
+{
+    Build(true);
+    std::string seen = Workload();
+    std::vector<int> protocols = Protocols(wire);
+    int icmp = 0;
+    for (int p : protocols)
+    {
+        icmp += p == 1 ? 1 : 0;
+    }
+    // Linux's tcp_v4_rcv answers a segment for no socket with an RST only; the one ICMP port
+    // unreachable is for the UDP datagram to port 9.
+    EXPECT_EQ(icmp, 1) << "only the UDP datagram to a closed port should draw an ICMP error";
+    EXPECT_NE(seen.find("closed port: errno"), std::string::npos)
+        << "the SYN to a closed port should fail: " << seen;
+}
+
+TEST_F(LinuxIpv4, TxAndFastTxTogetherShowWhatTxAloneShowsWithoutTheShortPath)
+{
+    auto countTx = [this](bool fast) {
+        Build(fast);
+        auto counter = std::make_shared<uint32_t>(0);
+        Callback<void, Ptr<const Packet>, Ptr<ns3::Ipv4>, uint32_t> count(
+            [counter](Ptr<const Packet>, Ptr<ns3::Ipv4>, uint32_t) { ++*counter; });
+        for (uint32_t i = 0; i < 2; ++i)
+        {
+            Stack(i)->TraceConnectWithoutContext("Tx", count);
+            Stack(i)->TraceConnectWithoutContext("FastTx", count);
+        }
+        Workload();
+        Simulator::Destroy();
+        nodes = NodeContainer();
+        wire = Wire();
+        return *counter;
+    };
+    uint32_t slow = countTx(false);
+    uint32_t fast = countTx(true);
+    EXPECT_GT(slow, 10u);
+    EXPECT_EQ(fast, slow) << "Tx plus FastTx should count every datagram Tx counts on ns-3's path";
+}
+
+TEST_F(LinuxIpv4, BroadcastAndRawSocketsTakeNs3sPath)
+{
+    Build(true);
+    uint32_t ns3Rx = 0;
+    Stack(1)->TraceConnectWithoutContext(
+        "Rx",
+        Callback<void, Ptr<const Packet>, Ptr<ns3::Ipv4>, uint32_t>(
+            [&ns3Rx](Ptr<const Packet>, Ptr<ns3::Ipv4>, uint32_t) { ++ns3Rx; }));
+    Ptr<Socket> sink = Make(1, UdpSocketFactory::GetTypeId());
+    sink->Bind(InetSocketAddress(Ipv4Address::GetAny(), 7));
+    uint32_t delivered = 0;
+    sink->SetRecvCallback(Callback<void, Ptr<Socket>>([&delivered](Ptr<Socket> s) {
+        while (s->Recv())
+        {
+            ++delivered;
+        }
+    }));
+    Ptr<Socket> udp = Make(0, UdpSocketFactory::GetTypeId());
+    udp->SetAllowBroadcast(true);
+    Simulator::Schedule(MilliSeconds(10), [udp]() {
+        udp->SendTo(Create<Packet>(10), 0, InetSocketAddress(Ipv4Address("10.1.1.255"), 7));
+    });
+    Ptr<Socket> raw;
+    Simulator::Schedule(MilliSeconds(20),
+                        [this, &raw]() { raw = Make(1, Ipv4RawSocketFactory::GetTypeId()); });
+    Simulator::Schedule(MilliSeconds(30), [udp]() {
+        udp->SendTo(Create<Packet>(10), 0, InetSocketAddress(Ipv4Address("10.1.1.2"), 7));
+    });
+    Simulator::Stop(Seconds(1));
+    Simulator::Run();
+    EXPECT_EQ(delivered, 2u) << "both datagrams should reach the socket on port 7";
+    EXPECT_EQ(ns3Rx, 2u) << "the subnet broadcast, and the unicast while a raw socket is open, "
+                            "should both go through Ipv4L3Protocol::Receive";
+    EXPECT_EQ(Stack(1)->GetFastReceived(), 0u);
+}
+
+TEST_F(LinuxIpv4, ARootQueueDiscStillSeesEveryDatagramSentOnTheShortPath)
+{
+    Build(true, true);
+    uint32_t enqueued = 0;
+    qdiscs.Get(0)->TraceConnectWithoutContext(
+        "Enqueue",
+        Callback<void, Ptr<const QueueDiscItem>>(
+            [&enqueued](Ptr<const QueueDiscItem>) { ++enqueued; }));
+    std::string seen = Workload();
+    EXPECT_NE(seen.find("client got 200"), std::string::npos) << seen;
+    EXPECT_GT(Stack(0)->GetFastSent(), 0u);
+    EXPECT_EQ(enqueued, Stack(0)->GetFastSent())
+        << "every datagram node 0 sent should have passed through its root queue disc";
+}
+
+} // namespace
