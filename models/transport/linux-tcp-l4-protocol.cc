@@ -131,6 +131,7 @@ LinuxTcpL4Protocol::CreateSocket()
                 m_prototypeDefaults.push_back(t.GetAttribute(i).initialValue);
             }
         }
+        BaselinePrototypeDefaults();
     }
     Ptr<LinuxTcpSocket> s = CopyObject<LinuxTcpSocket>(m_prototype);
     portlab::SocketId id = Table().Open();
@@ -139,9 +140,29 @@ LinuxTcpL4Protocol::CreateSocket()
     return s;
 }
 
-bool
-LinuxTcpL4Protocol::PrototypeCurrent() const
+void
+LinuxTcpL4Protocol::BaselinePrototypeDefaults()
 {
+    m_prototypeRefCounts.clear();
+    for (const Ptr<const AttributeValue>& v : m_prototypeDefaults)
+    {
+        m_prototypeRefCounts.push_back(v ? v->GetReferenceCount() : 0);
+    }
+}
+
+bool
+LinuxTcpL4Protocol::PrototypeCurrent()
+{
+    bool moved = false;
+    for (std::size_t k = 0; k < m_prototypeDefaults.size() && !moved; ++k)
+    {
+        const Ptr<const AttributeValue>& v = m_prototypeDefaults[k];
+        moved = (v ? v->GetReferenceCount() : 0) != m_prototypeRefCounts[k];
+    }
+    if (!moved)
+    {
+        return true;
+    }
     std::size_t k = 0;
     for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
     {
@@ -154,7 +175,12 @@ LinuxTcpL4Protocol::PrototypeCurrent() const
             }
         }
     }
-    return k == m_prototypeDefaults.size();
+    if (k != m_prototypeDefaults.size())
+    {
+        return false;
+    }
+    BaselinePrototypeDefaults(); // a reference taken or dropped elsewhere: nothing changed
+    return true;
 }
 
 void

@@ -188,7 +188,11 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                          const Ipv4Header& ip,
                          uint32_t ifIndex);
     void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
-    bool PrototypeCurrent() const;
+    /// \return whether m_prototype still has the attribute defaults (re-baselines the
+    /// reference counts after a false alarm)
+    bool PrototypeCurrent();
+    /// Record the reference counts of m_prototypeDefaults.
+    void BaselinePrototypeDefaults();
 
     /**
      * A socket with the attribute defaults, built by CreateObject; CreateSocket copies it
@@ -198,6 +202,11 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// The attributes' initial values when m_prototype was built: Config::SetDefault
     /// replaces them, and then the prototype is built again.
     std::vector<Ptr<const AttributeValue>> m_prototypeDefaults;
+    /// Their reference counts then. Config::SetDefault replaces an initial value in ns-3's
+    /// TypeId registry, which drops the registry's reference to the old one: a count that
+    /// moved is the cheap sign (a few loads per socket, not a copy of every attribute's
+    /// description) that the defaults must be compared in full.
+    std::vector<uint32_t> m_prototypeRefCounts;
 
     Ptr<Node> m_node;                              //!< the node
     Ptr<LinuxPortSpace> m_ports;                   //!< its port space

@@ -131,6 +131,32 @@ class TcpLifecycle : public ::testing::Test
     const Ipv4Address server{"10.1.1.2"};
 };
 
+TEST_F(TcpLifecycle, SocketsCreatedAfterConfigSetDefaultSeeTheNewDefaults)
+{
+    // Sockets are copied from a prototype; a default changed after it was built must still
+    // reach the sockets created from then on, for LinuxTcpSocket's own attributes and for
+    // those it inherits from ns3::TcpSocket, and a default changed back must too.
+    IntegerValue backlog;
+    UintegerValue sndBuf;
+    Tcp(0)->GetAttribute("Backlog", backlog);
+    Tcp(0)->GetAttribute("SndBufSize", sndBuf);
+    int64_t oldBacklog = backlog.Get();
+    uint64_t oldSndBuf = sndBuf.Get();
+    Config::SetDefault("ns3::LinuxTcpSocket::Backlog", IntegerValue(oldBacklog + 7));
+    Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(oldSndBuf + 1000));
+    Tcp(0)->GetAttribute("Backlog", backlog);
+    Tcp(0)->GetAttribute("SndBufSize", sndBuf);
+    EXPECT_EQ(backlog.Get(), oldBacklog + 7) << "a new socket should take the new Backlog default";
+    EXPECT_EQ(sndBuf.Get(), oldSndBuf + 1000)
+        << "a new socket should take the new SndBufSize default";
+    Config::SetDefault("ns3::LinuxTcpSocket::Backlog", IntegerValue(oldBacklog));
+    Config::SetDefault("ns3::TcpSocket::SndBufSize", UintegerValue(oldSndBuf));
+    Tcp(0)->GetAttribute("Backlog", backlog);
+    Tcp(0)->GetAttribute("SndBufSize", sndBuf);
+    EXPECT_EQ(backlog.Get(), oldBacklog) << "the restored Backlog default should apply again";
+    EXPECT_EQ(sndBuf.Get(), oldSndBuf) << "the restored SndBufSize default should apply again";
+}
+
 TEST_F(TcpLifecycle, SimultaneousCloseLeavesBothSidesInTimeWait)
 {
     Listener(80);
