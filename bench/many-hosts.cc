@@ -80,6 +80,7 @@ main(int argc, char** argv)
     PointToPointHelper p2p;
     p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
     p2p.SetChannelAttribute("Delay", StringValue("1ms"));
+    p2p.DisableFlowControl(); // as LinkPointToPoint
     Ipv4AddressHelper addr;
     std::vector<Ipv4Address> serverSide(hosts);
     for (uint32_t h = 0; h < hosts; ++h)
@@ -89,7 +90,6 @@ main(int argc, char** argv)
         uint32_t base = (10u << 24) + h * 4;
         addr.SetBase(Ipv4Address(base), "255.255.255.252");
         Ipv4InterfaceContainer ifs = addr.Assign(d);
-        TrafficControlHelper().Uninstall(d); // no FqCoDel per device (as LinkPointToPoint)
         serverSide[h] = ifs.GetAddress(1);
         Ptr<Ipv4StaticRouting> r =
             staticRouting.GetStaticRouting(clients.Get(h)->GetObject<Ipv4>());

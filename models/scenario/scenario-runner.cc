@@ -209,6 +209,7 @@ World::BuildLinks()
     // of SYNs from many sockets is not cut to 100 packets; no queue disc (interfaces are
     // added directly, so none is installed).
     p2p.SetQueue("ns3::DropTailQueue", "MaxSize", ns3::StringValue("10240p"));
+    p2p.DisableFlowControl(); // as LinkPointToPoint: a full queue drops at the device
     int64_t stream = 1000000;
     auto addrCount = [&](const std::string& group) {
         for (const auto& g : m_spec.groups)

@@ -155,7 +155,7 @@ LinuxIpv4L3Protocol::AddInterface(Ptr<NetDevice> device)
     fi.broadcast = device->GetBroadcast();
     fi.index = index;
     fi.eligible = takeOver;
-    RefreshLocals();
+    RefreshLocals(index);
     return index;
 }
 
@@ -172,19 +172,22 @@ LinuxIpv4L3Protocol::FastFor(const Ptr<NetDevice>& device)
 }
 
 void
-LinuxIpv4L3Protocol::RefreshLocals()
+LinuxIpv4L3Protocol::RefreshLocals(uint32_t interfaceIndex)
 {
-    for (FastInterface& fi : m_fast)
+    if (interfaceIndex >= GetNInterfaces())
     {
-        fi.locals.clear();
-        if (!fi.iface)
-        {
-            continue;
-        }
-        for (uint32_t a = 0; a < fi.iface->GetNAddresses(); ++a)
-        {
-            fi.locals.push_back(fi.iface->GetAddress(a).GetLocal());
-        }
+        return;
+    }
+    Ptr<NetDevice> device = GetNetDevice(interfaceIndex);
+    FastInterface* fi = device ? FastFor(device) : nullptr;
+    if (!fi)
+    {
+        return;
+    }
+    fi->locals.clear();
+    for (uint32_t a = 0; a < fi->iface->GetNAddresses(); ++a)
+    {
+        fi->locals.push_back(fi->iface->GetAddress(a).GetLocal());
     }
 }
 
@@ -192,7 +195,7 @@ bool
 LinuxIpv4L3Protocol::AddAddress(uint32_t i, Ipv4InterfaceAddress address)
 {
     bool added = Ipv4L3Protocol::AddAddress(i, address);
-    RefreshLocals();
+    RefreshLocals(i);
     return added;
 }
 
@@ -200,7 +203,7 @@ bool
 LinuxIpv4L3Protocol::RemoveAddress(uint32_t interfaceIndex, uint32_t addressIndex)
 {
     bool removed = Ipv4L3Protocol::RemoveAddress(interfaceIndex, addressIndex);
-    RefreshLocals();
+    RefreshLocals(interfaceIndex);
     return removed;
 }
 
@@ -208,7 +211,7 @@ bool
 LinuxIpv4L3Protocol::RemoveAddress(uint32_t interface, Ipv4Address address)
 {
     bool removed = Ipv4L3Protocol::RemoveAddress(interface, address);
-    RefreshLocals();
+    RefreshLocals(interface);
     return removed;
 }
 

@@ -153,8 +153,8 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     FastInterface* FastFor(const Ptr<NetDevice>& device);
     /// \param protocolNumber an IP protocol number \return its transport, cached
     Ptr<IpL4Protocol> Transport(uint8_t protocolNumber, uint32_t interfaceIndex);
-    /// Re-read the interfaces' addresses after a change.
-    void RefreshLocals();
+    /// Re-read an interface's addresses after a change. \param interfaceIndex IPv4 index
+    void RefreshLocals(uint32_t interfaceIndex);
     /// Forget the cached transports after Insert or Remove.
     void ForgetTransports();
     /// Read Ipv4L3Protocol's DefaultTtl attribute into m_defaultTtl.

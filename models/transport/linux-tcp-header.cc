@@ -14,9 +14,9 @@ namespace ns3
 
 namespace
 {
-constexpr uint8_t KIND_END = 0;  //!< end of options (also the padding)
-constexpr uint8_t KIND_NOP = 1;  //!< no operation
-constexpr uint8_t KIND_TS = 8;   //!< timestamps
+constexpr uint8_t KIND_END = 0;   //!< end of options (also the padding)
+constexpr uint8_t KIND_NOP = 1;   //!< no operation
+constexpr uint8_t KIND_TS = 8;    //!< timestamps
 constexpr uint8_t TS_LENGTH = 10; //!< kind, length, TSval, TSecr
 } // namespace
 
@@ -175,8 +175,7 @@ LinuxTcpHeader::Deserialize(Buffer::Iterator start)
                 ++pos;
                 continue;
             }
-            if (pos + 1 >= optionsLength || opt[pos + 1] < 2 ||
-                pos + opt[pos + 1] > optionsLength)
+            if (pos + 1 >= optionsLength || opt[pos + 1] < 2 || pos + opt[pos + 1] > optionsLength)
             {
                 others = true; // malformed: kept as it came
                 break;

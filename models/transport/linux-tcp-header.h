@@ -172,23 +172,23 @@ class LinuxTcpHeader : public Header
     uint32_t OptionsLength() const;
     uint16_t PseudoHeaderChecksum(uint32_t size) const;
 
-    uint16_t m_sourcePort{0};           //!< source port
-    uint16_t m_destinationPort{0};      //!< destination port
-    SequenceNumber32 m_sequenceNumber;  //!< sequence number
-    SequenceNumber32 m_ackNumber;       //!< acknowledgment number
-    uint8_t m_flags{0};                 //!< flags
-    uint16_t m_windowSize{0xffff};      //!< window
-    uint16_t m_urgentPointer{0};        //!< urgent pointer
-    bool m_hasTs{false};                //!< timestamps option present
-    uint32_t m_tsVal{0};                //!< TSval
-    uint32_t m_tsEcr{0};                //!< TSecr
-    uint8_t m_rawLength{0};             //!< bytes in m_raw (0: options are just m_hasTs)
-    std::array<uint8_t, 40> m_raw{};    //!< options as read, when not only timestamps
-    bool m_calcChecksum{false};         //!< checksums enabled
-    bool m_goodChecksum{true};          //!< result of the last check
-    Ipv4Address m_source;               //!< pseudo-header source
-    Ipv4Address m_destination;          //!< pseudo-header destination
-    uint8_t m_protocol{6};              //!< pseudo-header protocol
+    uint16_t m_sourcePort{0};          //!< source port
+    uint16_t m_destinationPort{0};     //!< destination port
+    SequenceNumber32 m_sequenceNumber; //!< sequence number
+    SequenceNumber32 m_ackNumber;      //!< acknowledgment number
+    uint8_t m_flags{0};                //!< flags
+    uint16_t m_windowSize{0xffff};     //!< window
+    uint16_t m_urgentPointer{0};       //!< urgent pointer
+    bool m_hasTs{false};               //!< timestamps option present
+    uint32_t m_tsVal{0};               //!< TSval
+    uint32_t m_tsEcr{0};               //!< TSecr
+    uint8_t m_rawLength{0};            //!< bytes in m_raw (0: options are just m_hasTs)
+    std::array<uint8_t, 40> m_raw{};   //!< options as read, when not only timestamps
+    bool m_calcChecksum{false};        //!< checksums enabled
+    bool m_goodChecksum{true};         //!< result of the last check
+    Ipv4Address m_source;              //!< pseudo-header source
+    Ipv4Address m_destination;         //!< pseudo-header destination
+    uint8_t m_protocol{6};             //!< pseudo-header protocol
 };
 
 /**
