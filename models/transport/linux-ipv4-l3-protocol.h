@@ -117,7 +117,8 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     };
 
     /**
-     * \brief The node's handler for IPv4 frames on a device this class took over.
+     * \brief The node's handler for IPv4 frames on every device; acts on those of the devices
+     * this class took over.
      * \param device the device
      * \param p the frame's payload (IPv4 header first)
      * \param protocol 0x0800
@@ -133,8 +134,8 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
                            NetDevice::PacketType packetType);
 
     /**
-     * \brief The node's handler for every other protocol on such a device (ARP): passed to
-     * the traffic control layer, as ns-3 registers it.
+     * \brief The node's handler for ARP frames on every device: those of the devices this
+     * class took over go on to the traffic control layer, as ns-3 registers them.
      * \param device the device
      * \param p the frame's payload
      * \param protocol EtherType
@@ -164,6 +165,7 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     bool m_checksum{false};                            //!< Node::ChecksumEnabled(), read once
     uint8_t m_defaultTtl{64};                          //!< DefaultTtl, read at start
     bool m_keptTrafficControl{false};                  //!< a device kept ns-3's handlers
+    bool m_handlersRegistered{false};                  //!< this class's node handlers are in
     uint32_t m_rawSockets{0};                          //!< open raw sockets
     bool m_perInterfaceTransports{false};              //!< Insert(protocol, interface) was used
     Ptr<TrafficControlLayer> m_tc;                     //!< the node's traffic control layer

@@ -14,6 +14,7 @@
 #include "point-to-point-link.h"
 
 #include "ns3/core-module.h"
+#include "ns3/csma-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
@@ -311,6 +312,84 @@ TEST_F(LinuxIpv4, ARootQueueDiscStillSeesEveryDatagramSentOnTheShortPath)
     EXPECT_GT(Stack(0)->GetFastSent(), 0u);
     EXPECT_EQ(enqueued, Stack(0)->GetFastSent())
         << "every datagram node 0 sent should have passed through its root queue disc";
+}
+
+/// UDP echo from \p from to \p to:7 on a node that has a point-to-point link and an
+/// Ethernet (ARP) link, in either order. \return replies received and short-path receives
+std::pair<uint32_t, uint64_t>
+EchoOverMixedLinks(bool ethernetFirst)
+{
+    NodeContainer nodes;
+    nodes.Create(3); // 0 -p2p- 1 -csma- 2
+    LinuxStackHelper().Install(nodes);
+    auto p2p = [&nodes]() {
+        return LinkPointToPoint(NodeContainer(nodes.Get(0), nodes.Get(1)),
+                                "100Mbps",
+                                "1ms",
+                                "10.1.1.0");
+    };
+    auto csma = [&nodes]() {
+        CsmaHelper helper;
+        NetDeviceContainer d = helper.Install(NodeContainer(nodes.Get(1), nodes.Get(2)));
+        Ipv4AddressHelper addr;
+        addr.SetBase("10.2.2.0", "255.255.255.0");
+        addr.Assign(d);
+    };
+    if (ethernetFirst)
+    {
+        csma();
+        p2p();
+    }
+    else
+    {
+        p2p();
+        csma();
+    }
+    Ptr<Socket> echo = Socket::CreateSocket(nodes.Get(1), UdpSocketFactory::GetTypeId());
+    echo->Bind(InetSocketAddress(Ipv4Address::GetAny(), 7));
+    echo->SetRecvCallback(Callback<void, Ptr<Socket>>([](Ptr<Socket> s) {
+        Address from;
+        while (Ptr<Packet> p = s->RecvFrom(from))
+        {
+            s->SendTo(p, 0, from);
+        }
+    }));
+    uint32_t replies = 0;
+    std::vector<Ptr<Socket>> clients;
+    for (auto [node, server] : {std::pair<uint32_t, const char*>{0, "10.1.1.2"}, {2, "10.2.2.1"}})
+    {
+        Ptr<Socket> c = Socket::CreateSocket(nodes.Get(node), UdpSocketFactory::GetTypeId());
+        c->SetRecvCallback(Callback<void, Ptr<Socket>>([&replies](Ptr<Socket> s) {
+            while (s->Recv())
+            {
+                ++replies;
+            }
+        }));
+        Ipv4Address to(server);
+        Simulator::Schedule(MilliSeconds(10), [c, to]() {
+            c->SendTo(Create<Packet>(20), 0, InetSocketAddress(to, 7));
+            c->SendTo(Create<Packet>(20), 0, InetSocketAddress(to, 7));
+        });
+        clients.push_back(c);
+    }
+    Simulator::Stop(Seconds(1));
+    Simulator::Run();
+    uint64_t fast = nodes.Get(1)->GetObject<LinuxIpv4L3Protocol>()->GetFastReceived();
+    Simulator::Destroy();
+    return {replies, fast};
+}
+
+TEST(LinuxIpv4Devices, ANodeWithAPointToPointAndAnArpLinkDeliversOnBothInEitherOrder)
+{
+    // Point-to-point first: that device takes the short path, the Ethernet one keeps ns-3's.
+    auto [replies, fast] = EchoOverMixedLinks(false);
+    EXPECT_EQ(replies, 4u) << "two echoes over each link should come back, each exactly once";
+    EXPECT_EQ(fast, 2u) << "the two requests over the point-to-point link should take the "
+                           "short path at the middle node, the Ethernet ones not";
+    // Ethernet first: once a device keeps ns-3's registration, later ones keep theirs too.
+    std::tie(replies, fast) = EchoOverMixedLinks(true);
+    EXPECT_EQ(replies, 4u) << "two echoes over each link should come back, each exactly once";
+    EXPECT_EQ(fast, 0u) << "after an Ethernet device, no device should take the short path";
 }
 
 } // namespace
