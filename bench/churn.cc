@@ -4,7 +4,8 @@
  *
  * bench/churn: one connection-churn workload on three systems in one run.
  *   portlab  LinuxStackHelper, client and server nodes over a 1 ms point-to-point link
- *   native   ns-3's own TCP (InternetStackHelper), same topology and applications
+ *   native   ns-3's own TCP (InternetStackHelper) and PointToPointHelper's devices, same
+ *            topology and applications
  *   kernel   the real Linux kernel: real sockets on loopback in a private network namespace
  * Workload: connection arrivals at rate R, 100-byte request, 100-byte response, the client
  * closes first. Each measurement runs in a forked child (wall time and peak RSS are its own);
@@ -88,7 +89,24 @@ RunNs3(bool portlab, uint64_t n, double rate)
         InternetStackHelper stack;
         stack.Install(nodes);
     }
-    LinkPointToPoint(nodes, "10Gbps", "1ms");
+    if (portlab)
+    {
+        LinkPointToPoint(nodes, "10Gbps", "1ms");
+    }
+    else
+    {
+        // Stock ns-3 throughout: PointToPointHelper's devices, with the same rate, delay and
+        // queue depth as LinkPointToPoint and, like it, no queue disc.
+        PointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
+        p2p.SetChannelAttribute("Delay", StringValue("1ms"));
+        p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("10240p"));
+        p2p.DisableFlowControl();
+        NetDeviceContainer devs = p2p.Install(nodes);
+        Ipv4AddressHelper addr;
+        addr.SetBase("10.1.1.0", "255.255.255.0");
+        addr.Assign(devs);
+    }
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     Ptr<TcpServerProcess> server = CreateObject<TcpServerProcess>();
     server->SetAttribute("Local",

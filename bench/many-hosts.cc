@@ -9,6 +9,7 @@
  *   many-hosts [--hosts 10000] [--connections 5] [--rate 10]
  */
 
+#include "lean-point-to-point-helper.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "tcp-client-process.h"
@@ -18,7 +19,6 @@
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
-#include "ns3/traffic-control-helper.h"
 
 #include <chrono>
 #include <cstdio>
@@ -77,10 +77,9 @@ main(int argc, char** argv)
     stack.SetRoutingHelper(staticRouting);
     stack.Install(server);
     stack.Install(clients);
-    PointToPointHelper p2p;
+    LeanPointToPointHelper p2p; // as LinkPointToPoint
     p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
     p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-    p2p.DisableFlowControl(); // as LinkPointToPoint
     Ipv4AddressHelper addr;
     std::vector<Ipv4Address> serverSide(hosts);
     for (uint32_t h = 0; h < hosts; ++h)

@@ -5,6 +5,7 @@
 
 #include "scenario-runner.h"
 
+#include "lean-point-to-point-helper.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "port-table-snapshot.h"
@@ -24,7 +25,6 @@
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/nstime.h"
-#include "ns3/point-to-point-helper.h"
 #include "ns3/pointer.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/simulator.h"
@@ -202,14 +202,13 @@ World::BuildHosts()
 void
 World::BuildLinks()
 {
-    ns3::PointToPointHelper p2p;
+    ns3::LeanPointToPointHelper p2p;
     p2p.SetDeviceAttribute("DataRate", ns3::StringValue(m_spec.linkRate));
     p2p.SetChannelAttribute("Delay", ns3::StringValue(m_spec.linkDelay));
     // As LinkPointToPoint: a device queue as deep as ns-3's FqCoDel default, so that a burst
     // of SYNs from many sockets is not cut to 100 packets; no queue disc (interfaces are
     // added directly, so none is installed).
-    p2p.SetQueue("ns3::DropTailQueue", "MaxSize", ns3::StringValue("10240p"));
-    p2p.DisableFlowControl(); // as LinkPointToPoint: a full queue drops at the device
+    p2p.SetDeviceAttribute("TxQueueLimit", ns3::UintegerValue(10240));
     int64_t stream = 1000000;
     auto addrCount = [&](const std::string& group) {
         for (const auto& g : m_spec.groups)

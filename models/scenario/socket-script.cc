@@ -5,6 +5,7 @@
 
 #include "socket-script.h"
 
+#include "lean-point-to-point-helper.h"
 #include "linux-errno-name.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
@@ -17,7 +18,6 @@
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
-#include "ns3/point-to-point-module.h"
 
 #include <deque>
 #include <map>
@@ -226,7 +226,7 @@ class World
             Ptr<Node> b = Host(s, w[2]);
             Ipv4Address aa = Address4(s, w[3]);
             Ipv4Address ba = Address4(s, w[4]);
-            PointToPointHelper p2p;
+            LeanPointToPointHelper p2p;
             p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
             int64_t delay = 1000000;
             if (w.size() > 5)

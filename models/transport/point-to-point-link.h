@@ -16,13 +16,13 @@ namespace ns3
 
 /**
  * \ingroup portlab-transport
- * \brief Join two nodes with a point-to-point link and address it as NETWORK/24: the first
+ * \brief Join two nodes with a point-to-point link (LeanPointToPointNetDevice: ns-3's
+ * PointToPointNetDevice behaviour at less cost per packet) and address it as NETWORK/24: the first
  * node gets .1, the second .2. Routing is left to the caller (one
  * Ipv4GlobalRoutingHelper::PopulateRoutingTables() after all links). No queue disc: packets go
- * straight to the devices' DropTail queues (10240 packets, FqCoDel's limit), not through the
- * FqCoDel root queue disc that Ipv4AddressHelper installs. No flow control either
- * (PointToPointHelper::DisableFlowControl): a datagram that finds the queue full is dropped by
- * the device (its MacTxDrop trace), not by the traffic control layer.
+ * straight to the devices' transmit queues (10240 packets, FqCoDel's limit), not through the
+ * FqCoDel root queue disc that Ipv4AddressHelper installs on devices with flow control. A
+ * datagram that finds the queue full is dropped by the device (its MacTxDrop trace).
  * \param pair exactly two nodes with an IPv4 stack
  * \param dataRate e.g. "10Gbps"
  * \param delay e.g. "1ms"

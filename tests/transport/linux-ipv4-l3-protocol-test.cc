@@ -7,6 +7,7 @@
  * packet it does not handle.
  */
 
+#include "lean-point-to-point-helper.h"
 #include "linux-ipv4-l3-protocol.h"
 #include "linux-stack-helper.h"
 #include "linux-tcp-socket.h"
@@ -70,7 +71,10 @@ Protocols(const Wire& wire)
 class LinuxIpv4 : public ::testing::Test
 {
   protected:
-    void Build(bool fastPath, bool queueDisc = false)
+    /// \param fastPath the IPv4 short path \param queueDisc a pfifo_fast root queue disc on
+    /// each device \param stockDevice ns-3's PointToPointNetDevice instead of the lean one
+    /// \param lossy 10% of frames lost on receive
+    void Build(bool fastPath, bool queueDisc = false, bool stockDevice = false, bool lossy = false)
     {
         RngSeedManager::SetSeed(1);
         RngSeedManager::SetRun(1);
@@ -81,7 +85,33 @@ class LinuxIpv4 : public ::testing::Test
         {
             Stack(i)->SetFastPath(fastPath);
         }
-        devices = LinkPointToPoint(nodes, "100Mbps", "1ms");
+        if (stockDevice)
+        {
+            PointToPointHelper p2p;
+            p2p.SetDeviceAttribute("DataRate", StringValue("100Mbps"));
+            p2p.SetChannelAttribute("Delay", StringValue("1ms"));
+            p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("10240p"));
+            p2p.DisableFlowControl();
+            devices = p2p.Install(nodes);
+            Ipv4AddressHelper addr;
+            addr.SetBase("10.1.1.0", "255.255.255.0");
+            addr.Assign(devices);
+        }
+        else
+        {
+            devices = LinkPointToPoint(nodes, "100Mbps", "1ms");
+        }
+        if (lossy)
+        {
+            for (uint32_t i = 0; i < 2; ++i)
+            {
+                Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+                em->SetAttribute("ErrorRate", DoubleValue(0.1));
+                em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+                em->AssignStreams(50 + i);
+                devices.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+            }
+        }
         if (queueDisc)
         {
             TrafficControlHelper tch;
@@ -312,6 +342,95 @@ TEST_F(LinuxIpv4, ARootQueueDiscStillSeesEveryDatagramSentOnTheShortPath)
     EXPECT_GT(Stack(0)->GetFastSent(), 0u);
     EXPECT_EQ(enqueued, Stack(0)->GetFastSent())
         << "every datagram node 0 sent should have passed through its root queue disc";
+}
+
+TEST_F(LinuxIpv4, LeanDevicePutsTheSameFramesOnTheWireAtTheSameTimesAsNs3sDevice)
+{
+    for (bool lossy : {false, true})
+    {
+        Build(true, false, true, lossy);
+        std::string stockSeen = Workload();
+        std::vector<std::string> stockFrames = wire.frames;
+        Simulator::Destroy();
+        nodes = NodeContainer();
+        wire = Wire();
+
+        Build(true, false, false, lossy);
+        std::string leanSeen = Workload();
+        ASSERT_GT(stockFrames.size(), 10u);
+        EXPECT_EQ(wire.frames, stockFrames)
+            << "LeanPointToPointNetDevice should start every frame at the time ns-3's "
+               "PointToPointNetDevice does, with the same bytes"
+            << (lossy ? " (10% loss on receive, same error-model streams)" : "");
+        EXPECT_EQ(leanSeen, stockSeen) << "the applications should see the same on both devices";
+        Simulator::Destroy();
+        nodes = NodeContainer();
+        wire = Wire();
+    }
+}
+
+/// Ten datagrams handed at once to a 1 Mb/s device whose queue holds 3.
+/// \return (frames dropped by the device, datagrams delivered)
+std::pair<uint32_t, uint32_t>
+BurstIntoAShortQueue(bool stockDevice)
+{
+    NodeContainer nodes;
+    nodes.Create(2);
+    LinuxStackHelper().Install(nodes);
+    NetDeviceContainer devices;
+    if (stockDevice)
+    {
+        PointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate", StringValue("1Mbps"));
+        p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("3p"));
+        p2p.DisableFlowControl();
+        devices = p2p.Install(nodes);
+    }
+    else
+    {
+        LeanPointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate", StringValue("1Mbps"));
+        p2p.SetDeviceAttribute("TxQueueLimit", UintegerValue(3));
+        devices = p2p.Install(nodes);
+    }
+    Ipv4AddressHelper addr;
+    addr.SetBase("10.1.1.0", "255.255.255.0");
+    addr.Assign(devices);
+    uint32_t dropped = 0;
+    devices.Get(0)->TraceConnectWithoutContext(
+        "MacTxDrop",
+        Callback<void, Ptr<const Packet>>([&dropped](Ptr<const Packet>) { ++dropped; }));
+    Ptr<Socket> sink = Socket::CreateSocket(nodes.Get(1), UdpSocketFactory::GetTypeId());
+    sink->Bind(InetSocketAddress(Ipv4Address::GetAny(), 9));
+    uint32_t delivered = 0;
+    sink->SetRecvCallback(Callback<void, Ptr<Socket>>([&delivered](Ptr<Socket> s) {
+        while (s->Recv())
+        {
+            ++delivered;
+        }
+    }));
+    Ptr<Socket> src = Socket::CreateSocket(nodes.Get(0), UdpSocketFactory::GetTypeId());
+    Simulator::Schedule(MilliSeconds(1), [src]() {
+        for (int i = 0; i < 10; ++i)
+        {
+            src->SendTo(Create<Packet>(1000), 0, InetSocketAddress(Ipv4Address("10.1.1.2"), 9));
+        }
+    });
+    Simulator::Stop(Seconds(1));
+    Simulator::Run();
+    Simulator::Destroy();
+    return {dropped, delivered};
+}
+
+TEST(LeanPointToPoint, AFullTransmitQueueDropsAsNs3sDeviceDoes)
+{
+    auto [stockDropped, stockDelivered] = BurstIntoAShortQueue(true);
+    auto [leanDropped, leanDelivered] = BurstIntoAShortQueue(false);
+    EXPECT_EQ(stockDropped, 6u) << "ns-3's device: one frame on the wire, 3 queued, 6 dropped";
+    EXPECT_EQ(leanDropped, stockDropped)
+        << "the lean device should drop (and fire MacTxDrop) exactly as ns-3's device does";
+    EXPECT_EQ(leanDelivered, stockDelivered);
+    EXPECT_EQ(leanDelivered, 4u);
 }
 
 /// UDP echo from \p from to \p to:7 on a node that has a point-to-point link and an

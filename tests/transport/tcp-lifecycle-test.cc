@@ -5,6 +5,7 @@
  * TCP connection lifecycle over real ns-3 packets on LinuxStackHelper nodes.
  */
 
+#include "lean-point-to-point-helper.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "linux-tcp-l4-protocol.h"
@@ -483,7 +484,7 @@ TEST_F(TcpLifecycle, PcapShowsTheHandshakeAndTeardownInOrder)
     char dir[] = "/tmp/portlab-pcap-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     std::string file = std::string(dir) + "/conn.pcap";
-    PointToPointHelper().EnablePcap(file, devs.Get(0), false, true);
+    LeanPointToPointHelper().EnablePcap(file, devs.Get(0), false, true);
     Listener(80);
     Ptr<LinuxTcpSocket> c = Tcp(0);
     c->Connect(InetSocketAddress(server, 80));

@@ -1,0 +1,157 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef LEAN_POINT_TO_POINT_NET_DEVICE_H
+#define LEAN_POINT_TO_POINT_NET_DEVICE_H
+
+#include "ns3/data-rate.h"
+#include "ns3/error-model.h"
+#include "ns3/mac48-address.h"
+#include "ns3/net-device.h"
+#include "ns3/node.h"
+#include "ns3/nstime.h"
+#include "ns3/packet.h"
+#include "ns3/traced-callback.h"
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace ns3
+{
+
+class LeanPointToPointChannel;
+
+/**
+ * \ingroup portlab-transport
+ * \brief A point-to-point device that behaves exactly as ns-3's PointToPointNetDevice and
+ * costs less per packet.
+ *
+ * Same frames (a 2-byte PPP header, so pcap traces are DLT_PPP as ns-3's), same timing
+ * (transmission time from DataRate exactly as ns3::DataRate computes it, then the channel's
+ * Delay), same events in the same order (transmit-complete scheduled before the peer's
+ * receive), same trace sources under the same names, the same ReceiveErrorModel attribute.
+ * What it leaves out is what a churn simulation paid for and never used: a Queue object whose
+ * enqueue and dequeue fire traced callbacks per packet (a plain FIFO of TxQueueLimit packets
+ * here; a full one drops and fires MacTxDrop, as ns-3's device does when its queue refuses),
+ * the transmission time recomputed with 128-bit division per packet (it is cached per frame
+ * size), the remote address looked up through the channel per received frame, and the MTU and
+ * protocol switch statements per packet. It carries IPv4 and IPv6, as PointToPointNetDevice.
+ */
+class LeanPointToPointNetDevice : public NetDevice
+{
+  public:
+    /// \return the object TypeId
+    static TypeId GetTypeId();
+
+    LeanPointToPointNetDevice();
+    ~LeanPointToPointNetDevice() override;
+
+    LeanPointToPointNetDevice(const LeanPointToPointNetDevice&) = delete;
+    LeanPointToPointNetDevice& operator=(const LeanPointToPointNetDevice&) = delete;
+
+    /// \param bps the transmission rate (the DataRate attribute)
+    void SetDataRate(DataRate bps);
+    /// \return the transmission rate
+    DataRate GetDataRate() const;
+
+    /// \param em the error model applied to received frames
+    void SetReceiveErrorModel(Ptr<ErrorModel> em);
+
+    /**
+     * \brief Attach to a channel (at most two devices per channel).
+     * \param ch the channel
+     * \return true
+     */
+    bool Attach(Ptr<LeanPointToPointChannel> ch);
+
+    /**
+     * \brief A frame arrives from the channel (scheduled by the channel).
+     * \param packet the frame, PPP header first
+     */
+    void Receive(Ptr<Packet> packet);
+
+    /// \return frames waiting in the transmit queue (the one on the wire not included)
+    uint32_t GetQueuedPackets() const
+    {
+        return static_cast<uint32_t>(m_queue.size());
+    }
+
+    // NetDevice
+    void SetIfIndex(const uint32_t index) override;
+    uint32_t GetIfIndex() const override;
+    Ptr<Channel> GetChannel() const override;
+    void SetAddress(Address address) override;
+    Address GetAddress() const override;
+    bool SetMtu(const uint16_t mtu) override;
+    uint16_t GetMtu() const override;
+    bool IsLinkUp() const override;
+    void AddLinkChangeCallback(Callback<void> callback) override;
+    bool IsBroadcast() const override;
+    Address GetBroadcast() const override;
+    bool IsMulticast() const override;
+    Address GetMulticast(Ipv4Address multicastGroup) const override;
+    Address GetMulticast(Ipv6Address addr) const override;
+    bool IsPointToPoint() const override;
+    bool IsBridge() const override;
+    bool Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber) override;
+    bool SendFrom(Ptr<Packet> packet,
+                  const Address& source,
+                  const Address& dest,
+                  uint16_t protocolNumber) override;
+    Ptr<Node> GetNode() const override;
+    void SetNode(Ptr<Node> node) override;
+    bool NeedsArp() const override;
+    void SetReceiveCallback(NetDevice::ReceiveCallback cb) override;
+    void SetPromiscReceiveCallback(PromiscReceiveCallback cb) override;
+    bool SupportsSendFrom() const override;
+
+  protected:
+    void DoDispose() override;
+
+  private:
+    /// Start putting \p p on the wire (the device is idle).
+    void TransmitStart(Ptr<Packet> p);
+    /// The frame on the wire has left; start the next one, if any.
+    void TransmitComplete();
+    /// \param bytes frame size \return its transmission time at the DataRate
+    Time TxTime(uint32_t bytes);
+
+    Ptr<Node> m_node;                                    //!< the node
+    Ptr<LeanPointToPointChannel> m_channel;              //!< the channel
+    Mac48Address m_address;                              //!< this device's address
+    Address m_remote;                                    //!< the peer's address, once attached
+    uint32_t m_ifIndex{0};                               //!< index on the node
+    uint16_t m_mtu{1500};                                //!< MTU (the Mtu attribute)
+    DataRate m_bps;                                      //!< rate (the DataRate attribute)
+    Time m_interframeGap;                                //!< gap after each frame
+    uint32_t m_queueLimit{100};                          //!< the TxQueueLimit attribute
+    Ptr<ErrorModel> m_receiveErrorModel;                 //!< loss on receive
+    bool m_busy{false};                                  //!< a frame is on the wire
+    bool m_linkUp{false};                                //!< attached to a channel
+    Ptr<Packet> m_currentPkt;                            //!< the frame on the wire
+    std::deque<Ptr<Packet>> m_queue;                     //!< frames waiting
+    std::vector<Time> m_txTimes;                         //!< transmission time by frame size
+    std::vector<bool> m_txTimeKnown;                     //!< m_txTimes[size] is valid
+    NetDevice::ReceiveCallback m_rxCallback;             //!< to the node
+    NetDevice::PromiscReceiveCallback m_promiscCallback; //!< promiscuous receive, if any
+    TracedCallback<> m_linkChangeCallbacks;              //!< link up/down
+
+    TracedCallback<Ptr<const Packet>> m_macTxTrace;          //!< MacTx
+    TracedCallback<Ptr<const Packet>> m_macTxDropTrace;      //!< MacTxDrop
+    TracedCallback<Ptr<const Packet>> m_macPromiscRxTrace;   //!< MacPromiscRx
+    TracedCallback<Ptr<const Packet>> m_macRxTrace;          //!< MacRx
+    TracedCallback<Ptr<const Packet>> m_phyTxBeginTrace;     //!< PhyTxBegin
+    TracedCallback<Ptr<const Packet>> m_phyTxEndTrace;       //!< PhyTxEnd
+    TracedCallback<Ptr<const Packet>> m_phyTxDropTrace;      //!< PhyTxDrop
+    TracedCallback<Ptr<const Packet>> m_phyRxEndTrace;       //!< PhyRxEnd
+    TracedCallback<Ptr<const Packet>> m_phyRxDropTrace;      //!< PhyRxDrop
+    TracedCallback<Ptr<const Packet>> m_snifferTrace;        //!< Sniffer
+    TracedCallback<Ptr<const Packet>> m_promiscSnifferTrace; //!< PromiscSniffer
+};
+
+} // namespace ns3
+
+#endif // LEAN_POINT_TO_POINT_NET_DEVICE_H
