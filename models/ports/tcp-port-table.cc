@@ -45,12 +45,21 @@ class TcpPortTable::ConnectCheck : public PortCandidateCheck
     ConnectCheck(const TcpPortTable& table, FourTuple t, TimeNs now)
         : m_table(table),
           m_tuple(t),
-          m_now(now)
+          m_now(now),
+          m_shortcut(table.ConnectScanShortcut(t))
     {
     }
 
     bool Usable(uint16_t port, bool) override
     {
+        if (m_ports == nullptr && m_shortcut && ++m_scanned == SCAN_BEFORE_BITMAP)
+        {
+            m_ports = m_table.DestinationBitmap(m_tuple);
+        }
+        if (m_ports != nullptr && ((m_ports->bits[port >> 6] >> (port & 63)) & 1))
+        {
+            return false; // the 4-tuple is taken and cannot be taken over: as CheckEstablished
+        }
         m_tuple.localPort = port;
         m_table.m_ehash.Prefetch(m_tuple); // overlaps with the bind-bucket check below
         if (m_table.m_sysctls.ipLocalReservedPorts.Contains(port) || !m_table.ConnectMayShare(port))
@@ -67,11 +76,119 @@ class TcpPortTable::ConnectCheck : public PortCandidateCheck
     }
 
   private:
+    /// Candidates one connect() checks the slow way before it asks for the bitmap.
+    static constexpr uint32_t SCAN_BEFORE_BITMAP = 256;
+
     const TcpPortTable& m_table;
     FourTuple m_tuple;
     TimeNs m_now;
     TimeWaitId m_takeover{INVALID_ID};
+    bool m_shortcut;                          //!< the bitmap's answer is exact here
+    uint32_t m_scanned{0};                    //!< candidates checked so far
+    const DestinationPorts* m_ports{nullptr}; //!< the destination's bitmap, once asked for
 };
+
+namespace
+{
+/// Destination bitmaps one table keeps (8 KiB each); the least recently used goes first.
+constexpr size_t MAX_DESTINATION_BITMAPS = 64;
+} // namespace
+
+bool
+TcpPortTable::ConnectScanShortcut(const FourTuple& t) const
+{
+    // TimeWaitUnique() refuses every TIME_WAIT to a connect() that chose no port itself when
+    // the entry's tcp_tw_reuse is 0: with the sysctl at 0, or at 2 (loopback only) for an entry
+    // that is not loopback. An entry's loopback-ness comes from its addresses (the
+    // destination's) and its bound device; entries bound to lo exist only if some socket was
+    // bound to it.
+    if (!m_scanBitmaps)
+    {
+        return false;
+    }
+    int64_t reuse = m_sysctls.tcpTwReuse;
+    if (reuse == 0)
+    {
+        return true;
+    }
+    return reuse == 2 && !IsLoopback(t.localAddr) && !IsLoopback(t.remoteAddr) && !m_loopbackBound;
+}
+
+const TcpPortTable::DestinationPorts*
+TcpPortTable::DestinationBitmap(const FourTuple& t) const
+{
+    auto key = DestinationOf(t);
+    auto it = m_destinationPorts.find(key);
+    if (it == m_destinationPorts.end())
+    {
+        if (m_destinationPorts.size() >= MAX_DESTINATION_BITMAPS)
+        {
+            auto oldest = m_destinationPorts.begin();
+            for (auto i = m_destinationPorts.begin(); i != m_destinationPorts.end(); ++i)
+            {
+                if (i->second.lastUse < oldest->second.lastUse)
+                {
+                    oldest = i;
+                }
+            }
+            m_destinationPorts.erase(oldest);
+        }
+        DestinationPorts ports;
+        FourTuple probe = t;
+        for (uint32_t port = 0; port < 65536; ++port)
+        {
+            probe.localPort = static_cast<uint16_t>(port);
+            if (m_ehash.Find(probe) != FourTupleIndex::NONE)
+            {
+                ports.bits[port >> 6] |= uint64_t{1} << (port & 63);
+                ++ports.count;
+            }
+        }
+        it = m_destinationPorts.emplace(key, std::move(ports)).first;
+    }
+    it->second.lastUse = ++m_destinationUse;
+    return &it->second;
+}
+
+void
+TcpPortTable::IndexInsert(const FourTuple& t, uint32_t ref)
+{
+    m_ehash.Insert(t, ref);
+    if (!m_destinationPorts.empty())
+    {
+        auto it = m_destinationPorts.find(DestinationOf(t));
+        if (it != m_destinationPorts.end())
+        {
+            uint64_t& word = it->second.bits[t.localPort >> 6];
+            uint64_t bit = uint64_t{1} << (t.localPort & 63);
+            it->second.count += (word & bit) ? 0 : 1;
+            word |= bit;
+        }
+    }
+}
+
+void
+TcpPortTable::IndexErase(const FourTuple& t)
+{
+    m_ehash.Erase(t);
+    if (!m_destinationPorts.empty())
+    {
+        auto it = m_destinationPorts.find(DestinationOf(t));
+        if (it != m_destinationPorts.end())
+        {
+            uint64_t& word = it->second.bits[t.localPort >> 6];
+            uint64_t bit = uint64_t{1} << (t.localPort & 63);
+            if (word & bit)
+            {
+                word &= ~bit;
+                if (--it->second.count == 0)
+                {
+                    m_destinationPorts.erase(it); // nothing left towards it
+                }
+            }
+        }
+    }
+}
 
 TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
                            const LocalAddresses& addresses,
@@ -313,6 +430,10 @@ TcpPortTable::SetUid(SocketId id, uint32_t uid)
 void
 TcpPortTable::SetBoundDevice(SocketId id, uint32_t ifindex)
 {
+    if (ifindex == LOOPBACK_IFINDEX)
+    {
+        m_loopbackBound = true; // see ConnectScanShortcut
+    }
     ChangeOwnerKey(id, [ifindex](SocketRecord& s) { s.boundDev = ifindex; });
 }
 
@@ -555,7 +676,7 @@ TcpPortTable::Connect(SocketId id,
         {
             m_observer->TimeWaitTakenOver(tw);
         }
-        m_ehash.Erase(tw.tuple);
+        IndexErase(tw.tuple);
         FreeTimeWait(takeover);
     }
     // Hash in the bind table (rehash if the address was wildcard) and the connection table.
@@ -567,7 +688,7 @@ TcpPortTable::Connect(SocketId id,
     }
     s.state = TcpState::SYN_SENT;
     Own(id);
-    m_ehash.Insert(t, id);
+    IndexInsert(t, id);
     s.hashed = true;
     return m_counters.connect.Count(Errno::OK);
 }
@@ -595,7 +716,7 @@ TcpPortTable::CreateChild(SocketId listener,
     c.portLocked = l.portLocked;
     c.state = state;
     Own(id);
-    m_ehash.Insert(t, id);
+    IndexInsert(t, id);
     c.hashed = true;
     return id;
 }
@@ -624,7 +745,7 @@ TcpPortTable::SetClosed(SocketId id)
     }
     if (s.hashed)
     {
-        m_ehash.Erase(s.tuple);
+        IndexErase(s.tuple);
         s.hashed = false;
     }
     if (s.state == TcpState::LISTEN)
@@ -761,7 +882,7 @@ TcpPortTable::KillTimeWait(TimeWaitId tw)
     {
         m_observer->TimeWaitKilled(m_tw[tw]);
     }
-    m_ehash.Erase(m_tw[tw].tuple);
+    IndexErase(m_tw[tw].tuple);
     FreeTimeWait(tw);
 }
 
@@ -793,7 +914,7 @@ TcpPortTable::ExpireTimeWaits(TimeNs now)
         {
             m_observer->TimeWaitExpired(m_tw[tw]);
         }
-        m_ehash.Erase(m_tw[tw].tuple);
+        IndexErase(m_tw[tw].tuple);
         FreeTimeWait(tw);
         ++n;
     }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace portlab
@@ -194,6 +195,26 @@ class TcpPortTable
     void SetObserver(TcpPortObserver* observer)
     {
         m_observer = observer;
+    }
+
+    /**
+     * \brief Whether connect() may keep per-destination port bitmaps to shorten its scans at
+     * exhaustion (default true). The answers are the same either way; only the time differs.
+     * \param enabled false scans the slow way, and drops the bitmaps kept so far
+     */
+    void SetConnectScanBitmaps(bool enabled)
+    {
+        m_scanBitmaps = enabled;
+        if (!enabled)
+        {
+            m_destinationPorts.clear();
+        }
+    }
+
+    /// \return how many destination bitmaps are kept now
+    size_t ConnectScanBitmaps() const
+    {
+        return m_destinationPorts.size();
     }
 
     // --- socket life ---------------------------------------------------------------------
@@ -610,6 +631,47 @@ class TcpPortTable
 
     uint32_t LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint32_t inDevice) const;
 
+    /**
+     * Which local ports the connection table holds towards one destination (local address,
+     * remote address and port): a copy of part of m_ehash, kept only for destinations whose
+     * connect() scans grew long. At exhaustion Linux's __inet_hash_connect() walks every port
+     * of the range, and each candidate costs a bind-bucket lookup, a 4-tuple probe and a
+     * TIME_WAIT entry read: three cache misses. Where no TIME_WAIT can be taken over (see
+     * ConnectScanShortcut), a port whose bit is set is refused at once, with the same answer.
+     */
+    struct DestinationPorts
+    {
+        std::vector<uint64_t> bits = std::vector<uint64_t>(65536 / 64); //!< one bit per port
+        uint32_t count{0};                                              //!< bits set
+        uint64_t lastUse{0};                                            //!< for eviction
+    };
+
+    /// \param t a 4-tuple \return its destination's key (local and remote address, remote port)
+    static std::pair<uint64_t, uint16_t> DestinationOf(const FourTuple& t)
+    {
+        return {(static_cast<uint64_t>(t.localAddr) << 32) | t.remoteAddr, t.remotePort};
+    }
+
+    /// Hash of a destination key.
+    struct DestinationHash
+    {
+        /// \param k key \return hash
+        size_t operator()(const std::pair<uint64_t, uint16_t>& k) const
+        {
+            return std::hash<uint64_t>()(k.first * 0x9E3779B97F4A7C15ULL ^ k.second);
+        }
+    };
+
+    /// Insert into the connection table (and its destination bitmap, if one is kept).
+    void IndexInsert(const FourTuple& t, uint32_t ref);
+    /// Erase from the connection table (and its destination bitmap, if one is kept).
+    void IndexErase(const FourTuple& t);
+    /// \param t destination (local port ignored) \return whether connect() towards it may
+    /// refuse a port from the bitmap alone: no TIME_WAIT there can be taken over
+    bool ConnectScanShortcut(const FourTuple& t) const;
+    /// \param t destination (local port ignored) \return its bitmap, built now if needed
+    const DestinationPorts* DestinationBitmap(const FourTuple& t) const;
+
     const PortSysctls& m_sysctls;                                         //!< settings
     const LocalAddresses& m_addresses;                                    //!< local addresses
     EphemeralPortSelector& m_selector;                                    //!< ephemeral algorithm
@@ -629,6 +691,12 @@ class TcpPortTable
     std::vector<ReuseportGroup> m_groups; //!< reuseport groups
     std::vector<uint32_t> m_freeGroups;   //!< free group slots
     TcpPortCounters m_counters;           //!< counters
+    /// Destination bitmaps (a cache of m_ehash, so mutable), at most MAX_DESTINATION_BITMAPS.
+    mutable std::unordered_map<std::pair<uint64_t, uint16_t>, DestinationPorts, DestinationHash>
+        m_destinationPorts;
+    mutable uint64_t m_destinationUse{0}; //!< use counter for eviction
+    bool m_loopbackBound{false};          //!< a socket was ever bound to lo (SO_BINDTODEVICE)
+    bool m_scanBitmaps{true};             //!< SetConnectScanBitmaps
 };
 
 } // namespace portlab

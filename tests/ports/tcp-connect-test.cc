@@ -178,5 +178,130 @@ TEST_F(TcpConnect, OnePortServesManyDestinationsWithoutScanning)
     EXPECT_EQ(tcp.OwnerCount(40000), 2000u);
 }
 
+/// What one connect() returned.
+struct ConnectOutcome
+{
+    Errno error;   //!< errno
+    uint16_t port; //!< local port chosen (0 on failure)
+    bool tookOver; //!< a TIME_WAIT was taken over
+
+    bool operator==(const ConnectOutcome& o) const
+    {
+        return error == o.error && port == o.port && tookOver == o.tookOver;
+    }
+};
+
+/// A client churning through a 600-port range towards two remote servers and one loopback
+/// one, 25 connections per simulated second for 150 s: most it closes first (TIME_WAIT), some
+/// the server closes first, some stay open; entries expire as time passes. With
+/// \p bindOneToLo, one of them is bound to lo: with tcp_tw_reuse=2 its TIME_WAIT may be taken
+/// over although its addresses are not loopback, so from then on no bitmap may decide. \return
+/// every connect()'s outcome, in order, and (in \p bitmapsSeen) the most bitmaps kept at once
+std::vector<ConnectOutcome>
+ChurnThroughASmallRange(bool bitmaps,
+                        const std::string& twReuse,
+                        bool bindOneToLo,
+                        size_t& bitmapsSeen)
+{
+    TableDriver h{77};
+    TcpPortTable& tcp = h.Tcp();
+    tcp.SetConnectScanBitmaps(bitmaps);
+    h.Sysctl("ip_local_port_range", "40000 40599");
+    h.Sysctl("tcp_tw_reuse", twReuse);
+    const Ipv4 self = 0x0a000001;                         // 10.0.0.1
+    const Ipv4 servers[] = {0x0a000002, 0x0a000003, LO2}; // 10.0.0.2, 10.0.0.3, lo
+    std::vector<ConnectOutcome> out;
+    bitmapsSeen = 0;
+    for (int i = 0; i < 3750; ++i)
+    {
+        SocketId c = tcp.Open();
+        if (bindOneToLo && i == 1201) // a connection the client closes first, to 10.0.0.2
+        {
+            tcp.SetBoundDevice(c, LOOPBACK_IFINDEX);
+        }
+        Ipv4 dst = servers[i % 7 == 0 ? 2 : i % 3 == 0 ? 1 : 0];
+        TcpConnectResult r;
+        Errno e = tcp.Connect(c, dst == LO2 ? LO1 : self, dst, 80, h.Now(), r);
+        out.push_back({e, e == Errno::OK ? r.localPort : uint16_t(0), r.tookOverTimeWait});
+        bitmapsSeen = std::max(bitmapsSeen, tcp.ConnectScanBitmaps());
+        if (e != Errno::OK)
+        {
+            tcp.Destroy(c);
+        }
+        else if (i % 11 == 0)
+        {
+            tcp.SetState(c, TcpState::ESTABLISHED); // stays open
+        }
+        else if (i % 5 == 0)
+        {
+            tcp.SetState(c, TcpState::ESTABLISHED); // the server closes first: no TIME_WAIT
+            tcp.SetState(c, TcpState::CLOSE_WAIT);
+            tcp.SetState(c, TcpState::LAST_ACK);
+            tcp.SetClosed(c);
+            tcp.Destroy(c);
+        }
+        else
+        {
+            tcp.SetState(c, TcpState::ESTABLISHED); // the client closes first: TIME_WAIT
+            tcp.SetState(c, TcpState::FIN_WAIT1);
+            tcp.SetState(c, TcpState::FIN_WAIT2);
+            TimeWaitInfo info;
+            info.hasTimestamps = true;
+            info.tsRecent = static_cast<uint32_t>(h.Now() / NS_PER_MS);
+            tcp.EnterTimeWait(c, h.Now(), info);
+            tcp.Destroy(c);
+        }
+        h.Sleep(40 * NS_PER_MS);
+    }
+    return out;
+}
+
+TEST(TcpConnectScan, DestinationBitmapsGiveTheSamePortsErrorsAndTakeoversAsTheFullScan)
+{
+    struct Variant
+    {
+        std::string twReuse;
+        bool bindOneToLo;
+        bool bitmapsExpected;
+    };
+
+    for (const Variant& v : {Variant{"0", false, true},
+                             Variant{"2", false, true},
+                             Variant{"2", true, true},
+                             Variant{"1", false, false}})
+    {
+        size_t slowBitmaps = 0;
+        size_t fastBitmaps = 0;
+        std::vector<ConnectOutcome> slow =
+            ChurnThroughASmallRange(false, v.twReuse, v.bindOneToLo, slowBitmaps);
+        std::vector<ConnectOutcome> fast =
+            ChurnThroughASmallRange(true, v.twReuse, v.bindOneToLo, fastBitmaps);
+        std::string label =
+            "tcp_tw_reuse=" + v.twReuse + (v.bindOneToLo ? ", a socket bound to lo" : "");
+        ASSERT_EQ(fast.size(), slow.size());
+        size_t refused = 0;
+        for (size_t i = 0; i < slow.size(); ++i)
+        {
+            ASSERT_EQ(fast[i], slow[i])
+                << label << ": connect() #" << i << " should give the same errno, port and "
+                << "takeover with destination bitmaps as with the full scan (slow: "
+                << ErrnoName(slow[i].error) << " port " << slow[i].port
+                << ", fast: " << ErrnoName(fast[i].error) << " port " << fast[i].port << ")";
+            refused += slow[i].error == Errno::ADDRNOTAVAIL ? 1 : 0;
+        }
+        EXPECT_EQ(slowBitmaps, 0u) << label << ": the full scan keeps no bitmaps";
+        if (v.bitmapsExpected)
+        {
+            EXPECT_GT(refused, 100u) << label << ": the range should be exhausted often";
+            EXPECT_GT(fastBitmaps, 0u) << label << ": long scans should have built bitmaps";
+        }
+        else
+        {
+            EXPECT_EQ(fastBitmaps, 0u)
+                << label << ": TIME_WAITs may be taken over, so no bitmap may decide";
+        }
+    }
+}
+
 } // namespace
 } // namespace portlab
