@@ -251,8 +251,7 @@ UdpClientProcess::HandleRead(Ptr<Socket> s)
         Ptr<Packet> p = s->RecvFrom(from);
         if (!p)
         {
-            std::string e = SocketErrnoName(s);
-            if (e != "EAGAIN" && e != "ok")
+            if (!RecvFailure(s).empty())
             {
                 Error("recv", s);
             }

@@ -130,8 +130,8 @@ UdpServerProcess::HandleRead(Ptr<Socket> s)
         Ptr<Packet> p = s->RecvFrom(from);
         if (!p)
         {
-            std::string e = SocketErrnoName(s);
-            if (e != "EAGAIN" && e != "ok")
+            std::string e = RecvFailure(s);
+            if (!e.empty())
             {
                 ++m_errors[e];
             }

@@ -57,4 +57,11 @@ SocketErrnoName(Ptr<Socket> socket)
     }
 }
 
+std::string
+RecvFailure(Ptr<Socket> socket)
+{
+    std::string e = SocketErrnoName(socket);
+    return e == "EAGAIN" || e == "ok" ? "" : e;
+}
+
 } // namespace ns3

@@ -22,6 +22,15 @@ namespace ns3
  */
 std::string SocketErrnoName(Ptr<Socket> socket);
 
+/**
+ * \ingroup portlab-transport
+ * \brief Why a Recv() or RecvFrom() that returned no packet did so.
+ * \param socket the socket
+ * \return its Linux errno name when the call failed, or "" when there was only nothing to read
+ * (EAGAIN, or no error recorded)
+ */
+std::string RecvFailure(Ptr<Socket> socket);
+
 } // namespace ns3
 
 #endif // LINUX_ERRNO_NAME_H
