@@ -116,6 +116,24 @@ LinuxTcpL4Protocol::Table()
     return m_ports->Host().Tcp();
 }
 
+namespace
+{
+/// \return the initial values of every LinuxTcpSocket attribute, its parents' included
+std::vector<Ptr<const AttributeValue>>
+SocketAttributeDefaults()
+{
+    std::vector<Ptr<const AttributeValue>> defaults;
+    for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
+    {
+        for (std::size_t i = 0; i < t.GetAttributeN(); ++i)
+        {
+            defaults.push_back(t.GetAttribute(i).initialValue);
+        }
+    }
+    return defaults;
+}
+} // namespace
+
 Ptr<Socket>
 LinuxTcpL4Protocol::CreateSocket()
 {
@@ -123,14 +141,7 @@ LinuxTcpL4Protocol::CreateSocket()
     if (!m_prototype || !PrototypeCurrent())
     {
         m_prototype = CreateObject<LinuxTcpSocket>();
-        m_prototypeDefaults.clear();
-        for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
-        {
-            for (std::size_t i = 0; i < t.GetAttributeN(); ++i)
-            {
-                m_prototypeDefaults.push_back(t.GetAttribute(i).initialValue);
-            }
-        }
+        m_prototypeDefaults = SocketAttributeDefaults();
         BaselinePrototypeDefaults();
     }
     Ptr<LinuxTcpSocket> s = CopyObject<LinuxTcpSocket>(m_prototype);
@@ -163,19 +174,7 @@ LinuxTcpL4Protocol::PrototypeCurrent()
     {
         return true;
     }
-    std::size_t k = 0;
-    for (TypeId t = LinuxTcpSocket::GetTypeId(); t != Object::GetTypeId(); t = t.GetParent())
-    {
-        for (std::size_t i = 0; i < t.GetAttributeN(); ++i, ++k)
-        {
-            if (k >= m_prototypeDefaults.size() ||
-                t.GetAttribute(i).initialValue != m_prototypeDefaults[k])
-            {
-                return false;
-            }
-        }
-    }
-    if (k != m_prototypeDefaults.size())
+    if (SocketAttributeDefaults() != m_prototypeDefaults)
     {
         return false;
     }
