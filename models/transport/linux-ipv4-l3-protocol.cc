@@ -31,6 +31,20 @@ NS_LOG_COMPONENT_DEFINE("LinuxIpv4L3Protocol");
 
 NS_OBJECT_ENSURE_REGISTERED(LinuxIpv4L3Protocol);
 
+namespace
+{
+/// Drop what a device padded after the datagram, as Ipv4L3Protocol::Receive does.
+/// \param payload the datagram without its IPv4 header \param ip that header
+void
+TrimPadding(Ptr<Packet> payload, const Ipv4Header& ip)
+{
+    if (ip.GetPayloadSize() < payload->GetSize())
+    {
+        payload->RemoveAtEnd(payload->GetSize() - ip.GetPayloadSize());
+    }
+}
+} // namespace
+
 TypeId
 LinuxIpv4L3Protocol::GetTypeId()
 {
@@ -346,10 +360,7 @@ LinuxIpv4L3Protocol::ReceiveFromDevice(Ptr<NetDevice> device,
         m_tc->Receive(device, p, protocol, from, to, packetType);
         return;
     }
-    if (ip.GetPayloadSize() < packet->GetSize())
-    {
-        packet->RemoveAtEnd(packet->GetSize() - ip.GetPayloadSize());
-    }
+    TrimPadding(packet, ip);
     ++m_fastReceived;
     if (!m_fastRxTrace.IsEmpty())
     {
@@ -379,10 +390,7 @@ LinuxIpv4L3Protocol::ReceiveFromDevice(Ptr<NetDevice> device,
         Ptr<Packet> quoted = p->Copy();
         Ipv4Header ignored;
         quoted->RemoveHeader(ignored);
-        if (ip.GetPayloadSize() < quoted->GetSize())
-        {
-            quoted->RemoveAtEnd(quoted->GetSize() - ip.GetPayloadSize());
-        }
+        TrimPadding(quoted, ip);
         icmp->SendDestUnreachPort(ip, quoted);
     }
 }
