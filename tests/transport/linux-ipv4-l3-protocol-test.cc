@@ -132,6 +132,14 @@ class LinuxIpv4 : public ::testing::Test
         Simulator::Destroy();
     }
 
+    /// End this simulation and forget its nodes and frames, for another Build().
+    void Restart()
+    {
+        Simulator::Destroy();
+        nodes = NodeContainer();
+        wire = Wire();
+    }
+
     Ptr<LinuxIpv4L3Protocol> Stack(uint32_t node)
     {
         return nodes.Get(node)->GetObject<LinuxIpv4L3Protocol>();
@@ -221,10 +229,7 @@ TEST_F(LinuxIpv4, FastPathPutsTheSameBytesOnTheWireAtTheSameTimesAsNs3sPath)
     std::vector<std::string> slowFrames = wire.frames;
     EXPECT_EQ(Stack(0)->GetFastSent() + Stack(1)->GetFastSent(), 0u)
         << "with FastPath false no datagram should take the short path";
-    Simulator::Destroy();
-
-    nodes = NodeContainer();
-    wire = Wire();
+    Restart();
     Build(true);
     std::string fastSeen = Workload();
 
@@ -282,9 +287,7 @@ TEST_F(LinuxIpv4, TxAndFastTxTogetherShowWhatTxAloneShowsWithoutTheShortPath)
             Stack(i)->TraceConnectWithoutContext("FastTx", count);
         }
         Workload();
-        Simulator::Destroy();
-        nodes = NodeContainer();
-        wire = Wire();
+        Restart();
         return *counter;
     };
     uint32_t slow = countTx(false);
@@ -351,9 +354,7 @@ TEST_F(LinuxIpv4, LeanDevicePutsTheSameFramesOnTheWireAtTheSameTimesAsNs3sDevice
         Build(true, false, true, lossy);
         std::string stockSeen = Workload();
         std::vector<std::string> stockFrames = wire.frames;
-        Simulator::Destroy();
-        nodes = NodeContainer();
-        wire = Wire();
+        Restart();
 
         Build(true, false, false, lossy);
         std::string leanSeen = Workload();
@@ -363,9 +364,7 @@ TEST_F(LinuxIpv4, LeanDevicePutsTheSameFramesOnTheWireAtTheSameTimesAsNs3sDevice
                "PointToPointNetDevice does, with the same bytes"
             << (lossy ? " (10% loss on receive, same error-model streams)" : "");
         EXPECT_EQ(leanSeen, stockSeen) << "the applications should see the same on both devices";
-        Simulator::Destroy();
-        nodes = NodeContainer();
-        wire = Wire();
+        Restart();
     }
 }
 
