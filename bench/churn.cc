@@ -100,7 +100,9 @@ RunNs3(bool portlab, uint64_t n, double rate)
         PointToPointHelper p2p;
         p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
         p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-        p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("10240p"));
+        p2p.SetQueue("ns3::DropTailQueue",
+                     "MaxSize",
+                     StringValue(std::to_string(LINK_TX_QUEUE_FRAMES) + "p"));
         p2p.DisableFlowControl();
         NetDeviceContainer devs = p2p.Install(nodes);
         Ipv4AddressHelper addr;

@@ -8,6 +8,7 @@
 #include "lean-point-to-point-helper.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
+#include "point-to-point-link.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
 #include "tcp-client-process.h"
@@ -205,10 +206,9 @@ World::BuildLinks()
     ns3::LeanPointToPointHelper p2p;
     p2p.SetDeviceAttribute("DataRate", ns3::StringValue(m_spec.linkRate));
     p2p.SetChannelAttribute("Delay", ns3::StringValue(m_spec.linkDelay));
-    // As LinkPointToPoint: a device queue as deep as ns-3's FqCoDel default, so that a burst
-    // of SYNs from many sockets is not cut to 100 packets; no queue disc (interfaces are
-    // added directly, so none is installed).
-    p2p.SetDeviceAttribute("TxQueueLimit", ns3::UintegerValue(10240));
+    // As LinkPointToPoint: its queue depth, and no queue disc (interfaces are added directly,
+    // so none is installed).
+    p2p.SetDeviceAttribute("TxQueueLimit", ns3::UintegerValue(ns3::LINK_TX_QUEUE_FRAMES));
     int64_t stream = 1000000;
     auto addrCount = [&](const std::string& group) {
         for (const auto& g : m_spec.groups)

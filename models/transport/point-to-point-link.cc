@@ -25,16 +25,14 @@ LinkPointToPoint(NodeContainer pair,
     LeanPointToPointHelper p2p;
     p2p.SetDeviceAttribute("DataRate", StringValue(dataRate));
     p2p.SetChannelAttribute("Delay", StringValue(delay));
-    // As many packets as the FqCoDel queue disc held (its MaxSize): a burst of SYNs from many
-    // sockets at one instant must not be cut to the 100-packet default.
-    p2p.SetDeviceAttribute("TxQueueLimit", UintegerValue(10240));
+    p2p.SetDeviceAttribute("TxQueueLimit", UintegerValue(LINK_TX_QUEUE_FRAMES));
     NetDeviceContainer devs = p2p.Install(pair);
     Ipv4AddressHelper addr;
     addr.SetBase(network.c_str(), "255.255.255.0");
     addr.Assign(devs);
     // Assign() installs ns-3's default root queue disc (FqCoDel) only on devices with a
     // NetDeviceQueueInterface, and these have none: FqCoDel created a CoDel class per new flow,
-    // a third of a short-connection run. The devices' own DropTail queue (sized as above) is
+    // a third of a short-connection run. The devices' own transmit queue (sized as above) is
     // enough for a link that is never the bottleneck.
     return devs;
 }

@@ -9,10 +9,15 @@
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
 
+#include <cstdint>
 #include <string>
 
 namespace ns3
 {
+
+/// Frames a link's transmit queue holds: as many as the FqCoDel queue disc did (its MaxSize),
+/// so that a burst of SYNs from many sockets at one instant is not cut to the 100-frame default.
+constexpr uint32_t LINK_TX_QUEUE_FRAMES = 10240;
 
 /**
  * \ingroup portlab-transport
@@ -20,7 +25,7 @@ namespace ns3
  * PointToPointNetDevice behaviour at less cost per packet) and address it as NETWORK/24: the first
  * node gets .1, the second .2. Routing is left to the caller (one
  * Ipv4GlobalRoutingHelper::PopulateRoutingTables() after all links). No queue disc: packets go
- * straight to the devices' transmit queues (10240 packets, FqCoDel's limit), not through the
+ * straight to the devices' transmit queues (LINK_TX_QUEUE_FRAMES each), not through the
  * FqCoDel root queue disc that Ipv4AddressHelper installs on devices with flow control. A
  * datagram that finds the queue full is dropped by the device (its MacTxDrop trace).
  * \param pair exactly two nodes with an IPv4 stack

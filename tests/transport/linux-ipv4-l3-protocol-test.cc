@@ -90,7 +90,9 @@ class LinuxIpv4 : public ::testing::Test
             PointToPointHelper p2p;
             p2p.SetDeviceAttribute("DataRate", StringValue("100Mbps"));
             p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-            p2p.SetQueue("ns3::DropTailQueue", "MaxSize", StringValue("10240p"));
+            p2p.SetQueue("ns3::DropTailQueue",
+                         "MaxSize",
+                         StringValue(std::to_string(LINK_TX_QUEUE_FRAMES) + "p"));
             p2p.DisableFlowControl();
             devices = p2p.Install(nodes);
             Ipv4AddressHelper addr;
