@@ -150,7 +150,6 @@ LeanPointToPointNetDevice::SetDataRate(DataRate bps)
 {
     m_bps = bps;
     m_txTimes.clear();
-    m_txTimeKnown.clear();
 }
 
 DataRate
@@ -170,13 +169,11 @@ LeanPointToPointNetDevice::TxTime(uint32_t bytes)
 {
     if (bytes >= m_txTimes.size())
     {
-        m_txTimes.resize(bytes + 1);
-        m_txTimeKnown.resize(bytes + 1, false);
+        m_txTimes.resize(bytes + 1, NanoSeconds(-1)); // negative: not computed yet
     }
-    if (!m_txTimeKnown[bytes])
+    if (m_txTimes[bytes].IsStrictlyNegative())
     {
         m_txTimes[bytes] = m_bps.CalculateBytesTxTime(bytes); // ns-3's own arithmetic
-        m_txTimeKnown[bytes] = true;
     }
     return m_txTimes[bytes];
 }

@@ -119,22 +119,21 @@ class LeanPointToPointNetDevice : public NetDevice
     /// \param bytes frame size \return its transmission time at the DataRate
     Time TxTime(uint32_t bytes);
 
-    Ptr<Node> m_node;                                    //!< the node
-    Ptr<LeanPointToPointChannel> m_channel;              //!< the channel
-    Mac48Address m_address;                              //!< this device's address
-    Address m_remote;                                    //!< the peer's address, once attached
-    uint32_t m_ifIndex{0};                               //!< index on the node
-    uint16_t m_mtu{1500};                                //!< MTU (the Mtu attribute)
-    DataRate m_bps;                                      //!< rate (the DataRate attribute)
-    Time m_interframeGap;                                //!< gap after each frame
-    uint32_t m_queueLimit{100};                          //!< the TxQueueLimit attribute
-    Ptr<ErrorModel> m_receiveErrorModel;                 //!< loss on receive
-    bool m_busy{false};                                  //!< a frame is on the wire
-    bool m_linkUp{false};                                //!< attached to a channel
-    Ptr<Packet> m_currentPkt;                            //!< the frame on the wire
-    std::deque<Ptr<Packet>> m_queue;                     //!< frames waiting
-    std::vector<Time> m_txTimes;                         //!< transmission time by frame size
-    std::vector<bool> m_txTimeKnown;                     //!< m_txTimes[size] is valid
+    Ptr<Node> m_node;                       //!< the node
+    Ptr<LeanPointToPointChannel> m_channel; //!< the channel
+    Mac48Address m_address;                 //!< this device's address
+    Address m_remote;                       //!< the peer's address, once attached
+    uint32_t m_ifIndex{0};                  //!< index on the node
+    uint16_t m_mtu{1500};                   //!< MTU (the Mtu attribute)
+    DataRate m_bps;                         //!< rate (the DataRate attribute)
+    Time m_interframeGap;                   //!< gap after each frame
+    uint32_t m_queueLimit{100};             //!< the TxQueueLimit attribute
+    Ptr<ErrorModel> m_receiveErrorModel;    //!< loss on receive
+    bool m_busy{false};                     //!< a frame is on the wire
+    bool m_linkUp{false};                   //!< attached to a channel
+    Ptr<Packet> m_currentPkt;               //!< the frame on the wire
+    std::deque<Ptr<Packet>> m_queue;        //!< frames waiting
+    std::vector<Time> m_txTimes;            //!< transmission time by frame size (negative: not yet)
     NetDevice::ReceiveCallback m_rxCallback;             //!< to the node
     NetDevice::PromiscReceiveCallback m_promiscCallback; //!< promiscuous receive, if any
     TracedCallback<> m_linkChangeCallbacks;              //!< link up/down
