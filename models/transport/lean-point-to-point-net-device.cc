@@ -233,12 +233,12 @@ LeanPointToPointNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_
 }
 
 bool
-LeanPointToPointNetDevice::SendFrom(Ptr<Packet> packet,
+LeanPointToPointNetDevice::SendFrom(Ptr<Packet> /* packet */,
                                     const Address& /* source */,
-                                    const Address& dest,
-                                    uint16_t protocolNumber)
+                                    const Address& /* dest */,
+                                    uint16_t /* protocolNumber */)
 {
-    return Send(packet, dest, protocolNumber);
+    return false; // as ns-3's PointToPointNetDevice: SupportsSendFrom() is false
 }
 
 void

@@ -434,6 +434,23 @@ TEST(LeanPointToPoint, AFullTransmitQueueDropsAsNs3sDeviceDoes)
     EXPECT_EQ(leanDelivered, 4u);
 }
 
+TEST(LeanPointToPoint, SendFromIsRefusedAsOnNs3sDevice)
+{
+    NodeContainer nodes;
+    nodes.Create(2);
+    NetDeviceContainer stock = PointToPointHelper().Install(nodes);
+    NetDeviceContainer lean = LeanPointToPointHelper().Install(nodes);
+    for (Ptr<NetDevice> d : {stock.Get(0), lean.Get(0)})
+    {
+        EXPECT_FALSE(d->SupportsSendFrom()) << d->GetInstanceTypeId().GetName();
+        EXPECT_FALSE(
+            d->SendFrom(Create<Packet>(10), d->GetAddress(), lean.Get(1)->GetAddress(), 0x0800))
+            << d->GetInstanceTypeId().GetName()
+            << " should refuse SendFrom, as it does not support it";
+    }
+    Simulator::Destroy();
+}
+
 /// UDP echo from \p from to \p to:7 on a node that has a point-to-point link and an
 /// Ethernet (ARP) link, in either order. \return replies received and short-path receives
 std::pair<uint32_t, uint64_t>
