@@ -5,6 +5,8 @@
 
 #include "figure.h"
 
+#include "signal-cleanup.h"
+
 #include <atomic>
 #include <cctype>
 #include <cerrno>
@@ -15,6 +17,7 @@
 #include <gnuplot-iostream.h>
 #include <iterator>
 #include <locale>
+#include <memory>
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
@@ -22,6 +25,7 @@
 #include <sys/wait.h>
 #include <tuple>
 #include <unistd.h>
+#include <vector>
 
 extern char** environ;
 
@@ -144,8 +148,25 @@ RunGnuplot(const std::vector<std::string>& args, int stdinFd)
     posix_spawn_file_actions_adddup2(&actions, stdinFd, STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, out.Get(), STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, out.Get(), STDERR_FILENO);
+    // cairo writes the PDF's dates in local time with the zone's offset ("+01'00'"): in UTC
+    // they are "Z" everywhere, so FixPdfDates() gives the same bytes in every time zone.
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e)
+    {
+        if (std::strncmp(*e, "TZ=", 3) != 0)
+        {
+            env.emplace_back(*e);
+        }
+    }
+    env.emplace_back("TZ=UTC");
+    std::vector<char*> envp;
+    for (auto& e : env)
+    {
+        envp.push_back(e.data());
+    }
+    envp.push_back(nullptr);
     pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv.data(), environ);
+    int rc = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0)
     {
@@ -325,6 +346,8 @@ class Outputs
                 {
                     close(fd);
                     o.temporary = name;
+                    // Removed if a signal ends the process before Commit() or the destructor.
+                    m_guards.push_back(std::make_unique<SignalCleanupGuard>(name));
                     break;
                 }
                 if (errno != EEXIST || attempt == 100)
@@ -373,6 +396,7 @@ class Outputs
 
   private:
     std::vector<Output> m_outputs;
+    std::vector<std::unique_ptr<SignalCleanupGuard>> m_guards;
 };
 
 /// One plot clause: a series drawn one way.

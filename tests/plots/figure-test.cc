@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <dirent.h>
 #include <fstream>
+#include <map>
 #include <gtest/gtest.h>
 #include <iterator>
 #include <set>
@@ -176,6 +177,32 @@ TEST(Figure, SameFigureRendersByteIdentical)
         }
         EXPECT_FALSE(one.empty()) << ext;
         EXPECT_TRUE(one == two) << ext << " differs between two renders";
+    }
+}
+
+TEST(Figure, FiguresAreByteIdenticalInEveryTimeZone)
+{
+    if (!GnuplotHasPdf())
+    {
+        GTEST_SKIP() << "this gnuplot writes no PDF, the only format with a date";
+    }
+    TempDir dir;
+    const char* old = std::getenv("TZ");
+    std::string saved = old != nullptr ? old : "";
+    std::map<std::string, std::string> pdfs;
+    for (const char* tz : {"UTC", "Europe/Paris", "America/New_York", "Asia/Kolkata"})
+    {
+        setenv("TZ", tz, 1);
+        std::string stem = dir.Path() + "/" + std::to_string(pdfs.size());
+        RenderFigure(SimpleFigure(), stem);
+        pdfs[tz] = Slurp(stem + ".pdf");
+    }
+    old != nullptr ? setenv("TZ", saved.c_str(), 1) : unsetenv("TZ");
+    for (const auto& [tz, pdf] : pdfs)
+    {
+        EXPECT_TRUE(pdf == pdfs["UTC"])
+            << "the PDF drawn with TZ=" << tz
+            << " should be byte-identical to the one drawn in UTC (its dates are fixed)";
     }
 }
 
