@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <utility>
 
 namespace portlab
@@ -118,6 +119,21 @@ CsvTable::Numbers(const std::string& column) const
 CsvTable
 ReadCsv(const std::string& path)
 {
+    // A regular file of bounded size: a FIFO, a device or /dev/zero is not a table.
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0)
+    {
+        throw std::runtime_error(path + ": cannot open for reading");
+    }
+    if (!S_ISREG(st.st_mode))
+    {
+        throw std::runtime_error(path + ": not a regular file; allowed: a CSV file");
+    }
+    if (static_cast<uint64_t>(st.st_size) > MAX_CSV_BYTES)
+    {
+        throw std::runtime_error(path + ": " + std::to_string(st.st_size) +
+                                 " bytes; allowed: at most " + std::to_string(MAX_CSV_BYTES));
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in)
     {
@@ -127,6 +143,11 @@ ReadCsv(const std::string& path)
     if (in.bad())
     {
         throw std::runtime_error(path + ": read error");
+    }
+    if (text.size() > MAX_CSV_BYTES)
+    {
+        throw std::runtime_error(path + ": more than " + std::to_string(MAX_CSV_BYTES) +
+                                 " bytes; allowed: at most " + std::to_string(MAX_CSV_BYTES));
     }
 
     // Records with the line each starts on.

@@ -7,6 +7,7 @@
 #define PORTLAB_CSV_TABLE_H
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -65,10 +66,14 @@ class CsvTable
     std::size_t m_rows = 0;
 };
 
+/// The largest CSV file ReadCsv() reads (a 10^7-row time series is well below it).
+constexpr std::uint64_t MAX_CSV_BYTES = std::uint64_t(1) << 30;
+
 /**
  * \brief Reads a CSV file whose first line is the header.
  *
- * A trailing newline, CRLF line ends and blank lines are accepted.
+ * A trailing newline, CRLF line ends and blank lines are accepted. Only a regular file of at
+ * most MAX_CSV_BYTES is read (not a FIFO or a device).
  * \param path the file
  * \throws std::runtime_error naming the file (and line) if it cannot be read, is empty, has an
  *         unterminated quote, repeats a column name or has a row with the wrong number of fields
