@@ -48,6 +48,9 @@ const char* const TOP_HELP =
     "'portlab COMMAND --help' describes each. Exit status: 0 ok, 1 disagreement with\n"
     "Linux (or failed sweep points), 2 bad input.\n";
 
+/// The largest socket script read (a script is a page of text; /dev/zero is not one).
+constexpr size_t MAX_SCRIPT_BYTES = size_t(1) << 20;
+
 /// Parse a subcommand's options; returns -1 to continue, else an exit status.
 int
 Parse(int argc,
@@ -324,9 +327,16 @@ CmdPlot(int argc, char** argv, std::ostream& out, std::ostream& err)
         err << "portlab plot: no DIR given\n";
         return EXIT_USAGE;
     }
-    for (const auto& f : PlotDirectory(dir))
+    std::vector<std::string> files = PlotDirectory(dir);
+    for (const auto& f : files)
     {
         out << f << "\n";
+    }
+    if (files.empty())
+    {
+        err << "portlab plot: no figure for " << dir
+            << ": nothing in it can be drawn on a numeric axis (a sweep whose first --vary "
+               "key is not a number, or a metric no point measured); its CSV is the result\n";
     }
     return EXIT_OK;
 }
@@ -358,7 +368,7 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
         return EXIT_USAGE;
     }
     seed = Count(vm, "seed", 1, 0, INT64_MAX);
-    std::string text = ReadWholeFile(file);
+    std::string text = ReadWholeFile(file, MAX_SCRIPT_BYTES);
     std::vector<ScriptCheck> checks = RunSocketScript(text, file, seed);
     int failed = 0;
     for (const auto& c : checks)

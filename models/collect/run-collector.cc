@@ -130,25 +130,9 @@ DefaultRunDirectory(const std::string& scenario,
                     const std::vector<std::string>& overrides,
                     uint64_t seed)
 {
-    std::string tag;
     std::vector<std::string> sorted = overrides;
     std::sort(sorted.begin(), sorted.end());
-    for (const auto& o : sorted)
-    {
-        tag += (tag.empty() ? "" : ",") + o;
-    }
-    tag = SafeFileName(tag);
-    if (tag.size() > 100)
-    {
-        uint64_t h = 1469598103934665603ULL;
-        for (char c : tag)
-        {
-            h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-        }
-        std::ostringstream o;
-        o << tag.substr(0, 80) << "-" << std::hex << std::setw(16) << std::setfill('0') << h;
-        tag = o.str();
-    }
+    std::string tag = SafeFileName(sorted);
     return "results/" + scenario + "/" + (tag.empty() ? "" : tag + "-") + "seed-" +
            std::to_string(seed);
 }
@@ -160,7 +144,8 @@ PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::st
     std::vector<std::string> written;
     if (t.Rows() == 0)
     {
-        return written;
+        throw std::runtime_error(csvPath + ": no rows (a truncated file?); allowed: a "
+                                 "timeseries.csv written by portlab run");
     }
     const std::vector<std::string>& host = t.Column("host");
     std::vector<double> time = t.Numbers("time_s");
@@ -338,8 +323,14 @@ PlotDirectory(const std::string& dir)
         std::string scenario = fs::path(dir).lexically_normal().parent_path().filename().string();
         if (fs::exists(d + "summary.json"))
         {
-            JsonValue s = JsonValue::Parse(ReadWholeFile(d + "summary.json"));
-            scenario = s.At("scenario").AsString();
+            JsonValue s = ReadJsonFile(d + "summary.json");
+            const JsonValue* name = s.IsObject() ? s.Find("scenario") : nullptr;
+            if (name == nullptr || !name->IsString())
+            {
+                throw std::runtime_error("'" + d + "summary.json' has no scenario name; " +
+                                         "allowed: a summary.json written by portlab run");
+            }
+            scenario = name->AsString();
         }
         return PlotRun(d + "timeseries.csv", d, scenario);
     }

@@ -117,7 +117,7 @@ RunStudy(const StudyOptions& options, std::ostream& terminal)
     {
         specs.push_back(LoadScenario(name, options.overrides));
     }
-    AtomicDirectory out(options.dir);
+    AtomicDirectory out(options.dir, "study");
     std::ostringstream md;
     md << "# portlab study: five questions about TCP and UDP ports\n\n"
        << "Each question is answered by an experiment on simulated hosts that follow Linux "

@@ -13,13 +13,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <filesystem>
 #include <iomanip>
 #include <map>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,13 +37,12 @@ namespace
 std::string
 PointName(const SweepPlan& plan, const std::vector<std::string>& values)
 {
-    std::string n;
+    std::vector<std::string> keyValues;
     for (size_t i = 0; i < values.size(); ++i)
     {
-        // Neither keys nor values hold commas (they separate values in --vary).
-        n += (n.empty() ? "" : ",") + SafeFileName(plan.vary[i].first + "=" + values[i]);
+        keyValues.push_back(plan.vary[i].first + "=" + values[i]);
     }
-    return n;
+    return SafeFileName(keyValues);
 }
 
 std::string
@@ -180,27 +182,123 @@ SweepPlan::ToJson() const
     return j;
 }
 
+namespace
+{
+
+/// A string member of sweep.json, printable.
+std::string
+PlanString(const JsonValue& v, const std::string& field)
+{
+    if (!v.IsString())
+    {
+        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) +
+                          "; allowed: a string");
+    }
+    if (HasControlCharacter(v.AsString()))
+    {
+        throw ConfigError("'" + field + "' holds control characters; allowed: printable text");
+    }
+    return v.AsString();
+}
+
+/// A member of a sweep.json object, or an error naming it.
+const JsonValue&
+PlanMember(const JsonValue& object, const std::string& key, const std::string& where)
+{
+    const JsonValue* v = object.IsObject() ? object.Find(key) : nullptr;
+    if (v == nullptr)
+    {
+        throw ConfigError("no '" + key + "' in " + where + "; allowed: " +
+                          (where == "the plan" ? "an object with scenario, set, vary, seeds, "
+                                                 "first_seed, y"
+                                               : "an object with key and values"));
+    }
+    return *v;
+}
+
+/// An array member of sweep.json.
+const std::vector<JsonValue>&
+PlanArray(const JsonValue& v, const std::string& field)
+{
+    if (!v.IsArray())
+    {
+        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) +
+                          "; allowed: an array");
+    }
+    return v.Items();
+}
+
+/// An integer member of sweep.json within [min, max].
+int64_t
+PlanInteger(const JsonValue& v, const std::string& field, int64_t min, int64_t max)
+{
+    if (v.GetType() != JsonValue::Type::INT || v.AsInt() < min || v.AsInt() > max)
+    {
+        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) +
+                          "; allowed: an integer from " + std::to_string(min) + " to " +
+                          std::to_string(max));
+    }
+    return v.AsInt();
+}
+
+} // namespace
+
 SweepPlan
 SweepPlan::FromJson(const JsonValue& j, const std::string& dir)
 {
     SweepPlan p;
-    p.scenario = j.At("scenario").AsString();
-    for (const auto& o : j.At("set").Items())
+    if (!j.IsObject())
     {
-        p.overrides.push_back(o.AsString());
+        throw ConfigError("the plan is not a JSON object; allowed: an object with scenario, "
+                          "set, vary, seeds, first_seed, y");
     }
-    for (const auto& e : j.At("vary").Items())
+    p.scenario = PlanString(PlanMember(j, "scenario", "the plan"), "scenario");
+    if (p.scenario.empty())
     {
+        throw ConfigError("'scenario' is empty; allowed: a scenario name or FILE.ini[:NAME]");
+    }
+    for (const auto& o : PlanArray(PlanMember(j, "set", "the plan"), "set"))
+    {
+        p.overrides.push_back(PlanString(o, "set"));
+    }
+    uint64_t runs = 1;
+    for (const auto& e : PlanArray(PlanMember(j, "vary", "the plan"), "vary"))
+    {
+        std::string key = PlanString(PlanMember(e, "key", "a 'vary' entry"), "vary key");
         std::vector<std::string> values;
-        for (const auto& x : e.At("values").Items())
+        for (const auto& x : PlanArray(PlanMember(e, "values", "a 'vary' entry"), "values"))
         {
-            values.push_back(x.AsString());
+            values.push_back(PlanString(x, "values of " + key));
         }
-        p.vary.emplace_back(e.At("key").AsString(), values);
+        if (key.empty() || values.empty())
+        {
+            throw ConfigError("a 'vary' entry has an empty key or no values; allowed: a key "
+                              "and at least one value");
+        }
+        runs *= values.size();
+        if (runs > MAX_SWEEP_RUNS)
+        {
+            throw ConfigError("the plan has more than " + std::to_string(MAX_SWEEP_RUNS) +
+                              " points; allowed: at most " + std::to_string(MAX_SWEEP_RUNS));
+        }
+        p.vary.emplace_back(key, values);
     }
-    p.seeds = j.At("seeds").AsInt();
-    p.firstSeed = j.At("first_seed").AsInt();
-    p.y = j.At("y").AsString();
+    if (p.vary.empty())
+    {
+        throw ConfigError("'vary' is empty; allowed: at least one key with values");
+    }
+    p.seeds = static_cast<uint32_t>(
+        PlanInteger(PlanMember(j, "seeds", "the plan"), "seeds", 1, MAX_SWEEP_SEEDS));
+    if (runs * p.seeds > MAX_SWEEP_RUNS)
+    {
+        throw ConfigError("the plan has " + std::to_string(runs * p.seeds) +
+                          " runs; allowed: at most " + std::to_string(MAX_SWEEP_RUNS));
+    }
+    p.firstSeed = PlanInteger(PlanMember(j, "first_seed", "the plan"),
+                              "first_seed",
+                              0,
+                              INT64_MAX - MAX_SWEEP_SEEDS);
+    p.y = PlanString(PlanMember(j, "y", "the plan"), "y");
     p.dir = dir;
     return p;
 }
@@ -219,11 +317,32 @@ MakeSweepPlan(const std::string& scenario,
     plan.overrides = overrides;
     plan.seeds = seeds;
     plan.firstSeed = firstSeed;
-    if (seeds < 1 || seeds > 1000)
+    if (seeds < 1 || seeds > MAX_SWEEP_SEEDS)
     {
-        throw ConfigError("--seeds " + std::to_string(seeds) + " is not allowed; allowed: 1..1000");
+        throw ConfigError("--seeds " + std::to_string(seeds) + " is not allowed; allowed: 1.." +
+                          std::to_string(MAX_SWEEP_SEEDS));
+    }
+    // Every string ends up in a job line for a shell: no control characters (a newline would
+    // start another command).
+    for (const auto& [what, list] :
+         {std::make_pair("--set", overrides), std::make_pair("--vary", vary)})
+    {
+        for (const auto& v : list)
+        {
+            if (HasControlCharacter(v))
+            {
+                throw ConfigError(std::string(what) + " value holds a control character " +
+                                  "(newline, tab, ...); allowed: printable text");
+            }
+        }
+    }
+    if (HasControlCharacter(scenario) || HasControlCharacter(dir) || HasControlCharacter(y))
+    {
+        throw ConfigError("the scenario, --out or --y holds a control character; allowed: "
+                          "printable text");
     }
     std::set<std::string> keys;
+    uint64_t runs = seeds;
     for (const auto& v : vary)
     {
         size_t eq = v.find('=');
@@ -248,6 +367,18 @@ MakeSweepPlan(const std::string& scenario,
         if (!keys.insert(key).second)
         {
             throw ConfigError("--vary names '" + key + "' twice; allowed: each key once");
+        }
+        std::set<std::string> distinct(values.begin(), values.end());
+        if (distinct.size() != values.size())
+        {
+            throw ConfigError("--vary '" + key + "' lists a value twice; allowed: each value once");
+        }
+        runs *= values.size();
+        if (runs > MAX_SWEEP_RUNS)
+        {
+            throw ConfigError("the sweep would have more than " + std::to_string(MAX_SWEEP_RUNS) +
+                              " runs (points x seeds); allowed: at most " +
+                              std::to_string(MAX_SWEEP_RUNS) + " (split it into several sweeps)");
         }
         plan.vary.emplace_back(key, values);
     }
@@ -303,12 +434,13 @@ MakeSweepPlan(const std::string& scenario,
                               "SUBJECT.METRIC");
         }
     }
-    std::string keysName;
+    std::vector<std::string> keyNames;
     for (const auto& [k, values] : plan.vary)
     {
-        keysName += (keysName.empty() ? "" : ",") + k;
+        keyNames.push_back(k);
     }
-    plan.dir = dir.empty() ? "results/" + base.name + "/sweep-" + keysName : dir;
+    plan.dir = dir.empty() ? "results/" + base.name + "/sweep-" + SafeFileName(keyNames) : dir;
+    CheckSweepDirectory(plan.dir);
     return plan;
 }
 
@@ -319,9 +451,10 @@ namespace
 void
 WritePlan(const SweepPlan& plan)
 {
+    PrepareSweepDirectory(plan.dir);
     std::string path = plan.dir + "/sweep.json";
     std::string text = plan.ToJson().DumpPretty() + "\n";
-    if (fs::exists(path))
+    if (fs::exists(fs::symlink_status(path)))
     {
         std::string old = ReadWholeFile(path);
         if (old != text)
@@ -354,9 +487,58 @@ RunArgs(const SweepPlan& plan, const SweepPlan::Point& p, const std::string& sel
 
 } // namespace
 
+namespace
+{
+
+/// Refuse to replace a file that is not a job list portlab wrote.
+void
+CheckReplaceableJobList(const std::string& file)
+{
+    const std::string allowed = "allowed: a new file, an empty file or an earlier job list";
+    struct stat st;
+    if (lstat(file.c_str(), &st) != 0)
+    {
+        if (errno == ENOENT)
+        {
+            return;
+        }
+        throw OutputError("cannot use '" + file + "' for the job list: " + std::strerror(errno));
+    }
+    if (!S_ISREG(st.st_mode))
+    {
+        throw OutputError("'" + file + "' is " +
+                          (S_ISLNK(st.st_mode)  ? "a symbolic link"
+                           : S_ISDIR(st.st_mode) ? "a directory"
+                                                 : "not a regular file") +
+                          ", not a job list; " + allowed);
+    }
+    std::string text = ReadWholeFile(file);
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line))
+    {
+        // A job line: 'PATH' 'run' ... (every word single-quoted).
+        size_t end = line.size() > 1 && line[0] == '\'' ? line.find("' 'run' '", 1)
+                                                         : std::string::npos;
+        if (end == std::string::npos)
+        {
+            throw OutputError("'" + file + "' exists and is not a portlab job list, and " +
+                              "portlab never replaces other files; " + allowed);
+        }
+    }
+}
+
+} // namespace
+
 size_t
 EmitJobs(const SweepPlan& plan, const std::string& self, const std::string& file)
 {
+    if (HasControlCharacter(file) || HasControlCharacter(self))
+    {
+        throw ConfigError("the job list's path or portlab's own path holds a control character; "
+                          "allowed: printable paths");
+    }
+    CheckReplaceableJobList(file);
     WritePlan(plan);
     std::string text;
     size_t n = 0;
@@ -396,8 +578,16 @@ RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool pro
             todo.push_back(p);
         }
     }
-    std::string logs = plan.dir + "/.logs";
-    fs::create_directories(logs);
+    // Logs go to a fresh private directory (mkdtemp), so no planted link is ever followed.
+    std::string tmpl = plan.dir + "/.logs-XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    if (mkdtemp(buf.data()) == nullptr)
+    {
+        throw std::runtime_error("cannot create '" + tmpl + "': " + std::strerror(errno));
+    }
+    std::string logs = buf.data();
+    SignalCleanupGuard logsGuard(logs);
     std::map<pid_t, std::pair<SweepPlan::Point, std::string>> running;
     size_t next = 0;
     size_t done = 0;
@@ -431,7 +621,7 @@ RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool pro
             pid_t pid = fork();
             if (pid == 0)
             {
-                int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+                int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
                 if (fd >= 0)
                 {
                     dup2(fd, 1);
@@ -499,15 +689,40 @@ RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool pro
     return failed;
 }
 
+namespace
+{
+
+/// The plan of sweep directory DIR, validated; errors name the file.
+SweepPlan
+ReadPlan(std::string dir)
+{
+    while (dir.size() > 1 && dir.back() == '/')
+    {
+        dir.pop_back();
+    }
+    std::string path = dir + "/sweep.json";
+    if (!fs::exists(fs::symlink_status(path)))
+    {
+        throw std::runtime_error("'" + dir + "' is not a sweep directory (no sweep.json); " +
+                                 "allowed: a directory made by portlab sweep");
+    }
+    JsonValue j = ReadJsonFile(path);
+    try
+    {
+        return SweepPlan::FromJson(j, dir);
+    }
+    catch (const ConfigError& e)
+    {
+        throw ConfigError(path + ": " + e.what());
+    }
+}
+
+} // namespace
+
 std::vector<std::string>
 CollectSweep(const std::string& dir, std::vector<std::string>* missing)
 {
-    std::string planPath = dir + "/sweep.json";
-    if (!fs::exists(planPath))
-    {
-        throw std::runtime_error("'" + dir + "' is not a sweep directory (no sweep.json)");
-    }
-    SweepPlan plan = SweepPlan::FromJson(JsonValue::Parse(ReadWholeFile(planPath)), dir);
+    SweepPlan plan = ReadPlan(dir);
     auto points = plan.Points();
     std::vector<std::map<std::string, double>> values(points.size());
     std::vector<bool> have(points.size(), false);
@@ -523,8 +738,18 @@ CollectSweep(const std::string& dir, std::vector<std::string>* missing)
             }
             continue;
         }
-        JsonValue j = JsonValue::Parse(ReadWholeFile(s));
-        for (const auto& [k, v] : j.At("metrics").Members())
+        JsonValue j = ReadJsonFile(s);
+        const JsonValue* metrics = j.IsObject() ? j.Find("metrics") : nullptr;
+        const JsonValue* matches = j.IsObject() ? j.Find("matches_linux") : nullptr;
+        if (metrics == nullptr || !metrics->IsObject() || matches == nullptr ||
+            matches->GetType() != JsonValue::Type::BOOL)
+        {
+            throw std::runtime_error("'" + s + "' lacks 'metrics' (an object) or " +
+                                     "'matches_linux' (true or false); allowed: a summary.json " +
+                                     "written by portlab run (rerun that point: delete its " +
+                                     "directory and run the sweep again)");
+        }
+        for (const auto& [k, v] : metrics->Members())
         {
             if (v.IsNumber())
             {
@@ -532,7 +757,7 @@ CollectSweep(const std::string& dir, std::vector<std::string>* missing)
                 metricNames.insert(k);
             }
         }
-        values[i]["matches_linux"] = j.At("matches_linux").AsBool() ? 1 : 0;
+        values[i]["matches_linux"] = matches->AsBool() ? 1 : 0;
         have[i] = true;
     }
     std::vector<std::string> cols(metricNames.begin(), metricNames.end());
@@ -632,7 +857,7 @@ PlotSweep(const std::string& dirIn)
     {
         dir.pop_back();
     }
-    SweepPlan plan = SweepPlan::FromJson(JsonValue::Parse(ReadWholeFile(dir + "/sweep.json")), dir);
+    SweepPlan plan = ReadPlan(dir);
     CsvTable t = ReadCsv(dir + "/points.csv");
     std::vector<std::string> written;
     if (!t.Has(plan.y))
@@ -646,8 +871,18 @@ PlotSweep(const std::string& dirIn)
     {
         keyCols.push_back(&t.Column(k));
     }
-    auto number = [](const std::string& s) {
-        return s.empty() ? 0.0 : std::strtod(s.c_str(), nullptr);
+    // A cell of points.csv as a number; "abc" or "1x" is an error naming the cell.
+    auto number = [&](size_t row, const std::string& column, const std::string& s) {
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        if (s.empty() || end == s.c_str() || *end != '\0' || !std::isfinite(v))
+        {
+            throw std::runtime_error(dir + "/points.csv: column '" + column + "', row " +
+                                     std::to_string(row + 2) + ": '" + s +
+                                     "' is not a number; allowed: a points.csv written by "
+                                     "portlab collect");
+        }
+        return v;
     };
     Figure f;
     std::string xKey = plan.vary[0].first;
@@ -658,9 +893,9 @@ PlotSweep(const std::string& dirIn)
     std::map<std::string, size_t> seriesIndex;
     for (size_t i = 0; i < t.Rows(); ++i)
     {
-        if (seed[i] != "mean")
+        if (seed[i] != "mean" || yText[i].empty())
         {
-            continue;
+            continue; // a seed's row, or a point that did not measure the metric
         }
         double x = 0;
         std::string u;
@@ -684,12 +919,14 @@ PlotSweep(const std::string& dirIn)
         }
         Series& s = f.series[seriesIndex[title]];
         s.x.push_back(x);
-        double y = number(yText[i]);
+        double y = number(i, plan.y, yText[i]);
         s.y.push_back(y);
         if (plan.seeds > 1)
         {
             // The ci95 row follows its mean row.
-            double half = i + 1 < t.Rows() ? number(yText[i + 1]) : 0;
+            double half = i + 1 < t.Rows() && seed[i + 1] == "ci95" && !yText[i + 1].empty()
+                              ? number(i + 1, plan.y, yText[i + 1])
+                              : 0;
             s.yLow.push_back(y - half);
             s.yHigh.push_back(y + half);
         }

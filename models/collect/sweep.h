@@ -16,6 +16,13 @@
 namespace portlab
 {
 
+/// \ingroup portlab-collect
+/// The most runs (points x seeds) one sweep may have.
+constexpr uint64_t MAX_SWEEP_RUNS = 100000;
+/// \ingroup portlab-collect
+/// The most seeds per point.
+constexpr uint32_t MAX_SWEEP_SEEDS = 1000;
+
 /**
  * \ingroup portlab-collect
  * \brief A sweep: a scenario run at every combination of some keys' values, with K seeds.
@@ -47,7 +54,11 @@ struct SweepPlan
     std::vector<Point> Points() const;
     /// \return sweep.json's content
     JsonValue ToJson() const;
-    /// \param j sweep.json's content \param dir the sweep directory \return the plan
+    /**
+     * \brief Read and validate a plan.
+     * \param j sweep.json's content \param dir the sweep directory \return the plan
+     * \throws ConfigError naming the field that is wrong and what is allowed
+     */
     static SweepPlan FromJson(const JsonValue& j, const std::string& dir);
 };
 
@@ -87,7 +98,9 @@ int RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool
 /**
  * \ingroup portlab-collect
  * \brief Write sweep.json and one shell command per point not yet done to FILE, for GNU
- * parallel (`parallel < FILE`, also with --sshloginfile) or a Slurm array.
+ * parallel (`parallel < FILE`, also with --sshloginfile) or a Slurm array. Every word of a
+ * line is quoted for the shell, and no word holds a control character. An existing FILE is
+ * replaced only when it is empty or a job list itself (each line a quoted `portlab run`).
  * \param plan the plan
  * \param self path of the portlab executable
  * \param file the job list
