@@ -7,25 +7,13 @@
 #define PORTLAB_SOCKET_SCRIPT_H
 
 #include "scenario-config.h"
+#include "script-program.h"
 
 #include <string>
 #include <vector>
 
 namespace portlab
 {
-
-/**
- * \ingroup portlab-scenario
- * \brief The outcome of one script line that checks something.
- */
-struct ScriptCheck
-{
-    int line{0};          //!< 1-based line
-    std::string text;     //!< the line
-    std::string expected; //!< what the script expects
-    std::string got;      //!< what happened
-    bool ok{false};       //!< they agree
-};
 
 /**
  * \ingroup portlab-scenario

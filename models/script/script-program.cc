@@ -1,0 +1,794 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "script-program.h"
+
+#include "port-sysctls.h"
+#include "port-types.h"
+#include "scenario-config.h"
+
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace portlab
+{
+
+namespace
+{
+
+/// A verb's name, arity (words after it) and usage.
+struct VerbInfo
+{
+    ScriptVerb verb;
+    size_t min;
+    size_t max;
+    const char* usage;
+};
+
+const std::map<std::string, VerbInfo>&
+Verbs()
+{
+    static const std::map<std::string, VerbInfo> verbs{
+        {"host", {ScriptVerb::HOST, 1, 2, "host NAME [timewait_hz=HZ]"}},
+        {"link", {ScriptVerb::LINK, 4, 5, "link HOST HOST ADDR ADDR [DELAY]"}},
+        {"sysctl", {ScriptVerb::SYSCTL, 2, 3, "sysctl HOST|* KEY=VALUE"}},
+        {"tcp", {ScriptVerb::TCP, 2, 8, "tcp HOST SOCK [OPTION...]"}},
+        {"udp", {ScriptVerb::UDP, 2, 7, "udp HOST SOCK [OPTION...]"}},
+        {"setsockopt", {ScriptVerb::SETSOCKOPT, 2, 3, "setsockopt SOCK OPTION [VALUE]"}},
+        {"getsockopt", {ScriptVerb::GETSOCKOPT, 2, 2, "getsockopt SOCK OPTION"}},
+        {"bind", {ScriptVerb::BIND, 2, 2, "bind SOCK ADDR:PORT"}},
+        {"listen", {ScriptVerb::LISTEN, 1, 2, "listen SOCK [BACKLOG]"}},
+        {"connect", {ScriptVerb::CONNECT, 2, 2, "connect SOCK ADDR:PORT"}},
+        {"accept", {ScriptVerb::ACCEPT, 2, 2, "accept LISTENER SOCK"}},
+        {"send", {ScriptVerb::SEND, 2, 2, "send SOCK BYTES"}},
+        {"sendto", {ScriptVerb::SENDTO, 3, 3, "sendto SOCK ADDR:PORT BYTES"}},
+        {"recv", {ScriptVerb::RECV, 1, 1, "recv SOCK"}},
+        {"recvfrom", {ScriptVerb::RECVFROM, 1, 1, "recvfrom SOCK"}},
+        {"shutdown", {ScriptVerb::SHUTDOWN, 2, 2, "shutdown SOCK rd|wr|rdwr"}},
+        {"close", {ScriptVerb::CLOSE, 1, 1, "close SOCK"}},
+        {"wait", {ScriptVerb::WAIT, 1, 1, "wait DURATION"}},
+        {"state", {ScriptVerb::STATE, 1, 1, "state SOCK"}},
+        {"port", {ScriptVerb::PORT, 1, 1, "port SOCK"}},
+        {"getsockname", {ScriptVerb::GETSOCKNAME, 1, 1, "getsockname SOCK"}},
+        {"getpeername", {ScriptVerb::GETPEERNAME, 1, 1, "getpeername SOCK"}},
+        {"ss", {ScriptVerb::SS, 1, 1, "ss HOST"}},
+    };
+    return verbs;
+}
+
+const std::map<std::string, ScriptOption>&
+Options()
+{
+    static const std::map<std::string, ScriptOption> options{
+        {"SO_REUSEADDR", ScriptOption::SO_REUSEADDR_},
+        {"SO_REUSEPORT", ScriptOption::SO_REUSEPORT_},
+        {"SO_LINGER", ScriptOption::SO_LINGER_},
+        {"IP_BIND_ADDRESS_NO_PORT", ScriptOption::IP_BIND_ADDRESS_NO_PORT_},
+        {"IP_LOCAL_PORT_RANGE", ScriptOption::IP_LOCAL_PORT_RANGE_},
+        {"SO_BINDTODEVICE", ScriptOption::SO_BINDTODEVICE_},
+        {"O_NONBLOCK", ScriptOption::O_NONBLOCK_},
+        {"SO_ERROR", ScriptOption::SO_ERROR_},
+    };
+    return options;
+}
+
+std::vector<std::string>
+Words(const std::string& s)
+{
+    std::vector<std::string> w;
+    std::istringstream in(s);
+    std::string x;
+    while (in >> x)
+    {
+        w.push_back(x);
+    }
+    return w;
+}
+
+bool
+IsNumber(const std::string& w)
+{
+    return !w.empty() && w.size() <= 9 && w.find_first_not_of("0123456789") == std::string::npos;
+}
+
+bool
+IsName(const std::string& w)
+{
+    return !w.empty() && w.size() <= 64 &&
+           w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+               std::string::npos;
+}
+
+/// Is \p w the name of a Linux errno value?
+bool
+IsErrnoName(const std::string& w)
+{
+    for (int e = 1; e < 134; ++e)
+    {
+        if (w == ScriptErrnoName(e))
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string
+JoinKeys(const std::map<std::string, VerbInfo>& m)
+{
+    std::string out;
+    for (const auto& [k, v] : m)
+    {
+        out += (out.empty() ? "" : ", ") + k;
+    }
+    return out;
+}
+
+/// Parses one statement; errors name the line.
+class StatementParser
+{
+  public:
+    StatementParser(const std::string& script, int line, const std::string& text)
+        : m_prefix(script + ":" + std::to_string(line) + ": '" + text + "': ")
+    {
+    }
+
+    [[noreturn]] void Fail(const std::string& why) const
+    {
+        throw ConfigError(m_prefix + why);
+    }
+
+    ScriptEndpoint Endpoint(const std::string& text) const
+    {
+        auto colon = text.rfind(':');
+        if (colon == std::string::npos)
+        {
+            Fail("'" + text + "' is not ADDR:PORT; allowed: e.g. 10.0.0.1:80 or 0.0.0.0:0");
+        }
+        ScriptEndpoint e;
+        e.address = Address(text.substr(0, colon));
+        std::string port = text.substr(colon + 1);
+        if (!IsNumber(port) || std::stoul(port) > 65535)
+        {
+            Fail("port '" + port + "' is not allowed here; allowed: a whole number from 0 to "
+                                   "65535");
+        }
+        e.port = static_cast<uint16_t>(std::stoul(port));
+        return e;
+    }
+
+    uint32_t Address(const std::string& text) const
+    {
+        Ipv4 a = 0;
+        if (!ParseIpv4(text, a))
+        {
+            Fail("'" + text + "' is not an IPv4 address; allowed: A.B.C.D");
+        }
+        return a;
+    }
+
+    int64_t Duration(const std::string& text) const
+    {
+        int64_t ns = 0;
+        try
+        {
+            ns = units::ParseDurationNs(text);
+        }
+        catch (const ConfigError& e)
+        {
+            Fail(e.what());
+        }
+        if (ns > SCRIPT_MAX_WAIT_NS)
+        {
+            Fail("'" + text + "' is longer than a day; allowed: a duration from 0 to 86400s");
+        }
+        return ns;
+    }
+
+    uint64_t Bytes(const std::string& text) const
+    {
+        uint64_t bytes = 0;
+        try
+        {
+            bytes = units::ParseBytes(text.find_first_not_of("0123456789") == std::string::npos
+                                          ? text + "B"
+                                          : text);
+        }
+        catch (const ConfigError& e)
+        {
+            Fail(e.what());
+        }
+        if (bytes > SCRIPT_MAX_SEND_BYTES)
+        {
+            Fail("'" + text + "' is more than one send may carry; allowed: 0 to " +
+                 std::to_string(SCRIPT_MAX_SEND_BYTES) + " bytes (1GiB)");
+        }
+        return bytes;
+    }
+
+    int64_t Integer(const std::string& text, int64_t min, int64_t max, const char* what) const
+    {
+        if (!IsNumber(text) || std::stoll(text) < min || std::stoll(text) > max)
+        {
+            Fail(std::string(what) + " '" + text + "' is not allowed; allowed: a whole number "
+                                                   "from " +
+                 std::to_string(min) + " to " + std::to_string(max));
+        }
+        return std::stoll(text);
+    }
+
+    /// The value of setsockopt OPTION VALUE, checked; returned normalised.
+    std::string OptionValue(ScriptOption o, const std::string& v) const
+    {
+        switch (o)
+        {
+        case ScriptOption::SO_REUSEADDR_:
+        case ScriptOption::SO_REUSEPORT_:
+        case ScriptOption::IP_BIND_ADDRESS_NO_PORT_:
+        case ScriptOption::O_NONBLOCK_:
+            if (v != "0" && v != "1")
+            {
+                Fail("value '" + v + "' is not allowed for " + ScriptOptionName(o) +
+                     "; allowed: 0 or 1");
+            }
+            return v;
+        case ScriptOption::SO_LINGER_:
+            if (v == "off")
+            {
+                return v;
+            }
+            return std::to_string(Integer(v, 0, 3600, "SO_LINGER time"));
+        case ScriptOption::IP_LOCAL_PORT_RANGE_: {
+            auto dash = v.find('-');
+            if (dash == std::string::npos)
+            {
+                Fail("value '" + v + "' is not allowed for IP_LOCAL_PORT_RANGE; allowed: LO-HI "
+                                     "(0-65535 each; 0-0 for the host's range)");
+            }
+            int64_t lo = Integer(v.substr(0, dash), 0, 65535, "IP_LOCAL_PORT_RANGE low port");
+            int64_t hi = Integer(v.substr(dash + 1), 0, 65535, "IP_LOCAL_PORT_RANGE high port");
+            return std::to_string(lo) + "-" + std::to_string(hi);
+        }
+        case ScriptOption::SO_BINDTODEVICE_:
+            if (!IsName(v) || v.size() > 15)
+            {
+                Fail("value '" + v + "' is not allowed for SO_BINDTODEVICE; allowed: a device "
+                                     "name (lo, eth0, eth1, ...)");
+            }
+            return v;
+        case ScriptOption::SO_ERROR_:
+            Fail("SO_ERROR can only be read (getsockopt)");
+        }
+        Fail("unknown option");
+    }
+
+    /// Why \p expected can never be a result of \p s ("" if it can).
+    std::string ExpectationError(const ScriptStatement& s, const std::string& expected) const
+    {
+        if (expected == "*")
+        {
+            return "";
+        }
+        auto w = Words(expected);
+        switch (s.verb)
+        {
+        case ScriptVerb::STATE: {
+            std::string states;
+            for (int i = 1; i <= 11; ++i)
+            {
+                const char* n = TcpStateName(static_cast<TcpState>(i));
+                if (expected == n)
+                {
+                    return "";
+                }
+                states += std::string(states.empty() ? "" : ", ") + n;
+            }
+            if (IsErrnoName(expected))
+            {
+                return "";
+            }
+            return "allowed after 'state': a TCP state (" + states + "), an errno name or *";
+        }
+        case ScriptVerb::PORT:
+            return (IsNumber(expected) && std::stoull(expected) <= 65535) || IsErrnoName(expected)
+                       ? ""
+                       : "allowed after 'port': a port number 0..65535, an errno name or *";
+        case ScriptVerb::SS: {
+            std::string states;
+            for (int i = 1; i <= 11; ++i)
+            {
+                states += std::string(states.empty() ? "" : ", ") +
+                          SsStateName(static_cast<TcpState>(i)) + "=N";
+            }
+            const std::string allowed =
+                "allowed after 'ss': none, or STATE=N words (" + states + ", UDP=N) or *";
+            if (expected == "none")
+            {
+                return "";
+            }
+            for (const auto& x : w)
+            {
+                size_t eq = x.find('=');
+                bool known = eq != std::string::npos && x.substr(0, eq) == "UDP";
+                for (int i = 1; i <= 11 && eq != std::string::npos; ++i)
+                {
+                    known = known || x.substr(0, eq) == SsStateName(static_cast<TcpState>(i));
+                }
+                if (!known || !IsNumber(x.substr(eq + 1)))
+                {
+                    return allowed;
+                }
+            }
+            return "";
+        }
+        case ScriptVerb::RECV:
+            if (expected == "eof" || IsErrnoName(expected) ||
+                (w.size() == 2 && IsNumber(w[0]) && w[1] == "bytes"))
+            {
+                return "";
+            }
+            return "allowed after 'recv': 'N bytes', eof, an errno name or *";
+        case ScriptVerb::RECVFROM:
+            if (IsErrnoName(expected) ||
+                (w.size() == 4 && IsNumber(w[0]) && w[1] == "bytes" && w[2] == "from" &&
+                 IsEndpointPattern(w[3])))
+            {
+                return "";
+            }
+            return "allowed after 'recvfrom': 'N bytes from ADDR:PORT', an errno name or *";
+        case ScriptVerb::GETSOCKNAME:
+        case ScriptVerb::GETPEERNAME:
+            return IsErrnoName(expected) || IsEndpointPattern(expected)
+                       ? ""
+                       : std::string("allowed after '") + ScriptVerbName(s.verb) +
+                             "': ADDR:PORT (PORT may be *), an errno name or *";
+        case ScriptVerb::GETSOCKOPT:
+            if (s.option == ScriptOption::SO_ERROR_)
+            {
+                return expected == "ok" || IsErrnoName(expected)
+                           ? ""
+                           : "allowed after 'getsockopt SO_ERROR': ok, an errno name or *";
+            }
+            if (IsErrnoName(expected))
+            {
+                return "";
+            }
+            try
+            {
+                OptionValue(s.option, expected);
+                return "";
+            }
+            catch (const ConfigError&)
+            {
+                return std::string("allowed after 'getsockopt ") + ScriptOptionName(s.option) +
+                       "': a value setsockopt takes, an errno name or *";
+            }
+        default:
+            return expected == "ok" || IsErrnoName(expected)
+                       ? ""
+                       : std::string("allowed after '") + ScriptVerbName(s.verb) +
+                             "': ok, an errno name (EADDRINUSE, ECONNREFUSED, ...) or *";
+        }
+    }
+
+    static bool IsEndpointPattern(const std::string& w)
+    {
+        auto colon = w.rfind(':');
+        Ipv4 a = 0;
+        return colon != std::string::npos && ParseIpv4(w.substr(0, colon), a) &&
+               (w.substr(colon + 1) == "*" ||
+                (IsNumber(w.substr(colon + 1)) && std::stoul(w.substr(colon + 1)) <= 65535));
+    }
+
+  private:
+    std::string m_prefix;
+};
+
+} // namespace
+
+const char*
+ScriptVerbName(ScriptVerb verb)
+{
+    for (const auto& [name, info] : Verbs())
+    {
+        if (info.verb == verb)
+        {
+            return name.c_str();
+        }
+    }
+    return "?";
+}
+
+const char*
+ScriptOptionName(ScriptOption option)
+{
+    for (const auto& [name, o] : Options())
+    {
+        if (o == option)
+        {
+            return name.c_str();
+        }
+    }
+    return "?";
+}
+
+std::string
+ScriptErrnoName(int e)
+{
+    if (e == 0)
+    {
+        return "ok";
+    }
+    const char* n = strerrorname_np(e);
+    return n != nullptr ? n : "E" + std::to_string(e);
+}
+
+bool
+ScriptResultMatches(const std::string& expected, const std::string& got)
+{
+    if (expected == "*" || expected == got)
+    {
+        return true;
+    }
+    // "A.B.C.D:*" (also at the end of "N bytes from A.B.C.D:*")
+    if (expected.size() >= 2 && expected.compare(expected.size() - 2, 2, ":*") == 0)
+    {
+        std::string prefix = expected.substr(0, expected.size() - 1);
+        return got.size() > prefix.size() && got.compare(0, prefix.size(), prefix) == 0 &&
+               got.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
+    }
+    return false;
+}
+
+std::string
+ScriptSsText(const std::vector<std::string>& states)
+{
+    static const std::vector<std::string> order{"LISTEN",     "ESTAB",      "SYN-SENT",
+                                                "SYN-RECV",   "FIN-WAIT-1", "FIN-WAIT-2",
+                                                "CLOSE-WAIT", "LAST-ACK",   "CLOSING",
+                                                "TIME-WAIT"};
+    std::map<std::string, int> counts;
+    for (const auto& s : states)
+    {
+        ++counts[s];
+    }
+    std::string out;
+    for (const auto& name : order)
+    {
+        auto it = counts.find(name);
+        if (it != counts.end())
+        {
+            out += (out.empty() ? "" : " ") + name + "=" + std::to_string(it->second);
+            counts.erase(it);
+        }
+    }
+    for (const auto& [name, n] : counts)
+    {
+        out += (out.empty() ? "" : " ") + name + "=" + std::to_string(n);
+    }
+    return out.empty() ? "none" : out;
+}
+
+std::string
+ScriptEndpointText(const ScriptEndpoint& e)
+{
+    return FormatIpv4(e.address) + ":" + std::to_string(e.port);
+}
+
+ScriptProgram
+ParseScript(const std::string& text, const std::string& name)
+{
+    ScriptProgram program;
+    program.name = name;
+    std::set<std::string> hosts;
+    std::set<std::string> sockets;
+    std::map<std::string, std::string> socketKind; // "tcp" or "udp"
+    std::map<std::string, PortSysctls> hostSysctls;
+    bool started = false;
+    std::istringstream in(text);
+    std::string raw;
+    int lineNo = 0;
+    while (std::getline(in, raw))
+    {
+        ++lineNo;
+        std::string line = raw.substr(0, raw.find('#'));
+        if (line.find('\0') != std::string::npos)
+        {
+            throw ConfigError(name + ":" + std::to_string(lineNo) +
+                              ": a NUL byte; allowed: a text file");
+        }
+        ScriptStatement s;
+        s.line = lineNo;
+        auto arrow = line.find("->");
+        if (arrow != std::string::npos)
+        {
+            auto exp = Words(line.substr(arrow + 2));
+            if (exp.empty())
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                  ": '->' needs an expected result after it");
+            }
+            s.hasExpectation = true;
+            for (const auto& e : exp)
+            {
+                s.expected += (s.expected.empty() ? "" : " ") + e;
+            }
+            line = line.substr(0, arrow);
+        }
+        auto words = Words(line);
+        if (words.empty())
+        {
+            if (s.hasExpectation)
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                  ": an expectation needs a statement before '->'");
+            }
+            continue;
+        }
+        if (program.statements.size() >= SCRIPT_MAX_STATEMENTS)
+        {
+            throw ConfigError(name + ":" + std::to_string(lineNo) + ": more than " +
+                              std::to_string(SCRIPT_MAX_STATEMENTS) +
+                              " statements; allowed: at most " +
+                              std::to_string(SCRIPT_MAX_STATEMENTS));
+        }
+        for (const auto& w : words)
+        {
+            s.text += (s.text.empty() ? "" : " ") + w;
+        }
+        auto verb = Verbs().find(words[0]);
+        if (verb == Verbs().end())
+        {
+            throw ConfigError(name + ":" + std::to_string(lineNo) + ": unknown statement '" +
+                              words[0] + "'; allowed: " + JoinKeys(Verbs()));
+        }
+        const VerbInfo& info = verb->second;
+        s.verb = info.verb;
+        StatementParser p(name, lineNo, s.text);
+        size_t args = words.size() - 1;
+        if (args < info.min || args > info.max)
+        {
+            throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + words[0] +
+                              "' takes " + std::to_string(info.min) +
+                              (info.max != info.min ? " to " + std::to_string(info.max)
+                                                    : std::string()) +
+                              " arguments, got " + std::to_string(args) + "; usage: " +
+                              info.usage);
+        }
+        auto host = [&](const std::string& h) {
+            if (!hosts.count(h))
+            {
+                p.Fail("no host named '" + h + "' (declare it with: host " + h + ")");
+            }
+            s.names.push_back(h);
+        };
+        auto sock = [&](const std::string& k) {
+            if (!sockets.count(k))
+            {
+                p.Fail("no socket named '" + k + "'");
+            }
+            s.names.push_back(k);
+        };
+        auto newSock = [&](const std::string& k, const std::string& kind) {
+            if (!IsName(k))
+            {
+                p.Fail("'" + k + "' is not a name; allowed: letters, digits, '_' and '-'");
+            }
+            if (sockets.count(k))
+            {
+                p.Fail("socket '" + k + "' already exists");
+            }
+            sockets.insert(k);
+            socketKind[k] = kind;
+            s.names.push_back(k);
+        };
+        switch (s.verb)
+        {
+        case ScriptVerb::HOST:
+            if (started)
+            {
+                p.Fail("hosts and links come before the first socket call");
+            }
+            if (!IsName(words[1]) || words[1] == "*")
+            {
+                p.Fail("'" + words[1] + "' is not a name; allowed: letters, digits, '_' and '-'");
+            }
+            if (hosts.count(words[1]))
+            {
+                p.Fail("host '" + words[1] + "' is declared twice");
+            }
+            hosts.insert(words[1]);
+            s.names.push_back(words[1]);
+            if (args == 2)
+            {
+                if (words[2].rfind("timewait_hz=", 0) != 0)
+                {
+                    p.Fail("unknown host attribute '" + words[2] + "'; allowed: timewait_hz=HZ");
+                }
+                s.number = p.Integer(words[2].substr(12), 0, 10000, "timewait_hz");
+            }
+            break;
+        case ScriptVerb::LINK:
+            if (started)
+            {
+                p.Fail("hosts and links come before the first socket call");
+            }
+            host(words[1]);
+            host(words[2]);
+            if (words[1] == words[2])
+            {
+                p.Fail("a link joins two different hosts");
+            }
+            s.endpoint.address = p.Address(words[3]);
+            s.endpoint2.address = p.Address(words[4]);
+            s.nanoseconds = args == 5 ? p.Duration(words[5]) : 1000000;
+            break;
+        case ScriptVerb::SYSCTL: {
+            if (words[1] != "*")
+            {
+                host(words[1]);
+            }
+            else
+            {
+                s.names.push_back("*");
+            }
+            std::string setting = words[2] + (args == 3 ? " " + words[3] : "");
+            size_t eq = setting.find('=');
+            if (eq == std::string::npos)
+            {
+                p.Fail("the setting must be KEY=VALUE");
+            }
+            // Validate as each host would take it (settings may depend on earlier ones), and
+            // write the full Linux name.
+            std::string key = setting.substr(0, eq);
+            std::string value = setting.substr(eq + 1);
+            for (const auto& full : PortSysctls::Names())
+            {
+                if (full == key ||
+                    (full.size() > key.size() &&
+                     full.compare(full.size() - key.size() - 1, std::string::npos, "." + key) == 0))
+                {
+                    key = full;
+                }
+            }
+            for (const auto& h : hosts)
+            {
+                if (words[1] == "*" || words[1] == h)
+                {
+                    try
+                    {
+                        hostSysctls[h].Set(key, value);
+                    }
+                    catch (const SysctlError& e)
+                    {
+                        p.Fail(e.what());
+                    }
+                }
+            }
+            s.value = key + "=" + value;
+            break;
+        }
+        case ScriptVerb::TCP:
+        case ScriptVerb::UDP: {
+            started = true;
+            host(words[1]);
+            bool tcp = s.verb == ScriptVerb::TCP;
+            newSock(words[2], tcp ? "tcp" : "udp");
+            for (size_t i = 3; i < words.size(); ++i)
+            {
+                const std::string& o = words[i];
+                bool ok = o == "reuseaddr" || o == "reuseport" || o == "nonblock" ||
+                          (tcp && o == "linger0");
+                if (o.rfind("uid=", 0) == 0)
+                {
+                    p.Integer(o.substr(4), 0, 65535, "uid");
+                    ok = true;
+                }
+                if (!ok)
+                {
+                    p.Fail("unknown option '" + o + "'; allowed: reuseaddr, reuseport, nonblock, " +
+                           (tcp ? "linger0, " : "") + "uid=N");
+                }
+                s.options.push_back(o);
+            }
+            break;
+        }
+        case ScriptVerb::SETSOCKOPT:
+        case ScriptVerb::GETSOCKOPT: {
+            sock(words[1]);
+            auto o = Options().find(words[2]);
+            if (o == Options().end())
+            {
+                std::string allowed;
+                for (const auto& [n, x] : Options())
+                {
+                    allowed += (allowed.empty() ? "" : ", ") + n;
+                }
+                p.Fail("unknown option '" + words[2] + "'; allowed: " + allowed);
+            }
+            s.option = o->second;
+            if (s.verb == ScriptVerb::SETSOCKOPT)
+            {
+                if (args != 3)
+                {
+                    p.Fail("setsockopt needs a value; usage: setsockopt SOCK OPTION VALUE");
+                }
+                s.value = p.OptionValue(s.option, words[3]);
+            }
+            break;
+        }
+        case ScriptVerb::BIND:
+        case ScriptVerb::CONNECT:
+            sock(words[1]);
+            s.endpoint = p.Endpoint(words[2]);
+            break;
+        case ScriptVerb::LISTEN:
+            sock(words[1]);
+            if (args == 2)
+            {
+                s.number = p.Integer(words[2], 0, 65535, "backlog");
+            }
+            break;
+        case ScriptVerb::ACCEPT:
+            sock(words[1]);
+            newSock(words[2], "tcp");
+            break;
+        case ScriptVerb::SEND:
+            sock(words[1]);
+            s.bytes = p.Bytes(words[2]);
+            break;
+        case ScriptVerb::SENDTO:
+            sock(words[1]);
+            s.endpoint = p.Endpoint(words[2]);
+            s.bytes = p.Bytes(words[3]);
+            break;
+        case ScriptVerb::SHUTDOWN:
+            sock(words[1]);
+            if (words[2] != "rd" && words[2] != "wr" && words[2] != "rdwr")
+            {
+                p.Fail("'" + words[2] + "' is not allowed; allowed: rd, wr, rdwr");
+            }
+            s.value = words[2];
+            break;
+        case ScriptVerb::WAIT:
+            s.nanoseconds = p.Duration(words[1]);
+            break;
+        case ScriptVerb::STATE:
+            sock(words[1]);
+            if (socketKind[words[1]] != "tcp")
+            {
+                p.Fail("state needs a TCP socket");
+            }
+            break;
+        case ScriptVerb::SS:
+            host(words[1]);
+            break;
+        case ScriptVerb::RECV:
+        case ScriptVerb::RECVFROM:
+        case ScriptVerb::CLOSE:
+        case ScriptVerb::PORT:
+        case ScriptVerb::GETSOCKNAME:
+        case ScriptVerb::GETPEERNAME:
+            sock(words[1]);
+            break;
+        }
+        if (s.hasExpectation)
+        {
+            std::string why = p.ExpectationError(s, s.expected);
+            if (!why.empty())
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + s.text + " -> " +
+                                  s.expected + "': '" + s.expected +
+                                  "' is not a result it can give; " + why);
+            }
+        }
+        program.statements.push_back(s);
+    }
+    return program;
+}
+
+} // namespace portlab

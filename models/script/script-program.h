@@ -1,0 +1,196 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#ifndef PORTLAB_SCRIPT_PROGRAM_H
+#define PORTLAB_SCRIPT_PROGRAM_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace portlab
+{
+
+/**
+ * \defgroup portlab-script Socket scripts
+ * Socket scripts: timed socket calls on named hosts, each with an optional expected result,
+ * in the spirit of packetdrill. One language, parsed once (ParseScript), with interpreters
+ * for portlab's simulated Linux stack (RunSocketScript) and for the live kernel in network
+ * namespaces (RunKernelScript), so that a script states a case once and both can be compared.
+ */
+
+/**
+ * \ingroup portlab-script
+ * \brief What a statement does.
+ */
+enum class ScriptVerb
+{
+    HOST,        //!< host NAME [timewait_hz=HZ]
+    LINK,        //!< link A B ADDR_A ADDR_B [DELAY]
+    SYSCTL,      //!< sysctl HOST|* KEY=VALUE
+    TCP,         //!< tcp HOST SOCK [OPTION...]
+    UDP,         //!< udp HOST SOCK [OPTION...]
+    SETSOCKOPT,  //!< setsockopt SOCK OPTION [VALUE]
+    GETSOCKOPT,  //!< getsockopt SOCK OPTION
+    BIND,        //!< bind SOCK ADDR:PORT
+    LISTEN,      //!< listen SOCK [BACKLOG]
+    CONNECT,     //!< connect SOCK ADDR:PORT
+    ACCEPT,      //!< accept LISTENER SOCK
+    SEND,        //!< send SOCK BYTES
+    SENDTO,      //!< sendto SOCK ADDR:PORT BYTES
+    RECV,        //!< recv SOCK
+    RECVFROM,    //!< recvfrom SOCK
+    SHUTDOWN,    //!< shutdown SOCK rd|wr|rdwr
+    CLOSE,       //!< close SOCK
+    WAIT,        //!< wait DURATION
+    STATE,       //!< state SOCK
+    PORT,        //!< port SOCK
+    GETSOCKNAME, //!< getsockname SOCK
+    GETPEERNAME, //!< getpeername SOCK
+    SS           //!< ss HOST
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief A socket option a script may set or read, by its Linux name.
+ */
+enum class ScriptOption
+{
+    SO_REUSEADDR_,            //!< 0 or 1
+    SO_REUSEPORT_,            //!< 0 or 1
+    SO_LINGER_,               //!< "off" or a time in whole seconds ("0" for an abortive close)
+    IP_BIND_ADDRESS_NO_PORT_, //!< 0 or 1
+    IP_LOCAL_PORT_RANGE_,     //!< LO-HI (0-0: the host's range)
+    SO_BINDTODEVICE_,         //!< a device name: lo, or ethN (the Nth link of the host, from 0)
+    O_NONBLOCK_,              //!< 0 or 1 (fcntl)
+    SO_ERROR_                 //!< read only: the pending error, cleared by reading it
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief An IPv4 address and port as written in a script.
+ */
+struct ScriptEndpoint
+{
+    uint32_t address{0}; //!< host byte order
+    uint16_t port{0};    //!< port
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief One statement, validated.
+ */
+struct ScriptStatement
+{
+    int line{0};                   //!< 1-based line in the script
+    std::string text;              //!< the statement as written (words joined by one space)
+    ScriptVerb verb{ScriptVerb::WAIT}; //!< what it does
+    std::vector<std::string> names; //!< host and socket names, in the order written
+    ScriptEndpoint endpoint;       //!< bind, connect, sendto
+    ScriptEndpoint endpoint2;      //!< link: the second host's address (first in endpoint)
+    uint64_t bytes{0};             //!< send, sendto
+    int64_t nanoseconds{0};        //!< wait; link delay
+    int64_t number{-1};            //!< listen backlog (-1: none given); host timewait_hz
+    ScriptOption option{ScriptOption::SO_ERROR_}; //!< setsockopt, getsockopt
+    std::string value; //!< setsockopt's value; sysctl's KEY=VALUE; shutdown's how
+    /// tcp/udp creation options: reuseaddr reuseport linger0 nonblock, "uid=N", "linger=S"
+    std::vector<std::string> options;
+    bool hasExpectation{false}; //!< "-> EXPECTED" given
+    std::string expected;       //!< EXPECTED, words joined by one space
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief A parsed script.
+ */
+struct ScriptProgram
+{
+    std::string name;                        //!< file name, for messages
+    std::vector<ScriptStatement> statements; //!< every statement, in order
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief The outcome of one script line that checks something.
+ */
+struct ScriptCheck
+{
+    int line{0};          //!< 1-based line
+    std::string text;     //!< the statement
+    std::string expected; //!< what the script expects
+    std::string got;      //!< what happened
+    bool ok{false};       //!< they agree (ScriptResultMatches)
+    int64_t timeNs{0};    //!< when it happened: simulated time, or real time since the start
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief Does a result agree with an expectation? "*" matches anything; "ADDR:*" any port of
+ * ADDR (a getsockname of an ephemeral port); anything else must be equal.
+ * \param expected the expectation \param got the result \return whether they agree
+ */
+bool ScriptResultMatches(const std::string& expected, const std::string& got);
+
+/// \ingroup portlab-script
+/// The most bytes one send may carry (Linux caps a write at INT_MAX; scripts need far less).
+constexpr uint64_t SCRIPT_MAX_SEND_BYTES = uint64_t(1) << 30;
+/// \ingroup portlab-script
+/// The longest wait or link delay a script may give (one simulated day).
+constexpr int64_t SCRIPT_MAX_WAIT_NS = int64_t(86400) * 1000000000;
+/// \ingroup portlab-script
+/// The most statements one script may hold.
+constexpr size_t SCRIPT_MAX_STATEMENTS = 100000;
+
+/**
+ * \ingroup portlab-script
+ * \brief Parse and validate a socket script; nothing runs.
+ *
+ * Every error names the line, the statement and what is allowed: an unknown verb, a wrong
+ * number of arguments, an option, address, port, size, duration or expectation that is not
+ * allowed, a name used before it is declared, a host or link after the first socket call.
+ * \param text the script
+ * \param name its name in messages
+ * \return the program
+ * \throws ConfigError
+ */
+ScriptProgram ParseScript(const std::string& text, const std::string& name);
+
+/**
+ * \ingroup portlab-script
+ * \param verb a verb \return its name as written in scripts
+ */
+const char* ScriptVerbName(ScriptVerb verb);
+
+/**
+ * \ingroup portlab-script
+ * \param option an option \return its Linux name
+ */
+const char* ScriptOptionName(ScriptOption option);
+
+/**
+ * \ingroup portlab-script
+ * \param e a Linux errno value (0 for success) \return "ok" or its name ("EADDRINUSE")
+ */
+std::string ScriptErrnoName(int e);
+
+/**
+ * \ingroup portlab-script
+ * \brief What `ss HOST` prints: TCP sockets counted per state, in one fixed order (LISTEN,
+ * ESTAB, SYN-SENT, SYN-RECV, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, LAST-ACK, CLOSING,
+ * TIME-WAIT, then any other), "none" when there are none.
+ * \param states one `ss` state name per socket ("ESTAB", "TIME-WAIT" ...)
+ * \return e.g. "LISTEN=1 TIME-WAIT=2"
+ */
+std::string ScriptSsText(const std::vector<std::string>& states);
+
+/**
+ * \ingroup portlab-script
+ * \param e an endpoint \return "A.B.C.D:PORT"
+ */
+std::string ScriptEndpointText(const ScriptEndpoint& e);
+
+} // namespace portlab
+
+#endif // PORTLAB_SCRIPT_PROGRAM_H
