@@ -1,0 +1,336 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "script-generator.h"
+
+#include <map>
+#include <random>
+#include <sstream>
+
+namespace portlab
+{
+
+namespace
+{
+
+/// A socket the generator has made.
+struct GenSocket
+{
+    std::string name;
+    std::string host;
+    bool tcp{true};
+    bool closed{false};
+};
+
+/// Builds one script.
+class Generator
+{
+  public:
+    Generator(uint64_t seed, const ScriptGeneratorOptions& o)
+        : m_rng(seed),
+          m_options(o)
+    {
+    }
+
+    std::string Make()
+    {
+        Line("host h");
+        m_hosts.push_back("h");
+        if (m_options.twoHosts && Chance(0.35))
+        {
+            Line("host r");
+            Line("link h r 10.0.0.1 10.0.0.2");
+            m_hosts.push_back("r");
+        }
+        if (m_options.sysctls)
+        {
+            Sysctls();
+        }
+        int calls = Between(m_options.minCalls, m_options.maxCalls);
+        for (int i = 0; i < calls; ++i)
+        {
+            Call();
+        }
+        for (const auto& h : m_hosts)
+        {
+            Line("ss " + h + " -> *");
+        }
+        return m_text.str();
+    }
+
+  private:
+    bool Chance(double p)
+    {
+        return std::uniform_real_distribution<double>(0, 1)(m_rng) < p;
+    }
+
+    int Between(int lo, int hi)
+    {
+        return std::uniform_int_distribution<int>(lo, hi)(m_rng);
+    }
+
+    template <typename T>
+    const T& Pick(const std::vector<T>& v)
+    {
+        return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(m_rng)];
+    }
+
+    void Line(const std::string& s)
+    {
+        m_text << s << "\n";
+    }
+
+    void Settle()
+    {
+        Line("wait 20ms");
+    }
+
+    void Sysctls()
+    {
+        for (const auto& h : m_hosts)
+        {
+            if (Chance(0.45))
+            {
+                int first = 40000 + Between(0, 3) * 10;
+                Line("sysctl " + h + " net.ipv4.ip_local_port_range=" + std::to_string(first) +
+                     " " + std::to_string(first + Between(0, 3)));
+            }
+            if (Chance(0.5))
+            {
+                Line("sysctl " + h + " net.ipv4.tcp_tw_reuse=" + std::to_string(Between(0, 2)));
+            }
+            if (Chance(0.2))
+            {
+                Line("sysctl " + h + " net.ipv4.tcp_timestamps=0");
+            }
+            if (Chance(0.15))
+            {
+                Line("sysctl " + h + " net.ipv4.tcp_max_tw_buckets=" +
+                     std::to_string(Between(0, 3)));
+            }
+        }
+    }
+
+    std::vector<std::string> LocalAddresses(const std::string& host)
+    {
+        if (host == "h")
+        {
+            std::vector<std::string> a{"0.0.0.0", "127.0.0.1", "127.0.0.1", "127.0.0.2"};
+            if (m_hosts.size() > 1)
+            {
+                a.push_back("10.0.0.1");
+            }
+            return a;
+        }
+        return {"0.0.0.0", "10.0.0.2", "127.0.0.1"};
+    }
+
+    std::vector<std::string> Destinations(const std::string& host)
+    {
+        if (host == "h")
+        {
+            std::vector<std::string> d{"127.0.0.1:8000", "127.0.0.1:8000", "127.0.0.1:8001",
+                                       "127.0.0.2:8000", "127.0.0.1:9"};
+            if (m_hosts.size() > 1)
+            {
+                d.insert(d.end(), {"10.0.0.2:8000", "10.0.0.2:8000", "10.0.0.2:9",
+                                   "10.0.0.1:8000"});
+            }
+            return d;
+        }
+        return {"10.0.0.1:8000", "10.0.0.1:8001", "10.0.0.1:9", "127.0.0.1:8000"};
+    }
+
+    /// A socket to act on: mostly open ones, sometimes a closed one (EBADF).
+    GenSocket* Existing(bool tcpOnly = false)
+    {
+        std::vector<GenSocket*> open;
+        std::vector<GenSocket*> closed;
+        for (auto& s : m_sockets)
+        {
+            if (tcpOnly && !s.tcp)
+            {
+                continue;
+            }
+            (s.closed ? closed : open).push_back(&s);
+        }
+        if (!closed.empty() && (open.empty() || Chance(0.04)))
+        {
+            return Pick(closed);
+        }
+        return open.empty() ? nullptr : Pick(open);
+    }
+
+    int OpenCount() const
+    {
+        int n = 0;
+        for (const auto& s : m_sockets)
+        {
+            n += s.closed ? 0 : 1;
+        }
+        return n;
+    }
+
+    void Create()
+    {
+        GenSocket s;
+        s.name = "s" + std::to_string(m_sockets.size());
+        s.host = Pick(m_hosts);
+        s.tcp = !m_options.udp || Chance(0.75);
+        std::string line = std::string(s.tcp ? "tcp " : "udp ") + s.host + " " + s.name;
+        if (Chance(0.3))
+        {
+            line += " reuseaddr";
+        }
+        if (Chance(0.15))
+        {
+            line += " reuseport";
+        }
+        if (s.tcp && Chance(0.15))
+        {
+            line += " linger0";
+        }
+        Line(line + " -> *");
+        m_sockets.push_back(s);
+    }
+
+    void Call()
+    {
+        if (m_sockets.empty() || (OpenCount() < m_options.maxSockets && Chance(0.22)))
+        {
+            Create();
+            return;
+        }
+        double r = std::uniform_real_distribution<double>(0, 1)(m_rng);
+        GenSocket* s = Existing();
+        if (s == nullptr)
+        {
+            Create();
+            return;
+        }
+        if (r < 0.17)
+        {
+            int port = Pick(std::vector<int>{0, 8000, 8000, 8001});
+            Line("bind " + s->name + " " + Pick(LocalAddresses(s->host)) + ":" +
+                 std::to_string(port) + " -> *");
+        }
+        else if (r < 0.27)
+        {
+            GenSocket* t = Existing(true);
+            if (t != nullptr)
+            {
+                Line("listen " + t->name + " -> *");
+            }
+        }
+        else if (r < 0.45)
+        {
+            Line("connect " + s->name + " " + Pick(Destinations(s->host)) + " -> *");
+            Settle();
+        }
+        else if (r < 0.57)
+        {
+            GenSocket* l = Existing(true);
+            if (l != nullptr)
+            {
+                GenSocket a;
+                a.name = "s" + std::to_string(m_sockets.size());
+                a.host = l->host;
+                a.tcp = true;
+                Line("accept " + l->name + " " + a.name + " -> *");
+                m_sockets.push_back(a);
+            }
+        }
+        else if (r < 0.66)
+        {
+            Line("send " + s->name + " " + std::to_string(Between(1, 100)) + " -> *");
+            Settle();
+        }
+        else if (r < 0.74)
+        {
+            Line("recv " + s->name + " -> *");
+        }
+        else if (r < 0.84)
+        {
+            Line("close " + s->name + " -> *");
+            s->closed = true;
+            Settle();
+        }
+        else if (r < 0.88)
+        {
+            Line(m_options.longWaits && Chance(0.3) ? "wait 1100ms" : "wait 50ms");
+        }
+        else if (r < 0.93 && s->tcp)
+        {
+            Line("state " + s->name + " -> *");
+        }
+        else if (r < 0.97)
+        {
+            Line("port " + s->name + " -> *");
+        }
+        else
+        {
+            Line("ss " + s->host + " -> *");
+        }
+    }
+
+    std::mt19937_64 m_rng;
+    ScriptGeneratorOptions m_options;
+    std::ostringstream m_text;
+    std::vector<std::string> m_hosts;
+    std::vector<GenSocket> m_sockets;
+};
+
+} // namespace
+
+std::string
+GenerateScript(uint64_t seed, const ScriptGeneratorOptions& options)
+{
+    return Generator(seed, options).Make();
+}
+
+std::string
+RecordExpectations(const std::string& text,
+                   const std::vector<std::vector<ScriptCheck>>& runs,
+                   int* unstable)
+{
+    std::map<int, std::string> result;
+    int varied = 0;
+    if (!runs.empty())
+    {
+        for (size_t i = 0; i < runs[0].size(); ++i)
+        {
+            const ScriptCheck& c = runs[0][i];
+            bool same = true;
+            for (size_t r = 1; r < runs.size(); ++r)
+            {
+                same = same && i < runs[r].size() && runs[r][i].got == c.got;
+            }
+            result[c.line] = same ? c.got : "*";
+            varied += same ? 0 : 1;
+        }
+    }
+    if (unstable != nullptr)
+    {
+        *unstable = varied;
+    }
+    std::istringstream in(text);
+    std::ostringstream out;
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line))
+    {
+        ++n;
+        auto arrow = line.find("->");
+        auto it = result.find(n);
+        if (arrow != std::string::npos && it != result.end())
+        {
+            line = line.substr(0, arrow) + "-> " + it->second;
+        }
+        out << line << "\n";
+    }
+    return out.str();
+}
+
+} // namespace portlab

@@ -1,0 +1,175 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The differential fuzzer: random socket scripts run on the live kernel and on portlab, every
+ * deterministic result compared.
+ *
+ *   portlab-differential-fuzz check  FIRST LAST         fresh seeds: kernel vs model
+ *   portlab-differential-fuzz record FIRST LAST FILE    kernel results as expectations, in FILE
+ *   portlab-differential-fuzz replay FILE               the model against a recorded FILE
+ *
+ * Each kernel run happens twice; a check whose result varied between them is compared
+ * nowhere (Linux is not deterministic there). `check` and `replay` print each disagreement
+ * and "N of M fuzz sequences agree"; they exit 1 if any disagrees. `check` and `record` need
+ * root (network namespaces).
+ */
+
+#include "atomic-directory.h"
+#include "kernel-script.h"
+#include "script-generator.h"
+#include "socket-script.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace portlab;
+
+namespace
+{
+
+/// One recorded sequence.
+struct Sequence
+{
+    uint64_t seed{0};
+    std::string text;
+};
+
+std::vector<Sequence>
+ReadCorpus(const std::string& path)
+{
+    std::vector<Sequence> out;
+    std::istringstream in(ReadWholeFile(path));
+    std::string line;
+    while (std::getline(in, line))
+    {
+        if (line.rfind("### seed ", 0) == 0)
+        {
+            out.push_back(Sequence{std::stoull(line.substr(9)), ""});
+        }
+        else if (!out.empty())
+        {
+            out.back().text += line + "\n";
+        }
+    }
+    return out;
+}
+
+/// Run a recorded script on the model; print its disagreements; \return whether it agrees.
+bool
+ModelAgrees(const Sequence& s, std::ostream& report)
+{
+    std::string name = "seed-" + std::to_string(s.seed);
+    std::vector<ScriptCheck> checks;
+    try
+    {
+        checks = RunSocketScript(s.text, name, 1);
+    }
+    catch (const std::exception& e)
+    {
+        report << name << ": the model refused the script: " << e.what() << "\n";
+        return false;
+    }
+    bool all = true;
+    for (const auto& c : checks)
+    {
+        if (!ScriptResultMatches(c.expected, c.got))
+        {
+            report << name << ":" << c.line << ": " << c.text << ": Linux " << c.expected
+                   << ", portlab " << c.got << "\n";
+            all = false;
+        }
+    }
+    return all;
+}
+
+/// The script of a seed with its kernel results as expectations.
+std::string
+Record(uint64_t seed, int* unstable)
+{
+    std::string text = GenerateScript(seed);
+    ScriptProgram program = ParseScript(text, "seed-" + std::to_string(seed));
+    std::vector<std::vector<ScriptCheck>> runs;
+    for (int r = 0; r < 2; ++r)
+    {
+        runs.push_back(RunKernelScript(program));
+    }
+    return RecordExpectations(text, runs, unstable);
+}
+
+int
+Usage()
+{
+    std::cerr << "usage: portlab-differential-fuzz check FIRST LAST | record FIRST LAST FILE | "
+                 "replay FILE\n";
+    return 2;
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty())
+    {
+        return Usage();
+    }
+    try
+    {
+        if (args[0] == "replay" && args.size() == 2)
+        {
+            auto corpus = ReadCorpus(args[1]);
+            size_t agree = 0;
+            for (const auto& s : corpus)
+            {
+                agree += ModelAgrees(s, std::cout) ? 1 : 0;
+            }
+            std::cout << agree << " of " << corpus.size() << " fuzz sequences agree\n";
+            return agree == corpus.size() ? 0 : 1;
+        }
+        if ((args[0] == "check" && args.size() == 3) || (args[0] == "record" && args.size() == 4))
+        {
+            uint64_t first = std::stoull(args[1]);
+            uint64_t last = std::stoull(args[2]);
+            std::ofstream out;
+            if (args[0] == "record")
+            {
+                out.open(args[3], std::ios::app);
+            }
+            size_t agree = 0;
+            size_t total = 0;
+            int unstableChecks = 0;
+            for (uint64_t seed = first; seed <= last; ++seed)
+            {
+                int unstable = 0;
+                Sequence s{seed, Record(seed, &unstable)};
+                unstableChecks += unstable;
+                ++total;
+                agree += ModelAgrees(s, std::cout) ? 1 : 0;
+                if (out.is_open())
+                {
+                    out << "### seed " << seed << "\n" << s.text;
+                }
+                if (total % 50 == 0)
+                {
+                    std::cerr << total << " sequences, " << agree << " agree\n";
+                }
+            }
+            std::cout << agree << " of " << total << " fuzz sequences agree (seeds " << first
+                      << " to " << last << "; " << unstableChecks
+                      << " checks varied between two kernel runs and were not compared)\n";
+            return agree == total ? 0 : 1;
+        }
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "portlab-differential-fuzz: " << e.what() << "\n";
+        return 2;
+    }
+    return Usage();
+}
