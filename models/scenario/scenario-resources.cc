@@ -221,6 +221,13 @@ CheckResources(const ScenarioSpec& spec, const ResourceLimits& limits)
                " files (ss snapshots x hosts, pcap files); allowed: at most " +
                Count(limits.outputFiles) + " files per run");
     }
+    if (e.events > limits.events)
+    {
+        refuse("needs about " + Count(e.events) + " simulator events (" + Count(e.connections) +
+               " connections or datagrams: rate x duration, and timeseries rows); allowed: at "
+               "most " +
+               Count(limits.events) + " (about 3 hours at 1M events/s)");
+    }
     if (e.memoryBytes > limits.memoryBytes)
     {
         std::ostringstream why;
@@ -230,13 +237,6 @@ CheckResources(const ScenarioSpec& spec, const ResourceLimits& limits)
             << " timeseries rows (duration / interval x hosts) x 256 B); allowed: at most "
             << Bytes(limits.memoryBytes);
         refuse(why.str());
-    }
-    if (e.events > limits.events)
-    {
-        refuse("needs about " + Count(e.events) + " simulator events (" + Count(e.connections) +
-               " connections or datagrams: rate x duration, and timeseries rows); allowed: at "
-               "most " +
-               Count(limits.events) + " (about 3 hours at 1M events/s)");
     }
 }
 
