@@ -6,14 +6,13 @@
 #include "scenario-config.h"
 #include "scenario-spec.h"
 
-#include <atomic>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <thread>
+#include <future>
 #include <unistd.h>
 
 namespace portlab
@@ -235,26 +234,17 @@ TEST(ScenarioFile, AFifoIsRefusedWithoutBeingRead)
     TempDir tmp;
     const std::string fifo = tmp.Path("f.ini");
     ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-    // A writer that feeds a valid scenario if anyone opens the FIFO for reading, so that a
-    // Load that reads it returns (and the test fails) instead of blocking for ever.
-    std::atomic<bool> done{false};
-    std::thread writer([&] {
-        while (!done)
-        {
-            int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
-            if (fd >= 0)
-            {
-                const char text[] = "[scenario a]\nduration = 2s\n";
-                EXPECT_GT(write(fd, text, sizeof(text) - 1), 0);
-                close(fd);
-                return;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-    });
-    std::string e = ErrorOf([&] { ScenarioFile::Load(fifo); });
-    done = true;
-    writer.join();
+    // Load in another thread: one that opens the FIFO to read it blocks until a writer comes.
+    auto load = std::async(std::launch::async,
+                           [&] { return ErrorOf([&] { ScenarioFile::Load(fifo); }); });
+    bool blocked = load.wait_for(std::chrono::seconds(5)) != std::future_status::ready;
+    if (blocked)
+    {
+        int fd = open(fifo.c_str(), O_WRONLY); // the blocked reader gets an empty file
+        close(fd);
+    }
+    std::string e = load.get();
+    EXPECT_FALSE(blocked) << "Load blocked opening a FIFO; it should refuse it without reading";
     EXPECT_TRUE(Has(e, "f.ini: is a FIFO, not a file; it was not read"))
         << "a FIFO should be refused without being read: " << e;
     EXPECT_TRUE(Has(ErrorOf([] { ScenarioFile::Load("/dev/zero"); }), "/dev/zero: is a device"))
