@@ -54,12 +54,11 @@ struct Catalog
     std::map<std::string, std::vector<std::string>> defining; //!< scenario name -> its files
 };
 
-/// Loads every *.ini of \p dir. A file that does not load is kept aside with its error and
-/// reported once per process on stderr, as one line; the others are still used.
+/// Loads every *.ini of \p dir. A file that does not load is kept aside with its error; the
+/// others are still used.
 Catalog
 LoadCatalog(const std::string& dir)
 {
-    static std::set<std::string> reported;
     Catalog c;
     for (const auto& path : IniFiles(dir))
     {
@@ -77,13 +76,24 @@ LoadCatalog(const std::string& dir)
             std::string line = e.what();
             line = line.substr(0, line.find('\n'));
             c.broken.emplace_back(path, line);
-            if (reported.insert(path).second)
-            {
-                std::cerr << "portlab: skipping a broken scenario file: " << line << "\n";
-            }
         }
     }
     return c;
+}
+
+/// Reports each file that did not load on stderr, one line each, once per process: for a
+/// list, or a run that goes on with another file (a run that fails says only its error).
+void
+ReportBroken(const Catalog& c)
+{
+    static std::set<std::string> reported;
+    for (const auto& [path, error] : c.broken)
+    {
+        if (reported.insert(path).second)
+        {
+            std::cerr << "portlab: skipping a broken scenario file: " << error << "\n";
+        }
+    }
 }
 
 /// Whether \p path, a file that did not load, has a `[scenario NAME]` header line. Only a
@@ -152,6 +162,7 @@ ListScenarios()
 {
     std::vector<std::tuple<std::string, std::string, std::string>> out;
     Catalog c = LoadCatalog(ScenarioDirectory());
+    ReportBroken(c);
     for (const auto& [path, file] : c.files)
     {
         for (const auto& n : file.Names())
@@ -234,6 +245,7 @@ FindScenario(const std::string& ref)
     }
     if (it != c.defining.end())
     {
+        ReportBroken(c);
         return ScenarioRef{it->second.front(), ref};
     }
     // A broken file that has a [scenario REF] header: its own error is the answer.
