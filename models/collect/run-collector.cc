@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -45,6 +46,100 @@ IniFiles(const std::string& dir)
     return files;
 }
 
+/// The scenario files of a directory: those that load, and those that do not.
+struct Catalog
+{
+    std::vector<std::pair<std::string, ScenarioFile>> files;   //!< (path, file), sorted by path
+    std::vector<std::pair<std::string, std::string>> broken;   //!< (path, its one-line error)
+    std::map<std::string, std::vector<std::string>> defining; //!< scenario name -> its files
+};
+
+/// Loads every *.ini of \p dir. A file that does not load is kept aside with its error; the
+/// others are still used.
+Catalog
+LoadCatalog(const std::string& dir)
+{
+    Catalog c;
+    for (const auto& path : IniFiles(dir))
+    {
+        try
+        {
+            ScenarioFile f = ScenarioFile::Load(path);
+            for (const auto& n : f.Names())
+            {
+                c.defining[n].push_back(path);
+            }
+            c.files.emplace_back(path, std::move(f));
+        }
+        catch (const ConfigError& e)
+        {
+            std::string line = e.what();
+            line = line.substr(0, line.find('\n'));
+            c.broken.emplace_back(path, line);
+        }
+    }
+    return c;
+}
+
+/// Reports each file that did not load on stderr, one line each, once per process: for a
+/// list, or a run that goes on with another file (a run that fails says only its error).
+void
+ReportBroken(const Catalog& c)
+{
+    static std::set<std::string> reported;
+    for (const auto& [path, error] : c.broken)
+    {
+        if (reported.insert(path).second)
+        {
+            std::cerr << "portlab: skipping a broken scenario file: " << error << "\n";
+        }
+    }
+}
+
+/// Whether \p path, a file that did not load, has a `[scenario NAME]` header line. Only a
+/// regular file within ScenarioFile::MAX_FILE_BYTES is read.
+bool
+DeclaresScenario(const std::string& path, const std::string& name)
+{
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > ScenarioFile::MAX_FILE_BYTES)
+    {
+        return false;
+    }
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);)
+    {
+        size_t b = line.find_first_not_of(" \t");
+        size_t e = line.find_last_not_of(" \t\r");
+        if (b == std::string::npos || line[b] != '[' || line[e] != ']')
+        {
+            continue;
+        }
+        std::istringstream words(line.substr(b + 1, e - b - 1));
+        std::string word;
+        std::string scenario;
+        if (words >> word >> scenario && word == "scenario" && scenario == name &&
+            !(words >> word))
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// The error for a scenario name that two or more files define.
+std::string
+DefinedTwice(const std::string& name, const std::vector<std::string>& files)
+{
+    std::string list;
+    for (size_t i = 0; i < files.size(); ++i)
+    {
+        list += (i == 0 ? "" : i + 1 == files.size() ? " and " : ", ") + files[i];
+    }
+    return "scenario '" + name + "' is defined in both " + list +
+           "; allowed: one file per scenario name (rename one, or give FILE.ini:" + name + ")";
+}
+
 } // namespace
 
 std::string
@@ -66,13 +161,32 @@ std::vector<std::tuple<std::string, std::string, std::string>>
 ListScenarios()
 {
     std::vector<std::tuple<std::string, std::string, std::string>> out;
-    for (const auto& f : IniFiles(ScenarioDirectory()))
+    Catalog c = LoadCatalog(ScenarioDirectory());
+    ReportBroken(c);
+    for (const auto& [path, file] : c.files)
     {
-        ScenarioFile file = ScenarioFile::Load(f);
         for (const auto& n : file.Names())
         {
-            auto keys = file.Resolve(n, nullptr);
-            out.emplace_back(n, f, keys.count("question") ? keys.at("question") : "");
+            const auto& files = c.defining.at(n);
+            if (files.size() > 1)
+            {
+                if (files.front() == path)
+                {
+                    out.emplace_back(n, path, "ERROR: " + DefinedTwice(n, files));
+                }
+                continue;
+            }
+            std::string question;
+            try
+            {
+                auto keys = file.Resolve(n, nullptr);
+                question = keys.count("question") ? keys.at("question") : "";
+            }
+            catch (const ConfigError& e)
+            {
+                question = std::string("ERROR: ") + e.what();
+            }
+            out.emplace_back(n, path, question);
         }
     }
     return out;
@@ -81,11 +195,37 @@ ListScenarios()
 ScenarioRef
 FindScenario(const std::string& ref)
 {
-    size_t ini = ref.find(".ini");
-    if (ini != std::string::npos)
+    // A path: the whole of REF when it names something that exists or ends in ".ini", else
+    // FILE.ini:NAME split at the last ':' (so directories and names may hold ".ini" and ':').
+    std::string file;
+    std::string name;
+    size_t colon = ref.rfind(':');
+    auto endsInIni = [](const std::string& p) {
+        return p.size() > 4 && p.compare(p.size() - 4, 4, ".ini") == 0;
+    };
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(ref, ec)) || endsInIni(ref))
     {
-        std::string file = ref.substr(0, ini + 4);
-        std::string name = ini + 4 < ref.size() && ref[ini + 4] == ':' ? ref.substr(ini + 5) : "";
+        file = ref;
+    }
+    else if (colon != std::string::npos && endsInIni(ref.substr(0, colon)))
+    {
+        file = ref.substr(0, colon);
+        name = ref.substr(colon + 1);
+        if (name.empty())
+        {
+            throw ConfigError("'" + ref +
+                              "' names no scenario after ':'; allowed: FILE.ini or FILE.ini:NAME");
+        }
+    }
+    if (!file.empty())
+    {
+        if (!endsInIni(file))
+        {
+            throw ConfigError("'" + file +
+                              "' is not a scenario file: scenario files end in .ini; allowed: "
+                              "FILE.ini, FILE.ini:NAME or a scenario name ('portlab list')");
+        }
         ScenarioFile f = ScenarioFile::Load(file);
         if (name.empty())
         {
@@ -97,21 +237,37 @@ FindScenario(const std::string& ref)
         }
         return ScenarioRef{file, name};
     }
-    std::string known;
-    for (const auto& f : IniFiles(ScenarioDirectory()))
+    Catalog c = LoadCatalog(ScenarioDirectory());
+    auto it = c.defining.find(ref);
+    if (it != c.defining.end() && it->second.size() > 1)
     {
-        ScenarioFile file = ScenarioFile::Load(f);
-        for (const auto& n : file.Names())
+        throw ConfigError(DefinedTwice(ref, it->second));
+    }
+    if (it != c.defining.end())
+    {
+        ReportBroken(c);
+        return ScenarioRef{it->second.front(), ref};
+    }
+    // A broken file that has a [scenario REF] header: its own error is the answer.
+    for (const auto& [path, error] : c.broken)
+    {
+        if (DeclaresScenario(path, ref))
         {
-            if (n == ref)
-            {
-                return ScenarioRef{f, n};
-            }
-            known += (known.empty() ? "" : ", ") + n;
+            throw ConfigError(error);
         }
     }
+    std::string known;
+    for (const auto& [n, files] : c.defining)
+    {
+        known += (known.empty() ? "" : ", ") + n;
+    }
+    std::string skipped;
+    for (const auto& [path, error] : c.broken)
+    {
+        skipped += (skipped.empty() ? "; skipped broken files: " : ", ") + path;
+    }
     throw ConfigError("no scenario named '" + ref + "' in " + ScenarioDirectory() + "; known: " +
-                      (known.empty() ? "(none)" : known) + " (or give FILE.ini[:NAME])");
+                      (known.empty() ? "(none)" : known) + " (or give FILE.ini[:NAME])" + skipped);
 }
 
 ScenarioSpec
@@ -120,8 +276,7 @@ LoadScenario(const std::string& ref, const std::vector<std::string>& overrides)
     ScenarioRef r = FindScenario(ref);
     ScenarioFile file = ScenarioFile::Load(r.file);
     std::map<std::string, ValueOrigin> origins;
-    auto keys = file.Resolve(r.name, &origins);
-    ApplyOverrides(keys, origins, overrides);
+    auto keys = file.ResolveWithOverrides(r.name, overrides, &origins);
     return ParseScenario(r.name, keys, origins);
 }
 

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace portlab
 {
@@ -58,6 +59,35 @@ Bad(const std::string& text, const std::string& kind, const std::string& allowed
 }
 
 constexpr const char* SECTION_PREFIX = "scenario ";
+
+/// The text both passes of ScenarioFile::Parse read: a UTF-8 byte order mark at the start
+/// removed, and every line whose first non-blank character is ';' (a comment) emptied, so that
+/// line numbers stay and Boost.Program_options, which knows only '#', never sees it.
+std::string
+WithoutBomAndSemicolonComments(const std::string& text)
+{
+    const std::string bom = "\xEF\xBB\xBF";
+    std::string in = text.compare(0, bom.size(), bom) == 0 ? text.substr(bom.size()) : text;
+    std::string out;
+    out.reserve(in.size());
+    size_t start = 0;
+    while (start < in.size())
+    {
+        size_t end = in.find('\n', start);
+        size_t stop = end == std::string::npos ? in.size() : end;
+        size_t first = in.find_first_not_of(" \t", start);
+        if (first >= stop || in[first] != ';')
+        {
+            out.append(in, start, stop - start);
+        }
+        if (end != std::string::npos)
+        {
+            out += '\n';
+        }
+        start = stop + 1;
+    }
+    return out;
+}
 
 } // namespace
 
@@ -223,19 +253,55 @@ ParseBool(const std::string& text)
 ScenarioFile
 ScenarioFile::Load(const std::string& path)
 {
-    std::ifstream in(path);
+    // What the path is, before anything is read: a FIFO would block and /dev/zero never ends.
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0)
+    {
+        throw ConfigError(path + ": cannot read the file");
+    }
+    const std::string allowed = "; allowed: a scenario file (a regular file, FILE.ini)";
+    if (S_ISDIR(st.st_mode))
+    {
+        throw ConfigError(path + ": is a directory, not a file" + allowed);
+    }
+    if (!S_ISREG(st.st_mode))
+    {
+        std::string kind = S_ISFIFO(st.st_mode)                          ? "a FIFO"
+                           : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                           : S_ISSOCK(st.st_mode)                       ? "a socket"
+                                                                        : "not a regular file";
+        throw ConfigError(path + ": is " + kind + ", not a file; it was not read" + allowed);
+    }
+    const std::string tooBig = " bytes; allowed: a scenario file of at most " +
+                               std::to_string(MAX_FILE_BYTES) + " bytes (1 MiB)";
+    if (static_cast<uint64_t>(st.st_size) > MAX_FILE_BYTES)
+    {
+        throw ConfigError(path + ": is " + std::to_string(st.st_size) + tooBig);
+    }
+    std::ifstream in(path, std::ios::binary);
     if (!in)
     {
         throw ConfigError(path + ": cannot read the file");
     }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return Parse(buf.str(), path);
+    // Read at most one byte past the bound: the file may have grown since stat().
+    std::string text(MAX_FILE_BYTES + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (in.bad())
+    {
+        throw ConfigError(path + ": cannot read the file");
+    }
+    if (text.size() > MAX_FILE_BYTES)
+    {
+        throw ConfigError(path + ": is more than " + std::to_string(MAX_FILE_BYTES) + tooBig);
+    }
+    return Parse(text, path);
 }
 
 ScenarioFile
-ScenarioFile::Parse(const std::string& text, const std::string& name)
+ScenarioFile::Parse(const std::string& rawText, const std::string& name)
 {
+    const std::string text = WithoutBomAndSemicolonComments(rawText);
     ScenarioFile f;
     f.m_file = name;
     // Pass 1: our own scan, for line numbers and the errors Program_options cannot locate.
@@ -350,8 +416,8 @@ ScenarioFile::Names() const
     return out;
 }
 
-std::map<std::string, std::string>
-ScenarioFile::Resolve(const std::string& name, std::map<std::string, ValueOrigin>* origins) const
+std::vector<const ScenarioFile::Section*>
+ScenarioFile::Chain(const std::string& name, const std::string* parent) const
 {
     std::vector<const Section*> chain;
     std::set<std::string> seen;
@@ -374,11 +440,27 @@ ScenarioFile::Resolve(const std::string& name, std::map<std::string, ValueOrigin
             {
                 known += (known.empty() ? "" : ", ") + s.name;
             }
+            if (chain.size() == 1 && parent != nullptr)
+            {
+                throw ConfigError(DescribeValueError(ValueOrigin{"--set", 0},
+                                                     "extends",
+                                                     *parent,
+                                                     "no scenario named '" + next + "' in " +
+                                                         m_file + "; allowed: " + known));
+            }
             std::string where = chain.empty() ? m_file : m_file + ":" + std::to_string(fromLine);
             throw ConfigError(where + ": no scenario named '" + next + "'; known: " + known);
         }
         if (!seen.insert(next).second)
         {
+            if (chain.size() == 1 && parent != nullptr)
+            {
+                throw ConfigError(DescribeValueError(ValueOrigin{"--set", 0},
+                                                     "extends",
+                                                     *parent,
+                                                     "'extends' makes a cycle through scenario '" +
+                                                         next + "'; allowed: another scenario"));
+            }
             throw ConfigError(m_file + ":" + std::to_string(fromLine) +
                               ": 'extends' makes a cycle "
                               "through scenario '" +
@@ -388,21 +470,66 @@ ScenarioFile::Resolve(const std::string& name, std::map<std::string, ValueOrigin
         auto ext = found->keys.find("extends");
         next = ext == found->keys.end() ? "" : ext->second;
         fromLine = ext == found->keys.end() ? 0 : found->lines.at("extends");
+        if (chain.size() == 1 && parent != nullptr)
+        {
+            next = *parent;
+        }
     }
+    return chain;
+}
+
+std::map<std::string, std::string>
+ScenarioFile::Resolve(const std::string& name, std::map<std::string, ValueOrigin>* origins) const
+{
+    return ResolveWithOverrides(name, {}, origins);
+}
+
+std::map<std::string, std::string>
+ScenarioFile::ResolveWithOverrides(const std::string& name,
+                                   const std::vector<std::string>& overrides,
+                                   std::map<std::string, ValueOrigin>* origins) const
+{
+    std::vector<std::string> others;
+    bool replaced = false;
+    std::string parent;
+    for (const auto& o : overrides)
+    {
+        size_t eq = o.find('=');
+        if (eq != std::string::npos && Trim(o.substr(0, eq)) == "extends")
+        {
+            replaced = true; // the last one wins, as for every other key
+            parent = Trim(o.substr(eq + 1));
+        }
+        else
+        {
+            others.push_back(o);
+        }
+    }
+    std::vector<const Section*> chain = Chain(name, replaced ? &parent : nullptr);
     std::map<std::string, std::string> keys;
+    std::map<std::string, ValueOrigin> where;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
     {
         for (const auto& [k, v] : (*it)->keys)
         {
-            if (k == "extends")
+            if (k != "extends")
             {
-                continue;
+                keys[k] = v;
+                where[k] = ValueOrigin{m_file, (*it)->lines.at(k)};
             }
-            keys[k] = v;
-            if (origins != nullptr)
-            {
-                (*origins)[k] = ValueOrigin{m_file, (*it)->lines.at(k)};
-            }
+        }
+    }
+    if (replaced)
+    {
+        keys["extends"] = parent; // a parameter of the run: summary.json records it
+        where["extends"] = ValueOrigin{"--set", 0};
+    }
+    ApplyOverrides(keys, where, others);
+    if (origins != nullptr)
+    {
+        for (const auto& [k, o] : where)
+        {
+            (*origins)[k] = o;
         }
     }
     return keys;
@@ -421,6 +548,13 @@ ApplyOverrides(std::map<std::string, std::string>& keys,
             throw ConfigError("--set '" + o + "' is not allowed; allowed: KEY=VALUE");
         }
         std::string key = Trim(o.substr(0, eq));
+        if (key == "extends")
+        {
+            throw ConfigError("--set '" + o +
+                              "': 'extends' changes which scenario the keys come from, so it "
+                              "cannot be applied to keys already resolved; allowed: give it to "
+                              "ScenarioFile::ResolveWithOverrides (as 'portlab run' does)");
+        }
         keys[key] = Trim(o.substr(eq + 1));
         origins[key] = ValueOrigin{"--set", 0};
     }

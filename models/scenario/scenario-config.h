@@ -87,16 +87,22 @@ struct ValueOrigin
 class ScenarioFile
 {
   public:
+    /// Scenario files larger than this are refused unread (1 MiB).
+    static constexpr uint64_t MAX_FILE_BYTES = 1048576;
+
     /**
      * \brief Read a file.
      * \param path the file
-     * \throws ConfigError (unreadable file, syntax error, duplicate key, a section that is not
-     *         `[scenario NAME]`)
+     * \throws ConfigError (unreadable file, a directory, a FIFO or device or anything else that
+     *         is not a regular file (refused without reading it), a file over MAX_FILE_BYTES,
+     *         syntax error, duplicate key, a section that is not `[scenario NAME]`)
      */
     static ScenarioFile Load(const std::string& path);
 
     /**
-     * \brief Parse text as if it were a file.
+     * \brief Parse text as if it were a file. A UTF-8 byte order mark at the start is skipped,
+     * and a line whose first non-blank character is ';' is a comment, as '#' is (the INI
+     * convention of Windows, Python's configparser and OMNeT++/INET).
      * \param text INI text
      * \param name the name errors use for it
      * \return the scenarios
@@ -117,6 +123,23 @@ class ScenarioFile
     std::map<std::string, std::string> Resolve(const std::string& name,
                                                std::map<std::string, ValueOrigin>* origins) const;
 
+    /**
+     * \brief A scenario's keys after `extends` and command-line overrides. An override of
+     * `extends` itself replaces the scenario's parent (a scenario of the same file; empty: no
+     * parent) before the chain is resolved, and the run records it as a parameter; every other
+     * override is applied as ApplyOverrides() does.
+     * \param name scenario name
+     * \param overrides "key=value" strings (the command line's --set)
+     * \param origins receives where each value came from
+     * \return key -> value
+     * \throws ConfigError as Resolve() and ApplyOverrides() do (an unknown parent given with
+     *         --set extends=NAME is named as coming from --set)
+     */
+    std::map<std::string, std::string> ResolveWithOverrides(
+        const std::string& name,
+        const std::vector<std::string>& overrides,
+        std::map<std::string, ValueOrigin>* origins) const;
+
   private:
     /// One section.
     struct Section
@@ -126,6 +149,14 @@ class ScenarioFile
         std::map<std::string, std::string> keys; //!< its own keys
         std::map<std::string, int> lines;        //!< key -> line
     };
+
+    /**
+     * \brief The chain name, parent, grandparent, ... (the child first).
+     * \param name scenario name
+     * \param parent when not null, the parent to use instead of the scenario's own `extends`
+     * \return the sections
+     */
+    std::vector<const Section*> Chain(const std::string& name, const std::string* parent) const;
 
     std::string m_file;              //!< name for errors
     std::vector<Section> m_sections; //!< in file order
@@ -137,7 +168,9 @@ class ScenarioFile
  * \param keys resolved keys (modified)
  * \param origins their origins (modified)
  * \param overrides "key=value" strings
- * \throws ConfigError for an override without '=' or with an empty key
+ * \throws ConfigError for an override without '=' or with an empty key, and for `extends`
+ *         (it changes the chain the keys came from: ScenarioFile::ResolveWithOverrides()
+ *         applies it; here it would be recorded and ignored)
  */
 void ApplyOverrides(std::map<std::string, std::string>& keys,
                     std::map<std::string, ValueOrigin>& origins,

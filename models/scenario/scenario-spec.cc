@@ -7,6 +7,7 @@
 
 #include "port-sysctls.h"
 #include "port-types.h"
+#include "scenario-resources.h"
 
 #include <algorithm>
 #include <cctype>
@@ -369,12 +370,15 @@ AppKeys()
          [](const Ctx& c, AppSpec& a) { a.requestsPerConnection = c.Integer(1, 100000); }},
         {"rate",
          CLIENTS,
-         "arrivals per second (> 0), e.g. 500/s or 2.5k/s",
+         "arrivals per second, 0.000001/s..10M/s, e.g. 500/s or 2.5k/s",
          [](const Ctx& c, AppSpec& a) {
              a.rate = c.Units(units::ParseRate);
-             if (!(a.rate > 0) || a.rate > 1e7)
+             // The processes' Rate attribute takes >= 1e-9 (below, ns-3 aborts), and Poisson
+             // gaps of mean 1/rate must stay within ns-3's time; below 1e-6/s (one per 11.6
+             // days) no second arrival falls within the longest run (100,000 s) anyway.
+             if (!(a.rate >= 1e-6) || a.rate > 1e7)
              {
-                 c.Fail("out of range; allowed: a rate > 0/s and <= 10M/s");
+                 c.Fail("out of range; allowed: a rate from 0.000001/s to 10M/s");
              }
          }},
         {"arrivals",
@@ -1152,6 +1156,7 @@ ParseScenario(const std::string& name,
         }
         s.expectations.push_back(e);
     }
+    CheckResources(s, DefaultResourceLimits());
     return s;
 }
 
@@ -1253,6 +1258,10 @@ ScenarioKeyHelp()
             types += (types.empty() ? "" : ", ") + AppTypeName(t);
         }
         out.emplace_back(std::string("app.A.") + k.name, std::string(k.help) + " [" + types + "]");
+    }
+    for (const auto& limit : ResourceLimitsHelp())
+    {
+        out.push_back(limit);
     }
     return out;
 }

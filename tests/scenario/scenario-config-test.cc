@@ -6,7 +6,14 @@
 #include "scenario-config.h"
 #include "scenario-spec.h"
 
+#include <cstdio>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <future>
+#include <unistd.h>
 
 namespace portlab
 {
@@ -152,6 +159,108 @@ TEST(ScenarioFile, UnknownScenariosAndExtendsCyclesAreErrors)
     std::string e = ErrorOf([&] { f.Resolve("c", nullptr); });
     EXPECT_TRUE(Has(e, "c.ini:6: no scenario named 'nowhere'") && Has(e, "known: a, b, c")) << e;
     EXPECT_TRUE(Has(ErrorOf([&] { f.Resolve("zzz", nullptr); }), "no scenario named 'zzz'"));
+}
+
+
+/// A fresh temporary directory, removed afterwards.
+class TempDir
+{
+  public:
+    TempDir()
+    {
+        std::string pattern = std::filesystem::temp_directory_path().string() + "/pl-cfg-XXXXXX";
+        m_path = mkdtemp(pattern.data());
+    }
+
+    ~TempDir()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+
+    /// \param name a file name \return its path in the directory
+    std::string Path(const std::string& name) const
+    {
+        return m_path + "/" + name;
+    }
+
+  private:
+    std::string m_path;
+};
+
+TEST(ScenarioFile, ALineStartingWithSemicolonIsACommentAsInOtherIniReaders)
+{
+    std::string e = ErrorOf([] {
+        ScenarioFile f =
+            ScenarioFile::Parse("; a comment, as Windows, configparser and INET write them\n"
+                                "[scenario a]\n  ; an indented one\nduration = 2s\n",
+                                "semi.ini");
+        EXPECT_EQ(f.Resolve("a", nullptr).at("duration"), "2s");
+        EXPECT_EQ(f.Resolve("a", nullptr).size(), 1u) << "the ';' lines set nothing";
+    });
+    EXPECT_EQ(e, "") << "a line starting with ';' should be a comment, not an error";
+}
+
+TEST(ScenarioFile, AUtf8ByteOrderMarkAtTheStartIsSkipped)
+{
+    std::string e = ErrorOf([] {
+        ScenarioFile f =
+            ScenarioFile::Parse("\xEF\xBB\xBF# saved by an editor that writes a BOM\n"
+                                "[scenario a]\nduration = 2s\n",
+                                "bom.ini");
+        EXPECT_EQ(f.Names(), std::vector<std::string>{"a"});
+    });
+    EXPECT_EQ(e, "") << "a UTF-8 byte order mark at the start should be skipped";
+    // The line numbers of errors stay those of the file.
+    EXPECT_TRUE(Has(ErrorOf([] { ScenarioFile::Parse("\xEF\xBB\xBF[scenario a]\nx\n", "b.ini"); }),
+                    "b.ini:2:"));
+}
+
+TEST(ScenarioFile, ADirectoryIsRefusedAsADirectoryNotAsAFileWithoutSections)
+{
+    TempDir tmp;
+    std::filesystem::create_directory(tmp.Path("d.ini"));
+    std::string e = ErrorOf([&] { ScenarioFile::Load(tmp.Path("d.ini")); });
+    EXPECT_TRUE(Has(e, "d.ini: is a directory, not a file")) << "the error should say that the "
+                                                                "path is a directory: "
+                                                             << e;
+}
+
+TEST(ScenarioFile, AFifoIsRefusedWithoutBeingRead)
+{
+    TempDir tmp;
+    const std::string fifo = tmp.Path("f.ini");
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    // Load in another thread: one that opens the FIFO to read it blocks until a writer comes.
+    auto load = std::async(std::launch::async,
+                           [&] { return ErrorOf([&] { ScenarioFile::Load(fifo); }); });
+    bool blocked = load.wait_for(std::chrono::seconds(5)) != std::future_status::ready;
+    if (blocked)
+    {
+        int fd = open(fifo.c_str(), O_WRONLY); // the blocked reader gets an empty file
+        close(fd);
+    }
+    std::string e = load.get();
+    EXPECT_FALSE(blocked) << "Load blocked opening a FIFO; it should refuse it without reading";
+    EXPECT_TRUE(Has(e, "f.ini: is a FIFO, not a file; it was not read"))
+        << "a FIFO should be refused without being read: " << e;
+    EXPECT_TRUE(Has(ErrorOf([] { ScenarioFile::Load("/dev/zero"); }), "/dev/zero: is a device"))
+        << "a device should be refused without being read";
+}
+
+TEST(ScenarioFile, AFileOverOneMebibyteIsRefused)
+{
+    TempDir tmp;
+    {
+        std::ofstream big(tmp.Path("big.ini"));
+        big << "[scenario a]\nduration = 2s\n" << std::string(ScenarioFile::MAX_FILE_BYTES, '#');
+    }
+    std::string e = ErrorOf([&] { ScenarioFile::Load(tmp.Path("big.ini")); });
+    EXPECT_TRUE(Has(e, "big.ini: is 1048603 bytes; allowed: a scenario file of at most 1048576"))
+        << "a scenario file over 1 MiB should be refused, naming its size and the bound: " << e;
 }
 
 } // namespace
