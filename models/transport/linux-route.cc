@@ -95,6 +95,10 @@ ToNs3Errno(portlab::Errno e)
     case Errno::HOSTUNREACH:
     case Errno::NETUNREACH:
         return Socket::ERROR_NOROUTETOHOST;
+    case Errno::BADF:
+        return Socket::ERROR_BADF;
+    case Errno::DESTADDRREQ:
+        return Socket::ERROR_NOTCONN;
     case Errno::COUNT:
         break;
     }
