@@ -112,6 +112,14 @@ LinuxTcpSocket::GetTypeId()
                           TimeValue(Seconds(1)),
                           MakeTimeAccessor(&LinuxTcpSocket::m_initialRto),
                           MakeTimeChecker(MilliSeconds(1)))
+            .AddAttribute("SynCount",
+                          "TCP_SYNCNT: SYN retransmissions before connect() gives up (0 = the "
+                          "host's net.ipv4.tcp_syn_retries, read when each SYN timer fires). "
+                          "ns-3's SynRetries attribute is not used: its default 6 would hide "
+                          "the sysctl",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxTcpSocket::m_synCount),
+                          MakeUintegerChecker<uint32_t>(0, 127))
             .AddAttribute("AutoAccept",
                           "Hand each established connection to the application at once (ns-3's "
                           "usual behaviour). false: connections wait in the accept queue, "
@@ -164,6 +172,7 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_connTimeout(l.m_connTimeout),
       m_initialRto(l.m_initialRto),
       m_synRetries(l.m_synRetries),
+      m_synCount(l.m_synCount),
       m_dataRetries(l.m_dataRetries),
       m_delAckTimeout(l.m_delAckTimeout),
       m_delAckCount(l.m_delAckCount),
@@ -488,6 +497,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_sndNxt = m_iss + 1;
     m_rto = m_initialRto;
     m_retries = 0;
+    m_synStart = Simulator::Now();
     m_state = TcpState::SYN_SENT;
     m_stateTrace(TcpState::CLOSE, TcpState::SYN_SENT);
     Result("connect", e);
@@ -913,11 +923,16 @@ LinuxTcpSocket::Retransmit()
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
     const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
+    if (m_state == TcpState::SYN_SENT && SynSentTimedOut())
+    {
+        CloseDown(true, Errno::TIMEDOUT);
+        return;
+    }
     ++m_retries;
     uint32_t limit = m_dataRetries;
     if (m_state == TcpState::SYN_SENT)
     {
-        limit = m_synRetries != 0 ? m_synRetries : static_cast<uint32_t>(sysctls.tcpSynRetries);
+        limit = UINT32_MAX; // decided above
     }
     else if (m_state == TcpState::SYN_RECV)
     {
@@ -933,7 +948,13 @@ LinuxTcpSocket::Retransmit()
         CloseDown(true, Errno::TIMEDOUT);
         return;
     }
-    m_rto = std::min(m_rto * 2, TCP_RTO_MAX);
+    if (m_state != TcpState::SYN_SENT ||
+        m_retries > static_cast<uint32_t>(sysctls.tcpSynLinearTimeouts))
+    {
+        // tcp_retransmit_timer(): exponential backoff, except for the first
+        // tcp_syn_linear_timeouts SYN retransmissions ("tp->total_rto > ...").
+        m_rto = std::min(m_rto * 2, TCP_RTO_MAX);
+    }
     if (m_state == TcpState::SYN_SENT)
     {
         SendFlags(TcpHeader::SYN);
@@ -950,6 +971,39 @@ LinuxTcpSocket::Retransmit()
         SendData();
     }
     ArmRetransmit();
+}
+
+bool
+LinuxTcpSocket::SynSentTimedOut() const
+{
+    // tcp_write_timeout() for TCP_SYN_SENT, read when the timer fires: retry_until is
+    // TCP_SYNCNT or tcp_syn_retries; it gives up after retry_until + tcp_syn_linear_timeouts
+    // retransmissions, or once retransmits_timed_out(): the time since the first SYN reaches
+    // tcp_model_timeout(retry_until), the time exponential backoff from TCP_TIMEOUT_INIT
+    // would take.
+    const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
+    const uint32_t retryUntil =
+        m_synCount != 0 ? m_synCount : static_cast<uint32_t>(sysctls.tcpSynRetries);
+    if (m_retries >= retryUntil + static_cast<uint32_t>(sysctls.tcpSynLinearTimeouts))
+    {
+        return true;
+    }
+    if (m_retries == 0)
+    {
+        return false;
+    }
+    // tcp_model_timeout(): linear_backoff_thresh = ilog2(TCP_RTO_MAX / rto_base).
+    const int64_t base = m_initialRto.GetNanoSeconds();
+    uint32_t thresh = 0;
+    while ((base << (thresh + 1)) <= TCP_RTO_MAX.GetNanoSeconds())
+    {
+        ++thresh;
+    }
+    const int64_t timeout = retryUntil <= thresh ? ((int64_t{2} << retryUntil) - 1) * base
+                                                 : ((int64_t{2} << thresh) - 1) * base +
+                                                       static_cast<int64_t>(retryUntil - thresh) *
+                                                           TCP_RTO_MAX.GetNanoSeconds();
+    return (Simulator::Now() - m_synStart).GetNanoSeconds() >= timeout;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -76,5 +76,30 @@ TEST(SocketScript, ASyntaxErrorAnywhereRunsNothing)
     EXPECT_TRUE(Has(e, "t.pcs:3:")) << e;
 }
 
+/// The result of each check, in order, as "got" texts.
+std::vector<std::string>
+Results(const std::string& script)
+{
+    std::vector<std::string> got;
+    for (const auto& c : RunSocketScript(script, "t.pcs"))
+    {
+        got.push_back(c.got);
+    }
+    return got;
+}
+
+TEST(SocketScript, TcpSynRetriesSetInAScriptDecidesWhenConnectGivesUp)
+{
+    // Linux 6.18 with tcp_syn_retries=2: ETIMEDOUT 7 s after the first SYN
+    // (tests/data/kernel-checks/syn-retries.out); before the fix the setting was ignored and
+    // the connect went on to 127 s.
+    EXPECT_EQ(Results("host a\nhost b\nlink a b 10.1.1.1 10.1.1.2\n"
+                      "sysctl a net.ipv4.tcp_syn_retries=2\ntcp a c\n"
+                      "connect c 10.1.1.3:80 -> *\nwait 6990ms\nstate c -> *\nwait 10ms\n"
+                      "state c -> *\nrecv c -> *\n"),
+              (std::vector<std::string>{"EINPROGRESS", "SYN_SENT", "CLOSE", "ETIMEDOUT"}))
+        << "with tcp_syn_retries=2 connect() should give up at 7 s";
+}
+
 } // namespace
 } // namespace portlab

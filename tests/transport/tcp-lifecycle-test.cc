@@ -215,9 +215,48 @@ TEST_F(TcpLifecycle, SynRetransmissionsBackOffAndEndInEtimedout)
         Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
     ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
     RunFor(Seconds(200));
-    // tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; give up at 127 s.
-    EXPECT_EQ(failedAt, Seconds(127));
+    // Linux 6.18, tcp_syn_retries 6 and tcp_syn_linear_timeouts 4: SYNs at 0, 1, 2, 3, 4, 5,
+    // 7, 11, 19, 35, 67 s; it gives up at 131 s (tests/data/kernel-checks/syn-retries.out:
+    // 134.7 s there, the kernel's timer wheel adding its slack to the long timers).
+    EXPECT_EQ(failedAt, Seconds(131)) << "connect() should give up 131 s after the first SYN";
     EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT);
+}
+
+TEST_F(TcpLifecycle, TcpSynRetriesDecidesWhenConnectGivesUpEvenWhenSetAfterTheSocket)
+{
+    // Measured on Linux 6.18 (tests/data/kernel-checks/syn-retries.out): ETIMEDOUT after 3, 7
+    // and 19 s for tcp_syn_retries 1, 2 and 3. Linux reads the sysctl when the SYN timer
+    // fires, so a socket created before the setting follows it too.
+    Ptr<RateErrorModel> drop = CreateObject<RateErrorModel>();
+    drop->SetAttribute("ErrorRate", DoubleValue(1.0));
+    drop->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+    devs.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(drop));
+    for (const auto& [retries, giveUp] : std::vector<std::pair<int, int>>{{1, 3}, {2, 7}, {3, 19}})
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        Sysctl("net.ipv4.tcp_syn_retries", std::to_string(retries));
+        const Time start = Simulator::Now();
+        Time failedAt;
+        c->SetConnectCallback(
+            MakeNullCallback<void, Ptr<Socket>>(),
+            Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
+        ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(Seconds(40));
+        EXPECT_EQ(failedAt - start, Seconds(giveUp))
+            << "with tcp_syn_retries=" << retries << " connect() should give up after " << giveUp
+            << " s, as Linux 6.18 does";
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT);
+    }
+    // TCP_SYNCNT (the SynCount attribute) wins over the sysctl.
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->SetAttribute("SynCount", UintegerValue(1));
+    const Time start = Simulator::Now();
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(Seconds(2) + MilliSeconds(999));
+    EXPECT_EQ(c->GetTcpState(), TcpState::SYN_SENT);
+    RunFor(MilliSeconds(1));
+    EXPECT_EQ(Simulator::Now() - start, Seconds(3));
+    EXPECT_EQ(c->GetTcpState(), TcpState::CLOSE) << "TCP_SYNCNT 1 should give up after 3 s";
 }
 
 TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)
