@@ -108,6 +108,10 @@ ExpectationError(const std::string& verb, const std::string& expected)
     {
         return "";
     }
+    if ((verb == "state" || verb == "port") && expected == "EBADF")
+    {
+        return ""; // a closed socket
+    }
     if (verb == "state")
     {
         std::string states;
@@ -120,13 +124,13 @@ ExpectationError(const std::string& verb, const std::string& expected)
             }
             states += std::string(states.empty() ? "" : ", ") + n;
         }
-        return "allowed after 'state': a TCP state (" + states + ") or *";
+        return "allowed after 'state': a TCP state (" + states + "), EBADF or *";
     }
     if (verb == "port")
     {
         return IsNumber(expected) && std::stoull(expected) <= 65535
                    ? ""
-                   : "allowed after 'port': a port number 0..65535 or *";
+                   : "allowed after 'port': a port number 0..65535, EBADF or *";
     }
     if (verb == "ss")
     {
@@ -200,6 +204,20 @@ class World
     {
         const auto& w = s.words;
         const std::string& verb = w[0];
+        static const std::set<std::string> onSocket{"bind",
+                                                    "listen",
+                                                    "connect",
+                                                    "accept",
+                                                    "send",
+                                                    "recv",
+                                                    "close",
+                                                    "state",
+                                                    "port"};
+        if (onSocket.count(verb) && m_closed.count(w[1]))
+        {
+            // The name's descriptor was closed: Linux's fdget() finds nothing.
+            return "EBADF";
+        }
         if (verb == "host")
         {
             if (m_started)
@@ -276,7 +294,7 @@ class World
         Start();
         if (verb == "tcp" || verb == "udp")
         {
-            if (m_sockets.count(w[2]))
+            if (m_sockets.count(w[2]) && !m_closed.count(w[2]))
             {
                 Fail(s, "socket '" + w[2] + "' already exists");
             }
@@ -312,6 +330,7 @@ class World
                 Callback<void, Ptr<Socket>, const Address&>(
                     [this, key](Ptr<Socket> c, const Address&) { m_accepted[key].push_back(c); }));
             m_sockets[w[2]] = k;
+            m_closed.erase(w[2]); // a closed name may name a new socket
             return "ok";
         }
         if (verb == "bind")
@@ -341,12 +360,18 @@ class World
             {
                 return "ok";
             }
-            return t->GetLinuxErrno() == Errno::OK ? "EINPROGRESS" : SocketErrnoName(t);
+            if (t->GetTcpState() == TcpState::SYN_SENT)
+            {
+                return "EINPROGRESS";
+            }
+            // The handshake failed: connect() reports sk_err and clears it (sock_error()).
+            Errno e = t->TakeSocketError();
+            return e == Errno::OK ? SocketErrnoName(t) : ErrnoName(e);
         }
         if (verb == "accept")
         {
             Ptr<Socket> l = Sock(s, w[1]);
-            if (m_sockets.count(w[2]))
+            if (m_sockets.count(w[2]) && !m_closed.count(w[2]))
             {
                 Fail(s, "socket '" + w[2] + "' already exists");
             }
@@ -356,6 +381,7 @@ class World
                 return "EAGAIN";
             }
             m_sockets[w[2]] = q.front();
+            m_closed.erase(w[2]);
             q.pop_front();
             return "ok";
         }
@@ -402,8 +428,9 @@ class World
         }
         if (verb == "close")
         {
-            Sock(s, w[1])->Close();
-            return "ok";
+            Ptr<Socket> k = Sock(s, w[1]);
+            m_closed.insert(w[1]);
+            return k->Close() == 0 ? "ok" : SocketErrnoName(k);
         }
         if (verb == "wait")
         {
@@ -536,6 +563,7 @@ class World
     std::map<std::string, Ptr<Node>> m_hosts;
     std::vector<std::string> m_hostOrder;
     std::map<std::string, Ptr<Socket>> m_sockets;
+    std::set<std::string> m_closed; //!< names whose socket the script closed
     std::map<Socket*, std::deque<Ptr<Socket>>> m_accepted;
 };
 

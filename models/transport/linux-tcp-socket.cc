@@ -337,6 +337,27 @@ LinuxTcpSocket::GetLocalPortRange() const
     return std::to_string(m_rangeLo) + " " + std::to_string(m_rangeHi);
 }
 
+bool
+LinuxTcpSocket::Released() const
+{
+    // close() gave the descriptor back: every later call on it finds no file (fdget() fails)
+    // and gets EBADF, whatever the connection still does as an orphan.
+    return m_orphan || m_id == portlab::INVALID_ID || !m_tcp;
+}
+
+Errno
+LinuxTcpSocket::TakeSocketError()
+{
+    // sock_error(): report sk_err once and clear it.
+    Errno e = m_sockError;
+    m_sockError = Errno::OK;
+    if (e != Errno::OK)
+    {
+        m_linuxErrno = e;
+    }
+    return e;
+}
+
 int
 LinuxTcpSocket::Fail(Errno e, const char* call)
 {
@@ -412,13 +433,17 @@ LinuxTcpSocket::Bind()
 int
 LinuxTcpSocket::Bind6()
 {
-    return Fail(Errno::OPNOTSUPP, "bind");
+    return Fail(Released() ? Errno::BADF : Errno::OPNOTSUPP, "bind");
 }
 
 int
 LinuxTcpSocket::Bind(const Address& address)
 {
     NS_LOG_FUNCTION(this << address);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "bind");
+    }
     if (!InetSocketAddress::IsMatchingType(address))
     {
         return Fail(Errno::INVAL, "bind");
@@ -440,6 +465,16 @@ int
 LinuxTcpSocket::Listen()
 {
     NS_LOG_FUNCTION(this);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "listen");
+    }
+    if (m_ssConnected)
+    {
+        // inet_listen(): "if (sock->state != SS_UNCONNECTED ...) goto out" (EINVAL), also
+        // once a reset or a timeout took the connection to CLOSE.
+        return Fail(Errno::INVAL, "listen");
+    }
     Errno e = Table().Listen(m_id, m_backlogRequest);
     if (e != Errno::OK)
     {
@@ -455,9 +490,25 @@ int
 LinuxTcpSocket::Connect(const Address& address)
 {
     NS_LOG_FUNCTION(this << address);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "connect");
+    }
     if (!InetSocketAddress::IsMatchingType(address))
     {
         return Fail(Errno::INVAL, "connect");
+    }
+    if (m_ssConnected)
+    {
+        // __inet_stream_connect(): SS_CONNECTED gives EISCONN, even after a reset.
+        return Fail(Errno::ISCONN, "connect");
+    }
+    if (m_state == TcpState::CLOSE && m_sockError != Errno::OK)
+    {
+        // __inet_stream_connect() for SS_CONNECTING: a connect() that went on without waiting
+        // and failed since ("if (sk->sk_state == TCP_CLOSE) goto sock_error") reports sk_err
+        // once, and the socket is unconnected again for the next one.
+        return Fail(TakeSocketError(), "connect");
     }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
     Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
@@ -483,6 +534,8 @@ LinuxTcpSocket::Connect(const Address& address)
     m_localPort = r.localPort;
     m_remote = a.GetIpv4();
     m_remotePort = a.GetPort();
+    m_sockError = Errno::OK;
+    m_rcvShutdown = false;
     route->SetSource(m_local);
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
@@ -510,7 +563,15 @@ int
 LinuxTcpSocket::ShutdownSend()
 {
     NS_LOG_FUNCTION(this);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "shutdown");
+    }
     m_shutdownSend = true;
+    if (m_state == TcpState::CLOSE)
+    {
+        return Fail(Errno::NOTCONN, "shutdown"); // inet_shutdown(): TCP_CLOSE is ENOTCONN
+    }
     if (m_state == TcpState::ESTABLISHED)
     {
         SetState(TcpState::FIN_WAIT1);
@@ -526,7 +587,16 @@ LinuxTcpSocket::ShutdownSend()
 int
 LinuxTcpSocket::ShutdownRecv()
 {
+    if (Released())
+    {
+        return Fail(Errno::BADF, "shutdown");
+    }
     m_shutdownRecv = true;
+    m_rcvShutdown = true;
+    if (m_state == TcpState::CLOSE)
+    {
+        return Fail(Errno::NOTCONN, "shutdown"); // inet_shutdown(): TCP_CLOSE is ENOTCONN
+    }
     return 0;
 }
 
@@ -535,9 +605,9 @@ LinuxTcpSocket::Close()
 {
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
-    if (m_orphan || m_id == portlab::INVALID_ID)
+    if (Released())
     {
-        return 0;
+        return Fail(Errno::BADF, "close");
     }
     m_orphan = true;
     switch (m_state)
@@ -596,17 +666,18 @@ int
 LinuxTcpSocket::Send(Ptr<Packet> p, uint32_t)
 {
     NS_LOG_FUNCTION(this << p);
-    if (m_shutdownSend)
+    if (Released())
     {
-        m_linuxErrno = Errno::PIPE;
-        m_errnoTrace(Errno::PIPE);
-        return -1;
+        return Fail(Errno::BADF, "send");
     }
-    if (m_state != TcpState::ESTABLISHED && m_state != TcpState::CLOSE_WAIT &&
-        m_state != TcpState::SYN_SENT && m_state != TcpState::SYN_RECV)
+    if (m_shutdownSend || (m_state != TcpState::ESTABLISHED && m_state != TcpState::CLOSE_WAIT &&
+                           m_state != TcpState::SYN_SENT && m_state != TcpState::SYN_RECV))
     {
-        Errno e = m_linuxErrno != Errno::OK ? m_linuxErrno : Errno::NOTCONN;
-        m_errnoTrace(e);
+        // tcp_sendmsg_locked(): sk_stream_wait_connect() or sk_stream_error(): a pending
+        // error once (sock_error()), else EPIPE (a socket never connected included).
+        Errno e = TakeSocketError();
+        m_linuxErrno = e != Errno::OK ? e : Errno::PIPE;
+        m_errnoTrace(m_linuxErrno);
         return -1;
     }
     if (p->GetSize() > GetTxAvailable())
@@ -636,13 +707,39 @@ LinuxTcpSocket::GetRxAvailable() const
 Ptr<Packet>
 LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
 {
+    if (Released())
+    {
+        Fail(Errno::BADF, "recv");
+        return nullptr;
+    }
     if (m_rxSize == 0)
     {
-        if (m_finReceived && m_linuxErrno == Errno::OK)
+        // tcp_recvmsg_locked() with nothing queued, in its order: a listener is ENOTCONN;
+        // SOCK_DONE (a FIN arrived) is EOF; a pending error is reported once; RCV_SHUTDOWN
+        // (tcp_done() after a reset) is EOF; TCP_CLOSE is ENOTCONN; else EAGAIN.
+        if (m_state == TcpState::LISTEN)
+        {
+            Fail(Errno::NOTCONN, "recv");
+            return nullptr;
+        }
+        if (m_finReceived && m_sockError == Errno::OK)
         {
             return Create<Packet>(); // EOF
         }
-        return nullptr; // nothing yet, or the error in GetLinuxErrno()
+        if (TakeSocketError() != Errno::OK)
+        {
+            m_errnoTrace(m_linuxErrno);
+            return nullptr; // the error in GetLinuxErrno()
+        }
+        if (m_rcvShutdown || m_finReceived)
+        {
+            return Create<Packet>(); // EOF
+        }
+        if (m_state == TcpState::CLOSE)
+        {
+            Fail(Errno::NOTCONN, "recv");
+        }
+        return nullptr; // nothing yet
     }
     if (m_rxBuffer.size() == 1 && m_rxBuffer.front()->GetSize() <= maxSize)
     {
@@ -686,9 +783,23 @@ LinuxTcpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
 int
 LinuxTcpSocket::GetSockName(Address& address) const
 {
+    if (Released())
+    {
+        address = InetSocketAddress(m_local, m_localPort);
+        return -1; // EBADF: the descriptor is gone
+    }
     if (m_id != portlab::INVALID_ID)
     {
         const portlab::FourTuple& t = Table().GetTuple(m_id);
+        if (t.localPort == 0 && m_state == TcpState::CLOSE && m_localPort != 0)
+        {
+            // inet_getname() reads inet_sport, which keeps the last port after TCP_CLOSE
+            // gave it back (inet_put_port() clears only inet_num); the address stays after a
+            // reset, while a failed connect() resets it (tcp_disconnect()).
+            address =
+                InetSocketAddress(m_ssConnected ? m_local : Ipv4Address::GetAny(), m_localPort);
+            return 0;
+        }
         address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
         return 0;
     }
@@ -722,6 +833,11 @@ LinuxTcpSocket::GetAllowBroadcast() const
 Ptr<LinuxTcpSocket>
 LinuxTcpSocket::Accept()
 {
+    if (Released())
+    {
+        Fail(Errno::BADF, "accept");
+        return nullptr;
+    }
     if (m_acceptQueue.empty())
     {
         return nullptr;
@@ -1081,6 +1197,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             NoteTimestamp(h);
             StopRetransmit();
             m_retries = 0;
+            m_ssConnected = true;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
             Result("connect-established", Errno::OK);
@@ -1348,7 +1465,14 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
     if (e != Errno::OK)
     {
         m_linuxErrno = e;
+        m_sockError = e; // sk_err, until a call reports it
         m_errnoTrace(e);
+    }
+    if (old != TcpState::SYN_SENT)
+    {
+        // tcp_done(): sk_shutdown = SHUTDOWN_MASK. A failed connect() is left readable as
+        // ENOTCONN, as a blocking connect() leaves it (its tcp_disconnect() clears the mask).
+        m_rcvShutdown = true;
     }
     if (m_listener)
     {
@@ -1475,6 +1599,7 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     Socket::SocketErrno err;
     child->m_route = LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
     child->m_listener = this;
+    child->m_ssConnected = true; // inet_accept() hands it over as SS_CONNECTED
     child->m_state = TcpState::SYN_RECV;
     child->m_stateTrace(TcpState::LISTEN, TcpState::SYN_RECV);
     child->m_rcvNxt = h.GetSequenceNumber() + 1;

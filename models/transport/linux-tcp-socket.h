@@ -75,6 +75,14 @@ class LinuxTcpSocket : public TcpSocket
         return m_linuxErrno;
     }
 
+    /**
+     * \brief getsockopt(SO_ERROR): the pending error (sk_err) a reset, a refused or timed-out
+     * connect left, which the next send() or recv() would report; reading it clears it, as
+     * sock_error() does.
+     * \return the pending error, or OK
+     */
+    portlab::Errno TakeSocketError();
+
     /// \return the state as Linux names it
     portlab::TcpState GetTcpState() const
     {
@@ -191,6 +199,7 @@ class LinuxTcpSocket : public TcpSocket
 
   private:
     portlab::TcpPortTable& Table() const;
+    bool Released() const;
     int Fail(portlab::Errno e, const char* call);
     void Result(const char* call, portlab::Errno e);
     void SetState(portlab::TcpState s);
@@ -251,6 +260,9 @@ class LinuxTcpSocket : public TcpSocket
     bool m_finSent{false};                               //!< our FIN went out
     bool m_finReceived{false};                           //!< peer's FIN arrived
     bool m_closeNotified{false};                         //!< app told of the close
+    bool m_ssConnected{false}; //!< sock->state SS_CONNECTED: a connection was established
+    bool m_rcvShutdown{false}; //!< RCV_SHUTDOWN (tcp_done() or shutdown(SHUT_RD))
+    portlab::Errno m_sockError{portlab::Errno::OK}; //!< sk_err: reported once by a call
 
     // options (attributes)
     bool m_reuseAddr{false};         //!< SO_REUSEADDR

@@ -199,7 +199,7 @@ LinuxUdpSocket::CheckClosed()
 {
     if (m_closed || !m_udp)
     {
-        Fail(portlab::Errno::INVAL, ERROR_BADF);
+        Fail(portlab::Errno::BADF, ERROR_BADF); // the descriptor is gone: fdget() fails
         return true;
     }
     return false;
@@ -650,7 +650,7 @@ LinuxUdpSocket::GetSockName(Address& address) const
     if (m_closed || !m_udp)
     {
         address = InetSocketAddress(Ipv4Address::GetAny(), 0);
-        return 0;
+        return Fail(portlab::Errno::BADF, ERROR_BADF);
     }
     const portlab::FourTuple& t = m_udp->Table().GetTuple(m_id);
     address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);

@@ -88,6 +88,40 @@ Results(const std::string& script)
     return got;
 }
 
+TEST(SocketScript, EveryCallOnAClosedSocketIsEbadfNotACrash)
+{
+    // Linux: close() ends the descriptor; every later call on it is EBADF.
+    const std::vector<std::string> ebadf(9, "EBADF");
+    EXPECT_EQ(Results("host h\ntcp h s\nclose s\n"
+                      "bind s 127.0.0.1:80 -> *\nlisten s -> *\nconnect s 127.0.0.1:80 -> *\n"
+                      "accept s x -> *\nsend s 1 -> *\nrecv s -> *\nclose s -> *\n"
+                      "state s -> *\nport s -> *\n"),
+              ebadf)
+        << "bind, listen, connect, accept, send, recv, close, state and port after 'close s' "
+           "should each give EBADF";
+    EXPECT_EQ(Results("host h\nudp h u\nclose u\nbind u 127.0.0.1:80 -> *\n"
+                      "connect u 127.0.0.1:80 -> *\nsend u 1 -> *\nrecv u -> *\nport u -> *\n"),
+              std::vector<std::string>(5, "EBADF"))
+        << "a closed UDP socket should give EBADF too";
+}
+
+TEST(SocketScript, ASocketThatReachedCloseWithoutCloseAnswersAsLinuxDoes)
+{
+    // Linux 6.18 (tests/data/kernel-checks/closed-and-odd-addresses.out).
+    EXPECT_EQ(Results("host h\ntcp h ls linger0\nbind ls 127.0.0.1:8000\nlisten ls\ntcp h c\n"
+                      "connect c 127.0.0.1:8000\naccept ls a\nclose a\nwait 10ms\n"
+                      "state c -> *\nsend c 1 -> *\nsend c 1 -> *\nrecv c -> *\n"
+                      "listen c -> *\nconnect c 127.0.0.1:8000 -> *\nbind c 127.0.0.1:0 -> *\n"),
+              (std::vector<
+                  std::string>{"CLOSE", "ECONNRESET", "EPIPE", "eof", "EINVAL", "EISCONN", "ok"}))
+        << "after a reset: the error once, then EPIPE and EOF; listen EINVAL, connect EISCONN, "
+           "bind ok";
+    EXPECT_EQ(Results("host h\ntcp h r\nconnect r 127.0.0.1:7777 -> *\nsend r 1 -> *\n"
+                      "recv r -> *\nconnect r 127.0.0.1:7777 -> *\nlisten r -> *\n"),
+              (std::vector<std::string>{"ECONNREFUSED", "EPIPE", "ENOTCONN", "ECONNREFUSED", "ok"}))
+        << "after a refused connect: send EPIPE, recv ENOTCONN, connect tries again, listen ok";
+}
+
 TEST(SocketScript, TcpSynRetriesSetInAScriptDecidesWhenConnectGivesUp)
 {
     // Linux 6.18 with tcp_syn_retries=2: ETIMEDOUT 7 s after the first SYN

@@ -259,6 +259,99 @@ TEST_F(TcpLifecycle, TcpSynRetriesDecidesWhenConnectGivesUpEvenWhenSetAfterTheSo
     EXPECT_EQ(c->GetTcpState(), TcpState::CLOSE) << "TCP_SYNCNT 1 should give up after 3 s";
 }
 
+TEST_F(TcpLifecycle, EveryCallOnAClosedSocketFailsWithEbadfInsteadOfCrashing)
+{
+    // Linux: a closed descriptor is EBADF for every call (closed-and-odd-addresses.out).
+    Listener(80);
+    for (bool connected : {false, true})
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        if (connected)
+        {
+            ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+            RunFor(MilliSeconds(10));
+        }
+        ASSERT_EQ(c->Close(), 0);
+        const std::string when = connected ? " after closing a connection" : " after close()";
+        EXPECT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), 0)), -1) << "bind" << when;
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::BADF) << "bind should be EBADF" << when;
+        EXPECT_EQ(c->Listen(), -1) << "listen" << when;
+        EXPECT_EQ(c->Connect(InetSocketAddress(server, 80)), -1) << "connect" << when;
+        EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(10)), -1) << "send" << when;
+        EXPECT_EQ(Ptr<Socket>(c)->Recv(), nullptr) << "recv" << when;
+        EXPECT_EQ(c->Accept(), nullptr) << "accept" << when;
+        EXPECT_EQ(c->ShutdownSend(), -1) << "shutdown" << when;
+        Address a;
+        EXPECT_EQ(c->GetSockName(a), -1) << "getsockname" << when;
+        EXPECT_EQ(c->Close(), -1) << "a second close" << when;
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::BADF) << "every call should be EBADF" << when;
+        RunFor(MilliSeconds(10));
+    }
+}
+
+TEST_F(TcpLifecycle, ASocketResetByItsPeerAnswersLaterCallsAsLinuxDoes)
+{
+    // Linux 6.18 (closed-and-odd-addresses.out): after an RST the socket is CLOSE but still
+    // open: the error comes once (ECONNRESET), then send is EPIPE and recv EOF; bind may take
+    // a new port (the old one went back), listen is EINVAL and connect EISCONN (still
+    // SS_CONNECTED); getsockname keeps the old port.
+    Ptr<LinuxTcpSocket> l = Listener(80);
+    l->SetAttribute("Linger", BooleanValue(true)); // children copy SO_LINGER 0
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(accepted.size(), 1u);
+    Address before;
+    c->GetSockName(before);
+    accepted[0]->Close(); // SO_LINGER 0: RST
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(c->GetTcpState(), TcpState::CLOSE);
+    Address after;
+    EXPECT_EQ(c->GetSockName(after), 0);
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(after).GetPort(),
+              InetSocketAddress::ConvertFrom(before).GetPort())
+        << "getsockname should keep the port after a reset";
+    EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::CONNRESET) << "the first send reports the reset";
+    EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::PIPE) << "the next send is EPIPE";
+    Ptr<Packet> p = Ptr<Socket>(c)->Recv();
+    ASSERT_NE(p, nullptr) << "recv after the reported reset should be EOF";
+    EXPECT_EQ(p->GetSize(), 0u);
+    EXPECT_EQ(c->Listen(), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::INVAL) << "listen on a once-connected socket is EINVAL";
+    EXPECT_EQ(c->Connect(InetSocketAddress(server, 80)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::ISCONN) << "connect again is EISCONN";
+    EXPECT_EQ(c->Bind(InetSocketAddress(Ipv4Address("10.1.1.1"), 0)), 0)
+        << "bind takes a new port: the connect()-chosen one was given back";
+    EXPECT_EQ(c->Close(), 0);
+}
+
+TEST_F(TcpLifecycle, ARefusedConnectLeavesASocketThatMayConnectListenOrBind)
+{
+    // Linux 6.18 (closed-and-odd-addresses.out): a refused blocking connect() leaves an
+    // unconnected socket: send EPIPE, recv ENOTCONN, connect tries again, listen works.
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 81)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(c->GetTcpState(), TcpState::CLOSE);
+    EXPECT_EQ(c->TakeSocketError(), Errno::CONNREFUSED) << "SO_ERROR reports the refusal once";
+    EXPECT_EQ(c->TakeSocketError(), Errno::OK);
+    EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::PIPE);
+    EXPECT_EQ(Ptr<Socket>(c)->Recv(), nullptr);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::NOTCONN);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0) << "connect again should go out";
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(c->GetTcpState(), TcpState::ESTABLISHED);
+    Ptr<LinuxTcpSocket> r = Tcp(0);
+    ASSERT_EQ(r->Connect(InetSocketAddress(server, 81)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(r->Listen(), 0) << "listen after a refused connect is allowed";
+    EXPECT_EQ(r->GetTcpState(), TcpState::LISTEN);
+}
+
 TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)
 {
     Ptr<LinuxTcpSocket> c = Tcp(0);

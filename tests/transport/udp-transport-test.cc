@@ -574,3 +574,25 @@ TEST(LinuxUdp, ListenIsNotSupportedAndClosedSocketsReportBadFileDescriptor)
         << "a closed socket's port is free at once (UDP has no TIME_WAIT)";
     Simulator::Destroy();
 }
+
+TEST(LinuxUdp, EveryCallOnAClosedSocketFailsWithLinuxsEbadf)
+{
+    // Linux: a closed descriptor is EBADF (tests/data/kernel-checks/closed-and-odd-addresses.out).
+    Ptr<Node> node = LoneNode();
+    Ptr<LinuxUdpSocket> s = UdpSocketOn(node);
+    ASSERT_EQ(s->Close(), 0);
+    const InetSocketAddress lo(Ipv4Address("127.0.0.1"), 9000);
+    EXPECT_EQ(s->Bind(lo), -1);
+    EXPECT_EQ(s->GetLinuxErrno(), Errno::BADF) << "bind after close() should be EBADF";
+    EXPECT_EQ(s->Connect(lo), -1);
+    EXPECT_EQ(s->Send(Create<Packet>(1), 0), -1);
+    EXPECT_EQ(s->SendTo(Create<Packet>(1), 0, lo), -1);
+    EXPECT_EQ(s->Recv(), nullptr);
+    Address a;
+    EXPECT_EQ(s->GetSockName(a), -1) << "getsockname after close() should fail";
+    EXPECT_EQ(s->Close(), -1);
+    EXPECT_EQ(s->GetLinuxErrno(), Errno::BADF) << "every call after close() should be EBADF";
+    EXPECT_EQ(s->GetErrno(), Socket::ERROR_BADF);
+    Simulator::Destroy();
+}
+
