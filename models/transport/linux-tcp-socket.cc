@@ -512,17 +512,18 @@ LinuxTcpSocket::Connect(const Address& address)
     }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
     Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
-    Socket::SocketErrno routeErr;
     Ipv4Address bound = LinuxPortSpace::ToNs3(Table().GetTuple(m_id).localAddr);
-    Ptr<Ipv4Route> route = LinuxRouteOutput(ipv4, a.GetIpv4(), bound, m_boundDev, routeErr);
+    Errno routeErr = Errno::OK;
+    Ptr<Ipv4Route> route = TcpV4ConnectRoute(ipv4, a.GetIpv4(), bound, m_boundDev, routeErr);
     if (!route)
     {
-        return Fail(Errno::NETUNREACH, "connect");
+        return Fail(routeErr, "connect");
     }
+    const Ipv4Address peer = route->GetDestination(); // 0.0.0.0 is the local host
     portlab::TcpConnectResult r;
     Errno e = Table().Connect(m_id,
                               route->GetSource().Get(),
-                              a.GetIpv4().Get(),
+                              peer.Get(),
                               a.GetPort(),
                               LinuxPortSpace::Now(),
                               r);
@@ -532,7 +533,7 @@ LinuxTcpSocket::Connect(const Address& address)
     }
     m_local = LinuxPortSpace::ToNs3(r.localAddr);
     m_localPort = r.localPort;
-    m_remote = a.GetIpv4();
+    m_remote = peer;
     m_remotePort = a.GetPort();
     m_sockError = Errno::OK;
     m_rcvShutdown = false;

@@ -122,6 +122,20 @@ TEST(SocketScript, ASocketThatReachedCloseWithoutCloseAnswersAsLinuxDoes)
         << "after a refused connect: send EPIPE, recv ENOTCONN, connect tries again, listen ok";
 }
 
+TEST(SocketScript, ConnectToMulticastOrBroadcastGivesLinuxsErrnoNotACrash)
+{
+    EXPECT_EQ(
+        Results("host h\nhost g\nlink h g 10.1.1.1 10.1.1.2\n"
+                "tcp h t\nconnect t 224.0.0.1:80 -> *\n"
+                "udp h u\nconnect u 224.0.0.1:80 -> *\n"
+                "tcp h t2\nconnect t2 255.255.255.255:80 -> *\n"
+                "udp h u2\nconnect u2 10.1.1.255:80 -> *\n"
+                "tcp h b\nbind b 224.0.0.1:80 -> *\n"),
+        (std::vector<std::string>{"ENETUNREACH", "ENETUNREACH", "ENETUNREACH", "EACCES", "ok"}))
+        << "TCP and UDP connect to multicast and limited broadcast should be ENETUNREACH, UDP "
+           "to the subnet broadcast EACCES, TCP bind to multicast ok (Linux 6.18)";
+}
+
 TEST(SocketScript, TcpSynRetriesSetInAScriptDecidesWhenConnectGivesUp)
 {
     // Linux 6.18 with tcp_syn_retries=2: ETIMEDOUT 7 s after the first SYN

@@ -352,6 +352,34 @@ TEST_F(TcpLifecycle, ARefusedConnectLeavesASocketThatMayConnectListenOrBind)
     EXPECT_EQ(r->GetTcpState(), TcpState::LISTEN);
 }
 
+TEST_F(TcpLifecycle, ConnectToMulticastOrBroadcastIsEnetunreachInsteadOfCrashing)
+{
+    // tcp_v4_connect(): a multicast or broadcast route is ENETUNREACH; Linux 6.18 answers so
+    // for 224.0.0.1, 239.1.2.3, 255.255.255.255, the subnet broadcast and class E
+    // (closed-and-odd-addresses.out).
+    for (const char* dst : {"224.0.0.1", "239.1.2.3", "255.255.255.255", "10.1.1.255", "240.0.0.1"})
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        EXPECT_EQ(c->Connect(InetSocketAddress(Ipv4Address(dst), 80)), -1)
+            << "connect to " << dst << " should fail at once";
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::NETUNREACH)
+            << "connect to " << dst << " should be ENETUNREACH";
+    }
+    // bind() to a multicast or broadcast address is allowed (inet_addr_valid_or_nonlocal()).
+    for (const char* a : {"224.0.0.1", "255.255.255.255", "10.1.1.255"})
+    {
+        EXPECT_EQ(Tcp(0)->Bind(InetSocketAddress(Ipv4Address(a), 7000)), 0)
+            << "bind to " << a << " should succeed as on Linux";
+    }
+    // Destination 0.0.0.0 is this host (ip_route_output_key_hash_rcu()).
+    Listener(80);
+    Ptr<LinuxTcpSocket> local = Tcp(1);
+    ASSERT_EQ(local->Connect(InetSocketAddress(Ipv4Address::GetAny(), 80)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(local->GetTcpState(), TcpState::ESTABLISHED)
+        << "connect to 0.0.0.0:80 should reach the host's own listener";
+}
+
 TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)
 {
     Ptr<LinuxTcpSocket> c = Tcp(0);
