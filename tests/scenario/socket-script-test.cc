@@ -136,6 +136,26 @@ TEST(SocketScript, ConnectToMulticastOrBroadcastGivesLinuxsErrnoNotACrash)
            "to the subnet broadcast EACCES, TCP bind to multicast ok (Linux 6.18)";
 }
 
+TEST(SocketScript, SizesAndDurationsOutOfRangeAreErrorsNamingTheValueAndWhatIsAllowed)
+{
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s\nsend s 4GiB\n"),
+                    "t.pcs:3: 'send s 4GiB': size '4GiB' is out of range; allowed: 0 to "
+                    "2147479552 bytes"))
+        << "4 GiB must be refused, not sent as 0 bytes";
+    EXPECT_TRUE(
+        Has(ErrorOf("host h\ntcp h s\nsend s 4294967396B\n"), "size '4294967396B' is out of range"))
+        << "2^32 + 100 bytes must be refused, not sent as 100";
+    EXPECT_TRUE(Has(ErrorOf("host h\ntcp h s\nsend s 99999999999999999999\n"),
+                    "size '99999999999999999999' is out of range"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nwait 1000001s\n"),
+                    "t.pcs:2: 'wait 1000001s': wait '1000001s' is out of range; allowed: 0 to "
+                    "1000000s"));
+    EXPECT_TRUE(Has(ErrorOf("host h\nhost g\nlink h g 10.1.1.1 10.1.1.2 2min\n"),
+                    "delay '2min' is out of range; allowed: 0 to 60s"));
+    // Found before anything runs, as a syntax error is.
+    EXPECT_TRUE(Has(ErrorOf("host h\nwait 1s\ntcp h s\nsend s 4GiB\n"), "t.pcs:4:"));
+}
+
 TEST(SocketScript, TcpSynRetriesSetInAScriptDecidesWhenConnectGivesUp)
 {
     // Linux 6.18 with tcp_syn_retries=2: ETIMEDOUT 7 s after the first SYN
