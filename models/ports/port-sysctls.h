@@ -104,6 +104,7 @@ struct PortSysctls
     int64_t tcpMaxSynBacklog{4096};        //!< net.ipv4.tcp_max_syn_backlog
     int64_t tcpMigrateReq{0};              //!< net.ipv4.tcp_migrate_req (0/1)
     int64_t tcpSynRetries{6};              //!< net.ipv4.tcp_syn_retries
+    int64_t tcpSynLinearTimeouts{4};       //!< net.ipv4.tcp_syn_linear_timeouts
     int64_t tcpSynackRetries{5};           //!< net.ipv4.tcp_synack_retries
     int64_t tcpOrphanRetries{0};           //!< net.ipv4.tcp_orphan_retries (0 means 8)
     int64_t tcpInvalidRatelimitMs{500};    //!< net.ipv4.tcp_invalid_ratelimit (ms)

@@ -87,6 +87,8 @@ const std::array<const char*, static_cast<size_t>(Errno::COUNT)> ERRNO_NAMES = {
     "EINPROGRESS",
     "EHOSTUNREACH",
     "ENETUNREACH",
+    "EBADF",
+    "EDESTADDRREQ",
 };
 } // namespace
 

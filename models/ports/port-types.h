@@ -90,6 +90,8 @@ enum class Errno : uint8_t
     INPROGRESS,   //!< non-blocking connect started
     HOSTUNREACH,  //!< no route
     NETUNREACH,   //!< network unreachable
+    BADF,         //!< not an open descriptor (a call after close())
+    DESTADDRREQ,  //!< send() on an unconnected datagram socket
     COUNT         //!< number of values (not an errno)
 };
 

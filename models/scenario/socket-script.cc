@@ -34,6 +34,13 @@ namespace
 
 const Time HANDSHAKE = MilliSeconds(10);
 
+/// Largest `send`: Linux's MAX_RW_COUNT (INT_MAX & PAGE_MASK), the most one send() moves.
+constexpr uint64_t MAX_SEND_BYTES = 2147479552;
+/// Longest `wait` (simulated time stays far from ns-3's 64-bit nanosecond limit).
+constexpr int64_t MAX_WAIT_NS = 1000000LL * 1000000000LL;
+/// Longest one-way `link` delay.
+constexpr int64_t MAX_LINK_DELAY_NS = 60LL * 1000000000LL;
+
 /// One parsed statement.
 struct Statement
 {
@@ -108,6 +115,10 @@ ExpectationError(const std::string& verb, const std::string& expected)
     {
         return "";
     }
+    if ((verb == "state" || verb == "port") && expected == "EBADF")
+    {
+        return ""; // a closed socket
+    }
     if (verb == "state")
     {
         std::string states;
@@ -120,13 +131,13 @@ ExpectationError(const std::string& verb, const std::string& expected)
             }
             states += std::string(states.empty() ? "" : ", ") + n;
         }
-        return "allowed after 'state': a TCP state (" + states + ") or *";
+        return "allowed after 'state': a TCP state (" + states + "), EBADF or *";
     }
     if (verb == "port")
     {
         return IsNumber(expected) && std::stoull(expected) <= 65535
                    ? ""
-                   : "allowed after 'port': a port number 0..65535 or *";
+                   : "allowed after 'port': a port number 0..65535, EBADF or *";
     }
     if (verb == "ss")
     {
@@ -172,6 +183,129 @@ ExpectationError(const std::string& verb, const std::string& expected)
                : "allowed after '" + verb + "': ok, an errno name (" + errnos + ") or *";
 }
 
+/// The error for statement \p s of script \p name: one line naming it and why.
+[[noreturn]] void
+StatementError(const std::string& name, const Statement& s, const std::string& why)
+{
+    throw ConfigError(name + ":" + std::to_string(s.line) + ": '" + s.text + "': " + why);
+}
+
+Ipv4Address
+ParseAddress(const std::string& name, const Statement& s, const std::string& text)
+{
+    Ipv4 a = 0;
+    if (!ParseIpv4(text, a))
+    {
+        StatementError(name, s, "'" + text + "' is not an IPv4 address");
+    }
+    return Ipv4Address(a);
+}
+
+InetSocketAddress
+ParseEndpoint(const std::string& name, const Statement& s, const std::string& text)
+{
+    auto colon = text.rfind(':');
+    if (colon == std::string::npos)
+    {
+        StatementError(name, s, "'" + text + "' is not ADDR:PORT");
+    }
+    int64_t port = 0;
+    try
+    {
+        port = units::ParseInteger(text.substr(colon + 1), 0, 65535);
+    }
+    catch (const ConfigError& e)
+    {
+        StatementError(name, s, "port " + std::string(e.what()));
+    }
+    return InetSocketAddress(ParseAddress(name, s, text.substr(0, colon)),
+                             static_cast<uint16_t>(port));
+}
+
+/// A duration from 0 to \p max nanoseconds; \p what names it in the error.
+int64_t
+ParseDuration(const std::string& name,
+              const Statement& s,
+              const std::string& text,
+              int64_t max,
+              const std::string& what)
+{
+    int64_t ns = 0;
+    try
+    {
+        ns = units::ParseDurationNs(text);
+    }
+    catch (const ConfigError& e)
+    {
+        StatementError(name, s, e.what());
+    }
+    if (ns < 0 || ns > max)
+    {
+        StatementError(name,
+                       s,
+                       what + " '" + text + "' is out of range; allowed: 0 to " +
+                           std::to_string(max / 1000000000) + "s");
+    }
+    return ns;
+}
+
+/// The byte count of `send`: 0 to MAX_SEND_BYTES, plain or with a unit.
+uint64_t
+ParseSendBytes(const std::string& name, const Statement& s, const std::string& text)
+{
+    const std::string most = std::to_string(MAX_SEND_BYTES) + " bytes (Linux's MAX_RW_COUNT)";
+    const std::string allowed = "allowed: 0 to " + most + ", e.g. 100, 100B, 64KiB";
+    // Digits alone are bytes. Too many digits for 64 bits is out of range, not a wrap.
+    const bool plain = text.find_first_not_of("0123456789") == std::string::npos;
+    if (plain && text.size() > 19)
+    {
+        StatementError(name, s, "size '" + text + "' is out of range; " + allowed);
+    }
+    uint64_t bytes = 0;
+    try
+    {
+        bytes = units::ParseBytes(plain ? text + "B" : text);
+    }
+    catch (const ConfigError& e)
+    {
+        StatementError(name, s, std::string(e.what()) + ", at most " + most);
+    }
+    if (bytes > MAX_SEND_BYTES)
+    {
+        StatementError(name, s, "size '" + text + "' is out of range; " + allowed);
+    }
+    return bytes;
+}
+
+/// The checks of a statement's arguments that need no simulation: addresses, ports,
+/// durations and sizes. A script with any of them wrong runs nothing.
+void
+CheckArguments(const std::string& name, const Statement& s)
+{
+    const auto& w = s.words;
+    if (w[0] == "link")
+    {
+        ParseAddress(name, s, w[3]);
+        ParseAddress(name, s, w[4]);
+        if (w.size() > 5)
+        {
+            ParseDuration(name, s, w[5], MAX_LINK_DELAY_NS, "delay");
+        }
+    }
+    else if (w[0] == "bind" || w[0] == "connect")
+    {
+        ParseEndpoint(name, s, w[2]);
+    }
+    else if (w[0] == "send")
+    {
+        ParseSendBytes(name, s, w[2]);
+    }
+    else if (w[0] == "wait")
+    {
+        ParseDuration(name, s, w[1], MAX_WAIT_NS, "wait");
+    }
+}
+
 /// The script's world: hosts, sockets, accepted connections, and the simulation.
 class World
 {
@@ -193,13 +327,27 @@ class World
 
     [[noreturn]] void Fail(const Statement& s, const std::string& why) const
     {
-        throw ConfigError(m_name + ":" + std::to_string(s.line) + ": '" + s.text + "': " + why);
+        StatementError(m_name, s, why);
     }
 
     std::string Run(const Statement& s)
     {
         const auto& w = s.words;
         const std::string& verb = w[0];
+        static const std::set<std::string> onSocket{"bind",
+                                                    "listen",
+                                                    "connect",
+                                                    "accept",
+                                                    "send",
+                                                    "recv",
+                                                    "close",
+                                                    "state",
+                                                    "port"};
+        if (onSocket.count(verb) && m_closed.count(w[1]))
+        {
+            // The name's descriptor was closed: Linux's fdget() finds nothing.
+            return "EBADF";
+        }
         if (verb == "host")
         {
             if (m_started)
@@ -231,7 +379,7 @@ class World
             int64_t delay = 1000000;
             if (w.size() > 5)
             {
-                delay = Duration(s, w[5]);
+                delay = ParseDuration(m_name, s, w[5], MAX_LINK_DELAY_NS, "delay");
             }
             p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(delay)));
             NetDeviceContainer d = p2p.Install(a, b);
@@ -276,7 +424,7 @@ class World
         Start();
         if (verb == "tcp" || verb == "udp")
         {
-            if (m_sockets.count(w[2]))
+            if (m_sockets.count(w[2]) && !m_closed.count(w[2]))
             {
                 Fail(s, "socket '" + w[2] + "' already exists");
             }
@@ -312,6 +460,7 @@ class World
                 Callback<void, Ptr<Socket>, const Address&>(
                     [this, key](Ptr<Socket> c, const Address&) { m_accepted[key].push_back(c); }));
             m_sockets[w[2]] = k;
+            m_closed.erase(w[2]); // a closed name may name a new socket
             return "ok";
         }
         if (verb == "bind")
@@ -341,12 +490,18 @@ class World
             {
                 return "ok";
             }
-            return t->GetLinuxErrno() == Errno::OK ? "EINPROGRESS" : SocketErrnoName(t);
+            if (t->GetTcpState() == TcpState::SYN_SENT)
+            {
+                return "EINPROGRESS";
+            }
+            // The handshake failed: connect() reports sk_err and clears it (sock_error()).
+            Errno e = t->TakeSocketError();
+            return e == Errno::OK ? SocketErrnoName(t) : ErrnoName(e);
         }
         if (verb == "accept")
         {
             Ptr<Socket> l = Sock(s, w[1]);
-            if (m_sockets.count(w[2]))
+            if (m_sockets.count(w[2]) && !m_closed.count(w[2]))
             {
                 Fail(s, "socket '" + w[2] + "' already exists");
             }
@@ -356,21 +511,25 @@ class World
                 return "EAGAIN";
             }
             m_sockets[w[2]] = q.front();
+            m_closed.erase(w[2]);
             q.pop_front();
             return "ok";
         }
         if (verb == "send")
         {
             Ptr<Socket> k = Sock(s, w[1]);
-            uint64_t bytes = 0;
-            try
+            const uint64_t bytes = ParseSendBytes(m_name, s, w[2]);
+            Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(k);
+            if (t && t->GetTxAvailable() < bytes &&
+                (t->GetTcpState() == TcpState::ESTABLISHED ||
+                 t->GetTcpState() == TcpState::CLOSE_WAIT))
             {
-                bytes = units::ParseBytes(
-                    w[2].find_first_not_of("0123456789") == std::string::npos ? w[2] + "B" : w[2]);
-            }
-            catch (const ConfigError& e)
-            {
-                Fail(s, e.what());
+                // A blocking send() of more than the send buffer would wait; the script does
+                // not: it is a statement it cannot run, not a result.
+                Fail(s,
+                     "size '" + w[2] + "' is more than the " + std::to_string(t->GetTxAvailable()) +
+                         " bytes free in the send buffer; allowed: 0 to " +
+                         std::to_string(t->GetTxAvailable()) + " bytes here");
             }
             return k->Send(Create<Packet>(static_cast<uint32_t>(bytes))) >= 0 ? "ok"
                                                                               : SocketErrnoName(k);
@@ -402,12 +561,13 @@ class World
         }
         if (verb == "close")
         {
-            Sock(s, w[1])->Close();
-            return "ok";
+            Ptr<Socket> k = Sock(s, w[1]);
+            m_closed.insert(w[1]);
+            return k->Close() == 0 ? "ok" : SocketErrnoName(k);
         }
         if (verb == "wait")
         {
-            Advance(NanoSeconds(Duration(s, w[1])));
+            Advance(NanoSeconds(ParseDuration(m_name, s, w[1], MAX_WAIT_NS, "wait")));
             return "ok";
         }
         if (verb == "state")
@@ -484,43 +644,12 @@ class World
 
     Ipv4Address Address4(const Statement& s, const std::string& text)
     {
-        Ipv4 a = 0;
-        if (!ParseIpv4(text, a))
-        {
-            Fail(s, "'" + text + "' is not an IPv4 address");
-        }
-        return Ipv4Address(a);
+        return ParseAddress(m_name, s, text);
     }
 
     InetSocketAddress Endpoint(const Statement& s, const std::string& text)
     {
-        auto colon = text.rfind(':');
-        if (colon == std::string::npos)
-        {
-            Fail(s, "'" + text + "' is not ADDR:PORT");
-        }
-        int64_t port = 0;
-        try
-        {
-            port = units::ParseInteger(text.substr(colon + 1), 0, 65535);
-        }
-        catch (const ConfigError& e)
-        {
-            Fail(s, "port " + std::string(e.what()));
-        }
-        return InetSocketAddress(Address4(s, text.substr(0, colon)), static_cast<uint16_t>(port));
-    }
-
-    int64_t Duration(const Statement& s, const std::string& text)
-    {
-        try
-        {
-            return units::ParseDurationNs(text);
-        }
-        catch (const ConfigError& e)
-        {
-            Fail(s, e.what());
-        }
+        return ParseEndpoint(m_name, s, text);
     }
 
     static void Assign(Ptr<NetDevice> dev, Ipv4Address a)
@@ -536,6 +665,7 @@ class World
     std::map<std::string, Ptr<Node>> m_hosts;
     std::vector<std::string> m_hostOrder;
     std::map<std::string, Ptr<Socket>> m_sockets;
+    std::set<std::string> m_closed; //!< names whose socket the script closed
     std::map<Socket*, std::deque<Ptr<Socket>>> m_accepted;
 };
 
@@ -615,6 +745,7 @@ RunSocketScript(const std::string& text, const std::string& name, uint64_t seed)
                                   "' is not a result it can give; " + why);
             }
         }
+        CheckArguments(name, s);
         statements.push_back(s);
     }
     RngSeedManager::SetSeed(1);

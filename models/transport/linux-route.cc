@@ -14,6 +14,23 @@ namespace ns3
 
 NS_LOG_COMPONENT_DEFINE("LinuxRoute");
 
+namespace
+{
+
+/// A route through \p dev from \p source to \p dst, without a lookup.
+Ptr<Ipv4Route>
+DirectRoute(Ipv4Address dst, Ipv4Address source, Ptr<NetDevice> dev)
+{
+    Ptr<Ipv4Route> route = Create<Ipv4Route>();
+    route->SetDestination(dst);
+    route->SetGateway(Ipv4Address::GetZero());
+    route->SetOutputDevice(dev);
+    route->SetSource(source);
+    return route;
+}
+
+} // namespace
+
 Ptr<Ipv4Route>
 LinuxRouteOutput(Ptr<Ipv4> ipv4,
                  Ipv4Address dst,
@@ -22,7 +39,35 @@ LinuxRouteOutput(Ptr<Ipv4> ipv4,
                  Socket::SocketErrno& err)
 {
     err = Socket::ERROR_NOTERROR;
-    bool loopbackBlock = portlab::IsLoopback(dst.Get());
+    if (dst == Ipv4Address::GetAny())
+    {
+        // "if (!fl4->daddr) { fl4->daddr = fl4->saddr; if (!fl4->daddr) fl4->daddr =
+        // fl4->saddr = htonl(INADDR_LOOPBACK); dev_out = net->loopback_dev; ...}"
+        dst = src == Ipv4Address::GetAny() ? Ipv4Address("127.0.0.1") : src;
+    }
+    const uint32_t d = dst.Get();
+    const bool multicast = (d >> 28) == 0xe;
+    const bool limitedBroadcast = dst.IsBroadcast();
+    if (multicast || limitedBroadcast || (d >> 28) == 0xf || (d >> 24) == 0)
+    {
+        // Multicast and limited broadcast leave through the output device without a lookup;
+        // with none, the FIB has no route for them here. Class E and 0/8 are martians.
+        if ((multicast || limitedBroadcast) && boundDevice > 1 &&
+            boundDevice - 1 < ipv4->GetNInterfaces())
+        {
+            const uint32_t i = boundDevice - 1;
+            Ipv4Address source = src;
+            if (source == Ipv4Address::GetAny() && ipv4->GetNAddresses(i) > 0)
+            {
+                source = ipv4->GetAddress(i, 0).GetLocal();
+            }
+            return DirectRoute(dst, source, ipv4->GetNetDevice(i));
+        }
+        NS_LOG_LOGIC("no route to " << dst);
+        err = Socket::ERROR_NOROUTETOHOST;
+        return nullptr;
+    }
+    bool loopbackBlock = portlab::IsLoopback(d);
     int32_t ownIf = ipv4->GetInterfaceForAddress(dst);
     if (loopbackBlock && ownIf < 0)
     {
@@ -34,17 +79,12 @@ LinuxRouteOutput(Ptr<Ipv4> ipv4,
     if (loopbackBlock || ownIf >= 0)
     {
         // Linux routes every local address (and all of 127/8) through lo.
-        Ptr<Ipv4Route> route = Create<Ipv4Route>();
-        route->SetDestination(dst);
-        route->SetGateway(Ipv4Address::GetZero());
-        route->SetOutputDevice(ipv4->GetNetDevice(0));
         Ipv4Address source = src;
         if (source == Ipv4Address::GetAny())
         {
             source = loopbackBlock ? Ipv4Address("127.0.0.1") : dst;
         }
-        route->SetSource(source);
-        return route;
+        return DirectRoute(dst, source, ipv4->GetNetDevice(0));
     }
     Ptr<NetDevice> oif = nullptr;
     if (boundDevice > 1 && boundDevice - 1 < ipv4->GetNInterfaces())
@@ -55,10 +95,57 @@ LinuxRouteOutput(Ptr<Ipv4> ipv4,
     header.SetDestination(dst);
     header.SetSource(src);
     Ptr<Ipv4Route> route = ipv4->GetRoutingProtocol()->RouteOutput(nullptr, header, oif, err);
-    if (route && src != Ipv4Address::GetAny())
+    if (route)
     {
-        route->SetSource(src);
+        route->SetDestination(dst); // ns-3 puts the matching entry's network there
+        if (src != Ipv4Address::GetAny())
+        {
+            route->SetSource(src);
+        }
     }
+    return route;
+}
+
+bool
+LinuxIsBroadcastRoute(Ptr<Ipv4> ipv4, Ipv4Address dst)
+{
+    if (dst.IsBroadcast())
+    {
+        return true;
+    }
+    for (uint32_t i = 0; i < ipv4->GetNInterfaces(); ++i)
+    {
+        for (uint32_t j = 0; j < ipv4->GetNAddresses(i); ++j)
+        {
+            Ipv4InterfaceAddress a = ipv4->GetAddress(i, j);
+            if (a.GetMask() != Ipv4Mask::GetOnes() && a.GetMask() != Ipv4Mask("255.255.255.254") &&
+                dst == a.GetBroadcast())
+            {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+Ptr<Ipv4Route>
+TcpV4ConnectRoute(Ptr<Ipv4> ipv4,
+                  Ipv4Address dst,
+                  Ipv4Address src,
+                  uint32_t boundDevice,
+                  portlab::Errno& err)
+{
+    Socket::SocketErrno routeErr;
+    Ptr<Ipv4Route> route = LinuxRouteOutput(ipv4, dst, src, boundDevice, routeErr);
+    // "if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) { ip_rt_put(rt); return
+    // -ENETUNREACH; }"
+    if (!route || route->GetDestination().IsMulticast() ||
+        LinuxIsBroadcastRoute(ipv4, route->GetDestination()))
+    {
+        err = portlab::Errno::NETUNREACH;
+        return nullptr;
+    }
+    err = portlab::Errno::OK;
     return route;
 }
 
@@ -95,6 +182,10 @@ ToNs3Errno(portlab::Errno e)
     case Errno::HOSTUNREACH:
     case Errno::NETUNREACH:
         return Socket::ERROR_NOROUTETOHOST;
+    case Errno::BADF:
+        return Socket::ERROR_BADF;
+    case Errno::DESTADDRREQ:
+        return Socket::ERROR_NOTCONN;
     case Errno::COUNT:
         break;
     }

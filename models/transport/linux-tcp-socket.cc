@@ -112,6 +112,14 @@ LinuxTcpSocket::GetTypeId()
                           TimeValue(Seconds(1)),
                           MakeTimeAccessor(&LinuxTcpSocket::m_initialRto),
                           MakeTimeChecker(MilliSeconds(1)))
+            .AddAttribute("SynCount",
+                          "TCP_SYNCNT: SYN retransmissions before connect() gives up (0 = the "
+                          "host's net.ipv4.tcp_syn_retries, read when each SYN timer fires). "
+                          "ns-3's SynRetries attribute is not used: its default 6 would hide "
+                          "the sysctl",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxTcpSocket::m_synCount),
+                          MakeUintegerChecker<uint32_t>(0, 127))
             .AddAttribute("AutoAccept",
                           "Hand each established connection to the application at once (ns-3's "
                           "usual behaviour). false: connections wait in the accept queue, "
@@ -164,6 +172,7 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_connTimeout(l.m_connTimeout),
       m_initialRto(l.m_initialRto),
       m_synRetries(l.m_synRetries),
+      m_synCount(l.m_synCount),
       m_dataRetries(l.m_dataRetries),
       m_delAckTimeout(l.m_delAckTimeout),
       m_delAckCount(l.m_delAckCount),
@@ -328,6 +337,27 @@ LinuxTcpSocket::GetLocalPortRange() const
     return std::to_string(m_rangeLo) + " " + std::to_string(m_rangeHi);
 }
 
+bool
+LinuxTcpSocket::Released() const
+{
+    // close() gave the descriptor back: every later call on it finds no file (fdget() fails)
+    // and gets EBADF, whatever the connection still does as an orphan.
+    return m_orphan || m_id == portlab::INVALID_ID || !m_tcp;
+}
+
+Errno
+LinuxTcpSocket::TakeSocketError()
+{
+    // sock_error(): report sk_err once and clear it.
+    Errno e = m_sockError;
+    m_sockError = Errno::OK;
+    if (e != Errno::OK)
+    {
+        m_linuxErrno = e;
+    }
+    return e;
+}
+
 int
 LinuxTcpSocket::Fail(Errno e, const char* call)
 {
@@ -403,13 +433,17 @@ LinuxTcpSocket::Bind()
 int
 LinuxTcpSocket::Bind6()
 {
-    return Fail(Errno::OPNOTSUPP, "bind");
+    return Fail(Released() ? Errno::BADF : Errno::OPNOTSUPP, "bind");
 }
 
 int
 LinuxTcpSocket::Bind(const Address& address)
 {
     NS_LOG_FUNCTION(this << address);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "bind");
+    }
     if (!InetSocketAddress::IsMatchingType(address))
     {
         return Fail(Errno::INVAL, "bind");
@@ -431,6 +465,16 @@ int
 LinuxTcpSocket::Listen()
 {
     NS_LOG_FUNCTION(this);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "listen");
+    }
+    if (m_ssConnected)
+    {
+        // inet_listen(): "if (sock->state != SS_UNCONNECTED ...) goto out" (EINVAL), also
+        // once a reset or a timeout took the connection to CLOSE.
+        return Fail(Errno::INVAL, "listen");
+    }
     Errno e = Table().Listen(m_id, m_backlogRequest);
     if (e != Errno::OK)
     {
@@ -446,23 +490,40 @@ int
 LinuxTcpSocket::Connect(const Address& address)
 {
     NS_LOG_FUNCTION(this << address);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "connect");
+    }
     if (!InetSocketAddress::IsMatchingType(address))
     {
         return Fail(Errno::INVAL, "connect");
     }
+    if (m_ssConnected)
+    {
+        // __inet_stream_connect(): SS_CONNECTED gives EISCONN, even after a reset.
+        return Fail(Errno::ISCONN, "connect");
+    }
+    if (m_state == TcpState::CLOSE && m_sockError != Errno::OK)
+    {
+        // __inet_stream_connect() for SS_CONNECTING: a connect() that went on without waiting
+        // and failed since ("if (sk->sk_state == TCP_CLOSE) goto sock_error") reports sk_err
+        // once, and the socket is unconnected again for the next one.
+        return Fail(TakeSocketError(), "connect");
+    }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
     Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
-    Socket::SocketErrno routeErr;
     Ipv4Address bound = LinuxPortSpace::ToNs3(Table().GetTuple(m_id).localAddr);
-    Ptr<Ipv4Route> route = LinuxRouteOutput(ipv4, a.GetIpv4(), bound, m_boundDev, routeErr);
+    Errno routeErr = Errno::OK;
+    Ptr<Ipv4Route> route = TcpV4ConnectRoute(ipv4, a.GetIpv4(), bound, m_boundDev, routeErr);
     if (!route)
     {
-        return Fail(Errno::NETUNREACH, "connect");
+        return Fail(routeErr, "connect");
     }
+    const Ipv4Address peer = route->GetDestination(); // 0.0.0.0 is the local host
     portlab::TcpConnectResult r;
     Errno e = Table().Connect(m_id,
                               route->GetSource().Get(),
-                              a.GetIpv4().Get(),
+                              peer.Get(),
                               a.GetPort(),
                               LinuxPortSpace::Now(),
                               r);
@@ -472,8 +533,10 @@ LinuxTcpSocket::Connect(const Address& address)
     }
     m_local = LinuxPortSpace::ToNs3(r.localAddr);
     m_localPort = r.localPort;
-    m_remote = a.GetIpv4();
+    m_remote = peer;
     m_remotePort = a.GetPort();
+    m_sockError = Errno::OK;
+    m_rcvShutdown = false;
     route->SetSource(m_local);
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
@@ -488,6 +551,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_sndNxt = m_iss + 1;
     m_rto = m_initialRto;
     m_retries = 0;
+    m_synStart = Simulator::Now();
     m_state = TcpState::SYN_SENT;
     m_stateTrace(TcpState::CLOSE, TcpState::SYN_SENT);
     Result("connect", e);
@@ -500,7 +564,15 @@ int
 LinuxTcpSocket::ShutdownSend()
 {
     NS_LOG_FUNCTION(this);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "shutdown");
+    }
     m_shutdownSend = true;
+    if (m_state == TcpState::CLOSE)
+    {
+        return Fail(Errno::NOTCONN, "shutdown"); // inet_shutdown(): TCP_CLOSE is ENOTCONN
+    }
     if (m_state == TcpState::ESTABLISHED)
     {
         SetState(TcpState::FIN_WAIT1);
@@ -516,7 +588,16 @@ LinuxTcpSocket::ShutdownSend()
 int
 LinuxTcpSocket::ShutdownRecv()
 {
+    if (Released())
+    {
+        return Fail(Errno::BADF, "shutdown");
+    }
     m_shutdownRecv = true;
+    m_rcvShutdown = true;
+    if (m_state == TcpState::CLOSE)
+    {
+        return Fail(Errno::NOTCONN, "shutdown"); // inet_shutdown(): TCP_CLOSE is ENOTCONN
+    }
     return 0;
 }
 
@@ -525,9 +606,9 @@ LinuxTcpSocket::Close()
 {
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
-    if (m_orphan || m_id == portlab::INVALID_ID)
+    if (Released())
     {
-        return 0;
+        return Fail(Errno::BADF, "close");
     }
     m_orphan = true;
     switch (m_state)
@@ -586,17 +667,18 @@ int
 LinuxTcpSocket::Send(Ptr<Packet> p, uint32_t)
 {
     NS_LOG_FUNCTION(this << p);
-    if (m_shutdownSend)
+    if (Released())
     {
-        m_linuxErrno = Errno::PIPE;
-        m_errnoTrace(Errno::PIPE);
-        return -1;
+        return Fail(Errno::BADF, "send");
     }
-    if (m_state != TcpState::ESTABLISHED && m_state != TcpState::CLOSE_WAIT &&
-        m_state != TcpState::SYN_SENT && m_state != TcpState::SYN_RECV)
+    if (m_shutdownSend || (m_state != TcpState::ESTABLISHED && m_state != TcpState::CLOSE_WAIT &&
+                           m_state != TcpState::SYN_SENT && m_state != TcpState::SYN_RECV))
     {
-        Errno e = m_linuxErrno != Errno::OK ? m_linuxErrno : Errno::NOTCONN;
-        m_errnoTrace(e);
+        // tcp_sendmsg_locked(): sk_stream_wait_connect() or sk_stream_error(): a pending
+        // error once (sock_error()), else EPIPE (a socket never connected included).
+        Errno e = TakeSocketError();
+        m_linuxErrno = e != Errno::OK ? e : Errno::PIPE;
+        m_errnoTrace(m_linuxErrno);
         return -1;
     }
     if (p->GetSize() > GetTxAvailable())
@@ -626,13 +708,39 @@ LinuxTcpSocket::GetRxAvailable() const
 Ptr<Packet>
 LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
 {
+    if (Released())
+    {
+        Fail(Errno::BADF, "recv");
+        return nullptr;
+    }
     if (m_rxSize == 0)
     {
-        if (m_finReceived && m_linuxErrno == Errno::OK)
+        // tcp_recvmsg_locked() with nothing queued, in its order: a listener is ENOTCONN;
+        // SOCK_DONE (a FIN arrived) is EOF; a pending error is reported once; RCV_SHUTDOWN
+        // (tcp_done() after a reset) is EOF; TCP_CLOSE is ENOTCONN; else EAGAIN.
+        if (m_state == TcpState::LISTEN)
+        {
+            Fail(Errno::NOTCONN, "recv");
+            return nullptr;
+        }
+        if (m_finReceived && m_sockError == Errno::OK)
         {
             return Create<Packet>(); // EOF
         }
-        return nullptr; // nothing yet, or the error in GetLinuxErrno()
+        if (TakeSocketError() != Errno::OK)
+        {
+            m_errnoTrace(m_linuxErrno);
+            return nullptr; // the error in GetLinuxErrno()
+        }
+        if (m_rcvShutdown || m_finReceived)
+        {
+            return Create<Packet>(); // EOF
+        }
+        if (m_state == TcpState::CLOSE)
+        {
+            Fail(Errno::NOTCONN, "recv");
+        }
+        return nullptr; // nothing yet
     }
     if (m_rxBuffer.size() == 1 && m_rxBuffer.front()->GetSize() <= maxSize)
     {
@@ -676,9 +784,23 @@ LinuxTcpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
 int
 LinuxTcpSocket::GetSockName(Address& address) const
 {
+    if (Released())
+    {
+        address = InetSocketAddress(m_local, m_localPort);
+        return -1; // EBADF: the descriptor is gone
+    }
     if (m_id != portlab::INVALID_ID)
     {
         const portlab::FourTuple& t = Table().GetTuple(m_id);
+        if (t.localPort == 0 && m_state == TcpState::CLOSE && m_localPort != 0)
+        {
+            // inet_getname() reads inet_sport, which keeps the last port after TCP_CLOSE
+            // gave it back (inet_put_port() clears only inet_num); the address stays after a
+            // reset, while a failed connect() resets it (tcp_disconnect()).
+            address =
+                InetSocketAddress(m_ssConnected ? m_local : Ipv4Address::GetAny(), m_localPort);
+            return 0;
+        }
         address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
         return 0;
     }
@@ -712,6 +834,11 @@ LinuxTcpSocket::GetAllowBroadcast() const
 Ptr<LinuxTcpSocket>
 LinuxTcpSocket::Accept()
 {
+    if (Released())
+    {
+        Fail(Errno::BADF, "accept");
+        return nullptr;
+    }
     if (m_acceptQueue.empty())
     {
         return nullptr;
@@ -913,11 +1040,16 @@ LinuxTcpSocket::Retransmit()
     NS_LOG_FUNCTION(this);
     Ptr<LinuxTcpSocket> self(this);
     const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
+    if (m_state == TcpState::SYN_SENT && SynSentTimedOut())
+    {
+        CloseDown(true, Errno::TIMEDOUT);
+        return;
+    }
     ++m_retries;
     uint32_t limit = m_dataRetries;
     if (m_state == TcpState::SYN_SENT)
     {
-        limit = m_synRetries != 0 ? m_synRetries : static_cast<uint32_t>(sysctls.tcpSynRetries);
+        limit = UINT32_MAX; // decided above
     }
     else if (m_state == TcpState::SYN_RECV)
     {
@@ -933,7 +1065,13 @@ LinuxTcpSocket::Retransmit()
         CloseDown(true, Errno::TIMEDOUT);
         return;
     }
-    m_rto = std::min(m_rto * 2, TCP_RTO_MAX);
+    if (m_state != TcpState::SYN_SENT ||
+        m_retries > static_cast<uint32_t>(sysctls.tcpSynLinearTimeouts))
+    {
+        // tcp_retransmit_timer(): exponential backoff, except for the first
+        // tcp_syn_linear_timeouts SYN retransmissions ("tp->total_rto > ...").
+        m_rto = std::min(m_rto * 2, TCP_RTO_MAX);
+    }
     if (m_state == TcpState::SYN_SENT)
     {
         SendFlags(TcpHeader::SYN);
@@ -950,6 +1088,39 @@ LinuxTcpSocket::Retransmit()
         SendData();
     }
     ArmRetransmit();
+}
+
+bool
+LinuxTcpSocket::SynSentTimedOut() const
+{
+    // tcp_write_timeout() for TCP_SYN_SENT, read when the timer fires: retry_until is
+    // TCP_SYNCNT or tcp_syn_retries; it gives up after retry_until + tcp_syn_linear_timeouts
+    // retransmissions, or once retransmits_timed_out(): the time since the first SYN reaches
+    // tcp_model_timeout(retry_until), the time exponential backoff from TCP_TIMEOUT_INIT
+    // would take.
+    const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
+    const uint32_t retryUntil =
+        m_synCount != 0 ? m_synCount : static_cast<uint32_t>(sysctls.tcpSynRetries);
+    if (m_retries >= retryUntil + static_cast<uint32_t>(sysctls.tcpSynLinearTimeouts))
+    {
+        return true;
+    }
+    if (m_retries == 0)
+    {
+        return false;
+    }
+    // tcp_model_timeout(): linear_backoff_thresh = ilog2(TCP_RTO_MAX / rto_base).
+    const int64_t base = m_initialRto.GetNanoSeconds();
+    uint32_t thresh = 0;
+    while ((base << (thresh + 1)) <= TCP_RTO_MAX.GetNanoSeconds())
+    {
+        ++thresh;
+    }
+    const int64_t timeout = retryUntil <= thresh ? ((int64_t{2} << retryUntil) - 1) * base
+                                                 : ((int64_t{2} << thresh) - 1) * base +
+                                                       static_cast<int64_t>(retryUntil - thresh) *
+                                                           TCP_RTO_MAX.GetNanoSeconds();
+    return (Simulator::Now() - m_synStart).GetNanoSeconds() >= timeout;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1027,6 +1198,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             NoteTimestamp(h);
             StopRetransmit();
             m_retries = 0;
+            m_ssConnected = true;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
             Result("connect-established", Errno::OK);
@@ -1294,7 +1466,14 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
     if (e != Errno::OK)
     {
         m_linuxErrno = e;
+        m_sockError = e; // sk_err, until a call reports it
         m_errnoTrace(e);
+    }
+    if (old != TcpState::SYN_SENT)
+    {
+        // tcp_done(): sk_shutdown = SHUTDOWN_MASK. A failed connect() is left readable as
+        // ENOTCONN, as a blocking connect() leaves it (its tcp_disconnect() clears the mask).
+        m_rcvShutdown = true;
     }
     if (m_listener)
     {
@@ -1421,6 +1600,7 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     Socket::SocketErrno err;
     child->m_route = LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
     child->m_listener = this;
+    child->m_ssConnected = true; // inet_accept() hands it over as SS_CONNECTED
     child->m_state = TcpState::SYN_RECV;
     child->m_stateTrace(TcpState::LISTEN, TcpState::SYN_RECV);
     child->m_rcvNxt = h.GetSequenceNumber() + 1;

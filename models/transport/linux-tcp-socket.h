@@ -31,13 +31,13 @@ class Ipv4Route;
  * \brief A TCP socket with Linux's port semantics and connection lifecycle.
  *
  * A connection-lifecycle TCP, not a congestion-control one: three-way handshake with SYN
- * and SYN-ACK retransmission (1 s initial RTO, exponential backoff, tcp_syn_retries /
- * tcp_synack_retries), data with a fixed window and go-back-N retransmission on timeout,
- * FIN teardown in every order (simultaneous close leaves both sides in TIME_WAIT), RST for
- * SO_LINGER 0 and for unread data at close, orphan FIN_WAIT2 timeout (tcp_fin_timeout), SYN
- * and accept queues bounded by the backlog with Linux's drop behaviour
- * (tcp_abort_on_overflow, tcp_syncookies), and SO_REUSEPORT listener close that loses or
- * migrates (tcp_migrate_req) its pending connections.
+ * and SYN-ACK retransmission (1 s initial RTO, exponential backoff after the first
+ * tcp_syn_linear_timeouts SYNs, tcp_syn_retries or TCP_SYNCNT / tcp_synack_retries), data with a
+ * fixed window and go-back-N retransmission on timeout, FIN teardown in every order (simultaneous
+ * close leaves both sides in TIME_WAIT), RST for SO_LINGER 0 and for unread data at close, orphan
+ * FIN_WAIT2 timeout (tcp_fin_timeout), SYN and accept queues bounded by the backlog with Linux's
+ * drop behaviour (tcp_abort_on_overflow, tcp_syncookies), and SO_REUSEPORT listener close that
+ * loses or migrates (tcp_migrate_req) its pending connections.
  *
  * Socket options are attributes: ReuseAddr, ReusePort, Linger/LingerTime, BindAddressNoPort,
  * LocalPortRange, Uid, BoundDevice. ns-3's SocketErrno has no ECONNREFUSED, ECONNRESET or
@@ -74,6 +74,14 @@ class LinuxTcpSocket : public TcpSocket
     {
         return m_linuxErrno;
     }
+
+    /**
+     * \brief getsockopt(SO_ERROR): the pending error (sk_err) a reset, a refused or timed-out
+     * connect left, which the next send() or recv() would report; reading it clears it, as
+     * sock_error() does.
+     * \return the pending error, or OK
+     */
+    portlab::Errno TakeSocketError();
 
     /// \return the state as Linux names it
     portlab::TcpState GetTcpState() const
@@ -191,6 +199,7 @@ class LinuxTcpSocket : public TcpSocket
 
   private:
     portlab::TcpPortTable& Table() const;
+    bool Released() const;
     int Fail(portlab::Errno e, const char* call);
     void Result(const char* call, portlab::Errno e);
     void SetState(portlab::TcpState s);
@@ -218,6 +227,7 @@ class LinuxTcpSocket : public TcpSocket
     static void StopTimer(EventId& timer);
     void RetransmitTimer();
     void Retransmit();
+    bool SynSentTimedOut() const;
     void ProcessAck(const LinuxTcpHeader& h);
     void ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload);
     void ProcessFin();
@@ -250,6 +260,9 @@ class LinuxTcpSocket : public TcpSocket
     bool m_finSent{false};                               //!< our FIN went out
     bool m_finReceived{false};                           //!< peer's FIN arrived
     bool m_closeNotified{false};                         //!< app told of the close
+    bool m_ssConnected{false}; //!< sock->state SS_CONNECTED: a connection was established
+    bool m_rcvShutdown{false}; //!< RCV_SHUTDOWN (tcp_done() or shutdown(SHUT_RD))
+    portlab::Errno m_sockError{portlab::Errno::OK}; //!< sk_err: reported once by a call
 
     // options (attributes)
     bool m_reuseAddr{false};         //!< SO_REUSEADDR
@@ -270,7 +283,9 @@ class LinuxTcpSocket : public TcpSocket
     uint32_t m_segSize{1448};               //!< MSS
     Time m_connTimeout{Seconds(3)};         //!< ns-3's ConnTimeout (kept for the API)
     Time m_initialRto{Seconds(1)};          //!< TCP_TIMEOUT_INIT
-    uint32_t m_synRetries{0};               //!< 0 = tcp_syn_retries
+    uint32_t m_synRetries{6};               //!< ns-3's SynRetries (kept for the API)
+    uint32_t m_synCount{0};                 //!< TCP_SYNCNT (0 = tcp_syn_retries)
+    Time m_synStart;                        //!< first SYN sent (tp->retrans_stamp)
     uint32_t m_dataRetries{15};             //!< tcp_retries2
     Time m_delAckTimeout{MilliSeconds(40)}; //!< kept for the API (ACKs go out at once)
     uint32_t m_delAckCount{1};              //!< kept for the API

@@ -199,7 +199,7 @@ LinuxUdpSocket::CheckClosed()
 {
     if (m_closed || !m_udp)
     {
-        Fail(portlab::Errno::INVAL, ERROR_BADF);
+        Fail(portlab::Errno::BADF, ERROR_BADF); // the descriptor is gone: fdget() fails
         return true;
     }
     return false;
@@ -569,9 +569,10 @@ LinuxUdpSocket::Connect(const Address& address)
         NotifyConnectionFailed();
         return -1;
     }
+    const Ipv4Address peer = route->GetDestination(); // 0.0.0.0 is the local host
     portlab::Errno e = table.Connect(m_id,
                                      LinuxPortSpace::ToPortlab(route->GetSource()),
-                                     LinuxPortSpace::ToPortlab(dst),
+                                     LinuxPortSpace::ToPortlab(peer),
                                      transport.GetPort());
     if (e != portlab::Errno::OK)
     {
@@ -584,7 +585,7 @@ LinuxUdpSocket::Connect(const Address& address)
         SetIpTos(transport.GetTos());
     }
     m_connected = true;
-    m_peerAddress = dst;
+    m_peerAddress = peer;
     m_peerPort = transport.GetPort();
     m_udp->IndexConnected(m_id);
     NotifyConnectionSucceeded();
@@ -650,7 +651,7 @@ LinuxUdpSocket::GetSockName(Address& address) const
     if (m_closed || !m_udp)
     {
         address = InetSocketAddress(Ipv4Address::GetAny(), 0);
-        return 0;
+        return Fail(portlab::Errno::BADF, ERROR_BADF);
     }
     const portlab::FourTuple& t = m_udp->Table().GetTuple(m_id);
     address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
@@ -713,25 +714,7 @@ LinuxUdpSocket::Route(Ipv4Address dst, Ipv4Address src) const
 bool
 LinuxUdpSocket::IsBroadcast(Ipv4Address dst, Ptr<Ipv4Route> route) const
 {
-    if (dst.IsBroadcast())
-    {
-        return true;
-    }
-    Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
-    int32_t interface = ipv4->GetInterfaceForDevice(route->GetOutputDevice());
-    if (interface < 0)
-    {
-        return false;
-    }
-    for (uint32_t i = 0; i < ipv4->GetNAddresses(static_cast<uint32_t>(interface)); ++i)
-    {
-        Ipv4InterfaceAddress a = ipv4->GetAddress(static_cast<uint32_t>(interface), i);
-        if (a.GetMask() != Ipv4Mask::GetOnes() && dst == a.GetBroadcast())
-        {
-            return true;
-        }
-    }
-    return false;
+    return LinuxIsBroadcastRoute(m_node->GetObject<Ipv4>(), route ? route->GetDestination() : dst);
 }
 
 int
@@ -744,7 +727,7 @@ LinuxUdpSocket::Send(Ptr<Packet> p, uint32_t flags)
     }
     if (!m_connected)
     {
-        return Fail(portlab::Errno::NOTCONN); // Linux: EDESTADDRREQ
+        return Fail(portlab::Errno::DESTADDRREQ); // udp_sendmsg(): no address, not connected
     }
     return DoSendTo(p, m_peerAddress, m_peerPort, 0);
 }
@@ -853,7 +836,7 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t
     }
 
     const uint32_t size = p->GetSize();
-    m_udp->Send(p->Copy(), route->GetSource(), dst, sport, dport, route);
+    m_udp->Send(p->Copy(), route->GetSource(), route->GetDestination(), sport, dport, route);
     NotifyDataSent(size);
     NotifySend(GetTxAvailable());
     return static_cast<int>(size);

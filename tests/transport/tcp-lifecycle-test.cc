@@ -215,9 +215,169 @@ TEST_F(TcpLifecycle, SynRetransmissionsBackOffAndEndInEtimedout)
         Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
     ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
     RunFor(Seconds(200));
-    // tcp_syn_retries = 6: SYNs at 0, 1, 3, 7, 15, 31, 63 s; give up at 127 s.
-    EXPECT_EQ(failedAt, Seconds(127));
+    // Linux 6.18, tcp_syn_retries 6 and tcp_syn_linear_timeouts 4: SYNs at 0, 1, 2, 3, 4, 5,
+    // 7, 11, 19, 35, 67 s; it gives up at 131 s (tests/data/kernel-checks/syn-retries.out:
+    // 134.7 s there, the kernel's timer wheel adding its slack to the long timers).
+    EXPECT_EQ(failedAt, Seconds(131)) << "connect() should give up 131 s after the first SYN";
     EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT);
+}
+
+TEST_F(TcpLifecycle, TcpSynRetriesDecidesWhenConnectGivesUpEvenWhenSetAfterTheSocket)
+{
+    // Measured on Linux 6.18 (tests/data/kernel-checks/syn-retries.out): ETIMEDOUT after 3, 7
+    // and 19 s for tcp_syn_retries 1, 2 and 3. Linux reads the sysctl when the SYN timer
+    // fires, so a socket created before the setting follows it too.
+    Ptr<RateErrorModel> drop = CreateObject<RateErrorModel>();
+    drop->SetAttribute("ErrorRate", DoubleValue(1.0));
+    drop->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+    devs.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(drop));
+    for (const auto& [retries, giveUp] : std::vector<std::pair<int, int>>{{1, 3}, {2, 7}, {3, 19}})
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        Sysctl("net.ipv4.tcp_syn_retries", std::to_string(retries));
+        const Time start = Simulator::Now();
+        Time failedAt;
+        c->SetConnectCallback(
+            MakeNullCallback<void, Ptr<Socket>>(),
+            Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
+        ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(Seconds(40));
+        EXPECT_EQ(failedAt - start, Seconds(giveUp))
+            << "with tcp_syn_retries=" << retries << " connect() should give up after " << giveUp
+            << " s, as Linux 6.18 does";
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT);
+    }
+    // TCP_SYNCNT (the SynCount attribute) wins over the sysctl.
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->SetAttribute("SynCount", UintegerValue(1));
+    const Time start = Simulator::Now();
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(Seconds(2) + MilliSeconds(999));
+    EXPECT_EQ(c->GetTcpState(), TcpState::SYN_SENT);
+    RunFor(MilliSeconds(1));
+    EXPECT_EQ(Simulator::Now() - start, Seconds(3));
+    EXPECT_EQ(c->GetTcpState(), TcpState::CLOSE) << "TCP_SYNCNT 1 should give up after 3 s";
+}
+
+TEST_F(TcpLifecycle, EveryCallOnAClosedSocketFailsWithEbadfInsteadOfCrashing)
+{
+    // Linux: a closed descriptor is EBADF for every call (closed-and-odd-addresses.out).
+    Listener(80);
+    for (bool connected : {false, true})
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        if (connected)
+        {
+            ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+            RunFor(MilliSeconds(10));
+        }
+        ASSERT_EQ(c->Close(), 0);
+        const std::string when = connected ? " after closing a connection" : " after close()";
+        EXPECT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), 0)), -1) << "bind" << when;
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::BADF) << "bind should be EBADF" << when;
+        EXPECT_EQ(c->Listen(), -1) << "listen" << when;
+        EXPECT_EQ(c->Connect(InetSocketAddress(server, 80)), -1) << "connect" << when;
+        EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(10)), -1) << "send" << when;
+        EXPECT_EQ(Ptr<Socket>(c)->Recv(), nullptr) << "recv" << when;
+        EXPECT_EQ(c->Accept(), nullptr) << "accept" << when;
+        EXPECT_EQ(c->ShutdownSend(), -1) << "shutdown" << when;
+        Address a;
+        EXPECT_EQ(c->GetSockName(a), -1) << "getsockname" << when;
+        EXPECT_EQ(c->Close(), -1) << "a second close" << when;
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::BADF) << "every call should be EBADF" << when;
+        RunFor(MilliSeconds(10));
+    }
+}
+
+TEST_F(TcpLifecycle, ASocketResetByItsPeerAnswersLaterCallsAsLinuxDoes)
+{
+    // Linux 6.18 (closed-and-odd-addresses.out): after an RST the socket is CLOSE but still
+    // open: the error comes once (ECONNRESET), then send is EPIPE and recv EOF; bind may take
+    // a new port (the old one went back), listen is EINVAL and connect EISCONN (still
+    // SS_CONNECTED); getsockname keeps the old port.
+    Ptr<LinuxTcpSocket> l = Listener(80);
+    l->SetAttribute("Linger", BooleanValue(true)); // children copy SO_LINGER 0
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(accepted.size(), 1u);
+    Address before;
+    c->GetSockName(before);
+    accepted[0]->Close(); // SO_LINGER 0: RST
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(c->GetTcpState(), TcpState::CLOSE);
+    Address after;
+    EXPECT_EQ(c->GetSockName(after), 0);
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(after).GetPort(),
+              InetSocketAddress::ConvertFrom(before).GetPort())
+        << "getsockname should keep the port after a reset";
+    EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::CONNRESET) << "the first send reports the reset";
+    EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::PIPE) << "the next send is EPIPE";
+    Ptr<Packet> p = Ptr<Socket>(c)->Recv();
+    ASSERT_NE(p, nullptr) << "recv after the reported reset should be EOF";
+    EXPECT_EQ(p->GetSize(), 0u);
+    EXPECT_EQ(c->Listen(), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::INVAL) << "listen on a once-connected socket is EINVAL";
+    EXPECT_EQ(c->Connect(InetSocketAddress(server, 80)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::ISCONN) << "connect again is EISCONN";
+    EXPECT_EQ(c->Bind(InetSocketAddress(Ipv4Address("10.1.1.1"), 0)), 0)
+        << "bind takes a new port: the connect()-chosen one was given back";
+    EXPECT_EQ(c->Close(), 0);
+}
+
+TEST_F(TcpLifecycle, ARefusedConnectLeavesASocketThatMayConnectListenOrBind)
+{
+    // Linux 6.18 (closed-and-odd-addresses.out): a refused blocking connect() leaves an
+    // unconnected socket: send EPIPE, recv ENOTCONN, connect tries again, listen works.
+    Listener(80);
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 81)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(c->GetTcpState(), TcpState::CLOSE);
+    EXPECT_EQ(c->TakeSocketError(), Errno::CONNREFUSED) << "SO_ERROR reports the refusal once";
+    EXPECT_EQ(c->TakeSocketError(), Errno::OK);
+    EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::PIPE);
+    EXPECT_EQ(Ptr<Socket>(c)->Recv(), nullptr);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::NOTCONN);
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0) << "connect again should go out";
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(c->GetTcpState(), TcpState::ESTABLISHED);
+    Ptr<LinuxTcpSocket> r = Tcp(0);
+    ASSERT_EQ(r->Connect(InetSocketAddress(server, 81)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(r->Listen(), 0) << "listen after a refused connect is allowed";
+    EXPECT_EQ(r->GetTcpState(), TcpState::LISTEN);
+}
+
+TEST_F(TcpLifecycle, ConnectToMulticastOrBroadcastIsEnetunreachInsteadOfCrashing)
+{
+    // tcp_v4_connect(): a multicast or broadcast route is ENETUNREACH; Linux 6.18 answers so
+    // for 224.0.0.1, 239.1.2.3, 255.255.255.255, the subnet broadcast and class E
+    // (closed-and-odd-addresses.out).
+    for (const char* dst : {"224.0.0.1", "239.1.2.3", "255.255.255.255", "10.1.1.255", "240.0.0.1"})
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        EXPECT_EQ(c->Connect(InetSocketAddress(Ipv4Address(dst), 80)), -1)
+            << "connect to " << dst << " should fail at once";
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::NETUNREACH)
+            << "connect to " << dst << " should be ENETUNREACH";
+    }
+    // bind() to a multicast or broadcast address is allowed (inet_addr_valid_or_nonlocal()).
+    for (const char* a : {"224.0.0.1", "255.255.255.255", "10.1.1.255"})
+    {
+        EXPECT_EQ(Tcp(0)->Bind(InetSocketAddress(Ipv4Address(a), 7000)), 0)
+            << "bind to " << a << " should succeed as on Linux";
+    }
+    // Destination 0.0.0.0 is this host (ip_route_output_key_hash_rcu()).
+    Listener(80);
+    Ptr<LinuxTcpSocket> local = Tcp(1);
+    ASSERT_EQ(local->Connect(InetSocketAddress(Ipv4Address::GetAny(), 80)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(local->GetTcpState(), TcpState::ESTABLISHED)
+        << "connect to 0.0.0.0:80 should reach the host's own listener";
 }
 
 TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)

@@ -574,3 +574,64 @@ TEST(LinuxUdp, ListenIsNotSupportedAndClosedSocketsReportBadFileDescriptor)
         << "a closed socket's port is free at once (UDP has no TIME_WAIT)";
     Simulator::Destroy();
 }
+
+TEST(LinuxUdp, EveryCallOnAClosedSocketFailsWithLinuxsEbadf)
+{
+    // Linux: a closed descriptor is EBADF (tests/data/kernel-checks/closed-and-odd-addresses.out).
+    Ptr<Node> node = LoneNode();
+    Ptr<LinuxUdpSocket> s = UdpSocketOn(node);
+    ASSERT_EQ(s->Close(), 0);
+    const InetSocketAddress lo(Ipv4Address("127.0.0.1"), 9000);
+    EXPECT_EQ(s->Bind(lo), -1);
+    EXPECT_EQ(s->GetLinuxErrno(), Errno::BADF) << "bind after close() should be EBADF";
+    EXPECT_EQ(s->Connect(lo), -1);
+    EXPECT_EQ(s->Send(Create<Packet>(1), 0), -1);
+    EXPECT_EQ(s->SendTo(Create<Packet>(1), 0, lo), -1);
+    EXPECT_EQ(s->Recv(), nullptr);
+    Address a;
+    EXPECT_EQ(s->GetSockName(a), -1) << "getsockname after close() should fail";
+    EXPECT_EQ(s->Close(), -1);
+    EXPECT_EQ(s->GetLinuxErrno(), Errno::BADF) << "every call after close() should be EBADF";
+    EXPECT_EQ(s->GetErrno(), Socket::ERROR_BADF);
+    Simulator::Destroy();
+}
+
+TEST(LinuxUdp, ConnectOrSendToMulticastIsEnetunreachAndToBroadcastEaccesInsteadOfCrashing)
+{
+    // Linux 6.18 on a host with one /24 and no default route (closed-and-odd-addresses.out):
+    // multicast and 255.255.255.255 have no route (ENETUNREACH), the subnet broadcast needs
+    // SO_BROADCAST (EACCES), 0.0.0.0 is this host, send() after a failed connect() is
+    // EDESTADDRREQ; bind() to multicast or broadcast is allowed.
+    TwoNodes net;
+    Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+    Ptr<Node> n = net.nodes.Get(0);
+    for (const char* dst : {"224.0.0.1", "239.1.2.3", "255.255.255.255", "240.0.0.1"})
+    {
+        Ptr<LinuxUdpSocket> s = UdpSocketOn(n);
+        EXPECT_EQ(s->Connect(InetSocketAddress(Ipv4Address(dst), 7001)), -1)
+            << "connect to " << dst << " should fail";
+        EXPECT_EQ(s->GetLinuxErrno(), Errno::NETUNREACH)
+            << "connect to " << dst << " should be ENETUNREACH";
+        EXPECT_EQ(s->Send(Create<Packet>(1), 0), -1);
+        EXPECT_EQ(s->GetLinuxErrno(), Errno::DESTADDRREQ)
+            << "send after a failed connect should be EDESTADDRREQ";
+        EXPECT_EQ(s->SendTo(Create<Packet>(1), 0, InetSocketAddress(Ipv4Address(dst), 7001)), -1);
+        EXPECT_EQ(s->GetLinuxErrno(), Errno::NETUNREACH)
+            << "sendto " << dst << " should be ENETUNREACH";
+    }
+    Ptr<LinuxUdpSocket> b = UdpSocketOn(n);
+    EXPECT_EQ(b->Connect(InetSocketAddress(Ipv4Address("10.1.1.255"), 7001)), -1);
+    EXPECT_EQ(b->GetLinuxErrno(), Errno::ACCES) << "the subnet broadcast needs SO_BROADCAST";
+    Ptr<LinuxUdpSocket> any = UdpSocketOn(n);
+    EXPECT_EQ(any->Connect(InetSocketAddress(Ipv4Address::GetAny(), 7001)), 0)
+        << "connect to 0.0.0.0 should be allowed: it means this host";
+    Address peer;
+    ASSERT_EQ(any->GetPeerName(peer), 0);
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(peer).GetIpv4(), Ipv4Address("127.0.0.1"));
+    for (const char* a : {"224.0.0.1", "255.255.255.255", "10.1.1.255"})
+    {
+        EXPECT_EQ(UdpSocketOn(n)->Bind(InetSocketAddress(Ipv4Address(a), 7000)), 0)
+            << "bind to " << a << " should succeed as on Linux";
+    }
+    Simulator::Destroy();
+}
