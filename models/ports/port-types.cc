@@ -89,6 +89,7 @@ const std::array<const char*, static_cast<size_t>(Errno::COUNT)> ERRNO_NAMES = {
     "ENETUNREACH",
     "EBADF",
     "EDESTADDRREQ",
+    "ECONNABORTED",
 };
 } // namespace
 

@@ -92,6 +92,7 @@ enum class Errno : uint8_t
     NETUNREACH,   //!< network unreachable
     BADF,         //!< not an open descriptor (a call after close())
     DESTADDRREQ,  //!< send() on an unconnected datagram socket
+    CONNABORTED,  //!< a failed connect whose error was already read (sock_error() gave 0)
     COUNT         //!< number of values (not an errno)
 };
 

@@ -171,6 +171,7 @@ ToNs3Errno(portlab::Errno e)
     case Errno::ISCONN:
         return Socket::ERROR_ISCONN;
     case Errno::NOTCONN:
+    case Errno::CONNABORTED:
     case Errno::CONNREFUSED:
     case Errno::CONNRESET:
     case Errno::TIMEDOUT:

@@ -469,10 +469,11 @@ LinuxTcpSocket::Listen()
     {
         return Fail(Errno::BADF, "listen");
     }
-    if (m_ssConnected)
+    if (m_ssConnected || m_ssConnecting)
     {
         // inet_listen(): "if (sock->state != SS_UNCONNECTED ...) goto out" (EINVAL), also
-        // once a reset or a timeout took the connection to CLOSE.
+        // once a reset or a timeout took the connection to CLOSE, and after a non-blocking
+        // connect() whose outcome no connect() call has collected.
         return Fail(Errno::INVAL, "listen");
     }
     Errno e = Table().Listen(m_id, m_backlogRequest);
@@ -503,12 +504,19 @@ LinuxTcpSocket::Connect(const Address& address)
         // __inet_stream_connect(): SS_CONNECTED gives EISCONN, even after a reset.
         return Fail(Errno::ISCONN, "connect");
     }
-    if (m_state == TcpState::CLOSE && m_sockError != Errno::OK)
+    if (m_ssConnecting && m_state == TcpState::SYN_SENT)
     {
-        // __inet_stream_connect() for SS_CONNECTING: a connect() that went on without waiting
-        // and failed since ("if (sk->sk_state == TCP_CLOSE) goto sock_error") reports sk_err
-        // once, and the socket is unconnected again for the next one.
-        return Fail(TakeSocketError(), "connect");
+        return Fail(Errno::ALREADY, "connect"); // __inet_stream_connect(): still connecting
+    }
+    if (m_ssConnecting || (m_state == TcpState::CLOSE && m_sockError != Errno::OK))
+    {
+        // __inet_stream_connect() for SS_CONNECTING with TCP_CLOSE, "goto sock_error": the
+        // connect failed since; report sk_err once (ECONNABORTED if it was read already),
+        // and tcp_disconnect() leaves the socket unconnected: SS_UNCONNECTED, sk_shutdown 0.
+        Errno e = TakeSocketError();
+        m_ssConnecting = false;
+        m_rcvShutdown = false;
+        return Fail(e == Errno::OK ? Errno::CONNABORTED : e, "connect");
     }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
     Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
@@ -553,6 +561,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_retries = 0;
     m_synStart = Simulator::Now();
     m_state = TcpState::SYN_SENT;
+    m_ssConnecting = true;
     m_stateTrace(TcpState::CLOSE, TcpState::SYN_SENT);
     Result("connect", e);
     SendFlags(TcpHeader::SYN);
@@ -739,8 +748,10 @@ LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
         if (m_state == TcpState::CLOSE)
         {
             Fail(Errno::NOTCONN, "recv");
+            return nullptr;
         }
-        return nullptr; // nothing yet
+        Fail(Errno::AGAIN, "recv"); // nothing yet (a blocking recv would wait)
+        return nullptr;
     }
     if (m_rxBuffer.size() == 1 && m_rxBuffer.front()->GetSize() <= maxSize)
     {
@@ -839,8 +850,14 @@ LinuxTcpSocket::Accept()
         Fail(Errno::BADF, "accept");
         return nullptr;
     }
+    if (m_state != TcpState::LISTEN)
+    {
+        Fail(Errno::INVAL, "accept"); // inet_accept(): not a listener
+        return nullptr;
+    }
     if (m_acceptQueue.empty())
     {
+        Fail(Errno::AGAIN, "accept"); // nothing queued (a blocking accept would wait)
         return nullptr;
     }
     Ptr<LinuxTcpSocket> child = m_acceptQueue.front();
@@ -1199,6 +1216,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             StopRetransmit();
             m_retries = 0;
             m_ssConnected = true;
+            m_ssConnecting = false;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
             Result("connect-established", Errno::OK);
@@ -1469,12 +1487,10 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
         m_sockError = e; // sk_err, until a call reports it
         m_errnoTrace(e);
     }
-    if (old != TcpState::SYN_SENT)
-    {
-        // tcp_done(): sk_shutdown = SHUTDOWN_MASK. A failed connect() is left readable as
-        // ENOTCONN, as a blocking connect() leaves it (its tcp_disconnect() clears the mask).
-        m_rcvShutdown = true;
-    }
+    // tcp_done(): sk_shutdown = SHUTDOWN_MASK, so recv() gives EOF. A failed connect() that a
+    // connect() call then collects is disconnected (tcp_disconnect() clears the mask): see
+    // Connect(); a blocking connect() is exactly that.
+    m_rcvShutdown = true;
     if (m_listener)
     {
         // A child that never reached the application.

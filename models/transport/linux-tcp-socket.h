@@ -261,6 +261,9 @@ class LinuxTcpSocket : public TcpSocket
     bool m_finReceived{false};                           //!< peer's FIN arrived
     bool m_closeNotified{false};                         //!< app told of the close
     bool m_ssConnected{false}; //!< sock->state SS_CONNECTED: a connection was established
+    /// sock->state SS_CONNECTING: connect() sent a SYN and no connect() call has since seen
+    /// its outcome (a non-blocking connect, or one whose error was read another way)
+    bool m_ssConnecting{false};
     bool m_rcvShutdown{false}; //!< RCV_SHUTDOWN (tcp_done() or shutdown(SHUT_RD))
     portlab::Errno m_sockError{portlab::Errno::OK}; //!< sk_err: reported once by a call
 

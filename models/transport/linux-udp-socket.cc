@@ -205,6 +205,14 @@ LinuxUdpSocket::CheckClosed()
     return false;
 }
 
+portlab::Errno
+LinuxUdpSocket::TakeSocketError()
+{
+    portlab::Errno e = m_pendingError;
+    m_pendingError = portlab::Errno::OK;
+    return e;
+}
+
 bool
 LinuxUdpSocket::ReportPendingError()
 {

@@ -83,6 +83,13 @@ class LinuxUdpSocket : public UdpSocket
     /// \return the errno Linux would have set for the last failed call (OK if none failed)
     portlab::Errno GetLinuxErrno() const;
 
+    /**
+     * \brief getsockopt(SO_ERROR): the pending error (an ICMP error on a connected socket);
+     * reading it clears it, as sock_error() does.
+     * \return the pending error, or OK
+     */
+    portlab::Errno TakeSocketError();
+
     /// \return true once Connect() succeeded
     bool IsConnected() const;
 

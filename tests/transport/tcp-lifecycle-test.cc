@@ -329,8 +329,11 @@ TEST_F(TcpLifecycle, ASocketResetByItsPeerAnswersLaterCallsAsLinuxDoes)
 
 TEST_F(TcpLifecycle, ARefusedConnectLeavesASocketThatMayConnectListenOrBind)
 {
-    // Linux 6.18 (closed-and-odd-addresses.out): a refused blocking connect() leaves an
-    // unconnected socket: send EPIPE, recv ENOTCONN, connect tries again, listen works.
+    // ns-3's Connect() is a non-blocking connect(). Linux 6.18 after a refused one
+    // (tests/data/kernel-checks/nonblocking-connect.out): SO_ERROR reports the refusal once;
+    // tcp_done() shut the socket down, so send is EPIPE and recv EOF; the socket is still
+    // SS_CONNECTING, so listen is EINVAL and the next connect() collects the outcome
+    // (ECONNABORTED once the error was read) and disconnects; the one after goes out.
     Listener(80);
     Ptr<LinuxTcpSocket> c = Tcp(0);
     ASSERT_EQ(c->Connect(InetSocketAddress(server, 81)), 0);
@@ -340,15 +343,24 @@ TEST_F(TcpLifecycle, ARefusedConnectLeavesASocketThatMayConnectListenOrBind)
     EXPECT_EQ(c->TakeSocketError(), Errno::OK);
     EXPECT_EQ(Ptr<Socket>(c)->Send(Create<Packet>(1)), -1);
     EXPECT_EQ(c->GetLinuxErrno(), Errno::PIPE);
-    EXPECT_EQ(Ptr<Socket>(c)->Recv(), nullptr);
-    EXPECT_EQ(c->GetLinuxErrno(), Errno::NOTCONN);
-    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0) << "connect again should go out";
+    Ptr<Packet> eof = Ptr<Socket>(c)->Recv();
+    ASSERT_NE(eof, nullptr) << "tcp_done() shut the socket down: recv is EOF";
+    EXPECT_EQ(eof->GetSize(), 0u);
+    EXPECT_EQ(c->Connect(InetSocketAddress(server, 80)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::CONNABORTED)
+        << "the next connect collects the outcome, whose error was already read";
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0) << "the one after goes out";
     RunFor(MilliSeconds(10));
     EXPECT_EQ(c->GetTcpState(), TcpState::ESTABLISHED);
+
     Ptr<LinuxTcpSocket> r = Tcp(0);
     ASSERT_EQ(r->Connect(InetSocketAddress(server, 81)), 0);
     RunFor(MilliSeconds(10));
-    EXPECT_EQ(r->Listen(), 0) << "listen after a refused connect is allowed";
+    EXPECT_EQ(r->Listen(), -1) << "a refused connect nobody collected is still SS_CONNECTING";
+    EXPECT_EQ(r->GetLinuxErrno(), Errno::INVAL);
+    EXPECT_EQ(r->Connect(InetSocketAddress(server, 81)), -1);
+    EXPECT_EQ(r->GetLinuxErrno(), Errno::CONNREFUSED) << "connect() reports the refusal";
+    EXPECT_EQ(r->Listen(), 0) << "and leaves the socket unconnected: listen is allowed";
     EXPECT_EQ(r->GetTcpState(), TcpState::LISTEN);
 }
 
