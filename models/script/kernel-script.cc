@@ -138,6 +138,12 @@ class KernelWorld
         }
     }
 
+    static std::string Hex(int v)
+    {
+        const char* digits = "0123456789abcdef";
+        return std::string{digits[(v >> 4) & 15], digits[v & 15]};
+    }
+
     static sockaddr_in Sin(const ScriptEndpoint& e)
     {
         sockaddr_in a{};
@@ -183,9 +189,16 @@ class KernelWorld
             Enter(a);
             Ip({"link", "add", "name", da, "type", "veth", "peer", "name", db, "netns",
                 "/proc/self/fd/" + std::to_string(m_hosts[b])});
+            // A point-to-point link, as the model's: both ends share one MAC address and do no
+            // ARP, so every packet for the /24 reaches the peer, which drops what is not its
+            // own (a silent address: SYNs go unanswered, as on a PPP link).
+            std::string mac = "02:00:00:00:" + Hex(m_linkCount >> 8) + ":" + Hex(m_linkCount);
+            ++m_linkCount;
+            Ip({"link", "set", da, "address", mac, "arp", "off"});
             Ip({"addr", "add", FormatIpv4(s.endpoint.address) + "/24", "dev", da});
             Ip({"link", "set", da, "up"});
             Enter(b);
+            Ip({"link", "set", db, "address", mac, "arp", "off"});
             Ip({"addr", "add", FormatIpv4(s.endpoint2.address) + "/24", "dev", db});
             Ip({"link", "set", db, "up"});
             return "ok";
@@ -513,6 +526,7 @@ class KernelWorld
     std::chrono::steady_clock::time_point m_start;
     std::map<std::string, int> m_hosts;
     std::map<std::string, int> m_links;
+    int m_linkCount{1};
     std::map<std::string, KernelSocket> m_sockets;
 };
 

@@ -171,7 +171,8 @@ class StatementParser
         return a;
     }
 
-    int64_t Duration(const std::string& text) const
+    /// A duration from 0 to \p max nanoseconds; \p what names it in the error.
+    int64_t Duration(const std::string& text, int64_t max, const std::string& what) const
     {
         int64_t ns = 0;
         try
@@ -182,30 +183,38 @@ class StatementParser
         {
             Fail(e.what());
         }
-        if (ns > SCRIPT_MAX_WAIT_NS)
+        if (ns < 0 || ns > max)
         {
-            Fail("'" + text + "' is longer than a day; allowed: a duration from 0 to 86400s");
+            Fail(what + " '" + text + "' is out of range; allowed: 0 to " +
+                 std::to_string(max / 1000000000) + "s");
         }
         return ns;
     }
 
+    /// The byte count of `send`: 0 to SCRIPT_MAX_SEND_BYTES, plain or with a unit.
     uint64_t Bytes(const std::string& text) const
     {
+        const std::string most =
+            std::to_string(SCRIPT_MAX_SEND_BYTES) + " bytes (Linux's MAX_RW_COUNT)";
+        const std::string allowed = "allowed: 0 to " + most + ", e.g. 100, 100B, 64KiB";
+        // Digits alone are bytes. Too many digits for 64 bits is out of range, not a wrap.
+        const bool plain = text.find_first_not_of("0123456789") == std::string::npos;
+        if (plain && text.size() > 19)
+        {
+            Fail("size '" + text + "' is out of range; " + allowed);
+        }
         uint64_t bytes = 0;
         try
         {
-            bytes = units::ParseBytes(text.find_first_not_of("0123456789") == std::string::npos
-                                          ? text + "B"
-                                          : text);
+            bytes = units::ParseBytes(plain ? text + "B" : text);
         }
         catch (const ConfigError& e)
         {
-            Fail(e.what());
+            Fail(std::string(e.what()) + ", at most " + most);
         }
         if (bytes > SCRIPT_MAX_SEND_BYTES)
         {
-            Fail("'" + text + "' is more than one send may carry; allowed: 0 to " +
-                 std::to_string(SCRIPT_MAX_SEND_BYTES) + " bytes (1GiB)");
+            Fail("size '" + text + "' is out of range; " + allowed);
         }
         return bytes;
     }
@@ -488,6 +497,7 @@ ParseScript(const std::string& text, const std::string& name)
     std::set<std::string> sockets;
     std::map<std::string, std::string> socketKind; // "tcp" or "udp"
     std::map<std::string, PortSysctls> hostSysctls;
+    std::set<std::string> closedNames; // a closed name may name a new socket
     bool started = false;
     std::istringstream in(text);
     std::string raw;
@@ -578,11 +588,12 @@ ParseScript(const std::string& text, const std::string& name)
             {
                 p.Fail("'" + k + "' is not a name; allowed: letters, digits, '_' and '-'");
             }
-            if (sockets.count(k))
+            if (sockets.count(k) && !closedNames.count(k))
             {
-                p.Fail("socket '" + k + "' already exists");
+                p.Fail("socket '" + k + "' already exists (close it first to reuse the name)");
             }
             sockets.insert(k);
+            closedNames.erase(k);
             socketKind[k] = kind;
             s.names.push_back(k);
         };
@@ -625,7 +636,8 @@ ParseScript(const std::string& text, const std::string& name)
             }
             s.endpoint.address = p.Address(words[3]);
             s.endpoint2.address = p.Address(words[4]);
-            s.nanoseconds = args == 5 ? p.Duration(words[5]) : 1000000;
+            s.nanoseconds =
+                args == 5 ? p.Duration(words[5], SCRIPT_MAX_LINK_DELAY_NS, "delay") : 1000000;
             break;
         case ScriptVerb::SYSCTL: {
             if (words[1] != "*")
@@ -755,7 +767,7 @@ ParseScript(const std::string& text, const std::string& name)
             s.value = words[2];
             break;
         case ScriptVerb::WAIT:
-            s.nanoseconds = p.Duration(words[1]);
+            s.nanoseconds = p.Duration(words[1], SCRIPT_MAX_WAIT_NS, "wait");
             break;
         case ScriptVerb::STATE:
             sock(words[1]);
@@ -767,9 +779,12 @@ ParseScript(const std::string& text, const std::string& name)
         case ScriptVerb::SS:
             host(words[1]);
             break;
+        case ScriptVerb::CLOSE:
+            sock(words[1]);
+            closedNames.insert(words[1]);
+            break;
         case ScriptVerb::RECV:
         case ScriptVerb::RECVFROM:
-        case ScriptVerb::CLOSE:
         case ScriptVerb::PORT:
         case ScriptVerb::GETSOCKNAME:
         case ScriptVerb::GETPEERNAME:

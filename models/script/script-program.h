@@ -134,11 +134,14 @@ struct ScriptCheck
 bool ScriptResultMatches(const std::string& expected, const std::string& got);
 
 /// \ingroup portlab-script
-/// The most bytes one send may carry (Linux caps a write at INT_MAX; scripts need far less).
-constexpr uint64_t SCRIPT_MAX_SEND_BYTES = uint64_t(1) << 30;
+/// The most bytes one send may carry: Linux's MAX_RW_COUNT (INT_MAX & PAGE_MASK).
+constexpr uint64_t SCRIPT_MAX_SEND_BYTES = 2147479552;
 /// \ingroup portlab-script
-/// The longest wait or link delay a script may give (one simulated day).
-constexpr int64_t SCRIPT_MAX_WAIT_NS = int64_t(86400) * 1000000000;
+/// The longest wait (simulated time stays far from ns-3's 64-bit nanosecond limit).
+constexpr int64_t SCRIPT_MAX_WAIT_NS = int64_t(1000000) * 1000000000;
+/// \ingroup portlab-script
+/// The longest one-way link delay.
+constexpr int64_t SCRIPT_MAX_LINK_DELAY_NS = int64_t(60) * 1000000000;
 /// \ingroup portlab-script
 /// The most statements one script may hold.
 constexpr size_t SCRIPT_MAX_STATEMENTS = 100000;

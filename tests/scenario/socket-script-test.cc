@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
+#include "scenario-config.h"
 #include "socket-script.h"
 
 #include <gtest/gtest.h>
@@ -162,9 +163,9 @@ TEST(SocketScript, TcpSynRetriesSetInAScriptDecidesWhenConnectGivesUp)
     // (tests/data/kernel-checks/syn-retries.out); before the fix the setting was ignored and
     // the connect went on to 127 s.
     EXPECT_EQ(Results("host a\nhost b\nlink a b 10.1.1.1 10.1.1.2\n"
-                      "sysctl a net.ipv4.tcp_syn_retries=2\ntcp a c\n"
+                      "sysctl a net.ipv4.tcp_syn_retries=2\ntcp a c nonblock\n"
                       "connect c 10.1.1.3:80 -> *\nwait 6990ms\nstate c -> *\nwait 10ms\n"
-                      "state c -> *\nrecv c -> *\n"),
+                      "state c -> *\ngetsockopt c SO_ERROR -> *\n"),
               (std::vector<std::string>{"EINPROGRESS", "SYN_SENT", "CLOSE", "ETIMEDOUT"}))
         << "with tcp_syn_retries=2 connect() should give up at 7 s";
 }

@@ -1,0 +1,594 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+#include "socket-script.h"
+
+#include "lean-point-to-point-helper.h"
+#include "linux-errno-name.h"
+#include "linux-port-space.h"
+#include "linux-stack-helper.h"
+#include "linux-tcp-socket.h"
+#include "linux-udp-socket.h"
+#include "port-table-snapshot.h"
+#include "port-types.h"
+#include "scenario-config.h"
+
+#include "ns3/boolean.h"
+#include "ns3/core-module.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+
+#include <map>
+#include <set>
+
+NS_LOG_COMPONENT_DEFINE("SocketScript");
+
+namespace portlab
+{
+
+using namespace ns3;
+
+namespace
+{
+
+/// The longest a blocking connect may wait (tcp_syn_retries 127 with linear timeouts ends
+/// long before; a connect still pending then is reported as it stands).
+const Time CONNECT_LIMIT = Seconds(3600);
+
+/// A socket of the script.
+struct ScriptSocket
+{
+    Ptr<Socket> socket;   //!< the socket (null when an accept failed)
+    bool tcp{true};       //!< TCP or UDP
+    bool nonblock{false}; //!< O_NONBLOCK
+    bool closed{false};   //!< closed by the script: its calls are EBADF
+};
+
+/// The script's world: hosts, sockets and the simulation.
+class World
+{
+  public:
+    explicit World(const ScriptProgram& program)
+        : m_program(program)
+    {
+    }
+
+    ~World()
+    {
+        m_sockets.clear();
+        Simulator::Destroy();
+    }
+
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+
+    std::string Run(const ScriptStatement& s)
+    {
+        switch (s.verb)
+        {
+        case ScriptVerb::HOST: {
+            Ptr<Node> n = CreateObject<Node>();
+            LinuxStackHelper().Install(n);
+            if (s.number >= 0)
+            {
+                n->GetObject<LinuxPortSpace>()->SetAttribute("TimeWaitHz",
+                                                             UintegerValue(s.number));
+            }
+            m_hosts[s.names[0]] = n;
+            m_hostOrder.push_back(s.names[0]);
+            return "ok";
+        }
+        case ScriptVerb::LINK: {
+            LeanPointToPointHelper p2p;
+            p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
+            p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(s.nanoseconds)));
+            NetDeviceContainer d = p2p.Install(m_hosts[s.names[0]], m_hosts[s.names[1]]);
+            Assign(d.Get(0), Ipv4Address(s.endpoint.address));
+            Assign(d.Get(1), Ipv4Address(s.endpoint2.address));
+            return "ok";
+        }
+        case ScriptVerb::SYSCTL: {
+            size_t eq = s.value.find('=');
+            for (const auto& [name, node] : m_hosts)
+            {
+                if (s.names[0] == "*" || s.names[0] == name)
+                {
+                    node->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(
+                        s.value.substr(0, eq),
+                        s.value.substr(eq + 1));
+                }
+            }
+            return "ok";
+        }
+        default:
+            break;
+        }
+        Start();
+        switch (s.verb)
+        {
+        case ScriptVerb::TCP:
+        case ScriptVerb::UDP:
+            return NewSocket(s);
+        case ScriptVerb::WAIT:
+            Advance(NanoSeconds(s.nanoseconds));
+            return "ok";
+        case ScriptVerb::SS: {
+            std::vector<std::string> states;
+            for (const SsRow& r :
+                 SnapshotSockets(m_hosts[s.names[0]]->GetObject<LinuxPortSpace>()->Host(),
+                                 true,
+                                 false))
+            {
+                states.push_back(r.state);
+            }
+            return ScriptSsText(states);
+        }
+        default:
+            break;
+        }
+        ScriptSocket& k = m_sockets[s.names[0]];
+        if (k.closed || !k.socket)
+        {
+            // The name's descriptor is closed (or was never made): Linux's fdget() finds
+            // nothing.
+            if (s.verb == ScriptVerb::ACCEPT)
+            {
+                m_sockets[s.names[1]] = ScriptSocket{nullptr, true, false, true};
+            }
+            return "EBADF";
+        }
+        Ptr<Socket> sock = k.socket;
+        switch (s.verb)
+        {
+        case ScriptVerb::SETSOCKOPT:
+            return SetOption(k, s.option, s.value);
+        case ScriptVerb::GETSOCKOPT:
+            return GetOption(k, s.option);
+        case ScriptVerb::BIND:
+            return Result(sock, sock->Bind(Endpoint(s.endpoint)));
+        case ScriptVerb::LISTEN:
+            if (s.number >= 0 && k.tcp)
+            {
+                sock->SetAttribute("Backlog", IntegerValue(s.number));
+            }
+            return Result(sock, sock->Listen());
+        case ScriptVerb::CONNECT:
+            return Connect(k, s);
+        case ScriptVerb::ACCEPT: {
+            Ptr<LinuxTcpSocket> l = DynamicCast<LinuxTcpSocket>(sock);
+            if (!l)
+            {
+                m_sockets[s.names[1]] = ScriptSocket{nullptr, true, false, true};
+                return "EOPNOTSUPP"; // accept() on a datagram socket
+            }
+            Ptr<LinuxTcpSocket> c = l->Accept();
+            if (!c)
+            {
+                m_sockets[s.names[1]] = ScriptSocket{nullptr, true, false, true};
+                return ErrnoName(l->GetLinuxErrno());
+            }
+            m_sockets[s.names[1]] = ScriptSocket{c, true, false, false};
+            return "ok";
+        }
+        case ScriptVerb::SEND:
+            return Send(k, s, nullptr);
+        case ScriptVerb::SENDTO: {
+            InetSocketAddress to = Endpoint(s.endpoint);
+            return Send(k, s, &to);
+        }
+        case ScriptVerb::RECV: {
+            uint64_t bytes = 0;
+            while (Ptr<Packet> p = sock->Recv())
+            {
+                if (p->GetSize() == 0)
+                {
+                    return bytes > 0 ? std::to_string(bytes) + " bytes" : "eof";
+                }
+                bytes += p->GetSize();
+            }
+            return bytes > 0 ? std::to_string(bytes) + " bytes" : SocketErrnoName(sock);
+        }
+        case ScriptVerb::RECVFROM: {
+            Address from;
+            Ptr<Packet> p = sock->RecvFrom(from);
+            if (!p)
+            {
+                return SocketErrnoName(sock);
+            }
+            return std::to_string(p->GetSize()) + " bytes from " + Text(from);
+        }
+        case ScriptVerb::SHUTDOWN: {
+            int rc = 0;
+            if (s.value == "rd" || s.value == "rdwr")
+            {
+                rc = sock->ShutdownRecv();
+            }
+            if (rc == 0 && (s.value == "wr" || s.value == "rdwr"))
+            {
+                rc = sock->ShutdownSend();
+            }
+            return Result(sock, rc);
+        }
+        case ScriptVerb::CLOSE:
+            k.closed = true;
+            return Result(sock, sock->Close());
+        case ScriptVerb::STATE: {
+            Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(sock);
+            return TcpStateName(t->GetTcpState());
+        }
+        case ScriptVerb::PORT:
+        case ScriptVerb::GETSOCKNAME: {
+            Address a;
+            if (sock->GetSockName(a) != 0)
+            {
+                return SocketErrnoName(sock);
+            }
+            return s.verb == ScriptVerb::PORT
+                       ? std::to_string(InetSocketAddress::ConvertFrom(a).GetPort())
+                       : Text(a);
+        }
+        case ScriptVerb::GETPEERNAME: {
+            Address a;
+            return sock->GetPeerName(a) == 0 ? Text(a) : "ENOTCONN";
+        }
+        default:
+            break;
+        }
+        return "?";
+    }
+
+  private:
+    std::string NewSocket(const ScriptStatement& s)
+    {
+        bool tcp = s.verb == ScriptVerb::TCP;
+        Ptr<Node> n = m_hosts[s.names[0]];
+        Ptr<Socket> k = Socket::CreateSocket(n,
+                                             tcp ? TcpSocketFactory::GetTypeId()
+                                                 : UdpSocketFactory::GetTypeId());
+        ScriptSocket sk{k, tcp, false, false};
+        if (tcp)
+        {
+            // A script accepts when it says so: connections wait in the accept queue.
+            k->SetAttribute("AutoAccept", BooleanValue(false));
+        }
+        for (const auto& o : s.options)
+        {
+            if (o == "reuseaddr")
+            {
+                k->SetAttribute("ReuseAddr", BooleanValue(true));
+            }
+            else if (o == "reuseport")
+            {
+                k->SetAttribute("ReusePort", BooleanValue(true));
+            }
+            else if (o == "linger0")
+            {
+                k->SetAttribute("Linger", BooleanValue(true));
+                k->SetAttribute("LingerTime", TimeValue(Seconds(0)));
+            }
+            else if (o == "nonblock")
+            {
+                sk.nonblock = true;
+            }
+            else if (o.rfind("uid=", 0) == 0)
+            {
+                k->SetAttribute("Uid", UintegerValue(std::stoul(o.substr(4))));
+            }
+        }
+        m_sockets[s.names[1]] = sk;
+        return "ok";
+    }
+
+    /// connect(): a blocking TCP connect runs the simulation until the kernel decides.
+    std::string Connect(ScriptSocket& k, const ScriptStatement& s)
+    {
+        Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(k.socket);
+        if (k.socket->Connect(Endpoint(s.endpoint)) != 0)
+        {
+            return SocketErrnoName(k.socket);
+        }
+        if (!t)
+        {
+            return "ok";
+        }
+        if (t->GetTcpState() == TcpState::ESTABLISHED)
+        {
+            return "ok"; // a connection to itself
+        }
+        if (k.nonblock)
+        {
+            return "EINPROGRESS";
+        }
+        // Run until the handshake ends: a state change away from SYN_SENT stops the run.
+        bool decided = false;
+        auto watch = MakeBoundCallback(&World::Decided, &decided);
+        t->TraceConnectWithoutContext("State", watch);
+        EventId limit = Simulator::Schedule(CONNECT_LIMIT, &World::StopNow);
+        while (!decided && t->GetTcpState() == TcpState::SYN_SENT && !limit.IsExpired())
+        {
+            Simulator::Run();
+        }
+        limit.Cancel();
+        t->TraceDisconnectWithoutContext("State", watch);
+        Settle();
+        if (t->GetTcpState() == TcpState::ESTABLISHED ||
+            t->GetTcpState() == TcpState::CLOSE_WAIT)
+        {
+            return "ok";
+        }
+        if (t->GetTcpState() == TcpState::SYN_SENT)
+        {
+            return "EINPROGRESS";
+        }
+        // The handshake failed. A blocking connect() goes on in __inet_stream_connect(), which
+        // reports sk_err and disconnects: the same as calling connect() again now.
+        if (t->Connect(Endpoint(s.endpoint)) == 0)
+        {
+            return "ok";
+        }
+        return SocketErrnoName(t);
+    }
+
+    static void Decided(bool* decided, TcpState, TcpState now)
+    {
+        if (now != TcpState::SYN_SENT)
+        {
+            *decided = true;
+            Simulator::Stop();
+        }
+    }
+
+    static void StopNow()
+    {
+        Simulator::Stop();
+    }
+
+    std::string Send(ScriptSocket& k, const ScriptStatement& s, const InetSocketAddress* to)
+    {
+        Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(k.socket);
+        if (t && t->GetTxAvailable() < s.bytes &&
+            (t->GetTcpState() == TcpState::ESTABLISHED ||
+             t->GetTcpState() == TcpState::CLOSE_WAIT))
+        {
+            if (k.nonblock)
+            {
+                return "EAGAIN";
+            }
+            // A blocking send() of more than the send buffer would wait; the script does
+            // not: it is a statement it cannot run, not a result.
+            throw ConfigError(m_program.name + ":" + std::to_string(s.line) + ": '" + s.text +
+                              "': size is more than the " + std::to_string(t->GetTxAvailable()) +
+                              " bytes free in the send buffer; allowed: 0 to " +
+                              std::to_string(t->GetTxAvailable()) + " bytes here");
+        }
+        Ptr<Packet> p = Create<Packet>(static_cast<uint32_t>(s.bytes));
+        int rc = to != nullptr ? k.socket->SendTo(p, 0, *to) : k.socket->Send(p);
+        return rc >= 0 ? "ok" : SocketErrnoName(k.socket);
+    }
+
+    std::string SetOption(ScriptSocket& k, ScriptOption o, const std::string& v)
+    {
+        Ptr<Socket> sock = k.socket;
+        bool on = v == "1";
+        switch (o)
+        {
+        case ScriptOption::SO_REUSEADDR_:
+            sock->SetAttribute("ReuseAddr", BooleanValue(on));
+            return "ok";
+        case ScriptOption::SO_REUSEPORT_:
+            sock->SetAttribute("ReusePort", BooleanValue(on));
+            return "ok";
+        case ScriptOption::IP_BIND_ADDRESS_NO_PORT_:
+            if (!k.tcp)
+            {
+                return "ok"; // accepted and unused by UDP, as on Linux
+            }
+            sock->SetAttribute("BindAddressNoPort", BooleanValue(on));
+            return "ok";
+        case ScriptOption::SO_LINGER_:
+            if (!k.tcp)
+            {
+                return "ok";
+            }
+            sock->SetAttribute("Linger", BooleanValue(v != "off"));
+            sock->SetAttribute("LingerTime", TimeValue(Seconds(v == "off" ? 0 : std::stoi(v))));
+            return "ok";
+        case ScriptOption::IP_LOCAL_PORT_RANGE_: {
+            auto dash = v.find('-');
+            sock->SetAttribute("LocalPortRange",
+                               StringValue(v.substr(0, dash) + " " + v.substr(dash + 1)));
+            return "ok";
+        }
+        case ScriptOption::SO_BINDTODEVICE_: {
+            uint32_t ifindex = 0;
+            if (v == "lo")
+            {
+                ifindex = 1;
+            }
+            else if (v.rfind("eth", 0) == 0 && v.size() > 3 &&
+                     v.find_first_not_of("0123456789", 3) == std::string::npos &&
+                     std::stoul(v.substr(3)) + 1 <
+                         sock->GetNode()->GetObject<ns3::Ipv4>()->GetNInterfaces())
+            {
+                ifindex = static_cast<uint32_t>(std::stoul(v.substr(3))) + 2;
+            }
+            else
+            {
+                return "ENODEV";
+            }
+            sock->SetAttribute("BoundDevice", UintegerValue(ifindex));
+            return "ok";
+        }
+        case ScriptOption::O_NONBLOCK_:
+            k.nonblock = on;
+            return "ok";
+        case ScriptOption::SO_ERROR_:
+            break;
+        }
+        return "ENOPROTOOPT";
+    }
+
+    std::string GetOption(ScriptSocket& k, ScriptOption o)
+    {
+        Ptr<Socket> sock = k.socket;
+        auto flag = [&](const char* attribute) {
+            BooleanValue b;
+            sock->GetAttribute(attribute, b);
+            return std::string(b.Get() ? "1" : "0");
+        };
+        switch (o)
+        {
+        case ScriptOption::SO_REUSEADDR_:
+            return flag("ReuseAddr");
+        case ScriptOption::SO_REUSEPORT_:
+            return flag("ReusePort");
+        case ScriptOption::IP_BIND_ADDRESS_NO_PORT_:
+            return k.tcp ? flag("BindAddressNoPort") : "0";
+        case ScriptOption::SO_LINGER_: {
+            if (!k.tcp || flag("Linger") == "0")
+            {
+                return "off";
+            }
+            TimeValue t;
+            sock->GetAttribute("LingerTime", t);
+            return std::to_string(static_cast<int64_t>(t.Get().GetSeconds()));
+        }
+        case ScriptOption::IP_LOCAL_PORT_RANGE_: {
+            StringValue r;
+            sock->GetAttribute("LocalPortRange", r);
+            std::string text = r.Get();
+            auto space = text.find(' ');
+            return space == std::string::npos
+                       ? "0-0"
+                       : text.substr(0, space) + "-" + text.substr(space + 1);
+        }
+        case ScriptOption::SO_BINDTODEVICE_: {
+            UintegerValue i;
+            sock->GetAttribute("BoundDevice", i);
+            return i.Get() == 0 ? "" : i.Get() == 1 ? "lo" : "eth" + std::to_string(i.Get() - 2);
+        }
+        case ScriptOption::O_NONBLOCK_:
+            return k.nonblock ? "1" : "0";
+        case ScriptOption::SO_ERROR_: {
+            Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(sock);
+            if (t)
+            {
+                return ErrnoName(t->TakeSocketError());
+            }
+            Ptr<LinuxUdpSocket> u = DynamicCast<LinuxUdpSocket>(sock);
+            return u ? ErrnoName(u->TakeSocketError()) : "ok";
+        }
+        }
+        return "ENOPROTOOPT";
+    }
+
+    static std::string Result(Ptr<Socket> sock, int rc)
+    {
+        return rc >= 0 ? "ok" : SocketErrnoName(sock);
+    }
+
+    static InetSocketAddress Endpoint(const ScriptEndpoint& e)
+    {
+        return InetSocketAddress(Ipv4Address(e.address), e.port);
+    }
+
+    static std::string Text(const Address& a)
+    {
+        InetSocketAddress i = InetSocketAddress::ConvertFrom(a);
+        return FormatIpv4(i.GetIpv4().Get()) + ":" + std::to_string(i.GetPort());
+    }
+
+    void Start()
+    {
+        if (m_started)
+        {
+            return;
+        }
+        m_started = true;
+        NodeContainer all;
+        for (const auto& n : m_hostOrder)
+        {
+            all.Add(m_hosts[n]);
+        }
+        LinuxStackHelper().AssignStreams(all, 1);
+        Ipv4GlobalRoutingHelper::PopulateRoutingTables();
+        Advance(Seconds(0)); // ns-3 initialises nodes at time 0
+    }
+
+    /// Run what is due now: on Linux the segments a call sends over lo are processed before
+    /// the call returns (the final ACK of a loopback handshake reaches the listener).
+    static void Settle()
+    {
+        for (int round = 0; round < 8; ++round)
+        {
+            Advance(Seconds(0));
+        }
+    }
+
+    static void Advance(Time t)
+    {
+        Simulator::Stop(t);
+        Simulator::Run();
+    }
+
+    static void Assign(Ptr<NetDevice> dev, Ipv4Address a)
+    {
+        Ptr<ns3::Ipv4> ipv4 = dev->GetNode()->GetObject<ns3::Ipv4>();
+        int32_t i = ipv4->AddInterface(dev);
+        ipv4->AddAddress(i, Ipv4InterfaceAddress(a, Ipv4Mask("255.255.255.0")));
+        ipv4->SetUp(i);
+    }
+
+    const ScriptProgram& m_program;
+    bool m_started{false};
+    std::map<std::string, Ptr<Node>> m_hosts;
+    std::vector<std::string> m_hostOrder;
+    std::map<std::string, ScriptSocket> m_sockets;
+};
+
+} // namespace
+
+std::vector<ScriptCheck>
+RunSocketScript(const ScriptProgram& program, uint64_t seed)
+{
+    RngSeedManager::SetSeed(1);
+    RngSeedManager::SetRun(seed);
+    World world(program);
+    std::vector<ScriptCheck> checks;
+    for (const auto& s : program.statements)
+    {
+        std::string got;
+        try
+        {
+            got = world.Run(s);
+        }
+        catch (const SysctlError& e)
+        {
+            throw ConfigError(program.name + ":" + std::to_string(s.line) + ": '" + s.text +
+                              "': " + e.what());
+        }
+        if (s.hasExpectation)
+        {
+            ScriptCheck c;
+            c.line = s.line;
+            c.text = s.text;
+            c.expected = s.expected;
+            c.got = got;
+            c.ok = ScriptResultMatches(s.expected, got);
+            c.timeNs = Simulator::Now().GetNanoSeconds();
+            checks.push_back(c);
+        }
+    }
+    return checks;
+}
+
+std::vector<ScriptCheck>
+RunSocketScript(const std::string& text, const std::string& name, uint64_t seed)
+{
+    // Parse every line first: a script with a syntax error runs nothing.
+    return RunSocketScript(ParseScript(text, name), seed);
+}
+
+} // namespace portlab
