@@ -306,7 +306,9 @@ class World
         auto watch = MakeBoundCallback(&World::Decided, &decided);
         t->TraceConnectWithoutContext("State", watch);
         EventId limit = Simulator::Schedule(CONNECT_LIMIT, &World::StopNow);
-        while (!decided && t->GetTcpState() == TcpState::SYN_SENT && !limit.IsExpired())
+        while (!decided &&
+               (t->GetTcpState() == TcpState::SYN_SENT || t->GetTcpState() == TcpState::SYN_RECV) &&
+               !limit.IsExpired())
         {
             Simulator::Run();
         }
@@ -318,7 +320,7 @@ class World
         {
             return "ok";
         }
-        if (t->GetTcpState() == TcpState::SYN_SENT)
+        if (t->GetTcpState() == TcpState::SYN_SENT || t->GetTcpState() == TcpState::SYN_RECV)
         {
             return "EINPROGRESS";
         }
@@ -333,7 +335,7 @@ class World
 
     static void Decided(bool* decided, TcpState, TcpState now)
     {
-        if (now != TcpState::SYN_SENT)
+        if (now != TcpState::SYN_SENT && now != TcpState::SYN_RECV)
         {
             *decided = true;
             Simulator::Stop();

@@ -86,6 +86,15 @@ LinuxRouteOutput(Ptr<Ipv4> ipv4,
         }
         return DirectRoute(dst, source, ipv4->GetNetDevice(0));
     }
+    if (portlab::IsLoopback(src.Get()))
+    {
+        // __mkroute_output(): "if (ipv4_is_loopback(fl4->saddr) && !(dev_out->flags &
+        // IFF_LOOPBACK) ...) return ERR_PTR(-EINVAL)": a 127/8 source never leaves through
+        // another device (a socket bound to 127.0.0.1 cannot reach the link).
+        NS_LOG_LOGIC("source " << src << " cannot leave through a link to " << dst);
+        err = Socket::ERROR_INVAL;
+        return nullptr;
+    }
     Ptr<NetDevice> oif = nullptr;
     if (boundDevice > 1 && boundDevice - 1 < ipv4->GetNInterfaces())
     {
@@ -137,6 +146,11 @@ TcpV4ConnectRoute(Ptr<Ipv4> ipv4,
 {
     Socket::SocketErrno routeErr;
     Ptr<Ipv4Route> route = LinuxRouteOutput(ipv4, dst, src, boundDevice, routeErr);
+    if (!route && routeErr == Socket::ERROR_INVAL)
+    {
+        err = portlab::Errno::INVAL; // the lookup refused the source
+        return nullptr;
+    }
     // "if (rt->rt_flags & (RTCF_MULTICAST | RTCF_BROADCAST)) { ip_rt_put(rt); return
     // -ENETUNREACH; }"
     if (!route || route->GetDestination().IsMulticast() ||

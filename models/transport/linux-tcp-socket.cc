@@ -1223,6 +1223,19 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             NotifyConnectionSucceeded();
             SendData();
         }
+        else if ((flags & TcpHeader::SYN) && !(flags & TcpHeader::ACK))
+        {
+            // tcp_rcv_synsent_state_process(), simultaneous open: "if (th->syn) {...
+            // tcp_set_state(sk, TCP_SYN_RECV); ... tcp_send_synack(sk)". A socket that
+            // connects to its own address and port meets its own SYN here, and its own SYN-ACK
+            // then completes the handshake: it ends ESTABLISHED, connected to itself.
+            m_rcvNxt = h.GetSequenceNumber() + 1;
+            m_sndWnd = h.GetWindowSize();
+            m_tsOk = m_tsOk && h.HasTimestamp();
+            NoteTimestamp(h);
+            SetState(TcpState::SYN_RECV);
+            SendFlags(TcpHeader::SYN | TcpHeader::ACK);
+        }
         return;
     }
     if (flags & TcpHeader::RST)
@@ -1273,6 +1286,15 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
         if (l)
         {
             l->ChildEstablished(this);
+        }
+        else if (m_ssConnecting)
+        {
+            // The active side of a simultaneous open: connect() succeeds.
+            m_ssConnected = true;
+            m_ssConnecting = false;
+            Result("connect-established", Errno::OK);
+            NotifyConnectionSucceeded();
+            SendData();
         }
         if (payload->GetSize() == 0 && !(flags & TcpHeader::FIN))
         {

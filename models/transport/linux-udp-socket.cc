@@ -564,10 +564,12 @@ LinuxUdpSocket::Connect(const Address& address)
         NotifyConnectionFailed();
         return -1;
     }
-    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr));
+    portlab::Errno why = portlab::Errno::OK;
+    Ptr<Ipv4Route> route =
+        Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr), why);
     if (!route)
     {
-        Fail(portlab::Errno::NETUNREACH);
+        Fail(why);
         NotifyConnectionFailed();
         return -1;
     }
@@ -683,8 +685,9 @@ LinuxUdpSocket::GetPeerName(Address& address) const
 // --- send ----------------------------------------------------------------------------------
 
 Ptr<Ipv4Route>
-LinuxUdpSocket::Route(Ipv4Address dst, Ipv4Address src) const
+LinuxUdpSocket::Route(Ipv4Address dst, Ipv4Address src, portlab::Errno& why) const
 {
+    why = portlab::Errno::NETUNREACH;
     Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
     if (dst.IsBroadcast())
     {
@@ -716,7 +719,12 @@ LinuxUdpSocket::Route(Ipv4Address dst, Ipv4Address src) const
         }
     }
     Socket::SocketErrno err;
-    return LinuxRouteOutput(ipv4, dst, src, m_boundDev, err);
+    Ptr<Ipv4Route> route = LinuxRouteOutput(ipv4, dst, src, m_boundDev, err);
+    if (!route && err == Socket::ERROR_INVAL)
+    {
+        why = portlab::Errno::INVAL;
+    }
+    return route;
 }
 
 bool
@@ -729,7 +737,7 @@ int
 LinuxUdpSocket::Send(Ptr<Packet> p, uint32_t flags)
 {
     NS_LOG_FUNCTION(this << p << flags);
-    if (CheckClosed())
+    if (CheckClosed() || !SendPrepare())
     {
         return -1;
     }
@@ -744,7 +752,7 @@ int
 LinuxUdpSocket::SendTo(Ptr<Packet> p, uint32_t flags, const Address& address)
 {
     NS_LOG_FUNCTION(this << p << flags << address);
-    if (CheckClosed())
+    if (CheckClosed() || !SendPrepare())
     {
         return -1;
     }
@@ -756,6 +764,19 @@ LinuxUdpSocket::SendTo(Ptr<Packet> p, uint32_t flags, const Address& address)
     return DoSendTo(p, transport.GetIpv4(), transport.GetPort(), transport.GetTos());
 }
 
+bool
+LinuxUdpSocket::SendPrepare()
+{
+    // inet_sendmsg() -> inet_send_prepare(): an unbound socket gets an ephemeral port before
+    // udp_sendmsg() looks at anything, so even a send() that fails with EDESTADDRREQ binds.
+    if (!m_ipv6Inert && m_udp->Table().Autobind(m_id) != portlab::Errno::OK)
+    {
+        Fail(portlab::Errno::AGAIN);
+        return false;
+    }
+    return true;
+}
+
 int
 LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t tos)
 {
@@ -765,11 +786,6 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t
         return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
     }
     portlab::UdpPortTable& table = m_udp->Table();
-    // inet_send_prepare(): an unbound socket gets an ephemeral port first.
-    if (table.Autobind(m_id) != portlab::Errno::OK)
-    {
-        return Fail(portlab::Errno::AGAIN);
-    }
     if (p->GetSize() > MAX_IPV4_UDP_PAYLOAD_BYTES)
     {
         return Fail(portlab::Errno::INVAL, ERROR_MSGSIZE);
@@ -780,10 +796,11 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t
     }
     const portlab::FourTuple& tuple = table.GetTuple(m_id);
     const uint16_t sport = tuple.localPort;
-    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(tuple.localAddr));
+    portlab::Errno why = portlab::Errno::OK;
+    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(tuple.localAddr), why);
     if (!route)
     {
-        return Fail(portlab::Errno::NETUNREACH);
+        return Fail(why);
     }
     if (IsBroadcast(dst, route) && !m_allowBroadcast)
     {

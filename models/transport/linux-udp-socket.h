@@ -225,9 +225,17 @@ class LinuxUdpSocket : public UdpSocket
      * device or the bound address's device.
      * \param dst destination
      * \param src bound local address (0.0.0.0 = routing chooses)
+     * \param why receives the errno when there is no route: EINVAL when the lookup refused
+     *        the source (a 127/8 source towards a link), else ENETUNREACH
      * \return the route, or nullptr
      */
-    Ptr<Ipv4Route> Route(Ipv4Address dst, Ipv4Address src) const;
+    Ptr<Ipv4Route> Route(Ipv4Address dst, Ipv4Address src, portlab::Errno& why) const;
+
+    /**
+     * \brief inet_send_prepare(): autobind an unbound socket before any send checks.
+     * \return false (errno EAGAIN) when no ephemeral port is free
+     */
+    bool SendPrepare();
 
     /// \param dst destination \param route its route \return true if \p dst is a broadcast
     bool IsBroadcast(Ipv4Address dst, Ptr<Ipv4Route> route) const;
