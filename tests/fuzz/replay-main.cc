@@ -1,0 +1,177 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+// Replays inputs through a fuzz target's LLVMFuzzerTestOneInput without libFuzzer, so every
+// build (gcc Release, ASan + UBSan) runs the seed corpora and the crash regressions as CTest
+// tests:
+//
+//   portlab-fuzz-replay-TARGET [--known-crashes FILE] PATH...
+//
+// A PATH is a file or a directory (its files, recursively, in name order). Each input's path
+// is printed before it runs, so a crash leaves it in the log. An input listed in FILE (lines
+// "TARGET/NAME | SIGNATURE | REASON", see tests/data/fuzz/known-crashes.txt) is not run: the
+// reason is printed and, if nothing else ran, the exit status is 77 (CTest: skipped).
+
+#include "fuzz-support.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace
+{
+
+/// Exit status CTest reports as "skipped" (SKIP_RETURN_CODE).
+constexpr int EXIT_SKIPPED = 77;
+
+/// \param s text \return it without leading and trailing blanks
+std::string
+Trim(const std::string& s)
+{
+    size_t b = s.find_first_not_of(" \t\r");
+    size_t e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+/**
+ * \param path known-crashes.txt
+ * \return "TARGET/NAME" -> reason, for every line that is not blank or a comment
+ */
+std::map<std::string, std::string>
+ReadKnownCrashes(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in)
+    {
+        throw std::runtime_error(path + ": cannot open for reading");
+    }
+    std::map<std::string, std::string> known;
+    std::string line;
+    while (std::getline(in, line))
+    {
+        line = Trim(line);
+        if (line.empty() || line[0] == '#')
+        {
+            continue;
+        }
+        size_t bar1 = line.find('|');
+        size_t bar2 = bar1 == std::string::npos ? bar1 : line.find('|', bar1 + 1);
+        if (bar2 == std::string::npos)
+        {
+            throw std::runtime_error(path + ": '" + line +
+                                     "' is not 'TARGET/NAME | SIGNATURE | REASON'");
+        }
+        known[Trim(line.substr(0, bar1))] = Trim(line.substr(bar2 + 1));
+    }
+    return known;
+}
+
+/// \param path an input \return "TARGET/NAME": its directory's name and its own
+std::string
+RegressionKey(const fs::path& path)
+{
+    return path.parent_path().filename().string() + "/" + path.filename().string();
+}
+
+/// \param paths files and directories \return the files, directories expanded in name order
+std::vector<fs::path>
+ExpandInputs(const std::vector<std::string>& paths)
+{
+    std::vector<fs::path> files;
+    for (const auto& p : paths)
+    {
+        if (!fs::is_directory(p))
+        {
+            files.emplace_back(p);
+            continue;
+        }
+        std::vector<fs::path> inDir;
+        for (const auto& e : fs::recursive_directory_iterator(p))
+        {
+            if (e.is_regular_file())
+            {
+                inDir.push_back(e.path());
+            }
+        }
+        std::sort(inDir.begin(), inDir.end());
+        files.insert(files.end(), inDir.begin(), inDir.end());
+    }
+    return files;
+}
+
+/// Run one input through the target.
+void
+Replay(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        throw std::runtime_error(path.string() + ": cannot open for reading");
+    }
+    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    std::cout << "replaying " << path.string() << " (" << bytes.size() << " bytes)" << std::endl;
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+} // namespace
+
+int
+main(int argc, char** argv)
+{
+    std::vector<std::string> paths;
+    std::map<std::string, std::string> known;
+    std::vector<fs::path> files;
+    try
+    {
+        for (int i = 1; i < argc; ++i)
+        {
+            std::string a = argv[i];
+            if (a == "--known-crashes" && i + 1 < argc)
+            {
+                known = ReadKnownCrashes(argv[++i]);
+            }
+            else
+            {
+                paths.push_back(a);
+            }
+        }
+        files = ExpandInputs(paths);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "replay: " << e.what() << "\n";
+        return 1;
+    }
+    if (files.empty())
+    {
+        std::cerr << "replay: no inputs (usage: " << argv[0]
+                  << " [--known-crashes FILE] PATH...)\n";
+        return 1;
+    }
+    // An exception escaping the target is not caught here: like libFuzzer, the process
+    // aborts and the test fails.
+    size_t ran = 0;
+    for (const auto& f : files)
+    {
+        auto k = known.find(RegressionKey(f));
+        if (k != known.end())
+        {
+            std::cout << "SKIPPED " << f.string()
+                      << ": a known crash, listed in known-crashes.txt: " << k->second
+                      << std::endl;
+            continue;
+        }
+        Replay(f);
+        ++ran;
+    }
+    std::cout << "replayed " << ran << " of " << files.size() << " inputs" << std::endl;
+    return ran == 0 ? EXIT_SKIPPED : 0;
+}
