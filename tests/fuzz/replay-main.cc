@@ -13,16 +13,23 @@
 // is printed before it runs, so a crash leaves it in the log. An input listed in FILE (lines
 // "TARGET/NAME | SIGNATURE | REASON", see tests/data/fuzz/known-crashes.txt) is not run: the
 // reason is printed and, if nothing else ran, the exit status is 77 (CTest: skipped).
+// As libFuzzer does with -timeout=20 -rss_limit_mb=2048, an input that runs longer than 20 s
+// or grows the process beyond 2048 MB aborts it (a hang or a memory blow-up is a failure).
 
 #include "fuzz-support.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <thread>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -31,6 +38,59 @@ namespace
 
 /// Exit status CTest reports as "skipped" (SKIP_RETURN_CODE).
 constexpr int EXIT_SKIPPED = 77;
+
+/// Seconds one input may run, as libFuzzer's -timeout=20 in ./build.sh fuzz.
+constexpr int INPUT_TIMEOUT_S = 20;
+
+/// Resident memory the process may reach, as libFuzzer's -rss_limit_mb in ./build.sh fuzz.
+constexpr long RSS_LIMIT_MB = 2048;
+
+/// When the current input started (steady clock, ms); 0 between inputs.
+std::atomic<long long> g_inputStartMs{0};
+
+/// \return the steady clock in ms
+long long
+NowMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+/// \return the process's resident memory in MB (0 if unknown)
+long
+ResidentMb()
+{
+    std::ifstream statm("/proc/self/statm");
+    long pages = 0;
+    long resident = 0;
+    statm >> pages >> resident;
+    return resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
+/// Abort the process when an input runs too long or the process grows too large.
+void
+Watchdog()
+{
+    while (true)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        long long start = g_inputStartMs.load();
+        if (start != 0 && NowMs() - start > INPUT_TIMEOUT_S * 1000LL)
+        {
+            std::cerr << "replay: TIMEOUT: the input ran longer than " << INPUT_TIMEOUT_S
+                      << " s" << std::endl;
+            std::abort();
+        }
+        long rss = ResidentMb();
+        if (rss > RSS_LIMIT_MB)
+        {
+            std::cerr << "replay: OUT OF MEMORY: " << rss << " MB resident, limit "
+                      << RSS_LIMIT_MB << " MB" << std::endl;
+            std::abort();
+        }
+    }
+}
 
 /// \param s text \return it without leading and trailing blanks
 std::string
@@ -118,7 +178,9 @@ Replay(const fs::path& path)
     }
     std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     std::cout << "replaying " << path.string() << " (" << bytes.size() << " bytes)" << std::endl;
+    g_inputStartMs = NowMs();
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    g_inputStartMs = 0;
 }
 
 } // namespace
@@ -158,6 +220,7 @@ main(int argc, char** argv)
     }
     // An exception escaping the target is not caught here: like libFuzzer, the process
     // aborts and the test fails.
+    std::thread(Watchdog).detach();
     size_t ran = 0;
     for (const auto& f : files)
     {
