@@ -143,7 +143,9 @@ fuzz_target() { # TARGET SECONDS
     done
     while [ $((end - SECONDS)) -ge 5 ] && [ "$restarts" -le 10 ]; do
         local log=$work/fuzz-$restarts.log rc=0
-        TMPDIR=$PWD/$work/tmp "$FUZZ_BUILD_DIR/tests/fuzz/portlab-fuzz-$t" -timeout=20 \
+        # UBSan's stack is what known_crash_in matches, as ASan's is.
+        TMPDIR=$PWD/$work/tmp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+            "$FUZZ_BUILD_DIR/tests/fuzz/portlab-fuzz-$t" -timeout=20 \
             -rss_limit_mb="$FUZZ_RSS_MB" -max_len="$(fuzz_target_field "$t" 2 | tr -d ' ')" \
             -dict="tests/fuzz/dict/$t.dict" -max_total_time=$((end - SECONDS)) \
             -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
