@@ -112,17 +112,22 @@ build_fuzz_targets() {
     cmake --build "$FUZZ_BUILD_DIR" -j "$JOBS" "${targets[@]}"
 }
 
-# The known-crashes.txt entry (TARGET/FILE) whose signature is in a crash log's report, if any.
+# The known-crashes.txt entry (TARGET/FILE) whose signature is in a crash log's report (its
+# error line and top stack frames), if any. A signature "A && B" needs both.
 known_crash_in() { # TARGET LOG
     local report
-    report=$(sed -n '/ERROR: \|runtime error:/,$p' "$2" | grep -E '^ *#[0-9]+ |runtime error:|^SUMMARY' |
-        head -n 60)
-    local entry sig
+    report=$(sed -n '/ERROR: \|runtime error:/,$p' "$2" |
+        grep -E '^ *#[0-9]+ |ERROR: |runtime error:|^SUMMARY' | head -n 60)
+    local entry sig part found
     while IFS='|' read -r entry sig _; do
         entry=$(echo "$entry" | tr -d ' ')
-        sig=$(echo "$sig" | sed 's/^ *//; s/ *$//')
-        [[ $entry == "$1"/* && -n $sig ]] || continue
-        if grep -qF -- "$sig" <<<"$report"; then
+        [[ $entry == "$1"/* && -n ${sig// /} ]] || continue
+        found=1
+        while read -r part; do
+            part=$(echo "$part" | sed 's/^ *//; s/ *$//')
+            grep -qF -- "$part" <<<"$report" || found=0
+        done < <(echo "$sig" | sed 's/&&/\n/g')
+        if [ "$found" = 1 ]; then
             echo "$entry"
             return 0
         fi
@@ -141,7 +146,7 @@ fuzz_target() { # TARGET SECONDS
     for g in $(fuzz_target_field "$t" 3); do
         for f in $g; do [ -f "$f" ] && cp "$f" "$work/seeds/"; done
     done
-    while [ $((end - SECONDS)) -ge 5 ] && [ "$restarts" -le 10 ]; do
+    while [ $((end - SECONDS)) -ge 5 ] && [ "$restarts" -le 30 ]; do
         local log=$work/fuzz-$restarts.log rc=0
         # UBSan's stack is what known_crash_in matches, as ASan's is.
         TMPDIR=$PWD/$work/tmp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -129,7 +129,7 @@ ReadKnownCrashes(const std::string& path)
             throw std::runtime_error(path + ": '" + line +
                                      "' is not 'TARGET/NAME | SIGNATURE | REASON'");
         }
-        known[Trim(line.substr(0, bar1))] = Trim(line.substr(bar2 + 1));
+        known.emplace(Trim(line.substr(0, bar1)), Trim(line.substr(bar2 + 1))); // first wins
     }
     return known;
 }
