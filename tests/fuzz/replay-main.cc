@@ -9,10 +9,11 @@
 //
 //   portlab-fuzz-replay-TARGET [--known-crashes FILE] PATH...
 //
-// A PATH is a file or a directory (its files, recursively, in name order). Each input's path
-// is printed before it runs, so a crash leaves it in the log. An input listed in FILE (lines
-// "TARGET/NAME | SIGNATURE | REASON", see tests/data/fuzz/known-crashes.txt) is not run: the
-// reason is printed and, if nothing else ran, the exit status is 77 (CTest: skipped).
+// A PATH is a regular file or a directory (its regular files, recursively, in name order).
+// Each input's path is printed before it runs, so a crash leaves it in the log. An input
+// listed in FILE (lines "TARGET/NAME | SIGNATURE | REASON", see
+// tests/data/fuzz/known-crashes.txt) is not run: the reason is printed and, if nothing else
+// ran, the exit status is 77 (CTest: skipped).
 // As libFuzzer does with -timeout=20 -rss_limit_mb=2048, an input that runs longer than 20 s
 // or grows the process beyond 2048 MB aborts it (a hang or a memory blow-up is a failure).
 
@@ -150,6 +151,10 @@ ExpandInputs(const std::vector<std::string>& paths)
     {
         if (!fs::is_directory(p))
         {
+            if (!fs::is_regular_file(p))
+            {
+                throw std::runtime_error(p + ": not a regular file (an input must be one)");
+            }
             files.emplace_back(p);
             continue;
         }

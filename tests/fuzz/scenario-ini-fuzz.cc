@@ -4,8 +4,8 @@
  */
 
 // Fuzz target: scenario INI text plus --set overrides, through everything `portlab run` does
-// before the simulation starts: ScenarioFile::Parse, Resolve (extends), ApplyOverrides,
-// ParseScenario, then the per-host sysctls and the TIME_WAIT prediction the runner computes
+// before the simulation starts: ScenarioFile::Parse, ResolveWithOverrides (extends and --set,
+// as LoadScenario does), ParseScenario (with its resource limits), then the per-host sysctls and the TIME_WAIT prediction the runner computes
 // from the spec. Input: the INI text, then optionally a line "%%" and one KEY=VALUE override
 // a line. The documented error channel is ConfigError; nothing else is caught.
 
@@ -60,8 +60,7 @@ void
 ParseOne(const ScenarioFile& file, const std::string& name, const std::vector<std::string>& sets)
 {
     std::map<std::string, ValueOrigin> origins;
-    auto keys = file.Resolve(name, &origins);
-    ApplyOverrides(keys, origins, sets);
+    auto keys = file.ResolveWithOverrides(name, sets, &origins);
     Interpret(ParseScenario(name, keys, origins));
 }
 

@@ -5,11 +5,12 @@
 
 // Fuzz target: a sweep directory's sweep.json as `portlab collect` and `portlab plot` read it:
 // JsonValue::Parse, SweepPlan::FromJson, then the plan's points (each point's results
-// directory; nothing is read or written there). The documented error channel is JsonError
-// (malformed text, a missing member or one of the wrong type); nothing else is caught.
+// directory; nothing is read or written there). The documented error channels: JsonError
+// (malformed text) and ConfigError (FromJson: a field that is wrong); nothing else is caught.
 
 #include "fuzz-support.h"
 #include "json-value.h"
+#include "scenario-config.h"
 #include "sweep.h"
 
 namespace
@@ -36,6 +37,9 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         plan.ToJson().DumpPretty();
     }
     catch (const JsonError&)
+    {
+    }
+    catch (const ConfigError&)
     {
     }
     return 0;
