@@ -1,0 +1,35 @@
+# Runs a replay driver on one input and checks its outcome (for the FuzzReplay.SelfTest tests):
+#   cmake -DREPLAY=DRIVER -DINPUT=FILE [-DKNOWN=known-crashes.txt] -DEXPECT=crash|pass|skip
+#         -P expect-replay.cmake
+# crash: the driver dies or fails (neither 0 nor 77) and its output names INPUT;
+# pass: it exits 0; skip: it exits 77 and prints the known crash's reason.
+set(args ${INPUT})
+if(KNOWN)
+  set(args --known-crashes ${KNOWN} ${INPUT})
+endif()
+execute_process(COMMAND ${REPLAY} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out
+                ERROR_VARIABLE err)
+message(STATUS "exit: ${rc}\n${out}${err}")
+if(EXPECT STREQUAL "crash")
+  if(rc STREQUAL "0" OR rc STREQUAL "77")
+    message(FATAL_ERROR "the replay of a crashing input exited ${rc}: it must fail")
+  endif()
+  string(FIND "${out}" "${INPUT}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the crashing input's path is not in the replay's output")
+  endif()
+elseif(EXPECT STREQUAL "pass")
+  if(NOT rc STREQUAL "0")
+    message(FATAL_ERROR "the replay of a harmless input exited ${rc}: it must pass")
+  endif()
+elseif(EXPECT STREQUAL "skip")
+  if(NOT rc STREQUAL "77")
+    message(FATAL_ERROR "the replay of a listed known crash exited ${rc}: it must skip (77)")
+  endif()
+  string(FIND "${out}" "deliberate abort" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the skip does not print the known crash's reason")
+  endif()
+else()
+  message(FATAL_ERROR "EXPECT must be crash, pass or skip")
+endif()
