@@ -984,7 +984,7 @@ ParseScenario(const std::string& name,
             }
             rule->parse(c, spec);
         }
-        auto need = [&](const std::string& param, bool present) {
+        auto need = [&, &app = app](const std::string& param, bool present) {
             if (!present)
             {
                 const Ctx& t = type->second;
