@@ -473,6 +473,7 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
         return m_counters.bind.Count(Errno::INVAL);
     }
     s.tuple.localAddr = addr;
+    s.addrLocked = addr != ADDR_ANY;
     if (port == 0 && s.bindAddressNoPort)
     {
         return m_counters.bind.Count(Errno::OK); // the port is chosen at connect()
@@ -713,7 +714,9 @@ TcpPortTable::CreateChild(SocketId listener,
     c.boundDev = l.boundDev;
     c.reuseAddr = l.reuseAddr;
     c.reusePort = l.reusePort;
-    c.portLocked = l.portLocked;
+    // sk_clone_lock(): the child has no SOCK_BINDPORT_LOCK of its own, so a child that reaches
+    // CLOSE (a reset) gives its port back, and may bind() again.
+    c.portLocked = false;
     c.state = state;
     Own(id);
     IndexInsert(t, id);
@@ -764,6 +767,16 @@ TcpPortTable::SetClosed(SocketId id)
     {
         s.tuple.localPort = 0;
         s.connectBound = false;
+    }
+}
+
+void
+TcpPortTable::ResetSource(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    if (s.state == TcpState::CLOSE && !s.addrLocked)
+    {
+        s.tuple.localAddr = ADDR_ANY;
     }
 }
 

@@ -326,6 +326,14 @@ class TcpPortTable
     /// \brief The socket is gone (close() of the file): releases everything. \param id socket
     void Destroy(SocketId id);
 
+    /**
+     * \brief tcp_disconnect()'s inet_reset_saddr(): a closed socket whose local address was
+     * chosen by connect() (not given to bind(): SOCK_BINDADDR_LOCK) forgets it, so a later
+     * listen() or connect() starts from the wildcard again.
+     * \param id socket (in CLOSE)
+     */
+    void ResetSource(SocketId id);
+
     // --- TIME_WAIT -----------------------------------------------------------------------
 
     /// \param tw entry \return the entry
@@ -592,6 +600,7 @@ class TcpPortTable
         bool reusePort{false};           //!< SO_REUSEPORT
         bool bindAddressNoPort{false};   //!< IP_BIND_ADDRESS_NO_PORT
         bool portLocked{false};          //!< SOCK_BINDPORT_LOCK: port given to bind()
+        bool addrLocked{false};          //!< SOCK_BINDADDR_LOCK: address given to bind()
         bool owning{false};              //!< counted in the port's bind bucket
         bool hashed{false};              //!< in the connection table
         bool connectBound{false};        //!< port from connect() autobind

@@ -5,6 +5,9 @@
 
 #include "script-generator.h"
 
+#include "scenario-config.h"
+#include "socket-script.h"
+
 #include <map>
 #include <random>
 #include <sstream>
@@ -290,6 +293,108 @@ GenerateScript(uint64_t seed, const ScriptGeneratorOptions& options)
     return Generator(seed, options).Make();
 }
 
+namespace
+{
+
+/// For each line with a check: the ephemeral range of the host of the statement's socket (or
+/// host) when it runs, from the script's sysctls (Linux's default otherwise).
+std::map<int, std::pair<int, int>>
+RangesByLine(const std::string& text)
+{
+    std::map<int, std::pair<int, int>> out;
+    ScriptProgram program = ParseScript(text, "recorded");
+    std::map<std::string, std::pair<int, int>> hostRange;
+    std::map<std::string, std::string> socketHost;
+    for (const auto& s : program.statements)
+    {
+        if (s.verb == ScriptVerb::HOST)
+        {
+            hostRange[s.names[0]] = {32768, 60999};
+        }
+        else if (s.verb == ScriptVerb::SYSCTL &&
+                 s.value.rfind("net.ipv4.ip_local_port_range=", 0) == 0)
+        {
+            std::istringstream v(s.value.substr(s.value.find('=') + 1));
+            std::pair<int, int> r;
+            v >> r.first >> r.second;
+            for (auto& [h, range] : hostRange)
+            {
+                if (s.names[0] == "*" || s.names[0] == h)
+                {
+                    range = r;
+                }
+            }
+        }
+        else if (s.verb == ScriptVerb::TCP || s.verb == ScriptVerb::UDP)
+        {
+            socketHost[s.names[1]] = s.names[0];
+        }
+        else if (s.verb == ScriptVerb::ACCEPT)
+        {
+            socketHost[s.names[1]] = socketHost[s.names[0]];
+        }
+        if (!s.names.empty())
+        {
+            auto h = socketHost.count(s.names[0]) ? socketHost[s.names[0]] : s.names[0];
+            if (hostRange.count(h))
+            {
+                out[s.line] = hostRange[h];
+            }
+        }
+    }
+    return out;
+}
+
+/// The expectation that covers every run's result of one check.
+std::string
+Covering(const std::string& verb,
+         const std::vector<std::string>& results,
+         std::pair<int, int> range,
+         bool* varied)
+{
+    bool same = true;
+    for (const auto& r : results)
+    {
+        same = same && r == results[0];
+    }
+    auto inRange = [&](const std::string& r) {
+        return !r.empty() && r.find_first_not_of("0123456789") == std::string::npos &&
+               r.size() <= 5 && std::stoi(r) >= range.first && std::stoi(r) <= range.second;
+    };
+    if (verb == "port")
+    {
+        // An ephemeral port: Linux chooses it at random (per-boot secrets, perturbation), so
+        // only its range is a rule.
+        bool all = true;
+        for (const auto& r : results)
+        {
+            all = all && inRange(r);
+        }
+        if (all)
+        {
+            *varied = !same;
+            return std::to_string(range.first) + "-" + std::to_string(range.second);
+        }
+    }
+    if (same)
+    {
+        *varied = false;
+        return results[0];
+    }
+    *varied = true;
+    // "A.B.C.D:PORT" (getsockname, recvfrom) that differ only in an ephemeral port.
+    std::string prefix = results[0].substr(0, results[0].rfind(':') + 1);
+    bool portsOnly = !prefix.empty();
+    for (const auto& r : results)
+    {
+        portsOnly = portsOnly && r.compare(0, prefix.size(), prefix) == 0 &&
+                    inRange(r.substr(prefix.size()));
+    }
+    return portsOnly ? prefix + "*" : "*";
+}
+
+} // namespace
+
 std::string
 RecordExpectations(const std::string& text,
                    const std::vector<std::vector<ScriptCheck>>& runs,
@@ -297,18 +402,21 @@ RecordExpectations(const std::string& text,
 {
     std::map<int, std::string> result;
     int varied = 0;
+    auto ranges = RangesByLine(text);
     if (!runs.empty())
     {
         for (size_t i = 0; i < runs[0].size(); ++i)
         {
             const ScriptCheck& c = runs[0][i];
-            bool same = true;
-            for (size_t r = 1; r < runs.size(); ++r)
+            std::vector<std::string> results;
+            for (const auto& run : runs)
             {
-                same = same && i < runs[r].size() && runs[r][i].got == c.got;
+                results.push_back(i < run.size() ? run[i].got : "(missing)");
             }
-            result[c.line] = same ? c.got : "*";
-            varied += same ? 0 : 1;
+            bool v = false;
+            std::string verb = c.text.substr(0, c.text.find(' '));
+            result[c.line] = Covering(verb, results, ranges[c.line], &v);
+            varied += v ? 1 : 0;
         }
     }
     if (unstable != nullptr)
@@ -331,6 +439,66 @@ RecordExpectations(const std::string& text,
         out << line << "\n";
     }
     return out.str();
+}
+
+std::vector<RecordedScript>
+ParseRecording(const std::string& text)
+{
+    std::vector<RecordedScript> out;
+    std::istringstream in(text);
+    std::string line;
+    int n = 0;
+    while (std::getline(in, line))
+    {
+        ++n;
+        if (line.rfind("### seed ", 0) == 0)
+        {
+            std::string seed = line.substr(9);
+            if (seed.empty() || seed.size() > 19 ||
+                seed.find_first_not_of("0123456789") != std::string::npos)
+            {
+                throw ConfigError("recording line " + std::to_string(n) + ": '" + line +
+                                  "' is not '### seed N'");
+            }
+            out.push_back(RecordedScript{std::stoull(seed), ""});
+        }
+        else if (!out.empty())
+        {
+            out.back().text += line + "\n";
+        }
+        else if (!line.empty())
+        {
+            throw ConfigError("recording line " + std::to_string(n) +
+                              ": text before the first '### seed N' line");
+        }
+    }
+    return out;
+}
+
+std::vector<std::string>
+ModelDisagreements(const RecordedScript& script)
+{
+    std::string name = "seed-" + std::to_string(script.seed);
+    std::vector<std::string> out;
+    std::vector<ScriptCheck> checks;
+    try
+    {
+        checks = RunSocketScript(script.text, name, 1);
+    }
+    catch (const std::exception& e)
+    {
+        out.push_back(name + ": the model refused the script: " + e.what());
+        return out;
+    }
+    for (const auto& c : checks)
+    {
+        if (!ScriptResultMatches(c.expected, c.got))
+        {
+            out.push_back(name + ":" + std::to_string(c.line) + ": " + c.text + ": Linux " +
+                          c.expected + ", portlab " + c.got);
+        }
+    }
+    return out;
 }
 
 } // namespace portlab

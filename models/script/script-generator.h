@@ -61,6 +61,34 @@ std::string RecordExpectations(const std::string& text,
                                const std::vector<std::vector<ScriptCheck>>& runs,
                                int* unstable = nullptr);
 
+/**
+ * \ingroup portlab-script
+ * \brief One script of a recording: its seed and its text with the kernel's results.
+ */
+struct RecordedScript
+{
+    uint64_t seed{0}; //!< the generator's seed
+    std::string text; //!< the script, expectations included
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief Read a recording: scripts each after a line "### seed N".
+ * \param text the recording
+ * \return its scripts, in order
+ * \throws ConfigError for text before the first "### seed" line or a bad seed
+ */
+std::vector<RecordedScript> ParseRecording(const std::string& text);
+
+/**
+ * \ingroup portlab-script
+ * \brief Run a recorded script on the model and list where it disagrees with the kernel.
+ * \param script the recorded script
+ * \return one line per disagreement ("seed-N:LINE: STATEMENT: Linux X, portlab Y"), or the
+ *         model's refusal; empty when every check agrees
+ */
+std::vector<std::string> ModelDisagreements(const RecordedScript& script);
+
 } // namespace portlab
 
 #endif // PORTLAB_SCRIPT_GENERATOR_H

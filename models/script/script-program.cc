@@ -303,9 +303,11 @@ class StatementParser
             return "allowed after 'state': a TCP state (" + states + "), an errno name or *";
         }
         case ScriptVerb::PORT:
-            return (IsNumber(expected) && std::stoull(expected) <= 65535) || IsErrnoName(expected)
+            return (IsNumber(expected) && std::stoull(expected) <= 65535) || IsErrnoName(expected) ||
+                           IsPortRange(expected)
                        ? ""
-                       : "allowed after 'port': a port number 0..65535, an errno name or *";
+                       : "allowed after 'port': a port number 0..65535, a range LO-HI, an "
+                         "errno name or *";
         case ScriptVerb::SS: {
             std::string states;
             for (int i = 1; i <= 11; ++i)
@@ -384,6 +386,14 @@ class StatementParser
         }
     }
 
+    static bool IsPortRange(const std::string& w)
+    {
+        auto dash = w.find('-');
+        return dash != std::string::npos && IsNumber(w.substr(0, dash)) &&
+               IsNumber(w.substr(dash + 1)) && std::stoul(w.substr(0, dash)) <= 65535 &&
+               std::stoul(w.substr(dash + 1)) <= 65535;
+    }
+
     static bool IsEndpointPattern(const std::string& w)
     {
         auto colon = w.rfind(':');
@@ -442,6 +452,17 @@ ScriptResultMatches(const std::string& expected, const std::string& got)
     if (expected == "*" || expected == got)
     {
         return true;
+    }
+    // "LO-HI": a port in that range (an ephemeral port, whose value Linux randomises)
+    auto dash = expected.find('-');
+    if (dash != std::string::npos && dash > 0 &&
+        expected.find_first_not_of("0123456789-") == std::string::npos && !got.empty() &&
+        got.size() <= 5 && got.find_first_not_of("0123456789") == std::string::npos)
+    {
+        unsigned long lo = std::stoul(expected.substr(0, dash));
+        unsigned long hi = std::stoul(expected.substr(dash + 1));
+        unsigned long v = std::stoul(got);
+        return v >= lo && v <= hi;
     }
     // "A.B.C.D:*" (also at the end of "N bytes from A.B.C.D:*")
     if (expected.size() >= 2 && expected.compare(expected.size() - 2, 2, ":*") == 0)

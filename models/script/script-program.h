@@ -128,7 +128,8 @@ struct ScriptCheck
 /**
  * \ingroup portlab-script
  * \brief Does a result agree with an expectation? "*" matches anything; "ADDR:*" any port of
- * ADDR (a getsockname of an ephemeral port); anything else must be equal.
+ * ADDR (a getsockname of an ephemeral port); "LO-HI" a port number in that range (a `port`
+ * of an ephemeral port); anything else must be equal.
  * \param expected the expectation \param got the result \return whether they agree
  */
 bool ScriptResultMatches(const std::string& expected, const std::string& got);

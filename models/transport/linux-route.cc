@@ -84,6 +84,12 @@ LinuxRouteOutput(Ptr<Ipv4> ipv4,
         {
             source = loopbackBlock ? Ipv4Address("127.0.0.1") : dst;
         }
+        if (portlab::IsLoopback(source.Get()) && ipv4->GetInterfaceForAddress(source) < 0)
+        {
+            // The same for a 127/8 source (a socket bound to 127.0.0.2): replies to it, an
+            // ICMP error among them, must be delivered too.
+            ipv4->AddAddress(0, Ipv4InterfaceAddress(source, Ipv4Mask("255.0.0.0")));
+        }
         return DirectRoute(dst, source, ipv4->GetNetDevice(0));
     }
     if (portlab::IsLoopback(src.Get()))

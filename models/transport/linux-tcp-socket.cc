@@ -508,6 +508,12 @@ LinuxTcpSocket::Connect(const Address& address)
     {
         return Fail(Errno::ALREADY, "connect"); // __inet_stream_connect(): still connecting
     }
+    if (!m_ssConnecting && m_state != TcpState::CLOSE)
+    {
+        // __inet_stream_connect(), SS_UNCONNECTED: "err = -EISCONN; if (sk->sk_state !=
+        // TCP_CLOSE) goto out;" (a listener), before any route is looked up.
+        return Fail(Errno::ISCONN, "connect");
+    }
     if (m_ssConnecting || (m_state == TcpState::CLOSE && m_sockError != Errno::OK))
     {
         // __inet_stream_connect() for SS_CONNECTING with TCP_CLOSE, "goto sock_error": the
@@ -516,6 +522,7 @@ LinuxTcpSocket::Connect(const Address& address)
         Errno e = TakeSocketError();
         m_ssConnecting = false;
         m_rcvShutdown = false;
+        Table().ResetSource(m_id);
         return Fail(e == Errno::OK ? Errno::CONNABORTED : e, "connect");
     }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
@@ -732,9 +739,9 @@ LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
             Fail(Errno::NOTCONN, "recv");
             return nullptr;
         }
-        if (m_finReceived && m_sockError == Errno::OK)
+        if (m_finReceived)
         {
-            return Create<Packet>(); // EOF
+            return Create<Packet>(); // EOF: SOCK_DONE comes before any error
         }
         if (TakeSocketError() != Errno::OK)
         {
@@ -1249,7 +1256,8 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             CloseDown(false, Errno::OK); // the request just goes away
             return;
         }
-        CloseDown(true, Errno::CONNRESET);
+        // tcp_reset(): ECONNRESET, but EPIPE in CLOSE_WAIT (the peer had finished sending).
+        CloseDown(true, m_state == TcpState::CLOSE_WAIT ? Errno::PIPE : Errno::CONNRESET);
         return;
     }
     if (m_state == TcpState::SYN_RECV)
