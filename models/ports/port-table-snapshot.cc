@@ -33,8 +33,10 @@ SnapshotSockets(const HostPortSpace& host, bool tcp, bool udp)
                                      Endpoint(s.tuple.remoteAddr, s.tuple.remotePort)});
             },
             [&rows](const TimeWaitEntry& tw) {
+                // A FIN_WAIT2 timewait sock is listed by its substate, as ss shows it.
                 rows.push_back(SsRow{"tcp",
-                                     SsStateName(TcpState::TIME_WAIT),
+                                     SsStateName((tw.flags & TW_FIN_WAIT2) ? TcpState::FIN_WAIT2
+                                                                           : TcpState::TIME_WAIT),
                                      Endpoint(tw.tuple.localAddr, tw.tuple.localPort),
                                      Endpoint(tw.tuple.remoteAddr, tw.tuple.remotePort)});
             });

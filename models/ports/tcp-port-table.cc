@@ -838,7 +838,14 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
               (s.connectBound ? TW_CONNECT_BIND : 0);
     e.reserved = 0;
     ++m_twCount;
-    ++m_counters.timeWaitCreated;
+    if (info.finWait2)
+    {
+        ++m_fw2Count; // a FIN_WAIT2 timewait sock: TIME_WAIT (and its trace) starts at the FIN
+    }
+    else
+    {
+        ++m_counters.timeWaitCreated;
+    }
 
     // The entry takes the socket's place in the bind bucket and the connection table.
     OwnerClass twClass{};
@@ -851,8 +858,8 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
     AddOwner(e.tuple.localPort, twClass);
     m_ehash.Replace(s.tuple, tw | TW_REF);
     s.hashed = false;
-    m_twQueue.emplace_back(tw, e.generation);
-    if (m_observer)
+    (info.finWait2 ? m_fw2Queue : m_twQueue).emplace_back(tw, e.generation);
+    if (m_observer && !info.finWait2)
     {
         m_observer->TimeWaitEntered(e);
     }
@@ -872,6 +879,10 @@ TcpPortTable::FreeTimeWait(TimeWaitId tw)
     twClass.reusePort = (e.flags & TW_REUSEPORT) != 0;
     twClass.connectBound = (e.flags & TW_CONNECT_BIND) != 0;
     RemoveOwner(e.tuple.localPort, twClass);
+    if (e.flags & TW_FIN_WAIT2)
+    {
+        --m_fw2Count;
+    }
     e.flags = 0;
     e.generation++; // queue items for this slot are now stale
     --m_twCount;
@@ -890,28 +901,46 @@ TcpPortTable::RescheduleTimeWait(TimeWaitId tw, TimeNs now)
 void
 TcpPortTable::KillTimeWait(TimeWaitId tw)
 {
-    ++m_counters.timeWaitKilled;
-    if (m_observer)
+    if (!(m_tw[tw].flags & TW_FIN_WAIT2))
     {
-        m_observer->TimeWaitKilled(m_tw[tw]);
+        ++m_counters.timeWaitKilled;
+        if (m_observer)
+        {
+            m_observer->TimeWaitKilled(m_tw[tw]);
+        }
     }
     IndexErase(m_tw[tw].tuple);
     FreeTimeWait(tw);
 }
 
+namespace
+{
+
+/// The expiry of a queue's first live entry (stale items dropped), or -1.
+template <typename Queue, typename Entries>
+TimeNs
+FrontExpiry(Queue& q, const Entries& tw)
+{
+    while (!q.empty())
+    {
+        auto [id, gen] = q.front();
+        if (tw[id].generation == gen && (tw[id].flags & TW_LIVE))
+        {
+            return tw[id].expiry;
+        }
+        q.pop_front();
+    }
+    return -1;
+}
+
+} // namespace
+
 TimeNs
 TcpPortTable::NextTimeWaitExpiry()
 {
-    while (!m_twQueue.empty())
-    {
-        auto [tw, gen] = m_twQueue.front();
-        if (m_tw[tw].generation == gen && (m_tw[tw].flags & TW_LIVE))
-        {
-            return m_tw[tw].expiry;
-        }
-        m_twQueue.pop_front();
-    }
-    return -1;
+    TimeNs a = FrontExpiry(m_twQueue, m_tw);
+    TimeNs b = FrontExpiry(m_fw2Queue, m_tw);
+    return a < 0 ? b : (b < 0 ? a : std::min(a, b));
 }
 
 size_t
@@ -920,18 +949,50 @@ TcpPortTable::ExpireTimeWaits(TimeNs now)
     size_t n = 0;
     for (TimeNs next = NextTimeWaitExpiry(); next >= 0 && next <= now; next = NextTimeWaitExpiry())
     {
-        TimeWaitId tw = m_twQueue.front().first;
-        m_twQueue.pop_front();
-        ++m_counters.timeWaitExpired;
-        if (m_observer)
+        TimeNs a = FrontExpiry(m_twQueue, m_tw);
+        auto& q = (a >= 0 && a == next) ? m_twQueue : m_fw2Queue;
+        TimeWaitId tw = q.front().first;
+        q.pop_front();
+        if (!(m_tw[tw].flags & TW_FIN_WAIT2))
         {
-            m_observer->TimeWaitExpired(m_tw[tw]);
+            ++m_counters.timeWaitExpired;
+            if (m_observer)
+            {
+                m_observer->TimeWaitExpired(m_tw[tw]);
+            }
         }
         IndexErase(m_tw[tw].tuple);
         FreeTimeWait(tw);
         ++n;
     }
     return n;
+}
+
+void
+TcpPortTable::FinWait2ToTimeWait(TimeWaitId tw,
+                                 uint32_t rcvNxt,
+                                 uint32_t tsRecent,
+                                 bool hasTimestamp,
+                                 TimeNs now,
+                                 TimeNs timeout)
+{
+    TimeWaitEntry& e = m_tw[tw];
+    e.flags &= static_cast<uint8_t>(~TW_FIN_WAIT2);
+    --m_fw2Count;
+    ++m_counters.timeWaitCreated;
+    e.rcvNxt = rcvNxt;
+    e.entryStamp = now; // tw_entry_stamp: the TIME_WAIT starts now
+    if (hasTimestamp)
+    {
+        e.tsRecent = tsRecent;
+    }
+    e.expiry = now + timeout;
+    e.generation++;
+    m_twQueue.emplace_back(tw, e.generation);
+    if (m_observer)
+    {
+        m_observer->TimeWaitEntered(e);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1093,7 +1154,8 @@ size_t
 TcpPortTable::MemoryBytes() const
 {
     return m_tw.capacity() * sizeof(TimeWaitEntry) + m_freeTw.capacity() * sizeof(TimeWaitId) +
-           m_twQueue.size() * sizeof(std::pair<TimeWaitId, uint32_t>) + m_ehash.MemoryBytes() +
+           (m_twQueue.size() + m_fw2Queue.size()) * sizeof(std::pair<TimeWaitId, uint32_t>) +
+           m_ehash.MemoryBytes() +
            m_sockets.capacity() * sizeof(SocketRecord);
 }
 

@@ -350,6 +350,23 @@ class TcpPortTable
     void RescheduleTimeWait(TimeWaitId tw, TimeNs now);
 
     /**
+     * \brief tcp_timewait_state_process(), FIN_WAIT2 substate: the peer's FIN arrived; the
+     * entry becomes a true TIME_WAIT for the TIME_WAIT length from now.
+     * \param tw entry (TW_FIN_WAIT2)
+     * \param rcvNxt tw_rcv_nxt after the FIN
+     * \param tsRecent the FIN's TSval (when \p hasTimestamp)
+     * \param hasTimestamp the FIN carried a timestamp
+     * \param now current time
+     * \param timeout the TIME_WAIT's length from now (the caller's timer rounding applied)
+     */
+    void FinWait2ToTimeWait(TimeWaitId tw,
+                            uint32_t rcvNxt,
+                            uint32_t tsRecent,
+                            bool hasTimestamp,
+                            TimeNs now,
+                            TimeNs timeout);
+
+    /**
      * \brief Kill an entry (RST assassination, or a new SYN reopening the 4-tuple).
      * \param tw entry
      */
@@ -368,7 +385,14 @@ class TcpPortTable
     /// \return live TIME_WAIT entries
     size_t TimeWaitCount() const
     {
-        return m_twCount;
+        return m_twCount - m_fw2Count;
+    }
+
+    /// \return timewait socks in the FIN_WAIT2 substate (orphans waiting for the peer's FIN);
+    /// they count against tcp_max_tw_buckets with the TIME_WAIT entries
+    size_t FinWait2Count() const
+    {
+        return m_fw2Count;
     }
 
     // --- lookups -------------------------------------------------------------------------
@@ -690,9 +714,13 @@ class TcpPortTable
     std::vector<SocketId> m_freeSockets;                                  //!< free socket slots
     std::vector<TimeWaitEntry, HugePageAllocator<TimeWaitEntry>> m_tw;    //!< TIME_WAIT slab
     std::vector<TimeWaitId> m_freeTw;                                     //!< free TIME_WAIT slots
-    size_t m_twCount{0}; //!< live TIME_WAIT entries
+    size_t m_twCount{0};  //!< live timewait entries (TIME_WAIT and FIN_WAIT2 substates)
+    size_t m_fw2Count{0}; //!< live entries in the FIN_WAIT2 substate
     /// FIFO of (entry, generation); stale items are skipped.
     std::deque<std::pair<TimeWaitId, uint32_t>> m_twQueue;
+    /// FIN_WAIT2 entries expire after tcp_fin_timeout, which may differ from the TIME_WAIT
+    /// length: their own FIFO keeps each queue in expiry order.
+    std::deque<std::pair<TimeWaitId, uint32_t>> m_fw2Queue;
     PortMap<BindBucket> m_buckets; //!< bind table
     FourTupleIndex m_ehash;        //!< connection table
     /// Listeners by (address, port), most recent first (lhash2 order).

@@ -423,6 +423,11 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
                             static_cast<int32_t>(tsVal - tw.tsRecent) < 0;
     const portlab::TimeNs now = LinuxPortSpace::Now();
 
+    if (tw.flags & portlab::TW_FIN_WAIT2)
+    {
+        ProcessFinWait2(id, h, payload, ip, pawsReject, tsVal);
+        return;
+    }
     if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) && !pawsReject &&
         (static_cast<int32_t>(seq - tw.rcvNxt) > 0 ||
          (hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
@@ -475,6 +480,66 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         m_ports->ArmTimeWaitTimer();
     }
     SendTimeWaitAck(tw, tsVal);
+}
+
+void
+LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
+                                    const LinuxTcpHeader& h,
+                                    Ptr<Packet> payload,
+                                    const Ipv4Header& ip,
+                                    bool pawsReject,
+                                    uint32_t tsVal)
+{
+    // tcp_timewait_state_process() for the FIN_WAIT2 substate: "Just repeat all the checks of
+    // tcp_rcv_state_process()".
+    const portlab::TimeWaitEntry tw = Table().GetTimeWait(id);
+    const uint8_t flags = h.GetFlags();
+    const uint32_t seq = h.GetSequenceNumber().GetValue();
+    const uint32_t end = seq + payload->GetSize() + ((flags & TcpHeader::SYN) ? 1 : 0) +
+                         ((flags & TcpHeader::FIN) ? 1 : 0);
+    auto before = [](uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) < 0; };
+    // tcp_in_window(seq, end_seq, tw_rcv_nxt, tw_rcv_nxt + tw_rcv_wnd)
+    const bool inWindow = !before(end, tw.rcvNxt) && before(seq, tw.rcvNxt + 65535u);
+    auto resetAndKill = [&]() {
+        // TCP_TW_RST: tcp_v4_send_reset(), and the timewait sock is descheduled.
+        SendResetFor(h, payload->GetSize(), ip.GetDestination(), ip.GetSource());
+        Table().KillTimeWait(id);
+    };
+    if (pawsReject || !inWindow)
+    {
+        SendTimeWaitAck(tw, tsVal); // out of window: an ACK
+        return;
+    }
+    if (flags & TcpHeader::RST)
+    {
+        Table().KillTimeWait(id);
+        return;
+    }
+    if ((flags & TcpHeader::SYN) && !before(seq, tw.rcvNxt))
+    {
+        resetAndKill();
+        return;
+    }
+    if (!(flags & TcpHeader::ACK) || !before(tw.rcvNxt, end) || end == seq)
+    {
+        return; // a duplicate ACK
+    }
+    if (!(flags & TcpHeader::FIN) || end != tw.rcvNxt + 1)
+    {
+        resetAndKill(); // new data after the half-duplex close
+        return;
+    }
+    // The FIN: a true TIME_WAIT from now.
+    const portlab::TimeNs now = LinuxPortSpace::Now();
+    const portlab::TimeNs length = m_ports->Host().Sysctls().TimewaitLen();
+    Table().FinWait2ToTimeWait(id,
+                               end,
+                               tsVal,
+                               h.HasTimestamp(),
+                               now,
+                               m_ports->RoundTimer(now + length) - now);
+    m_ports->ArmTimeWaitTimer();
+    SendTimeWaitAck(Table().GetTimeWait(id), tsVal);
 }
 
 IpL4Protocol::RxStatus

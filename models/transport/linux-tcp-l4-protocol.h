@@ -188,6 +188,24 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                          const Ipv4Header& ip,
                          uint32_t ifIndex);
     void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
+
+    /**
+     * \brief A segment for a timewait sock in the FIN_WAIT2 substate (an orphan waiting for
+     * the peer's FIN): the FIN makes it a TIME_WAIT; new data, a SYN or anything else in
+     * window without an ACK resets; out of window is ACKed.
+     * \param id the entry
+     * \param h header
+     * \param payload data
+     * \param ip its IPv4 header
+     * \param pawsReject the timestamp failed PAWS
+     * \param tsVal its TSval (0 without one)
+     */
+    void ProcessFinWait2(portlab::TimeWaitId id,
+                         const LinuxTcpHeader& h,
+                         Ptr<Packet> payload,
+                         const Ipv4Header& ip,
+                         bool pawsReject,
+                         uint32_t tsVal);
     /// \return whether m_prototype still has the attribute defaults (re-baselines the
     /// reference counts after a false alarm)
     bool PrototypeCurrent();

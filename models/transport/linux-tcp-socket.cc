@@ -26,6 +26,12 @@
 namespace ns3
 {
 
+namespace
+{
+/// TCP_TIMEOUT_MIN: 2 jiffies (a kernel with HZ=1000).
+const Time TCP_TIMEOUT_MIN = MilliSeconds(2);
+} // namespace
+
 NS_LOG_COMPONENT_DEFINE("LinuxTcpSocket");
 NS_OBJECT_ENSURE_REGISTERED(LinuxTcpSocket);
 
@@ -666,7 +672,7 @@ LinuxTcpSocket::Close()
     }
     else if (m_state == TcpState::FIN_WAIT2)
     {
-        FinWait2Timeout(); // arms the orphan timer
+        EnterTimeWait(true); // an orphan in FIN_WAIT2: a timewait sock in that substate
         return 0;
     }
     SendData();
@@ -1025,6 +1031,18 @@ LinuxTcpSocket::ArmRetransmit()
 }
 
 void
+LinuxTcpSocket::ArmRetransmitIn(Time delay)
+{
+    m_retxArmed = true;
+    m_retxDeadline = Simulator::Now() + delay;
+    if (m_retxEvent.IsRunning())
+    {
+        Simulator::Remove(m_retxEvent);
+    }
+    m_retxEvent = Simulator::Schedule(delay, &LinuxTcpSocket::RetransmitTimer, this);
+}
+
+void
 LinuxTcpSocket::StopRetransmit()
 {
     // Lazy: the event stays in the scheduler and does nothing when it fires, or moves itself
@@ -1213,6 +1231,18 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             }
             return;
         }
+        if ((flags & TcpHeader::ACK) && h.GetAckNumber() != m_iss + 1)
+        {
+            // tcp_rcv_synsent_state_process(): an unacceptable ACK (a TIME_WAIT's or an old
+            // connection's answer to our SYN) is reset, and if no SYN was retransmitted yet
+            // the SYN goes again after TCP_TIMEOUT_MIN (2 jiffies).
+            if (m_retries == 0)
+            {
+                ArmRetransmitIn(TCP_TIMEOUT_MIN);
+            }
+            m_tcp->SendResetFor(h, payload->GetSize(), local, remote);
+            return;
+        }
         if ((flags & TcpHeader::SYN) && (flags & TcpHeader::ACK) && h.GetAckNumber() == m_iss + 1)
         {
             m_rcvNxt = h.GetSequenceNumber() + 1;
@@ -1370,7 +1400,7 @@ LinuxTcpSocket::ProcessAck(const LinuxTcpHeader& h)
         SetState(TcpState::FIN_WAIT2);
         if (m_orphan)
         {
-            FinWait2Timeout();
+            EnterTimeWait(true); // tcp_rcv_state_process(): an orphan's FIN was acked
         }
         break;
     case TcpState::CLOSING:
@@ -1449,9 +1479,9 @@ LinuxTcpSocket::ProcessFin()
 }
 
 void
-LinuxTcpSocket::EnterTimeWait()
+LinuxTcpSocket::EnterTimeWait(bool finWait2)
 {
-    NS_LOG_FUNCTION(this);
+    NS_LOG_FUNCTION(this << finWait2);
     Ptr<LinuxTcpSocket> self(this);
     CancelRetransmit();
     StopTimer(m_finWait2Event);
@@ -1462,12 +1492,20 @@ LinuxTcpSocket::EnterTimeWait()
     info.rcvNxt = m_rcvNxt.GetValue();
     info.tsRecent = m_tsRecent;
     info.hasTimestamps = m_tsOk && m_tsSeen;
-    info.timeout = ports->RoundTimer(now + ports->Host().Sysctls().TimewaitLen()) - now;
+    // tcp_close() and tcp_rcv_state_process() park an orphan in FIN_WAIT2 with
+    // tcp_time_wait(sk, TCP_FIN_WAIT2, tcp_fin_time(sk)): a timewait sock that holds the
+    // 4-tuple, counts against tcp_max_tw_buckets (past it the connection just closes) and
+    // waits tcp_fin_timeout for the peer's FIN.
+    info.finWait2 = finWait2;
+    const portlab::TimeNs length =
+        finWait2 ? ports->Host().Sysctls().tcpFinTimeoutS * 1000 * portlab::NS_PER_MS
+                 : ports->Host().Sysctls().TimewaitLen();
+    info.timeout = ports->RoundTimer(now + length) - now;
     TcpState old = m_state;
     Table().EnterTimeWait(m_id, now, info);
     ports->ArmTimeWaitTimer();
     m_state = TcpState::CLOSE;
-    m_stateTrace(old, TcpState::TIME_WAIT);
+    m_stateTrace(old, finWait2 ? TcpState::CLOSE : TcpState::TIME_WAIT);
     if (!m_closeNotified)
     {
         m_closeNotified = true;
@@ -1476,21 +1514,6 @@ LinuxTcpSocket::EnterTimeWait()
     if (m_orphan)
     {
         Release();
-    }
-}
-
-void
-LinuxTcpSocket::FinWait2Timeout()
-{
-    if (!m_finWait2Event.IsRunning())
-    {
-        // An orphan in FIN_WAIT2 lives tcp_fin_timeout, then closes (Linux parks it as a
-        // TIME_WAIT in the FIN_WAIT2 substate; the 4-tuple is held either way).
-        Time t = Seconds(m_tcp->GetPortSpace()->Host().Sysctls().tcpFinTimeoutS);
-        m_finWait2Event = Simulator::Schedule(t, [this]() {
-            Ptr<LinuxTcpSocket> self(this);
-            CloseDown(false, Errno::OK);
-        });
     }
 }
 

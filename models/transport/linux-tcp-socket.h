@@ -223,6 +223,8 @@ class LinuxTcpSocket : public TcpSocket
     uint16_t AdvertisedWindow() const;
     void ArmRetransmit();
     void StopRetransmit();
+    /// (Re)start the retransmission timer to fire after \p delay.
+    void ArmRetransmitIn(Time delay);
     void CancelRetransmit();
     static void StopTimer(EventId& timer);
     void RetransmitTimer();
@@ -232,10 +234,11 @@ class LinuxTcpSocket : public TcpSocket
     void ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload);
     void ProcessFin();
     void ReceivedReset();
-    void EnterTimeWait();
+    /// tcp_time_wait(): the connection passes to a TIME_WAIT entry; with \p finWait2, an
+    /// orphan in FIN_WAIT2 passes to an entry in the FIN_WAIT2 substate for tcp_fin_timeout.
+    void EnterTimeWait(bool finWait2 = false);
     void CloseDown(bool notifyError, portlab::Errno e);
     void Release();
-    void FinWait2Timeout();
     void SendReset();
     void MaybeSendFin();
     void ChildEstablished(Ptr<LinuxTcpSocket> child);
