@@ -774,9 +774,21 @@ void
 TcpPortTable::ResetSource(SocketId id)
 {
     SocketRecord& s = m_sockets[id];
-    if (s.state == TcpState::CLOSE && !s.addrLocked)
+    if (s.state != TcpState::CLOSE || s.addrLocked || s.tuple.localAddr == ADDR_ANY)
     {
-        s.tuple.localAddr = ADDR_ANY;
+        return;
+    }
+    // A socket still holding its port (SOCK_BINDPORT_LOCK) moves to the wildcard's owner
+    // class (inet_bhash2_reset_saddr()).
+    const bool owning = s.owning;
+    if (owning)
+    {
+        Unown(id);
+    }
+    s.tuple.localAddr = ADDR_ANY;
+    if (owning)
+    {
+        Own(id);
     }
 }
 
