@@ -216,6 +216,23 @@ LinuxTcpL4Protocol::TimestampOffset(Ipv4Address local, Ipv4Address remote)
     return static_cast<uint32_t>(portlab::Mix64(m_tsSecret ^ pair));
 }
 
+uint32_t
+LinuxTcpL4Protocol::InitialSequence(Ipv4Address local,
+                                    uint16_t localPort,
+                                    Ipv4Address remote,
+                                    uint16_t remotePort)
+{
+    if (!m_isnSecretDrawn)
+    {
+        m_isnSecret = (static_cast<uint64_t>(Random32()) << 32) | Random32();
+        m_isnSecretDrawn = true;
+    }
+    uint64_t addrs = (static_cast<uint64_t>(local.Get()) << 32) | remote.Get();
+    uint64_t ports = (static_cast<uint64_t>(localPort) << 16) | remotePort;
+    uint32_t hash = static_cast<uint32_t>(portlab::Mix64(portlab::Mix64(m_isnSecret ^ addrs) ^ ports));
+    return hash + static_cast<uint32_t>(Simulator::Now().GetNanoSeconds() >> 6);
+}
+
 int64_t
 LinuxTcpL4Protocol::AssignStreams(int64_t stream)
 {

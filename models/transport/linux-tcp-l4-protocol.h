@@ -145,6 +145,19 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     uint32_t TimestampOffset(Ipv4Address local, Ipv4Address remote);
 
     /**
+     * \brief tcp_v4_init_seq() -> secure_tcp_seq(): the ISN of a connection, a keyed hash of
+     * its 4-tuple plus a clock that ticks every 64 ns. Successive connections of one 4-tuple
+     * get later ISNs, so a SYN reopening a TIME_WAIT is "after" it even without timestamps.
+     * \param local our address \param localPort our port
+     * \param remote the peer's address \param remotePort its port
+     * \return the ISN
+     */
+    uint32_t InitialSequence(Ipv4Address local,
+                             uint16_t localPort,
+                             Ipv4Address remote,
+                             uint16_t remotePort);
+
+    /**
      * \param stream first stream index
      * \return streams used
      */
@@ -232,6 +245,8 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
     Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
     bool m_checksum{false};                        //!< compute checksums
+    uint64_t m_isnSecret{0};      //!< net_secret for secure_tcp_seq()
+    bool m_isnSecretDrawn{false}; //!< m_isnSecret drawn
     uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
     bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
 

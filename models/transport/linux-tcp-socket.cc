@@ -567,7 +567,9 @@ LinuxTcpSocket::Connect(const Address& address)
     {
         m_tsRecent = r.tsRecent;
     }
-    m_iss = SequenceNumber32(r.tookOverTimeWait ? r.isnHint : m_tcp->Random32());
+    m_iss = SequenceNumber32(r.tookOverTimeWait
+                                 ? r.isnHint
+                                 : m_tcp->InitialSequence(m_local, m_localPort, m_remote, m_remotePort));
     m_sndUna = m_iss;
     m_sndNxt = m_iss + 1;
     m_rto = m_initialRto;
@@ -1682,7 +1684,8 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
         child->m_tsRecent = h.GetTsVal();
         child->m_tsSeen = true;
     }
-    child->m_iss = SequenceNumber32(isn != 0 ? isn : m_tcp->Random32());
+    child->m_iss = SequenceNumber32(
+        isn != 0 ? isn : m_tcp->InitialSequence(local, m_localPort, remote, h.GetSourcePort()));
     child->m_sndUna = child->m_iss;
     child->m_sndNxt = child->m_iss + 1;
     child->m_rto = m_initialRto;

@@ -487,6 +487,38 @@ TEST_F(TcpLifecycle, Rfc1337KeepsTimeWaitAliveAgainstRst)
     EXPECT_EQ(Table(0).TimeWaitCount(), 1u) << "tcp_rfc1337=1 ignores RST in TIME_WAIT";
 }
 
+TEST_F(TcpLifecycle, WithoutTimestampsTheNewIsnReopensAServerSideTimeWaitEveryTime)
+{
+    // tcp_v4_init_seq(): the ISN is a keyed hash of the 4-tuple plus a 64 ns clock, so the new
+    // SYN's sequence is after the old connection's and the TIME_WAIT takes it at once
+    // (tcp_timewait_state_process: "after(seq, rcv_nxt)"); Linux 6.18 does so every time. A
+    // random ISN would be rejected about half the time (ACK, RST, resend).
+    Sysctl("tcp_timestamps", "0");
+    Listener(80);
+    for (uint16_t port = 45000; port < 45016; ++port) // 16 4-tuples: 16 unrelated ISN pairs
+    {
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        ASSERT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        accepted.back()->Close();
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(Seconds(5)); // time passes: the new ISN must still be later
+        ASSERT_EQ(Table(1).TimeWaitCount(), 1u);
+        Ptr<LinuxTcpSocket> again = Tcp(0);
+        ASSERT_EQ(again->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        ASSERT_EQ(again->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(MilliSeconds(3)); // one round trip over the 1 ms link; no time for a resend
+        EXPECT_EQ(again->GetTcpState(), TcpState::ESTABLISHED)
+            << "port " << port << ": without timestamps the SYN is after the TIME_WAIT's sequence";
+        EXPECT_EQ(Table(1).TimeWaitCount(), 0u) << "port " << port << ": the SYN took it over";
+        again->Close();
+        accepted.back()->Close();
+        RunFor(Seconds(1));
+    }
+}
+
 TEST_F(TcpLifecycle, AcceptQueueOverflowDropsTheFinalAckOrResetsWithAbortOnOverflow)
 {
     for (bool abort : {false, true})
