@@ -195,12 +195,64 @@ class Generator
         {
             line += " linger0";
         }
+        if (m_options.extended && Chance(0.2))
+        {
+            line += " nonblock";
+        }
         Line(line + " -> *");
         m_sockets.push_back(s);
     }
 
+    /// The calls of ScriptGeneratorOptions::extended.
+    void ExtendedCall(GenSocket* s)
+    {
+        switch (Between(0, 7))
+        {
+        case 0:
+            Line("shutdown " + s->name + " " + Pick(std::vector<std::string>{"rd", "wr", "rdwr"}) +
+                 " -> *");
+            Settle();
+            break;
+        case 1:
+            Line("getsockname " + s->name + " -> *");
+            break;
+        case 2:
+            Line("getpeername " + s->name + " -> *");
+            break;
+        case 3:
+            Line("getsockopt " + s->name + " SO_ERROR -> *");
+            break;
+        case 4:
+            Line("setsockopt " + s->name + " " +
+                 Pick(std::vector<std::string>{"SO_REUSEADDR 1", "SO_REUSEPORT 1", "SO_LINGER 0",
+                                               "O_NONBLOCK 1", "O_NONBLOCK 0"}) +
+                 " -> *");
+            break;
+        case 5:
+            Line("sendto " + s->name + " " + Pick(Destinations(s->host)) + " " +
+                 std::to_string(Between(1, 50)) + " -> *");
+            Settle();
+            break;
+        case 6:
+            Line("recvfrom " + s->name + " -> *");
+            break;
+        default:
+            Line("port " + s->name + " -> *");
+            break;
+        }
+    }
+
     void Call()
     {
+        if (m_options.extended && !m_sockets.empty() && Chance(0.25))
+        {
+            GenSocket* s = Existing();
+            if (s != nullptr)
+            {
+                ExtendedCall(s);
+                return;
+            }
+        }
         if (m_sockets.empty() || (OpenCount() < m_options.maxSockets && Chance(0.22)))
         {
             Create();
@@ -224,7 +276,9 @@ class Generator
             GenSocket* t = Existing(true);
             if (t != nullptr)
             {
-                Line("listen " + t->name + " -> *");
+                std::string backlog =
+                    m_options.extended && Chance(0.4) ? " " + std::to_string(Between(0, 2)) : "";
+                Line("listen " + t->name + backlog + " -> *");
             }
         }
         else if (r < 0.45)

@@ -28,6 +28,9 @@ struct ScriptGeneratorOptions
     bool udp{true};        //!< UDP sockets too
     bool sysctls{true};    //!< tiny port ranges, tcp_tw_reuse, tcp_timestamps, max_tw_buckets
     bool longWaits{true};  //!< sometimes wait past tcp_tw_reuse's 1 s delay
+    /// also non-blocking sockets, listen backlogs, shutdown, setsockopt/getsockopt,
+    /// getsockname/getpeername, sendto/recvfrom (off: the calls the recorded corpus has)
+    bool extended{false};
 };
 
 /**

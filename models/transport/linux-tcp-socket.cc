@@ -837,7 +837,9 @@ LinuxTcpSocket::GetSockName(Address& address) const
 int
 LinuxTcpSocket::GetPeerName(Address& address) const
 {
-    if (m_remotePort == 0)
+    // inet_getname(): "if (!inet->inet_dport || ((1 << sk->sk_state) & (TCPF_CLOSE |
+    // TCPF_SYN_SENT)) ...) return -ENOTCONN" (a refused or reset socket has no peer).
+    if (m_remotePort == 0 || m_state == TcpState::CLOSE || m_state == TcpState::SYN_SENT)
     {
         return -1;
     }

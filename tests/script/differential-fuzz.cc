@@ -5,7 +5,7 @@
  * The differential fuzzer: random socket scripts run on the live kernel and on portlab, every
  * deterministic result compared.
  *
- *   portlab-differential-fuzz check  FIRST LAST         fresh seeds: kernel vs model
+ *   portlab-differential-fuzz check  FIRST LAST [--extended]   fresh seeds: kernel vs model
  *   portlab-differential-fuzz record FIRST LAST FILE    kernel results as expectations, in FILE
  *   portlab-differential-fuzz replay FILE               the model against a recorded FILE
  *
@@ -49,9 +49,11 @@ ModelAgrees(const RecordedScript& s, std::ostream& report)
 
 /// The script of a seed with its kernel results as expectations.
 std::string
-Record(uint64_t seed, int* unstable)
+Record(uint64_t seed, bool extended, int* unstable)
 {
-    std::string text = GenerateScript(seed);
+    ScriptGeneratorOptions options;
+    options.extended = extended;
+    std::string text = GenerateScript(seed, options);
     ScriptProgram program = ParseScript(text, "seed-" + std::to_string(seed));
     std::vector<std::vector<ScriptCheck>> runs;
     for (int r = 0; r < KERNEL_RUNS; ++r)
@@ -64,8 +66,8 @@ Record(uint64_t seed, int* unstable)
 int
 Usage()
 {
-    std::cerr << "usage: portlab-differential-fuzz check FIRST LAST | record FIRST LAST FILE | "
-                 "replay FILE\n";
+    std::cerr << "usage: portlab-differential-fuzz check FIRST LAST [--extended] | record FIRST "
+                 "LAST FILE [--extended] | replay FILE\n";
     return 2;
 }
 
@@ -92,6 +94,11 @@ main(int argc, char** argv)
             std::cout << agree << " of " << corpus.size() << " fuzz sequences agree\n";
             return agree == corpus.size() ? 0 : 1;
         }
+        bool extended = !args.empty() && args.back() == "--extended";
+        if (extended)
+        {
+            args.pop_back();
+        }
         if ((args[0] == "check" && args.size() == 3) || (args[0] == "record" && args.size() == 4))
         {
             uint64_t first = std::stoull(args[1]);
@@ -107,7 +114,7 @@ main(int argc, char** argv)
             for (uint64_t seed = first; seed <= last; ++seed)
             {
                 int unstable = 0;
-                RecordedScript s{seed, Record(seed, &unstable)};
+                RecordedScript s{seed, Record(seed, extended, &unstable)};
                 unstableChecks += unstable;
                 ++total;
                 agree += ModelAgrees(s, std::cout) ? 1 : 0;
