@@ -200,12 +200,14 @@ class World
             return std::to_string(p->GetSize()) + " bytes from " + Text(from);
         }
         case ScriptVerb::SHUTDOWN: {
-            int rc = 0;
-            if (s.value == "rd" || s.value == "rdwr")
+            const bool rd = s.value == "rd" || s.value == "rdwr";
+            const bool wr = s.value == "wr" || s.value == "rdwr";
+            if (Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(sock))
             {
-                rc = sock->ShutdownRecv();
+                return Result(sock, t->Shutdown(rd, wr));
             }
-            if (rc == 0 && (s.value == "wr" || s.value == "rdwr"))
+            int rc = rd ? sock->ShutdownRecv() : 0;
+            if (rc == 0 && wr)
             {
                 rc = sock->ShutdownSend();
             }

@@ -528,6 +528,7 @@ LinuxTcpSocket::Connect(const Address& address)
         Errno e = TakeSocketError();
         m_ssConnecting = false;
         m_rcvShutdown = false;
+        m_remotePort = 0; // tcp_disconnect(): inet_dport = 0
         Table().ResetSource(m_id);
         return Fail(e == Errno::OK ? Errno::CONNABORTED : e, "connect");
     }
@@ -587,40 +588,63 @@ LinuxTcpSocket::Connect(const Address& address)
 int
 LinuxTcpSocket::ShutdownSend()
 {
-    NS_LOG_FUNCTION(this);
-    if (Released())
-    {
-        return Fail(Errno::BADF, "shutdown");
-    }
-    m_shutdownSend = true;
-    if (m_state == TcpState::CLOSE)
-    {
-        return Fail(Errno::NOTCONN, "shutdown"); // inet_shutdown(): TCP_CLOSE is ENOTCONN
-    }
-    if (m_state == TcpState::ESTABLISHED)
-    {
-        SetState(TcpState::FIN_WAIT1);
-    }
-    else if (m_state == TcpState::CLOSE_WAIT)
-    {
-        SetState(TcpState::LAST_ACK);
-    }
-    SendData();
-    return 0;
+    return Shutdown(false, true);
 }
 
 int
 LinuxTcpSocket::ShutdownRecv()
 {
+    return Shutdown(true, false);
+}
+
+int
+LinuxTcpSocket::Shutdown(bool rd, bool wr)
+{
+    NS_LOG_FUNCTION(this << rd << wr);
     if (Released())
     {
         return Fail(Errno::BADF, "shutdown");
     }
-    m_shutdownRecv = true;
-    m_rcvShutdown = true;
+    if (m_state == TcpState::LISTEN)
+    {
+        // inet_shutdown(): "case TCP_LISTEN: if (!(how & RCV_SHUTDOWN)) break; fallthrough"
+        // to sk->sk_prot->disconnect(): tcp_disconnect() stops listening
+        // (inet_csk_listen_stop) and leaves the socket in CLOSE, unconnected, its port given
+        // back unless bind() chose it.
+        if (rd)
+        {
+            StopListening();
+            m_state = TcpState::CLOSE;
+            m_stateTrace(TcpState::LISTEN, TcpState::CLOSE);
+            Table().ResetSource(m_id);
+        }
+        return 0;
+    }
+    if (rd)
+    {
+        m_shutdownRecv = true;
+        m_rcvShutdown = true;
+    }
+    if (wr)
+    {
+        m_shutdownSend = true;
+    }
     if (m_state == TcpState::CLOSE)
     {
         return Fail(Errno::NOTCONN, "shutdown"); // inet_shutdown(): TCP_CLOSE is ENOTCONN
+    }
+    if (wr)
+    {
+        // tcp_shutdown(): a FIN where the connection can send one.
+        if (m_state == TcpState::ESTABLISHED)
+        {
+            SetState(TcpState::FIN_WAIT1);
+        }
+        else if (m_state == TcpState::CLOSE_WAIT)
+        {
+            SetState(TcpState::LAST_ACK);
+        }
+        SendData();
     }
     return 0;
 }
@@ -821,10 +845,10 @@ LinuxTcpSocket::GetSockName(Address& address) const
         if (t.localPort == 0 && m_state == TcpState::CLOSE && m_localPort != 0)
         {
             // inet_getname() reads inet_sport, which keeps the last port after TCP_CLOSE
-            // gave it back (inet_put_port() clears only inet_num); the address stays after a
-            // reset, while a failed connect() resets it (tcp_disconnect()).
-            address =
-                InetSocketAddress(m_ssConnected ? m_local : Ipv4Address::GetAny(), m_localPort);
+            // gave it back (inet_put_port() clears only inet_num); the address is the table's
+            // rcv_saddr, which stays after a reset and goes only when a connect() collects a
+            // failure (tcp_disconnect()'s inet_reset_saddr(): TcpPortTable::ResetSource).
+            address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), m_localPort);
             return 0;
         }
         address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
@@ -839,9 +863,10 @@ LinuxTcpSocket::GetPeerName(Address& address) const
 {
     // inet_getname(): "if (!inet->inet_dport || ((1 << sk->sk_state) & (TCPF_CLOSE |
     // TCPF_SYN_SENT)) ...) return -ENOTCONN" (a refused or reset socket has no peer).
-    if (m_remotePort == 0 || m_state == TcpState::CLOSE || m_state == TcpState::SYN_SENT)
+    if (m_remotePort == 0 || m_state == TcpState::CLOSE || m_state == TcpState::SYN_SENT ||
+        m_state == TcpState::LISTEN)
     {
-        return -1;
+        return -1; // a listener has no peer (tcp_disconnect() cleared inet_dport)
     }
     address = InetSocketAddress(m_remote, m_remotePort);
     return 0;

@@ -102,6 +102,14 @@ class LinuxTcpSocket : public TcpSocket
      */
     Ptr<LinuxTcpSocket> Accept();
 
+    /**
+     * \brief shutdown(): inet_shutdown() and tcp_shutdown(). SHUT_RD on a listener stops it
+     * (tcp_disconnect); on a closed socket ENOTCONN; SHUT_WR sends a FIN where one can go.
+     * \param rd SHUT_RD \param wr SHUT_WR
+     * \return 0, or -1 with the errno
+     */
+    int Shutdown(bool rd, bool wr);
+
     /// \return connections waiting in the accept queue
     uint32_t GetAcceptQueueLength() const
     {
