@@ -359,7 +359,9 @@ class KernelWorld
             {
                 return ScriptErrnoName(errno);
             }
-            return std::to_string(n) + " bytes from " + Text(from);
+            // A stream socket leaves the address unset (len 0): "0.0.0.0:0", as the model says.
+            return std::to_string(n) + " bytes from " +
+                   (len == 0 ? std::string("0.0.0.0:0") : Text(from));
         }
         case ScriptVerb::SHUTDOWN:
             return Err(shutdown(Sock(s.names[0]).fd,

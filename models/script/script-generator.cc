@@ -430,6 +430,25 @@ Covering(const std::string& verb,
             return std::to_string(range.first) + "-" + std::to_string(range.second);
         }
     }
+    // An address with an ephemeral port (getsockname, getpeername, recvfrom): its port is
+    // Linux's random choice, so only the address is a rule.
+    const std::string& first = results[0];
+    const size_t colon = first.rfind(':');
+    if (verb != "port" && colon != std::string::npos && inRange(first.substr(colon + 1)))
+    {
+        std::string prefix = first.substr(0, colon + 1);
+        bool all = true;
+        for (const auto& r : results)
+        {
+            all = all && r.compare(0, prefix.size(), prefix) == 0 &&
+                  inRange(r.substr(prefix.size()));
+        }
+        if (all)
+        {
+            *varied = !same;
+            return prefix + "*";
+        }
+    }
     if (same)
     {
         *varied = false;

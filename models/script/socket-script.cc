@@ -197,7 +197,10 @@ class World
             {
                 return SocketErrnoName(sock);
             }
-            return std::to_string(p->GetSize()) + " bytes from " + Text(from);
+            // tcp_recvmsg() fills in no address: recvfrom() on a stream socket says nothing
+            // about where the bytes came from (msg_namelen 0).
+            return std::to_string(p->GetSize()) + " bytes from " +
+                   (k.tcp ? std::string("0.0.0.0:0") : Text(from));
         }
         case ScriptVerb::SHUTDOWN: {
             const bool rd = s.value == "rd" || s.value == "rdwr";

@@ -49,6 +49,7 @@ namespace portlab
  *   sendto SOCK ADDR:PORT BYTES        one datagram to ADDR:PORT
  *   recv SOCK                          everything readable now: "N bytes", eof or an errno
  *   recvfrom SOCK                      one datagram: "N bytes from ADDR:PORT" or an errno
+ *                                      (a TCP socket reports no address: 0.0.0.0:0)
  *   shutdown SOCK rd|wr|rdwr
  *   close SOCK                         the name's later calls give EBADF; the name may then
  *                                      be declared again
