@@ -904,9 +904,15 @@ TcpPortTable::FreeTimeWait(TimeWaitId tw)
 void
 TcpPortTable::RescheduleTimeWait(TimeWaitId tw, TimeNs now)
 {
+    ScheduleTimeWait(tw, now + m_sysctls.TimewaitLen());
+}
+
+void
+TcpPortTable::ScheduleTimeWait(TimeWaitId tw, TimeNs expiry)
+{
     TimeWaitEntry& e = m_tw[tw];
-    e.expiry = now + m_sysctls.TimewaitLen();
-    e.generation++;
+    e.expiry = expiry;
+    e.generation++; // the entry's earlier queue item is now stale
     m_twQueue.emplace_back(tw, e.generation);
 }
 
@@ -947,24 +953,34 @@ FrontExpiry(Queue& q, const Entries& tw)
 
 } // namespace
 
-TimeNs
-TcpPortTable::NextTimeWaitExpiry()
+std::deque<std::pair<TimeWaitId, uint32_t>>*
+TcpPortTable::DueQueue()
 {
     TimeNs a = FrontExpiry(m_twQueue, m_tw);
     TimeNs b = FrontExpiry(m_fw2Queue, m_tw);
-    return a < 0 ? b : (b < 0 ? a : std::min(a, b));
+    if (a < 0 && b < 0)
+    {
+        return nullptr;
+    }
+    return (b < 0 || (a >= 0 && a <= b)) ? &m_twQueue : &m_fw2Queue;
+}
+
+TimeNs
+TcpPortTable::NextTimeWaitExpiry()
+{
+    auto* q = DueQueue();
+    return q == nullptr ? -1 : m_tw[q->front().first].expiry;
 }
 
 size_t
 TcpPortTable::ExpireTimeWaits(TimeNs now)
 {
     size_t n = 0;
-    for (TimeNs next = NextTimeWaitExpiry(); next >= 0 && next <= now; next = NextTimeWaitExpiry())
+    for (auto* q = DueQueue(); q != nullptr && m_tw[q->front().first].expiry <= now;
+         q = DueQueue())
     {
-        TimeNs a = FrontExpiry(m_twQueue, m_tw);
-        auto& q = (a >= 0 && a == next) ? m_twQueue : m_fw2Queue;
-        TimeWaitId tw = q.front().first;
-        q.pop_front();
+        TimeWaitId tw = q->front().first;
+        q->pop_front();
         if (!(m_tw[tw].flags & TW_FIN_WAIT2))
         {
             ++m_counters.timeWaitExpired;
@@ -998,9 +1014,7 @@ TcpPortTable::FinWait2ToTimeWait(TimeWaitId tw,
     {
         e.tsRecent = tsRecent;
     }
-    e.expiry = now + timeout;
-    e.generation++;
-    m_twQueue.emplace_back(tw, e.generation);
+    ScheduleTimeWait(tw, now + timeout);
     if (m_observer)
     {
         m_observer->TimeWaitEntered(e);

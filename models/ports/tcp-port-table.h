@@ -654,6 +654,10 @@ class TcpPortTable
     bool CheckEstablished(const FourTuple& t, bool explicitPort, TimeNs now, TimeWaitId& tw) const;
     bool TimeWaitUnique(const TimeWaitEntry& tw, bool explicitPort, TimeNs now) const;
     void FreeTimeWait(TimeWaitId tw);
+    /// Queue a TIME_WAIT entry (not FIN_WAIT2) to expire at \p expiry.
+    void ScheduleTimeWait(TimeWaitId tw, TimeNs expiry);
+    /// \return the queue whose first live entry expires first (stale items dropped), or null
+    std::deque<std::pair<TimeWaitId, uint32_t>>* DueQueue();
     void AddListener(SocketId id);
     void RemoveListener(SocketId id);
 

@@ -780,7 +780,7 @@ LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
             m_errnoTrace(m_linuxErrno);
             return nullptr; // the error in GetLinuxErrno()
         }
-        if (m_rcvShutdown || m_finReceived)
+        if (m_rcvShutdown)
         {
             return Create<Packet>(); // EOF
         }
@@ -1161,6 +1161,17 @@ LinuxTcpSocket::Retransmit()
     ArmRetransmit();
 }
 
+void
+LinuxTcpSocket::ConnectSucceeded()
+{
+    // connect() is done: sock->state SS_CONNECTED, the application told, data may go.
+    m_ssConnected = true;
+    m_ssConnecting = false;
+    Result("connect-established", Errno::OK);
+    NotifyConnectionSucceeded();
+    SendData();
+}
+
 bool
 LinuxTcpSocket::SynSentTimedOut() const
 {
@@ -1281,13 +1292,9 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             NoteTimestamp(h);
             StopRetransmit();
             m_retries = 0;
-            m_ssConnected = true;
-            m_ssConnecting = false;
             SetState(TcpState::ESTABLISHED);
             SendFlags(TcpHeader::ACK);
-            Result("connect-established", Errno::OK);
-            NotifyConnectionSucceeded();
-            SendData();
+            ConnectSucceeded();
         }
         else if ((flags & TcpHeader::SYN) && !(flags & TcpHeader::ACK))
         {
@@ -1356,12 +1363,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
         }
         else if (m_ssConnecting)
         {
-            // The active side of a simultaneous open: connect() succeeds.
-            m_ssConnected = true;
-            m_ssConnecting = false;
-            Result("connect-established", Errno::OK);
-            NotifyConnectionSucceeded();
-            SendData();
+            ConnectSucceeded(); // the active side of a simultaneous open
         }
         if (payload->GetSize() == 0 && !(flags & TcpHeader::FIN))
         {

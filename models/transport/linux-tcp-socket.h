@@ -238,6 +238,8 @@ class LinuxTcpSocket : public TcpSocket
     void RetransmitTimer();
     void Retransmit();
     bool SynSentTimedOut() const;
+    /// The handshake of our connect() completed (SYN-ACK, or a simultaneous open).
+    void ConnectSucceeded();
     void ProcessAck(const LinuxTcpHeader& h);
     void ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload);
     void ProcessFin();
