@@ -6,9 +6,9 @@
 #include "portlab-cli.h"
 
 #include "atomic-directory.h"
+#include "kernel-script.h"
 #include "port-sysctls.h"
 #include "run-collector.h"
-#include "kernel-script.h"
 #include "socket-script.h"
 #include "study.h"
 #include "sweep.h"
@@ -353,11 +353,10 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
         "prints each check; exits 1 on a mismatch (expected vs got), 2 on a malformed script.\n"
         "--kernel runs it on the live Linux kernel instead, with real sockets in fresh network "
         "namespaces (root only).\n\nOptions");
-    opts.add_options()("help,h", "print this help")(
-        "seed",
-        po::value<std::string>(),
-        "random seed (1)")("kernel", "run on the live kernel (root)")(
-        "file", po::value<std::string>(&file), "the script");
+    opts.add_options()("help,h",
+                       "print this help")("seed", po::value<std::string>(), "random seed (1)")(
+        "kernel",
+        "run on the live kernel (root)")("file", po::value<std::string>(&file), "the script");
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;
@@ -373,9 +372,8 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
     }
     seed = Count(vm, "seed", 1, 0, INT64_MAX);
     std::string text = ReadWholeFile(file, MAX_SCRIPT_BYTES);
-    std::vector<ScriptCheck> checks = vm.count("kernel")
-                                          ? RunKernelScript(ParseScript(text, file))
-                                          : RunSocketScript(text, file, seed);
+    std::vector<ScriptCheck> checks = vm.count("kernel") ? RunKernelScript(ParseScript(text, file))
+                                                         : RunSocketScript(text, file, seed);
     int failed = 0;
     for (const auto& c : checks)
     {

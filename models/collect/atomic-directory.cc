@@ -105,8 +105,8 @@ InspectOutputDirectory(const std::string& dir)
     }
     if (HasControlCharacter(dir))
     {
-        throw OutputError("output path '" + Shown(dir) + "' holds control characters; " +
-                          ALLOWED + ", without control characters");
+        throw OutputError("output path '" + Shown(dir) + "' holds control characters; " + ALLOWED +
+                          ", without control characters");
     }
     struct stat st;
     if (lstat(dir.c_str(), &st) != 0)
@@ -120,13 +120,17 @@ InspectOutputDirectory(const std::string& dir)
     }
     if (S_ISLNK(st.st_mode))
     {
-        throw OutputError("'" + dir + "' is a symbolic link, and portlab writes results only "
-                          "into real directories; " + ALLOWED);
+        throw OutputError("'" + dir +
+                          "' is a symbolic link, and portlab writes results only "
+                          "into real directories; " +
+                          ALLOWED);
     }
     if (!S_ISDIR(st.st_mode))
     {
-        throw OutputError("'" + dir + "' exists and is not a directory, and portlab never "
-                          "replaces it; " + ALLOWED);
+        throw OutputError("'" + dir +
+                          "' exists and is not a directory, and portlab never "
+                          "replaces it; " +
+                          ALLOWED);
     }
     std::error_code ec;
     fs::path canon = fs::canonical(dir, ec);
@@ -144,13 +148,17 @@ InspectOutputDirectory(const std::string& dir)
     }
     if (!w.empty() && w == c)
     {
-        throw OutputError("'" + dir + "' is the working directory, which portlab never "
-                          "replaces; " + ALLOWED);
+        throw OutputError("'" + dir +
+                          "' is the working directory, which portlab never "
+                          "replaces; " +
+                          ALLOWED);
     }
     if (!w.empty() && w.rfind(c + "/", 0) == 0)
     {
-        throw OutputError("'" + dir + "' holds the working directory, and portlab never "
-                          "replaces it; " + ALLOWED);
+        throw OutputError("'" + dir +
+                          "' holds the working directory, and portlab never "
+                          "replaces it; " +
+                          ALLOWED);
     }
     if (!MarkerKind(dir).empty())
     {
@@ -327,9 +335,10 @@ CheckReplaceableDirectory(const std::string& dir)
 {
     if (InspectOutputDirectory(dir) == Existing::OTHER)
     {
-        throw OutputError("'" + dir + "' is not a portlab results directory (no " +
-                          RESULTS_MARKER + " in it), and portlab never replaces other "
-                          "directories; " + ALLOWED);
+        throw OutputError("'" + dir + "' is not a portlab results directory (no " + RESULTS_MARKER +
+                          " in it), and portlab never replaces other "
+                          "directories; " +
+                          ALLOWED);
     }
 }
 
@@ -339,8 +348,8 @@ CheckSweepDirectory(const std::string& dir)
     Existing e = InspectOutputDirectory(dir);
     if (e == Existing::OTHER || (e == Existing::MARKED && MarkerKind(dir) != "sweep"))
     {
-        throw OutputError("'" + dir + "' is not a portlab sweep directory (no " +
-                          RESULTS_MARKER + " naming a sweep in it), and portlab adds sweep "
+        throw OutputError("'" + dir + "' is not a portlab sweep directory (no " + RESULTS_MARKER +
+                          " naming a sweep in it), and portlab adds sweep "
                           "files to no other directory; allowed: a new path, an empty "
                           "directory, or a sweep directory portlab wrote");
     }

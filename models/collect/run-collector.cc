@@ -49,8 +49,8 @@ IniFiles(const std::string& dir)
 /// The scenario files of a directory: those that load, and those that do not.
 struct Catalog
 {
-    std::vector<std::pair<std::string, ScenarioFile>> files;   //!< (path, file), sorted by path
-    std::vector<std::pair<std::string, std::string>> broken;   //!< (path, its one-line error)
+    std::vector<std::pair<std::string, ScenarioFile>> files;  //!< (path, file), sorted by path
+    std::vector<std::pair<std::string, std::string>> broken;  //!< (path, its one-line error)
     std::map<std::string, std::vector<std::string>> defining; //!< scenario name -> its files
 };
 
@@ -118,8 +118,7 @@ DeclaresScenario(const std::string& path, const std::string& name)
         std::istringstream words(line.substr(b + 1, e - b - 1));
         std::string word;
         std::string scenario;
-        if (words >> word >> scenario && word == "scenario" && scenario == name &&
-            !(words >> word))
+        if (words >> word >> scenario && word == "scenario" && scenario == name && !(words >> word))
         {
             return true;
         }
@@ -300,7 +299,7 @@ PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::st
     if (t.Rows() == 0)
     {
         throw std::runtime_error(csvPath + ": no rows (a truncated file?); allowed: a "
-                                 "timeseries.csv written by portlab run");
+                                           "timeseries.csv written by portlab run");
     }
     const std::vector<std::string>& host = t.Column("host");
     std::vector<double> time = t.Numbers("time_s");

@@ -11,9 +11,9 @@
 #include "run-collector.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -191,8 +191,7 @@ PlanString(const JsonValue& v, const std::string& field)
 {
     if (!v.IsString())
     {
-        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) +
-                          "; allowed: a string");
+        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) + "; allowed: a string");
     }
     if (HasControlCharacter(v.AsString()))
     {
@@ -222,8 +221,7 @@ PlanArray(const JsonValue& v, const std::string& field)
 {
     if (!v.IsArray())
     {
-        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) +
-                          "; allowed: an array");
+        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) + "; allowed: an array");
     }
     return v.Items();
 }
@@ -507,7 +505,7 @@ CheckReplaceableJobList(const std::string& file)
     if (!S_ISREG(st.st_mode))
     {
         throw OutputError("'" + file + "' is " +
-                          (S_ISLNK(st.st_mode)  ? "a symbolic link"
+                          (S_ISLNK(st.st_mode)   ? "a symbolic link"
                            : S_ISDIR(st.st_mode) ? "a directory"
                                                  : "not a regular file") +
                           ", not a job list; " + allowed);
@@ -518,8 +516,8 @@ CheckReplaceableJobList(const std::string& file)
     while (std::getline(lines, line))
     {
         // A job line: 'PATH' 'run' ... (every word single-quoted).
-        size_t end = line.size() > 1 && line[0] == '\'' ? line.find("' 'run' '", 1)
-                                                         : std::string::npos;
+        size_t end =
+            line.size() > 1 && line[0] == '\'' ? line.find("' 'run' '", 1) : std::string::npos;
         if (end == std::string::npos)
         {
             throw OutputError("'" + file + "' exists and is not a portlab job list, and " +

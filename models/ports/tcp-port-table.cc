@@ -976,8 +976,7 @@ size_t
 TcpPortTable::ExpireTimeWaits(TimeNs now)
 {
     size_t n = 0;
-    for (auto* q = DueQueue(); q != nullptr && m_tw[q->front().first].expiry <= now;
-         q = DueQueue())
+    for (auto* q = DueQueue(); q != nullptr && m_tw[q->front().first].expiry <= now; q = DueQueue())
     {
         TimeWaitId tw = q->front().first;
         q->pop_front();
@@ -1181,8 +1180,7 @@ TcpPortTable::MemoryBytes() const
 {
     return m_tw.capacity() * sizeof(TimeWaitEntry) + m_freeTw.capacity() * sizeof(TimeWaitId) +
            (m_twQueue.size() + m_fw2Queue.size()) * sizeof(std::pair<TimeWaitId, uint32_t>) +
-           m_ehash.MemoryBytes() +
-           m_sockets.capacity() * sizeof(SocketRecord);
+           m_ehash.MemoryBytes() + m_sockets.capacity() * sizeof(SocketRecord);
 }
 
 } // namespace portlab

@@ -254,7 +254,10 @@ ScenarioFile
 ScenarioFile::Load(const std::string& path)
 {
     // What the path is, before anything is read: a FIFO would block and /dev/zero never ends.
-    struct stat st{};
+    struct stat st
+    {
+    };
+
     if (::stat(path.c_str(), &st) != 0)
     {
         throw ConfigError(path + ": cannot read the file");
@@ -266,7 +269,7 @@ ScenarioFile::Load(const std::string& path)
     }
     if (!S_ISREG(st.st_mode))
     {
-        std::string kind = S_ISFIFO(st.st_mode)                          ? "a FIFO"
+        std::string kind = S_ISFIFO(st.st_mode)                         ? "a FIFO"
                            : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
                            : S_ISSOCK(st.st_mode)                       ? "a socket"
                                                                         : "not a regular file";

@@ -31,10 +31,10 @@ constexpr double BYTES_PER_SNAPSHOT_LINE = 128; //!< one `ss` line, kept until w
 constexpr double EVENTS_PER_TCP_CONNECTION = 25;
 constexpr double EVENTS_PER_EXCHANGE = 4; //!< each further keep-alive request/response
 constexpr double EVENTS_PER_DATAGRAM = 6;
-constexpr double TIME_WAIT_S = 61;       //!< TIME_WAIT (60 s) and the closing handshake
+constexpr double TIME_WAIT_S = 61; //!< TIME_WAIT (60 s) and the closing handshake
 constexpr double PORTS_PER_DESTINATION = 65536;
 constexpr uint32_t SNAPSHOT_HOSTS_PER_GROUP = 8; //!< as the runner (ss/ files per group)
-constexpr double FIXED_OUTPUT_FILES = 8;           //!< summary, timeseries, 6 figures
+constexpr double FIXED_OUTPUT_FILES = 8;         //!< summary, timeseries, 6 figures
 
 /// "12345678" -> "12,345,678"; large numbers as "1.2e+10".
 std::string
@@ -149,8 +149,8 @@ EstimateResources(const ScenarioSpec& spec)
             e.events += instances * opened * EVENTS_PER_DATAGRAM;
             continue;
         }
-        double perConnection = EVENTS_PER_TCP_CONNECTION +
-                               EVENTS_PER_EXCHANGE * (a.requestsPerConnection - 1.0);
+        double perConnection =
+            EVENTS_PER_TCP_CONNECTION + EVENTS_PER_EXCHANGE * (a.requestsPerConnection - 1.0);
         e.events += instances * opened * perConnection * (proxied ? 2 : 1);
         double held = std::min({rate * std::min(active, TIME_WAIT_S),
                                 opened,
@@ -165,8 +165,7 @@ EstimateResources(const ScenarioSpec& spec)
     e.openFiles = spec.pcap ? 2 * e.links : 0;
     e.outputFiles = FIXED_OUTPUT_FILES + snapshots * snapshotHosts + e.openFiles;
     e.memoryBytes = BASE_BYTES + e.hosts * BYTES_PER_HOST + e.links * BYTES_PER_LINK +
-                    e.heldConnections * BYTES_PER_HELD_CONNECTION +
-                    e.samples * BYTES_PER_SAMPLE +
+                    e.heldConnections * BYTES_PER_HELD_CONNECTION + e.samples * BYTES_PER_SAMPLE +
                     snapshots * e.heldConnections * BYTES_PER_SNAPSHOT_LINE;
     return e;
 }
@@ -175,7 +174,11 @@ ResourceLimits
 DefaultResourceLimits()
 {
     ResourceLimits l;
-    struct rlimit r{};
+
+    struct rlimit r
+    {
+    };
+
     uint64_t soft = getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY
                         ? static_cast<uint64_t>(r.rlim_cur)
                         : UINT64_MAX;
@@ -205,7 +208,10 @@ CheckResources(const ScenarioSpec& spec, const ResourceLimits& limits)
     }
     if (e.openFiles > limits.openFiles)
     {
-        struct rlimit r{};
+        struct rlimit r
+        {
+        };
+
         getrlimit(RLIMIT_NOFILE, &r);
         refuse("with pcap = true keeps " + Count(e.openFiles) + " pcap files open at once (2 per " +
                "link, " + Count(e.links) + " links), but only " + Count(limits.openFiles) +

@@ -45,12 +45,12 @@ struct ResourceEstimate
  */
 struct ResourceLimits
 {
-    uint64_t hosts{100000};               //!< hosts in all groups (the per-group maximum)
-    uint64_t links{1000000};              //!< links (the 10.0.0.0/8-upward address plan)
+    uint64_t hosts{100000};                 //!< hosts in all groups (the per-group maximum)
+    uint64_t links{1000000};                //!< links (the 10.0.0.0/8-upward address plan)
     double memoryBytes{8.0 * (1ULL << 30)}; //!< 8 GiB
-    double events{1e10};                  //!< about 3 hours of wall time at 1M events/s
-    double outputFiles{100000};           //!< files in one results directory
-    uint64_t openFiles{0};                //!< descriptors available (see DefaultResourceLimits)
+    double events{1e10};                    //!< about 3 hours of wall time at 1M events/s
+    double outputFiles{100000};             //!< files in one results directory
+    uint64_t openFiles{0};                  //!< descriptors available (see DefaultResourceLimits)
 };
 
 /**

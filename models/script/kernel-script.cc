@@ -41,19 +41,37 @@ namespace
 #endif
 
 /// ss's state names by Linux TCP state number (iproute2 misc/ss.c sstate_name).
-const char* const SS_NAMES[] = {"UNKNOWN",   "ESTAB",     "SYN-SENT",   "SYN-RECV",
-                                "FIN-WAIT-1", "FIN-WAIT-2", "TIME-WAIT",  "UNCONN",
-                                "CLOSE-WAIT", "LAST-ACK",  "LISTEN",     "CLOSING"};
+const char* const SS_NAMES[] = {"UNKNOWN",
+                                "ESTAB",
+                                "SYN-SENT",
+                                "SYN-RECV",
+                                "FIN-WAIT-1",
+                                "FIN-WAIT-2",
+                                "TIME-WAIT",
+                                "UNCONN",
+                                "CLOSE-WAIT",
+                                "LAST-ACK",
+                                "LISTEN",
+                                "CLOSING"};
 /// The names `state` prints (portlab's TcpStateName), by Linux TCP state number.
-const char* const STATE_NAMES[] = {"UNKNOWN",   "ESTABLISHED", "SYN_SENT",  "SYN_RECV",
-                                   "FIN_WAIT1", "FIN_WAIT2",   "TIME_WAIT", "CLOSE",
-                                   "CLOSE_WAIT", "LAST_ACK",   "LISTEN",    "CLOSING"};
+const char* const STATE_NAMES[] = {"UNKNOWN",
+                                   "ESTABLISHED",
+                                   "SYN_SENT",
+                                   "SYN_RECV",
+                                   "FIN_WAIT1",
+                                   "FIN_WAIT2",
+                                   "TIME_WAIT",
+                                   "CLOSE",
+                                   "CLOSE_WAIT",
+                                   "LAST_ACK",
+                                   "LISTEN",
+                                   "CLOSING"};
 
 /// A socket of the script.
 struct KernelSocket
 {
-    int fd{-1};      //!< -1 once closed: calls then get EBADF from the kernel
-    bool tcp{true};  //!< TCP or UDP
+    int fd{-1};       //!< -1 once closed: calls then get EBADF from the kernel
+    bool tcp{true};   //!< TCP or UDP
     std::string host; //!< its host
 };
 
@@ -187,7 +205,16 @@ class KernelWorld
             std::string da = "eth" + std::to_string(m_links[a]++);
             std::string db = "eth" + std::to_string(m_links[b]++);
             Enter(a);
-            Ip({"link", "add", "name", da, "type", "veth", "peer", "name", db, "netns",
+            Ip({"link",
+                "add",
+                "name",
+                da,
+                "type",
+                "veth",
+                "peer",
+                "name",
+                db,
+                "netns",
                 "/proc/self/fd/" + std::to_string(m_hosts[b])});
             // A point-to-point link, as the model's: both ends share one MAC address and do no
             // ARP, so every packet for the /24 reaches the peer, which drops what is not its
@@ -318,15 +345,18 @@ class KernelWorld
         }
         case ScriptVerb::SEND: {
             std::string data(s.bytes, 'x');
-            ssize_t n = send(Sock(s.names[0]).fd, data.data(), data.size(),
-                             MSG_NOSIGNAL | MSG_DONTWAIT);
+            ssize_t n =
+                send(Sock(s.names[0]).fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
             return n < 0 ? ScriptErrnoName(errno) : "ok";
         }
         case ScriptVerb::SENDTO: {
             std::string data(s.bytes, 'x');
             sockaddr_in a = Sin(s.endpoint);
-            ssize_t n = sendto(Sock(s.names[0]).fd, data.data(), data.size(),
-                               MSG_NOSIGNAL | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&a),
+            ssize_t n = sendto(Sock(s.names[0]).fd,
+                               data.data(),
+                               data.size(),
+                               MSG_NOSIGNAL | MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&a),
                                sizeof(a));
             return n < 0 ? ScriptErrnoName(errno) : "ok";
         }
@@ -353,8 +383,12 @@ class KernelWorld
             char buf[65536];
             sockaddr_in from{};
             socklen_t len = sizeof(from);
-            ssize_t n = recvfrom(Sock(s.names[0]).fd, buf, sizeof(buf), MSG_DONTWAIT,
-                                 reinterpret_cast<sockaddr*>(&from), &len);
+            ssize_t n = recvfrom(Sock(s.names[0]).fd,
+                                 buf,
+                                 sizeof(buf),
+                                 MSG_DONTWAIT,
+                                 reinterpret_cast<sockaddr*>(&from),
+                                 &len);
             if (n < 0)
             {
                 return ScriptErrnoName(errno);
@@ -546,8 +580,7 @@ KernelScriptsPermitted(std::string& why)
         _exit(unshare(CLONE_NEWNET) == 0 ? 0 : 1);
     }
     int status = 0;
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-        WEXITSTATUS(status) != 0)
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     {
         why = "this process may not create network namespaces (needs root, or "
               "CAP_SYS_ADMIN, and unshare permitted)";
@@ -641,8 +674,8 @@ RunKernelScript(const ScriptProgram& program)
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
     {
-        throw std::runtime_error(program.name + ": the kernel run failed: " +
-                                 (err.empty() ? "no message" : err));
+        throw std::runtime_error(program.name +
+                                 ": the kernel run failed: " + (err.empty() ? "no message" : err));
     }
     std::map<int, std::pair<int64_t, std::string>> byLine;
     std::istringstream lines(text);

@@ -110,8 +110,8 @@ class Generator
             }
             if (Chance(0.15))
             {
-                Line("sysctl " + h + " net.ipv4.tcp_max_tw_buckets=" +
-                     std::to_string(Between(0, 3)));
+                Line("sysctl " + h +
+                     " net.ipv4.tcp_max_tw_buckets=" + std::to_string(Between(0, 3)));
             }
         }
     }
@@ -134,12 +134,15 @@ class Generator
     {
         if (host == "h")
         {
-            std::vector<std::string> d{"127.0.0.1:8000", "127.0.0.1:8000", "127.0.0.1:8001",
-                                       "127.0.0.2:8000", "127.0.0.1:9"};
+            std::vector<std::string> d{"127.0.0.1:8000",
+                                       "127.0.0.1:8000",
+                                       "127.0.0.1:8001",
+                                       "127.0.0.2:8000",
+                                       "127.0.0.1:9"};
             if (m_hosts.size() > 1)
             {
-                d.insert(d.end(), {"10.0.0.2:8000", "10.0.0.2:8000", "10.0.0.2:9",
-                                   "10.0.0.1:8000"});
+                d.insert(d.end(),
+                         {"10.0.0.2:8000", "10.0.0.2:8000", "10.0.0.2:9", "10.0.0.1:8000"});
             }
             return d;
         }
@@ -224,8 +227,11 @@ class Generator
             break;
         case 4:
             Line("setsockopt " + s->name + " " +
-                 Pick(std::vector<std::string>{"SO_REUSEADDR 1", "SO_REUSEPORT 1", "SO_LINGER 0",
-                                               "O_NONBLOCK 1", "O_NONBLOCK 0"}) +
+                 Pick(std::vector<std::string>{"SO_REUSEADDR 1",
+                                               "SO_REUSEPORT 1",
+                                               "SO_LINGER 0",
+                                               "O_NONBLOCK 1",
+                                               "O_NONBLOCK 0"}) +
                  " -> *");
             break;
         case 5:
@@ -440,8 +446,8 @@ Covering(const std::string& verb,
         bool all = true;
         for (const auto& r : results)
         {
-            all = all && r.compare(0, prefix.size(), prefix) == 0 &&
-                  inRange(r.substr(prefix.size()));
+            all =
+                all && r.compare(0, prefix.size(), prefix) == 0 && inRange(r.substr(prefix.size()));
         }
         if (all)
         {

@@ -21,13 +21,13 @@ namespace portlab
  */
 struct ScriptGeneratorOptions
 {
-    int minCalls{8};       //!< socket calls per script, at least
-    int maxCalls{24};      //!< and at most
-    int maxSockets{6};     //!< sockets open at once, at most
-    bool twoHosts{true};   //!< sometimes a second host over a link
-    bool udp{true};        //!< UDP sockets too
-    bool sysctls{true};    //!< tiny port ranges, tcp_tw_reuse, tcp_timestamps, max_tw_buckets
-    bool longWaits{true};  //!< sometimes wait past tcp_tw_reuse's 1 s delay
+    int minCalls{8};      //!< socket calls per script, at least
+    int maxCalls{24};     //!< and at most
+    int maxSockets{6};    //!< sockets open at once, at most
+    bool twoHosts{true};  //!< sometimes a second host over a link
+    bool udp{true};       //!< UDP sockets too
+    bool sysctls{true};   //!< tiny port ranges, tcp_tw_reuse, tcp_timestamps, max_tw_buckets
+    bool longWaits{true}; //!< sometimes wait past tcp_tw_reuse's 1 s delay
     /// also non-blocking sockets, listen backlogs, shutdown, setsockopt/getsockopt,
     /// getsockname/getpeername, sendto/recvfrom (off: the calls the recorded corpus has)
     bool extended{false};

@@ -99,7 +99,8 @@ bool
 IsName(const std::string& w)
 {
     return !w.empty() && w.size() <= 64 &&
-           w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+           w.find_first_not_of(
+               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
                std::string::npos;
 }
 
@@ -154,8 +155,9 @@ class StatementParser
         std::string port = text.substr(colon + 1);
         if (!IsNumber(port) || std::stoul(port) > 65535)
         {
-            Fail("port '" + port + "' is not allowed here; allowed: a whole number from 0 to "
-                                   "65535");
+            Fail("port '" + port +
+                 "' is not allowed here; allowed: a whole number from 0 to "
+                 "65535");
         }
         e.port = static_cast<uint16_t>(std::stoul(port));
         return e;
@@ -223,8 +225,9 @@ class StatementParser
     {
         if (!IsNumber(text) || std::stoll(text) < min || std::stoll(text) > max)
         {
-            Fail(std::string(what) + " '" + text + "' is not allowed; allowed: a whole number "
-                                                   "from " +
+            Fail(std::string(what) + " '" + text +
+                 "' is not allowed; allowed: a whole number "
+                 "from " +
                  std::to_string(min) + " to " + std::to_string(max));
         }
         return std::stoll(text);
@@ -255,8 +258,9 @@ class StatementParser
             auto dash = v.find('-');
             if (dash == std::string::npos)
             {
-                Fail("value '" + v + "' is not allowed for IP_LOCAL_PORT_RANGE; allowed: LO-HI "
-                                     "(0-65535 each; 0-0 for the host's range)");
+                Fail("value '" + v +
+                     "' is not allowed for IP_LOCAL_PORT_RANGE; allowed: LO-HI "
+                     "(0-65535 each; 0-0 for the host's range)");
             }
             int64_t lo = Integer(v.substr(0, dash), 0, 65535, "IP_LOCAL_PORT_RANGE low port");
             int64_t hi = Integer(v.substr(dash + 1), 0, 65535, "IP_LOCAL_PORT_RANGE high port");
@@ -265,8 +269,9 @@ class StatementParser
         case ScriptOption::SO_BINDTODEVICE_:
             if (!IsName(v) || v.size() > 15)
             {
-                Fail("value '" + v + "' is not allowed for SO_BINDTODEVICE; allowed: a device "
-                                     "name (lo, eth0, eth1, ...)");
+                Fail("value '" + v +
+                     "' is not allowed for SO_BINDTODEVICE; allowed: a device "
+                     "name (lo, eth0, eth1, ...)");
             }
             return v;
         case ScriptOption::SO_ERROR_:
@@ -303,8 +308,8 @@ class StatementParser
             return "allowed after 'state': a TCP state (" + states + "), an errno name or *";
         }
         case ScriptVerb::PORT:
-            return (IsNumber(expected) && std::stoull(expected) <= 65535) || IsErrnoName(expected) ||
-                           IsPortRange(expected)
+            return (IsNumber(expected) && std::stoull(expected) <= 65535) ||
+                           IsErrnoName(expected) || IsPortRange(expected)
                        ? ""
                        : "allowed after 'port': a port number 0..65535, a range LO-HI, an "
                          "errno name or *";
@@ -344,9 +349,8 @@ class StatementParser
             }
             return "allowed after 'recv': 'N bytes', eof, an errno name or *";
         case ScriptVerb::RECVFROM:
-            if (IsErrnoName(expected) ||
-                (w.size() == 4 && IsNumber(w[0]) && w[1] == "bytes" && w[2] == "from" &&
-                 IsEndpointPattern(w[3])))
+            if (IsErrnoName(expected) || (w.size() == 4 && IsNumber(w[0]) && w[1] == "bytes" &&
+                                          w[2] == "from" && IsEndpointPattern(w[3])))
             {
                 return "";
             }
@@ -477,9 +481,15 @@ ScriptResultMatches(const std::string& expected, const std::string& got)
 std::string
 ScriptSsText(const std::vector<std::string>& states)
 {
-    static const std::vector<std::string> order{"LISTEN",     "ESTAB",      "SYN-SENT",
-                                                "SYN-RECV",   "FIN-WAIT-1", "FIN-WAIT-2",
-                                                "CLOSE-WAIT", "LAST-ACK",   "CLOSING",
+    static const std::vector<std::string> order{"LISTEN",
+                                                "ESTAB",
+                                                "SYN-SENT",
+                                                "SYN-RECV",
+                                                "FIN-WAIT-1",
+                                                "FIN-WAIT-2",
+                                                "CLOSE-WAIT",
+                                                "LAST-ACK",
+                                                "CLOSING",
                                                 "TIME-WAIT"};
     std::map<std::string, int> counts;
     for (const auto& s : states)
@@ -583,12 +593,11 @@ ParseScript(const std::string& text, const std::string& name)
         size_t args = words.size() - 1;
         if (args < info.min || args > info.max)
         {
-            throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + words[0] +
-                              "' takes " + std::to_string(info.min) +
-                              (info.max != info.min ? " to " + std::to_string(info.max)
-                                                    : std::string()) +
-                              " arguments, got " + std::to_string(args) + "; usage: " +
-                              info.usage);
+            throw ConfigError(
+                name + ":" + std::to_string(lineNo) + ": '" + words[0] + "' takes " +
+                std::to_string(info.min) +
+                (info.max != info.min ? " to " + std::to_string(info.max) : std::string()) +
+                " arguments, got " + std::to_string(args) + "; usage: " + info.usage);
         }
         auto host = [&](const std::string& h) {
             if (!hosts.count(h))

@@ -84,15 +84,15 @@ struct ScriptEndpoint
  */
 struct ScriptStatement
 {
-    int line{0};                   //!< 1-based line in the script
-    std::string text;              //!< the statement as written (words joined by one space)
+    int line{0};                       //!< 1-based line in the script
+    std::string text;                  //!< the statement as written (words joined by one space)
     ScriptVerb verb{ScriptVerb::WAIT}; //!< what it does
-    std::vector<std::string> names; //!< host and socket names, in the order written
-    ScriptEndpoint endpoint;       //!< bind, connect, sendto
-    ScriptEndpoint endpoint2;      //!< link: the second host's address (first in endpoint)
-    uint64_t bytes{0};             //!< send, sendto
-    int64_t nanoseconds{0};        //!< wait; link delay
-    int64_t number{-1};            //!< listen backlog (-1: none given); host timewait_hz
+    std::vector<std::string> names;    //!< host and socket names, in the order written
+    ScriptEndpoint endpoint;           //!< bind, connect, sendto
+    ScriptEndpoint endpoint2;          //!< link: the second host's address (first in endpoint)
+    uint64_t bytes{0};                 //!< send, sendto
+    int64_t nanoseconds{0};            //!< wait; link delay
+    int64_t number{-1};                //!< listen backlog (-1: none given); host timewait_hz
     ScriptOption option{ScriptOption::SO_ERROR_}; //!< setsockopt, getsockopt
     std::string value; //!< setsockopt's value; sysctl's KEY=VALUE; shutdown's how
     /// tcp/udp creation options: reuseaddr reuseport linger0 nonblock, "uid=N", "linger=S"

@@ -73,8 +73,7 @@ class World
             LinuxStackHelper().Install(n);
             if (s.number >= 0)
             {
-                n->GetObject<LinuxPortSpace>()->SetAttribute("TimeWaitHz",
-                                                             UintegerValue(s.number));
+                n->GetObject<LinuxPortSpace>()->SetAttribute("TimeWaitHz", UintegerValue(s.number));
             }
             m_hosts[s.names[0]] = n;
             m_hostOrder.push_back(s.names[0]);
@@ -95,9 +94,8 @@ class World
             {
                 if (s.names[0] == "*" || s.names[0] == name)
                 {
-                    node->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(
-                        s.value.substr(0, eq),
-                        s.value.substr(eq + 1));
+                    node->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(s.value.substr(0, eq),
+                                                                            s.value.substr(eq + 1));
                 }
             }
             return "ok";
@@ -320,8 +318,7 @@ class World
         limit.Cancel();
         t->TraceDisconnectWithoutContext("State", watch);
         Settle();
-        if (t->GetTcpState() == TcpState::ESTABLISHED ||
-            t->GetTcpState() == TcpState::CLOSE_WAIT)
+        if (t->GetTcpState() == TcpState::ESTABLISHED || t->GetTcpState() == TcpState::CLOSE_WAIT)
         {
             return "ok";
         }
@@ -356,8 +353,7 @@ class World
     {
         Ptr<LinuxTcpSocket> t = DynamicCast<LinuxTcpSocket>(k.socket);
         if (t && t->GetTxAvailable() < s.bytes &&
-            (t->GetTcpState() == TcpState::ESTABLISHED ||
-             t->GetTcpState() == TcpState::CLOSE_WAIT))
+            (t->GetTcpState() == TcpState::ESTABLISHED || t->GetTcpState() == TcpState::CLOSE_WAIT))
         {
             if (k.nonblock)
             {

@@ -229,7 +229,8 @@ LinuxTcpL4Protocol::InitialSequence(Ipv4Address local,
     }
     uint64_t addrs = (static_cast<uint64_t>(local.Get()) << 32) | remote.Get();
     uint64_t ports = (static_cast<uint64_t>(localPort) << 16) | remotePort;
-    uint32_t hash = static_cast<uint32_t>(portlab::Mix64(portlab::Mix64(m_isnSecret ^ addrs) ^ ports));
+    uint32_t hash =
+        static_cast<uint32_t>(portlab::Mix64(portlab::Mix64(m_isnSecret ^ addrs) ^ ports));
     return hash + static_cast<uint32_t>(Simulator::Now().GetNanoSeconds() >> 6);
 }
 

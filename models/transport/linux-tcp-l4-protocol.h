@@ -245,8 +245,8 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
     Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
     bool m_checksum{false};                        //!< compute checksums
-    uint64_t m_isnSecret{0};      //!< net_secret for secure_tcp_seq()
-    bool m_isnSecretDrawn{false}; //!< m_isnSecret drawn
+    uint64_t m_isnSecret{0};                       //!< net_secret for secure_tcp_seq()
+    bool m_isnSecretDrawn{false};                  //!< m_isnSecret drawn
     uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
     bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
 

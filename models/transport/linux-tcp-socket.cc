@@ -568,9 +568,9 @@ LinuxTcpSocket::Connect(const Address& address)
     {
         m_tsRecent = r.tsRecent;
     }
-    m_iss = SequenceNumber32(r.tookOverTimeWait
-                                 ? r.isnHint
-                                 : m_tcp->InitialSequence(m_local, m_localPort, m_remote, m_remotePort));
+    m_iss = SequenceNumber32(
+        r.tookOverTimeWait ? r.isnHint
+                           : m_tcp->InitialSequence(m_local, m_localPort, m_remote, m_remotePort));
     m_sndUna = m_iss;
     m_sndNxt = m_iss + 1;
     m_rto = m_initialRto;

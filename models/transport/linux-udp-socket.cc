@@ -565,8 +565,7 @@ LinuxUdpSocket::Connect(const Address& address)
         return -1;
     }
     portlab::Errno why = portlab::Errno::OK;
-    Ptr<Ipv4Route> route =
-        Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr), why);
+    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr), why);
     if (!route)
     {
         Fail(why);

@@ -131,8 +131,11 @@ TEST(OutputSafety, RunRefusesTheWorkingDirectoryItsAncestorsAndTheRoot)
     WriteText(tmp.Path() + "/a/b/keep", "x");
     // Even a directory that holds a marker is refused when it is the working directory.
     WriteText(tmp.Path() + "/a/b/.portlab-results", "portlab run\n");
-    for (const std::string& out : {std::string("."), std::string(".."), std::string("../.."),
-                                   std::string("/"), tmp.Path() + "/a"})
+    for (const std::string& out : {std::string("."),
+                                   std::string(".."),
+                                   std::string("../.."),
+                                   std::string("/"),
+                                   tmp.Path() + "/a"})
     {
         Outcome o = Shell(tmp.Path() + "/a/b", QUICK + " --out '" + out + "'");
         EXPECT_EQ(o.status, 2) << "--out " << out << " must be refused: " << o.output;
@@ -147,8 +150,7 @@ TEST(OutputSafety, RunRefusesTheWorkingDirectoryItsAncestorsAndTheRoot)
 TEST(OutputSafety, RunRefusesAFileASymlinkAndTheScenarioFileAsOut)
 {
     TempDir tmp;
-    fs::copy(std::string(PORTLAB_SCENARIO_DIR) + "/tcp-udp-same-port.ini",
-             tmp.Path() + "/s.ini");
+    fs::copy(std::string(PORTLAB_SCENARIO_DIR) + "/tcp-udp-same-port.ini", tmp.Path() + "/s.ini");
     std::string scenario = ReadText(tmp.Path() + "/s.ini");
     Outcome o = Shell(tmp.Path(), PORTLAB + " run s.ini --no-figures -q --out s.ini");
     EXPECT_EQ(o.status, 2) << o.output;
@@ -189,12 +191,14 @@ TEST(OutputSafety, StudyAndSweepRefuseADirectoryPortlabDidNotWrite)
     Outcome o = Shell(tmp.Path(), PORTLAB + " --no-figures --out mine");
     EXPECT_EQ(o.status, 2) << "the study's --out is checked too: " << o.output;
     EXPECT_NE(o.output.find("not a portlab results directory"), std::string::npos) << o.output;
-    o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
-                                  "--out mine");
+    o = Shell(tmp.Path(),
+              PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
+                        "--out mine");
     EXPECT_EQ(o.status, 2) << "the sweep's --out is checked too: " << o.output;
     EXPECT_NE(o.output.find("not a portlab sweep directory"), std::string::npos) << o.output;
-    o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
-                                  "--out mine --emit-jobs jobs.txt");
+    o = Shell(tmp.Path(),
+              PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
+                        "--out mine --emit-jobs jobs.txt");
     EXPECT_EQ(o.status, 2) << "and before a job list is written: " << o.output;
     EXPECT_FALSE(fs::exists(tmp.Path() + "/jobs.txt"));
     EXPECT_EQ(ReadText(tmp.Path() + "/mine/notes"), "keep");
@@ -212,7 +216,8 @@ TEST(OutputSafety, AtomicWriteNeverFollowsAPlantedLink)
     std::string file = tmp.Path() + "/jobs.txt";
     // The names the writer used to use: FILE.partial-PID (and a few guesses at others).
     for (const std::string& name : {file + ".partial-" + std::to_string(getpid()),
-                                    file + ".tmp-" + std::to_string(getpid()), file + ".tmp"})
+                                    file + ".tmp-" + std::to_string(getpid()),
+                                    file + ".tmp"})
     {
         fs::create_symlink(tmp.Path() + "/victim", name);
     }
@@ -260,17 +265,19 @@ TEST(OutputSafety, SweepLogsNeverFollowAPlantedLink)
 TEST(OutputSafety, JobListRejectsControlCharactersAndQuotesEveryWord)
 {
     TempDir tmp;
-    Outcome o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary "
-                                          "\"$(printf 'app.tcp_load.rate=1/s,2/s\\ntouch PWNED')\" "
-                                          "--out S --emit-jobs jobs.txt");
+    Outcome o = Shell(tmp.Path(),
+                      PORTLAB + " sweep tcp-udp-same-port --vary "
+                                "\"$(printf 'app.tcp_load.rate=1/s,2/s\\ntouch PWNED')\" "
+                                "--out S --emit-jobs jobs.txt");
     EXPECT_EQ(o.status, 2) << "a newline in a value must be refused: " << o.output;
     EXPECT_NE(o.output.find("control character"), std::string::npos) << o.output;
     EXPECT_FALSE(fs::exists(tmp.Path() + "/jobs.txt"));
     EXPECT_FALSE(fs::exists(tmp.Path() + "/S"));
 
-    o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary "
-                                  "'app.tcp_load.rate=1/s,2/s' --set 'description=x; touch PWNED "
-                                  "`touch PWNED` $(touch PWNED)' --out S --emit-jobs jobs.txt");
+    o = Shell(tmp.Path(),
+              PORTLAB + " sweep tcp-udp-same-port --vary "
+                        "'app.tcp_load.rate=1/s,2/s' --set 'description=x; touch PWNED "
+                        "`touch PWNED` $(touch PWNED)' --out S --emit-jobs jobs.txt");
     ASSERT_EQ(o.status, 0) << o.output;
     EXPECT_EQ(Lines(ReadText(tmp.Path() + "/jobs.txt")), 2u) << "one line per point";
     // Run the lines through the shell with a stand-in for portlab: nothing else may run.
@@ -294,17 +301,20 @@ TEST(OutputSafety, JobListNeverReplacesAnotherFile)
 {
     TempDir tmp;
     WriteText(tmp.Path() + "/README.md", "keep");
-    Outcome o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary "
-                                          "app.tcp_load.rate=1/s,2/s --out S --emit-jobs README.md");
+    Outcome o = Shell(tmp.Path(),
+                      PORTLAB + " sweep tcp-udp-same-port --vary "
+                                "app.tcp_load.rate=1/s,2/s --out S --emit-jobs README.md");
     EXPECT_EQ(o.status, 2) << o.output;
     EXPECT_NE(o.output.find("not a portlab job list"), std::string::npos) << o.output;
     EXPECT_EQ(ReadText(tmp.Path() + "/README.md"), "keep");
     // An earlier job list is replaced.
-    o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
-                                  "--out S --emit-jobs jobs.txt");
+    o = Shell(tmp.Path(),
+              PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
+                        "--out S --emit-jobs jobs.txt");
     ASSERT_EQ(o.status, 0) << o.output;
-    o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
-                                  "--out S --emit-jobs jobs.txt");
+    o = Shell(tmp.Path(),
+              PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=1/s,2/s "
+                        "--out S --emit-jobs jobs.txt");
     EXPECT_EQ(o.status, 0) << "a job list portlab wrote may be written again: " << o.output;
 }
 
@@ -353,13 +363,13 @@ TEST(OutputSafety, SweepPointsWithValuesThatLookAlikeRunSeparately)
 {
     TempDir tmp;
     Outcome o = Shell(tmp.Path(),
-                    PORTLAB + " sweep tcp-udp-same-port --vary 'description=a<b,a>b' "
-                              "--set duration=1s --set snapshots=1s --set app.tcp_load.stop=0.9s "
-                              "--set app.udp_load.stop=0.9s --y tcp_load.completed --jobs 1 "
-                              "--out S");
+                      PORTLAB + " sweep tcp-udp-same-port --vary 'description=a<b,a>b' "
+                                "--set duration=1s --set snapshots=1s --set app.tcp_load.stop=0.9s "
+                                "--set app.udp_load.stop=0.9s --y tcp_load.completed --jobs 1 "
+                                "--out S");
     ASSERT_EQ(o.status, 0) << o.output;
-    size_t dirs = std::distance(fs::directory_iterator(tmp.Path() + "/S/points"),
-                                fs::directory_iterator());
+    size_t dirs =
+        std::distance(fs::directory_iterator(tmp.Path() + "/S/points"), fs::directory_iterator());
     EXPECT_EQ(dirs, 2u) << "two values, two point directories";
 }
 
@@ -503,10 +513,11 @@ TEST(OutputSafety, InputFilesMustBeRegularAndBounded)
 void
 MakeSweep(const std::string& dir)
 {
-    Outcome o = Shell(dir, PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=100/s,200/s "
-                                   "--jobs 1 --set duration=1s --set snapshots=1s "
-                                   "--set app.tcp_load.stop=0.9s --set app.udp_load.stop=0.9s "
-                                   "--out S");
+    Outcome o = Shell(dir,
+                      PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=100/s,200/s "
+                                "--jobs 1 --set duration=1s --set snapshots=1s "
+                                "--set app.tcp_load.stop=0.9s --set app.udp_load.stop=0.9s "
+                                "--out S");
     ASSERT_EQ(o.status, 0) << o.output;
 }
 
@@ -515,10 +526,12 @@ TEST(OutputSafety, CollectRefusesAMalformedPlanNamingTheField)
     TempDir tmp;
     MakeSweep(tmp.Path());
     std::string plan = ReadText(tmp.Path() + "/S/sweep.json");
+
     struct Case
     {
         std::string from, to, expected;
     };
+
     for (const Case& c : {Case{"\"seeds\": 1", "\"seeds\": -1", "'seeds' is -1"},
                           Case{"\"seeds\": 1", "\"seeds\": 100000000", "'seeds' is 100000000"},
                           Case{"\"seeds\": 1", "\"seeds\": \"1\"", "'seeds' is \"1\""},
@@ -558,7 +571,8 @@ TEST(OutputSafety, CollectNamesACorruptSummary)
         }
     }
     ASSERT_FALSE(summary.empty());
-    for (const std::string& text : {std::string("{\"metrics\": {"), std::string("[1, 2]"),
+    for (const std::string& text : {std::string("{\"metrics\": {"),
+                                    std::string("[1, 2]"),
                                     std::string("{\"metrics\": 3, \"matches_linux\": true}")})
     {
         WriteText(summary, text);
@@ -618,8 +632,9 @@ TEST(OutputSafety, SweepsWithTooManyRunsAreRefusedBeforeAnythingIsWritten)
     {
         durations += (i > 1 ? "," : "") + std::to_string(i + 10) + "s";
     }
-    Outcome o = Shell(tmp.Path(), PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=" +
-                                    values + " --vary duration=" + durations + " --out S");
+    Outcome o = Shell(tmp.Path(),
+                      PORTLAB + " sweep tcp-udp-same-port --vary app.tcp_load.rate=" + values +
+                          " --vary duration=" + durations + " --out S");
     EXPECT_EQ(o.status, 2) << o.output;
     EXPECT_NE(o.output.find("allowed: at most 100000"), std::string::npos) << o.output;
     EXPECT_FALSE(fs::exists(tmp.Path() + "/S"));

@@ -79,15 +79,15 @@ Watchdog()
         long long start = g_inputStartMs.load();
         if (start != 0 && NowMs() - start > INPUT_TIMEOUT_S * 1000LL)
         {
-            std::cerr << "replay: TIMEOUT: the input ran longer than " << INPUT_TIMEOUT_S
-                      << " s" << std::endl;
+            std::cerr << "replay: TIMEOUT: the input ran longer than " << INPUT_TIMEOUT_S << " s"
+                      << std::endl;
             std::abort();
         }
         long rss = ResidentMb();
         if (rss > RSS_LIMIT_MB)
         {
-            std::cerr << "replay: OUT OF MEMORY: " << rss << " MB resident, limit "
-                      << RSS_LIMIT_MB << " MB" << std::endl;
+            std::cerr << "replay: OUT OF MEMORY: " << rss << " MB resident, limit " << RSS_LIMIT_MB
+                      << " MB" << std::endl;
             std::abort();
         }
     }
@@ -233,8 +233,7 @@ main(int argc, char** argv)
         if (k != known.end())
         {
             std::cout << "SKIPPED " << f.string()
-                      << ": a known crash, listed in known-crashes.txt: " << k->second
-                      << std::endl;
+                      << ": a known crash, listed in known-crashes.txt: " << k->second << std::endl;
             continue;
         }
         Replay(f);

@@ -24,12 +24,8 @@ using namespace portlab;
 constexpr size_t MAX_INPUT = 16384;
 
 /// Columns PlotRun and PlotSweep read by name.
-const std::vector<std::string> NAMED_COLUMNS = {"host",
-                                                "time_s",
-                                                "tcp_time_wait",
-                                                "tcp_established",
-                                                "connects_ok",
-                                                "seed"};
+const std::vector<std::string> NAMED_COLUMNS =
+    {"host", "time_s", "tcp_time_wait", "tcp_established", "connects_ok", "seed"};
 
 /// Read every column as text and as numbers, as the figures do.
 void

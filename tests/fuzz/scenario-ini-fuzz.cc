@@ -5,9 +5,10 @@
 
 // Fuzz target: scenario INI text plus --set overrides, through everything `portlab run` does
 // before the simulation starts: ScenarioFile::Parse, ResolveWithOverrides (extends and --set,
-// as LoadScenario does), ParseScenario (with its resource limits), then the per-host sysctls and the TIME_WAIT prediction the runner computes
-// from the spec. Input: the INI text, then optionally a line "%%" and one KEY=VALUE override
-// a line. The documented error channel is ConfigError; nothing else is caught.
+// as LoadScenario does), ParseScenario (with its resource limits), then the per-host sysctls and
+// the TIME_WAIT prediction the runner computes from the spec. Input: the INI text, then optionally
+// a line "%%" and one KEY=VALUE override a line. The documented error channel is ConfigError;
+// nothing else is caught.
 
 #include "fuzz-support.h"
 #include "scenario-config.h"

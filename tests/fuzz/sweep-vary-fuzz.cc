@@ -29,9 +29,9 @@ const std::string SCENARIO = PORTLAB_FUZZ_SCENARIO;
 /// The arguments of one sweep command line.
 struct SweepArguments
 {
-    std::vector<std::string> sets;  //!< --set
-    std::vector<std::string> vary;  //!< --vary
-    std::string y;                  //!< --y
+    std::vector<std::string> sets; //!< --set
+    std::vector<std::string> vary; //!< --vary
+    std::string y;                 //!< --y
 };
 
 /// \param text the input \return the arguments it encodes

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <dirent.h>
 #include <fstream>
-#include <map>
 #include <gtest/gtest.h>
 #include <iterator>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>

@@ -10,9 +10,9 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <future>
 #include <unistd.h>
 
 namespace portlab
@@ -161,7 +161,6 @@ TEST(ScenarioFile, UnknownScenariosAndExtendsCyclesAreErrors)
     EXPECT_TRUE(Has(ErrorOf([&] { f.Resolve("zzz", nullptr); }), "no scenario named 'zzz'"));
 }
 
-
 /// A fresh temporary directory, removed afterwards.
 class TempDir
 {
@@ -207,10 +206,9 @@ TEST(ScenarioFile, ALineStartingWithSemicolonIsACommentAsInOtherIniReaders)
 TEST(ScenarioFile, AUtf8ByteOrderMarkAtTheStartIsSkipped)
 {
     std::string e = ErrorOf([] {
-        ScenarioFile f =
-            ScenarioFile::Parse("\xEF\xBB\xBF# saved by an editor that writes a BOM\n"
-                                "[scenario a]\nduration = 2s\n",
-                                "bom.ini");
+        ScenarioFile f = ScenarioFile::Parse("\xEF\xBB\xBF# saved by an editor that writes a BOM\n"
+                                             "[scenario a]\nduration = 2s\n",
+                                             "bom.ini");
         EXPECT_EQ(f.Names(), std::vector<std::string>{"a"});
     });
     EXPECT_EQ(e, "") << "a UTF-8 byte order mark at the start should be skipped";
@@ -235,8 +233,8 @@ TEST(ScenarioFile, AFifoIsRefusedWithoutBeingRead)
     const std::string fifo = tmp.Path("f.ini");
     ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
     // Load in another thread: one that opens the FIFO to read it blocks until a writer comes.
-    auto load = std::async(std::launch::async,
-                           [&] { return ErrorOf([&] { ScenarioFile::Load(fifo); }); });
+    auto load =
+        std::async(std::launch::async, [&] { return ErrorOf([&] { ScenarioFile::Load(fifo); }); });
     bool blocked = load.wait_for(std::chrono::seconds(5)) != std::future_status::ready;
     if (blocked)
     {

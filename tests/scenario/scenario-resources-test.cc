@@ -100,8 +100,7 @@ TEST(ScenarioResources, TenToTheTenLinksAreRefusedAtOnceNamingEstimateAndLimit)
     double s = 0;
     std::string e = Refusal(keys, &s);
     EXPECT_TRUE(Has(e, "needs 10,000,000,000 links") && Has(e, "allowed: at most 1,000,000 links"))
-        << "10^5 x 10^5 fully meshed hosts should be refused naming the links and the limit: "
-        << e;
+        << "10^5 x 10^5 fully meshed hosts should be refused naming the links and the limit: " << e;
     EXPECT_LT(s, 5) << "the refusal should come before anything is built";
 }
 
@@ -146,7 +145,10 @@ TEST(ScenarioResources, TenMillionConnectionsPerSecondFor100000sAreRefusedForEve
 
 TEST(ScenarioResources, PcapWithMoreFilesThanDescriptorsIsRefusedNamingBoth)
 {
-    struct rlimit old{};
+    struct rlimit old
+    {
+    };
+
     ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &old), 0);
     struct rlimit low = old;
     low.rlim_cur = std::min<rlim_t>(1024, old.rlim_cur);
@@ -168,8 +170,9 @@ TEST(ScenarioResources, ARateBelowWhatTheProcessesAcceptIsRefusedNotAborted)
     auto keys = Base();
     keys["app.cli.rate"] = "1e-10/s"; // the Rate attribute's minimum is 1e-9: ns-3 would abort
     std::string e = Refusal(keys);
-    EXPECT_TRUE(Has(e, "key 'app.cli.rate' = '1e-10/s': out of range; allowed: a rate from "
-                       "0.000001/s to 10M/s"))
+    EXPECT_TRUE(Has(e,
+                    "key 'app.cli.rate' = '1e-10/s': out of range; allowed: a rate from "
+                    "0.000001/s to 10M/s"))
         << "a rate ns-3 cannot take should be refused with the allowed range: " << e;
     keys["app.cli.rate"] = "0.000001/s";
     EXPECT_EQ(Refusal(keys), "");

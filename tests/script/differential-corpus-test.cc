@@ -46,8 +46,9 @@ TEST(DifferentialCorpus, EveryRecordedKernelSequenceAgreesOnTheModel)
 TEST(DifferentialCorpus, ADisagreementIsReported)
 {
     // The comparison itself can fail: a recorded result the model does not give.
-    RecordedScript s{7, "host h\ntcp h a\nbind a 127.0.0.1:80 -> ok\ntcp h b\n"
-                        "bind b 127.0.0.1:80 -> ok\n"};
+    RecordedScript s{7,
+                     "host h\ntcp h a\nbind a 127.0.0.1:80 -> ok\ntcp h b\n"
+                     "bind b 127.0.0.1:80 -> ok\n"};
     auto d = ModelDisagreements(s);
     ASSERT_EQ(d.size(), 1u);
     EXPECT_EQ(d[0], "seed-7:5: bind b 127.0.0.1:80: Linux ok, portlab EADDRINUSE");

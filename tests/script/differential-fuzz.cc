@@ -11,9 +11,9 @@
  *
  * Each sequence runs three times on the kernel; a check whose result varied between them is
  * compared nowhere (Linux is not deterministic there), except that an ephemeral port is
- * compared by its range and an address with an ephemeral port by its address. `check` and `replay` print each disagreement
- * and "N of M fuzz sequences agree"; they exit 1 if any disagrees. `check` and `record` need
- * root (network namespaces).
+ * compared by its range and an address with an ephemeral port by its address. `check` and `replay`
+ * print each disagreement and "N of M fuzz sequences agree"; they exit 1 if any disagrees. `check`
+ * and `record` need root (network namespaces).
  */
 
 #include "atomic-directory.h"
@@ -127,9 +127,10 @@ main(int argc, char** argv)
                     std::cerr << total << " sequences, " << agree << " agree\n";
                 }
             }
-            std::cout << agree << " of " << total << " fuzz sequences agree (seeds " << first
-                      << " to " << last << "; " << unstableChecks
-                      << " checks varied between kernel runs and were compared only by what is stable)\n";
+            std::cout
+                << agree << " of " << total << " fuzz sequences agree (seeds " << first << " to "
+                << last << "; " << unstableChecks
+                << " checks varied between kernel runs and were compared only by what is stable)\n";
             return agree == total ? 0 : 1;
         }
     }

@@ -54,8 +54,8 @@ TEST_P(KernelScript, EveryCheckHoldsOnTheLiveKernel)
     EXPECT_FALSE(checks.empty()) << GetParam() << " should check something";
     for (const auto& c : checks)
     {
-        EXPECT_TRUE(c.ok) << GetParam() << ":" << c.line << ": '" << c.text
-                          << "' should give " << c.expected << " on Linux as on the model, "
+        EXPECT_TRUE(c.ok) << GetParam() << ":" << c.line << ": '" << c.text << "' should give "
+                          << c.expected << " on Linux as on the model, "
                           << "got " << c.got;
     }
 }
