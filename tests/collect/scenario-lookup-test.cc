@@ -13,6 +13,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include "config-error-of.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -84,26 +86,8 @@ class Dir
     std::string m_path;
 };
 
-template <class Fn>
-std::string
-ErrorOf(Fn fn)
-{
-    try
-    {
-        fn();
-    }
-    catch (const ConfigError& e)
-    {
-        return e.what();
-    }
-    return "";
-}
-
-bool
-Has(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
+using test::ErrorOf;
+using test::Has;
 
 TEST(ScenarioLookup, ABackupFileIsRefusedInsteadOfRunningTheIniItsNameStartsWith)
 {

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include "config-error-of.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,27 +22,8 @@ namespace portlab
 namespace
 {
 
-/// The message of the ConfigError that \p fn throws ("" if none).
-template <class Fn>
-std::string
-ErrorOf(Fn fn)
-{
-    try
-    {
-        fn();
-    }
-    catch (const ConfigError& e)
-    {
-        return e.what();
-    }
-    return "";
-}
-
-bool
-Has(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
-}
+using test::ErrorOf;
+using test::Has;
 
 TEST(Units, DurationsRatesSizesAndProbabilitiesParseWithTheirUnits)
 {

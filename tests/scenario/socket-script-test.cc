@@ -6,6 +6,8 @@
 #include "scenario-config.h"
 #include "socket-script.h"
 
+#include "config-error-of.h"
+
 #include <gtest/gtest.h>
 
 namespace portlab
@@ -13,24 +15,13 @@ namespace portlab
 namespace
 {
 
+using test::Has;
+
+/// The error a malformed script gives ("" if it runs).
 std::string
 ErrorOf(const std::string& script)
 {
-    try
-    {
-        RunSocketScript(script, "t.pcs");
-    }
-    catch (const ConfigError& e)
-    {
-        return e.what();
-    }
-    return "";
-}
-
-bool
-Has(const std::string& text, const std::string& part)
-{
-    return text.find(part) != std::string::npos;
+    return test::ErrorOf([&]() { RunSocketScript(script, "t.pcs"); });
 }
 
 TEST(SocketScript, AWrongExpectationIsReportedWithWhatHappened)
