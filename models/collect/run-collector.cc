@@ -8,6 +8,7 @@
 #include "atomic-directory.h"
 #include "csv-table.h"
 #include "figure.h"
+#include "run-summary.h"
 #include "sweep.h"
 
 #include <algorithm>
@@ -477,14 +478,7 @@ PlotDirectory(const std::string& dir)
         std::string scenario = fs::path(dir).lexically_normal().parent_path().filename().string();
         if (fs::exists(d + "summary.json"))
         {
-            JsonValue s = ReadJsonFile(d + "summary.json");
-            const JsonValue* name = s.IsObject() ? s.Find("scenario") : nullptr;
-            if (name == nullptr || !name->IsString())
-            {
-                throw std::runtime_error("'" + d + "summary.json' has no scenario name; " +
-                                         "allowed: a summary.json written by portlab run");
-            }
-            scenario = name->AsString();
+            scenario = SummaryScenario(ReadJsonFile(d + "summary.json"), d + "summary.json");
         }
         return PlotRun(d + "timeseries.csv", d, scenario);
     }

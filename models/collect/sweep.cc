@@ -9,6 +9,7 @@
 #include "csv-table.h"
 #include "figure.h"
 #include "run-collector.h"
+#include "run-summary.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -736,26 +737,14 @@ CollectSweep(const std::string& dir, std::vector<std::string>* missing)
             }
             continue;
         }
-        JsonValue j = ReadJsonFile(s);
-        const JsonValue* metrics = j.IsObject() ? j.Find("metrics") : nullptr;
-        const JsonValue* matches = j.IsObject() ? j.Find("matches_linux") : nullptr;
-        if (metrics == nullptr || !metrics->IsObject() || matches == nullptr ||
-            matches->GetType() != JsonValue::Type::BOOL)
+        values[i] = SummaryNumbers(ReadJsonFile(s), s);
+        for (const auto& [k, v] : values[i])
         {
-            throw std::runtime_error("'" + s + "' lacks 'metrics' (an object) or " +
-                                     "'matches_linux' (true or false); allowed: a summary.json " +
-                                     "written by portlab run (rerun that point: delete its " +
-                                     "directory and run the sweep again)");
-        }
-        for (const auto& [k, v] : metrics->Members())
-        {
-            if (v.IsNumber())
+            if (k != "matches_linux")
             {
-                values[i][k] = v.AsDouble();
                 metricNames.insert(k);
             }
         }
-        values[i]["matches_linux"] = matches->AsBool() ? 1 : 0;
         have[i] = true;
     }
     std::vector<std::string> cols(metricNames.begin(), metricNames.end());

@@ -3,53 +3,22 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-// Fuzz target: a run's summary.json as the collectors read it: JsonValue::Parse, then, as
-// CollectSweep and PlotDirectory do, the members they take once their types are checked
-// (every number in "metrics", "matches_linux", "scenario"). The documented error channel is
-// JsonError (malformed text); nothing else is caught.
+// Fuzz target: a run's summary.json as the collectors read it: JsonValue::Parse, then
+// SummaryNumbers and SummaryScenario, which CollectSweep and PlotDirectory call. The documented
+// error channels are JsonError (malformed text) and their runtime_error (a summary they
+// refuse); nothing else is caught.
 
 #include "fuzz-support.h"
 #include "json-value.h"
+#include "run-summary.h"
 
-#include <map>
+#include <stdexcept>
 
 namespace
 {
 
 /// Inputs beyond this are not tried (summaries of the shipped scenarios are a few KiB).
 constexpr size_t MAX_INPUT = 16384;
-
-/// What CollectSweep keeps of one point's summary (nothing if it would refuse it).
-std::map<std::string, double>
-CollectedValues(const portlab::JsonValue& j)
-{
-    using portlab::JsonValue;
-    std::map<std::string, double> values;
-    const JsonValue* metrics = j.IsObject() ? j.Find("metrics") : nullptr;
-    const JsonValue* matches = j.IsObject() ? j.Find("matches_linux") : nullptr;
-    if (metrics == nullptr || !metrics->IsObject() || matches == nullptr ||
-        matches->GetType() != JsonValue::Type::BOOL)
-    {
-        return values;
-    }
-    for (const auto& [k, v] : metrics->Members())
-    {
-        if (v.IsNumber())
-        {
-            values[k] = v.AsDouble();
-        }
-    }
-    values["matches_linux"] = matches->AsBool() ? 1 : 0;
-    return values;
-}
-
-/// The scenario name PlotDirectory takes ("" if it would refuse the summary).
-std::string
-ScenarioName(const portlab::JsonValue& j)
-{
-    const portlab::JsonValue* name = j.IsObject() ? j.Find("scenario") : nullptr;
-    return name != nullptr && name->IsString() ? name->AsString() : "";
-}
 
 } // namespace
 
@@ -71,7 +40,20 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     {
         return 0;
     }
-    ScenarioName(j);
-    CollectedValues(j);
+    // What collect and plot take from it; a summary they refuse is a runtime_error.
+    try
+    {
+        SummaryNumbers(j, "summary.json");
+    }
+    catch (const std::runtime_error&)
+    {
+    }
+    try
+    {
+        SummaryScenario(j, "summary.json");
+    }
+    catch (const std::runtime_error&)
+    {
+    }
     return 0;
 }
