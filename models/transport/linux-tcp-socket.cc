@@ -95,6 +95,16 @@ LinuxTcpSocket::GetTypeId()
                           MakeStringAccessor(&LinuxTcpSocket::SetLocalPortRange,
                                              &LinuxTcpSocket::GetLocalPortRange),
                           MakeStringChecker())
+            .AddAttribute("NonBlocking",
+                          "O_NONBLOCK. On (the default: ns-3's Connect() returns at once, as a "
+                          "non-blocking connect() in an event-driven program), the outcome "
+                          "waits in sock->state SS_CONNECTING for a later connect() call. Off, "
+                          "Connect() acts as a blocking connect() returning at the "
+                          "ConnectionSucceeded/Failed callback: SS_CONNECTED, or the error "
+                          "returned and the socket disconnected",
+                          BooleanValue(true),
+                          MakeBooleanAccessor(&LinuxTcpSocket::m_nonBlocking),
+                          MakeBooleanChecker())
             .AddAttribute("Linger",
                           "SO_LINGER l_onoff; with LingerTime 0, close() sends RST and leaves no "
                           "TIME_WAIT",
@@ -168,6 +178,7 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_bindAddressNoPort(l.m_bindAddressNoPort),
       m_rangeLo(l.m_rangeLo),
       m_rangeHi(l.m_rangeHi),
+      m_nonBlocking(l.m_nonBlocking),
       m_lingerOn(l.m_lingerOn),
       m_lingerTime(l.m_lingerTime),
       m_autoAccept(l.m_autoAccept),
@@ -475,7 +486,7 @@ LinuxTcpSocket::Listen()
     {
         return Fail(Errno::BADF, "listen");
     }
-    if (m_ssConnected || m_ssConnecting)
+    if (m_sockState != SockState::UNCONNECTED)
     {
         // inet_listen(): "if (sock->state != SS_UNCONNECTED ...) goto out" (EINVAL), also
         // once a reset or a timeout took the connection to CLOSE, and after a non-blocking
@@ -505,32 +516,39 @@ LinuxTcpSocket::Connect(const Address& address)
     {
         return Fail(Errno::INVAL, "connect");
     }
-    if (m_ssConnected)
+    // __inet_stream_connect(), by sock->state.
+    switch (m_sockState)
     {
-        // __inet_stream_connect(): SS_CONNECTED gives EISCONN, even after a reset.
-        return Fail(Errno::ISCONN, "connect");
-    }
-    if (m_ssConnecting && m_state == TcpState::SYN_SENT)
-    {
-        return Fail(Errno::ALREADY, "connect"); // __inet_stream_connect(): still connecting
-    }
-    if (!m_ssConnecting && m_state != TcpState::CLOSE)
-    {
-        // __inet_stream_connect(), SS_UNCONNECTED: "err = -EISCONN; if (sk->sk_state !=
-        // TCP_CLOSE) goto out;" (a listener), before any route is looked up.
-        return Fail(Errno::ISCONN, "connect");
-    }
-    if (m_ssConnecting || (m_state == TcpState::CLOSE && m_sockError != Errno::OK))
-    {
-        // __inet_stream_connect() for SS_CONNECTING with TCP_CLOSE, "goto sock_error": the
-        // connect failed since; report sk_err once (ECONNABORTED if it was read already),
-        // and tcp_disconnect() leaves the socket unconnected: SS_UNCONNECTED, sk_shutdown 0.
-        Errno e = TakeSocketError();
-        m_ssConnecting = false;
-        m_rcvShutdown = false;
-        m_remotePort = 0; // tcp_disconnect(): inet_dport = 0
-        Table().ResetSource(m_id);
-        return Fail(e == Errno::OK ? Errno::CONNABORTED : e, "connect");
+    case SockState::DISCONNECTING:
+        return Fail(Errno::INVAL, "connect"); // "default: err = -EINVAL"
+    case SockState::CONNECTED:
+        return Fail(Errno::ISCONN, "connect"); // even after a reset
+    case SockState::CONNECTING:
+        // The outcome of an earlier connect(): still in progress (EALREADY); failed
+        // ("sock_error": sk_err once, else ECONNABORTED, and tcp_disconnect()); or
+        // established since, whatever the address: SS_CONNECTED, and 0.
+        if (m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV)
+        {
+            return Fail(Errno::ALREADY, "connect");
+        }
+        if (m_state == TcpState::CLOSE)
+        {
+            Errno e = TakeSocketError();
+            m_sockState = SockState::UNCONNECTED;
+            Disconnect();
+            return Fail(e == Errno::OK ? Errno::CONNABORTED : e, "connect");
+        }
+        m_sockState = SockState::CONNECTED;
+        Result("connect", Errno::OK);
+        return 0;
+    case SockState::UNCONNECTED:
+        if (m_state != TcpState::CLOSE)
+        {
+            // "err = -EISCONN; if (sk->sk_state != TCP_CLOSE) goto out;" (a listener), before
+            // any route is looked up.
+            return Fail(Errno::ISCONN, "connect");
+        }
+        break;
     }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
     Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
@@ -557,8 +575,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_localPort = r.localPort;
     m_remote = peer;
     m_remotePort = a.GetPort();
-    m_sockError = Errno::OK;
-    m_rcvShutdown = false;
+    m_sockError = Errno::OK; // tcp_connect_init(): sk_err = 0; sk_shutdown stays as it is
     route->SetSource(m_local);
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
@@ -577,7 +594,8 @@ LinuxTcpSocket::Connect(const Address& address)
     m_retries = 0;
     m_synStart = Simulator::Now();
     m_state = TcpState::SYN_SENT;
-    m_ssConnecting = true;
+    m_sockState = SockState::CONNECTING;
+    m_blockingConnect = !m_nonBlocking;
     m_stateTrace(TcpState::CLOSE, TcpState::SYN_SENT);
     Result("connect", e);
     SendFlags(TcpHeader::SYN);
@@ -594,6 +612,14 @@ LinuxTcpSocket::ShutdownSend()
 int
 LinuxTcpSocket::ShutdownRecv()
 {
+    if (m_state == TcpState::SYN_SENT && !Released())
+    {
+        // ns-3's stacks only mark the socket here, and stock applications rely on it
+        // (BulkSendApplication calls ShutdownRecv() right after Connect()); shutdown(2) in
+        // SYN_SENT would abandon the connect (Shutdown() does that, as Linux).
+        m_rcvShutdown = true;
+        return 0;
+    }
     return Shutdown(true, false);
 }
 
@@ -605,24 +631,33 @@ LinuxTcpSocket::Shutdown(bool rd, bool wr)
     {
         return Fail(Errno::BADF, "shutdown");
     }
-    if (m_state == TcpState::LISTEN)
+    // inet_shutdown(). A connect() whose outcome no call has seen: SS_DISCONNECTING while it
+    // is pending or after it failed (connect() then gives EINVAL), else SS_CONNECTED.
+    if (m_sockState == SockState::CONNECTING)
     {
-        // inet_shutdown(): "case TCP_LISTEN: if (!(how & RCV_SHUTDOWN)) break; fallthrough"
-        // to sk->sk_prot->disconnect(): tcp_disconnect() stops listening
-        // (inet_csk_listen_stop) and leaves the socket in CLOSE, unconnected, its port given
-        // back unless bind() chose it.
-        if (rd)
-        {
-            StopListening();
-            m_state = TcpState::CLOSE;
-            m_stateTrace(TcpState::LISTEN, TcpState::CLOSE);
-            Table().ResetSource(m_id);
-        }
+        m_sockState = m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV ||
+                              m_state == TcpState::CLOSE
+                          ? SockState::DISCONNECTING
+                          : SockState::CONNECTED;
+    }
+    if ((m_state == TcpState::LISTEN && rd) || m_state == TcpState::SYN_SENT)
+    {
+        // "case TCP_LISTEN: if (!(how & RCV_SHUTDOWN)) break; fallthrough; case TCP_SYN_SENT:
+        // err = sk->sk_prot->disconnect(sk, O_NONBLOCK); sock->state = SS_UNCONNECTED": a
+        // listener stops listening, a connecting socket gives up (sk_err ECONNRESET); either
+        // is left unconnected in CLOSE, its port given back unless bind() chose it.
+        Disconnect();
+        m_sockState = SockState::UNCONNECTED;
         return 0;
     }
+    if (m_state == TcpState::LISTEN)
+    {
+        return 0; // SHUT_WR on a listener does nothing
+    }
+    // "case TCP_CLOSE: err = -ENOTCONN; fallthrough; default: sk->sk_shutdown |= how": the
+    // bits are set even on a socket that never connected (a later connect() keeps them).
     if (rd)
     {
-        m_shutdownRecv = true;
         m_rcvShutdown = true;
     }
     if (wr)
@@ -659,6 +694,7 @@ LinuxTcpSocket::Close()
         return Fail(Errno::BADF, "close");
     }
     m_orphan = true;
+    m_rcvShutdown = true; // tcp_close(): sk_shutdown = SHUTDOWN_MASK
     switch (m_state)
     {
     case TcpState::CLOSE:
@@ -1164,9 +1200,13 @@ LinuxTcpSocket::Retransmit()
 void
 LinuxTcpSocket::ConnectSucceeded()
 {
-    // connect() is done: sock->state SS_CONNECTED, the application told, data may go.
-    m_ssConnected = true;
-    m_ssConnecting = false;
+    // The handshake of connect() is done: the application is told and data may go. A
+    // blocking connect() returns 0 now (__inet_stream_connect(): SS_CONNECTED); after a
+    // non-blocking one, sock->state stays SS_CONNECTING until a connect() call sees it.
+    if (m_blockingConnect && m_sockState == SockState::CONNECTING)
+    {
+        m_sockState = SockState::CONNECTED;
+    }
     Result("connect-established", Errno::OK);
     NotifyConnectionSucceeded();
     SendData();
@@ -1361,9 +1401,17 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
         {
             l->ChildEstablished(this);
         }
-        else if (m_ssConnecting)
+        else if (m_sockState == SockState::CONNECTING)
         {
             ConnectSucceeded(); // the active side of a simultaneous open
+        }
+        if (!l && m_shutdownSend)
+        {
+            // tcp_rcv_state_process(), TCP_SYN_RECV: "if (sk->sk_shutdown & SEND_SHUTDOWN)
+            // tcp_shutdown(sk, SEND_SHUTDOWN)": a shutdown(SHUT_WR) made before the
+            // simultaneous open completed sends its FIN now.
+            SetState(TcpState::FIN_WAIT1);
+            SendData();
         }
         if (payload->GetSize() == 0 && !(flags & TcpHeader::FIN))
         {
@@ -1453,12 +1501,14 @@ LinuxTcpSocket::ProcessData(const LinuxTcpHeader& h, Ptr<Packet> payload)
         SendFlags(TcpHeader::ACK); // out of order or duplicate: (dup) ACK, drop
         return;
     }
-    if (m_orphan || m_shutdownRecv)
+    if (m_rcvShutdown && (m_state == TcpState::FIN_WAIT1 || m_state == TcpState::FIN_WAIT2))
     {
-        // Data for a socket nobody will read: Linux answers with RST.
+        // tcp_rcv_state_process(), step 7: in FIN_WAIT1/2 "if (sk->sk_shutdown &
+        // RCV_SHUTDOWN)" new data is answered with RST and tcp_reset() (ECONNRESET): a closed
+        // socket, or one shut for reading. In ESTABLISHED, SHUT_RD data is queued and readable.
         m_rcvNxt += payload->GetSize();
         SendReset();
-        CloseDown(false, Errno::OK);
+        CloseDown(true, Errno::CONNRESET);
         return;
     }
     uint32_t room = m_rcvBufSize > m_rxSize ? m_rcvBufSize - m_rxSize : 0;
@@ -1549,6 +1599,45 @@ LinuxTcpSocket::EnterTimeWait(bool finWait2)
 }
 
 void
+LinuxTcpSocket::Disconnect()
+{
+    NS_LOG_FUNCTION(this);
+    Ptr<LinuxTcpSocket> self(this);
+    const TcpState old = m_state;
+    NS_ASSERT_MSG(old == TcpState::LISTEN || old == TcpState::SYN_SENT || old == TcpState::CLOSE,
+                  "Disconnect() is for a listener, a connecting or a closed socket");
+    if (old == TcpState::LISTEN)
+    {
+        StopListening(); // inet_csk_listen_stop()
+    }
+    else if (old == TcpState::SYN_SENT)
+    {
+        // "else if (old_state == TCP_SYN_SENT) sk->sk_err = ECONNRESET": no RST goes out.
+        CancelRetransmit();
+        Table().SetClosed(m_id);
+        m_linuxErrno = Errno::CONNRESET;
+        m_sockError = Errno::CONNRESET;
+        m_errnoTrace(Errno::CONNRESET);
+    }
+    m_state = TcpState::CLOSE;
+    if (old != TcpState::CLOSE)
+    {
+        m_stateTrace(old, TcpState::CLOSE);
+    }
+    // "sk->sk_shutdown = 0; sock_reset_flag(sk, SOCK_DONE); inet->inet_dport = 0;" and the
+    // queues purged; inet_reset_saddr() unless bind() chose the address.
+    m_rcvShutdown = false;
+    m_shutdownSend = false;
+    m_finReceived = false;
+    m_finSent = false;
+    m_remotePort = 0;
+    m_rxBuffer.clear();
+    m_rxSize = 0;
+    m_txBuffer->RemoveAtStart(m_txBuffer->GetSize());
+    Table().ResetSource(m_id);
+}
+
+void
 LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
 {
     NS_LOG_FUNCTION(this << notifyError << portlab::ErrnoName(e));
@@ -1575,6 +1664,16 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
     // connect() call then collects is disconnected (tcp_disconnect() clears the mask): see
     // Connect(); a blocking connect() is exactly that.
     m_rcvShutdown = true;
+    if ((old == TcpState::SYN_SENT || old == TcpState::SYN_RECV) && !m_orphan &&
+        m_blockingConnect && m_sockState == SockState::CONNECTING)
+    {
+        // A blocking connect() wakes to the failure and returns it ("sock_error":
+        // sock_error() takes sk_err), then disconnects: SS_UNCONNECTED, ready to connect,
+        // listen or bind again. The error stays in GetLinuxErrno() for the callback.
+        m_sockError = Errno::OK;
+        m_sockState = SockState::UNCONNECTED;
+        Disconnect();
+    }
     if (m_listener)
     {
         // A child that never reached the application.
@@ -1700,7 +1799,8 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     Socket::SocketErrno err;
     child->m_route = LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
     child->m_listener = this;
-    child->m_ssConnected = true; // inet_accept() hands it over as SS_CONNECTED
+    child->m_sockState = SockState::CONNECTED; // inet_accept() hands it over as SS_CONNECTED
+    child->m_nonBlocking = true; // as a new socket: ns-3's calls never wait
     child->m_state = TcpState::SYN_RECV;
     child->m_stateTrace(TcpState::LISTEN, TcpState::SYN_RECV);
     child->m_rcvNxt = h.GetSequenceNumber() + 1;

@@ -206,6 +206,16 @@ class LinuxTcpSocket : public TcpSocket
     Time GetPersistTimeout() const override;
 
   private:
+    /// Linux's sock->state (socket_state): what connect(), listen() and shutdown() look at,
+    /// beside the TCP state.
+    enum class SockState : uint8_t
+    {
+        UNCONNECTED,  //!< SS_UNCONNECTED
+        CONNECTING,   //!< SS_CONNECTING
+        CONNECTED,    //!< SS_CONNECTED
+        DISCONNECTING //!< SS_DISCONNECTING (shutdown() met a failed or pending connect)
+    };
+
     portlab::TcpPortTable& Table() const;
     bool Released() const;
     int Fail(portlab::Errno e, const char* call);
@@ -248,6 +258,10 @@ class LinuxTcpSocket : public TcpSocket
     /// orphan in FIN_WAIT2 passes to an entry in the FIN_WAIT2 substate for tcp_fin_timeout.
     void EnterTimeWait(bool finWait2 = false);
     void CloseDown(bool notifyError, portlab::Errno e);
+    /// tcp_disconnect(): back to an unconnected TCP_CLOSE socket (a listener stops, a live
+    /// connection is reset, a SYN_SENT one gets sk_err ECONNRESET); sk_shutdown and SOCK_DONE
+    /// cleared, the peer forgotten, an automatic source address reset (inet_reset_saddr()).
+    void Disconnect();
     void Release();
     void SendReset();
     void MaybeSendFin();
@@ -268,16 +282,15 @@ class LinuxTcpSocket : public TcpSocket
     uint16_t m_remotePort{0};                            //!< peer port
     Ptr<Ipv4Route> m_route;                              //!< cached route
     bool m_orphan{false};                                //!< the application closed it
-    bool m_shutdownSend{false};                          //!< no more data will be sent
-    bool m_shutdownRecv{false};                          //!< no more data will be read
+    bool m_shutdownSend{false};                          //!< SEND_SHUTDOWN in sk_shutdown
     bool m_finSent{false};                               //!< our FIN went out
     bool m_finReceived{false};                           //!< peer's FIN arrived
     bool m_closeNotified{false};                         //!< app told of the close
-    bool m_ssConnected{false}; //!< sock->state SS_CONNECTED: a connection was established
-    /// sock->state SS_CONNECTING: connect() sent a SYN and no connect() call has since seen
-    /// its outcome (a non-blocking connect, or one whose error was read another way)
-    bool m_ssConnecting{false};
-    bool m_rcvShutdown{false}; //!< RCV_SHUTDOWN (tcp_done() or shutdown(SHUT_RD))
+    /// sock->state: SS_CONNECTING from connect() until a connect() call (a blocking one when
+    /// the handshake ends) or shutdown() sees the outcome; SS_CONNECTED stays after a reset.
+    SockState m_sockState{SockState::UNCONNECTED};
+    bool m_blockingConnect{false}; //!< the pending connect() was a blocking one
+    bool m_rcvShutdown{false}; //!< RCV_SHUTDOWN in sk_shutdown (tcp_done(), SHUT_RD, close())
     portlab::Errno m_sockError{portlab::Errno::OK}; //!< sk_err: reported once by a call
 
     // options (attributes)
@@ -288,6 +301,7 @@ class LinuxTcpSocket : public TcpSocket
     bool m_bindAddressNoPort{false}; //!< IP_BIND_ADDRESS_NO_PORT
     uint16_t m_rangeLo{0};           //!< IP_LOCAL_PORT_RANGE low
     uint16_t m_rangeHi{0};           //!< IP_LOCAL_PORT_RANGE high
+    bool m_nonBlocking{true};        //!< O_NONBLOCK
     bool m_lingerOn{false};          //!< SO_LINGER l_onoff
     Time m_lingerTime;               //!< SO_LINGER l_linger
     bool m_autoAccept{true};         //!< hand connections to the app as they establish

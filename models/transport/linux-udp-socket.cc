@@ -619,7 +619,6 @@ LinuxUdpSocket::Close()
     Ptr<LinuxUdpSocket> self(this); // the protocol may hold the last reference
     m_closed = true;
     m_shutdownSend = true;
-    m_shutdownRecv = true;
     m_connected = false;
     m_rxQueue.clear();
     m_rxAvailable = 0;
@@ -631,25 +630,29 @@ LinuxUdpSocket::Close()
 int
 LinuxUdpSocket::ShutdownSend()
 {
-    NS_LOG_FUNCTION(this);
-    if (CheckClosed())
-    {
-        return -1;
-    }
-    // inet_shutdown(): the flag is set even on an unconnected socket, which gets ENOTCONN.
-    m_shutdownSend = true;
-    return m_connected ? 0 : Fail(portlab::Errno::NOTCONN);
+    return Shutdown(false, true);
 }
 
 int
 LinuxUdpSocket::ShutdownRecv()
 {
-    NS_LOG_FUNCTION(this);
+    return Shutdown(true, false);
+}
+
+int
+LinuxUdpSocket::Shutdown(bool rd, bool wr)
+{
+    NS_LOG_FUNCTION(this << rd << wr);
     if (CheckClosed())
     {
         return -1;
     }
-    m_shutdownRecv = true;
+    // inet_shutdown(): "case TCP_CLOSE: err = -ENOTCONN; fallthrough; default:
+    // sk->sk_shutdown |= how": the bits are set on an unconnected socket too, which gets
+    // ENOTCONN. SEND_SHUTDOWN makes every later send EPIPE (sock_alloc_send_pskb());
+    // RCV_SHUTDOWN only stops a blocking recv() from waiting (and ns-3's Recv() never waits):
+    // datagrams are still queued and read, udp_queue_rcv_skb() does not look at it.
+    m_shutdownSend = m_shutdownSend || wr;
     return m_connected ? 0 : Fail(portlab::Errno::NOTCONN);
 }
 
@@ -882,7 +885,7 @@ LinuxUdpSocket::ForwardUp(Ptr<Packet> packet,
                           Ptr<Ipv4Interface> incomingInterface)
 {
     NS_LOG_FUNCTION(this << packet << header << sport);
-    if (m_closed || m_shutdownRecv)
+    if (m_closed)
     {
         return;
     }

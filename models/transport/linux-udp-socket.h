@@ -137,6 +137,12 @@ class LinuxUdpSocket : public UdpSocket
     int Close() override;
     int ShutdownSend() override;
     int ShutdownRecv() override;
+    /**
+     * \brief shutdown(2) with both directions at once, as inet_shutdown() does it.
+     * \param rd SHUT_RD \param wr SHUT_WR
+     * \return 0, or -1 (ENOTCONN on an unconnected socket, which still takes the bits)
+     */
+    int Shutdown(bool rd, bool wr);
     int Connect(const Address& address) override;
     int Listen() override;
     uint32_t GetTxAvailable() const override;
@@ -269,7 +275,6 @@ class LinuxUdpSocket : public UdpSocket
     bool m_closed{false};         //!< Close() called
     bool m_ipv6Inert{false};      //!< bound to an IPv6 address: inert
     bool m_shutdownSend{false};   //!< SHUT_WR
-    bool m_shutdownRecv{false};   //!< SHUT_RD
     bool m_allowBroadcast{false}; //!< SO_BROADCAST
 
     std::deque<std::pair<Ptr<Packet>, Address>> m_rxQueue; //!< received datagrams, sources

@@ -298,6 +298,7 @@ TEST_F(TcpLifecycle, ASocketResetByItsPeerAnswersLaterCallsAsLinuxDoes)
     Ptr<LinuxTcpSocket> l = Listener(80);
     l->SetAttribute("Linger", BooleanValue(true)); // children copy SO_LINGER 0
     Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->SetAttribute("NonBlocking", BooleanValue(false)); // the recording's connect() blocked
     ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
     RunFor(MilliSeconds(10));
     ASSERT_EQ(accepted.size(), 1u);
@@ -362,6 +363,39 @@ TEST_F(TcpLifecycle, ARefusedConnectLeavesASocketThatMayConnectListenOrBind)
     EXPECT_EQ(r->GetLinuxErrno(), Errno::CONNREFUSED) << "connect() reports the refusal";
     EXPECT_EQ(r->Listen(), 0) << "and leaves the socket unconnected: listen is allowed";
     EXPECT_EQ(r->GetTcpState(), TcpState::LISTEN);
+}
+
+TEST_F(TcpLifecycle, ABlockingConnectThatFailsReturnsTheErrorAndLeavesTheSocketUnconnected)
+{
+    // With NonBlocking off, Connect() is a blocking connect(): at the failure it returns the
+    // error (sock_error() takes sk_err) and disconnects (SS_UNCONNECTED), so SO_ERROR is
+    // clear and listen() is allowed at once; on success it is SS_CONNECTED: connect() again
+    // is EISCONN (a non-blocking socket's next connect() would return 0 once).
+    Listener(80);
+    Ptr<LinuxTcpSocket> r = Tcp(0);
+    r->SetAttribute("NonBlocking", BooleanValue(false));
+    ASSERT_EQ(r->Connect(InetSocketAddress(server, 81)), 0);
+    RunFor(MilliSeconds(10));
+    EXPECT_EQ(r->GetLinuxErrno(), Errno::CONNREFUSED) << "the connect() returns the refusal";
+    EXPECT_EQ(r->TakeSocketError(), Errno::OK) << "which it took from sk_err";
+    EXPECT_EQ(r->Listen(), 0) << "the socket is unconnected again: listen is allowed";
+
+    Ptr<LinuxTcpSocket> c = Tcp(0);
+    c->SetAttribute("NonBlocking", BooleanValue(false));
+    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(c->GetTcpState(), TcpState::ESTABLISHED);
+    EXPECT_EQ(c->Connect(InetSocketAddress(server, 80)), -1);
+    EXPECT_EQ(c->GetLinuxErrno(), Errno::ISCONN) << "a blocking connect() left SS_CONNECTED";
+
+    Ptr<LinuxTcpSocket> n = Tcp(0); // NonBlocking, the default
+    ASSERT_EQ(n->Connect(InetSocketAddress(server, 80)), 0);
+    RunFor(MilliSeconds(10));
+    ASSERT_EQ(n->GetTcpState(), TcpState::ESTABLISHED);
+    EXPECT_EQ(n->Connect(InetSocketAddress(server, 9)), 0)
+        << "the first connect() after a non-blocking one's handshake returns 0";
+    EXPECT_EQ(n->Connect(InetSocketAddress(server, 80)), -1);
+    EXPECT_EQ(n->GetLinuxErrno(), Errno::ISCONN) << "and only the next is EISCONN";
 }
 
 TEST_F(TcpLifecycle, ConnectToMulticastOrBroadcastIsEnetunreachInsteadOfCrashing)
