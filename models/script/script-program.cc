@@ -577,6 +577,47 @@ ScriptErrnoName(int e)
 namespace
 {
 bool ScriptWordMatches(const std::string& expected, const std::string& got);
+bool ScriptLineMatches(const std::string& expected, const std::string& got);
+
+std::vector<std::string>
+Lines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string l;
+    while (std::getline(in, l))
+    {
+        lines.push_back(l);
+    }
+    return lines;
+}
+
+/// Can expected rows [i..] be matched to distinct unused got rows? (backtracking)
+bool
+AssignRows(const std::vector<std::string>& expected,
+           const std::vector<std::string>& got,
+           size_t i,
+           std::vector<bool>& used,
+           int& budget)
+{
+    if (i == expected.size())
+    {
+        return true;
+    }
+    for (size_t j = 0; j < got.size() && --budget > 0; ++j)
+    {
+        if (!used[j] && ScriptLineMatches(expected[i], got[j]))
+        {
+            used[j] = true;
+            if (AssignRows(expected, got, i + 1, used, budget))
+            {
+                return true;
+            }
+            used[j] = false;
+        }
+    }
+    return false;
+}
 } // namespace
 
 bool
@@ -586,24 +627,33 @@ ScriptResultMatches(const std::string& expected, const std::string& got)
     {
         return true;
     }
-    // Several lines or words: line by line, word by word.
-    if (expected.find_first_of(" \n") == std::string::npos &&
-        got.find_first_of(" \n") == std::string::npos)
+    if (expected.find('\n') == std::string::npos)
+    {
+        // One line of several words (counters): word by word.
+        return expected.find(' ') != std::string::npos && got.find('\n') == std::string::npos &&
+               ScriptLineMatches(expected, got);
+    }
+    // An expectation block: as many rows, each expected row matching a row of its own, in any
+    // order (ephemeral ports, which order the rows, are random).
+    const auto e = Lines(expected);
+    const auto g = Lines(got);
+    if (e.size() != g.size())
     {
         return false;
     }
-    std::istringstream e(expected);
-    std::istringstream g(got);
-    std::string el;
-    std::string gl;
-    while (true)
+    std::vector<bool> used(g.size(), false);
+    int budget = 1000000; // a bound on the search; rows are few
+    return AssignRows(e, g, 0, used, budget);
+}
+
+namespace
+{
+
+/// One line, word by word.
+bool
+ScriptLineMatches(const std::string& el, const std::string& gl)
+{
     {
-        bool moreE = static_cast<bool>(std::getline(e, el));
-        bool moreG = static_cast<bool>(std::getline(g, gl));
-        if (!moreE || !moreG)
-        {
-            return moreE == moreG;
-        }
         auto ew = Words(el);
         auto gw = Words(gl);
         if (ew.size() != gw.size())
@@ -633,11 +683,9 @@ ScriptResultMatches(const std::string& expected, const std::string& got)
                 }
             }
         }
+        return true;
     }
 }
-
-namespace
-{
 
 /// ScriptResultMatches's rules for one result.
 bool
