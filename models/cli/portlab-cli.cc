@@ -376,13 +376,13 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
                                                          : RunSocketScript(text, file, seed);
     // A result of several lines (ss HOST rows) is printed as the script writes an expectation
     // block: one "| ROW" line each.
-    auto block = [](const std::string& text) {
+    auto block = [](const std::string& result) {
         std::string b;
         size_t start = 0;
-        while (start <= text.size())
+        while (start <= result.size())
         {
-            size_t nl = text.find('\n', start);
-            b += "\n    | " + text.substr(start, nl == std::string::npos ? nl : nl - start);
+            size_t nl = result.find('\n', start);
+            b += "\n    | " + result.substr(start, nl == std::string::npos ? nl : nl - start);
             if (nl == std::string::npos)
             {
                 break;
@@ -391,8 +391,8 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
         }
         return b;
     };
-    auto shown = [&](const std::string& text) {
-        return text.find('\n') == std::string::npos ? " " + text : block(text);
+    auto shown = [&](const std::string& result) {
+        return result.find('\n') == std::string::npos ? " " + result : block(result);
     };
     int failed = 0;
     for (const auto& c : checks)
@@ -405,7 +405,9 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
         else
         {
             ++failed;
-            out << " MISMATCH: expected" << shown(c.expected) << (c.expected.find('\n') == std::string::npos ? "," : "\n   ") << " got" << shown(c.got) << "\n";
+            out << " MISMATCH: expected" << shown(c.expected)
+                << (c.expected.find('\n') == std::string::npos ? "," : "\n   ") << " got"
+                << shown(c.got) << "\n";
         }
     }
     out << "script: " << (checks.size() - failed) << " passed, " << failed << " failed\n";

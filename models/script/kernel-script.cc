@@ -669,11 +669,13 @@ class KernelWorld
             {
                 Die(std::string("socket(NETLINK_SOCK_DIAG): ") + std::strerror(errno));
             }
+
             struct
             {
                 nlmsghdr nlh;
                 inet_diag_req_v2 req;
             } msg{};
+
             msg.nlh.nlmsg_len = sizeof(msg);
             msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
             msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;

@@ -39,8 +39,7 @@ Verbs()
 {
     static const std::map<std::string, VerbInfo> verbs{
         {"host", {ScriptVerb::HOST, 1, 2, "host NAME [timewait_hz=HZ]"}},
-        {"link",
-         {ScriptVerb::LINK, 4, 7, "link HOST HOST ADDR ADDR [DELAY] [rate=RATE] [loss=P]"}},
+        {"link", {ScriptVerb::LINK, 4, 7, "link HOST HOST ADDR ADDR [DELAY] [rate=RATE] [loss=P]"}},
         {"sysctl", {ScriptVerb::SYSCTL, 2, 3, "sysctl HOST|* KEY=VALUE"}},
         {"tcp", {ScriptVerb::TCP, 2, 8, "tcp HOST SOCK [OPTION...]"}},
         {"udp", {ScriptVerb::UDP, 2, 7, "udp HOST SOCK [OPTION...]"}},
@@ -675,8 +674,7 @@ ScriptLineMatches(const std::string& el, const std::string& gl)
                     // "NAME=*": any number
                     auto eq = ew[i].find('=');
                     if (eq == std::string::npos || ew[i].substr(eq + 1) != "*" ||
-                        gw[i].compare(0, eq + 1, ew[i], 0, eq + 1) != 0 ||
-                        gw[i].size() == eq + 1)
+                        gw[i].compare(0, eq + 1, ew[i], 0, eq + 1) != 0 || gw[i].size() == eq + 1)
                     {
                         return false;
                     }
@@ -828,6 +826,7 @@ ParseScript(const std::string& text, const std::string& name)
     std::map<std::string, PortSysctls> hostSysctls;
     std::set<std::string> closedNames; // a closed name may name a new socket
     bool started = false;
+
     // Lines, comments removed, with the "| ROW" lines of an expectation block gathered under
     // the statement they follow.
     struct Line
@@ -837,6 +836,7 @@ ParseScript(const std::string& text, const std::string& name)
         std::vector<std::string> rows;
         int firstRowLine{0};
     };
+
     std::vector<Line> lines;
     {
         std::istringstream in(text);
@@ -903,7 +903,8 @@ ParseScript(const std::string& text, const std::string& name)
         {
             auto exp = Words(line.substr(arrow + 2));
             auto before = Words(line.substr(0, arrow));
-            const bool rowsStatement = before.size() >= 3 && before[0] == "ss" && before[2] == "rows";
+            const bool rowsStatement =
+                before.size() >= 3 && before[0] == "ss" && before[2] == "rows";
             if (exp.empty() && logical.rows.empty())
             {
                 throw ConfigError(name + ":" + std::to_string(lineNo) +
@@ -1228,8 +1229,9 @@ ParseScript(const std::string& text, const std::string& name)
             host(words[1]);
             if (args >= 2 && words[2] != "rows")
             {
-                p.Fail("'" + words[2] + "' is not allowed; allowed: ss HOST, ss HOST rows, ss HOST "
-                                        "rows tcp, ss HOST rows udp");
+                p.Fail("'" + words[2] +
+                       "' is not allowed; allowed: ss HOST, ss HOST rows, ss HOST "
+                       "rows tcp, ss HOST rows udp");
             }
             if (args == 3 && words[3] != "tcp" && words[3] != "udp")
             {
@@ -1276,14 +1278,12 @@ ParseScript(const std::string& text, const std::string& name)
             if (!why.empty())
             {
                 std::string shown = s.expected; // one line: rows as "| ROW | ROW"
-                for (size_t nl = shown.find('\n'); nl != std::string::npos;
-                     nl = shown.find('\n'))
+                for (size_t nl = shown.find('\n'); nl != std::string::npos; nl = shown.find('\n'))
                 {
                     shown.replace(nl, 1, " | ");
                 }
                 throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + s.text + " -> " +
-                                  shown + "': '" + shown + "' is not a result it can give; " +
-                                  why);
+                                  shown + "': '" + shown + "' is not a result it can give; " + why);
             }
         }
         program.statements.push_back(s);

@@ -215,14 +215,14 @@ std::string ScriptSsText(const std::vector<std::string>& states);
  */
 struct ScriptSsRow
 {
-    std::string netid;  //!< "tcp" or "udp"
-    std::string state;  //!< ss's state name: LISTEN, ESTAB, TIME-WAIT, UNCONN ...
-    uint64_t recvQ{0};  //!< Recv-Q
-    uint64_t sendQ{0};  //!< Send-Q
-    uint32_t localAddr{0};  //!< local address, host byte order
-    uint16_t localPort{0};  //!< local port
-    uint32_t peerAddr{0};   //!< peer address (0.0.0.0 when not connected)
-    uint16_t peerPort{0};   //!< peer port (0, printed "*", when not connected)
+    std::string netid;     //!< "tcp" or "udp"
+    std::string state;     //!< ss's state name: LISTEN, ESTAB, TIME-WAIT, UNCONN ...
+    uint64_t recvQ{0};     //!< Recv-Q
+    uint64_t sendQ{0};     //!< Send-Q
+    uint32_t localAddr{0}; //!< local address, host byte order
+    uint16_t localPort{0}; //!< local port
+    uint32_t peerAddr{0};  //!< peer address (0.0.0.0 when not connected)
+    uint16_t peerPort{0};  //!< peer port (0, printed "*", when not connected)
 };
 
 /**

@@ -308,16 +308,16 @@ class World
                 },
                 [&](const portlab::TimeWaitEntry& tw) {
                     // A FIN_WAIT2 timewait sock is listed by its substate, as ss shows it.
-                    rows.push_back(ScriptSsRow{
-                        "tcp",
-                        SsStateName((tw.flags & portlab::TW_FIN_WAIT2) ? TcpState::FIN_WAIT2
-                                                                       : TcpState::TIME_WAIT),
-                        0,
-                        0,
-                        tw.tuple.localAddr,
-                        tw.tuple.localPort,
-                        tw.tuple.remoteAddr,
-                        tw.tuple.remotePort});
+                    rows.push_back(ScriptSsRow{"tcp",
+                                               SsStateName((tw.flags & portlab::TW_FIN_WAIT2)
+                                                               ? TcpState::FIN_WAIT2
+                                                               : TcpState::TIME_WAIT),
+                                               0,
+                                               0,
+                                               tw.tuple.localAddr,
+                                               tw.tuple.localPort,
+                                               tw.tuple.remoteAddr,
+                                               tw.tuple.remotePort});
                 });
         }
         if (which != "tcp")

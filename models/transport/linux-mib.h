@@ -48,22 +48,22 @@ class LinuxMib
     /// The counters, in the order `counters HOST` prints them.
     enum Counter
     {
-        TCP_ACTIVE_OPENS,          //!< TcpActiveOpens
-        TCP_PASSIVE_OPENS,         //!< TcpPassiveOpens
-        TCP_ATTEMPT_FAILS,         //!< TcpAttemptFails
-        TCP_ESTAB_RESETS,          //!< TcpEstabResets
-        TCP_CURR_ESTAB,            //!< TcpCurrEstab (a gauge)
-        TCP_OUT_RSTS,              //!< TcpOutRsts
-        TCP_EXT_TW,                //!< TcpExtTW
-        TCP_EXT_TW_KILLED,         //!< TcpExtTWKilled
-        TCP_EXT_TW_RECYCLED,       //!< TcpExtTWRecycled
+        TCP_ACTIVE_OPENS,           //!< TcpActiveOpens
+        TCP_PASSIVE_OPENS,          //!< TcpPassiveOpens
+        TCP_ATTEMPT_FAILS,          //!< TcpAttemptFails
+        TCP_ESTAB_RESETS,           //!< TcpEstabResets
+        TCP_CURR_ESTAB,             //!< TcpCurrEstab (a gauge)
+        TCP_OUT_RSTS,               //!< TcpOutRsts
+        TCP_EXT_TW,                 //!< TcpExtTW
+        TCP_EXT_TW_KILLED,          //!< TcpExtTWKilled
+        TCP_EXT_TW_RECYCLED,        //!< TcpExtTWRecycled
         TCP_EXT_TIME_WAIT_OVERFLOW, //!< TcpExtTCPTimeWaitOverflow
-        TCP_EXT_LISTEN_OVERFLOWS,  //!< TcpExtListenOverflows
-        TCP_EXT_LISTEN_DROPS,      //!< TcpExtListenDrops
-        UDP_NO_PORTS,              //!< UdpNoPorts
-        UDP_IN_DATAGRAMS,          //!< UdpInDatagrams
-        UDP_OUT_DATAGRAMS,         //!< UdpOutDatagrams
-        COUNT                      //!< how many there are
+        TCP_EXT_LISTEN_OVERFLOWS,   //!< TcpExtListenOverflows
+        TCP_EXT_LISTEN_DROPS,       //!< TcpExtListenDrops
+        UDP_NO_PORTS,               //!< UdpNoPorts
+        UDP_IN_DATAGRAMS,           //!< UdpInDatagrams
+        UDP_OUT_DATAGRAMS,          //!< UdpOutDatagrams
+        COUNT                       //!< how many there are
     };
 
     /// \param c a counter \return its nstat name ("TcpActiveOpens")

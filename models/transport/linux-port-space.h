@@ -145,7 +145,7 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     portlab::TimeNs m_twTimerAt{-1};                //!< when it fires
     uint32_t m_timeWaitHz{0};                       //!< timer-wheel rounding (0 = exact)
 
-    LinuxMib m_mib;                                           //!< the host's counters
+    LinuxMib m_mib;                                         //!< the host's counters
     TracedCallback<const std::string&, int64_t> m_mibTrace; //!< a counter changed
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twEnter;    //!< entered
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twExpire;   //!< expired
