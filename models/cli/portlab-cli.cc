@@ -374,18 +374,40 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
     std::string text = ReadWholeFile(file, MAX_SCRIPT_BYTES);
     std::vector<ScriptCheck> checks = vm.count("kernel") ? RunKernelScript(ParseScript(text, file))
                                                          : RunSocketScript(text, file, seed);
+    // A result of several lines (ss HOST rows) is printed as the script writes an expectation
+    // block: one "| ROW" line each.
+    auto block = [](const std::string& result) {
+        std::string b;
+        size_t start = 0;
+        while (start <= result.size())
+        {
+            size_t nl = result.find('\n', start);
+            b += "\n    | " + result.substr(start, nl == std::string::npos ? nl : nl - start);
+            if (nl == std::string::npos)
+            {
+                break;
+            }
+            start = nl + 1;
+        }
+        return b;
+    };
+    auto shown = [&](const std::string& result) {
+        return result.find('\n') == std::string::npos ? " " + result : block(result);
+    };
     int failed = 0;
     for (const auto& c : checks)
     {
-        out << file << ":" << c.line << ": " << c.text << " -> ";
+        out << file << ":" << c.line << ": " << ScriptTimeText(c.timeNs) << " " << c.text << " ->";
         if (c.ok)
         {
-            out << c.got << "\n";
+            out << shown(c.got) << "\n";
         }
         else
         {
             ++failed;
-            out << "MISMATCH: expected " << c.expected << ", got " << c.got << "\n";
+            out << " MISMATCH: expected" << shown(c.expected)
+                << (c.expected.find('\n') == std::string::npos ? "," : "\n   ") << " got"
+                << shown(c.got) << "\n";
         }
     }
     out << "script: " << (checks.size() - failed) << " passed, " << failed << " failed\n";

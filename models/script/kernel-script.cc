@@ -5,6 +5,7 @@
 
 #include "kernel-script.h"
 
+#include "linux-mib.h"
 #include "port-types.h"
 
 #include <arpa/inet.h>
@@ -13,6 +14,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <map>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -95,6 +99,10 @@ class KernelWorld
                 int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                                  std::chrono::steady_clock::now() - m_start)
                                  .count();
+                for (char& c : got)
+                {
+                    c = c == '\n' ? '\x1f' : c; // one result a line on the pipe
+                }
                 std::string line =
                     std::to_string(s.line) + "\t" + std::to_string(ns) + "\t" + got + "\n";
                 if (write(m_out, line.data(), line.size()) < 0)
@@ -122,6 +130,74 @@ class KernelWorld
         {
             Die("setns " + host + ": " + std::strerror(errno));
         }
+    }
+
+    /// Run `tc ARGS`; its stderr (first line) in \p why when it fails.
+    static bool Tc(const std::vector<std::string>& args, std::string& why)
+    {
+        int errPipe[2];
+        if (pipe(errPipe) != 0)
+        {
+            why = std::string("pipe: ") + std::strerror(errno);
+            return false;
+        }
+        pid_t pid = fork();
+        if (pid == 0)
+        {
+            std::vector<char*> argv;
+            argv.push_back(const_cast<char*>("tc"));
+            for (const auto& a : args)
+            {
+                argv.push_back(const_cast<char*>(a.c_str()));
+            }
+            argv.push_back(nullptr);
+            int null = open("/dev/null", O_WRONLY);
+            dup2(null, 1);
+            dup2(errPipe[1], 2);
+            close(errPipe[0]);
+            execvp("tc", argv.data());
+            _exit(127);
+        }
+        close(errPipe[1]);
+        std::string err;
+        char buf[512];
+        ssize_t n;
+        while ((n = read(errPipe[0], buf, sizeof(buf))) > 0)
+        {
+            err.append(buf, static_cast<size_t>(n));
+        }
+        close(errPipe[0]);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        {
+            return true;
+        }
+        err = err.substr(0, err.find('\n'));
+        why = WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "tc is not installed (iproute2)"
+                                                              : "tc said '" + err + "'";
+        return false;
+    }
+
+    /// Delay, rate and loss on a veth end's egress with netem; false (why set) if impossible.
+    static bool Netem(const std::string& dev, const ScriptStatement& s, std::string& why)
+    {
+        std::vector<std::string> args{"qdisc", "add", "dev", dev, "root", "netem"};
+        if (s.nanoseconds > 0)
+        {
+            args.insert(args.end(), {"delay", std::to_string(s.nanoseconds / 1000) + "us"});
+        }
+        if (s.rateBps > 0)
+        {
+            args.insert(args.end(), {"rate", std::to_string(s.rateBps) + "bit"});
+        }
+        if (s.loss > 0)
+        {
+            char p[32];
+            std::snprintf(p, sizeof(p), "%.6f%%", s.loss * 100);
+            args.insert(args.end(), {"loss", p});
+        }
+        return Tc(args, why);
     }
 
     static void Ip(const std::vector<std::string>& args)
@@ -228,6 +304,22 @@ class KernelWorld
             Ip({"link", "set", db, "address", mac, "arp", "off"});
             Ip({"addr", "add", FormatIpv4(s.endpoint2.address) + "/24", "dev", db});
             Ip({"link", "set", db, "up"});
+            // Delay, rate and loss by netem on each end's egress. A rate or a loss the kernel
+            // cannot apply refuses the script; a bare delay without netem is left out, as
+            // veth has none (README).
+            std::string why;
+            const bool shaped = s.rateBps > 0 || s.loss > 0;
+            Enter(a);
+            bool ok = Netem(da, s, why);
+            Enter(b);
+            ok = ok && Netem(db, s, why);
+            if (!ok && shaped)
+            {
+                Die("line " + std::to_string(s.line) + ": '" + s.text +
+                    "': rate= and loss= need tc netem (the sch_netem qdisc) on the veth ends, "
+                    "which this kernel cannot give: " +
+                    why);
+            }
             return "ok";
         }
         case ScriptVerb::SYSCTL: {
@@ -438,7 +530,10 @@ class KernelWorld
         }
         case ScriptVerb::SS:
             Enter(s.names[0]);
-            return SsCounts();
+            return s.value.empty() ? SsCounts() : SsRows(s.value);
+        case ScriptVerb::COUNTERS:
+            Enter(s.names[0]);
+            return Counters(s.options);
         }
         return "?";
     }
@@ -556,6 +651,115 @@ class KernelWorld
             states.push_back(state < 12 ? SS_NAMES[state] : "UNKNOWN");
         }
         return ScriptSsText(states);
+    }
+
+    /// `ss HOST rows`: the namespace's sockets by sock_diag, as `ss -tuan` lists them.
+    static std::string SsRows(const std::string& which)
+    {
+        std::vector<ScriptSsRow> rows;
+        for (int proto : {IPPROTO_TCP, IPPROTO_UDP})
+        {
+            if ((proto == IPPROTO_TCP && which == "udp") ||
+                (proto == IPPROTO_UDP && which == "tcp"))
+            {
+                continue;
+            }
+            int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+            if (fd < 0)
+            {
+                Die(std::string("socket(NETLINK_SOCK_DIAG): ") + std::strerror(errno));
+            }
+
+            struct
+            {
+                nlmsghdr nlh;
+                inet_diag_req_v2 req;
+            } msg{};
+
+            msg.nlh.nlmsg_len = sizeof(msg);
+            msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+            msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+            msg.req.sdiag_family = AF_INET;
+            msg.req.sdiag_protocol = static_cast<uint8_t>(proto);
+            msg.req.idiag_states = ~0u; // every state, as ss -a
+            if (send(fd, &msg, sizeof(msg), 0) < 0)
+            {
+                Die(std::string("sock_diag send: ") + std::strerror(errno));
+            }
+            bool done = false;
+            alignas(nlmsghdr) char buf[32768];
+            while (!done)
+            {
+                ssize_t n = recv(fd, buf, sizeof(buf), 0);
+                if (n <= 0)
+                {
+                    Die(std::string("sock_diag recv: ") + std::strerror(errno));
+                }
+                for (auto* h = reinterpret_cast<nlmsghdr*>(buf); NLMSG_OK(h, n);
+                     h = NLMSG_NEXT(h, n))
+                {
+                    if (h->nlmsg_type == NLMSG_DONE)
+                    {
+                        done = true;
+                        break;
+                    }
+                    if (h->nlmsg_type == NLMSG_ERROR)
+                    {
+                        Die("sock_diag: an error answer");
+                    }
+                    const auto* m = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
+                    ScriptSsRow r;
+                    r.netid = proto == IPPROTO_TCP ? "tcp" : "udp";
+                    // UDP: TCP_ESTABLISHED when connected, else TCP_CLOSE (ss: UNCONN).
+                    r.state = m->idiag_state < 12 ? SS_NAMES[m->idiag_state] : "UNKNOWN";
+                    r.recvQ = m->idiag_rqueue;
+                    r.sendQ = m->idiag_wqueue;
+                    r.localAddr = ntohl(m->id.idiag_src[0]);
+                    r.localPort = ntohs(m->id.idiag_sport);
+                    r.peerAddr = ntohl(m->id.idiag_dst[0]);
+                    r.peerPort = ntohs(m->id.idiag_dport);
+                    rows.push_back(r);
+                }
+            }
+            close(fd);
+        }
+        return ScriptSsRowsText(rows);
+    }
+
+    /// `counters HOST [NAME...]`: the namespace's /proc/net/snmp and /proc/net/netstat.
+    static std::string Counters(const std::vector<std::string>& wanted)
+    {
+        std::map<std::string, std::string> values;
+        for (const char* path : {"/proc/self/net/snmp", "/proc/self/net/netstat"})
+        {
+            std::ifstream in(path);
+            std::string header;
+            std::string data;
+            while (std::getline(in, header) && std::getline(in, data))
+            {
+                std::istringstream h(header);
+                std::istringstream d(data);
+                std::string prefix;
+                std::string unused;
+                h >> prefix;
+                d >> unused;
+                prefix.pop_back(); // "Tcp:" -> "Tcp"
+                std::string key;
+                std::string value;
+                while (h >> key && d >> value)
+                {
+                    values[prefix + key] = value;
+                }
+            }
+        }
+        std::vector<std::string> names = wanted.empty() ? ScriptCounterNames() : wanted;
+        std::string out;
+        for (const auto& n : names)
+        {
+            auto it = values.find(n);
+            out += (out.empty() ? "" : " ") + n + "=" + (it == values.end() ? "?" : it->second);
+        }
+        return out;
     }
 
     int m_out;
@@ -684,8 +888,12 @@ RunKernelScript(const ScriptProgram& program)
     {
         size_t t1 = l.find('\t');
         size_t t2 = l.find('\t', t1 + 1);
-        byLine[std::stoi(l.substr(0, t1))] = {std::stoll(l.substr(t1 + 1, t2 - t1 - 1)),
-                                              l.substr(t2 + 1)};
+        std::string got = l.substr(t2 + 1);
+        for (char& c : got)
+        {
+            c = c == '\x1f' ? '\n' : c;
+        }
+        byLine[std::stoi(l.substr(0, t1))] = {std::stoll(l.substr(t1 + 1, t2 - t1 - 1)), got};
     }
     std::vector<ScriptCheck> checks;
     for (const auto& s : program.statements)

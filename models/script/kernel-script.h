@@ -45,12 +45,18 @@ bool KernelScriptsPermitted(std::string& why);
  * for the creation). Calls are the system calls of the same name; `wait` sleeps for real;
  * `connect` on a blocking socket blocks until the kernel decides; `accept` never blocks
  * (EAGAIN when nothing is queued); `recv` reads what is there without blocking; `state` is
- * TCP_INFO's state; `ss` counts the host's TCP sockets per state as `ss -tan` would. A closed
- * socket's calls go to descriptor -1, so Linux answers EBADF itself.
+ * TCP_INFO's state; `ss` counts the host's TCP sockets per state as `ss -tan` would, and
+ * `ss HOST rows` lists them (and UDP's) from sock_diag, as `ss -tuan` does; `counters` reads
+ * /proc/net/snmp and /proc/net/netstat in the host's namespace. A link's delay, rate and loss
+ * are netem qdiscs on both veth ends; a `rate=` or `loss=` the kernel cannot apply (no
+ * sch_netem, no tc) fails the run before any socket call, naming why. A closed socket's
+ * calls go to descriptor -1, so Linux answers EBADF itself. Each check's time is the real
+ * time since the script started.
  *
- * What cannot be the same: link delays (veth has none, and netem is applied only where the
- * kernel has sch_netem), `host timewait_hz` (the kernel has its own CONFIG_HZ), and real time
- * passing during calls (microseconds). Results that depend on them may differ.
+ * What cannot be the same: link delays without netem (veth has none), which packets a lossy
+ * link loses, `host timewait_hz` (the kernel has its own CONFIG_HZ), a UDP socket's Recv-Q
+ * in rows (Linux counts memory, the model payload bytes), and real time passing during calls
+ * (microseconds). Results that depend on them may differ.
  *
  * \param program the parsed script
  * \return one check per statement with an expectation, in order

@@ -5,14 +5,19 @@
 
 #include "script-program.h"
 
+#include "linux-mib.h"
 #include "port-sysctls.h"
 #include "port-types.h"
 #include "scenario-config.h"
 
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace portlab
 {
@@ -34,7 +39,7 @@ Verbs()
 {
     static const std::map<std::string, VerbInfo> verbs{
         {"host", {ScriptVerb::HOST, 1, 2, "host NAME [timewait_hz=HZ]"}},
-        {"link", {ScriptVerb::LINK, 4, 5, "link HOST HOST ADDR ADDR [DELAY]"}},
+        {"link", {ScriptVerb::LINK, 4, 7, "link HOST HOST ADDR ADDR [DELAY] [rate=RATE] [loss=P]"}},
         {"sysctl", {ScriptVerb::SYSCTL, 2, 3, "sysctl HOST|* KEY=VALUE"}},
         {"tcp", {ScriptVerb::TCP, 2, 8, "tcp HOST SOCK [OPTION...]"}},
         {"udp", {ScriptVerb::UDP, 2, 7, "udp HOST SOCK [OPTION...]"}},
@@ -55,7 +60,8 @@ Verbs()
         {"port", {ScriptVerb::PORT, 1, 1, "port SOCK"}},
         {"getsockname", {ScriptVerb::GETSOCKNAME, 1, 1, "getsockname SOCK"}},
         {"getpeername", {ScriptVerb::GETPEERNAME, 1, 1, "getpeername SOCK"}},
-        {"ss", {ScriptVerb::SS, 1, 1, "ss HOST"}},
+        {"ss", {ScriptVerb::SS, 1, 3, "ss HOST [rows [tcp|udp]]"}},
+        {"counters", {ScriptVerb::COUNTERS, 1, 16, "counters HOST [NAME...]"}},
     };
     return verbs;
 }
@@ -116,6 +122,85 @@ IsErrnoName(const std::string& w)
         }
     }
     return false;
+}
+
+/// The ss state names a row may show (TCP's, and UDP's UNCONN).
+const std::vector<std::string>&
+SsStates()
+{
+    static const std::vector<std::string> states{"LISTEN",
+                                                 "ESTAB",
+                                                 "SYN-SENT",
+                                                 "SYN-RECV",
+                                                 "FIN-WAIT-1",
+                                                 "FIN-WAIT-2",
+                                                 "CLOSE-WAIT",
+                                                 "LAST-ACK",
+                                                 "CLOSING",
+                                                 "TIME-WAIT",
+                                                 "UNCONN"};
+    return states;
+}
+
+/// Is \p w a port pattern: a port, "*" or LO-HI?
+bool
+IsPortPattern(const std::string& w)
+{
+    if (w == "*")
+    {
+        return true;
+    }
+    if (IsNumber(w))
+    {
+        return std::stoul(w) <= 65535;
+    }
+    auto dash = w.find('-');
+    return dash != std::string::npos && IsNumber(w.substr(0, dash)) &&
+           IsNumber(w.substr(dash + 1)) && std::stoul(w.substr(0, dash)) <= 65535 &&
+           std::stoul(w.substr(dash + 1)) <= 65535;
+}
+
+/// Why \p row can never be a line of `ss HOST rows` ("" if it can).
+std::string
+SsRowError(const std::string& row)
+{
+    auto w = Words(row);
+    if (w.size() != 6)
+    {
+        return "a row is 6 fields (NETID STATE RECV-Q SEND-Q LOCAL PEER), got " +
+               std::to_string(w.size());
+    }
+    if (w[0] != "tcp" && w[0] != "udp" && w[0] != "*")
+    {
+        return "netid '" + w[0] + "': allowed tcp, udp or *";
+    }
+    if (w[1] != "*" && std::find(SsStates().begin(), SsStates().end(), w[1]) == SsStates().end())
+    {
+        std::string all;
+        for (const auto& x : SsStates())
+        {
+            all += (all.empty() ? "" : ", ") + x;
+        }
+        return "state '" + w[1] + "': allowed " + all + " or *";
+    }
+    for (int i = 2; i < 4; ++i)
+    {
+        if (w[i] != "*" && !IsNumber(w[i]))
+        {
+            return "queue '" + w[i] + "': allowed a whole number or *";
+        }
+    }
+    for (int i = 4; i < 6; ++i)
+    {
+        auto colon = w[i].rfind(':');
+        Ipv4 a = 0;
+        if (w[i] != "*" && (colon == std::string::npos || !ParseIpv4(w[i].substr(0, colon), a) ||
+                            !IsPortPattern(w[i].substr(colon + 1))))
+        {
+            return "address '" + w[i] + "': allowed ADDR:PORT, ADDR:*, ADDR:LO-HI or *";
+        }
+    }
+    return "";
 }
 
 std::string
@@ -314,6 +399,28 @@ class StatementParser
                        : "allowed after 'port': a port number 0..65535, a range LO-HI, an "
                          "errno name or *";
         case ScriptVerb::SS: {
+            if (!s.value.empty())
+            {
+                if (expected == "none")
+                {
+                    return "";
+                }
+                std::istringstream rows(expected);
+                std::string row;
+                int n = 0;
+                while (std::getline(rows, row))
+                {
+                    ++n;
+                    std::string why = SsRowError(row);
+                    if (!why.empty())
+                    {
+                        return "row " + std::to_string(n) + ": " + why +
+                               "; allowed after 'ss HOST rows': none, * or rows (one a '|' line "
+                               "below 'ss HOST rows ->')";
+                    }
+                }
+                return "";
+            }
             std::string states;
             for (int i = 1; i <= 11; ++i)
             {
@@ -337,6 +444,22 @@ class StatementParser
                 if (!known || !IsNumber(x.substr(eq + 1)))
                 {
                     return allowed;
+                }
+            }
+            return "";
+        }
+        case ScriptVerb::COUNTERS: {
+            for (const auto& x : w)
+            {
+                size_t eq = x.find('=');
+                ns3::LinuxMib::Counter c;
+                std::string value = eq == std::string::npos ? "" : x.substr(eq + 1);
+                if (eq == std::string::npos || !ns3::LinuxMib::Find(x.substr(0, eq), c) ||
+                    (value != "*" && !(IsNumber(value) || (value.size() > 1 && value[0] == '-' &&
+                                                           IsNumber(value.substr(1))))))
+                {
+                    return "allowed after 'counters': NAME=N words (NAME one of the counters it "
+                           "prints, N a number or *) or *";
                 }
             }
             return "";
@@ -450,8 +573,121 @@ ScriptErrnoName(int e)
     return n != nullptr ? n : "E" + std::to_string(e);
 }
 
+namespace
+{
+bool ScriptWordMatches(const std::string& expected, const std::string& got);
+bool ScriptLineMatches(const std::string& expected, const std::string& got);
+
+std::vector<std::string>
+Lines(const std::string& text)
+{
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    std::string l;
+    while (std::getline(in, l))
+    {
+        lines.push_back(l);
+    }
+    return lines;
+}
+
+/// Can expected rows [i..] be matched to distinct unused got rows? (backtracking)
+bool
+AssignRows(const std::vector<std::string>& expected,
+           const std::vector<std::string>& got,
+           size_t i,
+           std::vector<bool>& used,
+           int& budget)
+{
+    if (i == expected.size())
+    {
+        return true;
+    }
+    for (size_t j = 0; j < got.size() && --budget > 0; ++j)
+    {
+        if (!used[j] && ScriptLineMatches(expected[i], got[j]))
+        {
+            used[j] = true;
+            if (AssignRows(expected, got, i + 1, used, budget))
+            {
+                return true;
+            }
+            used[j] = false;
+        }
+    }
+    return false;
+}
+} // namespace
+
 bool
 ScriptResultMatches(const std::string& expected, const std::string& got)
+{
+    if (ScriptWordMatches(expected, got))
+    {
+        return true;
+    }
+    if (expected.find('\n') == std::string::npos)
+    {
+        // One line of several words (counters): word by word.
+        return expected.find(' ') != std::string::npos && got.find('\n') == std::string::npos &&
+               ScriptLineMatches(expected, got);
+    }
+    // An expectation block: as many rows, each expected row matching a row of its own, in any
+    // order (ephemeral ports, which order the rows, are random).
+    const auto e = Lines(expected);
+    const auto g = Lines(got);
+    if (e.size() != g.size())
+    {
+        return false;
+    }
+    std::vector<bool> used(g.size(), false);
+    int budget = 1000000; // a bound on the search; rows are few
+    return AssignRows(e, g, 0, used, budget);
+}
+
+namespace
+{
+
+/// One line, word by word.
+bool
+ScriptLineMatches(const std::string& el, const std::string& gl)
+{
+    {
+        auto ew = Words(el);
+        auto gw = Words(gl);
+        if (ew.size() != gw.size())
+        {
+            return false;
+        }
+        for (size_t i = 0; i < ew.size(); ++i)
+        {
+            if (!ScriptWordMatches(ew[i], gw[i]))
+            {
+                // "ADDR:LO-HI": a port of ADDR in the range
+                auto ec = ew[i].rfind(':');
+                auto gc = gw[i].rfind(':');
+                if (ec == std::string::npos || gc == std::string::npos ||
+                    ew[i].compare(0, ec, gw[i], 0, gc) != 0 ||
+                    ew[i].find('-', ec) == std::string::npos ||
+                    !ScriptWordMatches(ew[i].substr(ec + 1), gw[i].substr(gc + 1)))
+                {
+                    // "NAME=*": any number
+                    auto eq = ew[i].find('=');
+                    if (eq == std::string::npos || ew[i].substr(eq + 1) != "*" ||
+                        gw[i].compare(0, eq + 1, ew[i], 0, eq + 1) != 0 || gw[i].size() == eq + 1)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+}
+
+/// ScriptResultMatches's rules for one result.
+bool
+ScriptWordMatches(const std::string& expected, const std::string& got)
 {
     if (expected == "*" || expected == got)
     {
@@ -476,6 +712,66 @@ ScriptResultMatches(const std::string& expected, const std::string& got)
                got.find_first_not_of("0123456789", prefix.size()) == std::string::npos;
     }
     return false;
+}
+
+} // namespace
+
+std::string
+ScriptTimeText(int64_t ns)
+{
+    char buf[48];
+    std::snprintf(buf,
+                  sizeof(buf),
+                  "[%3" PRId64 ".%06" PRId64 "]",
+                  ns / 1000000000,
+                  (ns % 1000000000) / 1000);
+    return buf;
+}
+
+std::string
+ScriptSsRowsText(std::vector<ScriptSsRow> rows)
+{
+    auto stateRank = [](const std::string& st) {
+        return std::find(SsStates().begin(), SsStates().end(), st) - SsStates().begin();
+    };
+    std::sort(rows.begin(), rows.end(), [&](const ScriptSsRow& a, const ScriptSsRow& b) {
+        return std::make_tuple(a.netid != "tcp",
+                               a.localAddr,
+                               a.localPort,
+                               a.peerAddr,
+                               a.peerPort,
+                               stateRank(a.state),
+                               a.recvQ,
+                               a.sendQ) < std::make_tuple(b.netid != "tcp",
+                                                          b.localAddr,
+                                                          b.localPort,
+                                                          b.peerAddr,
+                                                          b.peerPort,
+                                                          stateRank(b.state),
+                                                          b.recvQ,
+                                                          b.sendQ);
+    });
+    std::string out;
+    for (const auto& r : rows)
+    {
+        out += (out.empty() ? "" : "\n") + r.netid + " " + r.state + " " + std::to_string(r.recvQ) +
+               " " + std::to_string(r.sendQ) + " " + FormatIpv4(r.localAddr) + ":" +
+               (r.localPort == 0 ? std::string("*") : std::to_string(r.localPort)) + " " +
+               FormatIpv4(r.peerAddr) + ":" +
+               (r.peerPort == 0 ? std::string("*") : std::to_string(r.peerPort));
+    }
+    return out.empty() ? "none" : out;
+}
+
+std::vector<std::string>
+ScriptCounterNames()
+{
+    std::vector<std::string> names;
+    for (int i = 0; i < ns3::LinuxMib::COUNT; ++i)
+    {
+        names.push_back(ns3::LinuxMib::Name(static_cast<ns3::LinuxMib::Counter>(i)));
+    }
+    return names;
 }
 
 std::string
@@ -530,35 +826,109 @@ ParseScript(const std::string& text, const std::string& name)
     std::map<std::string, PortSysctls> hostSysctls;
     std::set<std::string> closedNames; // a closed name may name a new socket
     bool started = false;
-    std::istringstream in(text);
-    std::string raw;
-    int lineNo = 0;
-    while (std::getline(in, raw))
+
+    // Lines, comments removed, with the "| ROW" lines of an expectation block gathered under
+    // the statement they follow.
+    struct Line
     {
-        ++lineNo;
-        std::string line = raw.substr(0, raw.find('#'));
-        if (line.find('\0') != std::string::npos)
+        int no;
+        std::string text;
+        std::vector<std::string> rows;
+        int firstRowLine{0};
+    };
+
+    std::vector<Line> lines;
+    {
+        std::istringstream in(text);
+        std::string raw;
+        int lineNo = 0;
+        int lastStatement = -1; // index in lines of the last statement (-1: none)
+        while (std::getline(in, raw))
         {
-            throw ConfigError(name + ":" + std::to_string(lineNo) +
-                              ": a NUL byte; allowed: a text file");
+            ++lineNo;
+            std::string line = raw.substr(0, raw.find('#'));
+            if (line.find('\0') != std::string::npos)
+            {
+                throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                  ": a NUL byte; allowed: a text file");
+            }
+            auto first = line.find_first_not_of(" \t\r");
+            if (first != std::string::npos && line[first] == '|')
+            {
+                std::string row;
+                for (const auto& w : Words(line.substr(first + 1)))
+                {
+                    row += (row.empty() ? "" : " ") + w;
+                }
+                if (lastStatement < 0)
+                {
+                    throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                      ": a '| ROW' line continues an expectation block; allowed "
+                                      "only below 'ss HOST rows [tcp|udp] ->'");
+                }
+                if (row.empty())
+                {
+                    throw ConfigError(name + ":" + std::to_string(lineNo) +
+                                      ": an empty row; allowed: '| NETID STATE RECV-Q SEND-Q "
+                                      "LOCAL PEER'");
+                }
+                Line& owner = lines[lastStatement];
+                if (owner.rows.empty())
+                {
+                    owner.firstRowLine = lineNo;
+                }
+                owner.rows.push_back(row);
+                continue;
+            }
+            lines.push_back(Line{lineNo, line, {}, 0});
+            if (first != std::string::npos)
+            {
+                lastStatement = static_cast<int>(lines.size()) - 1;
+            }
         }
+    }
+    for (const Line& logical : lines)
+    {
+        const int lineNo = logical.no;
+        std::string line = logical.text;
         ScriptStatement s;
         s.line = lineNo;
         auto arrow = line.find("->");
+        auto blockError = [&]() {
+            return ConfigError(name + ":" + std::to_string(logical.firstRowLine) +
+                               ": a '| ROW' line continues an expectation block; allowed only "
+                               "below 'ss HOST rows [tcp|udp] ->' with nothing after the '->'");
+        };
         if (arrow != std::string::npos)
         {
             auto exp = Words(line.substr(arrow + 2));
-            if (exp.empty())
+            auto before = Words(line.substr(0, arrow));
+            const bool rowsStatement =
+                before.size() >= 3 && before[0] == "ss" && before[2] == "rows";
+            if (exp.empty() && logical.rows.empty())
             {
                 throw ConfigError(name + ":" + std::to_string(lineNo) +
-                                  ": '->' needs an expected result after it");
+                                  ": '->' needs an expected result after it" +
+                                  (rowsStatement ? " (or '| ROW' lines below it)" : ""));
+            }
+            if (!logical.rows.empty() && (!exp.empty() || !rowsStatement))
+            {
+                throw blockError();
             }
             s.hasExpectation = true;
             for (const auto& e : exp)
             {
                 s.expected += (s.expected.empty() ? "" : " ") + e;
             }
+            for (const auto& r : logical.rows)
+            {
+                s.expected += (s.expected.empty() ? "" : "\n") + r;
+            }
             line = line.substr(0, arrow);
+        }
+        else if (!logical.rows.empty())
+        {
+            throw blockError();
         }
         auto words = Words(line);
         if (words.empty())
@@ -666,8 +1036,57 @@ ParseScript(const std::string& text, const std::string& name)
             }
             s.endpoint.address = p.Address(words[3]);
             s.endpoint2.address = p.Address(words[4]);
-            s.nanoseconds =
-                args == 5 ? p.Duration(words[5], SCRIPT_MAX_LINK_DELAY_NS, "delay") : 1000000;
+            s.nanoseconds = 1000000;
+            for (size_t i = 5; i < words.size(); ++i)
+            {
+                const std::string& w = words[i];
+                if (w.rfind("rate=", 0) == 0 && s.rateBps == 0)
+                {
+                    double bps = 0;
+                    try
+                    {
+                        bps = units::ParseBitRate(w.substr(5));
+                    }
+                    catch (const ConfigError& e)
+                    {
+                        p.Fail(std::string("rate: ") + e.what());
+                    }
+                    if (bps < 1000 || bps > 100e9 || bps != static_cast<double>(uint64_t(bps)))
+                    {
+                        p.Fail("rate '" + w.substr(5) +
+                               "' is out of range; allowed: a whole number of bits per second "
+                               "from 1kbps to 100Gbps");
+                    }
+                    s.rateBps = static_cast<uint64_t>(bps);
+                }
+                else if (w.rfind("loss=", 0) == 0 && s.loss == 0)
+                {
+                    try
+                    {
+                        s.loss = units::ParseProbability(w.substr(5));
+                    }
+                    catch (const ConfigError& e)
+                    {
+                        p.Fail(std::string("loss: ") + e.what());
+                    }
+                    if (s.loss >= 1)
+                    {
+                        p.Fail("loss '" + w.substr(5) +
+                               "' is out of range; allowed: 0 to less than 1 (or 0% to less than "
+                               "100%)");
+                    }
+                }
+                else if (i == 5 && w.find('=') == std::string::npos)
+                {
+                    s.nanoseconds = p.Duration(w, SCRIPT_MAX_LINK_DELAY_NS, "delay");
+                }
+                else
+                {
+                    p.Fail("'" + w +
+                           "' is not allowed here; allowed after the addresses: DELAY (first), "
+                           "rate=RATE (e.g. 10Mbps), loss=P (e.g. 0.01 or 1%), each once");
+                }
+            }
             break;
         case ScriptVerb::SYSCTL: {
             if (words[1] != "*")
@@ -808,6 +1227,38 @@ ParseScript(const std::string& text, const std::string& name)
             break;
         case ScriptVerb::SS:
             host(words[1]);
+            if (args >= 2 && words[2] != "rows")
+            {
+                p.Fail("'" + words[2] +
+                       "' is not allowed; allowed: ss HOST, ss HOST rows, ss HOST "
+                       "rows tcp, ss HOST rows udp");
+            }
+            if (args == 3 && words[3] != "tcp" && words[3] != "udp")
+            {
+                p.Fail("'" + words[3] + "' is not allowed after 'rows'; allowed: tcp or udp");
+            }
+            s.value = args == 1 ? "" : args == 2 ? "all" : words[3];
+            break;
+        case ScriptVerb::COUNTERS:
+            host(words[1]);
+            for (size_t i = 2; i < words.size(); ++i)
+            {
+                ns3::LinuxMib::Counter c;
+                if (!ns3::LinuxMib::Find(words[i], c))
+                {
+                    std::string all;
+                    for (const auto& n : ScriptCounterNames())
+                    {
+                        all += (all.empty() ? "" : ", ") + n;
+                    }
+                    p.Fail("unknown counter '" + words[i] + "'; allowed: " + all);
+                }
+                if (std::find(s.options.begin(), s.options.end(), words[i]) != s.options.end())
+                {
+                    p.Fail("counter '" + words[i] + "' is named twice");
+                }
+                s.options.push_back(words[i]);
+            }
             break;
         case ScriptVerb::CLOSE:
             sock(words[1]);
@@ -826,9 +1277,13 @@ ParseScript(const std::string& text, const std::string& name)
             std::string why = p.ExpectationError(s, s.expected);
             if (!why.empty())
             {
+                std::string shown = s.expected; // one line: rows as "| ROW | ROW"
+                for (size_t nl = shown.find('\n'); nl != std::string::npos; nl = shown.find('\n'))
+                {
+                    shown.replace(nl, 1, " | ");
+                }
                 throw ConfigError(name + ":" + std::to_string(lineNo) + ": '" + s.text + " -> " +
-                                  s.expected + "': '" + s.expected +
-                                  "' is not a result it can give; " + why);
+                                  shown + "': '" + shown + "' is not a result it can give; " + why);
             }
         }
         program.statements.push_back(s);

@@ -28,7 +28,7 @@ namespace portlab
 enum class ScriptVerb
 {
     HOST,        //!< host NAME [timewait_hz=HZ]
-    LINK,        //!< link A B ADDR_A ADDR_B [DELAY]
+    LINK,        //!< link A B ADDR_A ADDR_B [DELAY] [rate=RATE] [loss=P]
     SYSCTL,      //!< sysctl HOST|* KEY=VALUE
     TCP,         //!< tcp HOST SOCK [OPTION...]
     UDP,         //!< udp HOST SOCK [OPTION...]
@@ -49,7 +49,8 @@ enum class ScriptVerb
     PORT,        //!< port SOCK
     GETSOCKNAME, //!< getsockname SOCK
     GETPEERNAME, //!< getpeername SOCK
-    SS           //!< ss HOST
+    SS,          //!< ss HOST [rows [tcp|udp]]
+    COUNTERS     //!< counters HOST [NAME...]
 };
 
 /**
@@ -92,13 +93,20 @@ struct ScriptStatement
     ScriptEndpoint endpoint2;          //!< link: the second host's address (first in endpoint)
     uint64_t bytes{0};                 //!< send, sendto
     int64_t nanoseconds{0};            //!< wait; link delay
+    uint64_t rateBps{0};               //!< link rate= in bits per second (0: none given)
+    double loss{0};                    //!< link loss= as a probability (0: none given)
     int64_t number{-1};                //!< listen backlog (-1: none given); host timewait_hz
     ScriptOption option{ScriptOption::SO_ERROR_}; //!< setsockopt, getsockopt
-    std::string value; //!< setsockopt's value; sysctl's KEY=VALUE; shutdown's how
-    /// tcp/udp creation options: reuseaddr reuseport linger0 nonblock, "uid=N", "linger=S"
+    /// setsockopt's value; sysctl's KEY=VALUE; shutdown's how; ss: "" (counts per state),
+    /// "all", "tcp" or "udp" (rows)
+    std::string value;
+    /// tcp/udp creation options: reuseaddr reuseport linger0 nonblock, "uid=N", "linger=S";
+    /// counters: the counter names (none: all of them)
     std::vector<std::string> options;
     bool hasExpectation{false}; //!< "-> EXPECTED" given
-    std::string expected;       //!< EXPECTED, words joined by one space
+    /// EXPECTED, words joined by one space; an expectation block (`ss HOST rows ->` followed
+    /// by `| ROW` lines) has one line per row, joined by '\n'
+    std::string expected;
 };
 
 /**
@@ -120,16 +128,28 @@ struct ScriptCheck
     int line{0};          //!< 1-based line
     std::string text;     //!< the statement
     std::string expected; //!< what the script expects
-    std::string got;      //!< what happened
-    bool ok{false};       //!< they agree (ScriptResultMatches)
+    std::string got;      //!< what happened (`ss HOST rows`: one line per row)
+    bool ok{false};       //!< they agree (ScriptResultMatches; the time plays no part)
     int64_t timeNs{0};    //!< when it happened: simulated time, or real time since the start
 };
 
 /**
  * \ingroup portlab-script
+ * \brief The time a check line carries, as `portlab script` prints it: seconds with six
+ * decimals in brackets, "[  0.010000]" (simulated time on the model, real time since the
+ * script started on the kernel). Only printed, never compared.
+ * \param ns nanoseconds \return the text
+ */
+std::string ScriptTimeText(int64_t ns);
+
+/**
+ * \ingroup portlab-script
  * \brief Does a result agree with an expectation? "*" matches anything; "ADDR:*" any port of
  * ADDR (a getsockname of an ephemeral port); "LO-HI" a port number in that range (a `port`
- * of an ephemeral port); anything else must be equal.
+ * of an ephemeral port); anything else must be equal. A result of several words or lines
+ * (`ss HOST rows`, `counters`) also agrees word by word: the same number of lines and of
+ * words in each, each word agreeing by the rules above or as "ADDR:LO-HI" (a port of ADDR in
+ * the range) or "NAME=*" (any number).
  * \param expected the expectation \param got the result \return whether they agree
  */
 bool ScriptResultMatches(const std::string& expected, const std::string& got);
@@ -188,6 +208,40 @@ std::string ScriptErrnoName(int e);
  * \return e.g. "LISTEN=1 TIME-WAIT=2"
  */
 std::string ScriptSsText(const std::vector<std::string>& states);
+
+/**
+ * \ingroup portlab-script
+ * \brief One socket as `ss HOST rows` prints it (the columns of Linux `ss -tuan`).
+ */
+struct ScriptSsRow
+{
+    std::string netid;     //!< "tcp" or "udp"
+    std::string state;     //!< ss's state name: LISTEN, ESTAB, TIME-WAIT, UNCONN ...
+    uint64_t recvQ{0};     //!< Recv-Q
+    uint64_t sendQ{0};     //!< Send-Q
+    uint32_t localAddr{0}; //!< local address, host byte order
+    uint16_t localPort{0}; //!< local port
+    uint32_t peerAddr{0};  //!< peer address (0.0.0.0 when not connected)
+    uint16_t peerPort{0};  //!< peer port (0, printed "*", when not connected)
+};
+
+/**
+ * \ingroup portlab-script
+ * \brief What `ss HOST rows` prints: one line per socket, "tcp LISTEN 0 4096
+ * 127.0.0.1:8888 0.0.0.0:*" (netid, state, Recv-Q, Send-Q, local, peer; port 0 is "*"),
+ * sorted by netid (tcp, then udp), local address, local port, peer address, peer port, then
+ * state and queues (numerically), so that both interpreters print the same order; "none"
+ * when there are none.
+ * \param rows the sockets, in any order
+ * \return the lines joined by '\n'
+ */
+std::string ScriptSsRowsText(std::vector<ScriptSsRow> rows);
+
+/**
+ * \ingroup portlab-script
+ * \return the counters `counters HOST` may name, in the order it prints them (LinuxMib's)
+ */
+std::vector<std::string> ScriptCounterNames();
 
 /**
  * \ingroup portlab-script

@@ -9,7 +9,9 @@
 #include "linux-errno-name.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
+#include "linux-tcp-l4-protocol.h"
 #include "linux-tcp-socket.h"
+#include "linux-udp-l4-protocol.h"
 #include "linux-udp-socket.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
@@ -32,6 +34,9 @@ using namespace ns3;
 
 namespace
 {
+
+/// The first random stream of the links' loss models (two a link), far from the stack's.
+const int64_t LINK_LOSS_STREAM = 1000000;
 
 /// The longest a blocking connect may wait (tcp_syn_retries 127 with linear timeouts ends
 /// long before; a connect still pending then is reported as it stands).
@@ -92,9 +97,26 @@ class World
         }
         case ScriptVerb::LINK: {
             LeanPointToPointHelper p2p;
-            p2p.SetDeviceAttribute("DataRate", StringValue("10Gbps"));
+            p2p.SetDeviceAttribute(
+                "DataRate",
+                DataRateValue(DataRate(s.rateBps != 0 ? s.rateBps : uint64_t(10000000000))));
             p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(s.nanoseconds)));
             NetDeviceContainer d = p2p.Install(m_hosts[s.names[0]], m_hosts[s.names[1]]);
+            if (s.loss > 0)
+            {
+                // Each end loses arriving packets with probability loss: once per direction,
+                // as netem on each veth end's egress. Streams from the seed: the same seed
+                // loses the same packets.
+                for (uint32_t i = 0; i < 2; ++i)
+                {
+                    Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+                    em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
+                    em->SetRate(s.loss);
+                    em->AssignStreams(LINK_LOSS_STREAM + 2 * m_links + i);
+                    d.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
+                }
+            }
+            ++m_links;
             Assign(d.Get(0), Ipv4Address(s.endpoint.address));
             Assign(d.Get(1), Ipv4Address(s.endpoint2.address));
             return "ok";
@@ -124,6 +146,10 @@ class World
             Advance(NanoSeconds(s.nanoseconds));
             return "ok";
         case ScriptVerb::SS: {
+            if (!s.value.empty())
+            {
+                return SsRows(m_hosts[s.names[0]], s.value);
+            }
             std::vector<std::string> states;
             for (const SsRow& r :
                  SnapshotSockets(m_hosts[s.names[0]]->GetObject<LinuxPortSpace>()->Host(),
@@ -133,6 +159,18 @@ class World
                 states.push_back(r.state);
             }
             return ScriptSsText(states);
+        }
+        case ScriptVerb::COUNTERS: {
+            const LinuxMib& mib = m_hosts[s.names[0]]->GetObject<LinuxPortSpace>()->Mib();
+            std::vector<std::string> names = s.options.empty() ? ScriptCounterNames() : s.options;
+            std::string out;
+            for (const auto& n : names)
+            {
+                LinuxMib::Counter c;
+                LinuxMib::Find(n, c);
+                out += (out.empty() ? "" : " ") + n + "=" + std::to_string(mib.Get(c));
+            }
+            return out;
         }
         default:
             break;
@@ -250,6 +288,67 @@ class World
     }
 
   private:
+    /// `ss HOST rows [tcp|udp]`: the sockets the port tables list, with their queues.
+    static std::string SsRows(Ptr<Node> n, const std::string& which)
+    {
+        std::vector<ScriptSsRow> rows;
+        portlab::HostPortSpace& host = n->GetObject<LinuxPortSpace>()->Host();
+        if (which != "udp")
+        {
+            Ptr<LinuxTcpL4Protocol> tcp = n->GetObject<LinuxTcpL4Protocol>();
+            host.Tcp().ForEach(
+                [&](const portlab::TcpSocketView& v) {
+                    ScriptSsRow r{"tcp",
+                                  SsStateName(v.state),
+                                  0,
+                                  0,
+                                  v.tuple.localAddr,
+                                  v.tuple.localPort,
+                                  v.tuple.remoteAddr,
+                                  v.tuple.remotePort};
+                    if (Ptr<LinuxTcpSocket> k = tcp->Lookup(v.id))
+                    {
+                        r.recvQ = k->GetSsRecvQueue();
+                        r.sendQ = k->GetSsSendQueue();
+                    }
+                    rows.push_back(r);
+                },
+                [&](const portlab::TimeWaitEntry& tw) {
+                    // A FIN_WAIT2 timewait sock is listed by its substate, as ss shows it.
+                    rows.push_back(ScriptSsRow{"tcp",
+                                               SsStateName((tw.flags & portlab::TW_FIN_WAIT2)
+                                                               ? TcpState::FIN_WAIT2
+                                                               : TcpState::TIME_WAIT),
+                                               0,
+                                               0,
+                                               tw.tuple.localAddr,
+                                               tw.tuple.localPort,
+                                               tw.tuple.remoteAddr,
+                                               tw.tuple.remotePort});
+                });
+        }
+        if (which != "tcp")
+        {
+            Ptr<LinuxUdpL4Protocol> udp = n->GetObject<LinuxUdpL4Protocol>();
+            host.Udp().ForEach([&](const portlab::UdpSocketView& v) {
+                ScriptSsRow r{"udp",
+                              v.connected ? "ESTAB" : "UNCONN",
+                              0,
+                              0,
+                              v.tuple.localAddr,
+                              v.tuple.localPort,
+                              v.connected ? v.tuple.remoteAddr : 0,
+                              v.connected ? v.tuple.remotePort : uint16_t(0)};
+                if (Ptr<LinuxUdpSocket> k = udp->Find(v.id))
+                {
+                    r.recvQ = k->GetRxAvailable(); // payload bytes (Linux: their memory)
+                }
+                rows.push_back(r);
+            });
+        }
+        return ScriptSsRowsText(rows);
+    }
+
     std::string NewSocket(const ScriptStatement& s)
     {
         bool tcp = s.verb == ScriptVerb::TCP;
@@ -554,6 +653,7 @@ class World
 
     const ScriptProgram& m_program;
     bool m_started{false};
+    uint32_t m_links{0};
     std::map<std::string, Ptr<Node>> m_hosts;
     std::vector<std::string> m_hostOrder;
     std::map<std::string, ScriptSocket> m_sockets;

@@ -25,8 +25,12 @@ namespace portlab
  *   host NAME [timewait_hz=HZ]         a host with its own lo; timewait_hz: the TIME_WAIT
  *                                      timer's CONFIG_HZ (0: exactly 60 s; the kernel has
  *                                      its own)
- *   link A B ADDR_A ADDR_B [DELAY]     a point-to-point link (/24, 10 Gb/s), default 1ms;
- *                                      the devices are ethN on each host, in link order
+ *   link A B ADDR_A ADDR_B [DELAY] [rate=RATE] [loss=P]
+ *                                      a point-to-point link (/24), default 1ms and 10Gbps;
+ *                                      rate= 1kbps..100Gbps; loss= a probability below 1
+ *                                      (0.01 or 1%) each way, ns-3 error models with streams
+ *                                      from the seed; the devices are ethN on each host, in
+ *                                      link order (kernel: netem, refused without it)
  *   sysctl HOST|* KEY=VALUE            a host setting, Linux names (the value may be two
  *                                      words, as ip_local_port_range's)
  *   tcp HOST SOCK [OPTION...]          a TCP socket; options: reuseaddr reuseport linger0
@@ -58,11 +62,22 @@ namespace portlab
  *   port SOCK                          the socket's local port
  *   getsockname SOCK, getpeername SOCK ADDR:PORT, or an errno
  *   ss HOST                            TCP sockets per state, as "LISTEN=1 TIME-WAIT=2"
+ *   ss HOST rows [tcp|udp]             one row per socket as ss -tuan shows it:
+ *                                      "tcp LISTEN 0 4096 127.0.0.1:80 0.0.0.0:*" (netid,
+ *                                      state, Recv-Q, Send-Q, local, peer), in the order of
+ *                                      ScriptSsRowsText; "none" when there are none
+ *   counters HOST [NAME...]            Linux SNMP/netstat counters, "TcpActiveOpens=1 ...",
+ *                                      in the order named (none: all; the names: LinuxMib)
  * \endverbatim
+ * Rows are expected as a block: `ss HOST rows ->` with nothing after it, then one line
+ * `| NETID STATE RECV-Q SEND-Q LOCAL PEER` per row; each expected row matches a row of its
+ * own, in any order, and there must be as many. Every check carries the simulated time its
+ * call ran (ScriptCheck::timeNs; printed, never compared).
  * Any statement may end with `-> EXPECTED`: a call's result ("ok" or an errno name such as
  * EADDRINUSE), or the exact text the observation gives. `*` matches anything, `ADDR:*` any
- * port. Sizes: send 0 to 2147479552 bytes (Linux's MAX_RW_COUNT); waits 0 to 1,000,000 s;
- * link delays 0 to 60 s.
+ * port, `LO-HI` a port in the range; in results of several words also `ADDR:LO-HI` and
+ * `NAME=*` (ScriptResultMatches). Sizes: send 0 to 2147479552 bytes (Linux's
+ * MAX_RW_COUNT); waits 0 to 1,000,000 s; link delays 0 to 60 s.
  *
  * \param text the script
  * \param name its name in error messages

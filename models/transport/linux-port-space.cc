@@ -143,7 +143,11 @@ LinuxPortSpace::GetTypeId()
             .AddTraceSource("TimeWaitOverflow",
                             "A connection closed without TIME_WAIT (tcp_max_tw_buckets)",
                             MakeTraceSourceAccessor(&LinuxPortSpace::m_twOverflow),
-                            "ns3::LinuxPortSpace::TimeWaitTracedCallback");
+                            "ns3::LinuxPortSpace::TimeWaitTracedCallback")
+            .AddTraceSource("Mib",
+                            "A Linux SNMP/netstat counter of the host changed (LinuxMib)",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_mibTrace),
+                            "ns3::LinuxPortSpace::MibTracedCallback");
     return tid;
 }
 
@@ -337,8 +341,16 @@ LinuxPortSpace::TimeWaitExpired(const portlab::TimeWaitEntry& tw)
 }
 
 void
+LinuxPortSpace::Count(LinuxMib::Counter c, int64_t delta)
+{
+    m_mib.Add(c, delta);
+    m_mibTrace(LinuxMib::Name(c), m_mib.Get(c));
+}
+
+void
 LinuxPortSpace::TimeWaitTakenOver(const portlab::TimeWaitEntry& tw)
 {
+    Count(LinuxMib::TCP_EXT_TW_RECYCLED); // __inet_check_established(): TIMEWAITRECYCLED
     Emit(m_twTakeover, tw.tuple);
 }
 
@@ -351,6 +363,7 @@ LinuxPortSpace::TimeWaitKilled(const portlab::TimeWaitEntry& tw)
 void
 LinuxPortSpace::TimeWaitOverflow(const portlab::FourTuple& t)
 {
+    Count(LinuxMib::TCP_EXT_TIME_WAIT_OVERFLOW); // tcp_time_wait(): no timewait sock
     Emit(m_twOverflow, t);
 }
 

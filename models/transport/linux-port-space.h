@@ -7,6 +7,7 @@
 #define LINUX_PORT_SPACE_H
 
 #include "host-port-space.h"
+#include "linux-mib.h"
 
 #include "ns3/event-id.h"
 #include "ns3/ipv4-address.h"
@@ -45,6 +46,27 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     {
         return *m_host;
     }
+
+    /// \return the host's SNMP and netstat counters
+    const LinuxMib& Mib() const
+    {
+        return m_mib;
+    }
+
+    /**
+     * \brief Count an event in the host's counters (the one place the transport counts), and
+     * fire the `Mib` trace source.
+     * \param c the counter
+     * \param delta added to it (-1: a gauge going down)
+     */
+    void Count(LinuxMib::Counter c, int64_t delta = 1);
+
+    /**
+     * TracedCallback signature for counter changes.
+     * \param name the counter's nstat name
+     * \param value its new value
+     */
+    typedef void (*MibTracedCallback)(const std::string& name, int64_t value);
 
     /// \return the current simulated time in portlab's units (ns)
     static portlab::TimeNs Now();
@@ -123,6 +145,8 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     portlab::TimeNs m_twTimerAt{-1};                //!< when it fires
     uint32_t m_timeWaitHz{0};                       //!< timer-wheel rounding (0 = exact)
 
+    LinuxMib m_mib;                                         //!< the host's counters
+    TracedCallback<const std::string&, int64_t> m_mibTrace; //!< a counter changed
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twEnter;    //!< entered
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twExpire;   //!< expired
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twTakeover; //!< reused

@@ -295,9 +295,14 @@ LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
         header.EnableChecksums();
         header.InitializeChecksum(src, dst, PROT_NUMBER);
     }
-    if ((header.GetFlags() & TcpHeader::RST) && !m_rstSent.IsEmpty())
+    if (header.GetFlags() & TcpHeader::RST)
     {
-        m_rstSent(header.ToTcpHeader(), src, dst);
+        // tcp_v4_send_reset() and tcp_send_active_reset(): every RST is an OutRst.
+        m_ports->Count(LinuxMib::TCP_OUT_RSTS);
+        if (!m_rstSent.IsEmpty())
+        {
+            m_rstSent(header.ToTcpHeader(), src, dst);
+        }
     }
     p->AddHeader(header);
     m_downTarget(p, src, dst, PROT_NUMBER, route);

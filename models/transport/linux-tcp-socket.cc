@@ -403,7 +403,7 @@ LinuxTcpSocket::SetState(TcpState s)
     m_state = s;
     if (old != s)
     {
-        m_stateTrace(old, s);
+        StateChanged(old, s);
     }
     switch (s)
     {
@@ -418,6 +418,89 @@ LinuxTcpSocket::SetState(TcpState s)
     default:
         break;
     }
+}
+
+void
+LinuxTcpSocket::StateChanged(TcpState old, TcpState now)
+{
+    m_stateTrace(old, now);
+    // tcp_set_state(): CurrEstab counts ESTABLISHED and CLOSE_WAIT sockets; going from either
+    // straight to CLOSE is an EstabReset.
+    auto established = [](TcpState s) {
+        return s == TcpState::ESTABLISHED || s == TcpState::CLOSE_WAIT;
+    };
+    if (!established(old) && established(now))
+    {
+        Count(LinuxMib::TCP_CURR_ESTAB);
+    }
+    else if (established(old) && !established(now))
+    {
+        Count(LinuxMib::TCP_CURR_ESTAB, -1);
+        if (now == TcpState::CLOSE)
+        {
+            Count(LinuxMib::TCP_ESTAB_RESETS);
+        }
+    }
+}
+
+void
+LinuxTcpSocket::Count(LinuxMib::Counter c, int64_t delta) const
+{
+    if (m_tcp && m_tcp->GetPortSpace())
+    {
+        m_tcp->GetPortSpace()->Count(c, delta);
+    }
+}
+
+void
+LinuxTcpSocket::ListenDropped(uint32_t why)
+{
+    // tcp_conn_request() and tcp_v4_syn_recv_sock(): a full accept queue is an overflow;
+    // every drop (tcp_listendrop()) is a ListenDrop.
+    if (why != 1)
+    {
+        Count(LinuxMib::TCP_EXT_LISTEN_OVERFLOWS);
+    }
+    Count(LinuxMib::TCP_EXT_LISTEN_DROPS);
+    m_dropTrace(why);
+}
+
+uint32_t
+LinuxTcpSocket::GetSsRecvQueue() const
+{
+    if (m_state == TcpState::LISTEN)
+    {
+        return static_cast<uint32_t>(m_acceptQueue.size()); // sk_ack_backlog
+    }
+    if (m_state == TcpState::SYN_RECV && m_listener)
+    {
+        return 0; // a request sock
+    }
+    return m_rxSize + (m_finReceived && !m_finRead ? 1 : 0);
+}
+
+uint32_t
+LinuxTcpSocket::GetSsSendQueue() const
+{
+    if (m_state == TcpState::LISTEN)
+    {
+        return m_id == portlab::INVALID_ID ? 0 : Table().GetBacklog(m_id); // sk_max_ack_backlog
+    }
+    if (m_state == TcpState::SYN_RECV && m_listener)
+    {
+        return 0; // a request sock
+    }
+    uint32_t q = m_txBuffer->GetSize();
+    if (m_state == TcpState::SYN_SENT || m_state == TcpState::SYN_RECV)
+    {
+        ++q; // the SYN
+    }
+    if (m_shutdownSend && (m_state == TcpState::FIN_WAIT1 || m_state == TcpState::CLOSING ||
+                           m_state == TcpState::LAST_ACK))
+    {
+        ++q; // the FIN
+    }
+    return q;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -596,7 +679,8 @@ LinuxTcpSocket::Connect(const Address& address)
     m_state = TcpState::SYN_SENT;
     m_sockState = SockState::CONNECTING;
     m_blockingConnect = !m_nonBlocking;
-    m_stateTrace(TcpState::CLOSE, TcpState::SYN_SENT);
+    StateChanged(TcpState::CLOSE, TcpState::SYN_SENT);
+    Count(LinuxMib::TCP_ACTIVE_OPENS); // tcp_connect()
     Result("connect", e);
     SendFlags(TcpHeader::SYN);
     ArmRetransmit();
@@ -809,6 +893,7 @@ LinuxTcpSocket::Recv(uint32_t maxSize, uint32_t)
         }
         if (m_finReceived)
         {
+            m_finRead = true;        // tcp_recvmsg() found the FIN: copied_seq moves past it
             return Create<Packet>(); // EOF: SOCK_DONE comes before any error
         }
         if (TakeSocketError() != Errno::OK)
@@ -1381,7 +1466,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
         if (l && l->m_acceptQueue.size() > l->Table().GetBacklog(l->m_id))
         {
             // tcp_check_req(): the accept queue is full at the final ACK.
-            l->m_dropTrace(3);
+            l->ListenDropped(3);
             if (m_tcp->GetPortSpace()->Host().Sysctls().tcpAbortOnOverflow != 0)
             {
                 SendReset();
@@ -1396,6 +1481,10 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
         StopRetransmit();
         m_retries = 0;
         m_rto = m_initialRto;
+        if (l)
+        {
+            Count(LinuxMib::TCP_PASSIVE_OPENS); // tcp_create_openreq_child()
+        }
         SetState(TcpState::ESTABLISHED);
         if (l)
         {
@@ -1583,10 +1672,15 @@ LinuxTcpSocket::EnterTimeWait(bool finWait2)
                  : ports->Host().Sysctls().TimewaitLen();
     info.timeout = ports->RoundTimer(now + length) - now;
     TcpState old = m_state;
-    Table().EnterTimeWait(m_id, now, info);
+    if (Table().EnterTimeWait(m_id, now, info) != portlab::INVALID_ID)
+    {
+        // inet_twsk_schedule(): a timewait sock armed for at most 4 s counts as killed.
+        Count(length > 4 * portlab::NS_PER_SECOND ? LinuxMib::TCP_EXT_TW
+                                                  : LinuxMib::TCP_EXT_TW_KILLED);
+    }
     ports->ArmTimeWaitTimer();
     m_state = TcpState::CLOSE;
-    m_stateTrace(old, finWait2 ? TcpState::CLOSE : TcpState::TIME_WAIT);
+    StateChanged(old, finWait2 ? TcpState::CLOSE : TcpState::TIME_WAIT);
     if (!m_closeNotified)
     {
         m_closeNotified = true;
@@ -1622,7 +1716,7 @@ LinuxTcpSocket::Disconnect()
     m_state = TcpState::CLOSE;
     if (old != TcpState::CLOSE)
     {
-        m_stateTrace(old, TcpState::CLOSE);
+        StateChanged(old, TcpState::CLOSE);
     }
     // "sk->sk_shutdown = 0; sock_reset_flag(sk, SOCK_DONE); inet->inet_dport = 0;" and the
     // queues purged; inet_reset_saddr() unless bind() chose the address.
@@ -1652,7 +1746,11 @@ LinuxTcpSocket::CloseDown(bool notifyError, Errno e)
     m_state = TcpState::CLOSE;
     if (old != TcpState::CLOSE)
     {
-        m_stateTrace(old, TcpState::CLOSE);
+        StateChanged(old, TcpState::CLOSE);
+    }
+    if (old == TcpState::SYN_SENT && e != Errno::OK)
+    {
+        Count(LinuxMib::TCP_ATTEMPT_FAILS); // tcp_done() of a refused or timed-out connect
     }
     if (e != Errno::OK)
     {
@@ -1761,20 +1859,20 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
         bool synQueueFull = m_pending.size() > backlog;
         if ((sysctls.tcpSyncookies == 2 || synQueueFull) && sysctls.tcpSyncookies == 0)
         {
-            m_dropTrace(1);
+            ListenDropped(1);
             return;
         }
     }
     if (m_acceptQueue.size() > backlog)
     {
-        m_dropTrace(2);
+        ListenDropped(2);
         return;
     }
     if (isn == 0 && sysctls.tcpSyncookies == 0 &&
         sysctls.tcpMaxSynBacklog - static_cast<int64_t>(m_pending.size()) <
             sysctls.tcpMaxSynBacklog / 4)
     {
-        m_dropTrace(1);
+        ListenDropped(1);
         return;
     }
     if (!NotifyConnectionRequest(InetSocketAddress(remote, h.GetSourcePort())))
@@ -1802,7 +1900,7 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     child->m_sockState = SockState::CONNECTED; // inet_accept() hands it over as SS_CONNECTED
     child->m_nonBlocking = true; // as a new socket: ns-3's calls never wait
     child->m_state = TcpState::SYN_RECV;
-    child->m_stateTrace(TcpState::LISTEN, TcpState::SYN_RECV);
+    child->StateChanged(TcpState::LISTEN, TcpState::SYN_RECV);
     child->m_rcvNxt = h.GetSequenceNumber() + 1;
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;

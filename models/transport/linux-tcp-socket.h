@@ -6,6 +6,7 @@
 #ifndef LINUX_TCP_SOCKET_H
 #define LINUX_TCP_SOCKET_H
 
+#include "linux-mib.h"
 #include "linux-tcp-header.h"
 #include "port-types.h"
 #include "tcp-port-table.h"
@@ -88,6 +89,22 @@ class LinuxTcpSocket : public TcpSocket
     {
         return m_state;
     }
+
+    /**
+     * \brief The Recv-Q `ss` shows: a listener's accept queue length; otherwise the bytes
+     * received and not yet read (rcv_nxt - copied_seq, so a FIN not yet read as EOF counts 1).
+     * \return the queue
+     */
+    uint32_t GetSsRecvQueue() const;
+
+    /**
+     * \brief The Send-Q `ss` shows: a listener's backlog (sk_max_ack_backlog); otherwise the
+     * bytes not yet acknowledged (write_seq - snd_una: a SYN or FIN not yet acknowledged
+     * counts 1). A connection in SYN_RECV that a listener made shows 0 and 0 (Linux lists
+     * its request sock).
+     * \return the queue
+     */
+    uint32_t GetSsSendQueue() const;
 
     /// \return the handle in the port table
     portlab::SocketId GetId() const
@@ -221,6 +238,9 @@ class LinuxTcpSocket : public TcpSocket
     int Fail(portlab::Errno e, const char* call);
     void Result(const char* call, portlab::Errno e);
     void SetState(portlab::TcpState s);
+    void StateChanged(portlab::TcpState old, portlab::TcpState now);
+    void Count(LinuxMib::Counter c, int64_t delta = 1) const;
+    void ListenDropped(uint32_t why);
     void ApplyOptions();
     void SetReuseAddr(bool on);
     bool GetReuseAddr() const;
@@ -285,6 +305,7 @@ class LinuxTcpSocket : public TcpSocket
     bool m_shutdownSend{false};                          //!< SEND_SHUTDOWN in sk_shutdown
     bool m_finSent{false};                               //!< our FIN went out
     bool m_finReceived{false};                           //!< peer's FIN arrived
+    bool m_finRead{false}; //!< a recv() reported the peer's FIN as EOF (copied_seq passed it)
     bool m_closeNotified{false};                         //!< app told of the close
     /// sock->state: SS_CONNECTING from connect() until a connect() call (a blocking one when
     /// the handshake ends) or shutdown() sees the outcome; SS_CONNECTED stays after a reset.

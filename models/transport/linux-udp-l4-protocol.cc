@@ -334,6 +334,7 @@ LinuxUdpL4Protocol::Receive(Ptr<Packet> packet,
     if (id == portlab::INVALID_ID)
     {
         NS_LOG_LOGIC("no socket for " << dst << ":" << dport << " from " << src << ":" << sport);
+        m_ports->Count(LinuxMib::UDP_NO_PORTS); // __udp4_lib_rcv()
         m_noPortTrace(src, sport, dst, dport);
         // Ipv4L3Protocol::LocalDeliver() answers RX_ENDPOINT_UNREACH with the ICMP port
         // unreachable, quoting its copy of the datagram taken before the UDP header was removed.

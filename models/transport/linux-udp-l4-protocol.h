@@ -165,6 +165,9 @@ class LinuxUdpL4Protocol : public IpL4Protocol
                                           uint16_t dport,
                                           uint32_t socket);
 
+    /// \param id a socket's handle in the port table \return it, or nullptr if it is not open
+    Ptr<LinuxUdpSocket> Find(portlab::SocketId id) const;
+
   protected:
     void DoDispose() override;
     void NotifyNewAggregate() override;
@@ -176,8 +179,6 @@ class LinuxUdpL4Protocol : public IpL4Protocol
         size_t operator()(const portlab::FourTuple& t) const;
     };
 
-    /// \param id a socket \return it, or nullptr if it is not open
-    Ptr<LinuxUdpSocket> Find(portlab::SocketId id) const;
     /// \param id a socket: remove it from the connected index
     void UnindexConnected(portlab::SocketId id);
     /// \param dst destination \param interface incoming interface

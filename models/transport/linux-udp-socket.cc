@@ -864,6 +864,7 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t
 
     const uint32_t size = p->GetSize();
     m_udp->Send(p->Copy(), route->GetSource(), route->GetDestination(), sport, dport, route);
+    m_udp->GetPortSpace()->Count(LinuxMib::UDP_OUT_DATAGRAMS); // udp_send_skb()
     NotifyDataSent(size);
     NotifySend(GetTxAvailable());
     return static_cast<int>(size);
@@ -966,6 +967,7 @@ LinuxUdpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
     fromAddress = m_rxQueue.front().second;
     m_rxQueue.pop_front();
     m_rxAvailable -= p->GetSize();
+    m_udp->GetPortSpace()->Count(LinuxMib::UDP_IN_DATAGRAMS); // udp_recvmsg(): read, not arrived
     if (p->GetSize() > maxSize)
     {
         p = p->CreateFragment(0, maxSize); // MSG_TRUNC: the rest of the datagram is lost
