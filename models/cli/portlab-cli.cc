@@ -311,10 +311,21 @@ int
 CmdPlot(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
     std::string dir;
-    po::options_description opts("Usage: portlab plot DIR\n\n"
-                                 "Redraws the figures of a run (from its timeseries.csv) or a "
-                                 "sweep (from its points.csv).\n\nOptions");
-    opts.add_options()("help,h", "print this help")("dir", po::value<std::string>(&dir), "DIR");
+    SweepPlotOptions sweepOptions;
+    po::options_description opts(
+        "Usage: portlab plot DIR [--y METRIC] [--log-y] [--title TEXT]\n\n"
+        "Redraws the figures of a run (from its timeseries.csv) or a sweep (from its "
+        "points.csv). For a sweep, --y draws another metric of its points.csv into "
+        "DIR/sweep-METRIC.{png,svg,pdf}.\n\nOptions");
+    opts.add_options()("help,h", "print this help")("dir", po::value<std::string>(&dir), "DIR")(
+        "y",
+        po::value<std::string>(&sweepOptions.y),
+        "sweeps: the metric to draw, SUBJECT.METRIC (default: the sweep's)")(
+        "log-y",
+        po::bool_switch(&sweepOptions.logY),
+        "sweeps: logarithmic y axis")("title",
+                                      po::value<std::string>(&sweepOptions.title),
+                                      "sweeps: the figure's title");
     po::positional_options_description pos;
     pos.add("dir", 1);
     po::variables_map vm;
@@ -328,7 +339,16 @@ CmdPlot(int argc, char** argv, std::ostream& out, std::ostream& err)
         err << "portlab plot: no DIR given\n";
         return EXIT_USAGE;
     }
-    std::vector<std::string> files = PlotDirectory(dir);
+    const bool sweepOnly =
+        !sweepOptions.y.empty() || sweepOptions.logY || !sweepOptions.title.empty();
+    const bool isSweep = fs::exists(fs::path(dir) / "sweep.json");
+    if (sweepOnly && !isSweep)
+    {
+        err << "portlab plot: --y, --log-y and --title apply to a sweep directory; '" << dir
+            << "' is not one (no sweep.json)\n";
+        return EXIT_USAGE;
+    }
+    std::vector<std::string> files = sweepOnly ? PlotSweep(dir, sweepOptions) : PlotDirectory(dir);
     for (const auto& f : files)
     {
         out << f << "\n";

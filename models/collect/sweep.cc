@@ -8,6 +8,7 @@
 #include "atomic-directory.h"
 #include "csv-table.h"
 #include "figure.h"
+#include "port-guess-meter.h"
 #include "run-collector.h"
 #include "run-summary.h"
 
@@ -837,7 +838,7 @@ CollectSweep(const std::string& dir, std::vector<std::string>* missing)
 }
 
 std::vector<std::string>
-PlotSweep(const std::string& dirIn)
+PlotSweep(const std::string& dirIn, const SweepPlotOptions& options)
 {
     std::string dir = dirIn;
     while (dir.size() > 1 && dir.back() == '/')
@@ -845,6 +846,12 @@ PlotSweep(const std::string& dirIn)
         dir.pop_back();
     }
     SweepPlan plan = ReadPlan(dir);
+    std::string stem = dir + "/sweep";
+    if (!options.y.empty() && options.y != plan.y)
+    {
+        plan.y = options.y;
+        stem += "-" + options.y;
+    }
     CsvTable t = ReadCsv(dir + "/points.csv");
     std::vector<std::string> written;
     if (!t.Has(plan.y))
@@ -876,7 +883,8 @@ PlotSweep(const std::string& dirIn)
     std::string unit;
     f.xLabel = xKey;
     f.yLabel = plan.y;
-    f.title = plan.scenario + ": " + plan.y + " vs " + xKey;
+    f.title = options.title.empty() ? plan.scenario + ": " + plan.y + " vs " + xKey : options.title;
+    f.logY = options.logY;
     std::map<std::string, size_t> seriesIndex;
     for (size_t i = 0; i < t.Rows(); ++i)
     {
@@ -932,11 +940,18 @@ PlotSweep(const std::string& dirIn)
     {
         f.yLabel += " (connections/s)";
     }
+    else if (plan.y.size() > std::strlen(PortGuessMeter::METRIC) &&
+             plan.y.compare(plan.y.size() - std::strlen(PortGuessMeter::METRIC),
+                            std::string::npos,
+                            PortGuessMeter::METRIC) == 0)
+    {
+        f.yLabel += " (probability)";
+    }
     if (f.series.empty())
     {
         return written;
     }
-    return RenderFigure(f, dir + "/sweep");
+    return RenderFigure(f, stem);
 }
 
 } // namespace portlab

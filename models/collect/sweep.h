@@ -121,10 +121,24 @@ std::vector<std::string> CollectSweep(const std::string& dir, std::vector<std::s
 
 /**
  * \ingroup portlab-collect
- * \brief Draw a sweep's figure from its points.csv and sweep.json.
- * \param dir sweep directory \return files written
+ * \brief How to draw a sweep's figure other than with its plan's metric.
  */
-std::vector<std::string> PlotSweep(const std::string& dir);
+struct SweepPlotOptions
+{
+    std::string y;     //!< metric ("" = the plan's --y); another one goes to sweep-METRIC.*
+    bool logY{false};  //!< logarithmic y axis
+    std::string title; //!< figure title ("" = "SCENARIO: METRIC vs KEY")
+};
+
+/**
+ * \ingroup portlab-collect
+ * \brief Draw a sweep's figure from its points.csv and sweep.json.
+ * \param dir sweep directory
+ * \param options metric, axis and title (default: the plan's metric, as `portlab sweep` drew)
+ * \return files written
+ */
+std::vector<std::string> PlotSweep(const std::string& dir,
+                                   const SweepPlotOptions& options = SweepPlotOptions{});
 
 /// \param n samples (>= 2) \return Student's t quantile 0.975 for n - 1 degrees of freedom
 double StudentT975(size_t n);

@@ -5,6 +5,11 @@
 
 #include "ephemeral-port-selector.h"
 
+#include "hash-ephemeral-port-selector.h"
+#include "random-ephemeral-port-selector.h"
+#include "random-increments-ephemeral-port-selector.h"
+#include "sequential-ephemeral-port-selector.h"
+
 #include <algorithm>
 
 namespace portlab
@@ -236,6 +241,112 @@ LinuxEphemeralPortSelector::SelectUdpPort(const EphemeralRange& range, PortCandi
         } while (snum != first);
     }
     return 0;
+}
+
+PortOrderSelector::PortOrderSelector(uint64_t secret)
+    : m_secret(secret)
+{
+}
+
+uint16_t
+PortOrderSelector::SelectConnectPort(const EphemeralRange& range,
+                                     Ipv4 localAddr,
+                                     Ipv4 remoteAddr,
+                                     uint16_t remotePort,
+                                     TimeNs /* now */,
+                                     PortCandidateCheck& check)
+{
+    // secure_ipv4_port_ephemeral(saddr, daddr, dport) before Linux 4.6: no time epoch.
+    uint64_t key = Mix64(m_secret ^ ((static_cast<uint64_t>(localAddr) << 32) | remoteAddr));
+    key = Mix64(key ^ (static_cast<uint64_t>(remotePort) << 48));
+    Request r{range.low, static_cast<uint32_t>(range.high) - range.low + 1, key, 0, false};
+    return Choose(r, check);
+}
+
+uint16_t
+PortOrderSelector::SelectBindPort(const EphemeralRange& range,
+                                  bool /* reuseAddr */,
+                                  bool autobindReuse,
+                                  PortCandidateCheck& check)
+{
+    Request r{range.low, static_cast<uint32_t>(range.high) - range.low + 1, 0, 0, false};
+    uint16_t port = Choose(r, check);
+    if (port == 0 && autobindReuse)
+    {
+        r.relaxed = true;
+        port = Choose(r, check);
+    }
+    return port;
+}
+
+uint16_t
+PortOrderSelector::SelectUdpPort(const EphemeralRange& range, PortCandidateCheck& check)
+{
+    Request r{range.low, static_cast<uint32_t>(range.high) - range.low + 1, 0, 1, false};
+    return Choose(r, check);
+}
+
+uint16_t
+PortOrderSelector::ScanUp(const Request& r,
+                          uint32_t start,
+                          PortCandidateCheck& check,
+                          uint32_t* tries)
+{
+    uint32_t offset = start;
+    for (uint32_t i = 1; i <= r.size; ++i)
+    {
+        auto port = static_cast<uint16_t>(r.low + offset);
+        if (check.Usable(port, r.relaxed))
+        {
+            if (tries != nullptr)
+            {
+                *tries = i;
+            }
+            return port;
+        }
+        if (++offset == r.size)
+        {
+            offset = 0;
+        }
+    }
+    return 0;
+}
+
+const std::vector<std::string>&
+EphemeralPortSelectorNames()
+{
+    static const std::vector<std::string> names = {"linux",
+                                                   "random",
+                                                   "hash",
+                                                   "random-increments",
+                                                   "sequential"};
+    return names;
+}
+
+std::unique_ptr<EphemeralPortSelector>
+MakeEphemeralPortSelector(const std::string& name, RandomSource& rng, uint64_t secret)
+{
+    if (name == "linux")
+    {
+        return std::make_unique<LinuxEphemeralPortSelector>(rng, secret);
+    }
+    if (name == "random")
+    {
+        return std::make_unique<RandomEphemeralPortSelector>(rng, secret);
+    }
+    if (name == "hash")
+    {
+        return std::make_unique<HashEphemeralPortSelector>(secret);
+    }
+    if (name == "random-increments")
+    {
+        return std::make_unique<RandomIncrementsEphemeralPortSelector>(rng, secret);
+    }
+    if (name == "sequential")
+    {
+        return std::make_unique<SequentialEphemeralPortSelector>(secret);
+    }
+    return nullptr;
 }
 
 } // namespace portlab

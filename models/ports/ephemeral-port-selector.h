@@ -10,6 +10,8 @@
 #include "random-source.h"
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -76,6 +78,11 @@ EphemeralRange SocketPortRange(uint16_t hostLow,
  * \ingroup portlab-ports
  * \brief Chooses ephemeral ports; Linux's algorithm is the default, others can plug in for
  * comparisons (sequential, random, RFC 6056 variants).
+ *
+ * A selector only decides the order in which candidate ports are tried: the table's
+ * PortCandidateCheck applies every other rule (reserved ports, bind conflicts, 4-tuple
+ * uniqueness and TIME_WAIT takeover), and the range comes from ip_local_port_range and
+ * IP_LOCAL_PORT_RANGE (SocketPortRange()).
  */
 class EphemeralPortSelector
 {
@@ -202,6 +209,93 @@ class LinuxEphemeralPortSelector : public EphemeralPortSelector
     std::unordered_map<uint32_t, uint32_t> m_perturbDelta; //!< moved entries: index -> delta
     std::vector<uint32_t> m_perturbDense;                  //!< the whole table, once dense
 };
+
+/**
+ * \ingroup portlab-ports
+ * \brief Base of the algorithms other than Linux's: each chooses a port in its own order over
+ * the whole range [low, high] (step 1, no parity or half preference), and this class applies
+ * the rules around the choice the way Linux does.
+ *
+ * - connect(): the destination (source address, destination address and port, keyed with the
+ *   host secret) is passed to the algorithm; bind(0) and UDP pass none (key 0).
+ * - bind(0): with net.ipv4.ip_autobind_reuse a second, relaxed pass in the algorithm's order.
+ * - TCP and UDP keep separate state (as ns-3's and BSD's per-protocol tables).
+ *
+ * Every algorithm tries each port of the range at least once before it gives up, so only the
+ * order differs from Linux's (which, for an odd-sized range, never tries the last port for
+ * connect(): `remaining &= ~1`).
+ */
+class PortOrderSelector : public EphemeralPortSelector
+{
+  public:
+    /// \param secret per-host secret for the destination hash
+    explicit PortOrderSelector(uint64_t secret);
+
+    uint16_t SelectConnectPort(const EphemeralRange& range,
+                               Ipv4 localAddr,
+                               Ipv4 remoteAddr,
+                               uint16_t remotePort,
+                               TimeNs now,
+                               PortCandidateCheck& check) final;
+
+    uint16_t SelectBindPort(const EphemeralRange& range,
+                            bool reuseAddr,
+                            bool autobindReuse,
+                            PortCandidateCheck& check) final;
+
+    uint16_t SelectUdpPort(const EphemeralRange& range, PortCandidateCheck& check) final;
+
+  protected:
+    /// One search: what the algorithm may base its order on.
+    struct Request
+    {
+        uint16_t low;  //!< first port of the range
+        uint32_t size; //!< ports in the range (high - low + 1)
+        uint64_t key;  //!< keyed hash of the destination (connect()), else 0
+        int table;     //!< 0 TCP, 1 UDP: which state to use
+        bool relaxed;  //!< bind(0)'s ip_autobind_reuse pass
+    };
+
+    /**
+     * \brief The algorithm: try candidates in its order until one is usable.
+     * \param r the search \param check the table's usability test
+     * \return the chosen port, or 0 if no port of the range is usable
+     */
+    virtual uint16_t Choose(const Request& r, PortCandidateCheck& check) = 0;
+
+    /**
+     * \brief Tries low + (start + i) mod size for i = 0, 1, ... size - 1: every port once,
+     * upwards from start, wrapping to low.
+     * \param r the search \param start offset of the first candidate (< size)
+     * \param check the test \param tries receives the 1-based index of the chosen candidate
+     * \return the first usable port, or 0
+     */
+    static uint16_t ScanUp(const Request& r,
+                           uint32_t start,
+                           PortCandidateCheck& check,
+                           uint32_t* tries = nullptr);
+
+  private:
+    uint64_t m_secret; //!< destination-hash secret
+};
+
+/**
+ * \ingroup portlab-ports
+ * \return the algorithms' names (the `port_selector` scenario values), Linux's first
+ */
+const std::vector<std::string>& EphemeralPortSelectorNames();
+
+/**
+ * \ingroup portlab-ports
+ * \brief Make an algorithm by name, with its default parameters.
+ * \param name one of EphemeralPortSelectorNames()
+ * \param rng random source (must outlive the selector)
+ * \param secret per-host secret
+ * \return the selector, or null for an unknown name
+ */
+std::unique_ptr<EphemeralPortSelector> MakeEphemeralPortSelector(const std::string& name,
+                                                                 RandomSource& rng,
+                                                                 uint64_t secret);
 
 } // namespace portlab
 

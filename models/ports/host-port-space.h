@@ -13,6 +13,7 @@
 #include "tcp-port-table.h"
 #include "udp-port-table.h"
 
+#include <functional>
 #include <memory>
 
 namespace portlab
@@ -27,16 +28,38 @@ class HostPortSpace
 {
   public:
     /**
+     * \brief Makes a host's ephemeral port algorithm from the host's random source and
+     * secret (drawn first, so the algorithm does not change the secret).
+     */
+    using SelectorFactory =
+        std::function<std::unique_ptr<EphemeralPortSelector>(RandomSource& rng, uint64_t secret)>;
+
+    /**
      * \brief A host whose randomness comes from a SplitMixRandom with \p seed.
      * \param seed the seed (Linux: boot-time randomness)
+     * \param selector its ephemeral port algorithm (empty: Linux's)
      */
-    explicit HostPortSpace(uint64_t seed);
+    explicit HostPortSpace(uint64_t seed, const SelectorFactory& selector = {});
 
     /**
      * \brief A host with an injected random source.
      * \param rng the source (owned)
+     * \param selector its ephemeral port algorithm (empty: Linux's)
      */
-    explicit HostPortSpace(std::unique_ptr<RandomSource> rng);
+    explicit HostPortSpace(std::unique_ptr<RandomSource> rng, const SelectorFactory& selector = {});
+
+    /**
+     * \brief Replace the ephemeral port algorithm (its state starts afresh; the secret and
+     * the random source stay).
+     * \param selector the new algorithm's factory (empty: Linux's)
+     */
+    void UseSelector(const SelectorFactory& selector);
+
+    /// \return the ephemeral port algorithm
+    EphemeralPortSelector& Selector()
+    {
+        return *m_selector;
+    }
 
     HostPortSpace(const HostPortSpace&) = delete;
     HostPortSpace& operator=(const HostPortSpace&) = delete;
@@ -90,13 +113,16 @@ class HostPortSpace
     }
 
   private:
-    std::unique_ptr<RandomSource> m_rng;   //!< randomness
-    uint64_t m_secret;                     //!< per-host secret (net_secret)
-    PortSysctls m_sysctls;                 //!< settings
-    LocalAddresses m_addresses;            //!< addresses
-    LinuxEphemeralPortSelector m_selector; //!< ephemeral algorithm
-    TcpPortTable m_tcp;                    //!< TCP
-    UdpPortTable m_udp;                    //!< UDP
+    /// \param make a factory (empty: Linux's) \return the algorithm it makes
+    std::unique_ptr<EphemeralPortSelector> MakeSelector(const SelectorFactory& make);
+
+    std::unique_ptr<RandomSource> m_rng;               //!< randomness
+    uint64_t m_secret;                                 //!< per-host secret (net_secret)
+    PortSysctls m_sysctls;                             //!< settings
+    LocalAddresses m_addresses;                        //!< addresses
+    std::unique_ptr<EphemeralPortSelector> m_selector; //!< ephemeral algorithm
+    TcpPortTable m_tcp;                                //!< TCP
+    UdpPortTable m_udp;                                //!< UDP
 };
 
 } // namespace portlab

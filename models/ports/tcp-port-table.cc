@@ -196,7 +196,7 @@ TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
                            uint64_t secret)
     : m_sysctls(sysctls),
       m_addresses(addresses),
-      m_selector(selector),
+      m_selector(&selector),
       m_secret(secret),
       m_ehash(secret)
 {
@@ -482,10 +482,10 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
     if (port == 0)
     {
         BindCheck check(*this, me);
-        port = m_selector.SelectBindPort(RangeFor(s),
-                                         s.reuseAddr,
-                                         m_sysctls.ipAutobindReuse != 0,
-                                         check);
+        port = m_selector->SelectBindPort(RangeFor(s),
+                                          s.reuseAddr,
+                                          m_sysctls.ipAutobindReuse != 0,
+                                          check);
         if (port == 0)
         {
             s.tuple.localAddr = ADDR_ANY;
@@ -529,10 +529,10 @@ TcpPortTable::Listen(SocketId id, int64_t backlog)
         s.state = TcpState::LISTEN;
         OwnerClass me = ClassOf(s);
         BindCheck check(*this, me);
-        uint16_t port = m_selector.SelectBindPort(RangeFor(s),
-                                                  s.reuseAddr,
-                                                  m_sysctls.ipAutobindReuse != 0,
-                                                  check);
+        uint16_t port = m_selector->SelectBindPort(RangeFor(s),
+                                                   s.reuseAddr,
+                                                   m_sysctls.ipAutobindReuse != 0,
+                                                   check);
         if (port == 0)
         {
             s.state = TcpState::CLOSE;
@@ -647,12 +647,12 @@ TcpPortTable::Connect(SocketId id,
     else
     {
         ConnectCheck check(*this, t, now);
-        uint16_t port = m_selector.SelectConnectPort(RangeFor(s),
-                                                     t.localAddr,
-                                                     remoteAddr,
-                                                     remotePort,
-                                                     now,
-                                                     check);
+        uint16_t port = m_selector->SelectConnectPort(RangeFor(s),
+                                                      t.localAddr,
+                                                      remoteAddr,
+                                                      remotePort,
+                                                      now,
+                                                      check);
         if (port == 0)
         {
             return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
@@ -691,6 +691,10 @@ TcpPortTable::Connect(SocketId id,
     Own(id);
     IndexInsert(t, id);
     s.hashed = true;
+    if (newPort && m_observer)
+    {
+        m_observer->ConnectPortChosen(t);
+    }
     return m_counters.connect.Count(Errno::OK);
 }
 

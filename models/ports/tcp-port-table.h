@@ -153,6 +153,11 @@ class TcpPortObserver
     virtual void TimeWaitOverflow(const FourTuple& tuple)
     {
     }
+
+    /// \param tuple a connect() whose local port the ephemeral port algorithm chose
+    virtual void ConnectPortChosen(const FourTuple& tuple)
+    {
+    }
 };
 
 /**
@@ -190,6 +195,12 @@ class TcpPortTable
 
     TcpPortTable(const TcpPortTable&) = delete;
     TcpPortTable& operator=(const TcpPortTable&) = delete;
+
+    /// \param selector the ephemeral port algorithm from now on (must outlive the table)
+    void SetSelector(EphemeralPortSelector& selector)
+    {
+        m_selector = &selector;
+    }
 
     /// \param observer receives events (may be null)
     void SetObserver(TcpPortObserver* observer)
@@ -711,7 +722,7 @@ class TcpPortTable
 
     const PortSysctls& m_sysctls;                                         //!< settings
     const LocalAddresses& m_addresses;                                    //!< local addresses
-    EphemeralPortSelector& m_selector;                                    //!< ephemeral algorithm
+    EphemeralPortSelector* m_selector;                                    //!< ephemeral algorithm
     uint64_t m_secret;                                                    //!< hash secret
     TcpPortObserver* m_observer{nullptr};                                 //!< events
     std::vector<SocketRecord, HugePageAllocator<SocketRecord>> m_sockets; //!< socket slab

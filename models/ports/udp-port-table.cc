@@ -39,7 +39,7 @@ UdpPortTable::UdpPortTable(const PortSysctls& sysctls,
                            uint64_t secret)
     : m_sysctls(sysctls),
       m_addresses(addresses),
-      m_selector(selector),
+      m_selector(&selector),
       m_secret(secret)
 {
 }
@@ -263,7 +263,7 @@ UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
                                            s.rangeLo,
                                            s.rangeHi);
         PortCheck check(*this, s, id);
-        port = m_selector.SelectUdpPort(r, check);
+        port = m_selector->SelectUdpPort(r, check);
     }
     else if (Conflict(s, id, port))
     {

@@ -61,6 +61,12 @@ class UdpPortTable
     UdpPortTable(const UdpPortTable&) = delete;
     UdpPortTable& operator=(const UdpPortTable&) = delete;
 
+    /// \param selector the ephemeral port algorithm from now on (must outlive the table)
+    void SetSelector(EphemeralPortSelector& selector)
+    {
+        m_selector = &selector;
+    }
+
     /// \return a new unbound socket
     SocketId Open();
     /// \param id socket \param on SO_REUSEADDR
@@ -231,7 +237,7 @@ class UdpPortTable
 
     const PortSysctls& m_sysctls;                                 //!< settings
     const LocalAddresses& m_addresses;                            //!< local addresses
-    EphemeralPortSelector& m_selector;                            //!< ephemeral algorithm
+    EphemeralPortSelector* m_selector;                            //!< ephemeral algorithm
     uint64_t m_secret;                                            //!< hash secret
     std::vector<Record> m_sockets;                                //!< socket slab
     std::vector<SocketId> m_free;                                 //!< free slots

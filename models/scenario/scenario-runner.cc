@@ -9,6 +9,8 @@
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "point-to-point-link.h"
+#include "port-guess-meter.h"
+#include "port-selector.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
 #include "tcp-client-process.h"
@@ -86,6 +88,8 @@ struct Host
     uint64_t twPeak{0};          //!< largest TIME_WAIT count seen
     uint64_t maxPeersPerPort{0}; //!< largest distinct peers per local port seen
     uint64_t portsShared{0};     //!< largest count of local ports with >= 2 connections
+    bool portSelectorNamed{false}; //!< the scenario names its port selector
+    PortGuessMeter portGuess;      //!< predictability of its connect() ports
 };
 
 /// One app instance (a process).
@@ -173,12 +177,19 @@ World::BuildHosts()
             m_hosts.push_back(h);
         }
     }
-    // One stack helper per group, and one per host that has sysctls of its own.
+    // One stack helper per group, and one per host that has sysctls or a port selector of its
+    // own.
     auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
         ns3::LinuxStackHelper stack;
         for (const auto& [k, v] : HostSysctls(m_spec, g, index))
         {
             stack.SetSysctl(k, v);
+        }
+        std::string selector = HostPortSelector(m_spec, g, index);
+        ns3::TypeId tid;
+        if (!selector.empty() && ns3::PortSelector::LookupByName(selector, tid))
+        {
+            stack.SetPortSelector(tid.GetName());
         }
         return stack;
     };
@@ -187,14 +198,25 @@ World::BuildHosts()
         ns3::LinuxStackHelper groupStack = stackFor(g, 0);
         for (uint32_t i = 1; i <= g.count; ++i)
         {
-            Ptr<ns3::Node> node = m_hosts[m_hostIndex.at(g.name + std::to_string(i))].node;
-            if (g.hostSysctls.count(i))
+            uint32_t index = m_hostIndex.at(g.name + std::to_string(i));
+            Ptr<ns3::Node> node = m_hosts[index].node;
+            if (g.hostSysctls.count(i) || g.hostPortSelectors.count(i))
             {
                 stackFor(g, i).Install(node);
             }
             else
             {
                 groupStack.Install(node);
+            }
+            if (!HostPortSelector(m_spec, g, i).empty())
+            {
+                m_hosts[index].portSelectorNamed = true;
+                node->GetObject<ns3::LinuxPortSpace>()->TraceConnectWithoutContext(
+                    "ConnectPortChosen",
+                    ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>(
+                        [this, index](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
+                            m_hosts[index].portGuess.Observe(port);
+                        }));
             }
         }
     }
@@ -873,6 +895,10 @@ World::Measure(RunResult& r)
         num(p + "tw_recycled", tcp.Counters().timeWaitRecycled);
         num(p + "ports_shared", h.portsShared);
         num(p + "max_peers_per_port", h.maxPeersPerPort);
+        if (h.portSelectorNamed && h.portGuess.Guesses() > 0)
+        {
+            num(p + PortGuessMeter::METRIC, h.portGuess.Probability());
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 
 #include "scenario-spec.h"
 
+#include "ephemeral-port-selector.h"
+#include "port-guess-meter.h"
 #include "port-sysctls.h"
 #include "port-types.h"
 #include "scenario-resources.h"
@@ -249,6 +251,22 @@ CheckBind(const Ctx& c)
     }
 }
 
+/// \return the value of a `port_selector` key, checked against the algorithms' names
+std::string
+ParsePortSelector(const Ctx& c)
+{
+    std::string allowed;
+    for (const auto& n : EphemeralPortSelectorNames())
+    {
+        if (c.value == n)
+        {
+            return n;
+        }
+        allowed += (allowed.empty() ? "" : ", ") + n;
+    }
+    c.Fail("unknown port selector; allowed: " + allowed);
+}
+
 void
 CheckSysctl(const Ctx& c, const std::string& name)
 {
@@ -463,7 +481,8 @@ HostMetrics()
                                             "tw_recycled",
                                             "ports_shared",
                                             "max_peers_per_port",
-                                            "listen_drops"};
+                                            "listen_drops",
+                                            PortGuessMeter::METRIC};
     return m;
 }
 
@@ -654,9 +673,12 @@ ParseScenario(const std::string& name,
     std::vector<std::string> missing;
     const std::string topKeys =
         "description, question, linux_answer, duration, interval, warmup, snapshots, pcap, "
-        "seed, link.rate, link.delay, link.loss, links, sysctl.NAME, group.G.count, "
-        "group.G.addresses, group.G.sysctl.NAME, host.Gn.sysctl.NAME, app.A.KEY, "
-        "expect.SUBJECT.METRIC";
+        "seed, link.rate, link.delay, link.loss, links, sysctl.NAME, port_selector, "
+        "group.G.count, group.G.addresses, group.G.sysctl.NAME, group.G.port_selector, "
+        "host.Gn.sysctl.NAME, host.Gn.port_selector, app.A.KEY, expect.SUBJECT.METRIC";
+    const std::string groupKeys =
+        "unknown key; allowed: group.G.count, group.G.addresses, group.G.sysctl.NAME, "
+        "group.G.port_selector";
 
     auto group = [&](const std::string& g, const Ctx& c) -> HostGroupSpec& {
         if (!IsGroupName(g))
@@ -763,14 +785,17 @@ ParseScenario(const std::string& name,
             CheckSysctl(c, k.substr(7));
             s.sysctls.emplace_back(k.substr(7), v);
         }
+        else if (k == "port_selector")
+        {
+            s.portSelector = ParsePortSelector(c);
+        }
         else if (StartsWith(k, "group."))
         {
             std::string rest = k.substr(6);
             size_t dot = rest.find('.');
             if (dot == std::string::npos)
             {
-                c.Fail("unknown key; allowed: group.G.count, group.G.addresses, "
-                       "group.G.sysctl.NAME");
+                c.Fail(groupKeys);
             }
             HostGroupSpec& g = group(rest.substr(0, dot), c);
             std::string field = rest.substr(dot + 1);
@@ -787,10 +812,13 @@ ParseScenario(const std::string& name,
                 CheckSysctl(c, field.substr(7));
                 g.sysctls.emplace_back(field.substr(7), v);
             }
+            else if (field == "port_selector")
+            {
+                g.portSelector = ParsePortSelector(c);
+            }
             else
             {
-                c.Fail("unknown key; allowed: group.G.count, group.G.addresses, "
-                       "group.G.sysctl.NAME");
+                c.Fail(groupKeys);
             }
         }
         else if (StartsWith(k, "host."))
@@ -920,9 +948,16 @@ ParseScenario(const std::string& name,
         uint32_t index = 0;
         HostGroupSpec* g =
             dot == std::string::npos ? nullptr : findHost(rest.substr(0, dot), index);
+        if (g != nullptr && rest.substr(dot + 1) == "port_selector")
+        {
+            g->hostPortSelectors[index] = ParsePortSelector(c);
+            continue;
+        }
         if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
         {
-            c.Fail("not host.HOST.sysctl.NAME with a defined host; hosts: " + groupList);
+            c.Fail("not host.HOST.sysctl.NAME or host.HOST.port_selector with a defined host; "
+                   "hosts: " +
+                   groupList);
         }
         std::string sysctl = rest.substr(dot + 8);
         CheckSysctl(c, sysctl);
@@ -1173,6 +1208,17 @@ HostSysctls(const ScenarioSpec& spec, const HostGroupSpec& group, uint32_t index
     return out;
 }
 
+std::string
+HostPortSelector(const ScenarioSpec& spec, const HostGroupSpec& group, uint32_t index)
+{
+    auto own = group.hostPortSelectors.find(index);
+    if (own != group.hostPortSelectors.end())
+    {
+        return own->second;
+    }
+    return group.portSelector.empty() ? spec.portSelector : group.portSelector;
+}
+
 void
 CheckMetricName(const ScenarioSpec& spec, const std::string& name)
 {
@@ -1248,6 +1294,12 @@ ScenarioKeyHelp()
         {"group.G.addresses", "addresses per link of each host in G (1..16)"},
         {"group.G.sysctl.NAME", "a sysctl for every host of G"},
         {"host.Gn.sysctl.NAME", "a sysctl for host Gn only"},
+        {"port_selector",
+         "every host's ephemeral port algorithm: linux (Linux 6.18's, the default), random "
+         "(RFC 6056 alg. 1), hash (alg. 3, Linux < 4.6), random-increments (alg. 5), "
+         "sequential (ns-3's own, BSD's); naming one adds the hosts' port_guess metric"},
+        {"group.G.port_selector", "the ephemeral port algorithm of every host of G"},
+        {"host.Gn.port_selector", "the ephemeral port algorithm of host Gn only"},
         {"expect.SUBJECT.METRIC", "Linux's outcome for an app or host metric (verdicts)"},
     };
     for (const auto& k : AppKeys())

@@ -45,6 +45,9 @@ struct HostGroupSpec
     std::vector<std::pair<std::string, std::string>> sysctls; //!< for every host of the group
     /// host index (1-based) -> sysctls for that host only (applied after the group's)
     std::map<uint32_t, std::vector<std::pair<std::string, std::string>>> hostSysctls;
+    std::string portSelector; //!< `group.G.port_selector` ("" = not named here)
+    /// host index (1-based) -> `host.Gn.port_selector`
+    std::map<uint32_t, std::string> hostPortSelectors;
 };
 
 /**
@@ -138,6 +141,7 @@ struct ScenarioSpec
     std::vector<HostGroupSpec> groups; //!< host groups in file order
     std::vector<std::pair<std::string, std::string>> links;   //!< group pairs, fully meshed
     std::vector<std::pair<std::string, std::string>> sysctls; //!< for every host
+    std::string portSelector; //!< `port_selector` for every host ("" = not named)
     std::vector<AppSpec> apps;                                //!< in name order
     std::vector<Expectation> expectations;                    //!< in key order
     std::map<std::string, std::string> keys; //!< every resolved key (the run's parameters)
@@ -169,6 +173,17 @@ ScenarioSpec ParseScenario(const std::string& name,
 std::vector<std::pair<std::string, std::string>> HostSysctls(const ScenarioSpec& spec,
                                                              const HostGroupSpec& group,
                                                              uint32_t index);
+
+/**
+ * \ingroup portlab-scenario
+ * \brief The ephemeral port algorithm of one host: its own `host.Gn.port_selector`, else its
+ * group's, else the scenario's `port_selector`.
+ * \param spec the scenario
+ * \param group the host's group
+ * \param index the host's 1-based index in the group (0: the group's setting only)
+ * \return one of EphemeralPortSelectorNames(), or "" when the scenario names none (Linux's)
+ */
+std::string HostPortSelector(const ScenarioSpec& spec, const HostGroupSpec& group, uint32_t index);
 
 /**
  * \ingroup portlab-scenario

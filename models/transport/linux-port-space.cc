@@ -9,9 +9,11 @@
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
+#include "ns3/object-factory.h"
 #include "ns3/simulator.h"
 #include "ns3/string.h"
 #include "ns3/trace-source-accessor.h"
+#include "ns3/type-id.h"
 #include "ns3/uinteger.h"
 
 namespace ns3
@@ -124,6 +126,22 @@ LinuxPortSpace::GetTypeId()
                           UintegerValue(0),
                           MakeUintegerAccessor(&LinuxPortSpace::SetTimeWaitHz),
                           MakeUintegerChecker<uint32_t>(0, 10000))
+            .AddAttribute("PortSelector",
+                          "The ephemeral port algorithm: a subclass of ns3::PortSelector "
+                          "(LinuxPortSelector, Linux 6.18's, the default; RandomPortSelector, "
+                          "HashPortSelector, RandomIncrementsPortSelector, "
+                          "SequentialPortSelector). It orders the candidate ports only: every "
+                          "other port rule stays Linux's. Made with the subclass's attribute "
+                          "defaults; its state starts afresh when set",
+                          TypeIdValue(LinuxPortSelector::GetTypeId()),
+                          MakeTypeIdAccessor(&LinuxPortSpace::SetPortSelectorType,
+                                             &LinuxPortSpace::GetPortSelectorType),
+                          MakeTypeIdChecker())
+            .AddTraceSource("ConnectPortChosen",
+                            "connect() chose a local port with the ephemeral port algorithm "
+                            "(not when the socket had a port already)",
+                            MakeTraceSourceAccessor(&LinuxPortSpace::m_portChosen),
+                            "ns3::LinuxPortSpace::FourTupleTracedCallback")
             .AddTraceSource("TimeWaitEnter",
                             "A connection entered TIME_WAIT",
                             MakeTraceSourceAccessor(&LinuxPortSpace::m_twEnter),
@@ -154,11 +172,45 @@ LinuxPortSpace::GetTypeId()
 #undef PORTLAB_SYSCTL_ATTRIBUTE
 
 LinuxPortSpace::LinuxPortSpace()
-    : m_rng(CreateObject<UniformRandomVariable>())
+    : m_rng(CreateObject<UniformRandomVariable>()),
+      m_selector(CreateObject<LinuxPortSelector>())
 {
     NS_LOG_FUNCTION(this);
-    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng));
+    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng),
+                                                      SelectorFactory());
     m_host->Tcp().SetObserver(this);
+}
+
+portlab::HostPortSpace::SelectorFactory
+LinuxPortSpace::SelectorFactory() const
+{
+    Ptr<PortSelector> selector = m_selector;
+    return [selector](portlab::RandomSource& rng, uint64_t secret) {
+        return selector->Make(rng, secret);
+    };
+}
+
+void
+LinuxPortSpace::SetPortSelectorType(TypeId tid)
+{
+    NS_LOG_FUNCTION(this << tid.GetName());
+    if (tid == m_selector->GetInstanceTypeId())
+    {
+        return; // the attribute's initial value, or no change: keep the algorithm's state
+    }
+    NS_ABORT_MSG_UNLESS(tid.IsChildOf(PortSelector::GetTypeId()) && tid.HasConstructor(),
+                        "LinuxPortSpace::PortSelector: " << tid.GetName()
+                                                         << " is not a ns3::PortSelector");
+    ObjectFactory factory;
+    factory.SetTypeId(tid);
+    m_selector = factory.Create<PortSelector>();
+    m_host->UseSelector(SelectorFactory());
+}
+
+TypeId
+LinuxPortSpace::GetPortSelectorType() const
+{
+    return m_selector->GetInstanceTypeId();
 }
 
 LinuxPortSpace::~LinuxPortSpace()
@@ -260,7 +312,8 @@ LinuxPortSpace::AssignStreams(int64_t stream)
     portlab::PortSysctls sysctls = m_host->Sysctls();
     portlab::LocalAddresses addresses = m_host->Addresses();
     m_host->Tcp().SetObserver(nullptr);
-    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng));
+    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng),
+                                                      SelectorFactory());
     m_host->Sysctls() = sysctls;
     m_host->Addresses() = addresses;
     m_host->Tcp().SetObserver(this);
@@ -365,6 +418,12 @@ LinuxPortSpace::TimeWaitOverflow(const portlab::FourTuple& t)
 {
     Count(LinuxMib::TCP_EXT_TIME_WAIT_OVERFLOW); // tcp_time_wait(): no timewait sock
     Emit(m_twOverflow, t);
+}
+
+void
+LinuxPortSpace::ConnectPortChosen(const portlab::FourTuple& t)
+{
+    Emit(m_portChosen, t);
 }
 
 } // namespace ns3

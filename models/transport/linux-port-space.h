@@ -8,6 +8,7 @@
 
 #include "host-port-space.h"
 #include "linux-mib.h"
+#include "port-selector.h"
 
 #include "ns3/event-id.h"
 #include "ns3/ipv4-address.h"
@@ -112,12 +113,22 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     /// TracedCallback signature for TIME_WAIT events: local, local port, remote, remote port.
     typedef void (*TimeWaitTracedCallback)(Ipv4Address, uint16_t, Ipv4Address, uint16_t);
 
+    /// TracedCallback signature for a connection's 4-tuple: local, local port, remote, port.
+    typedef void (*FourTupleTracedCallback)(Ipv4Address, uint16_t, Ipv4Address, uint16_t);
+
+    /// \return the node's ephemeral port algorithm (the `PortSelector` attribute's object)
+    Ptr<PortSelector> GetPortSelector() const
+    {
+        return m_selector;
+    }
+
     // portlab::TcpPortObserver
     void TimeWaitEntered(const portlab::TimeWaitEntry& tw) override;
     void TimeWaitExpired(const portlab::TimeWaitEntry& tw) override;
     void TimeWaitTakenOver(const portlab::TimeWaitEntry& tw) override;
     void TimeWaitKilled(const portlab::TimeWaitEntry& tw) override;
     void TimeWaitOverflow(const portlab::FourTuple& tuple) override;
+    void ConnectPortChosen(const portlab::FourTuple& tuple) override;
 
   protected:
     void DoDispose() override;
@@ -135,11 +146,16 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     void SetReservedPorts(std::string v);
     std::string GetReservedPorts() const;
     void SetTimeWaitHz(uint32_t hz);
+    void SetPortSelectorType(TypeId tid);
+    TypeId GetPortSelectorType() const;
+    /// \return a factory for the host's algorithm (the current PortSelector)
+    portlab::HostPortSpace::SelectorFactory SelectorFactory() const;
     void ExpireTimeWaits();
     static void Emit(const TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t>& trace,
                      const portlab::FourTuple& t);
 
     Ptr<UniformRandomVariable> m_rng;               //!< randomness
+    Ptr<PortSelector> m_selector;                   //!< ephemeral port algorithm
     std::unique_ptr<portlab::HostPortSpace> m_host; //!< the tables
     EventId m_twTimer;                              //!< the node's TIME_WAIT timer
     portlab::TimeNs m_twTimerAt{-1};                //!< when it fires
@@ -152,6 +168,7 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twTakeover; //!< reused
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twKill;     //!< killed
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twOverflow; //!< skipped
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_portChosen; //!< connect()
 
   public:
     /**

@@ -9,6 +9,7 @@
 #include "linux-port-space.h"
 #include "linux-tcp-l4-protocol.h"
 #include "linux-udp-l4-protocol.h"
+#include "port-selector.h"
 
 #include "ns3/abort.h"
 #include "ns3/arp-l3-protocol.h"
@@ -68,7 +69,8 @@ LinuxStackHelper::~LinuxStackHelper()
 
 LinuxStackHelper::LinuxStackHelper(const LinuxStackHelper& o)
     : m_routing(o.m_routing->Copy()),
-      m_sysctls(o.m_sysctls)
+      m_sysctls(o.m_sysctls),
+      m_portSelector(o.m_portSelector)
 {
 }
 
@@ -80,6 +82,7 @@ LinuxStackHelper::operator=(const LinuxStackHelper& o)
         delete m_routing;
         m_routing = o.m_routing->Copy();
         m_sysctls = o.m_sysctls;
+        m_portSelector = o.m_portSelector;
     }
     return *this;
 }
@@ -97,6 +100,20 @@ LinuxStackHelper::SetSysctl(const std::string& name, const std::string& value)
         NS_FATAL_ERROR("LinuxStackHelper::SetSysctl: " << e.what());
     }
     m_sysctls.emplace_back(name, value);
+}
+
+void
+LinuxStackHelper::SetPortSelector(const std::string& typeName)
+{
+    TypeId tid;
+    NS_ABORT_MSG_UNLESS(TypeId::LookupByNameFailSafe(typeName, &tid) &&
+                            tid.IsChildOf(PortSelector::GetTypeId()) && tid.HasConstructor(),
+                        "LinuxStackHelper::SetPortSelector: '"
+                            << typeName
+                            << "' is not a port selector; allowed: ns3::LinuxPortSelector, "
+                               "ns3::RandomPortSelector, ns3::HashPortSelector, "
+                               "ns3::RandomIncrementsPortSelector, ns3::SequentialPortSelector");
+    m_portSelector = typeName;
 }
 
 void
@@ -122,6 +139,10 @@ LinuxStackHelper::Install(Ptr<Node> node) const
     }
     Ptr<TrafficControlLayer> tc = CreateAndAggregate<TrafficControlLayer>(node);
     Ptr<LinuxPortSpace> ports = CreateAndAggregate<LinuxPortSpace>(node);
+    if (!m_portSelector.empty())
+    {
+        ports->SetAttribute("PortSelector", TypeIdValue(TypeId::LookupByName(m_portSelector)));
+    }
     for (const auto& [name, value] : m_sysctls)
     {
         ports->Host().Sysctls().Set(name, value);

@@ -51,6 +51,14 @@ class LinuxStackHelper
      */
     void SetSysctl(const std::string& name, const std::string& value);
 
+    /**
+     * \brief The ephemeral port algorithm of every node installed from now on (the
+     * LinuxPortSpace `PortSelector` attribute; default Linux 6.18's).
+     * \param typeName a subclass of ns3::PortSelector, e.g. "ns3::RandomPortSelector"
+     * \note an unknown type is a fatal error listing the algorithms
+     */
+    void SetPortSelector(const std::string& typeName);
+
     /// \param routing the IPv4 routing to install instead of static + global
     void SetRoutingHelper(const Ipv4RoutingHelper& routing);
 
@@ -71,6 +79,7 @@ class LinuxStackHelper
   private:
     Ipv4RoutingHelper* m_routing;                               //!< routing to install
     std::vector<std::pair<std::string, std::string>> m_sysctls; //!< settings to apply
+    std::string m_portSelector; //!< PortSelector TypeId name ("" = the attribute's default)
 };
 
 } // namespace ns3

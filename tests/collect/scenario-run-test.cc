@@ -354,6 +354,69 @@ TEST(TimeWaitKnee, DefaultRangeToOneDestinationKneesAt470PerSecond)
         << "the default range (28232 ports) to one destination should knee at 470.5/s";
 }
 
+TEST(PortSelectorSweep, EveryAlgorithmHasTheSameKneeAndItsOwnPredictability)
+{
+    TempDir tmp;
+    const std::string portlab = PORTLAB_BINARY;
+    const std::string d = tmp.Path() + "/S";
+    ASSERT_EQ(std::system((portlab +
+                           " sweep port-selectors --vary app.load.rate=20/s,50/s "
+                           "--vary port_selector=linux,random,sequential --jobs 2 --out " +
+                           d + " > /dev/null")
+                              .c_str()),
+              0);
+    ASSERT_EQ(std::system(
+                  (portlab + " plot " + d + " --y client1.port_guess --log-y > /dev/null").c_str()),
+              0);
+    EXPECT_TRUE(fs::exists(d + "/sweep-client1.port_guess.png")) << "the other metric's figure";
+    EXPECT_NE(std::system((portlab + " plot " + d + "/points/app.load.rate=20%2Fs,port_selector=" +
+                           "linux/seed-1 --y client1.port_guess 2> /dev/null")
+                              .c_str()),
+              0)
+        << "--y is for sweeps";
+    std::map<std::string, std::pair<double, double>> at; // "rate selector" -> (success, guess)
+    std::istringstream csv(ReadWholeFile(d + "/points.csv"));
+    std::string line;
+    std::getline(csv, line);
+    std::vector<std::string> header;
+    std::stringstream hs(line);
+    for (std::string h; std::getline(hs, h, ',');)
+    {
+        header.push_back(h);
+    }
+    while (std::getline(csv, line))
+    {
+        std::vector<std::string> cells;
+        std::stringstream ls(line);
+        for (std::string c; std::getline(ls, c, ',');)
+        {
+            cells.push_back(c);
+        }
+        std::map<std::string, std::string> row;
+        for (size_t i = 0; i < header.size() && i < cells.size(); ++i)
+        {
+            row[header[i]] = cells[i];
+        }
+        if (row["seed"] == "1")
+        {
+            at[row["app.load.rate"] + " " + row["port_selector"]] = {
+                std::stod(row["load.steady_success_rate"]),
+                std::stod(row["client1.port_guess"])};
+        }
+    }
+    ASSERT_EQ(at.size(), 6u);
+    for (const char* sel : {"linux", "random", "sequential"})
+    {
+        EXPECT_EQ(at[std::string("20/s ") + sel].first, 1.0) << sel << " below the knee";
+        EXPECT_EQ(at[std::string("50/s ") + sel].first, at["50/s linux"].first)
+            << sel << ": the order of candidates cannot move the knee";
+    }
+    EXPECT_NEAR(at["50/s linux"].first, 2000 / 60.0 / 50, 0.02 * 2000 / 60.0 / 50);
+    EXPECT_GT(at["20/s sequential"].second, 0.99) << "the next port is the previous plus one";
+    EXPECT_NEAR(at["20/s linux"].second, 1 / 8.0, 0.04) << "steps of 2, 4, ... 16";
+    EXPECT_LT(at["20/s random"].second, 0.01);
+}
+
 // --- sweeps as processes ---------------------------------------------------------------------
 
 int

@@ -133,6 +133,49 @@ TEST(ScenarioSpec, ARunShorterThanTheDefaultIntervalSamplesAtItsEnd)
                     "key 'interval' = '1s': longer than the duration"));
 }
 
+TEST(ScenarioSpec, PortSelectorIsChosenPerHostThenGroupThenScenario)
+{
+    std::map<std::string, std::string> keys{{"description", "d"},
+                                            {"question", "q"},
+                                            {"linux_answer", "a"},
+                                            {"duration", "1s"},
+                                            {"group.client.count", "3"},
+                                            {"group.server.count", "1"},
+                                            {"port_selector", "random"},
+                                            {"group.client.port_selector", "hash"},
+                                            {"host.client2.port_selector", "sequential"}};
+    ScenarioSpec s = ParseScenario("sel", keys, {});
+    const HostGroupSpec& client = s.groups[0];
+    const HostGroupSpec& server = s.groups[1];
+    EXPECT_EQ(HostPortSelector(s, client, 1), "hash");
+    EXPECT_EQ(HostPortSelector(s, client, 2), "sequential");
+    EXPECT_EQ(HostPortSelector(s, server, 1), "random");
+    keys.erase("port_selector");
+    EXPECT_EQ(HostPortSelector(ParseScenario("sel", keys, {}), server, 1), "")
+        << "not named: Linux's, and no port_guess metric";
+}
+
+TEST(ScenarioSpec, AnUnknownPortSelectorIsAnErrorListingTheAlgorithms)
+{
+    std::map<std::string, std::string> keys{{"description", "d"},
+                                            {"question", "q"},
+                                            {"linux_answer", "a"},
+                                            {"duration", "1s"},
+                                            {"group.h.count", "1"}};
+    for (const char* key : {"port_selector", "group.h.port_selector", "host.h1.port_selector"})
+    {
+        auto bad = keys;
+        bad[key] = "bsd";
+        std::string e = ErrorOf([&] { ParseScenario("sel", bad, {}); });
+        EXPECT_TRUE(Has(e,
+                        std::string("key '") + key +
+                            "' = 'bsd': unknown port selector; allowed: linux, random, hash, "
+                            "random-increments, sequential"))
+            << e;
+        EXPECT_EQ(e.find('\n'), std::string::npos) << "one line";
+    }
+}
+
 TEST(ScenarioFile, UnknownScenariosAndExtendsCyclesAreErrors)
 {
     ScenarioFile f = ScenarioFile::Parse("[scenario a]\nextends = b\n[scenario b]\nextends = a\n"
