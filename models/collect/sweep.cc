@@ -158,23 +158,13 @@ SweepPlan::ToJson() const
 {
     Json j = Json::object();
     j["scenario"] = scenario;
-    Json ov = Json::array();
-    for (const auto& o : overrides)
-    {
-        ov.push_back(o);
-    }
-    j["set"] = ov;
+    j["set"] = overrides;
     Json v = Json::array();
     for (const auto& [k, values] : vary)
     {
         Json e = Json::object();
         e["key"] = k;
-        Json vs = Json::array();
-        for (const auto& x : values)
-        {
-            vs.push_back(x);
-        }
-        e["values"] = vs;
+        e["values"] = values;
         v.push_back(e);
     }
     j["vary"] = v;

@@ -1106,12 +1106,7 @@ RunResult::Summary(const ScenarioSpec& spec) const
         }
     }
     s["parameters"] = params;
-    Json hostList = Json::array();
-    for (const auto& h : hosts)
-    {
-        hostList.push_back(h);
-    }
-    s["hosts"] = hostList;
+    s["hosts"] = hosts;
     Json m = Json::object();
     for (const auto& [k, v] : metrics)
     {
