@@ -28,7 +28,7 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # insists exist; libgsl-dev is linked by ns-3's targets without being a declared dependency.
 PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
           libboost-iostreams-dev libboost-filesystem-dev parallel libgnuplot-iostream-dev gnuplot-nox libgtest-dev
-          libbenchmark-dev
+          libbenchmark-dev nlohmann-json3-dev
           clang-14 libclang-rt-14-dev) # the fuzz targets: clang with libFuzzer, ASan, UBSan
 
 usage() {

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sstream>
 #include <sys/stat.h>
@@ -662,13 +663,13 @@ ReadWholeFile(const std::string& path, size_t maxBytes)
     return text;
 }
 
-JsonValue
+Json
 ReadJsonFile(const std::string& path)
 {
     std::string text = ReadWholeFile(path, size_t(64) << 20);
     try
     {
-        return JsonValue::Parse(text);
+        return ParseJson(text);
     }
     catch (const JsonError& e)
     {

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_ATOMIC_DIRECTORY_H
 #define PORTLAB_ATOMIC_DIRECTORY_H
 
-#include "json-value.h"
+#include "json-text.h"
 #include "signal-cleanup.h"
 
 #include <cstddef>
@@ -174,7 +174,7 @@ std::string ReadWholeFile(const std::string& path, size_t maxBytes = size_t(256)
  * \return its value
  * \throws std::runtime_error naming the file and what is wrong with it
  */
-JsonValue ReadJsonFile(const std::string& path);
+Json ReadJsonFile(const std::string& path);
 
 /**
  * \ingroup portlab-collect

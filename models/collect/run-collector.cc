@@ -19,6 +19,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <unistd.h>
@@ -449,7 +450,7 @@ RunAndWrite(const ScenarioSpec& spec,
     {
         std::fprintf(stderr, "\n");
     }
-    out.Write("summary.json", r.Summary(spec).DumpPretty() + "\n");
+    out.Write("summary.json", DumpJsonPretty(r.Summary(spec)) + "\n");
     out.Write("timeseries.csv", r.TimeseriesCsv());
     for (const auto& [t, host, text] : r.snapshots)
     {

@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <sys/stat.h>
@@ -153,34 +154,24 @@ SweepPlan::Points() const
     }
 }
 
-JsonValue
+Json
 SweepPlan::ToJson() const
 {
-    JsonValue j = JsonValue::Object();
-    j.Set("scenario", scenario);
-    JsonValue ov = JsonValue::Array();
-    for (const auto& o : overrides)
-    {
-        ov.Push(o);
-    }
-    j.Set("set", ov);
-    JsonValue v = JsonValue::Array();
+    Json j = Json::object();
+    j["scenario"] = scenario;
+    j["set"] = overrides;
+    Json v = Json::array();
     for (const auto& [k, values] : vary)
     {
-        JsonValue e = JsonValue::Object();
-        e.Set("key", k);
-        JsonValue vs = JsonValue::Array();
-        for (const auto& x : values)
-        {
-            vs.Push(x);
-        }
-        e.Set("values", vs);
-        v.Push(e);
+        Json e = Json::object();
+        e["key"] = k;
+        e["values"] = values;
+        v.push_back(e);
     }
-    j.Set("vary", v);
-    j.Set("seeds", static_cast<uint64_t>(seeds));
-    j.Set("first_seed", firstSeed);
-    j.Set("y", y);
+    j["vary"] = v;
+    j["seeds"] = static_cast<uint64_t>(seeds);
+    j["first_seed"] = firstSeed;
+    j["y"] = y;
     return j;
 }
 
@@ -189,24 +180,25 @@ namespace
 
 /// A string member of sweep.json, printable.
 std::string
-PlanString(const JsonValue& v, const std::string& field)
+PlanString(const Json& v, const std::string& field)
 {
-    if (!v.IsString())
+    if (!v.is_string())
     {
-        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) + "; allowed: a string");
+        throw ConfigError("'" + field + "' is " + DumpJson(v).substr(0, 40) +
+                          "; allowed: a string");
     }
-    if (HasControlCharacter(v.AsString()))
+    if (HasControlCharacter(v.get<std::string>()))
     {
         throw ConfigError("'" + field + "' holds control characters; allowed: printable text");
     }
-    return v.AsString();
+    return v.get<std::string>();
 }
 
 /// A member of a sweep.json object, or an error naming it.
-const JsonValue&
-PlanMember(const JsonValue& object, const std::string& key, const std::string& where)
+const Json&
+PlanMember(const Json& object, const std::string& key, const std::string& where)
 {
-    const JsonValue* v = object.IsObject() ? object.Find(key) : nullptr;
+    const Json* v = JsonMember(object, key);
     if (v == nullptr)
     {
         throw ConfigError("no '" + key + "' in " + where + "; allowed: " +
@@ -218,36 +210,40 @@ PlanMember(const JsonValue& object, const std::string& key, const std::string& w
 }
 
 /// An array member of sweep.json.
-const std::vector<JsonValue>&
-PlanArray(const JsonValue& v, const std::string& field)
+const Json&
+PlanArray(const Json& v, const std::string& field)
 {
-    if (!v.IsArray())
+    if (!v.is_array())
     {
-        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) + "; allowed: an array");
+        throw ConfigError("'" + field + "' is " + DumpJson(v).substr(0, 40) +
+                          "; allowed: an array");
     }
-    return v.Items();
+    return v;
 }
 
 /// An integer member of sweep.json within [min, max].
 int64_t
-PlanInteger(const JsonValue& v, const std::string& field, int64_t min, int64_t max)
+PlanInteger(const Json& v, const std::string& field, int64_t min, int64_t max)
 {
-    if (v.GetType() != JsonValue::Type::INT || v.AsInt() < min || v.AsInt() > max)
+    bool outside = !v.is_number_integer() ||
+                   (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)) ||
+                   v.get<int64_t>() < min || v.get<int64_t>() > max;
+    if (outside)
     {
-        throw ConfigError("'" + field + "' is " + v.Dump().substr(0, 40) +
+        throw ConfigError("'" + field + "' is " + DumpJson(v).substr(0, 40) +
                           "; allowed: an integer from " + std::to_string(min) + " to " +
                           std::to_string(max));
     }
-    return v.AsInt();
+    return v.get<int64_t>();
 }
 
 } // namespace
 
 SweepPlan
-SweepPlan::FromJson(const JsonValue& j, const std::string& dir)
+SweepPlan::FromJson(const Json& j, const std::string& dir)
 {
     SweepPlan p;
-    if (!j.IsObject())
+    if (!j.is_object())
     {
         throw ConfigError("the plan is not a JSON object; allowed: an object with scenario, "
                           "set, vary, seeds, first_seed, y");
@@ -453,7 +449,7 @@ WritePlan(const SweepPlan& plan)
 {
     PrepareSweepDirectory(plan.dir);
     std::string path = plan.dir + "/sweep.json";
-    std::string text = plan.ToJson().DumpPretty() + "\n";
+    std::string text = DumpJsonPretty(plan.ToJson()) + "\n";
     if (fs::exists(fs::symlink_status(path)))
     {
         std::string old = ReadWholeFile(path);
@@ -706,7 +702,7 @@ ReadPlan(std::string dir)
         throw std::runtime_error("'" + dir + "' is not a sweep directory (no sweep.json); " +
                                  "allowed: a directory made by portlab sweep");
     }
-    JsonValue j = ReadJsonFile(path);
+    Json j = ReadJsonFile(path);
     try
     {
         return SweepPlan::FromJson(j, dir);

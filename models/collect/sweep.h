@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SWEEP_H
 #define PORTLAB_SWEEP_H
 
-#include "json-value.h"
+#include "json-text.h"
 
 #include <cstdint>
 #include <string>
@@ -53,13 +53,13 @@ struct SweepPlan
     /// \return every point, first vary key slowest, seeds fastest
     std::vector<Point> Points() const;
     /// \return sweep.json's content
-    JsonValue ToJson() const;
+    Json ToJson() const;
     /**
      * \brief Read and validate a plan.
      * \param j sweep.json's content \param dir the sweep directory \return the plan
      * \throws ConfigError naming the field that is wrong and what is allowed
      */
-    static SweepPlan FromJson(const JsonValue& j, const std::string& dir);
+    static SweepPlan FromJson(const Json& j, const std::string& dir);
 };
 
 /**

@@ -39,6 +39,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 
@@ -1108,63 +1109,58 @@ RunScenario(const ScenarioSpec& spec, const RunOptions& options)
     return w.Run();
 }
 
-JsonValue
+Json
 RunResult::Summary(const ScenarioSpec& spec) const
 {
-    JsonValue s = JsonValue::Object();
-    s.Set("scenario", scenario);
-    s.Set("description", spec.description);
-    s.Set("question", spec.question);
-    s.Set("linux_answer", spec.linuxAnswer);
-    s.Set("seed", seed);
-    JsonValue versions = JsonValue::Object();
-    versions.Set("portlab", PORTLAB_VERSION);
-    versions.Set("ns3", "3.37");
-    versions.Set("linux_reference", "6.18");
-    s.Set("versions", versions);
-    JsonValue params = JsonValue::Object();
+    Json s = Json::object();
+    s["scenario"] = scenario;
+    s["description"] = spec.description;
+    s["question"] = spec.question;
+    s["linux_answer"] = spec.linuxAnswer;
+    s["seed"] = seed;
+    Json versions = Json::object();
+    versions["portlab"] = PORTLAB_VERSION;
+    versions["ns3"] = "3.37";
+    versions["linux_reference"] = "6.18";
+    s["versions"] = versions;
+    Json params = Json::object();
     for (const auto& [k, v] : spec.keys)
     {
         if (k != "description" && k != "question" && k != "linux_answer")
         {
-            params.Set(k, v);
+            params[k] = v;
         }
     }
-    s.Set("parameters", params);
-    JsonValue hostList = JsonValue::Array();
-    for (const auto& h : hosts)
-    {
-        hostList.Push(h);
-    }
-    s.Set("hosts", hostList);
-    JsonValue m = JsonValue::Object();
+    s["parameters"] = params;
+    s["hosts"] = hosts;
+    Json m = Json::object();
     for (const auto& [k, v] : metrics)
     {
         if (v.isNumber)
         {
-            m.Set(k, v.number);
+            m[k] = v.number;
         }
         else
         {
-            m.Set(k, v.words);
+            m[k] = v.words;
         }
     }
-    s.Set("metrics", m);
-    JsonValue vs = JsonValue::Array();
+    s["metrics"] = m;
+    Json vs = Json::array();
     for (const auto& v : verdicts)
     {
-        JsonValue o = JsonValue::Object();
-        o.Set("expect", v.key);
-        o.Set("linux", v.expected);
-        o.Set("simulated", v.measured);
-        o.Set("matches", v.matches);
-        vs.Push(o);
+        Json o = Json::object();
+        o["expect"] = v.key;
+        o["linux"] = v.expected;
+        o["simulated"] = v.measured;
+        o["matches"] = v.matches;
+        vs.push_back(o);
     }
-    s.Set("verdicts", vs);
-    s.Set("matches_linux", matchesLinux);
+    s["verdicts"] = vs;
+    s["matches_linux"] = matchesLinux;
     if (snapshotHostsOmitted > 0)
     {
-        s.Set("snapshot_hosts_omitted", snapshotHostsOmitted);
+        s["snapshot_hosts_omitted"] = snapshotHostsOmitted;
     }
     return s;
 }

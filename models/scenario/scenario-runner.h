@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SCENARIO_RUNNER_H
 #define PORTLAB_SCENARIO_RUNNER_H
 
-#include "json-value.h"
+#include "json-text.h"
 #include "scenario-spec.h"
 
 #include <array>
@@ -89,7 +89,7 @@ struct RunResult
     uint64_t snapshotHostsOmitted{0};           //!< hosts left out of snapshots (large groups)
 
     /// \param spec the scenario \return summary.json's content (deterministic)
-    JsonValue Summary(const ScenarioSpec& spec) const;
+    Json Summary(const ScenarioSpec& spec) const;
     /// \return timeseries.csv's content
     std::string TimeseriesCsv() const;
 };

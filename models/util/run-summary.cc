@@ -5,18 +5,18 @@
 
 #include "run-summary.h"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace portlab
 {
 
 std::map<std::string, double>
-SummaryNumbers(const JsonValue& summary, const std::string& path)
+SummaryNumbers(const Json& summary, const std::string& path)
 {
-    const JsonValue* metrics = summary.IsObject() ? summary.Find("metrics") : nullptr;
-    const JsonValue* matches = summary.IsObject() ? summary.Find("matches_linux") : nullptr;
-    if (metrics == nullptr || !metrics->IsObject() || matches == nullptr ||
-        matches->GetType() != JsonValue::Type::BOOL)
+    const Json* metrics = JsonMember(summary, "metrics");
+    const Json* matches = JsonMember(summary, "matches_linux");
+    if (metrics == nullptr || !metrics->is_object() || matches == nullptr || !matches->is_boolean())
     {
         throw std::runtime_error("'" + path + "' lacks 'metrics' (an object) or " +
                                  "'matches_linux' (true or false); allowed: a summary.json " +
@@ -24,27 +24,27 @@ SummaryNumbers(const JsonValue& summary, const std::string& path)
                                  "directory and run the sweep again)");
     }
     std::map<std::string, double> values;
-    for (const auto& [k, v] : metrics->Members())
+    for (const auto& [k, v] : metrics->items())
     {
-        if (v.IsNumber())
+        if (v.is_number())
         {
-            values[k] = v.AsDouble();
+            values[k] = v.get<double>();
         }
     }
-    values["matches_linux"] = matches->AsBool() ? 1 : 0;
+    values["matches_linux"] = matches->get<bool>() ? 1 : 0;
     return values;
 }
 
 std::string
-SummaryScenario(const JsonValue& summary, const std::string& path)
+SummaryScenario(const Json& summary, const std::string& path)
 {
-    const JsonValue* name = summary.IsObject() ? summary.Find("scenario") : nullptr;
-    if (name == nullptr || !name->IsString())
+    const Json* name = JsonMember(summary, "scenario");
+    if (name == nullptr || !name->is_string())
     {
         throw std::runtime_error("'" + path + "' has no scenario name; allowed: a summary.json "
                                  "written by portlab run");
     }
-    return name->AsString();
+    return name->get<std::string>();
 }
 
 } // namespace portlab

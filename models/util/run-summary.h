@@ -6,7 +6,7 @@
 #ifndef PORTLAB_RUN_SUMMARY_H
 #define PORTLAB_RUN_SUMMARY_H
 
-#include "json-value.h"
+#include "json-text.h"
 
 #include <map>
 #include <string>
@@ -24,7 +24,7 @@ namespace portlab
  * \throws std::runtime_error naming \p path when "metrics" is not an object or
  *         "matches_linux" not a boolean
  */
-std::map<std::string, double> SummaryNumbers(const JsonValue& summary, const std::string& path);
+std::map<std::string, double> SummaryNumbers(const Json& summary, const std::string& path);
 
 /**
  * \ingroup portlab-util
@@ -34,7 +34,7 @@ std::map<std::string, double> SummaryNumbers(const JsonValue& summary, const std
  * \return the name
  * \throws std::runtime_error naming \p path when "scenario" is not a string
  */
-std::string SummaryScenario(const JsonValue& summary, const std::string& path);
+std::string SummaryScenario(const Json& summary, const std::string& path);
 
 } // namespace portlab
 

@@ -6,6 +6,7 @@
 #include "golden-compare.h"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace portlab
@@ -39,33 +40,41 @@ Record(GoldenReport& report,
     }
 }
 
+/// Equal values, objects regardless of key order (nlohmann::json keeps its keys sorted); an
+/// integer equals a real of the same value.
+bool
+Same(const Json& a, const Json& b)
+{
+    return nlohmann::json(a) == nlohmann::json(b);
+}
+
 /// Each element within tol of the mean of `expected`'s total, same length and same total.
 bool
-SpreadAgrees(const JsonValue& expected, const JsonValue& got, double tol)
+SpreadAgrees(const Json& expected, const Json& got, double tol)
 {
-    if (!expected.IsArray() || !got.IsArray() || expected.Items().size() != got.Items().size() ||
-        expected.Items().empty())
+    if (!expected.is_array() || !got.is_array() || expected.size() != got.size() ||
+        expected.empty())
     {
         return false;
     }
     int64_t total = 0;
     int64_t gotTotal = 0;
-    for (const auto& v : expected.Items())
+    for (const auto& v : expected)
     {
-        total += v.AsInt();
+        total += v.get<int64_t>();
     }
-    for (const auto& v : got.Items())
+    for (const auto& v : got)
     {
-        gotTotal += v.AsInt();
+        gotTotal += v.get<int64_t>();
     }
     if (total != gotTotal)
     {
         return false;
     }
-    double mean = static_cast<double>(total) / static_cast<double>(expected.Items().size());
-    for (const auto& v : got.Items())
+    double mean = static_cast<double>(total) / static_cast<double>(expected.size());
+    for (const auto& v : got)
     {
-        if (std::fabs(static_cast<double>(v.AsInt()) - mean) > tol * mean)
+        if (std::fabs(static_cast<double>(v.get<int64_t>()) - mean) > tol * mean)
         {
             return false;
         }
@@ -96,36 +105,36 @@ GoldenReport::Summary() const
 
 void
 CompareGoldenCase(const std::string& name,
-                  const JsonValue& expected,
-                  const JsonValue& got,
+                  const Json& expected,
+                  const Json& got,
                   GoldenReport& report)
 {
     const std::string exact = "exact";
     if (name == "bind_matrix")
     {
-        for (const auto& [pair, value] : expected.Members())
+        for (const auto& [pair, value] : expected.items())
         {
-            const JsonValue* g = got.Find(pair);
+            const Json* g = JsonMember(got, pair);
             Record(report,
                    "bind_matrix: " + pair,
-                   g != nullptr && *g == value,
-                   value.Dump(),
-                   g ? g->Dump() : "nothing",
+                   g != nullptr && Same(*g, value),
+                   DumpJson(value),
+                   g ? DumpJson(*g) : "nothing",
                    exact);
         }
         return;
     }
     if (name == "udp_reuse_delivery")
     {
-        const JsonValue* ra = got.Find("reuseaddr");
-        const JsonValue* rp = got.Find("reuseport");
-        bool ok = ra != nullptr && *ra == expected.At("reuseaddr") && rp != nullptr &&
-                  SpreadAgrees(expected.At("reuseport"), *rp, UDP_REUSEPORT_TOLERANCE);
+        const Json* ra = JsonMember(got, "reuseaddr");
+        const Json* rp = JsonMember(got, "reuseport");
+        bool ok = ra != nullptr && Same(*ra, expected.at("reuseaddr")) && rp != nullptr &&
+                  SpreadAgrees(expected.at("reuseport"), *rp, UDP_REUSEPORT_TOLERANCE);
         Record(report,
                name,
                ok,
-               expected.Dump(),
-               got.Dump(),
+               DumpJson(expected),
+               DumpJson(got),
                "reuseaddr exact (most recently bound gets all); reuseport: same total, each "
                "socket within " +
                    Percent(UDP_REUSEPORT_TOLERANCE) + " of an even share");
@@ -133,14 +142,14 @@ CompareGoldenCase(const std::string& name,
     }
     if (name == "tcp_reuseport_balance")
     {
-        const JsonValue* g = got.Find("accepted_per_listener");
+        const Json* g = JsonMember(got, "accepted_per_listener");
         bool ok = g != nullptr &&
-                  SpreadAgrees(expected.At("accepted_per_listener"), *g, TCP_REUSEPORT_TOLERANCE);
+                  SpreadAgrees(expected.at("accepted_per_listener"), *g, TCP_REUSEPORT_TOLERANCE);
         Record(report,
                name,
                ok,
-               expected.Dump(),
-               got.Dump(),
+               DumpJson(expected),
+               DumpJson(got),
                "same total, each listener within " + Percent(TCP_REUSEPORT_TOLERANCE) +
                    " of an even share");
         return;
@@ -150,30 +159,30 @@ CompareGoldenCase(const std::string& name,
         bool ok = true;
         for (const char* key : {"connect", "bind0", "range"})
         {
-            const JsonValue* g = got.Find(key);
-            ok = ok && g != nullptr && *g == expected.At(key);
+            const Json* g = JsonMember(got, key);
+            ok = ok && g != nullptr && Same(*g, expected.at(key));
         }
-        const JsonValue* u = got.Find("udp_bind0");
-        ok = ok && u != nullptr && u->At("even").AsInt() >= UDP_MIN_PER_PARITY &&
-             u->At("odd").AsInt() >= UDP_MIN_PER_PARITY;
-        const JsonValue* steps = got.Find("connect_sequential_steps");
-        const int draws =
-            expected.At("connect").At("even").AsInt() + expected.At("connect").At("odd").AsInt();
-        ok = ok && steps != nullptr && steps->AsInt() < draws / 2;
+        const Json* u = JsonMember(got, "udp_bind0");
+        ok = ok && u != nullptr && u->at("even").get<int64_t>() >= UDP_MIN_PER_PARITY &&
+             u->at("odd").get<int64_t>() >= UDP_MIN_PER_PARITY;
+        const Json* steps = JsonMember(got, "connect_sequential_steps");
+        const int draws = expected.at("connect").at("even").get<int64_t>() +
+                          expected.at("connect").at("odd").get<int64_t>();
+        ok = ok && steps != nullptr && steps->get<int64_t>() < draws / 2;
         Record(report,
                name,
                ok,
-               expected.Dump(),
-               got.Dump(),
+               DumpJson(expected),
+               DumpJson(got),
                "connect/bind0 parity and range exact; UDP bind(0) both parities (>= " +
                    std::to_string(UDP_MIN_PER_PARITY) +
                    " each); connect() not sequential (< half the steps are +1/+2)");
         return;
     }
-    Record(report, name, got == expected, expected.Dump(), got.Dump(), exact);
+    Record(report, name, Same(got, expected), DumpJson(expected), DumpJson(got), exact);
 }
 
-JsonValue
+Json
 ParityJson(const std::vector<int>& ports)
 {
     int even = 0;
@@ -181,9 +190,9 @@ ParityJson(const std::vector<int>& ports)
     {
         even += p % 2 == 0 ? 1 : 0;
     }
-    JsonValue o = JsonValue::Object();
-    o.Set("even", even);
-    o.Set("odd", static_cast<int>(ports.size()) - even);
+    Json o = Json::object();
+    o["even"] = even;
+    o["odd"] = static_cast<int>(ports.size()) - even;
     return o;
 }
 
@@ -199,10 +208,10 @@ SequentialSteps(const std::vector<int>& ports)
     return steps;
 }
 
-std::vector<std::pair<std::string, JsonValue>>
+std::vector<std::pair<std::string, Json>>
 ParseGoldenLines(const std::string& text)
 {
-    std::vector<std::pair<std::string, JsonValue>> out;
+    std::vector<std::pair<std::string, Json>> out;
     std::istringstream in(text);
     std::string line;
     int lineNo = 0;
@@ -215,10 +224,14 @@ ParseGoldenLines(const std::string& text)
         }
         try
         {
-            JsonValue v = JsonValue::Parse(line);
-            out.emplace_back(v.At("case").AsString(), v.At("result"));
+            Json v = ParseJson(line);
+            out.emplace_back(v.at("case").get<std::string>(), v.at("result"));
         }
         catch (const JsonError& e)
+        {
+            throw JsonError("line " + std::to_string(lineNo) + ": " + e.what());
+        }
+        catch (const Json::exception& e) // no "case" or "result", or a case that is no string
         {
             throw JsonError("line " + std::to_string(lineNo) + ": " + e.what());
         }

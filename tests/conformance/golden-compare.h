@@ -6,7 +6,7 @@
 #ifndef PORTLAB_GOLDEN_COMPARE_H
 #define PORTLAB_GOLDEN_COMPARE_H
 
-#include "json-value.h"
+#include "json-text.h"
 
 #include <string>
 #include <utility>
@@ -50,8 +50,8 @@ struct GoldenReport
  * \param report receives the outcome
  */
 void CompareGoldenCase(const std::string& name,
-                       const JsonValue& expected,
-                       const JsonValue& got,
+                       const Json& expected,
+                       const Json& got,
                        GoldenReport& report);
 
 /**
@@ -59,7 +59,7 @@ void CompareGoldenCase(const std::string& name,
  * \param ports port numbers
  * \return {"even": N, "odd": M}
  */
-JsonValue ParityJson(const std::vector<int>& ports);
+Json ParityJson(const std::vector<int>& ports);
 
 /**
  * \brief The probe's "connect_sequential_steps": consecutive picks 1 or 2 apart.
@@ -74,7 +74,7 @@ int SequentialSteps(const std::vector<int>& ports);
  * \return (name, result) pairs in file order
  * \throws JsonError naming the line
  */
-std::vector<std::pair<std::string, JsonValue>> ParseGoldenLines(const std::string& text);
+std::vector<std::pair<std::string, Json>> ParseGoldenLines(const std::string& text);
 
 } // namespace portlab
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace portlab
@@ -22,7 +23,7 @@ namespace
 
 constexpr uint64_t SEED = 1;
 
-std::vector<std::pair<std::string, JsonValue>>
+std::vector<std::pair<std::string, Json>>
 LoadGoldens()
 {
     std::ifstream in(PORTLAB_GOLDEN_FILE);
@@ -97,25 +98,25 @@ TEST(GoldenConformance, ComparisonDetectsADisagreement)
 {
     // The comparator must not be a rubber stamp.
     GoldenReport report;
-    JsonValue expected = JsonValue::Object();
-    expected.Set("bind", "EADDRINUSE");
-    JsonValue got = JsonValue::Object();
-    got.Set("bind", "ok");
+    Json expected = Json::object();
+    expected["bind"] = "EADDRINUSE";
+    Json got = Json::object();
+    got["bind"] = "ok";
     CompareGoldenCase("server_restart_old0_servercloses_new1", expected, got, report);
-    JsonValue spread = JsonValue::Object();
-    JsonValue arr = JsonValue::Array();
+    Json spread = Json::object();
+    Json arr = Json::array();
     for (int n : {100, 100, 100, 100})
     {
-        arr.Push(n);
+        arr.push_back(n);
     }
-    spread.Set("accepted_per_listener", arr);
-    JsonValue skewed = JsonValue::Object();
-    JsonValue arr2 = JsonValue::Array();
+    spread["accepted_per_listener"] = arr;
+    Json skewed = Json::object();
+    Json arr2 = Json::array();
     for (int n : {400, 0, 0, 0})
     {
-        arr2.Push(n);
+        arr2.push_back(n);
     }
-    skewed.Set("accepted_per_listener", arr2);
+    skewed["accepted_per_listener"] = arr2;
     CompareGoldenCase("tcp_reuseport_balance", spread, skewed, report);
     EXPECT_EQ(report.total, 2);
     EXPECT_EQ(report.agree, 0) << report.Summary();

@@ -19,6 +19,7 @@
 #include <functional>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -327,7 +328,7 @@ SplitWords(const std::string& text)
  * /proc/net/tcp and /proc/net/tcp6 of this network namespace.
  * \return an object state name -> count, keys in the order states are first met
  */
-JsonValue
+Json
 SsStates()
 {
     std::vector<std::pair<std::string, int>> counts;
@@ -376,10 +377,10 @@ SsStates()
             }
         }
     }
-    JsonValue states = JsonValue::Object();
+    Json states = Json::object();
     for (const auto& count : counts)
     {
-        states.Set(count.first, count.second);
+        states[count.first] = count.second;
     }
     return states;
 }
@@ -724,15 +725,15 @@ EnterPrivateNetwork()
 // --- the cases ------------------------------------------------------------------------------
 
 /// \return tcp_and_udp_same_port's result
-JsonValue
+Json
 TcpAndUdpSamePort()
 {
     Socket t = Tcp();
     Socket u = Udp();
-    JsonValue res = JsonValue::Object();
-    res.Set("tcp_bind", Outcome(Bind(t, ANY_ADDR, SERVER_PORT)));
-    res.Set("tcp_listen", Outcome(Listen(t, DEFAULT_BACKLOG)));
-    res.Set("udp_bind", Outcome(Bind(u, ANY_ADDR, SERVER_PORT)));
+    Json res = Json::object();
+    res["tcp_bind"] = Outcome(Bind(t, ANY_ADDR, SERVER_PORT));
+    res["tcp_listen"] = Outcome(Listen(t, DEFAULT_BACKLOG));
+    res["udp_bind"] = Outcome(Bind(u, ANY_ADDR, SERVER_PORT));
     return res;
 }
 
@@ -756,7 +757,7 @@ BindPair(bool tcp, const char* a1, const char* a2, Reuse o1, Reuse o2, bool list
 }
 
 /// \return bind_matrix's result
-JsonValue
+Json
 BindMatrix()
 {
     const std::pair<const char*, const char*> addrs[] = {
@@ -772,7 +773,7 @@ BindMatrix()
         {"rp", Reuse{false, true}},
         {"both", Reuse{true, true}},
     };
-    JsonValue out = JsonValue::Object();
+    Json out = Json::object();
     for (const char* kind : {"tcp", "udp"})
     {
         bool tcp = std::string(kind) == "tcp";
@@ -787,7 +788,7 @@ BindMatrix()
                     for (bool lf : listenChoices)
                     {
                         std::string key = BindMatrixKey(kind, a1, n1, lf, a2, n2);
-                        out.Set(key, BindPair(tcp, a1, a2, o1, o2, lf));
+                        out[key] = BindPair(tcp, a1, a2, o1, o2, lf);
                     }
                 }
             }
@@ -825,34 +826,34 @@ ServeOne(bool srvReuseaddr, bool serverCloses)
  * \param newReuseaddr SO_REUSEADDR on the new socket
  * \return server_restart's result
  */
-JsonValue
+Json
 ServerRestart(bool oldReuseaddr, bool serverCloses, bool newReuseaddr)
 {
     Socket ls = ServeOne(oldReuseaddr, serverCloses);
     ls.Close();
-    JsonValue st = SsStates();
+    Json st = SsStates();
     std::string r;
     {
         Socket fresh = Tcp(Reuse{newReuseaddr, false});
         r = Outcome(Bind(fresh, LOOPBACK, SERVER_PORT));
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("bind", r);
-    res.Set("ss", st);
+    Json res = Json::object();
+    res["bind"] = r;
+    res["ss"] = st;
     return res;
 }
 
 /// \return listen_conflict_after_shared_bind's result
-JsonValue
+Json
 ListenConflictAfterSharedBind()
 {
     Socket s1 = Tcp(Reuse{true, false});
     Socket s2 = Tcp(Reuse{true, false});
-    JsonValue r = JsonValue::Object();
-    r.Set("bind1", Outcome(Bind(s1, LOOPBACK, SERVER_PORT)));
-    r.Set("bind2", Outcome(Bind(s2, LOOPBACK, SERVER_PORT)));
-    r.Set("listen1", Outcome(Listen(s1, DEFAULT_BACKLOG)));
-    r.Set("listen2", Outcome(Listen(s2, DEFAULT_BACKLOG)));
+    Json r = Json::object();
+    r["bind1"] = Outcome(Bind(s1, LOOPBACK, SERVER_PORT));
+    r["bind2"] = Outcome(Bind(s2, LOOPBACK, SERVER_PORT));
+    r["listen1"] = Outcome(Listen(s1, DEFAULT_BACKLOG));
+    r["listen2"] = Outcome(Listen(s2, DEFAULT_BACKLOG));
     return r;
 }
 
@@ -864,7 +865,7 @@ PortRange(int first, int last)
 }
 
 /// \return client_port_reuse's result
-JsonValue
+Json
 ClientPortReuse()
 {
     WriteSysctl("net.ipv4.ip_local_port_range", PortRange(NARROW_RANGE_FIRST, NARROW_RANGE_FIRST));
@@ -887,31 +888,29 @@ ClientPortReuse()
         {LOOPBACK, OTHER_SERVER_PORT},
         {LOOPBACK, SERVER_PORT},
     };
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     std::vector<Socket> keep;
     for (const auto& [ip, port] : destinations)
     {
         Socket c = Tcp();
         std::string r = Outcome(Connect(c, ip, port));
-        std::string key =
-            "connect#" + std::to_string(res.Members().size() + 1) + " " + Endpoint(ip, port);
+        std::string key = "connect#" + std::to_string(res.size() + 1) + " " + Endpoint(ip, port);
         std::string value = r;
         if (r == "ok")
         {
             value += " local=" + std::to_string(LocalPort(c));
         }
-        res.Set(key, value);
+        res[key] = value;
         keep.push_back(std::move(c));
     }
     // explicit bind() before connect takes the only port
     Socket b = Tcp();
-    res.Set("bind(0) with the one port in use by connections",
-            Outcome(Bind(b, ANY_ADDR, ANY_PORT)));
+    res["bind(0) with the one port in use by connections"] = Outcome(Bind(b, ANY_ADDR, ANY_PORT));
     return res;
 }
 
 /// \return client_bind_then_connect's result
-JsonValue
+Json
 ClientBindThenConnect()
 {
     WriteSysctl("net.ipv4.ip_local_port_range",
@@ -922,7 +921,7 @@ ClientBindThenConnect()
     Socket s2 = Tcp();
     MustBind(s2, LOOPBACK_2, SERVER_PORT);
     MustListen(s2, DEFAULT_BACKLOG);
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     std::vector<Socket> keep;
     for (const char* ip : {LOOPBACK, LOOPBACK_2, LOOPBACK})
     {
@@ -930,7 +929,7 @@ ClientBindThenConnect()
         std::string rb = Outcome(Bind(c, ANY_ADDR, ANY_PORT));
         std::string rc = rb == "ok" ? Outcome(Connect(c, ip, SERVER_PORT)) : std::string("-");
         // the same key twice: the later value replaces the earlier one in place (Python dict)
-        res.Set(std::string("bind(0)+connect ") + ip, "bind=" + rb + " connect=" + rc);
+        res[std::string("bind(0)+connect ") + ip] = "bind=" + rb + " connect=" + rc;
         keep.push_back(std::move(c));
     }
     return res;
@@ -944,7 +943,7 @@ ClientBindThenConnect()
  * \param waitS seconds to wait before a last connect, 0 for none
  * \return the result
  */
-JsonValue
+Json
 TwExhaust(int twReuse, int nports, int ndest, double waitS)
 {
     const char* dstIp = LOOPBACK;
@@ -960,7 +959,7 @@ TwExhaust(int twReuse, int nports, int ndest, double waitS)
         ls.push_back(std::move(s));
     }
     int ok = 0;
-    JsonValue firstFail; // null
+    Json firstFail; // null
     for (int i = 0; i < nports * ndest + TW_EXHAUST_EXTRA; ++i)
     {
         Socket c = Tcp();
@@ -975,32 +974,32 @@ TwExhaust(int twReuse, int nports, int ndest, double waitS)
         }
         else
         {
-            if (firstFail.GetType() == JsonValue::Type::NUL)
+            if (firstFail.is_null())
             {
-                firstFail = JsonValue::Array();
-                firstFail.Push(i);
-                firstFail.Push(r);
+                firstFail = Json::array();
+                firstFail.push_back(i);
+                firstFail.push_back(r);
             }
             c.Close();
         }
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("ok_before_wait", ok);
-    res.Set("first_fail", firstFail);
-    res.Set("ss", SsStates());
+    Json res = Json::object();
+    res["ok_before_wait"] = ok;
+    res["first_fail"] = firstFail;
+    res["ss"] = SsStates();
     if (waitS != 0.0)
     {
         Sleep(std::chrono::duration_cast<std::chrono::nanoseconds>(
             std::chrono::duration<double>(waitS)));
         Socket c = Tcp();
-        res.Set("connect_after_" + PythonFloatText(waitS) + "s",
-                Outcome(Connect(c, dstIp, SERVER_PORT)));
+        res["connect_after_" + PythonFloatText(waitS) + "s"] =
+            Outcome(Connect(c, dstIp, SERVER_PORT));
     }
     return res;
 }
 
 /// \return linger_zero_no_timewait's result
-JsonValue
+Json
 LingerZeroNoTimewait()
 {
     Socket ls = Tcp();
@@ -1016,14 +1015,14 @@ LingerZeroNoTimewait()
     ssize_t received = 0;
     int e = Recv(a, received);
     std::string peer = e == 0 ? std::string("eof") : ErrnoText(e);
-    JsonValue res = JsonValue::Object();
-    res.Set("ss", SsStates());
-    res.Set("peer_recv", peer);
+    Json res = Json::object();
+    res["ss"] = SsStates();
+    res["peer_recv"] = peer;
     return res;
 }
 
 /// \return max_tw_buckets's result
-JsonValue
+Json
 MaxTwBuckets()
 {
     WriteSysctl("net.ipv4.tcp_max_tw_buckets", std::to_string(MAX_TW_BUCKETS));
@@ -1039,13 +1038,13 @@ MaxTwBuckets()
         a.Close();
     }
     Sleep(SETTLE_DELAY);
-    JsonValue res = JsonValue::Object();
-    res.Set("ss", SsStates());
+    Json res = Json::object();
+    res["ss"] = SsStates();
     return res;
 }
 
 /// \return refused_tcp_and_udp's result
-JsonValue
+Json
 RefusedTcpAndUdp()
 {
     Socket c = Tcp();
@@ -1057,21 +1056,21 @@ RefusedTcpAndUdp()
     Sleep(SETTLE_DELAY);
     ssize_t received = 0;
     std::string ru = Outcome(Recv(u, received));
-    JsonValue res = JsonValue::Object();
-    res.Set("tcp_connect_no_listener", r);
-    res.Set("udp_recv_after_send_to_unbound", ru);
+    Json res = Json::object();
+    res["tcp_connect_no_listener"] = r;
+    res["udp_recv_after_send_to_unbound"] = ru;
     return res;
 }
 
 /// \return udp_reuse_delivery's result
-JsonValue
+Json
 UdpReuseDelivery()
 {
     const std::pair<const char*, Reuse> modes[] = {
         {"reuseaddr", Reuse{true, false}},
         {"reuseport", Reuse{false, true}},
     };
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     for (const auto& [name, o] : modes)
     {
         std::vector<Socket> socks;
@@ -1100,19 +1099,19 @@ UdpReuseDelivery()
             c.Close();
         }
         Sleep(SETTLE_DELAY);
-        JsonValue counts = JsonValue::Array();
+        Json counts = Json::array();
         for (const auto& s : socks)
         {
-            counts.Push(DrainDatagrams(s));
+            counts.push_back(DrainDatagrams(s));
         }
-        res.Set(name, counts);
+        res[name] = counts;
         socks.clear(); // closes them
     }
     return res;
 }
 
 /// \return tcp_reuseport_balance's result
-JsonValue
+Json
 TcpReuseportBalance()
 {
     std::vector<Socket> ls;
@@ -1132,18 +1131,18 @@ TcpReuseportBalance()
         conns.push_back(CreateConnection(LOOPBACK, SERVER_PORT));
     }
     Sleep(SETTLE_DELAY);
-    JsonValue counts = JsonValue::Array();
+    Json counts = Json::array();
     for (const auto& s : ls)
     {
-        counts.Push(DrainAccepts(s));
+        counts.push_back(DrainAccepts(s));
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("accepted_per_listener", counts);
+    Json res = Json::object();
+    res["accepted_per_listener"] = counts;
     return res;
 }
 
 /// \param ports port numbers \return {"even": n, "odd": m}
-JsonValue
+Json
 Parity(const std::vector<uint16_t>& ports)
 {
     int even = 0;
@@ -1152,14 +1151,14 @@ Parity(const std::vector<uint16_t>& ports)
     {
         (p % 2 == 0 ? even : odd)++;
     }
-    JsonValue par = JsonValue::Object();
-    par.Set("even", even);
-    par.Set("odd", odd);
+    Json par = Json::object();
+    par["even"] = even;
+    par["odd"] = odd;
     return par;
 }
 
 /// \return ephemeral_parity's result
-JsonValue
+Json
 EphemeralParity()
 {
     Socket s = Tcp();
@@ -1198,17 +1197,17 @@ EphemeralParity()
             ++consecutive;
         }
     }
-    JsonValue range = JsonValue::Array();
+    Json range = Json::array();
     for (const std::string& word : SplitWords(ReadFile("/proc/sys/net/ipv4/ip_local_port_range")))
     {
-        range.Push(word);
+        range.push_back(word);
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("connect", Parity(connPorts));
-    res.Set("bind0", Parity(bindPorts));
-    res.Set("udp_bind0", Parity(udpPorts));
-    res.Set("connect_sequential_steps", consecutive);
-    res.Set("range", range);
+    Json res = Json::object();
+    res["connect"] = Parity(connPorts);
+    res["bind0"] = Parity(bindPorts);
+    res["udp_bind0"] = Parity(udpPorts);
+    res["connect_sequential_steps"] = consecutive;
+    res["range"] = range;
     return res;
 }
 
@@ -1218,7 +1217,7 @@ EphemeralParity()
 struct KernelCase
 {
     std::string name;               //!< the probe's case name
-    std::function<JsonValue()> run; //!< runs it in the current namespace
+    std::function<Json()> run;      //!< runs it in the current namespace
 };
 
 /// \return every case, in the probe's CASES order
@@ -1502,7 +1501,7 @@ KernelRecordingPermitted(std::string& why)
     return true;
 }
 
-JsonValue
+Json
 RecordKernelCase(const std::string& name)
 {
     const KernelCase* found = nullptr;
@@ -1521,7 +1520,7 @@ RecordKernelCase(const std::string& name)
     ChildReport report = RunInChild(
         [found] {
             EnterPrivateNetwork();
-            return found->run().Dump();
+            return DumpJson(found->run());
         },
         CASE_TIMEOUT,
         what);
@@ -1532,7 +1531,7 @@ RecordKernelCase(const std::string& name)
     }
     try
     {
-        return JsonValue::Parse(report.text);
+        return ParseJson(report.text);
     }
     catch (const JsonError& e)
     {

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_KERNEL_CASES_H
 #define PORTLAB_KERNEL_CASES_H
 
-#include "json-value.h"
+#include "json-text.h"
 
 #include <string>
 #include <vector>
@@ -43,7 +43,7 @@ bool KernelRecordingPermitted(std::string& why);
  * \throws std::runtime_error for an unknown name, a failing child (the message carries the
  * child's error), a child killed by a signal, a timeout or unparsable output
  */
-JsonValue RecordKernelCase(const std::string& name);
+Json RecordKernelCase(const std::string& name);
 
 } // namespace portlab
 

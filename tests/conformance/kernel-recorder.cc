@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -116,11 +117,12 @@ main(int argc, char** argv)
     {
         try
         {
-            portlab::JsonValue result = portlab::RecordKernelCase(name);
-            portlab::JsonValue line = portlab::JsonValue::Object();
-            line.Set("case", name);
-            line.Set("result", result);
-            std::cout << line.Dump() << std::endl; // flushed: one line per case as it ends
+            portlab::Json result = portlab::RecordKernelCase(name);
+            portlab::Json line = portlab::Json::object();
+            line["case"] = name;
+            line["result"] = result;
+            std::cout << portlab::DumpJson(line)
+                      << std::endl; // flushed: one line per case as it ends
         }
         catch (const std::exception& e)
         {

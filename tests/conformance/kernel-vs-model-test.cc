@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sys/utsname.h>
 
 int

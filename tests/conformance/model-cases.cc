@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace portlab
@@ -27,31 +28,31 @@ constexpr TimeNs SETTLE = 50 * NS_PER_MS; // the probe's time.sleep(0.05)
 constexpr TimeNs GAP = 2 * NS_PER_MS;     // the probe's time.sleep(0.002)
 
 /// TCP sockets per `ss` state, as the probe's "ss" field.
-JsonValue
+Json
 Ss(TableDriver& h)
 {
-    JsonValue ss = JsonValue::Object();
+    Json ss = Json::object();
     for (const auto& [state, n] : CountTcpStates(h.Host()))
     {
-        ss.Set(state, n);
+        ss[state] = n;
     }
     return ss;
 }
 
-JsonValue
+Json
 TcpAndUdpSamePort(uint64_t seed)
 {
     TableDriver h(seed);
     SocketId t = h.TcpSocket();
     SocketId u = h.UdpSocket();
-    JsonValue r = JsonValue::Object();
-    r.Set("tcp_bind", ErrnoName(h.Tcp().Bind(t, ADDR_ANY, PORT)));
-    r.Set("tcp_listen", ErrnoName(h.Tcp().Listen(t, DEFAULT_BACKLOG)));
-    r.Set("udp_bind", ErrnoName(h.Udp().Bind(u, ADDR_ANY, PORT)));
+    Json r = Json::object();
+    r["tcp_bind"] = ErrnoName(h.Tcp().Bind(t, ADDR_ANY, PORT));
+    r["tcp_listen"] = ErrnoName(h.Tcp().Listen(t, DEFAULT_BACKLOG));
+    r["udp_bind"] = ErrnoName(h.Udp().Bind(u, ADDR_ANY, PORT));
     return r;
 }
 
-JsonValue
+Json
 BindMatrix(uint64_t seed)
 {
     TableDriver h(seed);
@@ -72,7 +73,7 @@ BindMatrix(uint64_t seed)
                         {"ra", true, false},
                         {"rp", false, true},
                         {"both", true, true}};
-    JsonValue out = JsonValue::Object();
+    Json out = Json::object();
     for (const char* kind : {"tcp", "udp"})
     {
         bool tcp = std::string(kind) == "tcp";
@@ -114,7 +115,7 @@ BindMatrix(uint64_t seed)
                             h.Udp().Close(s1);
                             h.Udp().Close(s2);
                         }
-                        out.Set(key, ErrnoName(r2));
+                        out[key] = ErrnoName(r2);
                     }
                 }
             }
@@ -123,7 +124,7 @@ BindMatrix(uint64_t seed)
     return out;
 }
 
-JsonValue
+Json
 ServerRestart(uint64_t seed, bool oldReuse, bool serverCloses, bool newReuse)
 {
     TableDriver h(seed);
@@ -142,29 +143,29 @@ ServerRestart(uint64_t seed, bool oldReuse, bool serverCloses, bool newReuse)
         h.CloseInOrder(c, a, SETTLE);
     }
     h.Tcp().Destroy(ls);
-    JsonValue r = JsonValue::Object();
-    JsonValue ss = Ss(h);
+    Json r = Json::object();
+    Json ss = Ss(h);
     SocketId fresh = h.TcpSocket(newReuse);
-    r.Set("bind", ErrnoName(h.Tcp().Bind(fresh, LO1, PORT)));
-    r.Set("ss", ss);
+    r["bind"] = ErrnoName(h.Tcp().Bind(fresh, LO1, PORT));
+    r["ss"] = ss;
     return r;
 }
 
-JsonValue
+Json
 ListenConflictAfterSharedBind(uint64_t seed)
 {
     TableDriver h(seed);
     SocketId s1 = h.TcpSocket(true);
     SocketId s2 = h.TcpSocket(true);
-    JsonValue r = JsonValue::Object();
-    r.Set("bind1", ErrnoName(h.Tcp().Bind(s1, LO1, PORT)));
-    r.Set("bind2", ErrnoName(h.Tcp().Bind(s2, LO1, PORT)));
-    r.Set("listen1", ErrnoName(h.Tcp().Listen(s1, DEFAULT_BACKLOG)));
-    r.Set("listen2", ErrnoName(h.Tcp().Listen(s2, DEFAULT_BACKLOG)));
+    Json r = Json::object();
+    r["bind1"] = ErrnoName(h.Tcp().Bind(s1, LO1, PORT));
+    r["bind2"] = ErrnoName(h.Tcp().Bind(s2, LO1, PORT));
+    r["listen1"] = ErrnoName(h.Tcp().Listen(s1, DEFAULT_BACKLOG));
+    r["listen2"] = ErrnoName(h.Tcp().Listen(s2, DEFAULT_BACKLOG));
     return r;
 }
 
-JsonValue
+Json
 ClientPortReuse(uint64_t seed)
 {
     TableDriver h(seed);
@@ -174,7 +175,7 @@ ClientPortReuse(uint64_t seed)
     {
         h.Listener(ip, port);
     }
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     const std::pair<Ipv4, uint16_t> dests[] = {{LO1, 8888}, {LO2, 8888}, {LO1, 9999}, {LO1, 8888}};
     int n = 0;
     for (const auto& [ip, port] : dests)
@@ -186,36 +187,35 @@ ClientPortReuse(uint64_t seed)
         {
             v += " local=" + std::to_string(h.Tcp().GetTuple(c).localPort);
         }
-        res.Set("connect#" + std::to_string(++n) + " " + FormatIpv4(ip) + ":" +
-                    std::to_string(port),
-                v);
+        res["connect#" + std::to_string(++n) + " " + FormatIpv4(ip) + ":" + std::to_string(port)] =
+            v;
     }
     SocketId b = h.TcpSocket();
-    res.Set("bind(0) with the one port in use by connections",
-            ErrnoName(h.Tcp().Bind(b, ADDR_ANY, 0)));
+    res["bind(0) with the one port in use by connections"] =
+        ErrnoName(h.Tcp().Bind(b, ADDR_ANY, 0));
     return res;
 }
 
-JsonValue
+Json
 ClientBindThenConnect(uint64_t seed)
 {
     TableDriver h(seed);
     h.Sysctl("net.ipv4.ip_local_port_range", "40000 40001");
     h.Listener(LO1, PORT);
     h.Listener(LO2, PORT);
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     for (Ipv4 ip : {LO1, LO2, LO1})
     {
         SocketId c = h.TcpSocket();
         Errno rb = h.Tcp().Bind(c, ADDR_ANY, 0);
         std::string rc = rb == Errno::OK ? ErrnoName(h.Connect(c, ip, PORT)) : "-";
-        res.Set("bind(0)+connect " + FormatIpv4(ip),
-                std::string("bind=") + ErrnoName(rb) + " connect=" + rc);
+        res["bind(0)+connect " + FormatIpv4(ip)] =
+            std::string("bind=") + ErrnoName(rb) + " connect=" + rc;
     }
     return res;
 }
 
-JsonValue
+Json
 TwExhaust(uint64_t seed, int twReuse, int nports, int ndest, double waitS)
 {
     TableDriver h(seed);
@@ -226,7 +226,7 @@ TwExhaust(uint64_t seed, int twReuse, int nports, int ndest, double waitS)
         h.Listener(LO1, static_cast<uint16_t>(PORT + d), 1024);
     }
     int ok = 0;
-    JsonValue firstFail;
+    Json firstFail;
     for (int i = 0; i < nports * ndest + 3; ++i)
     {
         SocketId c = h.TcpSocket();
@@ -239,31 +239,31 @@ TwExhaust(uint64_t seed, int twReuse, int nports, int ndest, double waitS)
         }
         else
         {
-            if (firstFail.GetType() == JsonValue::Type::NUL)
+            if (firstFail.is_null())
             {
-                firstFail = JsonValue::Array();
-                firstFail.Push(i);
-                firstFail.Push(ErrnoName(r));
+                firstFail = Json::array();
+                firstFail.push_back(i);
+                firstFail.push_back(ErrnoName(r));
             }
             h.Tcp().Destroy(c);
         }
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("ok_before_wait", ok);
-    res.Set("first_fail", firstFail);
-    res.Set("ss", Ss(h));
+    Json res = Json::object();
+    res["ok_before_wait"] = ok;
+    res["first_fail"] = firstFail;
+    res["ss"] = Ss(h);
     if (waitS > 0)
     {
         h.Sleep(static_cast<TimeNs>(waitS * NS_PER_SECOND));
         SocketId c = h.TcpSocket();
         char key[64];
         std::snprintf(key, sizeof(key), "connect_after_%gs", waitS);
-        res.Set(key, ErrnoName(h.Connect(c, LO1, PORT)));
+        res[key] = ErrnoName(h.Connect(c, LO1, PORT));
     }
     return res;
 }
 
-JsonValue
+Json
 MaxTwBuckets(uint64_t seed)
 {
     TableDriver h(seed);
@@ -277,16 +277,16 @@ MaxTwBuckets(uint64_t seed)
         h.CloseInOrder(c, a, GAP);
     }
     h.Sleep(SETTLE);
-    JsonValue res = JsonValue::Object();
-    res.Set("ss", Ss(h));
+    Json res = Json::object();
+    res["ss"] = Ss(h);
     return res;
 }
 
-JsonValue
+Json
 UdpReuseDelivery(uint64_t seed)
 {
     TableDriver h(seed);
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     for (bool reusePort : {false, true})
     {
         SocketId socks[3];
@@ -307,12 +307,12 @@ UdpReuseDelivery(uint64_t seed)
             }
             h.Udp().Close(c);
         }
-        JsonValue arr = JsonValue::Array();
+        Json arr = Json::array();
         for (int n : counts)
         {
-            arr.Push(n);
+            arr.push_back(n);
         }
-        res.Set(reusePort ? "reuseport" : "reuseaddr", arr);
+        res[reusePort ? "reuseport" : "reuseaddr"] = arr;
         for (auto s : socks)
         {
             h.Udp().Close(s);
@@ -321,7 +321,7 @@ UdpReuseDelivery(uint64_t seed)
     return res;
 }
 
-JsonValue
+Json
 TcpReuseportBalance(uint64_t seed)
 {
     TableDriver h(seed);
@@ -338,17 +338,17 @@ TcpReuseportBalance(uint64_t seed)
         h.Connect(c, LO1, PORT, nullptr, &l);
         ++accepted[l];
     }
-    JsonValue counts = JsonValue::Array();
+    Json counts = Json::array();
     for (SocketId l : ls)
     {
-        counts.Push(accepted[l]);
+        counts.push_back(accepted[l]);
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("accepted_per_listener", counts);
+    Json res = Json::object();
+    res["accepted_per_listener"] = counts;
     return res;
 }
 
-JsonValue
+Json
 EphemeralParity(uint64_t seed)
 {
     TableDriver h(seed);
@@ -374,19 +374,19 @@ EphemeralParity(uint64_t seed)
         h.Udp().Bind(u, ADDR_ANY, 0);
         udpPorts.push_back(h.Udp().GetTuple(u).localPort);
     }
-    JsonValue range = JsonValue::Array();
-    range.Push(std::to_string(h.Host().Sysctls().ipLocalPortRangeLow));
-    range.Push(std::to_string(h.Host().Sysctls().ipLocalPortRangeHigh));
-    JsonValue res = JsonValue::Object();
-    res.Set("connect", ParityJson(connPorts));
-    res.Set("bind0", ParityJson(bindPorts));
-    res.Set("udp_bind0", ParityJson(udpPorts));
-    res.Set("connect_sequential_steps", SequentialSteps(connPorts));
-    res.Set("range", range);
+    Json range = Json::array();
+    range.push_back(std::to_string(h.Host().Sysctls().ipLocalPortRangeLow));
+    range.push_back(std::to_string(h.Host().Sysctls().ipLocalPortRangeHigh));
+    Json res = Json::object();
+    res["connect"] = ParityJson(connPorts);
+    res["bind0"] = ParityJson(bindPorts);
+    res["udp_bind0"] = ParityJson(udpPorts);
+    res["connect_sequential_steps"] = SequentialSteps(connPorts);
+    res["range"] = range;
     return res;
 }
 
-using CaseFn = std::function<JsonValue(uint64_t)>;
+using CaseFn = std::function<Json(uint64_t)>;
 
 const std::vector<std::pair<std::string, CaseFn>>&
 Cases()
@@ -447,7 +447,7 @@ TransportOnlyCaseNames()
     return {"linger_zero_no_timewait", "refused_tcp_and_udp"};
 }
 
-JsonValue
+Json
 RunModelCase(const std::string& name, uint64_t seed)
 {
     for (const auto& c : Cases())

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_MODEL_CASES_H
 #define PORTLAB_MODEL_CASES_H
 
-#include "json-value.h"
+#include "json-text.h"
 
 #include <cstdint>
 #include <string>
@@ -38,7 +38,7 @@ std::vector<std::string> TransportOnlyCaseNames();
  * \return the result, in the probe's JSON shape
  * \throws std::invalid_argument for an unknown name
  */
-JsonValue RunModelCase(const std::string& name, uint64_t seed);
+Json RunModelCase(const std::string& name, uint64_t seed);
 
 } // namespace portlab
 

@@ -3,15 +3,16 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-// Fuzz target: a run's summary.json as the collectors read it: JsonValue::Parse, then
+// Fuzz target: a run's summary.json as the collectors read it: ParseJson, then
 // SummaryNumbers and SummaryScenario, which CollectSweep and PlotDirectory call. The documented
 // error channels are JsonError (malformed text) and their runtime_error (a summary they
 // refuse); nothing else is caught.
 
 #include "fuzz-support.h"
-#include "json-value.h"
+#include "json-text.h"
 #include "run-summary.h"
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace
@@ -30,11 +31,11 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     {
         return -1;
     }
-    JsonValue j;
+    Json j;
     try
     {
-        j = JsonValue::Parse(fuzz::InputText(data, size));
-        j.Dump();
+        j = ParseJson(fuzz::InputText(data, size));
+        DumpJson(j);
     }
     catch (const JsonError&)
     {

@@ -4,14 +4,16 @@
  */
 
 // Fuzz target: a sweep directory's sweep.json as `portlab collect` and `portlab plot` read it:
-// JsonValue::Parse, SweepPlan::FromJson, then the plan's points (each point's results
+// ParseJson, SweepPlan::FromJson, then the plan's points (each point's results
 // directory; nothing is read or written there). The documented error channels: JsonError
 // (malformed text) and ConfigError (FromJson: a field that is wrong); nothing else is caught.
 
 #include "fuzz-support.h"
-#include "json-value.h"
+#include "json-text.h"
 #include "scenario-config.h"
 #include "sweep.h"
+
+#include <nlohmann/json.hpp>
 
 namespace
 {
@@ -31,10 +33,9 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     }
     try
     {
-        SweepPlan plan =
-            SweepPlan::FromJson(JsonValue::Parse(fuzz::InputText(data, size)), "sweep");
+        SweepPlan plan = SweepPlan::FromJson(ParseJson(fuzz::InputText(data, size)), "sweep");
         plan.Points();
-        plan.ToJson().DumpPretty();
+        DumpJsonPretty(plan.ToJson());
     }
     catch (const JsonError&)
     {

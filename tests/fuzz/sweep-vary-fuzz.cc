@@ -13,6 +13,7 @@
 #include "scenario-config.h"
 #include "sweep.h"
 
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace
@@ -73,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     {
         SweepPlan plan = MakeSweepPlan(SCENARIO, args.sets, args.vary, 2, 1, args.y, "");
         plan.Points();
-        plan.ToJson().Dump();
+        DumpJson(plan.ToJson());
     }
     catch (const ConfigError&)
     {

@@ -23,6 +23,7 @@
 
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace portlab
@@ -162,18 +163,17 @@ class Sim
     }
 
     /// TCP sockets per `ss` state over every node (Linux's probe had one namespace).
-    JsonValue Ss() const
+    Json Ss() const
     {
         std::map<std::string, int> order;
-        JsonValue ss = JsonValue::Object();
+        Json ss = Json::object();
         std::vector<std::pair<std::string, int>> total;
         for (uint32_t i = 0; i < m_nodes.GetN(); ++i)
         {
             for (const auto& [state, n] :
                  CountTcpStates(m_nodes.Get(i)->GetObject<LinuxPortSpace>()->Host()))
             {
-                const JsonValue* have = ss.Find(state);
-                ss.Set(state, static_cast<int64_t>(n) + (have ? have->AsInt() : 0));
+                ss[state] = static_cast<int64_t>(n) + ss.value(state, int64_t(0));
             }
         }
         return ss;
@@ -189,25 +189,23 @@ class Sim
     NodeContainer m_nodes;
 };
 
-JsonValue
+Json
 TcpAndUdpSamePort(Sim& s)
 {
     Ptr<LinuxTcpSocket> t = Sim::Tcp(s.server);
     Ptr<LinuxUdpSocket> u = Sim::Udp(s.server);
-    JsonValue r = JsonValue::Object();
-    r.Set("tcp_bind",
-          t->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
-              ? "ok"
-              : ErrnoName(t->GetLinuxErrno()));
-    r.Set("tcp_listen", t->Listen() == 0 ? "ok" : ErrnoName(t->GetLinuxErrno()));
-    r.Set("udp_bind",
-          u->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
-              ? "ok"
-              : ErrnoName(u->GetLinuxErrno()));
+    Json r = Json::object();
+    r["tcp_bind"] = t->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
+                        ? "ok"
+                        : ErrnoName(t->GetLinuxErrno());
+    r["tcp_listen"] = t->Listen() == 0 ? "ok" : ErrnoName(t->GetLinuxErrno());
+    r["udp_bind"] = u->Bind(InetSocketAddress(Ipv4Address::GetAny(), PORT)) == 0
+                        ? "ok"
+                        : ErrnoName(u->GetLinuxErrno());
     return r;
 }
 
-JsonValue
+Json
 ServerRestart(Sim& s, bool oldReuse, bool serverCloses, bool newReuse)
 {
     Ptr<LinuxTcpSocket> ls = s.Listen(s.serverAddr, PORT, oldReuse);
@@ -221,18 +219,17 @@ ServerRestart(Sim& s, bool oldReuse, bool serverCloses, bool newReuse)
     second->Close();
     Sim::RunFor(SETTLE);
     ls->Close();
-    JsonValue r = JsonValue::Object();
-    JsonValue ss = s.Ss();
+    Json r = Json::object();
+    Json ss = s.Ss();
     Ptr<LinuxTcpSocket> fresh = Sim::Tcp(s.server, newReuse);
-    r.Set("bind",
-          fresh->Bind(InetSocketAddress(s.serverAddr, PORT)) == 0
-              ? "ok"
-              : ErrnoName(fresh->GetLinuxErrno()));
-    r.Set("ss", ss);
+    r["bind"] = fresh->Bind(InetSocketAddress(s.serverAddr, PORT)) == 0
+                    ? "ok"
+                    : ErrnoName(fresh->GetLinuxErrno());
+    r["ss"] = ss;
     return r;
 }
 
-JsonValue
+Json
 ListenConflictAfterSharedBind(Sim& s)
 {
     Ptr<LinuxTcpSocket> s1 = Sim::Tcp(s.server, true);
@@ -240,15 +237,15 @@ ListenConflictAfterSharedBind(Sim& s)
     auto res = [](Ptr<LinuxTcpSocket> k, int rc) {
         return rc == 0 ? std::string("ok") : std::string(ErrnoName(k->GetLinuxErrno()));
     };
-    JsonValue r = JsonValue::Object();
-    r.Set("bind1", res(s1, s1->Bind(InetSocketAddress(s.serverAddr, PORT))));
-    r.Set("bind2", res(s2, s2->Bind(InetSocketAddress(s.serverAddr, PORT))));
-    r.Set("listen1", res(s1, s1->Listen()));
-    r.Set("listen2", res(s2, s2->Listen()));
+    Json r = Json::object();
+    r["bind1"] = res(s1, s1->Bind(InetSocketAddress(s.serverAddr, PORT)));
+    r["bind2"] = res(s2, s2->Bind(InetSocketAddress(s.serverAddr, PORT)));
+    r["listen1"] = res(s1, s1->Listen());
+    r["listen2"] = res(s2, s2->Listen());
     return r;
 }
 
-JsonValue
+Json
 ClientPortReuse(Sim& s, bool loopback)
 {
     s.Sysctl("ip_local_port_range", "40000 40000");
@@ -257,7 +254,7 @@ ClientPortReuse(Sim& s, bool loopback)
     s.Listen(a1, 8888);
     s.Listen(a2, 8888);
     s.Listen(a1, 9999);
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     const std::pair<Ipv4Address, uint16_t> dests[] = {{a1, 8888},
                                                       {a2, 8888},
                                                       {a1, 9999},
@@ -275,23 +272,23 @@ ClientPortReuse(Sim& s, bool loopback)
             c->GetSockName(local);
             v += " local=" + std::to_string(InetSocketAddress::ConvertFrom(local).GetPort());
         }
-        res.Set("connect#" + std::to_string(i + 1) + " " + names[i], v);
+        res["connect#" + std::to_string(i + 1) + " " + names[i]] = v;
         keep.push_back(c);
     }
     Ptr<LinuxTcpSocket> b = Sim::Tcp(s.client);
-    res.Set("bind(0) with the one port in use by connections",
-            b->Bind() == 0 ? "ok" : ErrnoName(b->GetLinuxErrno()));
+    res["bind(0) with the one port in use by connections"] =
+        b->Bind() == 0 ? "ok" : ErrnoName(b->GetLinuxErrno());
     (void)loopback;
     return res;
 }
 
-JsonValue
+Json
 ClientBindThenConnect(Sim& s)
 {
     s.Sysctl("ip_local_port_range", "40000 40001");
     s.Listen(s.serverAddr, PORT);
     s.Listen(s.serverAddr2, PORT);
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     std::vector<Ptr<LinuxTcpSocket>> keep;
     const std::pair<Ipv4Address, const char*> dests[] = {{s.serverAddr, "127.0.0.1"},
                                                          {s.serverAddr2, "127.0.0.2"},
@@ -302,13 +299,13 @@ ClientBindThenConnect(Sim& s)
         bool bound = c->Bind() == 0;
         std::string rb = bound ? "ok" : ErrnoName(c->GetLinuxErrno());
         std::string rc = bound ? Sim::Connect(c, addr, PORT) : "-";
-        res.Set(std::string("bind(0)+connect ") + name, "bind=" + rb + " connect=" + rc);
+        res[std::string("bind(0)+connect ") + name] = "bind=" + rb + " connect=" + rc;
         keep.push_back(c);
     }
     return res;
 }
 
-JsonValue
+Json
 TwExhaust(Sim& s, int twReuse, int nports, int ndest, double waitS)
 {
     s.Sysctl("ip_local_port_range", "40000 " + std::to_string(40000 + nports - 1));
@@ -319,7 +316,7 @@ TwExhaust(Sim& s, int twReuse, int nports, int ndest, double waitS)
         ls.push_back(s.Listen(s.serverAddr, static_cast<uint16_t>(PORT + d)));
     }
     int ok = 0;
-    JsonValue firstFail;
+    Json firstFail;
     for (int i = 0; i < nports * ndest + 3; ++i)
     {
         Ptr<LinuxTcpSocket> c = Sim::Tcp(s.client);
@@ -335,31 +332,31 @@ TwExhaust(Sim& s, int twReuse, int nports, int ndest, double waitS)
         }
         else
         {
-            if (firstFail.GetType() == JsonValue::Type::NUL)
+            if (firstFail.is_null())
             {
-                firstFail = JsonValue::Array();
-                firstFail.Push(i);
-                firstFail.Push(r);
+                firstFail = Json::array();
+                firstFail.push_back(i);
+                firstFail.push_back(r);
             }
             c->Close();
         }
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("ok_before_wait", ok);
-    res.Set("first_fail", firstFail);
-    res.Set("ss", s.Ss());
+    Json res = Json::object();
+    res["ok_before_wait"] = ok;
+    res["first_fail"] = firstFail;
+    res["ss"] = s.Ss();
     if (waitS > 0)
     {
         Sim::RunFor(Seconds(waitS));
         Ptr<LinuxTcpSocket> c = Sim::Tcp(s.client);
         char key[64];
         std::snprintf(key, sizeof(key), "connect_after_%gs", waitS);
-        res.Set(key, Sim::Connect(c, s.serverAddr, PORT));
+        res[key] = Sim::Connect(c, s.serverAddr, PORT);
     }
     return res;
 }
 
-JsonValue
+Json
 LingerZeroNoTimewait(Sim& s)
 {
     Ptr<LinuxTcpSocket> ls = s.Listen(s.serverAddr, PORT);
@@ -372,13 +369,13 @@ LingerZeroNoTimewait(Sim& s)
     Sim::RunFor(SETTLE);
     Ptr<Packet> p = a->Recv(10, 0);
     std::string peer = p ? "eof" : ErrnoName(a->GetLinuxErrno());
-    JsonValue res = JsonValue::Object();
-    res.Set("ss", s.Ss());
-    res.Set("peer_recv", peer);
+    Json res = Json::object();
+    res["ss"] = s.Ss();
+    res["peer_recv"] = peer;
     return res;
 }
 
-JsonValue
+Json
 MaxTwBuckets(Sim& s)
 {
     s.Sysctl("tcp_max_tw_buckets", "5");
@@ -394,30 +391,30 @@ MaxTwBuckets(Sim& s)
         Sim::RunFor(HANDSHAKE);
     }
     Sim::RunFor(SETTLE);
-    JsonValue res = JsonValue::Object();
-    res.Set("ss", s.Ss());
+    Json res = Json::object();
+    res["ss"] = s.Ss();
     return res;
 }
 
-JsonValue
+Json
 RefusedTcpAndUdp(Sim& s)
 {
     Ptr<LinuxTcpSocket> c = Sim::Tcp(s.client);
-    JsonValue res = JsonValue::Object();
-    res.Set("tcp_connect_no_listener", Sim::Connect(c, s.serverAddr, CLOSED_PORT));
+    Json res = Json::object();
+    res["tcp_connect_no_listener"] = Sim::Connect(c, s.serverAddr, CLOSED_PORT);
     Ptr<LinuxUdpSocket> u = Sim::Udp(s.client);
     u->Connect(InetSocketAddress(s.serverAddr, CLOSED_PORT));
     u->Send(Create<Packet>(1), 0);
     Sim::RunFor(SETTLE);
     Ptr<Packet> p = u->Recv(10, 0);
-    res.Set("udp_recv_after_send_to_unbound", p ? "ok" : ErrnoName(u->GetLinuxErrno()));
+    res["udp_recv_after_send_to_unbound"] = p ? "ok" : ErrnoName(u->GetLinuxErrno());
     return res;
 }
 
-JsonValue
+Json
 UdpReuseDelivery(Sim& s)
 {
-    JsonValue res = JsonValue::Object();
+    Json res = Json::object();
     for (bool reusePort : {false, true})
     {
         std::vector<Ptr<LinuxUdpSocket>> socks;
@@ -436,22 +433,22 @@ UdpReuseDelivery(Sim& s)
             c->Close();
         }
         Sim::RunFor(SETTLE);
-        JsonValue arr = JsonValue::Array();
+        Json arr = Json::array();
         for (int j = 0; j < 3; ++j)
         {
             while (socks[j]->Recv(10, 0))
             {
                 ++counts[j];
             }
-            arr.Push(counts[j]);
+            arr.push_back(counts[j]);
             socks[j]->Close();
         }
-        res.Set(reusePort ? "reuseport" : "reuseaddr", arr);
+        res[reusePort ? "reuseport" : "reuseaddr"] = arr;
     }
     return res;
 }
 
-JsonValue
+Json
 TcpReuseportBalance(Sim& s)
 {
     std::vector<Ptr<LinuxTcpSocket>> ls;
@@ -466,17 +463,17 @@ TcpReuseportBalance(Sim& s)
         conns.back()->Connect(InetSocketAddress(s.serverAddr, PORT));
     }
     Sim::RunFor(SETTLE);
-    JsonValue counts = JsonValue::Array();
+    Json counts = Json::array();
     for (const auto& l : ls)
     {
-        counts.Push(static_cast<int64_t>(s.accepted[PeekPointer(l)].size()));
+        counts.push_back(static_cast<int64_t>(s.accepted[PeekPointer(l)].size()));
     }
-    JsonValue res = JsonValue::Object();
-    res.Set("accepted_per_listener", counts);
+    Json res = Json::object();
+    res["accepted_per_listener"] = counts;
     return res;
 }
 
-JsonValue
+Json
 EphemeralParity(Sim& s)
 {
     s.Listen(s.serverAddr, PORT);
@@ -511,19 +508,19 @@ EphemeralParity(Sim& s)
         keep.push_back(u);
     }
     const auto& sys = s.client->GetObject<LinuxPortSpace>()->Host().Sysctls();
-    JsonValue range = JsonValue::Array();
-    range.Push(std::to_string(sys.ipLocalPortRangeLow));
-    range.Push(std::to_string(sys.ipLocalPortRangeHigh));
-    JsonValue res = JsonValue::Object();
-    res.Set("connect", ParityJson(conn));
-    res.Set("bind0", ParityJson(bind));
-    res.Set("udp_bind0", ParityJson(udp));
-    res.Set("connect_sequential_steps", SequentialSteps(conn));
-    res.Set("range", range);
+    Json range = Json::array();
+    range.push_back(std::to_string(sys.ipLocalPortRangeLow));
+    range.push_back(std::to_string(sys.ipLocalPortRangeHigh));
+    Json res = Json::object();
+    res["connect"] = ParityJson(conn);
+    res["bind0"] = ParityJson(bind);
+    res["udp_bind0"] = ParityJson(udp);
+    res["connect_sequential_steps"] = SequentialSteps(conn);
+    res["range"] = range;
     return res;
 }
 
-using CaseFn = std::function<JsonValue(Sim&)>;
+using CaseFn = std::function<Json(Sim&)>;
 
 struct Case
 {
@@ -594,7 +591,7 @@ TransportCaseNames(Topology topology)
     return names;
 }
 
-JsonValue
+Json
 RunTransportCase(const std::string& name, Topology topology, uint64_t seed)
 {
     for (const auto& c : Cases())

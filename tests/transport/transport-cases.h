@@ -6,7 +6,7 @@
 #ifndef PORTLAB_TRANSPORT_CASES_H
 #define PORTLAB_TRANSPORT_CASES_H
 
-#include "json-value.h"
+#include "json-text.h"
 
 #include <cstdint>
 #include <string>
@@ -38,7 +38,7 @@ std::vector<std::string> TransportCaseNames(Topology topology);
  * \param seed RNG run number
  * \return the result in the probe's JSON shape
  */
-JsonValue RunTransportCase(const std::string& name, Topology topology, uint64_t seed);
+Json RunTransportCase(const std::string& name, Topology topology, uint64_t seed);
 
 } // namespace portlab
 

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace portlab
@@ -19,7 +20,7 @@ namespace portlab
 namespace
 {
 
-std::vector<std::pair<std::string, JsonValue>>
+std::vector<std::pair<std::string, Json>>
 LoadGoldens()
 {
     std::ifstream in(PORTLAB_GOLDEN_FILE);
