@@ -472,6 +472,9 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
     {
         return m_counters.bind.Count(Errno::INVAL);
     }
+    // SOCK_BINDADDR_LOCK comes only with success: get_port() failing resets the address
+    // ("inet->inet_saddr = inet->inet_rcv_saddr = 0") and leaves sk_userlocks as it was.
+    const bool wasLocked = s.addrLocked;
     s.tuple.localAddr = addr;
     s.addrLocked = addr != ADDR_ANY;
     if (port == 0 && s.bindAddressNoPort)
@@ -489,6 +492,7 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
         if (port == 0)
         {
             s.tuple.localAddr = ADDR_ANY;
+            s.addrLocked = wasLocked;
             return m_counters.bind.Count(Errno::ADDRINUSE);
         }
     }
@@ -497,6 +501,7 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
         if (Conflict(port, me, true, true))
         {
             s.tuple.localAddr = ADDR_ANY;
+            s.addrLocked = wasLocked;
             return m_counters.bind.Count(Errno::ADDRINUSE);
         }
         s.portLocked = true;

@@ -361,7 +361,6 @@ class World
         {
             // A script accepts when it says so: connections wait in the accept queue.
             k->SetAttribute("AutoAccept", BooleanValue(false));
-            k->SetAttribute("NonBlocking", BooleanValue(false)); // a descriptor blocks by default
         }
         for (const auto& o : s.options)
         {
@@ -381,10 +380,6 @@ class World
             else if (o == "nonblock")
             {
                 sk.nonblock = true;
-                if (sk.tcp)
-                {
-                    k->SetAttribute("NonBlocking", BooleanValue(true));
-                }
             }
             else if (o.rfind("uid=", 0) == 0)
             {
@@ -413,10 +408,13 @@ class World
             // success (0).
             return t->GetTcpState() == TcpState::SYN_SENT ? "EINPROGRESS" : "ok";
         }
-        // A blocking connect() sleeps in inet_wait_for_connect() until the handshake ends:
-        // a state change away from SYN_SENT and SYN_RECV stops the run at that event, where
-        // the socket has done what the woken connect() does (SS_CONNECTED, or the error
-        // returned and the socket disconnected).
+        // A blocking connect() sleeps in inet_wait_for_connect() until the handshake ends (a
+        // state change away from SYN_SENT and SYN_RECV stops the run at that event). The
+        // woken thread runs once the softirq work in flight on local devices is done (a
+        // connection to itself may have gone on to close), then goes on in
+        // __inet_stream_connect(): calling connect() again on the socket, which the runner
+        // keeps in ns-3's non-blocking mode, does exactly that (SS_CONNECTED and 0, or
+        // sk_err, ECONNABORTED without one, and a disconnect).
         bool decided = false;
         auto watch = MakeBoundCallback(&World::Decided, &decided);
         t->TraceConnectWithoutContext("State", watch);
@@ -429,13 +427,12 @@ class World
         }
         limit.Cancel();
         t->TraceDisconnectWithoutContext("State", watch);
-        const TcpState outcome = t->GetTcpState();
         Settle();
-        if (outcome == TcpState::SYN_SENT || outcome == TcpState::SYN_RECV)
+        if (t->GetTcpState() == TcpState::SYN_SENT || t->GetTcpState() == TcpState::SYN_RECV)
         {
             return "EINPROGRESS";
         }
-        return outcome == TcpState::CLOSE ? SocketErrnoName(t) : "ok";
+        return t->Connect(Endpoint(s.endpoint)) == 0 ? "ok" : SocketErrnoName(t);
     }
 
     static void Decided(bool* decided, TcpState, TcpState now)
@@ -529,10 +526,6 @@ class World
         }
         case ScriptOption::O_NONBLOCK_:
             k.nonblock = on;
-            if (k.tcp)
-            {
-                sock->SetAttribute("NonBlocking", BooleanValue(on));
-            }
             return "ok";
         case ScriptOption::SO_ERROR_:
             break;
