@@ -5,10 +5,9 @@
 
 #include "scenario-runner.h"
 
-#include "lean-point-to-point-helper.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
-#include "point-to-point-link.h"
+#include "point-to-point-link-builder.h"
 #include "port-guess-meter.h"
 #include "port-selector.h"
 #include "port-table-snapshot.h"
@@ -226,13 +225,11 @@ World::BuildHosts()
 void
 World::BuildLinks()
 {
-    ns3::LeanPointToPointHelper p2p;
-    p2p.SetDeviceAttribute("DataRate", ns3::StringValue(m_spec.linkRate));
-    p2p.SetChannelAttribute("Delay", ns3::StringValue(m_spec.linkDelay));
-    // As LinkPointToPoint: its queue depth, and no queue disc (interfaces are added directly,
-    // so none is installed).
-    p2p.SetDeviceAttribute("TxQueueLimit", ns3::UintegerValue(ns3::LINK_TX_QUEUE_FRAMES));
-    int64_t stream = 1000000;
+    ns3::PointToPointLinkBuilder builder;
+    ns3::PointToPointLinkBuilder::Parameters params;
+    params.rate = ns3::DataRate(m_spec.linkRate);
+    params.delay = ns3::Time(m_spec.linkDelay);
+    params.loss = m_spec.linkLoss;
     auto addrCount = [&](const std::string& group) {
         for (const auto& g : m_spec.groups)
         {
@@ -252,31 +249,19 @@ World::BuildLinks()
                 uint32_t link = ++m_links;
                 uint32_t net = (10u << 24) + (link << 8); // 10.0.1.0/24, 10.0.2.0/24, ...
                 ns3::NetDeviceContainer devs =
-                    p2p.Install(ns3::NodeContainer(m_hosts[a].node, m_hosts[b].node));
+                    builder.Join(m_hosts[a].node, m_hosts[b].node, params);
                 for (uint32_t side = 0; side < 2; ++side)
                 {
                     Host& h = m_hosts[side == 0 ? a : b];
-                    Ptr<ns3::NetDevice> dev = devs.Get(side);
-                    if (m_spec.linkLoss > 0)
-                    {
-                        auto em = ns3::CreateObject<ns3::RateErrorModel>();
-                        em->SetAttribute("ErrorRate", ns3::DoubleValue(m_spec.linkLoss));
-                        em->SetAttribute("ErrorUnit", ns3::StringValue("ERROR_UNIT_PACKET"));
-                        em->AssignStreams(stream++);
-                        dev->SetAttribute("ReceiveErrorModel", ns3::PointerValue(em));
-                    }
-                    Ptr<ns3::Ipv4> ipv4 = h.node->GetObject<ns3::Ipv4>();
-                    int32_t ifi = ipv4->AddInterface(dev);
-                    uint32_t n = addrCount(h.group);
+                    const uint32_t n = addrCount(h.group);
                     for (uint32_t k = 0; k < n; ++k)
                     {
-                        ns3::Ipv4Address addr(net + 1 + side + 2 * k);
-                        ipv4->AddAddress(ifi,
-                                         ns3::Ipv4InterfaceAddress(addr, ns3::Ipv4Mask("/24")));
-                        h.addrs.push_back(addr);
+                        h.addrs.push_back(ns3::Ipv4Address(net + 1 + side + 2 * k));
                     }
-                    ipv4->SetMetric(ifi, 1);
-                    ipv4->SetUp(ifi);
+                    ns3::PointToPointLinkBuilder::AddInterface(
+                        devs.Get(side),
+                        std::vector<ns3::Ipv4Address>(h.addrs.end() - n, h.addrs.end()),
+                        ns3::Ipv4Mask("/24"));
                 }
                 m_hosts[a].peerAddr[b] = ns3::Ipv4Address(net + 2);
                 m_hosts[b].peerAddr[a] = ns3::Ipv4Address(net + 1);
@@ -287,10 +272,9 @@ World::BuildLinks()
                     {
                         const Host& me = m_hosts[side == 0 ? a : b];
                         const Host& peer = m_hosts[side == 0 ? b : a];
-                        p2p.EnablePcap(m_options.pcapPrefix + me.name + "-" + peer.name + ".pcap",
-                                       devs.Get(side),
-                                       false,
-                                       true);
+                        builder.EnablePcap(m_options.pcapPrefix + me.name + "-" + peer.name +
+                                               ".pcap",
+                                           devs.Get(side));
                     }
                 }
             }

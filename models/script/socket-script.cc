@@ -5,7 +5,7 @@
 
 #include "socket-script.h"
 
-#include "lean-point-to-point-helper.h"
+#include "point-to-point-link-builder.h"
 #include "linux-errno-name.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
@@ -36,7 +36,6 @@ namespace
 {
 
 /// The first random stream of the links' loss models (two a link), far from the stack's.
-const int64_t LINK_LOSS_STREAM = 1000000;
 
 /// The longest a blocking connect may wait (tcp_syn_retries 127 with linear timeouts ends
 /// long before; a connect still pending then is reported as it stands).
@@ -96,29 +95,13 @@ class World
             return "ok";
         }
         case ScriptVerb::LINK: {
-            LeanPointToPointHelper p2p;
-            p2p.SetDeviceAttribute(
-                "DataRate",
-                DataRateValue(DataRate(s.rateBps != 0 ? s.rateBps : uint64_t(10000000000))));
-            p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(s.nanoseconds)));
-            NetDeviceContainer d = p2p.Install(m_hosts[s.names[0]], m_hosts[s.names[1]]);
-            if (s.loss > 0)
-            {
-                // Each end loses arriving packets with probability loss: once per direction,
-                // as netem on each veth end's egress. Streams from the seed: the same seed
-                // loses the same packets.
-                for (uint32_t i = 0; i < 2; ++i)
-                {
-                    Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-                    em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
-                    em->SetRate(s.loss);
-                    em->AssignStreams(LINK_LOSS_STREAM + 2 * m_links + i);
-                    d.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
-                }
-            }
-            ++m_links;
-            Assign(d.Get(0), Ipv4Address(s.endpoint.address));
-            Assign(d.Get(1), Ipv4Address(s.endpoint2.address));
+            PointToPointLinkBuilder::Parameters p;
+            p.rate = DataRate(s.rateBps != 0 ? s.rateBps : uint64_t(10000000000));
+            p.delay = NanoSeconds(s.nanoseconds);
+            p.loss = s.loss; // each end loses arriving packets: once per direction, as netem
+            NetDeviceContainer d = m_links.Join(m_hosts[s.names[0]], m_hosts[s.names[1]], p);
+            PointToPointLinkBuilder::AddInterface(d.Get(0), {Ipv4Address(s.endpoint.address)});
+            PointToPointLinkBuilder::AddInterface(d.Get(1), {Ipv4Address(s.endpoint2.address)});
             return "ok";
         }
         case ScriptVerb::SYSCTL: {
@@ -636,17 +619,9 @@ class World
         Simulator::Run();
     }
 
-    static void Assign(Ptr<NetDevice> dev, Ipv4Address a)
-    {
-        Ptr<ns3::Ipv4> ipv4 = dev->GetNode()->GetObject<ns3::Ipv4>();
-        int32_t i = ipv4->AddInterface(dev);
-        ipv4->AddAddress(i, Ipv4InterfaceAddress(a, Ipv4Mask("255.255.255.0")));
-        ipv4->SetUp(i);
-    }
-
     const ScriptProgram& m_program;
     bool m_started{false};
-    uint32_t m_links{0};
+    PointToPointLinkBuilder m_links; //!< the script's links, in order
     std::map<std::string, Ptr<Node>> m_hosts;
     std::vector<std::string> m_hostOrder;
     std::map<std::string, ScriptSocket> m_sockets;

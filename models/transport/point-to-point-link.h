@@ -6,6 +6,8 @@
 #ifndef POINT_TO_POINT_LINK_H
 #define POINT_TO_POINT_LINK_H
 
+#include "point-to-point-link-builder.h"
+
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
 
@@ -14,10 +16,6 @@
 
 namespace ns3
 {
-
-/// Frames a link's transmit queue holds: as many as the FqCoDel queue disc did (its MaxSize),
-/// so that a burst of SYNs from many sockets at one instant is not cut to the 100-frame default.
-constexpr uint32_t LINK_TX_QUEUE_FRAMES = 10240;
 
 /**
  * \ingroup portlab-transport
