@@ -18,6 +18,7 @@
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/ipv4-list-routing-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/boolean.h"
 #include "ns3/log.h"
 #include "ns3/node-list.h"
 #include "ns3/object-factory.h"
@@ -132,6 +133,10 @@ LinuxStackHelper::Install(Ptr<Node> node) const
                                                        << " already has another IPv4 stack");
     Ptr<ArpL3Protocol> arp = CreateAndAggregate<ArpL3Protocol>(node);
     Ptr<LinuxIpv4L3Protocol> ipv4 = CreateAndAggregate<LinuxIpv4L3Protocol>(node);
+    // net.ipv4.ip_forward = 0, Linux's default: a host delivers what is addressed to it and
+    // forwards nothing (ns-3's IpForward default would send a packet for an unused address of
+    // a link back and forth until its TTL ran out).
+    ipv4->SetAttribute("IpForward", BooleanValue(false));
     CreateAndAggregate<Icmpv4L4Protocol>(node);
     if (!ipv4->GetRoutingProtocol())
     {

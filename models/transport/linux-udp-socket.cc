@@ -564,6 +564,12 @@ LinuxUdpSocket::Connect(const Address& address)
         NotifyConnectionFailed();
         return -1;
     }
+    // __ip4_datagram_connect(): sk_dst_reset(), then ip_route_connect() on inet->cork.fl,
+    // which keeps this destination even when the lookup fails (a later send() on a cached
+    // route goes there: see Send()).
+    m_cachedRoute = nullptr;
+    m_corkAddress = dst;
+    m_corkPort = transport.GetPort();
     portlab::Errno why = portlab::Errno::OK;
     Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr), why);
     if (!route)
@@ -572,6 +578,7 @@ LinuxUdpSocket::Connect(const Address& address)
         NotifyConnectionFailed();
         return -1;
     }
+    m_corkAddress = route->GetDestination();
     if (IsBroadcast(dst, route) && !m_allowBroadcast)
     {
         Fail(portlab::Errno::ACCES);
@@ -596,6 +603,7 @@ LinuxUdpSocket::Connect(const Address& address)
     m_connected = true;
     m_peerAddress = peer;
     m_peerPort = transport.GetPort();
+    m_cachedRoute = route; // sk_dst_set()
     m_udp->IndexConnected(m_id);
     NotifyConnectionSucceeded();
     return 0;
@@ -747,7 +755,16 @@ LinuxUdpSocket::Send(Ptr<Packet> p, uint32_t flags)
     {
         return Fail(portlab::Errno::DESTADDRREQ); // udp_sendmsg(): no address, not connected
     }
-    return DoSendTo(p, m_peerAddress, m_peerPort, 0);
+    // udp_sendmsg(), connected: the cached route with inet->cork.fl's destination; without
+    // one, a lookup for the peer, which is then cached. After a connect() whose route failed,
+    // the second send() goes to that connect()'s address on the old route: on Linux a local
+    // route delivers it here, to no socket (UdpNoPorts); here, as ip_forward is 0, it is
+    // dropped: only that counter differs.
+    if (m_cachedRoute)
+    {
+        return DoSendTo(p, m_corkAddress, m_corkPort, 0, m_cachedRoute, true);
+    }
+    return DoSendTo(p, m_peerAddress, m_peerPort, 0, nullptr, true);
 }
 
 int
@@ -780,7 +797,12 @@ LinuxUdpSocket::SendPrepare()
 }
 
 int
-LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t tos)
+LinuxUdpSocket::DoSendTo(Ptr<Packet> p,
+                         Ipv4Address dst,
+                         uint16_t dport,
+                         uint8_t tos,
+                         Ptr<Ipv4Route> cached,
+                         bool connected)
 {
     NS_LOG_FUNCTION(this << p << dst << dport << +tos);
     if (m_ipv6Inert)
@@ -799,10 +821,18 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t
     const portlab::FourTuple& tuple = table.GetTuple(m_id);
     const uint16_t sport = tuple.localPort;
     portlab::Errno why = portlab::Errno::OK;
-    Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(tuple.localAddr), why);
+    Ptr<Ipv4Route> route = cached;
     if (!route)
     {
-        return Fail(why);
+        route = Route(dst, LinuxPortSpace::ToNs3(tuple.localAddr), why);
+        if (!route)
+        {
+            return Fail(why);
+        }
+        if (connected)
+        {
+            m_cachedRoute = route; // "if (connected) sk_dst_set(sk, dst_clone(&rt->dst))"
+        }
     }
     if (IsBroadcast(dst, route) && !m_allowBroadcast)
     {
@@ -863,7 +893,13 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t
     }
 
     const uint32_t size = p->GetSize();
-    m_udp->Send(p->Copy(), route->GetSource(), route->GetDestination(), sport, dport, route);
+    // The destination is the flow's: a cached route's own may be another (see Connect()).
+    m_udp->Send(p->Copy(),
+                route->GetSource(),
+                cached ? dst : route->GetDestination(),
+                sport,
+                dport,
+                route);
     m_udp->GetPortSpace()->Count(LinuxMib::UDP_OUT_DATAGRAMS); // udp_send_skb()
     NotifyDataSent(size);
     NotifySend(GetTxAvailable());

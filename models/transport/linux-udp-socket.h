@@ -250,9 +250,16 @@ class LinuxUdpSocket : public UdpSocket
      * \brief sendto(): autobind, route, send.
      * \param p payload \param dst destination \param dport destination port
      * \param tos the address's TOS (0 = socket's)
+     * \param cached a connected socket's cached route (sk_dst), used instead of a lookup
+     * \param connected send() on a connected socket: a route looked up is cached
      * \return bytes sent or -1
      */
-    int DoSendTo(Ptr<Packet> p, Ipv4Address dst, uint16_t dport, uint8_t tos);
+    int DoSendTo(Ptr<Packet> p,
+                 Ipv4Address dst,
+                 uint16_t dport,
+                 uint8_t tos,
+                 Ptr<Ipv4Route> cached = nullptr,
+                 bool connected = false);
 
     Ptr<Node> m_node;                            //!< the node
     Ptr<LinuxUdpL4Protocol> m_udp;               //!< the node's UDP
@@ -272,6 +279,13 @@ class LinuxUdpSocket : public UdpSocket
     bool m_connected{false};      //!< connect() succeeded
     Ipv4Address m_peerAddress;    //!< connected peer
     uint16_t m_peerPort{0};       //!< connected peer port
+    /// sk_dst_cache: the route a connected socket's send() reuses; connect() resets it, the
+    /// first send() after looks it up again
+    Ptr<Ipv4Route> m_cachedRoute;
+    /// inet->cork.fl: the flow connect() last routed, even one whose route failed; a send()
+    /// on the cached route goes to its address and port
+    Ipv4Address m_corkAddress;
+    uint16_t m_corkPort{0}; //!< the cork flow's port
     bool m_closed{false};         //!< Close() called
     bool m_ipv6Inert{false};      //!< bound to an IPv6 address: inert
     bool m_shutdownSend{false};   //!< SHUT_WR
