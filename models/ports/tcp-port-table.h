@@ -101,7 +101,7 @@ struct TcpConnectResult
     uint16_t localPort{0};        //!< the port used
     Ipv4 localAddr{0};            //!< the source address used
     bool tookOverTimeWait{false}; //!< a TIME_WAIT 4-tuple was taken over (TimeWaitRecycled)
-    uint32_t isnHint{0};          //!< with a takeover: tw_snd_nxt + 65535 + 2 (never 0)
+    uint32_t isnHint{0};          //!< with a takeover: TcpTwIsn() of the TIME_WAIT
     uint32_t tsRecent{0};         //!< with a takeover: the TIME_WAIT's ts_recent
 };
 
