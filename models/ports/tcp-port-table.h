@@ -40,7 +40,7 @@ struct TimeWaitInfo
     uint32_t sndNxt{0};       //!< next sequence number to send (the new ISN derives from it)
     uint32_t rcvNxt{0};       //!< next expected sequence number
     uint32_t tsRecent{0};     //!< peer's most recent timestamp value
-    bool hasTimestamps{true}; //!< timestamps negotiated and seen (tw_ts_recent_stamp != 0)
+    bool hasTimestamps{true}; //!< tw_ts_recent_stamp != 0: see TcpTwTimestamps()
     bool finWait2{false};     //!< FIN_WAIT2 substate (orphan waiting for the peer's FIN)
     TimeNs timeout{0};        //!< lifetime; 0 = the TIME_WAIT length (portlab.tcp_timewait_len)
 };
