@@ -8,9 +8,11 @@
 #include "atomic-directory.h"
 #include "figure.h"
 #include "run-collector.h"
+#include "tcp-time-wait-rules.h"
 
 #include <cmath>
 #include <filesystem>
+#include <iomanip>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -91,12 +93,22 @@ KneeSection(const StudyOptions& options, const AtomicDirectory& out, std::ostrea
     {
         RenderFigure(fig, out.Path("timewait-knee"));
     }
+    // The knees the text names, from the arithmetic the predictor uses.
+    PortSysctls client;
+    client.Set("ip_local_port_range", range.substr(range.find('=') + 1));
+    auto knee = [&client](uint64_t destinations) {
+        std::ostringstream o;
+        o << std::fixed << std::setprecision(1)
+          << ConnectCapacityPerSecond(client, destinations, false, true, false).perSecond;
+        return o.str();
+    };
     md << "## 5b. The knee, swept\n\n"
        << "The same experiment with 1000 ephemeral ports (ip_local_port_range 40000 40999) at "
           "offered rates from 5 to 50 connections/s, towards one and two web servers and with "
           "tcp_tw_reuse=1. Linux's arithmetic: success = min(1, ports x destinations / 60 s / "
-          "rate), so the knee is at 16.7/s for one destination and 33.3/s for two; "
-          "tcp_tw_reuse=1 removes it. Every point "
+          "rate), so the knee is at "
+       << knee(1) << "/s for one destination and " << knee(2)
+       << "/s for two; tcp_tw_reuse=1 removes it. Every point "
        << (all ? "matches" : "does NOT all match")
        << " (within 2%). Data: [`timewait-knee.csv`](timewait-knee.csv).\n\n";
     if (options.figures)

@@ -8,6 +8,7 @@
 
 #include "host-port-space.h"
 #include "port-table-snapshot.h"
+#include "tcp-time-wait-rules.h"
 
 #include <stdexcept>
 #include <string>
@@ -164,7 +165,9 @@ class TableDriver
         info.sndNxt = 1000;
         info.rcvNxt = 2000;
         info.tsRecent = static_cast<uint32_t>(m_now / NS_PER_MS);
-        info.hasTimestamps = m_host.Sysctls().tcpTimestamps != 0;
+        // Both ends are this host: its SYN offers timestamps as its SYN-ACK does.
+        const int64_t ts = m_host.Sysctls().tcpTimestamps;
+        info.hasTimestamps = TcpTwTimestamps(TcpTstampOk(ts, TcpSynOffersTimestamps(ts)), true);
         Tcp().EnterTimeWait(first, m_now, info);
         Tcp().Destroy(first);
         Tcp().SetClosed(second);

@@ -5,6 +5,8 @@
 
 #include "tcp-port-table.h"
 
+#include "tcp-time-wait-rules.h"
+
 #include <algorithm>
 #include <cassert>
 #include <stdexcept>
@@ -98,20 +100,17 @@ bool
 TcpPortTable::ConnectScanShortcut(const FourTuple& t) const
 {
     // TimeWaitUnique() refuses every TIME_WAIT to a connect() that chose no port itself when
-    // the entry's tcp_tw_reuse is 0: with the sysctl at 0, or at 2 (loopback only) for an entry
-    // that is not loopback. An entry's loopback-ness comes from its addresses (the
-    // destination's) and its bound device; entries bound to lo exist only if some socket was
-    // bound to it.
+    // TcpTwskReuse() is off for the entry. A FIN_WAIT2 entry is refused anyway. The others'
+    // loopback-ness comes from their addresses (this 4-tuple's) and their bound device;
+    // entries bound to lo exist only if some socket was bound to it.
     if (!m_scanBitmaps)
     {
         return false;
     }
-    int64_t reuse = m_sysctls.tcpTwReuse;
-    if (reuse == 0)
-    {
-        return true;
-    }
-    return reuse == 2 && !IsLoopback(t.localAddr) && !IsLoopback(t.remoteAddr) && !m_loopbackBound;
+    return !TcpTwskReuse(
+        m_sysctls.tcpTwReuse,
+        false,
+        TcpTwskLoopback(t.remoteAddr, t.localAddr, m_loopbackBound ? LOOPBACK_IFINDEX : 0));
 }
 
 const TcpPortTable::DestinationPorts*
@@ -566,31 +565,12 @@ TcpPortTable::Listen(SocketId id, int64_t backlog)
 bool
 TcpPortTable::TimeWaitUnique(const TimeWaitEntry& tw, bool explicitPort, TimeNs now) const
 {
-    // tcp_twsk_unique() (reference §3.3).
-    int64_t reuse = m_sysctls.tcpTwReuse;
-    if (tw.flags & TW_FIN_WAIT2)
-    {
-        reuse = 0;
-    }
-    if (reuse == 2)
-    {
-        bool loopback = tw.boundDev == LOOPBACK_IFINDEX || IsLoopback(tw.tuple.remoteAddr) ||
-                        IsLoopback(tw.tuple.localAddr);
-        if (!loopback)
-        {
-            reuse = 0;
-        }
-    }
-    if (!(tw.flags & TW_TIMESTAMPS))
-    {
-        return false;
-    }
-    if (explicitPort)
-    {
-        return true; // twp == NULL: the bound-port quirk ignores tcp_tw_reuse and the delay
-    }
-    TimeNs threshold = tw.entryStamp + m_sysctls.tcpTwReuseDelayMs * NS_PER_MS;
-    return reuse != 0 && now > threshold;
+    TcpTwskFacts facts;
+    facts.timestamps = (tw.flags & TW_TIMESTAMPS) != 0;
+    facts.finWait2 = (tw.flags & TW_FIN_WAIT2) != 0;
+    facts.loopback = TcpTwskLoopback(tw.tuple.remoteAddr, tw.tuple.localAddr, tw.boundDev);
+    facts.entryStamp = tw.entryStamp;
+    return TcpTwskUnique(facts, explicitPort, now, m_sysctls);
 }
 
 bool
@@ -674,8 +654,7 @@ TcpPortTable::Connect(SocketId id,
     {
         const TimeWaitEntry& tw = m_tw[takeover];
         result.tookOverTimeWait = true;
-        uint32_t isn = tw.sndNxt + 65535 + 2;
-        result.isnHint = isn == 0 ? 1 : isn;
+        result.isnHint = TcpTwIsn(tw.sndNxt);
         result.tsRecent = tw.tsRecent;
         ++m_counters.timeWaitRecycled;
         if (m_observer)

@@ -40,7 +40,7 @@ struct TimeWaitInfo
     uint32_t sndNxt{0};       //!< next sequence number to send (the new ISN derives from it)
     uint32_t rcvNxt{0};       //!< next expected sequence number
     uint32_t tsRecent{0};     //!< peer's most recent timestamp value
-    bool hasTimestamps{true}; //!< timestamps negotiated and seen (tw_ts_recent_stamp != 0)
+    bool hasTimestamps{true}; //!< tw_ts_recent_stamp != 0: see TcpTwTimestamps()
     bool finWait2{false};     //!< FIN_WAIT2 substate (orphan waiting for the peer's FIN)
     TimeNs timeout{0};        //!< lifetime; 0 = the TIME_WAIT length (portlab.tcp_timewait_len)
 };
@@ -101,7 +101,7 @@ struct TcpConnectResult
     uint16_t localPort{0};        //!< the port used
     Ipv4 localAddr{0};            //!< the source address used
     bool tookOverTimeWait{false}; //!< a TIME_WAIT 4-tuple was taken over (TimeWaitRecycled)
-    uint32_t isnHint{0};          //!< with a takeover: tw_snd_nxt + 65535 + 2 (never 0)
+    uint32_t isnHint{0};          //!< with a takeover: TcpTwIsn() of the TIME_WAIT
     uint32_t tsRecent{0};         //!< with a takeover: the TIME_WAIT's ts_recent
 };
 

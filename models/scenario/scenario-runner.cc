@@ -15,6 +15,7 @@
 #include "tcp-client-process.h"
 #include "tcp-proxy-process.h"
 #include "tcp-server-process.h"
+#include "tcp-time-wait-rules.h"
 #include "udp-client-process.h"
 #include "udp-server-process.h"
 
@@ -37,7 +38,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iomanip>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -970,27 +973,40 @@ MetricValue::ToString() const
 double
 PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string* why)
 {
-    // The client's host sysctls: all hosts, then its group, then the host (first host).
-    PortSysctls sys;
-    std::string group = app.on;
-    uint32_t index = 1;
-    size_t d = app.on.find_first_of("0123456789");
-    if (d != std::string::npos)
-    {
-        group = app.on.substr(0, d);
-        index = std::stoul(app.on.substr(d));
-    }
-    for (const auto& g : spec.groups)
-    {
-        if (g.name == group)
+    // A host's sysctls: all hosts, then its group, then the host itself. \p on names a host
+    // ("server2") or a group ("server": its first host).
+    auto sysctlsOf = [&spec](const std::string& on, uint32_t index) {
+        PortSysctls sys;
+        std::string group = on;
+        size_t d = on.find_first_of("0123456789");
+        if (d != std::string::npos)
         {
-            for (const auto& [k, v] : HostSysctls(spec, g, index))
+            group = on.substr(0, d);
+            index = static_cast<uint32_t>(std::strtoul(on.c_str() + d, nullptr, 10));
+        }
+        for (const auto& g : spec.groups)
+        {
+            if (g.name == group)
             {
-                sys.Set(k, v);
+                for (const auto& [k, v] : HostSysctls(spec, g, index))
+                {
+                    sys.Set(k, v);
+                }
             }
         }
-    }
-    // Distinct destinations (address, port) the app spreads its connections over.
+        return sys;
+    };
+    const PortSysctls sys = sysctlsOf(app.on, 1);
+    // Distinct destinations (address, port) the app spreads its connections over, counted by
+    // what tcp_twsk_unique() would see of their TIME_WAITs: timestamps (both ends' sysctls)
+    // and loopback (a server bound to 127/8; every other address is a link's).
+    std::map<std::pair<bool, bool>, uint64_t> kinds; // (timestamps, loopback) -> destinations
+    auto add = [&](const PortSysctls& server, bool loopback) {
+        const bool tstampOk = TcpTstampOk(
+            sys.tcpTimestamps,
+            TcpTstampOk(server.tcpTimestamps, TcpSynOffersTimestamps(sys.tcpTimestamps)));
+        ++kinds[{TcpTwTimestamps(tstampOk, true), loopback}];
+    };
     const std::vector<std::string>& list = app.type == AppType::TCP_PROXY ? app.upstream : app.to;
     uint64_t destinations = 0;
     for (const auto& dname : list)
@@ -1005,14 +1021,19 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
         }
         if (target == nullptr)
         {
-            ++destinations;
+            ++destinations; // HOST[.addrN]:PORT
+            add(sysctlsOf(dname.substr(0, dname.find_first_of(".:")), 1), false);
             continue;
         }
+        Ipv4 bound = ADDR_ANY;
+        const bool loopback =
+            ParseIpv4(target->bind.substr(0, target->bind.rfind(':')), bound) && IsLoopback(bound);
         std::string on = target->on;
         size_t dd = on.find_first_of("0123456789");
         if (dd != std::string::npos)
         {
             ++destinations;
+            add(sysctlsOf(on, 1), loopback);
             continue;
         }
         for (const auto& g : spec.groups)
@@ -1020,16 +1041,17 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
             if (g.name == on)
             {
                 destinations += g.count;
+                for (uint32_t i = 1; i <= g.count; ++i)
+                {
+                    add(sysctlsOf(on, i), loopback);
+                }
             }
         }
     }
-    uint64_t ports = 0;
-    for (uint32_t p = sys.ipLocalPortRangeLow; p <= sys.ipLocalPortRangeHigh; ++p)
-    {
-        ports += sys.ipLocalReservedPorts.Contains(p) ? 0 : 1;
-    }
-    uint64_t held = app.bindBeforeConnect && !app.bindAddressNoPort ? ports : ports * destinations;
-    double twSeconds = sys.timewaitLenMs / 1000.0;
+    const bool portFromBind = app.bindBeforeConnect && !app.bindAddressNoPort;
+    // bind(0) takes no TIME_WAIT over: one sum over every destination.
+    const PortCapacity all =
+        ConnectCapacityPerSecond(sys, destinations, portFromBind, false, false);
     std::ostringstream o;
     double rate = app.rate;
     if (app.type == AppType::TCP_PROXY)
@@ -1058,32 +1080,63 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
         *why = o.str();
         return 1.0;
     }
-    if (sys.tcpTwReuse == 1 && sys.tcpTimestamps != 0)
+    if (all.overflow)
     {
-        *why = "tcp_tw_reuse=1 with timestamps: connect() takes over TIME_WAIT 4-tuples";
-        return 1.0;
-    }
-    if (static_cast<uint64_t>(sys.tcpMaxTwBuckets) < held)
-    {
-        o << "tcp_max_tw_buckets " << sys.tcpMaxTwBuckets << " < " << held
+        o << "tcp_max_tw_buckets " << sys.tcpMaxTwBuckets << " < " << all.held
           << " ports the TIME_WAITs would hold";
         *why = o.str();
         return 1.0;
     }
-    double capacity = held / twSeconds;
-    o << held << " ports";
-    if (!(app.bindBeforeConnect && !app.bindAddressNoPort))
+    // Each kind of destination on its own: its 4-tuples, held for the TIME_WAIT length or,
+    // where connect() takes TIME_WAITs over, for tcp_tw_reuse_delay. The app takes its
+    // destinations in turn, so each kind gets its share of the rate and serves at most that.
+    std::vector<std::pair<PortCapacity, uint64_t>> parts;
+    if (portFromBind || kinds.size() <= 1)
     {
-        o << " (" << ports << " x " << destinations << " destinations)";
+        const bool ts = !kinds.empty() && kinds.begin()->first.first;
+        const bool lo = !kinds.empty() && kinds.begin()->first.second;
+        parts.emplace_back(ConnectCapacityPerSecond(sys, destinations, portFromBind, ts, lo),
+                           destinations);
     }
-    o << " / " << FormatNumber(twSeconds) << " s = " << FormatNumber(capacity) << " conn/s vs "
-      << FormatNumber(rate) << "/s offered";
+    else
+    {
+        for (const auto& [kind, n] : kinds)
+        {
+            parts.emplace_back(ConnectCapacityPerSecond(sys, n, false, kind.first, kind.second), n);
+        }
+    }
+    double served = 0;
+    for (size_t i = 0; i < parts.size(); ++i)
+    {
+        const auto& [c, n] = parts[i];
+        served += std::min(c.perSecond, rate * n / destinations);
+        o << (i > 0 ? "; " : "");
+        if (c.takeover)
+        {
+            o << "tcp_tw_reuse=" << sys.tcpTwReuse << (sys.tcpTwReuse == 2 ? " (loopback)" : "")
+              << " with timestamps: connect() takes TIME_WAITs over after tcp_tw_reuse_delay, ";
+        }
+        o << c.held << " ports";
+        if (!portFromBind)
+        {
+            o << " (" << c.ports << " x " << n << " destinations)";
+        }
+        o << " / " << FormatNumber(c.holdS) << " s = " << FormatNumber(c.perSecond) << " conn/s";
+        if (parts.size() > 1)
+        {
+            o << " vs " << FormatNumber(rate * n / destinations) << "/s offered";
+        }
+    }
+    if (parts.size() == 1)
+    {
+        o << " vs " << FormatNumber(rate) << "/s offered";
+    }
     *why = o.str();
     if (app.concurrency > 0)
     {
         return 1.0;
     }
-    return std::min(1.0, capacity / rate);
+    return parts.size() == 1 ? std::min(1.0, parts[0].first.perSecond / rate) : served / rate;
 }
 
 RunResult

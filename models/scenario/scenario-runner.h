@@ -128,9 +128,12 @@ RunResult RunScenario(const ScenarioSpec& spec, const RunOptions& options);
 /**
  * \ingroup portlab-scenario
  * \brief The success rate Linux's TIME_WAIT arithmetic predicts for a TCP client app that
- * closes first: min(1, capacity / rate) with capacity = usable ports x distinct destinations
- * (1 with bind-before-connect) / TIME_WAIT length; 1 when tcp_tw_reuse applies or
- * tcp_max_tw_buckets is below the ports that would be held.
+ * closes first: min(1, capacity / rate), capacity from ConnectCapacityPerSecond() (usable
+ * ports x distinct destinations, or ports alone with bind-before-connect, over the TIME_WAIT
+ * length, or over tcp_tw_reuse_delay where TcpTwskUnique() lets connect() take TIME_WAITs
+ * over: tcp_tw_reuse 1, or 2 towards 127/8, with timestamps at both ends); 1 when
+ * tcp_max_tw_buckets is below what the TIME_WAITs would hold. Destinations of different kinds
+ * (loopback or not, timestamps or not) each serve at most their round-robin share.
  * \param spec the scenario
  * \param app the client (or proxy: its upstream) app
  * \param why receives the arithmetic, for the verdict

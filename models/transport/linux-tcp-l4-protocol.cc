@@ -8,6 +8,7 @@
 #include "linux-route.h"
 #include "linux-tcp-socket-factory.h"
 #include "linux-tcp-socket.h"
+#include "tcp-time-wait-rules.h"
 
 #include "ns3/abort.h"
 #include "ns3/ipv4-interface.h"
@@ -457,7 +458,7 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
           static_cast<int32_t>(tw.tsRecent - tsVal) < 0)))
     {
         // A new SYN: if a listener exists the TIME_WAIT dies and the SYN reopens the
-        // 4-tuple with ISN tw_snd_nxt + 65535 + 2.
+        // 4-tuple with ISN TcpTwIsn() (tw_snd_nxt + 65535 + 2).
         // The listener the SYN would reach (the reuseport choice hashes the real 4-tuple).
         portlab::TcpLookup l = Table().FindListener(tw.tuple.localAddr,
                                                     tw.tuple.localPort,
@@ -467,13 +468,9 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         Ptr<LinuxTcpSocket> listener = Lookup(l.id);
         if (l.kind == portlab::TcpLookup::LISTENER && listener)
         {
-            uint32_t isn = tw.sndNxt + 65535 + 2;
+            const uint32_t isn = portlab::TcpTwIsn(tw.sndNxt);
             Table().KillTimeWait(id);
-            listener->ProcessListen(h,
-                                    payload,
-                                    ip.GetDestination(),
-                                    ip.GetSource(),
-                                    isn == 0 ? 1 : isn);
+            listener->ProcessListen(h, payload, ip.GetDestination(), ip.GetSource(), isn);
             return;
         }
         SendTimeWaitAck(tw, tsVal);

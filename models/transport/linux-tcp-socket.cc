@@ -8,6 +8,7 @@
 #include "ephemeral-port-selector.h"
 #include "linux-route.h"
 #include "linux-tcp-l4-protocol.h"
+#include "tcp-time-wait-rules.h"
 
 #include "ns3/boolean.h"
 #include "ns3/inet-socket-address.h"
@@ -662,7 +663,7 @@ LinuxTcpSocket::Connect(const Address& address)
     route->SetSource(m_local);
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
-    m_tsOk = ts != 0;
+    m_tsOk = portlab::TcpSynOffersTimestamps(ts); // until the SYN-ACK says whether the peer does
     m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(m_local, m_remote) : 0;
     if (r.tookOverTimeWait)
     {
@@ -1661,7 +1662,7 @@ LinuxTcpSocket::EnterTimeWait(bool finWait2)
     info.sndNxt = m_sndNxt.GetValue();
     info.rcvNxt = m_rcvNxt.GetValue();
     info.tsRecent = m_tsRecent;
-    info.hasTimestamps = m_tsOk && m_tsSeen;
+    info.hasTimestamps = portlab::TcpTwTimestamps(m_tsOk, m_tsSeen);
     // tcp_close() and tcp_rcv_state_process() park an orphan in FIN_WAIT2 with
     // tcp_time_wait(sk, TCP_FIN_WAIT2, tcp_fin_time(sk)): a timewait sock that holds the
     // 4-tuple, counts against tcp_max_tw_buckets (past it the connection just closes) and
@@ -1904,7 +1905,7 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     child->m_rcvNxt = h.GetSequenceNumber() + 1;
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
-    child->m_tsOk = ts != 0 && h.HasTimestamp();
+    child->m_tsOk = portlab::TcpTstampOk(ts, h.HasTimestamp());
     child->m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(local, remote) : 0;
     if (child->m_tsOk)
     {

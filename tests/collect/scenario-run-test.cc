@@ -345,6 +345,53 @@ TEST(TimeWaitKnee, TcpTwReuseRemovesTheKnee)
     EXPECT_LT(q.successRate, 0.5) << "tcp_tw_reuse=2 applies to loopback only, not to a link";
 }
 
+/// The predictor's answer and the simulated steady success at \p offered connections/s.
+std::pair<double, double>
+PredictedAndSimulated(double offered, std::vector<std::string> overrides)
+{
+    overrides.push_back("app.load.rate=" + std::to_string(offered) + "/s");
+    ScenarioSpec spec = LoadScenario("timewait-exhaustion", overrides);
+    const AppSpec* load = nullptr;
+    for (const auto& a : spec.apps)
+    {
+        load = a.name == "load" ? &a : load;
+    }
+    std::string why;
+    double want = PredictTimeWaitSuccess(spec, *load, &why);
+    RunResult res = RunScenario(spec, RunOptions{});
+    return {want, res.metrics.at("load.steady_success_rate").number};
+}
+
+TEST(TimeWaitKnee, PredictionTakesTwReuseTwoOnLoopbackIntoAccount)
+{
+    // The web server on the client, bound to 127.0.0.1: tcp_tw_reuse=2 (the default) applies.
+    auto [want, got] =
+        PredictedAndSimulated(40, {SMALL_RANGE, "app.web.on=client", "app.web.bind=127.0.0.1:80"});
+    EXPECT_DOUBLE_EQ(want, 1.0) << "1000 ports / 1 s, not / 60 s";
+    EXPECT_NEAR(got, want, 0.02 * want);
+}
+
+TEST(TimeWaitKnee, PredictionTakesTheTwReuseDelayIntoAccount)
+{
+    auto [want, got] =
+        PredictedAndSimulated(40,
+                              {SMALL_RANGE,
+                               "group.client.sysctl.net.ipv4.tcp_tw_reuse=1",
+                               "group.client.sysctl.net.ipv4.tcp_tw_reuse_delay=30000"});
+    EXPECT_NEAR(want, 1000 / 30.0 / 40, 1e-12) << "1000 ports / 30 s";
+    EXPECT_NEAR(got, want, 0.02 * want);
+}
+
+TEST(TimeWaitKnee, PredictionKnowsBindBeforeConnectGetsNothingFromTwReuse)
+{
+    auto [want, got] = PredictedAndSimulated(40,
+                                             {SMALL_RANGE,
+                                              "group.client.sysctl.net.ipv4.tcp_tw_reuse=1",
+                                              "app.load.bind_before_connect=true"});
+    EXPECT_NEAR(want, 1000 / 60.0 / 40, 1e-12) << "bind(0) takes no TIME_WAIT over";
+    EXPECT_NEAR(got, want, 0.02 * want);
+}
+
 TEST(TimeWaitKnee, DefaultRangeToOneDestinationKneesAt470PerSecond)
 {
     auto sweep = Sweep({400, 600}, {});

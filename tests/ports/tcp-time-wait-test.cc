@@ -4,6 +4,7 @@
  */
 
 #include "table-driver.h"
+#include "tcp-time-wait-rules.h"
 
 #include <gtest/gtest.h>
 
@@ -100,6 +101,39 @@ TEST_F(TcpTimeWait, TwReuseTwoAppliesToLoopbackOnly)
         << "tcp_tw_reuse=2 does not reuse a TIME_WAIT towards a non-loopback peer";
     h.Sysctl("tcp_tw_reuse", "1");
     EXPECT_EQ(tcp.Connect(d, local, remote, 80, 5 * NS_PER_SECOND, r), Errno::OK);
+}
+
+TEST_F(TcpTimeWait, TwReuseTwoTakesOverALoopbackTimeWaitAfterTheDelay)
+{
+    h.Sysctl("ip_local_port_range", "40000 40000");
+    ASSERT_EQ(h.Host().Sysctls().tcpTwReuse, 2) << "Linux's default";
+    h.Listener(LO1, 8888);
+    ClientClosesFirst(); // 127.0.0.1 -> 127.0.0.1:8888
+    TimeNs entered = h.Now() - 2 * NS_PER_MS;
+    SocketId c = tcp.Open();
+    h.Sleep(entered + NS_PER_SECOND - h.Now());
+    EXPECT_EQ(h.Connect(c, LO1, 8888), Errno::ADDRNOTAVAIL) << "exactly 1000 ms: not after";
+    h.Sleep(1);
+    TcpConnectResult r;
+    ASSERT_EQ(tcp.Connect(c, LO1, LO1, 8888, h.Now(), r), Errno::OK);
+    EXPECT_TRUE(r.tookOverTimeWait);
+    EXPECT_EQ(r.isnHint, TcpTwIsn(1000));
+}
+
+TEST_F(TcpTimeWait, TwReuseDelayFollowsItsSysctl)
+{
+    h.Sysctl("ip_local_port_range", "40000 40000");
+    h.Sysctl("tcp_tw_reuse", "1");
+    h.Sysctl("tcp_tw_reuse_delay", "5000");
+    h.Listener(LO1, 8888);
+    ClientClosesFirst();
+    TimeNs entered = h.Now() - 2 * NS_PER_MS;
+    SocketId c = tcp.Open();
+    h.Sleep(entered + 5 * NS_PER_SECOND - h.Now());
+    EXPECT_EQ(h.Connect(c, LO1, 8888), Errno::ADDRNOTAVAIL) << "5 s: not after the delay";
+    h.Sleep(1);
+    EXPECT_EQ(h.Connect(c, LO1, 8888), Errno::OK);
+    EXPECT_EQ(tcp.Counters().timeWaitRecycled, 1u);
 }
 
 TEST_F(TcpTimeWait, AnExplicitlyBoundPortTakesOverATimeWaitWhateverTwReuseSays)
