@@ -182,9 +182,9 @@ World::BuildHosts()
     // own.
     auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
         ns3::LinuxStackHelper stack;
-        for (const auto& [k, v] : HostSysctls(m_spec, g, index))
+        for (const auto& setting : HostSysctls(m_spec, g, index))
         {
-            stack.SetSysctl(k, v);
+            stack.SetSysctl(setting);
         }
         std::string selector = HostPortSelector(m_spec, g, index);
         ns3::TypeId tid;
@@ -1000,9 +1000,9 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
     {
         if (g.name == group)
         {
-            for (const auto& [k, v] : HostSysctls(spec, g, index))
+            for (const auto& setting : HostSysctls(spec, g, index))
             {
-                sys.Set(k, v);
+                setting.ApplyTo(sys);
             }
         }
     }

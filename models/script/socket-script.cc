@@ -122,13 +122,11 @@ class World
             return "ok";
         }
         case ScriptVerb::SYSCTL: {
-            size_t eq = s.value.find('=');
             for (const auto& [name, node] : m_hosts)
             {
                 if (s.names[0] == "*" || s.names[0] == name)
                 {
-                    node->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(s.value.substr(0, eq),
-                                                                            s.value.substr(eq + 1));
+                    node->GetObject<LinuxPortSpace>()->SetSysctl(s.sysctl);
                 }
             }
             return "ok";
