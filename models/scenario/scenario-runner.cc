@@ -13,6 +13,7 @@
 #include "port-selector.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
+#include "stream-numbers.h"
 #include "tcp-client-process.h"
 #include "tcp-proxy-process.h"
 #include "tcp-server-process.h"
@@ -232,7 +233,7 @@ World::BuildLinks()
     // As LinkPointToPoint: its queue depth, and no queue disc (interfaces are added directly,
     // so none is installed).
     p2p.SetDeviceAttribute("TxQueueLimit", ns3::UintegerValue(ns3::LINK_TX_QUEUE_FRAMES));
-    int64_t stream = 1000000;
+    int64_t stream = StreamNumbers::LINK_LOSS;
     auto addrCount = [&](const std::string& group) {
         for (const auto& g : m_spec.groups)
         {
@@ -427,7 +428,7 @@ AddCounts(std::map<std::string, uint64_t>& to, const std::map<std::string, uint6
 void
 World::BuildApps()
 {
-    int64_t stream = 2000000;
+    int64_t stream = StreamNumbers::APPS;
     for (const auto& a : m_spec.apps)
     {
         ns3::Time start = ns3::NanoSeconds(a.startNs);
@@ -643,7 +644,7 @@ World::Run()
         all.Add(h.node);
         m_result.hosts.push_back(h.name);
     }
-    ns3::LinuxStackHelper().AssignStreams(all, 1);
+    ns3::LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
     BuildApps();
     ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
     for (int64_t t : m_spec.snapshotsNs)

@@ -16,6 +16,7 @@
 #include "port-table-snapshot.h"
 #include "port-types.h"
 #include "scenario-config.h"
+#include "stream-numbers.h"
 
 #include "ns3/boolean.h"
 #include "ns3/core-module.h"
@@ -34,9 +35,6 @@ using namespace ns3;
 
 namespace
 {
-
-/// The first random stream of the links' loss models (two a link), far from the stack's.
-const int64_t LINK_LOSS_STREAM = 1000000;
 
 /// The longest a blocking connect may wait (tcp_syn_retries 127 with linear timeouts ends
 /// long before; a connect still pending then is reported as it stands).
@@ -112,7 +110,7 @@ class World
                     Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
                     em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
                     em->SetRate(s.loss);
-                    em->AssignStreams(LINK_LOSS_STREAM + 2 * m_links + i);
+                    em->AssignStreams(StreamNumbers::LINK_LOSS + 2 * m_links + i);
                     d.Get(i)->SetAttribute("ReceiveErrorModel", PointerValue(em));
                 }
             }
@@ -620,7 +618,7 @@ class World
         {
             all.Add(m_hosts[n]);
         }
-        LinuxStackHelper().AssignStreams(all, 1);
+        LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
         Ipv4GlobalRoutingHelper::PopulateRoutingTables();
         Advance(Seconds(0)); // ns-3 initialises nodes at time 0
     }
