@@ -23,6 +23,10 @@ namespace portlab
  * \ingroup portlab-ports
  * \brief One host's (network namespace's) port state: its settings, its addresses, and
  * separate TCP and UDP tables sharing only the range and reserved-port settings (§7.3).
+ *
+ * The per-host secret is drawn from the random source once, when first needed (the first
+ * call to Tcp(), Udp(), Selector() or Random()); settings and addresses may be changed
+ * before that without drawing it, so a caller can still choose the random source's stream.
  */
 class HostPortSpace
 {
@@ -48,6 +52,8 @@ class HostPortSpace
      */
     explicit HostPortSpace(std::unique_ptr<RandomSource> rng, const SelectorFactory& selector = {});
 
+    ~HostPortSpace();
+
     /**
      * \brief Replace the ephemeral port algorithm (its state starts afresh; the secret and
      * the random source stay).
@@ -55,11 +61,23 @@ class HostPortSpace
      */
     void UseSelector(const SelectorFactory& selector);
 
-    /// \return the ephemeral port algorithm
+    /// \return the ephemeral port algorithm (draws the secret if not yet drawn)
     EphemeralPortSelector& Selector()
     {
-        return *m_selector;
+        return *Keyed().selector;
     }
+
+    /// \return true once the secret has been drawn (the tables exist)
+    bool SecretDrawn() const
+    {
+        return m_keyed != nullptr;
+    }
+
+    /**
+     * \brief The TCP table's observer, kept for the table if it is not made yet.
+     * \param observer receives events (may be null)
+     */
+    void SetTcpObserver(TcpPortObserver* observer);
 
     HostPortSpace(const HostPortSpace&) = delete;
     HostPortSpace& operator=(const HostPortSpace&) = delete;
@@ -82,47 +100,76 @@ class HostPortSpace
         return m_addresses;
     }
 
-    /// \return the TCP table
+    /// \return the TCP table (draws the secret if not yet drawn)
     TcpPortTable& Tcp()
     {
-        return m_tcp;
+        return Keyed().tcp;
     }
 
-    /// \return the TCP table
+    /// \return the TCP table (draws the secret if not yet drawn)
     const TcpPortTable& Tcp() const
     {
-        return m_tcp;
+        return Keyed().tcp;
     }
 
-    /// \return the UDP table
+    /// \return the UDP table (draws the secret if not yet drawn)
     UdpPortTable& Udp()
     {
-        return m_udp;
+        return Keyed().udp;
     }
 
-    /// \return the UDP table
+    /// \return the UDP table (draws the secret if not yet drawn)
     const UdpPortTable& Udp() const
     {
-        return m_udp;
+        return Keyed().udp;
     }
 
-    /// \return the random source
+    /// \return the random source (the secret is drawn from it first)
     RandomSource& Random()
     {
+        Keyed();
         return *m_rng;
     }
 
   private:
-    /// \param make a factory (empty: Linux's) \return the algorithm it makes
-    std::unique_ptr<EphemeralPortSelector> MakeSelector(const SelectorFactory& make);
+    /// What the secret decides, made together when it is drawn: the algorithm and the tables.
+    struct KeyedState
+    {
+        uint64_t secret;                                 //!< per-host secret (net_secret)
+        std::unique_ptr<EphemeralPortSelector> selector; //!< ephemeral algorithm
+        TcpPortTable tcp;                                //!< TCP
+        UdpPortTable udp;                                //!< UDP
 
-    std::unique_ptr<RandomSource> m_rng;               //!< randomness
-    uint64_t m_secret;                                 //!< per-host secret (net_secret)
-    PortSysctls m_sysctls;                             //!< settings
-    LocalAddresses m_addresses;                        //!< addresses
-    std::unique_ptr<EphemeralPortSelector> m_selector; //!< ephemeral algorithm
-    TcpPortTable m_tcp;                                //!< TCP
-    UdpPortTable m_udp;                                //!< UDP
+        /// \param host the host \param s the secret \param sel the algorithm
+        KeyedState(const HostPortSpace& host,
+                   uint64_t s,
+                   std::unique_ptr<EphemeralPortSelector> sel);
+    };
+
+    /// \return the keyed state, drawn and made on first use
+    KeyedState& Keyed() const
+    {
+        if (!m_keyed)
+        {
+            DrawSecret();
+        }
+        return *m_keyed;
+    }
+
+    /// Draw the secret and make what it decides (once).
+    void DrawSecret() const;
+
+    /// \param make a factory (empty: Linux's) \param secret the host's secret
+    /// \return the algorithm it makes
+    std::unique_ptr<EphemeralPortSelector> MakeSelector(const SelectorFactory& make,
+                                                        uint64_t secret) const;
+
+    std::unique_ptr<RandomSource> m_rng;         //!< randomness
+    SelectorFactory m_selectorFactory;           //!< the algorithm (empty: Linux's)
+    PortSysctls m_sysctls;                       //!< settings
+    LocalAddresses m_addresses;                  //!< addresses
+    TcpPortObserver* m_tcpObserver{nullptr};     //!< the TCP table's observer
+    mutable std::unique_ptr<KeyedState> m_keyed; //!< made on first use (Keyed())
 };
 
 } // namespace portlab

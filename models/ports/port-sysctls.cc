@@ -16,213 +16,16 @@ namespace portlab
 namespace
 {
 
-/// How a setting is stored and checked.
-enum class Kind
-{
-    INT,        //!< an int64 member with [min, max]
-    PORT_RANGE, //!< ip_local_port_range
-    PORT_LIST,  //!< ip_local_reserved_ports
-};
-
-/// One setting's descriptor.
-struct Descriptor
-{
-    const char* fullName;         //!< e.g. "net.ipv4.tcp_tw_reuse"
-    Kind kind;                    //!< storage kind
-    int64_t PortSysctls::*member; //!< for INT
-    int64_t min;                  //!< for INT
-    int64_t max;                  //!< for INT
-    const char* allowed;          //!< human text of the allowed values
-    const char* help;             //!< meaning
-};
-
-const Descriptor DESCRIPTORS[] = {
-    {"net.ipv4.ip_local_port_range",
-     Kind::PORT_RANGE,
-     nullptr,
-     0,
-     0,
-     "two ports \"LOW HIGH\" with ip_unprivileged_port_start <= LOW <= HIGH <= 65535",
-     "ephemeral port range for bind(0) and connect(); default 32768 60999"},
-    {"net.ipv4.ip_local_reserved_ports",
-     Kind::PORT_LIST,
-     nullptr,
-     0,
-     0,
-     "comma-separated ports 1-65535 and ranges A-B with A <= B, or empty",
-     "ports skipped by automatic assignment (not by explicit bind); default empty"},
-    {"net.ipv4.ip_unprivileged_port_start",
-     Kind::INT,
-     &PortSysctls::ipUnprivilegedPortStart,
-     0,
-     65535,
-     "an integer from 0 to 65535",
-     "binding a lower port needs CAP_NET_BIND_SERVICE (uid 0 here); default 1024"},
-    {"net.ipv4.ip_autobind_reuse",
-     Kind::INT,
-     &PortSysctls::ipAutobindReuse,
-     0,
-     1,
-     "0 or 1",
-     "bind(0) may share a port with SO_REUSEADDR owners after the range is exhausted; "
-     "default 0"},
-    {"net.ipv4.tcp_tw_reuse",
-     Kind::INT,
-     &PortSysctls::tcpTwReuse,
-     0,
-     2,
-     "0 (off), 1 (on), 2 (loopback only)",
-     "connect() may take over a TIME_WAIT 4-tuple (timestamps required); default 2"},
-    {"net.ipv4.tcp_tw_reuse_delay",
-     Kind::INT,
-     &PortSysctls::tcpTwReuseDelayMs,
-     1,
-     INT_MAX,
-     "milliseconds from 1 to 2147483647",
-     "age a TIME_WAIT must reach before tcp_tw_reuse takes it over; default 1000"},
-    {"net.ipv4.tcp_max_tw_buckets",
-     Kind::INT,
-     &PortSysctls::tcpMaxTwBuckets,
-     0,
-     INT_MAX,
-     "an integer from 0 to 2147483647",
-     "most TIME_WAIT entries; past it a closing socket skips TIME_WAIT; default 262144"},
-    {"net.ipv4.tcp_fin_timeout",
-     Kind::INT,
-     &PortSysctls::tcpFinTimeoutS,
-     1,
-     86400,
-     "seconds from 1 to 86400",
-     "lifetime of an orphaned FIN_WAIT2 socket; default 60"},
-    {"net.ipv4.tcp_timestamps",
-     Kind::INT,
-     &PortSysctls::tcpTimestamps,
-     0,
-     2,
-     "0 (off), 1 (on), 2 (on without random offset)",
-     "TCP timestamps option (RFC 7323); default 1"},
-    {"net.ipv4.tcp_rfc1337",
-     Kind::INT,
-     &PortSysctls::tcpRfc1337,
-     0,
-     1,
-     "0 or 1",
-     "1 ignores RST in TIME_WAIT (no assassination); default 0"},
-    {"net.core.somaxconn",
-     Kind::INT,
-     &PortSysctls::somaxconn,
-     0,
-     INT_MAX,
-     "an integer from 0 to 2147483647",
-     "upper bound on the listen() backlog; default 4096"},
-    {"net.ipv4.tcp_abort_on_overflow",
-     Kind::INT,
-     &PortSysctls::tcpAbortOnOverflow,
-     0,
-     1,
-     "0 or 1",
-     "1 resets a handshake whose final ACK finds the accept queue full; default 0"},
-    {"net.ipv4.tcp_syncookies",
-     Kind::INT,
-     &PortSysctls::tcpSyncookies,
-     0,
-     2,
-     "0 (off), 1 (on SYN queue overflow), 2 (always)",
-     "SYN cookies; default 1"},
-    {"net.ipv4.tcp_max_syn_backlog",
-     Kind::INT,
-     &PortSysctls::tcpMaxSynBacklog,
-     1,
-     INT_MAX,
-     "an integer from 1 to 2147483647",
-     "only used by the no-syncookies last-quarter drop rule; default 4096"},
-    {"net.ipv4.tcp_migrate_req",
-     Kind::INT,
-     &PortSysctls::tcpMigrateReq,
-     0,
-     1,
-     "0 or 1",
-     "migrate pending connections of a closed SO_REUSEPORT listener; default 0"},
-    {"net.ipv4.tcp_syn_retries",
-     Kind::INT,
-     &PortSysctls::tcpSynRetries,
-     1,
-     127,
-     "an integer from 1 to 127",
-     "SYN retransmissions before connect() fails with ETIMEDOUT; default 6"},
-    {"net.ipv4.tcp_syn_linear_timeouts",
-     Kind::INT,
-     &PortSysctls::tcpSynLinearTimeouts,
-     0,
-     127,
-     "an integer from 0 to 127",
-     "SYN retransmissions 1 s apart before the timeout doubles (and added to "
-     "tcp_syn_retries); default 4"},
-    {"net.ipv4.tcp_synack_retries",
-     Kind::INT,
-     &PortSysctls::tcpSynackRetries,
-     0,
-     255,
-     "an integer from 0 to 255",
-     "SYN-ACK retransmissions of a pending connection; default 5"},
-    {"net.ipv4.tcp_orphan_retries",
-     Kind::INT,
-     &PortSysctls::tcpOrphanRetries,
-     0,
-     255,
-     "an integer from 0 to 255 (0 means 8)",
-     "retransmissions of an orphaned socket's FIN; default 0"},
-    {"net.ipv4.tcp_invalid_ratelimit",
-     Kind::INT,
-     &PortSysctls::tcpInvalidRatelimitMs,
-     0,
-     INT_MAX,
-     "milliseconds from 0 to 2147483647",
-     "minimum gap between ACKs answering out-of-window segments; default 500"},
-    {"portlab.tcp_timewait_len",
-     Kind::INT,
-     &PortSysctls::timewaitLenMs,
-     1,
-     INT_MAX,
-     "milliseconds from 1 to 2147483647",
-     "TIME_WAIT length (not a Linux sysctl: TCP_TIMEWAIT_LEN is fixed at 60 s); default 60000"},
-};
-
-const Descriptor*
-Find(const std::string& name)
-{
-    for (const auto& d : DESCRIPTORS)
-    {
-        std::string full = d.fullName;
-        if (name == full)
-        {
-            return &d;
-        }
-        if (name == full.substr(full.rfind('.') + 1))
-        {
-            return &d;
-        }
-    }
-    return nullptr;
-}
-
 std::string
 AllNames()
 {
     std::string out;
-    for (const auto& d : DESCRIPTORS)
+    for (const auto& d : SysctlDescriptors())
     {
         out += out.empty() ? "" : ", ";
         out += d.fullName;
     }
     return out;
-}
-
-[[noreturn]] void
-Fail(const Descriptor& d, const std::string& value)
-{
-    throw SysctlError(std::string(d.fullName) + ": value '" + value +
-                      "' is not allowed; allowed: " + d.allowed);
 }
 
 bool
@@ -350,69 +153,315 @@ ReservedPorts::ToString() const
     return out;
 }
 
-void
-PortSysctls::Set(const std::string& name, const std::string& value)
+const std::vector<SysctlDescriptor>&
+SysctlDescriptors()
 {
-    const Descriptor* d = Find(name);
-    if (d == nullptr)
+    // The one table: every setting, in the order `portlab sysctls` and the LinuxPortSpace
+    // attributes list them. A local static, as LinuxPortSpace::GetTypeId may run during
+    // static initialisation.
+    static const std::vector<SysctlDescriptor> table = {
+        {"net.ipv4.ip_local_port_range",
+         SysctlKind::PORT_RANGE,
+         nullptr,
+         0,
+         0,
+         "two ports \"LOW HIGH\" with ip_unprivileged_port_start <= LOW <= HIGH <= 65535",
+         "ephemeral port range for bind(0) and connect(); default 32768 60999"},
+        {"net.ipv4.ip_local_reserved_ports",
+         SysctlKind::PORT_LIST,
+         nullptr,
+         0,
+         0,
+         "comma-separated ports 1-65535 and ranges A-B with A <= B, or empty",
+         "ports skipped by automatic assignment (not by explicit bind); default empty"},
+        {"net.ipv4.ip_unprivileged_port_start",
+         SysctlKind::INT,
+         &PortSysctls::ipUnprivilegedPortStart,
+         0,
+         65535,
+         "an integer from 0 to 65535",
+         "binding a lower port needs CAP_NET_BIND_SERVICE (uid 0 here); default 1024"},
+        {"net.ipv4.ip_autobind_reuse",
+         SysctlKind::INT,
+         &PortSysctls::ipAutobindReuse,
+         0,
+         1,
+         "0 or 1",
+         "bind(0) may share a port with SO_REUSEADDR owners after the range is exhausted; "
+         "default 0"},
+        {"net.ipv4.tcp_tw_reuse",
+         SysctlKind::INT,
+         &PortSysctls::tcpTwReuse,
+         0,
+         2,
+         "0 (off), 1 (on), 2 (loopback only)",
+         "connect() may take over a TIME_WAIT 4-tuple (timestamps required); default 2"},
+        {"net.ipv4.tcp_tw_reuse_delay",
+         SysctlKind::INT,
+         &PortSysctls::tcpTwReuseDelayMs,
+         1,
+         INT_MAX,
+         "milliseconds from 1 to 2147483647",
+         "age a TIME_WAIT must reach before tcp_tw_reuse takes it over; default 1000"},
+        {"net.ipv4.tcp_max_tw_buckets",
+         SysctlKind::INT,
+         &PortSysctls::tcpMaxTwBuckets,
+         0,
+         INT_MAX,
+         "an integer from 0 to 2147483647",
+         "most TIME_WAIT entries; past it a closing socket skips TIME_WAIT; default 262144"},
+        {"net.ipv4.tcp_fin_timeout",
+         SysctlKind::INT,
+         &PortSysctls::tcpFinTimeoutS,
+         1,
+         86400,
+         "seconds from 1 to 86400",
+         "lifetime of an orphaned FIN_WAIT2 socket; default 60"},
+        {"net.ipv4.tcp_timestamps",
+         SysctlKind::INT,
+         &PortSysctls::tcpTimestamps,
+         0,
+         2,
+         "0 (off), 1 (on), 2 (on without random offset)",
+         "TCP timestamps option (RFC 7323); default 1"},
+        {"net.ipv4.tcp_rfc1337",
+         SysctlKind::INT,
+         &PortSysctls::tcpRfc1337,
+         0,
+         1,
+         "0 or 1",
+         "1 ignores RST in TIME_WAIT (no assassination); default 0"},
+        {"net.core.somaxconn",
+         SysctlKind::INT,
+         &PortSysctls::somaxconn,
+         0,
+         INT_MAX,
+         "an integer from 0 to 2147483647",
+         "upper bound on the listen() backlog; default 4096"},
+        {"net.ipv4.tcp_abort_on_overflow",
+         SysctlKind::INT,
+         &PortSysctls::tcpAbortOnOverflow,
+         0,
+         1,
+         "0 or 1",
+         "1 resets a handshake whose final ACK finds the accept queue full; default 0"},
+        {"net.ipv4.tcp_syncookies",
+         SysctlKind::INT,
+         &PortSysctls::tcpSyncookies,
+         0,
+         2,
+         "0 (off), 1 (on SYN queue overflow), 2 (always)",
+         "SYN cookies; default 1"},
+        {"net.ipv4.tcp_max_syn_backlog",
+         SysctlKind::INT,
+         &PortSysctls::tcpMaxSynBacklog,
+         1,
+         INT_MAX,
+         "an integer from 1 to 2147483647",
+         "only used by the no-syncookies last-quarter drop rule; default 4096"},
+        {"net.ipv4.tcp_migrate_req",
+         SysctlKind::INT,
+         &PortSysctls::tcpMigrateReq,
+         0,
+         1,
+         "0 or 1",
+         "migrate pending connections of a closed SO_REUSEPORT listener; default 0"},
+        {"net.ipv4.tcp_syn_retries",
+         SysctlKind::INT,
+         &PortSysctls::tcpSynRetries,
+         1,
+         127,
+         "an integer from 1 to 127",
+         "SYN retransmissions before connect() fails with ETIMEDOUT; default 6"},
+        {"net.ipv4.tcp_syn_linear_timeouts",
+         SysctlKind::INT,
+         &PortSysctls::tcpSynLinearTimeouts,
+         0,
+         127,
+         "an integer from 0 to 127",
+         "SYN retransmissions 1 s apart before the timeout doubles (and added to "
+         "tcp_syn_retries); default 4"},
+        {"net.ipv4.tcp_synack_retries",
+         SysctlKind::INT,
+         &PortSysctls::tcpSynackRetries,
+         0,
+         255,
+         "an integer from 0 to 255",
+         "SYN-ACK retransmissions of a pending connection; default 5"},
+        {"net.ipv4.tcp_orphan_retries",
+         SysctlKind::INT,
+         &PortSysctls::tcpOrphanRetries,
+         0,
+         255,
+         "an integer from 0 to 255 (0 means 8)",
+         "retransmissions of an orphaned socket's FIN; default 0"},
+        {"net.ipv4.tcp_invalid_ratelimit",
+         SysctlKind::INT,
+         &PortSysctls::tcpInvalidRatelimitMs,
+         0,
+         INT_MAX,
+         "milliseconds from 0 to 2147483647",
+         "minimum gap between ACKs answering out-of-window segments; default 500"},
+        {"portlab.tcp_timewait_len",
+         SysctlKind::INT,
+         &PortSysctls::timewaitLenMs,
+         1,
+         INT_MAX,
+         "milliseconds from 1 to 2147483647",
+         "TIME_WAIT length (not a Linux sysctl: TCP_TIMEWAIT_LEN is fixed at 60 s); default 60000"},
+    };
+    return table;
+}
+
+const SysctlDescriptor&
+LookupSysctl(const std::string& name)
+{
+    for (const auto& d : SysctlDescriptors())
     {
-        throw SysctlError("unknown setting '" + name + "'; known settings: " + AllNames());
+        if (d.Matches(name))
+        {
+            return d;
+        }
     }
-    switch (d->kind)
+    throw SysctlError("unknown setting '" + name + "'; known settings: " + AllNames());
+}
+
+std::string
+SysctlDescriptor::ShortName() const
+{
+    std::string full = fullName;
+    return full.substr(full.rfind('.') + 1);
+}
+
+bool
+SysctlDescriptor::IsLinux() const
+{
+    return std::string(fullName).rfind("portlab.", 0) != 0;
+}
+
+bool
+SysctlDescriptor::Matches(const std::string& name) const
+{
+    const std::string full = fullName;
+    return name == full ||
+           (!name.empty() && name.size() < full.size() &&
+            full.compare(full.size() - name.size() - 1, std::string::npos, "." + name) == 0);
+}
+
+std::string
+SysctlDescriptor::Help() const
+{
+    return std::string(meaning) + "; allowed: " + allowed;
+}
+
+void
+SysctlDescriptor::Fail(const std::string& text) const
+{
+    throw SysctlError(std::string(fullName) + ": value '" + text +
+                      "' is not allowed; allowed: " + allowed);
+}
+
+SysctlValue
+SysctlDescriptor::Parse(const std::string& text) const
+{
+    SysctlValue v;
+    switch (kind)
     {
-    case Kind::INT: {
-        int64_t v = 0;
-        if (!ParseInt(value, v) || v < d->min || v > d->max)
+    case SysctlKind::INT:
+        if (!ParseInt(text, v.number) || v.number < min || v.number > max)
         {
-            Fail(*d, value);
+            Fail(text);
         }
-        this->*(d->member) = v;
-        return;
-    }
-    case Kind::PORT_RANGE: {
-        auto words = SplitWords(value);
-        int64_t lo = 0;
-        int64_t hi = 0;
-        if (words.size() != 2 || !ParseInt(words[0], lo) || !ParseInt(words[1], hi) || lo > hi ||
-            lo < ipUnprivilegedPortStart || lo < 1 || hi > 65535)
+        break;
+    case SysctlKind::PORT_RANGE: {
+        auto words = SplitWords(text);
+        if (words.size() != 2 || !ParseInt(words[0], v.number) || !ParseInt(words[1], v.high) ||
+            v.number > v.high || v.number < 1 || v.high > 65535)
         {
-            Fail(*d, value);
+            Fail(text);
         }
-        ipLocalPortRangeLow = static_cast<uint16_t>(lo);
-        ipLocalPortRangeHigh = static_cast<uint16_t>(hi);
-        return;
+        break;
     }
-    case Kind::PORT_LIST:
-        ipLocalReservedPorts = ReservedPorts::Parse(value);
+    case SysctlKind::PORT_LIST:
+        v.ports = ReservedPorts::Parse(text);
+        break;
+    }
+    return v;
+}
+
+void
+SysctlDescriptor::Apply(const SysctlValue& value,
+                        const std::string& text,
+                        PortSysctls& sysctls) const
+{
+    switch (kind)
+    {
+    case SysctlKind::INT:
+        if (value.number < min || value.number > max)
+        {
+            Fail(text);
+        }
+        sysctls.*member = value.number;
+        return;
+    case SysctlKind::PORT_RANGE:
+        // Linux (ipv4_local_port_range()): the low end may not be privileged.
+        if (value.number > value.high || value.number < sysctls.ipUnprivilegedPortStart ||
+            value.number < 1 || value.high > 65535)
+        {
+            Fail(text);
+        }
+        sysctls.ipLocalPortRangeLow = static_cast<uint16_t>(value.number);
+        sysctls.ipLocalPortRangeHigh = static_cast<uint16_t>(value.high);
+        return;
+    case SysctlKind::PORT_LIST:
+        sysctls.ipLocalReservedPorts = value.ports;
         return;
     }
 }
 
 std::string
-PortSysctls::Get(const std::string& name) const
+SysctlDescriptor::Get(const PortSysctls& sysctls) const
 {
-    const Descriptor* d = Find(name);
-    if (d == nullptr)
+    switch (kind)
     {
-        throw SysctlError("unknown setting '" + name + "'; known settings: " + AllNames());
-    }
-    switch (d->kind)
-    {
-    case Kind::INT:
-        return std::to_string(this->*(d->member));
-    case Kind::PORT_RANGE:
-        return std::to_string(ipLocalPortRangeLow) + "\t" + std::to_string(ipLocalPortRangeHigh);
-    case Kind::PORT_LIST:
-        return ipLocalReservedPorts.ToString();
+    case SysctlKind::INT:
+        return std::to_string(sysctls.*member);
+    case SysctlKind::PORT_RANGE:
+        return std::to_string(sysctls.ipLocalPortRangeLow) + "\t" +
+               std::to_string(sysctls.ipLocalPortRangeHigh);
+    case SysctlKind::PORT_LIST:
+        return sysctls.ipLocalReservedPorts.ToString();
     }
     return "";
+}
+
+SysctlSetting
+SysctlSetting::Parse(const std::string& name, const std::string& text)
+{
+    SysctlSetting s;
+    s.descriptor = &LookupSysctl(name);
+    s.value = s.descriptor->Parse(text);
+    s.text = text;
+    return s;
+}
+
+void
+PortSysctls::Set(const std::string& name, const std::string& value)
+{
+    SysctlSetting::Parse(name, value).ApplyTo(*this);
+}
+
+std::string
+PortSysctls::Get(const std::string& name) const
+{
+    return LookupSysctl(name).Get(*this);
 }
 
 std::vector<std::string>
 PortSysctls::Names()
 {
     std::vector<std::string> names;
-    for (const auto& d : DESCRIPTORS)
+    for (const auto& d : SysctlDescriptors())
     {
         names.emplace_back(d.fullName);
     }
@@ -422,12 +471,7 @@ PortSysctls::Names()
 std::string
 PortSysctls::Help(const std::string& name)
 {
-    const Descriptor* d = Find(name);
-    if (d == nullptr)
-    {
-        throw SysctlError("unknown setting '" + name + "'; known settings: " + AllNames());
-    }
-    return std::string(d->help) + "; allowed: " + d->allowed;
+    return LookupSysctl(name).Help();
 }
 
 } // namespace portlab

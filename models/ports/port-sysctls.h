@@ -81,7 +81,8 @@ class ReservedPorts
  *
  * Defaults are those of Linux 6.18 on a machine with 24 GiB of RAM (so the ehash-derived
  * limits are at their caps: tcp_max_tw_buckets 262144, tcp_max_syn_backlog 4096).
- * Names may be given with or without the "net.ipv4." / "net.core." prefix.
+ * Names may be given with or without the "net.ipv4." / "net.core." prefix. What each setting
+ * accepts, means and where it is stored is said once, in SysctlDescriptors().
  * One setting is not a Linux sysctl: "portlab.tcp_timewait_len" (TIME_WAIT length, fixed at
  * TCP_TIMEWAIT_LEN = 60 s in Linux) is an experiment knob.
  */
@@ -111,7 +112,8 @@ struct PortSysctls
     int64_t timewaitLenMs{60000};          //!< portlab.tcp_timewait_len (ms), Linux: 60 s
 
     /**
-     * \brief Set one setting from text, validating it.
+     * \brief Set one setting from text, validating it: SysctlSetting::Parse, then
+     *        SysctlSetting::ApplyTo this.
      * \param name Linux name, with or without its "net.ipv4."/"net.core." prefix
      * \param value the value as `sysctl -w` takes it ("32768 60999", "2", "8080,9000-9010")
      * \throws SysctlError naming the setting, the value and what is allowed
@@ -126,7 +128,7 @@ struct PortSysctls
      */
     std::string Get(const std::string& name) const;
 
-    /// \return every setting's full name, in a stable order
+    /// \return every setting's full name, in a stable order (that of SysctlDescriptors())
     static std::vector<std::string> Names();
 
     /**
@@ -141,6 +143,135 @@ struct PortSysctls
     TimeNs TimewaitLen() const
     {
         return timewaitLenMs * NS_PER_MS;
+    }
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief How a setting's value is written and stored.
+ */
+enum class SysctlKind
+{
+    INT,        //!< one integer in [min, max], stored in an int64_t member of PortSysctls
+    PORT_RANGE, //!< two ports "LOW HIGH" (net.ipv4.ip_local_port_range)
+    PORT_LIST,  //!< a port list "8080,9000-9010" (net.ipv4.ip_local_reserved_ports)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief A setting's value once parsed (which fields count depends on the SysctlKind).
+ */
+struct SysctlValue
+{
+    int64_t number{0};   //!< INT: the value; PORT_RANGE: the low end
+    int64_t high{0};     //!< PORT_RANGE: the high end
+    ReservedPorts ports; //!< PORT_LIST: the set
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief One setting's schema: the single place that says what a sysctl is called, what it
+ * accepts, what it means and where it is stored. LinuxPortSpace makes its ns-3 attributes
+ * from these (name ShortName(), range [min, max], help Help()); scenario keys, socket scripts,
+ * LinuxStackHelper::SetSysctl and PortSysctls::Set all parse through Parse().
+ */
+struct SysctlDescriptor
+{
+    const char* fullName;         //!< as Linux spells it, e.g. "net.ipv4.tcp_tw_reuse"
+    SysctlKind kind;              //!< how the value is written and stored
+    int64_t PortSysctls::*member; //!< INT: where it is stored (null otherwise)
+    int64_t min;                  //!< INT: smallest value allowed
+    int64_t max;                  //!< INT: largest value allowed
+    const char* allowed;          //!< the allowed values, for people
+    const char* meaning;          //!< what it does and its default, for people
+
+    /// \return the name without its prefix ("tcp_tw_reuse"): the accepted short form and the
+    /// LinuxPortSpace attribute's name
+    std::string ShortName() const;
+
+    /// \return false for portlab's own settings ("portlab." names), which no kernel has
+    bool IsLinux() const;
+
+    /// \param name a full name, or a tail of it after a dot ("tcp_tw_reuse",
+    /// "ipv4.tcp_tw_reuse") \return true if it names this setting
+    bool Matches(const std::string& name) const;
+
+    /// \return meaning and allowed values: `portlab sysctls` and the attribute's help
+    std::string Help() const;
+
+    /**
+     * \brief Parse a value as `sysctl -w` takes it, checking what the value alone decides
+     *        (syntax, [min, max], port bounds).
+     * \param text the value
+     * \return the value
+     * \throws SysctlError naming the setting, the value and what is allowed
+     */
+    SysctlValue Parse(const std::string& text) const;
+
+    /**
+     * \brief Store a parsed value, checking what depends on other settings (the range's low
+     *        end against ip_unprivileged_port_start); a rejected value changes nothing.
+     * \param value the value (from Parse, or a number from an attribute)
+     * \param text the value as written, for the message
+     * \param sysctls where to store it
+     * \throws SysctlError naming the setting, the value and what is allowed
+     */
+    void Apply(const SysctlValue& value, const std::string& text, PortSysctls& sysctls) const;
+
+    /// \param sysctls settings \return this one's value as `sysctl -n` prints it
+    std::string Get(const PortSysctls& sysctls) const;
+
+    /// \param text the rejected value \throws SysctlError the one-line message
+    [[noreturn]] void Fail(const std::string& text) const;
+};
+
+/**
+ * \ingroup portlab-ports
+ * \return the one table of settings, in a stable order
+ */
+const std::vector<SysctlDescriptor>& SysctlDescriptors();
+
+/**
+ * \ingroup portlab-ports
+ * \param name a full or short name
+ * \return its descriptor
+ * \throws SysctlError listing the known settings if the name is unknown
+ */
+const SysctlDescriptor& LookupSysctl(const std::string& name);
+
+/**
+ * \ingroup portlab-ports
+ * \brief A setting parsed once where it is written (scenario key, script line,
+ * LinuxStackHelper::SetSysctl), then carried parsed to every host it applies to.
+ */
+struct SysctlSetting
+{
+    const SysctlDescriptor* descriptor{nullptr}; //!< which setting
+    SysctlValue value;                           //!< its parsed value
+    std::string text;                            //!< the value as written (messages, /proc/sys)
+
+    /**
+     * \param name a full or short name
+     * \param text the value as `sysctl -w` takes it
+     * \return the parsed setting
+     * \throws SysctlError naming the setting, the value and what is allowed
+     */
+    static SysctlSetting Parse(const std::string& name, const std::string& text);
+
+    /**
+     * \brief Store it (SysctlDescriptor::Apply).
+     * \param sysctls a host's settings
+     * \throws SysctlError if another setting forbids the value
+     */
+    void ApplyTo(PortSysctls& sysctls) const
+    {
+        descriptor->Apply(value, text, sysctls);
+    }
+
+    /// \return the full name
+    std::string Name() const
+    {
+        return descriptor->fullName;
     }
 };
 

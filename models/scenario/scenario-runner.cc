@@ -12,6 +12,7 @@
 #include "port-selector.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
+#include "stream-numbers.h"
 #include "tcp-client-process.h"
 #include "tcp-proxy-process.h"
 #include "tcp-server-process.h"
@@ -184,9 +185,9 @@ World::BuildHosts()
     // own.
     auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
         ns3::LinuxStackHelper stack;
-        for (const auto& [k, v] : HostSysctls(m_spec, g, index))
+        for (const auto& setting : HostSysctls(m_spec, g, index))
         {
-            stack.SetSysctl(k, v);
+            stack.SetSysctl(setting);
         }
         std::string selector = HostPortSelector(m_spec, g, index);
         ns3::TypeId tid;
@@ -414,7 +415,7 @@ AddCounts(std::map<std::string, uint64_t>& to, const std::map<std::string, uint6
 void
 World::BuildApps()
 {
-    int64_t stream = 2000000;
+    int64_t stream = StreamNumbers::APPS;
     for (const auto& a : m_spec.apps)
     {
         ns3::Time start = ns3::NanoSeconds(a.startNs);
@@ -630,7 +631,7 @@ World::Run()
         all.Add(h.node);
         m_result.hosts.push_back(h.name);
     }
-    ns3::LinuxStackHelper().AssignStreams(all, 1);
+    ns3::LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
     BuildApps();
     ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
     for (int64_t t : m_spec.snapshotsNs)
@@ -988,9 +989,9 @@ PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string
         {
             if (g.name == group)
             {
-                for (const auto& [k, v] : HostSysctls(spec, g, index))
+                for (const auto& setting : HostSysctls(spec, g, index))
                 {
-                    sys.Set(k, v);
+                    setting.ApplyTo(sys);
                 }
             }
         }

@@ -267,13 +267,17 @@ ParsePortSelector(const Ctx& c)
     c.Fail("unknown port selector; allowed: " + allowed);
 }
 
-void
-CheckSysctl(const Ctx& c, const std::string& name)
+/// \return a `sysctl.NAME` key's setting, parsed once here (and checked as on a host with
+/// Linux's other defaults); later stages take it as parsed
+SysctlSetting
+ParseSysctl(const Ctx& c, const std::string& name)
 {
-    PortSysctls probe;
     try
     {
-        probe.Set(name, c.value);
+        SysctlSetting setting = SysctlSetting::Parse(name, c.value);
+        PortSysctls probe;
+        setting.ApplyTo(probe);
+        return setting;
     }
     catch (const SysctlError& e)
     {
@@ -782,8 +786,7 @@ ParseScenario(const std::string& name,
         }
         else if (StartsWith(k, "sysctl."))
         {
-            CheckSysctl(c, k.substr(7));
-            s.sysctls.emplace_back(k.substr(7), v);
+            s.sysctls.push_back(ParseSysctl(c, k.substr(7)));
         }
         else if (k == "port_selector")
         {
@@ -809,8 +812,7 @@ ParseScenario(const std::string& name,
             }
             else if (StartsWith(field, "sysctl."))
             {
-                CheckSysctl(c, field.substr(7));
-                g.sysctls.emplace_back(field.substr(7), v);
+                g.sysctls.push_back(ParseSysctl(c, field.substr(7)));
             }
             else if (field == "port_selector")
             {
@@ -959,9 +961,7 @@ ParseScenario(const std::string& name,
                    "hosts: " +
                    groupList);
         }
-        std::string sysctl = rest.substr(dot + 8);
-        CheckSysctl(c, sysctl);
-        g->hostSysctls[index].emplace_back(sysctl, c.value);
+        g->hostSysctls[index].push_back(ParseSysctl(c, rest.substr(dot + 8)));
     }
     for (const auto& [a, b] : s.links)
     {
@@ -1195,10 +1195,10 @@ ParseScenario(const std::string& name,
     return s;
 }
 
-std::vector<std::pair<std::string, std::string>>
+std::vector<SysctlSetting>
 HostSysctls(const ScenarioSpec& spec, const HostGroupSpec& group, uint32_t index)
 {
-    std::vector<std::pair<std::string, std::string>> out = spec.sysctls;
+    std::vector<SysctlSetting> out = spec.sysctls;
     out.insert(out.end(), group.sysctls.begin(), group.sysctls.end());
     auto own = group.hostSysctls.find(index);
     if (own != group.hostSysctls.end())

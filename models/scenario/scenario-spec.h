@@ -6,6 +6,7 @@
 #ifndef PORTLAB_SCENARIO_SPEC_H
 #define PORTLAB_SCENARIO_SPEC_H
 
+#include "port-sysctls.h"
 #include "scenario-config.h"
 
 #include <cstdint>
@@ -42,9 +43,9 @@ struct HostGroupSpec
     std::string name;      //!< group name (letters, digits, '-')
     uint32_t count{1};     //!< hosts in the group
     uint32_t addresses{1}; //!< addresses on each of the host's links (primary + extra)
-    std::vector<std::pair<std::string, std::string>> sysctls; //!< for every host of the group
+    std::vector<SysctlSetting> sysctls; //!< for every host of the group, parsed
     /// host index (1-based) -> sysctls for that host only (applied after the group's)
-    std::map<uint32_t, std::vector<std::pair<std::string, std::string>>> hostSysctls;
+    std::map<uint32_t, std::vector<SysctlSetting>> hostSysctls;
     std::string portSelector; //!< `group.G.port_selector` ("" = not named here)
     /// host index (1-based) -> `host.Gn.port_selector`
     std::map<uint32_t, std::string> hostPortSelectors;
@@ -140,7 +141,7 @@ struct ScenarioSpec
     double linkLoss{0};                //!< every link's packet loss probability
     std::vector<HostGroupSpec> groups; //!< host groups in file order
     std::vector<std::pair<std::string, std::string>> links;   //!< group pairs, fully meshed
-    std::vector<std::pair<std::string, std::string>> sysctls; //!< for every host
+    std::vector<SysctlSetting> sysctls;                       //!< for every host, parsed
     std::string portSelector; //!< `port_selector` for every host ("" = not named)
     std::vector<AppSpec> apps;                                //!< in name order
     std::vector<Expectation> expectations;                    //!< in key order
@@ -168,11 +169,11 @@ ScenarioSpec ParseScenario(const std::string& name,
  * \param spec the scenario
  * \param group the host's group
  * \param index the host's 1-based index in the group (0: the group's settings only)
- * \return (name, value) pairs, later ones winning
+ * \return the settings as parsed from the scenario, later ones winning
  */
-std::vector<std::pair<std::string, std::string>> HostSysctls(const ScenarioSpec& spec,
-                                                             const HostGroupSpec& group,
-                                                             uint32_t index);
+std::vector<SysctlSetting> HostSysctls(const ScenarioSpec& spec,
+                                       const HostGroupSpec& group,
+                                       uint32_t index);
 
 /**
  * \ingroup portlab-scenario

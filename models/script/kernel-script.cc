@@ -323,10 +323,11 @@ class KernelWorld
             return "ok";
         }
         case ScriptVerb::SYSCTL: {
-            size_t eq = s.value.find('=');
-            std::string key = s.value.substr(0, eq);
-            std::string value = s.value.substr(eq + 1);
-            if (key.rfind("net.", 0) != 0)
+            // The setting as the script parsed it: its Linux name, and the value as written
+            // (the kernel parses it itself).
+            const std::string key = s.sysctl.Name();
+            const std::string& value = s.sysctl.text;
+            if (!s.sysctl.descriptor->IsLinux())
             {
                 Die("'" + key + "' is portlab's own setting; the kernel has no such sysctl");
             }

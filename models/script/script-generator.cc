@@ -372,11 +372,10 @@ RangesByLine(const std::string& text)
             hostRange[s.names[0]] = {32768, 60999};
         }
         else if (s.verb == ScriptVerb::SYSCTL &&
-                 s.value.rfind("net.ipv4.ip_local_port_range=", 0) == 0)
+                 s.sysctl.descriptor->kind == SysctlKind::PORT_RANGE)
         {
-            std::istringstream v(s.value.substr(s.value.find('=') + 1));
-            std::pair<int, int> r;
-            v >> r.first >> r.second;
+            const std::pair<int, int> r{static_cast<int>(s.sysctl.value.number),
+                                        static_cast<int>(s.sysctl.value.high)};
             for (auto& [h, range] : hostRange)
             {
                 if (s.names[0] == "*" || s.names[0] == h)

@@ -1103,18 +1103,15 @@ ParseScript(const std::string& text, const std::string& name)
             {
                 p.Fail("the setting must be KEY=VALUE");
             }
-            // Validate as each host would take it (settings may depend on earlier ones), and
-            // write the full Linux name.
-            std::string key = setting.substr(0, eq);
-            std::string value = setting.substr(eq + 1);
-            for (const auto& full : PortSysctls::Names())
+            // Parse once, validate as each host would take it (settings may depend on earlier
+            // ones), and write the full Linux name.
+            try
             {
-                if (full == key ||
-                    (full.size() > key.size() &&
-                     full.compare(full.size() - key.size() - 1, std::string::npos, "." + key) == 0))
-                {
-                    key = full;
-                }
+                s.sysctl = SysctlSetting::Parse(setting.substr(0, eq), setting.substr(eq + 1));
+            }
+            catch (const SysctlError& e)
+            {
+                p.Fail(e.what());
             }
             for (const auto& h : hosts)
             {
@@ -1122,7 +1119,7 @@ ParseScript(const std::string& text, const std::string& name)
                 {
                     try
                     {
-                        hostSysctls[h].Set(key, value);
+                        s.sysctl.ApplyTo(hostSysctls[h]);
                     }
                     catch (const SysctlError& e)
                     {
@@ -1130,7 +1127,7 @@ ParseScript(const std::string& text, const std::string& name)
                     }
                 }
             }
-            s.value = key + "=" + value;
+            s.value = s.sysctl.Name() + "=" + s.sysctl.text;
             break;
         }
         case ScriptVerb::TCP:

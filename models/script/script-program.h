@@ -6,6 +6,8 @@
 #ifndef PORTLAB_SCRIPT_PROGRAM_H
 #define PORTLAB_SCRIPT_PROGRAM_H
 
+#include "port-sysctls.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -100,6 +102,8 @@ struct ScriptStatement
     /// setsockopt's value; sysctl's KEY=VALUE; shutdown's how; ss: "" (counts per state),
     /// "all", "tcp" or "udp" (rows)
     std::string value;
+    /// sysctl: the setting, parsed once here (its text is VALUE as written)
+    SysctlSetting sysctl;
     /// tcp/udp creation options: reuseaddr reuseport linger0 nonblock, "uid=N", "linger=S";
     /// counters: the counter names (none: all of them)
     std::vector<std::string> options;

@@ -16,6 +16,7 @@
 #include "port-table-snapshot.h"
 #include "port-types.h"
 #include "scenario-config.h"
+#include "stream-numbers.h"
 
 #include "ns3/boolean.h"
 #include "ns3/core-module.h"
@@ -34,8 +35,6 @@ using namespace ns3;
 
 namespace
 {
-
-/// The first random stream of the links' loss models (two a link), far from the stack's.
 
 /// The longest a blocking connect may wait (tcp_syn_retries 127 with linear timeouts ends
 /// long before; a connect still pending then is reported as it stands).
@@ -105,13 +104,11 @@ class World
             return "ok";
         }
         case ScriptVerb::SYSCTL: {
-            size_t eq = s.value.find('=');
             for (const auto& [name, node] : m_hosts)
             {
                 if (s.names[0] == "*" || s.names[0] == name)
                 {
-                    node->GetObject<LinuxPortSpace>()->Host().Sysctls().Set(s.value.substr(0, eq),
-                                                                            s.value.substr(eq + 1));
+                    node->GetObject<LinuxPortSpace>()->SetSysctl(s.sysctl);
                 }
             }
             return "ok";
@@ -598,7 +595,7 @@ class World
         {
             all.Add(m_hosts[n]);
         }
-        LinuxStackHelper().AssignStreams(all, 1);
+        LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
         Ipv4GlobalRoutingHelper::PopulateRoutingTables();
         Advance(Seconds(0)); // ns-3 initialises nodes at time 0
     }

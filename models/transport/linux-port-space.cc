@@ -54,71 +54,160 @@ LvlStart(int n)
 }
 } // namespace
 
-template <int64_t portlab::PortSysctls::*M>
-void
-LinuxPortSpace::SetSysctl(uint64_t v)
+namespace
 {
-    m_host->Sysctls().*M = static_cast<int64_t>(v);
-}
-
-template <int64_t portlab::PortSysctls::*M>
-uint64_t
-LinuxPortSpace::GetSysctl() const
+/**
+ * The accessor of a sysctl attribute, made from its descriptor: an integer setting takes and
+ * gives a UintegerValue, a port setting a StringValue ("LOW HIGH", "8080,9000-9010"). Both
+ * end in LinuxPortSpace::SetSysctl; a value the descriptor rejects is a fatal error with its
+ * one-line message.
+ */
+class SysctlAccessor : public AttributeAccessor
 {
-    return static_cast<uint64_t>(m_host->Sysctls().*M);
-}
+  public:
+    /// \param d the setting (from the static table, so it outlives the accessor)
+    explicit SysctlAccessor(const portlab::SysctlDescriptor& d)
+        : m_d(d)
+    {
+    }
 
-/// Declares one integer sysctl attribute with its Linux name, help, default and range.
-#define PORTLAB_SYSCTL_ATTRIBUTE(name, member, lo, hi)                                             \
-    AddAttribute(name,                                                                             \
-                 portlab::PortSysctls::Help(name),                                                 \
-                 UintegerValue(static_cast<uint64_t>(portlab::PortSysctls{}.member)),              \
-                 MakeUintegerAccessor(&LinuxPortSpace::SetSysctl<&portlab::PortSysctls::member>,   \
-                                      &LinuxPortSpace::GetSysctl<&portlab::PortSysctls::member>),  \
-                 MakeUintegerChecker<uint64_t>(lo, hi))
+    bool Set(ObjectBase* object, const AttributeValue& value) const override
+    {
+        auto* ports = dynamic_cast<LinuxPortSpace*>(object);
+        if (ports == nullptr)
+        {
+            return false;
+        }
+        try
+        {
+            portlab::SysctlSetting setting;
+            if (m_d.kind == portlab::SysctlKind::INT)
+            {
+                const auto* v = dynamic_cast<const UintegerValue*>(&value);
+                if (v == nullptr)
+                {
+                    return false;
+                }
+                setting.descriptor = &m_d;
+                setting.value.number = static_cast<int64_t>(v->Get());
+                setting.text = std::to_string(v->Get());
+            }
+            else
+            {
+                const auto* v = dynamic_cast<const StringValue*>(&value);
+                if (v == nullptr)
+                {
+                    return false;
+                }
+                setting.descriptor = &m_d;
+                setting.value = m_d.Parse(v->Get());
+                setting.text = v->Get();
+            }
+            ports->SetSysctl(setting);
+        }
+        catch (const portlab::SysctlError& e)
+        {
+            NS_FATAL_ERROR(e.what());
+        }
+        return true;
+    }
+
+    bool Get(const ObjectBase* object, AttributeValue& value) const override
+    {
+        const auto* ports = dynamic_cast<const LinuxPortSpace*>(object);
+        if (ports == nullptr)
+        {
+            return false;
+        }
+        const portlab::PortSysctls& s = ports->Sysctls();
+        switch (m_d.kind)
+        {
+        case portlab::SysctlKind::INT: {
+            auto* v = dynamic_cast<UintegerValue*>(&value);
+            if (v == nullptr)
+            {
+                return false;
+            }
+            v->Set(static_cast<uint64_t>(s.*(m_d.member)));
+            return true;
+        }
+        case portlab::SysctlKind::PORT_RANGE:
+        case portlab::SysctlKind::PORT_LIST: {
+            auto* v = dynamic_cast<StringValue*>(&value);
+            if (v == nullptr)
+            {
+                return false;
+            }
+            v->Set(AttributeText(m_d, s));
+            return true;
+        }
+        }
+        return false;
+    }
+
+    bool HasGetter() const override
+    {
+        return true;
+    }
+
+    bool HasSetter() const override
+    {
+        return true;
+    }
+
+    /// \param d a port setting \param s settings \return its value as the attribute writes it
+    static std::string AttributeText(const portlab::SysctlDescriptor& d,
+                                     const portlab::PortSysctls& s)
+    {
+        if (d.kind == portlab::SysctlKind::PORT_RANGE)
+        {
+            return std::to_string(s.ipLocalPortRangeLow) + " " +
+                   std::to_string(s.ipLocalPortRangeHigh); // "LOW HIGH", as it is set
+        }
+        return d.Get(s);
+    }
+
+  private:
+    const portlab::SysctlDescriptor& m_d; //!< the setting
+};
+
+/// \param tid LinuxPortSpace's TypeId \return it with one attribute per sysctl descriptor
+TypeId
+AddSysctlAttributes(TypeId tid)
+{
+    const portlab::PortSysctls defaults;
+    for (const auto& d : portlab::SysctlDescriptors())
+    {
+        if (d.kind == portlab::SysctlKind::INT)
+        {
+            tid.AddAttribute(d.ShortName(),
+                             d.Help(),
+                             UintegerValue(static_cast<uint64_t>(defaults.*(d.member))),
+                             Create<SysctlAccessor>(d),
+                             MakeUintegerChecker<uint64_t>(static_cast<uint64_t>(d.min),
+                                                           static_cast<uint64_t>(d.max)));
+        }
+        else
+        {
+            tid.AddAttribute(d.ShortName(),
+                             d.Help(),
+                             StringValue(SysctlAccessor::AttributeText(d, defaults)),
+                             Create<SysctlAccessor>(d),
+                             MakeStringChecker());
+        }
+    }
+    return tid;
+}
+} // namespace
 
 TypeId
 LinuxPortSpace::GetTypeId()
 {
     static TypeId tid =
-        TypeId("ns3::LinuxPortSpace")
-            .SetParent<Object>()
-            .SetGroupName("Portlab")
-            .AddConstructor<LinuxPortSpace>()
-            .AddAttribute(
-                "ip_local_port_range",
-                portlab::PortSysctls::Help("ip_local_port_range"),
-                StringValue("32768 60999"),
-                MakeStringAccessor(&LinuxPortSpace::SetPortRange, &LinuxPortSpace::GetPortRange),
-                MakeStringChecker())
-            .AddAttribute("ip_local_reserved_ports",
-                          portlab::PortSysctls::Help("ip_local_reserved_ports"),
-                          StringValue(""),
-                          MakeStringAccessor(&LinuxPortSpace::SetReservedPorts,
-                                             &LinuxPortSpace::GetReservedPorts),
-                          MakeStringChecker())
-            .PORTLAB_SYSCTL_ATTRIBUTE("ip_unprivileged_port_start",
-                                      ipUnprivilegedPortStart,
-                                      0,
-                                      65535)
-            .PORTLAB_SYSCTL_ATTRIBUTE("ip_autobind_reuse", ipAutobindReuse, 0, 1)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_tw_reuse", tcpTwReuse, 0, 2)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_tw_reuse_delay", tcpTwReuseDelayMs, 1, INT32_MAX)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_max_tw_buckets", tcpMaxTwBuckets, 0, INT32_MAX)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_fin_timeout", tcpFinTimeoutS, 1, 86400)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_timestamps", tcpTimestamps, 0, 2)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_rfc1337", tcpRfc1337, 0, 1)
-            .PORTLAB_SYSCTL_ATTRIBUTE("somaxconn", somaxconn, 0, INT32_MAX)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_abort_on_overflow", tcpAbortOnOverflow, 0, 1)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_syncookies", tcpSyncookies, 0, 2)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_max_syn_backlog", tcpMaxSynBacklog, 1, INT32_MAX)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_migrate_req", tcpMigrateReq, 0, 1)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_syn_retries", tcpSynRetries, 1, 127)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_syn_linear_timeouts", tcpSynLinearTimeouts, 0, 127)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_synack_retries", tcpSynackRetries, 0, 255)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_orphan_retries", tcpOrphanRetries, 0, 255)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_invalid_ratelimit", tcpInvalidRatelimitMs, 0, INT32_MAX)
-            .PORTLAB_SYSCTL_ATTRIBUTE("tcp_timewait_len", timewaitLenMs, 1, INT32_MAX)
+        AddSysctlAttributes(TypeId("ns3::LinuxPortSpace")
+                                .SetParent<Object>()
+                                .SetGroupName("Portlab")
+                                .AddConstructor<LinuxPortSpace>())
             .AddAttribute("TimeWaitHz",
                           "Round the TIME_WAIT timer up as Linux's timer wheel does for a kernel "
                           "with this CONFIG_HZ (e.g. 250: a 60 s TIME_WAIT ends 60-62.048 s after "
@@ -169,8 +258,6 @@ LinuxPortSpace::GetTypeId()
     return tid;
 }
 
-#undef PORTLAB_SYSCTL_ATTRIBUTE
-
 LinuxPortSpace::LinuxPortSpace()
     : m_rng(CreateObject<UniformRandomVariable>()),
       m_selector(CreateObject<LinuxPortSelector>())
@@ -178,7 +265,7 @@ LinuxPortSpace::LinuxPortSpace()
     NS_LOG_FUNCTION(this);
     m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng),
                                                       SelectorFactory());
-    m_host->Tcp().SetObserver(this);
+    m_host->SetTcpObserver(this);
 }
 
 portlab::HostPortSpace::SelectorFactory
@@ -223,7 +310,7 @@ LinuxPortSpace::DoDispose()
 {
     NS_LOG_FUNCTION(this);
     m_twTimer.Cancel();
-    m_host->Tcp().SetObserver(nullptr);
+    m_host->SetTcpObserver(nullptr);
     Object::DoDispose();
 }
 
@@ -234,42 +321,10 @@ LinuxPortSpace::Now()
 }
 
 void
-LinuxPortSpace::SetPortRange(std::string v)
+LinuxPortSpace::SetSysctl(const portlab::SysctlSetting& setting)
 {
-    try
-    {
-        m_host->Sysctls().Set("ip_local_port_range", v);
-    }
-    catch (const portlab::SysctlError& e)
-    {
-        NS_FATAL_ERROR(e.what());
-    }
-}
-
-std::string
-LinuxPortSpace::GetPortRange() const
-{
-    return std::to_string(m_host->Sysctls().ipLocalPortRangeLow) + " " +
-           std::to_string(m_host->Sysctls().ipLocalPortRangeHigh);
-}
-
-void
-LinuxPortSpace::SetReservedPorts(std::string v)
-{
-    try
-    {
-        m_host->Sysctls().Set("ip_local_reserved_ports", v);
-    }
-    catch (const portlab::SysctlError& e)
-    {
-        NS_FATAL_ERROR(e.what());
-    }
-}
-
-std::string
-LinuxPortSpace::GetReservedPorts() const
-{
-    return m_host->Sysctls().Get("ip_local_reserved_ports");
+    NS_LOG_FUNCTION(this << setting.Name() << setting.text);
+    setting.ApplyTo(m_host->Sysctls());
 }
 
 void
@@ -303,20 +358,12 @@ LinuxPortSpace::RefreshAddresses()
 int64_t
 LinuxPortSpace::AssignStreams(int64_t stream)
 {
-    NS_ABORT_MSG_IF(m_host->Tcp().SocketCount() + m_host->Udp().SocketCount() > 0,
-                    "LinuxPortSpace::AssignStreams: call it before any socket is created");
+    // The host draws its secret (hashes, port offsets) from m_rng when it is first needed, so
+    // fixing the stream now lets the seed alone decide every random choice of the port model.
+    NS_ABORT_MSG_IF(m_host->SecretDrawn(),
+                    "LinuxPortSpace::AssignStreams: call it before any socket is created (the "
+                    "host's secret is drawn already)");
     m_rng->SetStream(stream);
-    // The host's secret (hashes, port offsets) was drawn at construction from an automatic
-    // stream: draw it again from the assigned one, keeping the settings and addresses, so
-    // that the seed alone decides every random choice of the port model.
-    portlab::PortSysctls sysctls = m_host->Sysctls();
-    portlab::LocalAddresses addresses = m_host->Addresses();
-    m_host->Tcp().SetObserver(nullptr);
-    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng),
-                                                      SelectorFactory());
-    m_host->Sysctls() = sysctls;
-    m_host->Addresses() = addresses;
-    m_host->Tcp().SetObserver(this);
     return 1;
 }
 

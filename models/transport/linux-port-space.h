@@ -32,6 +32,12 @@ class Node;
  * Aggregated to the node by LinuxStackHelper; LinuxTcpL4Protocol and LinuxUdpL4Protocol find
  * it there. Settings are reachable by Config paths, e.g.
  * `/NodeList/0/$ns3::LinuxPortSpace/tcp_tw_reuse`.
+ *
+ * The sysctl attributes are made from portlab::SysctlDescriptors(), one per descriptor: named
+ * by its short name, with its help and default, an integer one (UintegerValue) checked to the
+ * descriptor's [min, max], the two port settings as strings. Every way of setting a sysctl
+ * (these attributes, LinuxStackHelper::SetSysctl, scenario keys, socket scripts) ends in
+ * SetSysctl().
  */
 class LinuxPortSpace : public Object, public portlab::TcpPortObserver
 {
@@ -47,6 +53,21 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     {
         return *m_host;
     }
+
+    /// \return the node's settings
+    const portlab::PortSysctls& Sysctls() const
+    {
+        return m_host->Sysctls();
+    }
+
+    /**
+     * \brief Set one sysctl, already parsed: the one path every setting takes to this node
+     * (the sysctl attributes' setter calls it too).
+     * \param setting the setting (portlab::SysctlSetting::Parse)
+     * \throws portlab::SysctlError if another setting forbids the value (an
+     *         ip_local_port_range below ip_unprivileged_port_start); nothing changes then
+     */
+    void SetSysctl(const portlab::SysctlSetting& setting);
 
     /// \return the host's SNMP and netstat counters
     const LinuxMib& Mib() const
@@ -103,8 +124,9 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     void ArmTimeWaitTimer();
 
     /**
-     * \brief Use a fixed stream for the port model's randomness (the per-host secret is drawn
-     * again from it). Must be called before the node's first socket is created.
+     * \brief Use a fixed stream for the port model's randomness, the per-host secret
+     * included. Must be called before the secret is drawn: before the node's first socket is
+     * created (or anything else reaches Host().Tcp(), Udp() or Selector()).
      * \param stream first stream index
      * \return number of streams used (1)
      */
@@ -137,14 +159,6 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     /// portlab::RandomSource over an ns-3 stream (so AssignStreams works).
     class StreamRandom;
 
-    template <int64_t portlab::PortSysctls::*M>
-    void SetSysctl(uint64_t v);
-    template <int64_t portlab::PortSysctls::*M>
-    uint64_t GetSysctl() const;
-    void SetPortRange(std::string v);
-    std::string GetPortRange() const;
-    void SetReservedPorts(std::string v);
-    std::string GetReservedPorts() const;
     void SetTimeWaitHz(uint32_t hz);
     void SetPortSelectorType(TypeId tid);
     TypeId GetPortSelectorType() const;

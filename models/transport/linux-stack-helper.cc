@@ -91,16 +91,23 @@ LinuxStackHelper::operator=(const LinuxStackHelper& o)
 void
 LinuxStackHelper::SetSysctl(const std::string& name, const std::string& value)
 {
-    portlab::PortSysctls probe;
     try
     {
-        probe.Set(name, value);
+        portlab::SysctlSetting setting = portlab::SysctlSetting::Parse(name, value);
+        portlab::PortSysctls probe; // what depends on other settings, as on a default host
+        setting.ApplyTo(probe);
+        m_sysctls.push_back(std::move(setting));
     }
     catch (const portlab::SysctlError& e)
     {
         NS_FATAL_ERROR("LinuxStackHelper::SetSysctl: " << e.what());
     }
-    m_sysctls.emplace_back(name, value);
+}
+
+void
+LinuxStackHelper::SetSysctl(const portlab::SysctlSetting& setting)
+{
+    m_sysctls.push_back(setting);
 }
 
 void
@@ -148,9 +155,9 @@ LinuxStackHelper::Install(Ptr<Node> node) const
     {
         ports->SetAttribute("PortSelector", TypeIdValue(TypeId::LookupByName(m_portSelector)));
     }
-    for (const auto& [name, value] : m_sysctls)
+    for (const auto& setting : m_sysctls)
     {
-        ports->Host().Sysctls().Set(name, value);
+        ports->SetSysctl(setting);
     }
     CreateAndAggregate<LinuxUdpL4Protocol>(node);
     CreateAndAggregate<LinuxTcpL4Protocol>(node);

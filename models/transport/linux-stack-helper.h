@@ -6,6 +6,8 @@
 #ifndef LINUX_STACK_HELPER_H
 #define LINUX_STACK_HELPER_H
 
+#include "port-sysctls.h"
+
 #include "ns3/ipv4-routing-helper.h"
 #include "ns3/node-container.h"
 
@@ -44,12 +46,20 @@ class LinuxStackHelper
     LinuxStackHelper& operator=(const LinuxStackHelper& o);
 
     /**
-     * \brief A sysctl for every node installed from now on.
+     * \brief A sysctl for every node installed from now on: parsed here, once
+     * (portlab::SysctlSetting::Parse, and checked against Linux's other defaults), applied
+     * by Install through LinuxPortSpace::SetSysctl.
      * \param name Linux name, with or without "net.ipv4."/"net.core."
      * \param value as `sysctl -w` takes it
      * \note a bad name or value is a fatal error naming the setting and what is allowed
      */
     void SetSysctl(const std::string& name, const std::string& value);
+
+    /**
+     * \brief A sysctl, already parsed (a scenario's), for every node installed from now on.
+     * \param setting the setting
+     */
+    void SetSysctl(const portlab::SysctlSetting& setting);
 
     /**
      * \brief The ephemeral port algorithm of every node installed from now on (the
@@ -78,7 +88,7 @@ class LinuxStackHelper
 
   private:
     Ipv4RoutingHelper* m_routing;                               //!< routing to install
-    std::vector<std::pair<std::string, std::string>> m_sysctls; //!< settings to apply
+    std::vector<portlab::SysctlSetting> m_sysctls;              //!< settings to apply, in order
     std::string m_portSelector; //!< PortSelector TypeId name ("" = the attribute's default)
 };
 

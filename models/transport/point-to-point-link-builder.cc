@@ -5,6 +5,8 @@
 
 #include "point-to-point-link-builder.h"
 
+#include "stream-numbers.h"
+
 #include "ns3/error-model.h"
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
@@ -31,7 +33,7 @@ PointToPointLinkBuilder::Join(Ptr<Node> a, Ptr<Node> b, const Parameters& p)
             Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
             em->SetUnit(RateErrorModel::ERROR_UNIT_PACKET);
             em->SetRate(p.loss);
-            em->AssignStreams(LINK_LOSS_STREAM + 2 * int64_t(m_links) + side);
+            em->AssignStreams(portlab::StreamNumbers::LINK_LOSS + 2 * int64_t(m_links) + side);
             devs.Get(side)->SetAttribute("ReceiveErrorModel", PointerValue(em));
         }
     }

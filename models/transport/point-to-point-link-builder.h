@@ -24,19 +24,15 @@ namespace ns3
 /// so that a burst of SYNs from many sockets at one instant is not cut to the 100-frame default.
 constexpr uint32_t LINK_TX_QUEUE_FRAMES = 10240;
 
-/// The first random stream of the links' error models: link k (0, 1, ...) uses streams
-/// LINK_LOSS_STREAM + 2k (its first node's end) and + 2k + 1 (its second node's end), so the
-/// same seed loses the same packets and the streams never meet the hosts' (numbered from 0)
-/// or the applications' (APP_STREAM, 2,000,000 upward).
-constexpr int64_t LINK_LOSS_STREAM = 1000000;
-
 /**
  * \ingroup portlab-transport
  * \brief The one way portlab joins two nodes: a LeanPointToPoint link with its rate, delay,
  * transmit queue and packet loss, used by scenarios, socket scripts and LinkPointToPoint.
  *
  * Each end's device gets a RateErrorModel (packet unit) when the loss is above 0: each
- * direction loses arriving packets independently, as netem on each veth end would. No queue
+ * direction loses arriving packets independently, as netem on each veth end would. Link k
+ * (0, 1, ...) numbers its two error models' streams StreamNumbers::LINK_LOSS + 2k (its first
+ * node's end) and + 2k + 1, so the same seed loses the same packets. No queue
  * disc is installed: the devices have no NetDeviceQueueInterface, and their own transmit
  * queue (LINK_TX_QUEUE_FRAMES) is enough for a link that is never the bottleneck.
  */
