@@ -16,12 +16,6 @@ namespace portlab
 {
 
 /**
- * \defgroup portlab-scenario Scenarios
- * Scenario files: INI with named sections, `extends`, values with units, command-line
- * overrides, and errors that name the file, line, key, value and what is allowed.
- */
-
-/**
  * \ingroup portlab-scenario
  * \brief A configuration error: the message names where, what and what is allowed.
  */
