@@ -152,6 +152,7 @@ struct FourTuple
     uint16_t localPort{0};  //!< local port
     uint16_t remotePort{0}; //!< remote port
 
+    /// \param o another tuple
     /// \return true if all four fields are equal
     bool operator==(const FourTuple& o) const
     {

@@ -87,6 +87,7 @@ class ScenarioFile
     /**
      * \brief Read a file.
      * \param path the file
+     * \return its scenarios
      * \throws ConfigError (unreadable file, a directory, a FIFO or device or anything else that
      *         is not a regular file (refused without reading it), a file over MAX_FILE_BYTES,
      *         syntax error, duplicate key, a section that is not `[scenario NAME]`)
