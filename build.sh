@@ -2,11 +2,13 @@
 # portlab build glue: install what is missing, configure, build, then run or test.
 #
 #   ./build.sh run [ARGS...]   install, build (Release), run portlab with ARGS (default study)
-#   ./build.sh test            install, build, run every test; then again under ASan + UBSan;
-#                              then a short fuzz pass (CI_FUZZ_SECONDS per target)
+#   ./build.sh test            install, build, build the API docs (doxygen: any warning fails),
+#                              run every test; then again under ASan + UBSan; then a short fuzz
+#                              pass (CI_FUZZ_SECONDS per target)
 #   ./build.sh fuzz [SECONDS]  install, build the libFuzzer targets (clang), fuzz each for
 #                              SECONDS (default 40); a new crash fails with the input's path
 #   ./build.sh bench [ARGS...] install, build, run the port-table benchmark
+#   ./build.sh doc             install, configure, build the API docs into BUILD_DIR/doc/html
 #   ./build.sh deps            only check (and, as root, install) the Debian packages
 #
 # Environment: BUILD_DIR (default build), SANITIZE_BUILD_DIR (default build-sanitize),
@@ -29,10 +31,11 @@ JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
           libboost-iostreams-dev libboost-filesystem-dev parallel libgnuplot-iostream-dev gnuplot-nox libgtest-dev
           libbenchmark-dev nlohmann-json3-dev
+          doxygen # the API docs of the public headers (doc/): the doc target and test
           clang-14 libclang-rt-14-dev) # the fuzz targets: clang with libFuzzer, ASan, UBSan
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 missing_packages() {
@@ -83,6 +86,18 @@ configure_and_build() { # DIR [cmake args...]
         exit 1
     }
     cmake --build "$dir" -j "$JOBS"
+}
+
+# The API documentation (doc/Doxyfile.in): doxygen over the public headers, where any warning
+# (an undocumented entity, parameter or return value; a bad command) is an error.
+build_docs() { # DIR
+    local start=$SECONDS
+    if ! cmake --build "$1" --target doc; then
+        echo "build.sh: the API documentation has doxygen warnings (above): document each entity" >&2
+        echo "build.sh: they name in the public header, then: cmake --build $1 --target doc" >&2
+        exit 1
+    fi
+    echo "build.sh: API documentation in $1/doc/html, no warnings ($((SECONDS - start)) s)" >&2
 }
 
 run_tests() { # DIR
@@ -197,6 +212,7 @@ case "$cmd" in
     test)
         ensure_deps
         configure_and_build "$BUILD_DIR"
+        build_docs "$BUILD_DIR"
         run_tests "$BUILD_DIR"
         if [ "${PORTLAB_SKIP_SANITIZE:-0}" != 1 ]; then
             echo "build.sh: the whole suite again under AddressSanitizer + UBSan" >&2
@@ -217,6 +233,16 @@ case "$cmd" in
         configure_and_build "$BUILD_DIR"
         exec "$BUILD_DIR/bench/portlab-bench-ports" "$@"
         ;;
+    doc)
+        ensure_deps
+        mkdir -p "$BUILD_DIR"
+        cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release >"$BUILD_DIR/configure.log" 2>&1 || {
+            cat "$BUILD_DIR/configure.log" >&2
+            echo "build.sh: cmake configure failed (log above)" >&2
+            exit 1
+        }
+        build_docs "$BUILD_DIR"
+        ;;
     deps)
         ensure_deps
         echo "build.sh: all packages present"
@@ -225,7 +251,7 @@ case "$cmd" in
         usage
         ;;
     *)
-        echo "build.sh: unknown command '${cmd}'; allowed: run, test, fuzz, bench, deps, help" >&2
+        echo "build.sh: unknown command '${cmd}'; allowed: run, test, fuzz, bench, doc, deps, help" >&2
         usage >&2
         exit 2
         ;;

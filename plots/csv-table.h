@@ -15,6 +15,9 @@
 namespace portlab
 {
 
+/// \addtogroup portlab-plots
+/// @{
+
 /**
  * \brief A CSV file read into memory: the header's names and, per name, the column of
  * (unparsed) fields.
@@ -43,14 +46,17 @@ class CsvTable
     /// \return the number of data rows
     std::size_t Rows() const;
 
+    /// \param column a column name
     /// \return whether a column of that name exists
     bool Has(const std::string& column) const;
 
+    /// \param column a column name
     /// \return the fields of a column, top to bottom
     /// \throws std::out_of_range naming the file and column if there is no such column
     const std::vector<std::string>& Column(const std::string& column) const;
 
     /**
+     * \param column a column name
      * \return the fields of a column as numbers (strtod syntax: "1e-3", "nan", "inf" are
      *         numbers; an empty field is not)
      * \throws std::out_of_range if there is no such column
@@ -75,10 +81,13 @@ constexpr std::uint64_t MAX_CSV_BYTES = std::uint64_t(1) << 30;
  * A trailing newline, CRLF line ends and blank lines are accepted. Only a regular file of at
  * most MAX_CSV_BYTES is read (not a FIFO or a device).
  * \param path the file
+ * \return the table
  * \throws std::runtime_error naming the file (and line) if it cannot be read, is empty, has an
  *         unterminated quote, repeats a column name or has a row with the wrong number of fields
  */
 CsvTable ReadCsv(const std::string& path);
+
+/// @}
 
 } // namespace portlab
 

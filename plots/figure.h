@@ -13,6 +13,9 @@
 namespace portlab
 {
 
+/// \addtogroup portlab-plots
+/// @{
+
 /**
  * \brief One curve of a Figure: points (x[i], y[i]), optionally with an error bar per point.
  *
@@ -70,9 +73,12 @@ std::vector<std::string> RenderFigure(const Figure& fig, const std::string& stem
 
 /**
  * \brief Whether the installed gnuplot has the pdfcairo terminal (asked once per process).
+ * \return true if it has
  * \throws std::runtime_error if gnuplot cannot be run
  */
 bool GnuplotHasPdf();
+
+/// @}
 
 } // namespace portlab
 

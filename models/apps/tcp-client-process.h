@@ -114,6 +114,7 @@ class TcpClientProcess : public Application
     typedef void (*ResultTracedCallback)(std::string result);
 
   protected:
+    /// ns3::Object::DoDispose(): cancels the next arrival and drops the connections.
     void DoDispose() override;
 
   private:

@@ -111,6 +111,7 @@ class TcpProxyProcess : public Application
     typedef void (*ResultTracedCallback)(std::string result);
 
   protected:
+    /// ns3::Object::DoDispose(): drops the listener and both sides' connections.
     void DoDispose() override;
 
   private:

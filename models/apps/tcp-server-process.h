@@ -122,6 +122,7 @@ class TcpServerProcess : public Application
     typedef void (*ListenDropTracedCallback)(uint32_t reason);
 
   protected:
+    /// ns3::Object::DoDispose(): cancels pending events, drops the listener and connections.
     void DoDispose() override;
 
   private:

@@ -89,6 +89,7 @@ class UdpClientProcess : public Application
     typedef void (*ErrorTracedCallback)(std::string call, std::string error);
 
   protected:
+    /// ns3::Object::DoDispose(): cancels the next send and drops the sockets.
     void DoDispose() override;
 
   private:

@@ -65,6 +65,7 @@ class UdpServerProcess : public Application
     typedef void (*BindTracedCallback)(std::string result);
 
   protected:
+    /// ns3::Object::DoDispose(): drops the socket.
     void DoDispose() override;
 
   private:

@@ -11,6 +11,9 @@
 namespace portlab
 {
 
+/// \addtogroup portlab-cli
+/// @{
+
 /// Exit status: success.
 constexpr int EXIT_OK = 0;
 /// Exit status: a run, script or study disagreed with Linux (or sweep points failed).
@@ -19,7 +22,7 @@ constexpr int EXIT_MISMATCH = 1;
 constexpr int EXIT_USAGE = 2;
 
 /**
- * \ingroup portlab-collect
+ * \ingroup portlab-cli
  * \brief The `portlab` command: the default study, run, list, sweep, collect, plot, script.
  * scratch/portlab.cc only calls this, so that tests reach every path.
  * \param argc as main's
@@ -29,6 +32,8 @@ constexpr int EXIT_USAGE = 2;
  * \return the exit status (EXIT_OK, EXIT_MISMATCH, EXIT_USAGE)
  */
 int PortlabMain(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+/// @}
 
 } // namespace portlab
 

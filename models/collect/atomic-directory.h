@@ -19,12 +19,6 @@ namespace portlab
 {
 
 /**
- * \defgroup portlab-collect Collectors
- * Collectors turn what a run measured into files: results directories, sweeps, the study
- * report. They are the only part of portlab (with plots/) that writes files.
- */
-
-/**
  * \ingroup portlab-collect
  * \brief A path portlab refuses to write or replace (exit status 2: bad input).
  */

@@ -9,13 +9,6 @@
 #include <cstdint>
 #include <string>
 
-/**
- * \defgroup portlab-ports Port model
- * Linux's TCP and UDP port semantics as plain C++ with no ns-3 dependency: bind tables,
- * connection (4-tuple) tables with TIME_WAIT entries, ephemeral port selection and UDP
- * delivery. Time is passed in as an argument (nanoseconds) and randomness is injected.
- */
-
 namespace portlab
 {
 
@@ -159,6 +152,7 @@ struct FourTuple
     uint16_t localPort{0};  //!< local port
     uint16_t remotePort{0}; //!< remote port
 
+    /// \param o another tuple
     /// \return true if all four fields are equal
     bool operator==(const FourTuple& o) const
     {

@@ -16,12 +16,6 @@ namespace portlab
 {
 
 /**
- * \defgroup portlab-scenario Scenarios
- * Scenario files: INI with named sections, `extends`, values with units, command-line
- * overrides, and errors that name the file, line, key, value and what is allowed.
- */
-
-/**
  * \ingroup portlab-scenario
  * \brief A configuration error: the message names where, what and what is allowed.
  */
@@ -93,6 +87,7 @@ class ScenarioFile
     /**
      * \brief Read a file.
      * \param path the file
+     * \return its scenarios
      * \throws ConfigError (unreadable file, a directory, a FIFO or device or anything else that
      *         is not a regular file (refused without reading it), a file over MAX_FILE_BYTES,
      *         syntax error, duplicate key, a section that is not `[scenario NAME]`)

@@ -105,6 +105,7 @@ struct Expectation
     std::string metric;  //!< a metric of it
     std::string text;    //!< the value as written
 
+    /// The form of the expected value.
     enum Kind
     {
         WORDS,     //!< words compared literally

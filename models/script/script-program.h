@@ -16,14 +16,6 @@ namespace portlab
 {
 
 /**
- * \defgroup portlab-script Socket scripts
- * Socket scripts: timed socket calls on named hosts, each with an optional expected result,
- * in the spirit of packetdrill. One language, parsed once (ParseScript), with interpreters
- * for portlab's simulated Linux stack (RunSocketScript) and for the live kernel in network
- * namespaces (RunKernelScript), so that a script states a case once and both can be compared.
- */
-
-/**
  * \ingroup portlab-script
  * \brief What a statement does.
  */

@@ -57,7 +57,11 @@ class LeanPointToPointChannel : public Channel
     }
 
     // Channel
+    /// Channel: the number of ends attached (0, 1 or 2).
+    /// \return 0, 1 or 2
     std::size_t GetNDevices() const override;
+    /// Channel: end i (0 or 1), or nullptr.
+    /// \param i 0 or 1 \return that end, or nullptr
     Ptr<NetDevice> GetDevice(std::size_t i) const override;
 
     /**
@@ -75,6 +79,7 @@ class LeanPointToPointChannel : public Channel
                                           Time lastBitTime);
 
   protected:
+    /// ns3::Object::DoDispose(): forgets both ends.
     void DoDispose() override;
 
   private:

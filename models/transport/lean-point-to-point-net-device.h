@@ -80,35 +80,88 @@ class LeanPointToPointNetDevice : public NetDevice
     }
 
     // NetDevice
+    /// NetDevice: sets the interface index the node gave it.
+    /// \param index the interface index
     void SetIfIndex(const uint32_t index) override;
+    /// NetDevice: the interface index.
+    /// \return the interface index
     uint32_t GetIfIndex() const override;
+    /// NetDevice: the LeanPointToPointChannel attached, or nullptr.
+    /// \return the channel, or nullptr
     Ptr<Channel> GetChannel() const override;
+    /// NetDevice: sets the MAC address (a Mac48Address).
+    /// \param address a Mac48Address
     void SetAddress(Address address) override;
+    /// NetDevice: the MAC address.
+    /// \return the Mac48Address
     Address GetAddress() const override;
+    /// NetDevice: sets the MTU (always succeeds).
+    /// \param mtu bytes \return true
     bool SetMtu(const uint16_t mtu) override;
+    /// NetDevice: the MTU.
+    /// \return the MTU in bytes
     uint16_t GetMtu() const override;
+    /// NetDevice: whether a channel is attached.
+    /// \return true once attached
     bool IsLinkUp() const override;
+    /// NetDevice: adds a callback for link up (on Attach).
+    /// \param callback called when the link comes up
     void AddLinkChangeCallback(Callback<void> callback) override;
+    /// NetDevice: true, as ns-3's PointToPointNetDevice.
+    /// \return true
     bool IsBroadcast() const override;
+    /// NetDevice: ff:ff:ff:ff:ff:ff.
+    /// \return the broadcast Mac48Address
     Address GetBroadcast() const override;
+    /// NetDevice: true, as ns-3's PointToPointNetDevice.
+    /// \return true
     bool IsMulticast() const override;
+    /// NetDevice: 01:00:5e:00:00:00 for any IPv4 group.
+    /// \param multicastGroup any group \return 01:00:5e:00:00:00
     Address GetMulticast(Ipv4Address multicastGroup) const override;
+    /// NetDevice: 33:33:00:00:00:00 for any IPv6 group.
+    /// \param addr any group \return 33:33:00:00:00:00
     Address GetMulticast(Ipv6Address addr) const override;
+    /// NetDevice: true.
+    /// \return true
     bool IsPointToPoint() const override;
+    /// NetDevice: false.
+    /// \return false
     bool IsBridge() const override;
+    /// NetDevice: adds a PPP header and transmits, or queues while the wire is busy; false (and
+    /// MacTxDrop) when the link is down or the queue is full, as ns-3's PointToPointNetDevice.
+    /// \param packet the datagram \param dest ignored (the other end gets everything)
+    /// \param protocolNumber 0x0800 (IPv4) or 0x86DD (IPv6); any other is a fatal error
+    /// \return whether the frame was sent or queued
     bool Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber) override;
+    /// NetDevice: false (SupportsSendFrom() is false, as on ns-3's PointToPointNetDevice).
+    /// \param packet unused \param source unused \param dest unused
+    /// \param protocolNumber unused \return false
     bool SendFrom(Ptr<Packet> packet,
                   const Address& source,
                   const Address& dest,
                   uint16_t protocolNumber) override;
+    /// NetDevice: the node it is installed on.
+    /// \return the node
     Ptr<Node> GetNode() const override;
+    /// NetDevice: sets the node it is installed on.
+    /// \param node the node
     void SetNode(Ptr<Node> node) override;
+    /// NetDevice: false.
+    /// \return false
     bool NeedsArp() const override;
+    /// NetDevice: sets the callback each received frame goes to.
+    /// \param cb the receive callback
     void SetReceiveCallback(NetDevice::ReceiveCallback cb) override;
+    /// NetDevice: sets the promiscuous receive callback.
+    /// \param cb the promiscuous receive callback
     void SetPromiscReceiveCallback(PromiscReceiveCallback cb) override;
+    /// NetDevice: false.
+    /// \return false
     bool SupportsSendFrom() const override;
 
   protected:
+    /// ns3::Object::DoDispose(): drops the node, channel, error model, queue and callbacks.
     void DoDispose() override;
 
   private:

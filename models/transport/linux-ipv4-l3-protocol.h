@@ -82,24 +82,54 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     }
 
     // Ipv4L3Protocol, with the short path
+    /// Ipv4L3Protocol::Send(): a unicast datagram to another host over an eligible device
+    /// takes the short path (the same header, then traffic control or the device); anything
+    /// else goes through Ipv4L3Protocol.
+    /// \param packet the transport segment or datagram \param source source address
+    /// \param destination destination address \param protocol IP protocol number
+    /// \param route the route (from routing, or a socket's)
     void Send(Ptr<Packet> packet,
               Ipv4Address source,
               Ipv4Address destination,
               uint8_t protocol,
               Ptr<Ipv4Route> route) override;
+    /// Ipv4L3Protocol::AddInterface(), then takes the device's IPv4 frames over for the short
+    /// path when it can (no ARP, not loopback, no IPv6 on the node).
+    /// \param device the device \return the new interface's index
     uint32_t AddInterface(Ptr<NetDevice> device) override;
+    /// Ipv4L3Protocol::CreateRawSocket(), counted: an open raw socket needs the full path.
+    /// \return the new raw socket
     Ptr<Socket> CreateRawSocket() override;
+    /// Ipv4L3Protocol::DeleteRawSocket(), counted.
+    /// \param socket a raw socket CreateRawSocket() made
     void DeleteRawSocket(Ptr<Socket> socket) override;
+    /// Ipv4L3Protocol::Insert(); the short path looks the transports up again.
+    /// \param protocol the transport
     void Insert(Ptr<IpL4Protocol> protocol) override;
+    /// Ipv4L3Protocol::Insert() for one interface; the short path looks the transports up again.
+    /// \param protocol the transport \param interfaceIndex the interface
     void Insert(Ptr<IpL4Protocol> protocol, uint32_t interfaceIndex) override;
+    /// Ipv4L3Protocol::Remove(); the short path looks the transports up again.
+    /// \param protocol the transport
     void Remove(Ptr<IpL4Protocol> protocol) override;
+    /// Ipv4L3Protocol::Remove() for one interface; the short path looks the transports up again.
+    /// \param protocol the transport \param interfaceIndex the interface
     void Remove(Ptr<IpL4Protocol> protocol, uint32_t interfaceIndex) override;
+    /// Ipv4L3Protocol::AddAddress(), then refreshes the interface's local addresses.
+    /// \param i the interface \param address the address \return whether it was added
     bool AddAddress(uint32_t i, Ipv4InterfaceAddress address) override;
+    /// Ipv4L3Protocol::RemoveAddress(), then refreshes the interface's local addresses.
+    /// \param interfaceIndex the interface \param addressIndex the address's index
+    /// \return whether it was removed
     bool RemoveAddress(uint32_t interfaceIndex, uint32_t addressIndex) override;
+    /// Ipv4L3Protocol::RemoveAddress(), then refreshes the interface's local addresses.
+    /// \param interface the interface \param address the address \return whether it was removed
     bool RemoveAddress(uint32_t interface, Ipv4Address address) override;
 
   protected:
+    /// ns3::Object::DoDispose(): clears the short path's caches and the transports.
     void DoDispose() override;
+    /// ns3::Object::DoInitialize(): reads the checksum setting and the default TTL.
     void DoInitialize() override;
 
   private:

@@ -153,6 +153,7 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     void ConnectPortChosen(const portlab::FourTuple& tuple) override;
 
   protected:
+    /// ns3::Object::DoDispose(): cancels the TIME_WAIT timer and detaches from the TCP table.
     void DoDispose() override;
 
   private:

@@ -42,7 +42,12 @@ class LinuxStackHelper
   public:
     LinuxStackHelper();
     ~LinuxStackHelper();
+    /// A copy with its own copy of the routing helper, and the same sysctls and port selector.
+    /// \param o the helper to copy
     LinuxStackHelper(const LinuxStackHelper& o);
+    /// Becomes a copy of o (its own copy of the routing helper).
+    /// \param o the helper to copy
+    /// \return this helper
     LinuxStackHelper& operator=(const LinuxStackHelper& o);
 
     /**

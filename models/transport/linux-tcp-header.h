@@ -160,10 +160,20 @@ class LinuxTcpHeader : public Header
     }
 
     // Header
+    /// Header: GetTypeId().
+    /// \return GetTypeId()
     TypeId GetInstanceTypeId() const override;
+    /// Header: printed as ns-3's TcpHeader prints it.
+    /// \param os the stream
     void Print(std::ostream& os) const override;
+    /// Header: 20 bytes plus the options (12 for a timestamp, padded as TcpHeader pads it).
+    /// \return the size in bytes
     uint32_t GetSerializedSize() const override;
+    /// Header: the wire format, with the checksum when enabled.
+    /// \param start where to write
     void Serialize(Buffer::Iterator start) const override;
+    /// Header: reads the wire format, options included, and checks the checksum when enabled.
+    /// \param start where to read \return the bytes read
     uint32_t Deserialize(Buffer::Iterator start) override;
 
   private:

@@ -167,13 +167,29 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     static uint32_t TcpClockMs();
 
     // IpL4Protocol
+    /// IpL4Protocol: 6.
+    /// \return the IP protocol number
     int GetProtocolNumber() const override;
+    /// IpL4Protocol: a segment from IPv4, to its connection, TIME_WAIT entry or listener as
+    /// the port table looks it up (Linux's __inet_lookup_skb()); an RST answers it otherwise.
+    /// \param p the segment, transport header included \param header its IPv4 header
+    /// \param incomingInterface where it arrived
+    /// \return RX_OK, RX_CSUM_FAILED, or RX_ENDPOINT_CLOSED (no socket: an RST, no ICMP)
     IpL4Protocol::RxStatus Receive(Ptr<Packet> p,
                                    const Ipv4Header& header,
                                    Ptr<Ipv4Interface> incomingInterface) override;
+    /// IpL4Protocol: IPv6 is not supported (RX_ENDPOINT_UNREACH).
+    /// \param p unused \param header unused \param incomingInterface unused
+    /// \return RX_ENDPOINT_UNREACH
     IpL4Protocol::RxStatus Receive(Ptr<Packet> p,
                                    const Ipv6Header& header,
                                    Ptr<Ipv6Interface> incomingInterface) override;
+    /// IpL4Protocol: ignored (Linux treats ICMP errors for TCP as soft errors but in SYN_SENT;
+    /// the studies depend on RSTs).
+    /// \param icmpSource the router or host that sent the ICMP message \param icmpTtl its TTL
+    /// \param icmpType ICMP type \param icmpCode ICMP code \param icmpInfo ICMP info field
+    /// \param payloadSource quoted source \param payloadDestination quoted destination
+    /// \param payload the quoted datagram's first 8 bytes (the transport header)
     void ReceiveIcmp(Ipv4Address icmpSource,
                      uint8_t icmpTtl,
                      uint8_t icmpType,
@@ -182,16 +198,28 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                      Ipv4Address payloadSource,
                      Ipv4Address payloadDestination,
                      const uint8_t payload[8]) override;
+    /// IpL4Protocol: sets where segments go down (Ipv4::Send).
+    /// \param cb the callback
     void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
+    /// IpL4Protocol: IPv6 is not supported (a fatal error).
+    /// \param cb unused
     void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
+    /// IpL4Protocol: where segments go down.
+    /// \return the callback
     IpL4Protocol::DownTargetCallback GetDownTarget() const override;
+    /// IpL4Protocol: a null callback (no IPv6).
+    /// \return a null callback
     IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
 
     /// TracedCallback for segments: the header, local address, remote address.
     typedef void (*SegmentTracedCallback)(const TcpHeader&, Ipv4Address, Ipv4Address);
 
   protected:
+    /// ns3::Object::NotifyNewAggregate(): once on a node with IPv4 and a LinuxPortSpace, adds
+    /// the socket factory and inserts itself into IPv4.
     void NotifyNewAggregate() override;
+    /// ns3::Object::DoDispose(): disposes every socket (each points back at the protocol),
+    /// then drops the node and the port space.
     void DoDispose() override;
 
   private:

@@ -27,9 +27,12 @@ class LinuxTcpSocketFactory : public TcpSocketFactory
     /// \param tcp the protocol that creates the sockets
     void SetTcp(Ptr<LinuxTcpL4Protocol> tcp);
 
+    /// SocketFactory: a new LinuxTcpSocket from the protocol (LinuxTcpL4Protocol::CreateSocket()).
+    /// \return the socket
     Ptr<Socket> CreateSocket() override;
 
   protected:
+    /// ns3::Object::DoDispose(): drops the protocol.
     void DoDispose() override;
 
   private:

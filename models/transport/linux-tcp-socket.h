@@ -166,26 +166,81 @@ class LinuxTcpSocket : public TcpSocket
                        uint32_t isn = 0);
 
     // ns3::Socket
+    /// Socket: the last error as ns-3's errno (GetLinuxErrno() gives Linux's).
+    /// \return the error
     enum SocketErrno GetErrno() const override;
+    /// Socket: NS3_SOCK_STREAM.
+    /// \return NS3_SOCK_STREAM
     enum SocketType GetSocketType() const override;
+    /// Socket: the node the socket is on (nullptr once disposed).
+    /// \return the node
     Ptr<Node> GetNode() const override;
+    /// Socket: bind(2) to 0.0.0.0 and an ephemeral port.
+    /// \return 0, or -1 with the error in GetErrno()
     int Bind() override;
+    /// Socket: IPv6 is not supported (-1, EOPNOTSUPP; EBADF once closed).
+    /// \return -1
     int Bind6() override;
+    /// Socket: bind(2) to an InetSocketAddress, decided by the port table (EADDRINUSE, ...).
+    /// \param address the local address and port (0: an ephemeral port)
+    /// \return 0, or -1 with the error in GetErrno()
     int Bind(const Address& address) override;
+    /// Socket: close(2) as tcp_close(): a FIN (or an RST with unread data or SO_LINGER 0);
+    /// the connection lives on as an orphan, then TIME_WAIT; EBADF for every later call.
+    /// \return 0, or -1 with the error in GetErrno()
     int Close() override;
+    /// Socket: shutdown(SHUT_WR), as Shutdown(false, true): a FIN after the queued data.
+    /// \return 0, or -1 with the error in GetErrno()
     int ShutdownSend() override;
+    /// Socket: shutdown(SHUT_RD), as Shutdown(true, false); in SYN_SENT it only marks the
+    /// socket, as ns-3's stacks do (BulkSendApplication calls it right after Connect()).
+    /// \return 0, or -1 with the error in GetErrno()
     int ShutdownRecv() override;
+    /// Socket: connect(2) as tcp_v4_connect(): an ephemeral port chosen by the port model
+    /// (EADDRNOTAVAIL when none is free), then the SYN; the outcome arrives through the
+    /// connection callbacks.
+    /// \param address the peer's InetSocketAddress
+    /// \return 0, or -1 with the error in GetErrno()
     int Connect(const Address& address) override;
+    /// Socket: listen(2) as inet_listen(): the port table's listener rules (EADDRINUSE, ...).
+    /// \return 0, or -1 with the error in GetErrno()
     int Listen() override;
+    /// Socket: free space in the send buffer (SndBufSize), in bytes.
+    /// \return bytes
     uint32_t GetTxAvailable() const override;
+    /// Socket: send(2): queues p and sends what the window allows; EPIPE after shutdown.
+    /// \param p the data \param flags ignored
+    /// \return the bytes queued, or -1 (the error in GetErrno())
     int Send(Ptr<Packet> p, uint32_t flags) override;
+    /// Socket: as Send(); the address is ignored, as Linux ignores it on a stream socket.
+    /// \param p the data \param flags ignored \param toAddress ignored
+    /// \return as Send()
     int SendTo(Ptr<Packet> p, uint32_t flags, const Address& toAddress) override;
+    /// Socket: bytes received in order and not yet read.
+    /// \return bytes
     uint32_t GetRxAvailable() const override;
+    /// Socket: recv(2) as tcp_recvmsg(): up to maxSize bytes; an empty packet at EOF; nullptr
+    /// with ENOTCONN, a pending error (once) or EAGAIN.
+    /// \param maxSize the most bytes to return \param flags ignored
+    /// \return the data, or nullptr (the error in GetErrno())
     Ptr<Packet> Recv(uint32_t maxSize, uint32_t flags) override;
+    /// Socket: as Recv(), and the peer's address.
+    /// \param maxSize the most bytes to return \param flags ignored
+    /// \param[out] fromAddress the peer's InetSocketAddress \return as Recv()
     Ptr<Packet> RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress) override;
+    /// Socket: getsockname(2) as inet_getname() (the last port stays after TCP_CLOSE).
+    /// \param[out] address the local InetSocketAddress
+    /// \return 0, or -1 once closed (Linux's EBADF)
     int GetSockName(Address& address) const override;
+    /// Socket: getpeername(2): -1 in LISTEN, SYN_SENT and CLOSE (Linux's ENOTCONN).
+    /// \param[out] address the peer's InetSocketAddress
+    /// \return 0, or -1
     int GetPeerName(Address& address) const override;
+    /// Socket: TCP has no broadcast: false when asked to allow it.
+    /// \param allowBroadcast SO_BROADCAST \return whether it was accepted (only false is)
     bool SetAllowBroadcast(bool allowBroadcast) override;
+    /// Socket: false.
+    /// \return whether broadcast is allowed
     bool GetAllowBroadcast() const override;
 
     /// TracedCallback signature for state changes.
@@ -194,32 +249,81 @@ class LinuxTcpSocket : public TcpSocket
     typedef void (*ResultTracedCallback)(std::string call, portlab::Errno result);
 
   protected:
+    /// ns3::Object::DoDispose(): cancels the timers; drops the listener, queues, protocol, route.
     void DoDispose() override;
 
     // ns3::TcpSocket attributes
+    /// TcpSocket attribute SndBufSize: sets the send buffer (bytes).
+    /// \param size bytes
     void SetSndBufSize(uint32_t size) override;
+    /// TcpSocket attribute SndBufSize: the send buffer (bytes).
+    /// \return bytes
     uint32_t GetSndBufSize() const override;
+    /// TcpSocket attribute RcvBufSize: sets the receive buffer (bytes).
+    /// \param size bytes
     void SetRcvBufSize(uint32_t size) override;
+    /// TcpSocket attribute RcvBufSize: the receive buffer (bytes).
+    /// \return bytes
     uint32_t GetRcvBufSize() const override;
+    /// TcpSocket attribute SegmentSize: sets the MSS (bytes, at least 1).
+    /// \param size bytes
     void SetSegSize(uint32_t size) override;
+    /// TcpSocket attribute SegmentSize: the MSS (bytes).
+    /// \return bytes
     uint32_t GetSegSize() const override;
+    /// TcpSocket attribute InitialSlowStartThreshold: ignored (no congestion control).
+    /// \param threshold ignored
     void SetInitialSSThresh(uint32_t threshold) override;
+    /// TcpSocket attribute InitialSlowStartThreshold: UINT32_MAX.
+    /// \return the value
     uint32_t GetInitialSSThresh() const override;
+    /// TcpSocket attribute InitialCwnd: ignored (no congestion control).
+    /// \param cwnd ignored
     void SetInitialCwnd(uint32_t cwnd) override;
+    /// TcpSocket attribute InitialCwnd: the largest window, in segments.
+    /// \return the value
     uint32_t GetInitialCwnd() const override;
+    /// TcpSocket attribute ConnTimeout: stored and reported, not used (see InitialRto).
+    /// \param timeout the timeout
     void SetConnTimeout(Time timeout) override;
+    /// TcpSocket attribute ConnTimeout: as set.
+    /// \return the timeout
     Time GetConnTimeout() const override;
+    /// TcpSocket attribute ConnCount: sets the SYN retransmissions.
+    /// \param count retransmissions
     void SetSynRetries(uint32_t count) override;
+    /// TcpSocket attribute ConnCount: the SYN retransmissions.
+    /// \return retransmissions
     uint32_t GetSynRetries() const override;
+    /// TcpSocket attribute DataRetries: sets the data retransmissions.
+    /// \param retries retransmissions
     void SetDataRetries(uint32_t retries) override;
+    /// TcpSocket attribute DataRetries: the data retransmissions.
+    /// \return retransmissions
     uint32_t GetDataRetries() const override;
+    /// TcpSocket attribute DelAckTimeout: sets the delayed-ACK timeout.
+    /// \param timeout the timeout
     void SetDelAckTimeout(Time timeout) override;
+    /// TcpSocket attribute DelAckTimeout: the delayed-ACK timeout.
+    /// \return the timeout
     Time GetDelAckTimeout() const override;
+    /// TcpSocket attribute DelAckCount: sets the segments per delayed ACK.
+    /// \param count segments
     void SetDelAckMaxCount(uint32_t count) override;
+    /// TcpSocket attribute DelAckCount: the segments per delayed ACK.
+    /// \return segments
     uint32_t GetDelAckMaxCount() const override;
+    /// TcpSocket attribute TcpNoDelay: sets TCP_NODELAY.
+    /// \param noDelay whether set
     void SetTcpNoDelay(bool noDelay) override;
+    /// TcpSocket attribute TcpNoDelay: TCP_NODELAY.
+    /// \return whether set
     bool GetTcpNoDelay() const override;
+    /// TcpSocket attribute PersistTimeout: sets the persist timeout.
+    /// \param timeout the timeout
     void SetPersistTimeout(Time timeout) override;
+    /// TcpSocket attribute PersistTimeout: the persist timeout.
+    /// \return the timeout
     Time GetPersistTimeout() const override;
 
   private:

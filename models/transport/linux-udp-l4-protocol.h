@@ -115,13 +115,31 @@ class LinuxUdpL4Protocol : public IpL4Protocol
     size_t GetNSockets() const;
 
     // IpL4Protocol
+    /// IpL4Protocol: 17.
+    /// \return the IP protocol number
     int GetProtocolNumber() const override;
+    /// IpL4Protocol: a datagram from IPv4, to the socket UdpPortTable::Deliver() picks (to
+    /// every matching socket if broadcast or multicast); none: RX_ENDPOINT_UNREACH, so that
+    /// IPv4 answers with ICMP port unreachable.
+    /// \param p the datagram, transport header included \param header its IPv4 header
+    /// \param incomingInterface where it arrived
+    /// \return RX_OK, RX_CSUM_FAILED or RX_ENDPOINT_UNREACH
     enum IpL4Protocol::RxStatus Receive(Ptr<Packet> p,
                                         const Ipv4Header& header,
                                         Ptr<Ipv4Interface> incomingInterface) override;
+    /// IpL4Protocol: IPv6 is not supported (a fatal error).
+    /// \param p unused \param header unused \param incomingInterface unused
+    /// \return RX_ENDPOINT_UNREACH
     enum IpL4Protocol::RxStatus Receive(Ptr<Packet> p,
                                         const Ipv6Header& header,
                                         Ptr<Ipv6Interface> incomingInterface) override;
+    /// IpL4Protocol: an ICMP error quoting a datagram this node sent; a hard one (destination
+    /// unreachable: port unreachable is ECONNREFUSED) becomes the pending error of the
+    /// connected socket it concerns.
+    /// \param icmpSource the router or host that sent the ICMP message \param icmpTtl its TTL
+    /// \param icmpType ICMP type \param icmpCode ICMP code \param icmpInfo ICMP info field
+    /// \param payloadSource quoted source \param payloadDestination quoted destination
+    /// \param payload the quoted datagram's first 8 bytes (the transport header)
     void ReceiveIcmp(Ipv4Address icmpSource,
                      uint8_t icmpTtl,
                      uint8_t icmpType,
@@ -130,6 +148,10 @@ class LinuxUdpL4Protocol : public IpL4Protocol
                      Ipv4Address payloadSource,
                      Ipv4Address payloadDestination,
                      const uint8_t payload[8]) override;
+    /// IpL4Protocol: IPv6 is not supported (a fatal error).
+    /// \param icmpSource unused \param icmpTtl unused \param icmpType unused \param icmpCode unused
+    /// \param icmpInfo unused \param payloadSource unused \param payloadDestination unused
+    /// \param payload unused
     void ReceiveIcmp(Ipv6Address icmpSource,
                      uint8_t icmpTtl,
                      uint8_t icmpType,
@@ -138,9 +160,17 @@ class LinuxUdpL4Protocol : public IpL4Protocol
                      Ipv6Address payloadSource,
                      Ipv6Address payloadDestination,
                      const uint8_t payload[8]) override;
+    /// IpL4Protocol: sets where datagrams go down (Ipv4::Send).
+    /// \param cb the callback
     void SetDownTarget(IpL4Protocol::DownTargetCallback cb) override;
+    /// IpL4Protocol: IPv6 is not supported (a fatal error).
+    /// \param cb unused
     void SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb) override;
+    /// IpL4Protocol: where datagrams go down.
+    /// \return the callback
     IpL4Protocol::DownTargetCallback GetDownTarget() const override;
+    /// IpL4Protocol: IPv6 is not supported (a fatal error).
+    /// \return nothing (a fatal error)
     IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
 
     /**
@@ -169,7 +199,10 @@ class LinuxUdpL4Protocol : public IpL4Protocol
     Ptr<LinuxUdpSocket> Find(portlab::SocketId id) const;
 
   protected:
+    /// ns3::Object::DoDispose(): forgets the sockets and drops the node, IPv4 and port space.
     void DoDispose() override;
+    /// ns3::Object::NotifyNewAggregate(): once on a node with IPv4, adds the socket factory
+    /// and inserts itself into IPv4.
     void NotifyNewAggregate() override;
 
   private:

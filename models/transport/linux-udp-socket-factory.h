@@ -41,6 +41,7 @@ class LinuxUdpSocketFactory : public UdpSocketFactory
     Ptr<Socket> CreateSocket() override;
 
   protected:
+    /// ns3::Object::DoDispose(): drops the protocol.
     void DoDispose() override;
 
   private:

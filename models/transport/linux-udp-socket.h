@@ -128,14 +128,35 @@ class LinuxUdpSocket : public UdpSocket
     using Socket::SendTo;
 
     // Socket
+    /// Socket: the last error as ns-3's errno (GetLinuxErrno() gives Linux's).
+    /// \return the error
     enum SocketErrno GetErrno() const override;
+    /// Socket: NS3_SOCK_DGRAM.
+    /// \return NS3_SOCK_DGRAM
     enum SocketType GetSocketType() const override;
+    /// Socket: the node the socket is on.
+    /// \return the node
     Ptr<Node> GetNode() const override;
+    /// Socket: bind(2) to 0.0.0.0 and an ephemeral port.
+    /// \return 0, or -1 with the error in GetErrno()
     int Bind() override;
+    /// Socket: IPv6 is not supported (-1, EINVAL).
+    /// \return -1
     int Bind6() override;
+    /// Socket: bind(2) to an InetSocketAddress, decided by the port table (EADDRINUSE,
+    /// EADDRNOTAVAIL, ...). An Inet6SocketAddress leaves the socket inert: ns-3 applications
+    /// bind an IPv6 socket beside the IPv4 one and abort if that fails.
+    /// \param address the local address and port (0: an ephemeral port)
+    /// \return 0, or -1 with the error in GetErrno()
     int Bind(const Address& address) override;
+    /// Socket: close(2): releases the port and drops queued datagrams; then EBADF for every call.
+    /// \return 0, or -1 with the error in GetErrno()
     int Close() override;
+    /// Socket: shutdown(SHUT_WR), as Shutdown(false, true).
+    /// \return 0, or -1 with the error in GetErrno()
     int ShutdownSend() override;
+    /// Socket: shutdown(SHUT_RD), as Shutdown(true, false).
+    /// \return 0, or -1 with the error in GetErrno()
     int ShutdownRecv() override;
     /**
      * \brief shutdown(2) with both directions at once, as inet_shutdown() does it.
@@ -143,22 +164,63 @@ class LinuxUdpSocket : public UdpSocket
      * \return 0, or -1 (ENOTCONN on an unconnected socket, which still takes the bits)
      */
     int Shutdown(bool rd, bool wr);
+    /// Socket: connect(2) as Linux's inet_dgram_connect(): bind(0) first if unbound (EAGAIN
+    /// when no port is free), then route and fix the peer; incoming datagrams from others no
+    /// longer reach the socket.
+    /// \param address the peer's InetSocketAddress
+    /// \return 0, or -1 with the error in GetErrno()
     int Connect(const Address& address) override;
+    /// Socket: EOPNOTSUPP, as for any datagram socket.
+    /// \return 0, or -1 with the error in GetErrno()
     int Listen() override;
+    /// Socket: the largest UDP payload over IPv4 (no send buffer is modelled).
+    /// \return bytes
     uint32_t GetTxAvailable() const override;
+    /// Socket: send(2) to the connected peer; EDESTADDRREQ when not connected.
+    /// \param p the payload \param flags ignored
+    /// \return the bytes sent, or -1 (the error in GetErrno())
     int Send(Ptr<Packet> p, uint32_t flags) override;
+    /// Socket: sendto(2) to an InetSocketAddress (bind(0) first if unbound).
+    /// \param p the payload \param flags ignored \param address the destination
+    /// \return the bytes sent, or -1 (the error in GetErrno())
     int SendTo(Ptr<Packet> p, uint32_t flags, const Address& address) override;
+    /// Socket: bytes of the datagrams queued for reading.
+    /// \return bytes
     uint32_t GetRxAvailable() const override;
+    /// Socket: recv(2), as RecvFrom() without the address.
+    /// \param maxSize the most bytes to return \param flags ignored
+    /// \return the data, or nullptr (the error in GetErrno())
     Ptr<Packet> Recv(uint32_t maxSize, uint32_t flags) override;
+    /// Socket: recvfrom(2): a pending error (ICMP) first, then the oldest datagram, cut to
+    /// maxSize (the rest is lost, as with MSG_TRUNC); nullptr and EAGAIN when none is queued.
+    /// \param maxSize the most bytes to return \param flags ignored
+    /// \param[out] fromAddress the sender's InetSocketAddress
+    /// \return the datagram, or nullptr (the error in GetErrno())
     Ptr<Packet> RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress) override;
+    /// Socket: getsockname(2): the bound address and port (0.0.0.0:0 before bind).
+    /// \param[out] address the local InetSocketAddress
+    /// \return 0, or -1 with the error in GetErrno()
     int GetSockName(Address& address) const override;
+    /// Socket: getpeername(2): the connected peer, or -1 with ENOTCONN.
+    /// \param[out] address the peer's InetSocketAddress
+    /// \return 0, or -1 with the error in GetErrno()
     int GetPeerName(Address& address) const override;
+    /// Socket: SO_BINDTODEVICE: the port table sees the device's interface index (nullptr: none).
+    /// \param netdevice a device of the socket's node, or nullptr
     void BindToNetDevice(Ptr<NetDevice> netdevice) override;
+    /// Socket: SO_BROADCAST (sending to a broadcast address needs it, as on Linux).
+    /// \param allowBroadcast SO_BROADCAST \return true
     bool SetAllowBroadcast(bool allowBroadcast) override;
+    /// Socket: whether SO_BROADCAST is set.
+    /// \return whether broadcast is allowed
     bool GetAllowBroadcast() const override;
 
     // UdpSocket
+    /// UdpSocket: group membership is not modelled (-1, EOPNOTSUPP).
+    /// \param interface unused \param groupAddress unused \return -1
     int MulticastJoinGroup(uint32_t interface, const Address& groupAddress) override;
+    /// UdpSocket: group membership is not modelled (-1, EOPNOTSUPP).
+    /// \param interface unused \param groupAddress unused \return -1
     int MulticastLeaveGroup(uint32_t interface, const Address& groupAddress) override;
 
     /**
@@ -175,6 +237,7 @@ class LinuxUdpSocket : public UdpSocket
     typedef void (*LinuxErrnoTracedCallback)(portlab::Errno e);
 
   protected:
+    /// ns3::Object::DoDispose(): drops the receive queue, node and protocol.
     void DoDispose() override;
 
   private:

@@ -13,6 +13,9 @@
 namespace portlab
 {
 
+/// \addtogroup portlab-util
+/// @{
+
 /**
  * \brief A JSON value (nlohmann::json with objects in insertion order, as portlab writes them).
  *
@@ -81,6 +84,8 @@ std::string FormatJsonReal(double d);
  * has no such member
  */
 const Json* JsonMember(const Json& object, const std::string& key);
+
+/// @}
 
 } // namespace portlab
 

@@ -12,11 +12,6 @@ namespace portlab
 {
 
 /**
- * \defgroup portlab-util Utilities
- * Small shared pieces with no ns-3 dependency: JSON, cleanup of temporary output on signals.
- */
-
-/**
  * \ingroup portlab-util
  * \brief Temporary output (a file, or a directory tree) that is removed if the process is
  * interrupted by SIGINT, SIGTERM, SIGHUP or SIGQUIT before it is renamed into place.

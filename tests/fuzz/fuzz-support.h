@@ -11,15 +11,6 @@
 #include <string>
 #include <vector>
 
-/**
- * \defgroup portlab-fuzz Fuzz targets
- * One libFuzzer target per parser and interpreter (tests/fuzz/TARGET-fuzz.cc). Each defines
- * LLVMFuzzerTestOneInput, catches only the exceptions its API documents as the error channel
- * for bad input, and writes nothing outside fuzz::PrivateTempDir(). The same sources are linked
- * with libFuzzer (PORTLAB_FUZZ=ON, clang) and with replay-main.cc (every build), which replays
- * the seed corpora and the regression inputs as CTest tests.
- */
-
 /// The libFuzzer entry point each target defines.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
