@@ -13,15 +13,35 @@
 
 #include <gtest/gtest.h>
 #include <iostream>
+#include <string>
 
 namespace
 {
 
 using namespace portlab;
 
-TEST(DifferentialCorpus, EveryRecordedKernelSequenceAgreesOnTheModel)
+/// A recording: its file in tests/data/differential and what its generator covers.
+struct Corpus
 {
-    auto corpus = ParseRecording(ReadWholeFile(PORTLAB_DIFFERENTIAL_CORPUS));
+    const char* file; //!< the recording
+    const char* name; //!< the test's name
+};
+
+/// How gtest names a recording in its messages.
+void
+PrintTo(const Corpus& c, std::ostream* os)
+{
+    *os << c.file;
+}
+
+class DifferentialCorpus : public ::testing::TestWithParam<Corpus>
+{
+};
+
+TEST_P(DifferentialCorpus, EveryRecordedKernelSequenceAgreesOnTheModel)
+{
+    auto corpus = ParseRecording(
+        ReadWholeFile(std::string(PORTLAB_DIFFERENTIAL_DIR) + "/" + GetParam().file));
     ASSERT_GE(corpus.size(), 1000u) << "the corpus should hold at least 1000 sequences";
     size_t agree = 0;
     size_t checks = 0;
@@ -38,12 +58,23 @@ TEST(DifferentialCorpus, EveryRecordedKernelSequenceAgreesOnTheModel)
             ADD_FAILURE() << line << " (the model should give Linux's result)";
         }
     }
-    std::cout << agree << " of " << corpus.size() << " fuzz sequences agree (" << checks
-              << " checks)\n";
+    std::cout << GetParam().file << ": " << agree << " of " << corpus.size()
+              << " fuzz sequences agree (" << checks << " checks)\n";
     EXPECT_EQ(agree, corpus.size());
 }
 
-TEST(DifferentialCorpus, ADisagreementIsReported)
+// corpus.txt: the base generator (bind, listen, connect, accept, send, recv, close, resets,
+// waits, sysctls); corpus-extended.txt: `--extended`, also non-blocking connect, backlogs,
+// shutdown, socket options, names, sendto/recvfrom.
+INSTANTIATE_TEST_SUITE_P(Recordings,
+                         DifferentialCorpus,
+                         ::testing::Values(Corpus{"corpus.txt", "base"},
+                                           Corpus{"corpus-extended.txt", "extended"}),
+                         [](const ::testing::TestParamInfo<Corpus>& i) {
+                             return std::string(i.param.name);
+                         });
+
+TEST(DifferentialComparison, ADisagreementIsReported)
 {
     // The comparison itself can fail: a recorded result the model does not give.
     RecordedScript s{7,
