@@ -86,3 +86,5 @@ string(REGEX REPLACE "/$" "" _portlab_pc_to_prefix "${_portlab_pc_to_prefix}")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/portlab.pc.in ${PROJECT_BINARY_DIR}/portlab.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/portlab.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
         COMPONENT portlab)
+
+include(${CMAKE_CURRENT_LIST_DIR}/PortlabPackage.cmake)
