@@ -19,6 +19,7 @@ set(PORTLAB_EXPORTED "")
 function(portlab_install_library target name)
   add_library(portlab::${name} ALIAS ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} INSTALL_RPATH "$ORIGIN")
+  target_compile_features(${target} INTERFACE cxx_std_17)
   foreach(dir ${ARGN})
     get_filename_component(layer ${dir} NAME)
     # Headers include each other by bare name ("port-types.h"), so each layer's folder is an
@@ -62,6 +63,12 @@ if(PORTLAB_BUILD_SCENARIO)
   file(GLOB _portlab_scripts ${PROJECT_SOURCE_DIR}/tests/data/scripts/*.pcs)
   install(FILES ${_portlab_scripts} DESTINATION ${CMAKE_INSTALL_DATADIR}/portlab/scripts
           COMPONENT portlab)
+endif()
+if(PORTLAB_BUILD_EXAMPLES)
+  # The example programs, and out-of-tree/: a user's CMakeLists.txt that builds one of them.
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/portlab/examples COMPONENT portlab
+          FILES_MATCHING PATTERN "*.cc" PATTERN "out-of-tree/CMakeLists.txt")
 endif()
 
 # --- the CMake package -------------------------------------------------------------------------
