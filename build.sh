@@ -32,6 +32,7 @@ PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
           libboost-iostreams-dev libboost-filesystem-dev parallel libgnuplot-iostream-dev gnuplot-nox libgtest-dev
           libbenchmark-dev nlohmann-json3-dev
           doxygen # the API docs of the public headers (doc/): the doc target and test
+          pkgconf # the test that builds an example against the installed portlab.pc
           clang-14 libclang-rt-14-dev) # the fuzz targets: clang with libFuzzer, ASan, UBSan
 
 usage() {

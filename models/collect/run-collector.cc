@@ -155,6 +155,18 @@ ScenarioDirectory()
     {
         return "scenarios";
     }
+    // An installed portlab: PREFIX/bin/portlab finds PREFIX/share/portlab/scenarios, wherever
+    // PREFIX has been copied to.
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+    {
+        fs::path installed = exe.parent_path() / PORTLAB_SCENARIOS_FROM_BIN;
+        if (fs::is_directory(installed, ec) && !IniFiles(installed.string()).empty())
+        {
+            return installed.lexically_normal().string();
+        }
+    }
     return PORTLAB_SOURCE_DIR "/scenarios";
 }
 

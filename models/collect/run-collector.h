@@ -19,7 +19,8 @@ namespace portlab
 /**
  * \ingroup portlab-collect
  * \brief Where scenario files are looked up: $PORTLAB_SCENARIOS if set, else ./scenarios if
- * it exists, else the source tree's scenarios/.
+ * it exists, else an installed portlab's share/portlab/scenarios (found from the executable's
+ * own path), else the source tree's scenarios/.
  * \return the directory
  */
 std::string ScenarioDirectory();

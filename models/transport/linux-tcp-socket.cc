@@ -386,6 +386,7 @@ LinuxTcpSocket::Fail(Errno e, const char* call)
 void
 LinuxTcpSocket::Result(const char* call, Errno e)
 {
+    NS_LOG_INFO(this << " " << call << ": " << (e == Errno::OK ? "ok" : portlab::ErrnoName(e)));
     if (!m_resultTrace.IsEmpty())
     {
         m_resultTrace(call, e); // the std::string ("connect-established") only for a sink
@@ -424,6 +425,8 @@ LinuxTcpSocket::SetState(TcpState s)
 void
 LinuxTcpSocket::StateChanged(TcpState old, TcpState now)
 {
+    NS_LOG_INFO(this << " " << portlab::TcpStateName(old) << " -> "
+                     << portlab::TcpStateName(now));
     m_stateTrace(old, now);
     // tcp_set_state(): CurrEstab counts ESTABLISHED and CLOSE_WAIT sockets; going from either
     // straight to CLOSE is an EstabReset.
