@@ -907,12 +907,26 @@ TcpPortTable::ScheduleTimeWait(TimeWaitId tw, TimeNs expiry)
 void
 TcpPortTable::KillTimeWait(TimeWaitId tw)
 {
+    RetireTimeWait(tw, false);
+}
+
+void
+TcpPortTable::RetireTimeWait(TimeWaitId tw, bool expired)
+{
+    // Counted and observed as a TIME_WAIT ending, unless it is an orphan's FIN_WAIT2 entry.
     if (!(m_tw[tw].flags & TW_FIN_WAIT2))
     {
-        ++m_counters.timeWaitKilled;
+        ++(expired ? m_counters.timeWaitExpired : m_counters.timeWaitKilled);
         if (m_observer)
         {
-            m_observer->TimeWaitKilled(m_tw[tw]);
+            if (expired)
+            {
+                m_observer->TimeWaitExpired(m_tw[tw]);
+            }
+            else
+            {
+                m_observer->TimeWaitKilled(m_tw[tw]);
+            }
         }
     }
     IndexErase(m_tw[tw].tuple);
@@ -968,16 +982,7 @@ TcpPortTable::ExpireTimeWaits(TimeNs now)
     {
         TimeWaitId tw = q->front().first;
         q->pop_front();
-        if (!(m_tw[tw].flags & TW_FIN_WAIT2))
-        {
-            ++m_counters.timeWaitExpired;
-            if (m_observer)
-            {
-                m_observer->TimeWaitExpired(m_tw[tw]);
-            }
-        }
-        IndexErase(m_tw[tw].tuple);
-        FreeTimeWait(tw);
+        RetireTimeWait(tw, true);
         ++n;
     }
     return n;

@@ -519,6 +519,11 @@ class TcpPortTable
     uint32_t OwnerCount(uint16_t port) const;
 
   private:
+    /// A TIME_WAIT entry ends (\p expired: its timer ran out; else killed, by a takeover, an
+    /// RST or a listener's SYN): counted and observed as such (a FIN_WAIT2 entry is neither),
+    /// taken out of the index and freed.
+    void RetireTimeWait(TimeWaitId tw, bool expired);
+
     /// Owner classes of a bind bucket.
     enum class OwnerKind : uint8_t
     {

@@ -777,16 +777,8 @@ ScriptCounterNames()
 std::string
 ScriptSsText(const std::vector<std::string>& states)
 {
-    static const std::vector<std::string> order{"LISTEN",
-                                                "ESTAB",
-                                                "SYN-SENT",
-                                                "SYN-RECV",
-                                                "FIN-WAIT-1",
-                                                "FIN-WAIT-2",
-                                                "CLOSE-WAIT",
-                                                "LAST-ACK",
-                                                "CLOSING",
-                                                "TIME-WAIT"};
+    // ss's state names in its order (SsStates(); a TCP state is never UNCONN).
+    const std::vector<std::string>& order = SsStates();
     std::map<std::string, int> counts;
     for (const auto& s : states)
     {
