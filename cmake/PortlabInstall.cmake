@@ -53,6 +53,12 @@ if(PORTLAB_BUILD_CLI)
 
   set_target_properties(portlab PROPERTIES INSTALL_RPATH "$ORIGIN/${_portlab_bin_to_lib}")
   install(TARGETS portlab RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT portlab)
+  # man portlab (made at build time by 'portlab help --man') and bash completion.
+  install(FILES ${PROJECT_BINARY_DIR}/portlab.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+          COMPONENT portlab)
+  install(FILES ${CMAKE_CURRENT_LIST_DIR}/portlab-completion.bash
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME portlab
+          COMPONENT portlab)
 endif()
 if(PORTLAB_BUILD_SCENARIO)
   # The shipped scenarios, and socket scripts (the recorded Linux answers) as examples of the

@@ -14,7 +14,11 @@
 #include "sweep.h"
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <iomanip>
 #include <thread>
 #include <unistd.h>
@@ -36,7 +40,7 @@ const char* const TOP_HELP =
     "\n"
     "Commands:\n"
     "  (none)       the default study: the five port questions, answered in\n"
-    "               results/study/report.md\n"
+    "               results/study/report.md ('portlab study' too)\n"
     "  run S        run scenario S once: results/S/<run>/\n"
     "  list         the scenarios and the question each answers\n"
     "  sweep S      run S over every combination of --vary values, in parallel\n"
@@ -45,9 +49,36 @@ const char* const TOP_HELP =
     "  script FILE  run a socket script and check its expectations\n"
     "  keys         every key a scenario file may set\n"
     "  sysctls      every host setting with its Linux default\n"
+    "  help [CMD]   this text, or CMD's ('portlab CMD --help' is the same)\n"
     "\n"
-    "'portlab COMMAND --help' describes each. Exit status: 0 ok, 1 disagreement with\n"
+    "'portlab help CMD' or 'portlab CMD --help' describes each; 'portlab --version' prints\n"
+    "the version. list, keys, sysctls and run take --json (JSON on stdout); run, sweep and\n"
+    "the study take --progress (progress lines on stderr even when it is not a terminal)\n"
+    "and end with a one-line summary on stderr. Exit status: 0 ok, 1 disagreement with\n"
     "Linux (or failed sweep points), 2 bad input.\n";
+
+/// The version line of 'portlab --version'.
+std::string
+VersionLine()
+{
+    return std::string("portlab ") + PORTLAB_VERSION + " (ns-3 3.37, Linux 6.18 port rules)";
+}
+
+/// Seconds since \p start.
+double
+Since(std::chrono::steady_clock::time_point start)
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+/// "12.3 s"
+std::string
+Seconds(double s)
+{
+    std::ostringstream o;
+    o << std::fixed << std::setprecision(1) << s << " s";
+    return o.str();
+}
 
 /// The largest socket script read (a script is a page of text; /dev/zero is not one).
 constexpr size_t MAX_SCRIPT_BYTES = size_t(1) << 20;
@@ -75,10 +106,48 @@ Parse(int argc,
     }
     catch (const po::error& e)
     {
-        err << "portlab " << cmd << ": " << e.what() << "\n\n" << opts << "\n";
+        std::string allowed;
+        for (const auto& o : opts.options())
+        {
+            const std::string name = o->canonical_display_name(po::command_line_style::allow_long);
+            bool positional = false;
+            for (unsigned i = 0; i < pos.max_total_count() && i < 8; ++i)
+            {
+                positional = positional || pos.name_for_position(i) == o->long_name();
+            }
+            if (name.rfind("--", 0) == 0 && !positional)
+            {
+                allowed += (allowed.empty() ? "" : ", ") + name;
+            }
+        }
+        err << "portlab" << (cmd.empty() ? "" : " " + cmd) << ": " << e.what()
+            << "; allowed: " << allowed << " ('portlab help" << (cmd.empty() ? "" : " " + cmd)
+            << "')\n";
         return EXIT_USAGE;
     }
     return -1;
+}
+
+/// Refuses an option that only makes sense with another.
+void
+Needs(const po::variables_map& vm, const char* option, const char* needed)
+{
+    if (vm.count(option) && !vm.count(needed))
+    {
+        throw ConfigError(std::string("--") + option + " applies to --" + needed +
+                          "; allowed: give --" + needed + " too, or leave --" + option + " out");
+    }
+}
+
+/// Refuses two options that contradict each other.
+void
+Excludes(const po::variables_map& vm, const char* a, const char* b)
+{
+    if (vm.count(a) && vm.count(b))
+    {
+        throw ConfigError(std::string("--") + a + " and --" + b +
+                          " cannot be given together; allowed: one of them");
+    }
 }
 
 /// An integer option given as text: Boost would wrap "-1" into an unsigned type silently.
@@ -124,11 +193,14 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     uint64_t seed = 0;
     std::string dir;
     po::options_description opts(
-        "Usage: portlab run SCENARIO [--set KEY=VALUE ...] [--seed N] [--out DIR]\n\n"
+        "Usage: portlab run SCENARIO [--set KEY=VALUE ...] [--seed N] [--out DIR] [--json]\n"
+        "                   [--progress] [--no-figures] [--quiet]\n\n"
         "Runs one scenario (a name from 'portlab list', FILE.ini or FILE.ini:NAME) and writes\n"
         "DIR (default results/SCENARIO/[KEY=VALUE,...-]seed-N): summary.json, timeseries.csv,\n"
         "ss/HOST-at-Ts.txt, figures (sockets, connects: .png .svg .pdf), pcap/ if asked.\n"
-        "The directory appears whole when the run ends, or not at all.\n\nOptions");
+        "The directory appears whole when the run ends, or not at all. A one-line summary\n"
+        "ends on stderr. --json prints summary.json (the same bytes) on stdout instead of the\n"
+        "verdicts.\n\nOptions");
     opts.add_options()("help,h", "print this help")("scenario",
                                                     po::value<std::string>(&scenario),
                                                     "the scenario")(
@@ -140,6 +212,10 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
         "random seed (default: the scenario's, else 1)")("out",
                                                          po::value<std::string>(&dir),
                                                          "results directory")(
+        "json",
+        "print summary.json on stdout")("progress",
+                                        "progress lines on stderr even when it is not a "
+                                        "terminal (a line at most every 2 s)")(
         "no-figures",
         "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success");
     po::positional_options_description pos;
@@ -152,20 +228,35 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     }
     if (scenario.empty())
     {
-        err << "portlab run: no SCENARIO given; 'portlab list' shows them\n";
+        err << "portlab run: no SCENARIO given; allowed: a name from 'portlab list', FILE.ini or "
+               "FILE.ini:NAME\n";
         return EXIT_USAGE;
     }
+    Excludes(vm, "json", "quiet");
+    Excludes(vm, "progress", "quiet");
     ScenarioSpec spec = LoadScenario(scenario, sets);
     seed = Count(vm, "seed", spec.seed, 0, INT64_MAX);
     if (dir.empty())
     {
         dir = DefaultRunDirectory(spec.name, sets, seed);
     }
+    const bool quiet = vm.count("quiet") > 0;
     RunWriteOptions wo;
     wo.figures = !vm.count("no-figures");
-    wo.progress = StderrIsTerminal() && !vm.count("quiet");
+    wo.terminal = StderrIsTerminal();
+    wo.progress = !quiet && (wo.terminal || vm.count("progress"));
+    auto start = std::chrono::steady_clock::now();
     RunResult r = RunAndWrite(spec, seed, dir, wo);
-    if (!vm.count("quiet"))
+    size_t agree = 0;
+    for (const auto& v : r.verdicts)
+    {
+        agree += v.matches ? 1 : 0;
+    }
+    if (vm.count("json"))
+    {
+        out << ReadWholeFile(dir + "/summary.json");
+    }
+    else if (!quiet)
     {
         out << spec.name << ": " << spec.question << "\n  Linux: " << spec.linuxAnswer << "\n";
         for (const auto& v : r.verdicts)
@@ -176,15 +267,154 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
         out << "  matches Linux: " << (r.matchesLinux ? "yes" : "NO") << "\n  results: " << dir
             << "\n";
     }
+    if (!quiet)
+    {
+        err << "portlab run: " << spec.name << " seed " << seed << ": "
+            << (r.matchesLinux ? "matches Linux" : "DIFFERS from Linux") << " (" << agree
+            << " of " << r.verdicts.size() << " expectations), " << Seconds(Since(start))
+            << "; results in " << dir << "\n";
+    }
+    return EXIT_OK;
+}
+
+/// The options of list, keys and sysctls: --json and --help.
+int
+ParseListing(int argc,
+             char** argv,
+             const std::string& cmd,
+             const std::string& usage,
+             bool& json,
+             std::ostream& out,
+             std::ostream& err)
+{
+    po::options_description opts(usage + "\n\nOptions");
+    opts.add_options()("help,h", "print this help")("json", "print a JSON array on stdout");
+    po::positional_options_description pos;
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, cmd, out, err);
+    json = vm.count("json") > 0;
+    return rc;
+}
+
+int
+CmdList(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    bool json = false;
+    int rc = ParseListing(argc,
+                          argv,
+                          "list",
+                          "Usage: portlab list [--json]\n\n"
+                          "The scenarios portlab finds ($PORTLAB_SCENARIOS, ./scenarios or the\n"
+                          "shipped ones), each with the question it answers. --json: objects with\n"
+                          "name, file and question (or error, for a scenario that does not load).",
+                          json,
+                          out,
+                          err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    Json all = Json::array();
+    for (const auto& [name, file, question] : ListScenarios())
+    {
+        if (!json)
+        {
+            out << std::left << std::setw(38) << name << " " << question << "\n";
+            continue;
+        }
+        Json j = Json::object();
+        j["name"] = name;
+        j["file"] = file;
+        if (question.rfind("ERROR: ", 0) == 0)
+        {
+            j["error"] = question.substr(7);
+        }
+        else
+        {
+            j["question"] = question;
+        }
+        all.push_back(j);
+    }
+    if (json)
+    {
+        out << DumpJsonPretty(all) << "\n";
+    }
     return EXIT_OK;
 }
 
 int
-CmdList(std::ostream& out)
+CmdKeys(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
-    for (const auto& [name, file, question] : ListScenarios())
+    bool json = false;
+    int rc = ParseListing(argc,
+                          argv,
+                          "keys",
+                          "Usage: portlab keys [--json]\n\n"
+                          "Every key a scenario file (or --set) may set, with what it means and\n"
+                          "what it allows. --json: objects with key and help.",
+                          json,
+                          out,
+                          err);
+    if (rc >= 0)
     {
-        out << std::left << std::setw(38) << name << " " << question << "\n";
+        return rc;
+    }
+    Json all = Json::array();
+    for (const auto& [k, h] : ScenarioKeyHelp())
+    {
+        if (json)
+        {
+            all.push_back(Json{{"key", k}, {"help", h}});
+        }
+        else
+        {
+            out << std::left << std::setw(30) << k << " " << h << "\n";
+        }
+    }
+    if (json)
+    {
+        out << DumpJsonPretty(all) << "\n";
+    }
+    return EXIT_OK;
+}
+
+int
+CmdSysctls(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    bool json = false;
+    int rc = ParseListing(argc,
+                          argv,
+                          "sysctls",
+                          "Usage: portlab sysctls [--json]\n\n"
+                          "Every host setting (sysctl) portlab models, with its Linux default and\n"
+                          "what it does; set them with sysctl.NAME, group.G.sysctl.NAME or\n"
+                          "host.H.sysctl.NAME. --json: objects with name, default and help.",
+                          json,
+                          out,
+                          err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    PortSysctls defaults;
+    Json all = Json::array();
+    for (const auto& name : PortSysctls::Names())
+    {
+        if (json)
+        {
+            all.push_back(Json{{"name", name},
+                               {"default", defaults.Get(name)},
+                               {"help", PortSysctls::Help(name)}});
+        }
+        else
+        {
+            out << name << " = " << defaults.Get(name) << "\n    " << PortSysctls::Help(name)
+                << "\n";
+        }
+    }
+    if (json)
+    {
+        out << DumpJsonPretty(all) << "\n";
     }
     return EXIT_OK;
 }
@@ -204,7 +434,8 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
     po::options_description opts(
         "Usage: portlab sweep SCENARIO --vary KEY=V1,V2,... [--vary ...] [--seeds K]\n"
         "                     [--jobs J] [--set KEY=VALUE ...] [--out DIR] [--y METRIC]\n"
-        "                     [--emit-jobs FILE]\n\n"
+        "                     [--progress] [--emit-jobs FILE [--remote-root DIR]\n"
+        "                     [--remote-portlab PATH]]\n\n"
         "Runs every combination of the --vary values (first key slowest) with K seeds, as\n"
         "parallel 'portlab run' processes, into DIR/points/KEY=V,.../seed-S (default DIR:\n"
         "results/SCENARIO/sweep-KEYS). A rerun skips finished points. Then writes\n"
@@ -213,7 +444,11 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
         "= 95% confidence intervals across seeds.\n"
         "--emit-jobs FILE writes one command per unfinished point instead of running them:\n"
         "  parallel < FILE     (GNU parallel; add --sshloginfile for several machines)\n"
-        "then 'portlab collect DIR' merges them.\n\nOptions");
+        "then 'portlab collect DIR' merges them. For other machines, --remote-root DIR names\n"
+        "this working directory as they see it (shared or copied): each line starts with\n"
+        "'cd DIR &&' and names its results and scenario file relative to it, and starts\n"
+        "--remote-portlab PATH (default with --remote-root: 'portlab' on their PATH).\n"
+        "A one-line summary ends on stderr.\n\nOptions");
     opts.add_options()("help,h", "print this help")("scenario",
                                                     po::value<std::string>(&scenario),
                                                     "the scenario")(
@@ -235,7 +470,16 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
         "metric to plot, SUBJECT.METRIC (default: the first "
         "client's steady_success_rate)")("emit-jobs",
                                          po::value<std::string>(&emit),
-                                         "write the job list to FILE and stop");
+                                         "write the job list to FILE and stop")(
+        "remote-root",
+        po::value<std::string>(),
+        "with --emit-jobs: this working directory's path on the machines that run the jobs")(
+        "remote-portlab",
+        po::value<std::string>(),
+        "with --emit-jobs: the portlab executable there (default: this one's path; with "
+        "--remote-root: 'portlab')")("progress",
+                                     "progress lines on stderr even when it is not a terminal "
+                                     "(a line at most every 2 s)");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm;
@@ -249,24 +493,52 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
         err << "portlab sweep: no SCENARIO given; 'portlab list' shows them\n";
         return EXIT_USAGE;
     }
+    Needs(vm, "remote-root", "emit-jobs");
+    Needs(vm, "remote-portlab", "emit-jobs");
+    Excludes(vm, "progress", "emit-jobs");
+    for (const char* o : {"remote-root", "remote-portlab"})
+    {
+        if (vm.count(o) && vm[o].as<std::string>().empty())
+        {
+            throw ConfigError(std::string("--") + o +
+                              " '' is not allowed; allowed: a path (or for --remote-portlab a "
+                              "name on the remote PATH)");
+        }
+    }
     seeds = Count(vm, "seeds", 1, 1, 1000);
     firstSeed = Count(vm, "first-seed", 1, 0, INT64_MAX);
     jobs = Count(vm, "jobs", jobs, 1, 1024);
     SweepPlan plan = MakeSweepPlan(scenario, sets, vary, seeds, firstSeed, y, dir);
     if (!emit.empty())
     {
-        size_t n = EmitJobs(plan, Self(), emit);
+        JobTarget target;
+        target.remoteRoot = vm.count("remote-root") ? vm["remote-root"].as<std::string>() : "";
+        target.portlab = vm.count("remote-portlab")     ? vm["remote-portlab"].as<std::string>()
+                         : target.remoteRoot.empty() ? Self()
+                                                     : std::string("portlab");
+        size_t n = EmitJobs(plan, target, emit);
         out << emit << ": " << n << " commands for " << plan.dir << "\n  run them: parallel < "
             << emit << "\n  then:     portlab collect " << plan.dir << "\n";
         return EXIT_OK;
     }
-    int failed = RunSweep(plan, Self(), jobs, StderrIsTerminal());
-    out << plan.dir << "/points.csv: " << plan.Points().size() << " runs";
+    auto start = std::chrono::steady_clock::now();
+    const bool terminal = StderrIsTerminal();
+    size_t already = 0;
+    for (const auto& p : plan.Points())
+    {
+        already += fs::exists(p.dir + "/summary.json") ? 1 : 0;
+    }
+    int failed = RunSweep(plan, Self(), jobs, terminal || vm.count("progress"), terminal);
+    const size_t runs = plan.Points().size();
+    out << plan.dir << "/points.csv: " << runs << " runs";
     if (failed > 0)
     {
         out << ", " << failed << " FAILED (rerun the same command to retry them)";
     }
     out << "\n";
+    err << "portlab sweep: " << runs << " runs (" << already << " already done, "
+        << runs - already - failed << " run now, " << failed << " failed), " << Seconds(Since(start))
+        << "; points in " << plan.dir << "/points.csv\n";
     return failed == 0 ? EXIT_OK : EXIT_MISMATCH;
 }
 
@@ -444,7 +716,8 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
         "multi-listener, server-restart, client-port-reuse, timewait-exhaustion) and writes\n"
         "DIR/report.md (default results/study) answering each question with the measured\n"
         "evidence, verdicts against Linux and figures; each run's files are in DIR/SCENARIO/.\n"
-        "\nOptions");
+        "Progress goes to stderr when it is a terminal or with --progress, and a one-line\n"
+        "summary ends there.\n\nOptions");
     std::vector<std::string> sets;
     opts.add_options()("help,h", "print this help (and 'portlab help' lists the commands)")(
         "seed",
@@ -454,8 +727,9 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
                            "directory")("set",
                                         po::value<std::vector<std::string>>(&sets)->composing(),
                                         "a host setting for every host of every scenario, e.g. "
-                                        "--set sysctl.net.ipv4.tcp_tw_reuse=1")("no-figures",
-                                                                                "skip figures");
+                                        "--set sysctl.net.ipv4.tcp_tw_reuse=1")(
+        "progress",
+        "progress lines on stderr even when it is not a terminal")("no-figures", "skip figures");
     po::positional_options_description pos;
     po::variables_map vm;
     int rc = Parse(argc, argv, opts, pos, vm, "", out, err);
@@ -480,8 +754,179 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
     so.seed = Count(vm, "seed", 1, 0, INT64_MAX);
     so.overrides = sets;
     so.figures = !vm.count("no-figures");
-    so.progress = StderrIsTerminal();
-    return RunStudy(so, out) ? EXIT_OK : EXIT_MISMATCH;
+    so.terminal = StderrIsTerminal();
+    so.progress = so.terminal || vm.count("progress");
+    auto start = std::chrono::steady_clock::now();
+    bool all = RunStudy(so, out);
+    err << "portlab study: " << (all ? "every answer matches Linux" : "some answers DIFFER from Linux")
+        << ", " << Seconds(Since(start)) << "; report in " << so.dir << "/report.md\n";
+    return all ? EXIT_OK : EXIT_MISMATCH;
+}
+
+/// One command of 'portlab COMMAND'.
+struct Command
+{
+    const char* name;                                         //!< as typed
+    int (*run)(int, char**, std::ostream&, std::ostream&);    //!< argv[0] is the name
+};
+
+int CmdHelp(int argc, char** argv, std::ostream& out, std::ostream& err);
+
+/// Every command, in the order help lists them ('study' is also the default).
+const std::vector<Command>&
+Commands()
+{
+    static const std::vector<Command> commands = {{"run", CmdRun},
+                                                  {"list", CmdList},
+                                                  {"sweep", CmdSweep},
+                                                  {"collect", CmdCollect},
+                                                  {"plot", CmdPlot},
+                                                  {"script", CmdScript},
+                                                  {"keys", CmdKeys},
+                                                  {"sysctls", CmdSysctls},
+                                                  {"study", CmdStudy},
+                                                  {"help", CmdHelp}};
+    return commands;
+}
+
+const Command*
+FindCommand(const std::string& name)
+{
+    for (const auto& c : Commands())
+    {
+        if (name == c.name)
+        {
+            return &c;
+        }
+    }
+    return nullptr;
+}
+
+std::string
+CommandNames()
+{
+    std::string names;
+    for (const auto& c : Commands())
+    {
+        names += (names.empty() ? "" : ", ") + std::string(c.name);
+    }
+    return names;
+}
+
+/// The text of 'portlab CMD --help'.
+std::string
+CommandHelp(const Command& c)
+{
+    std::string name = c.name;
+    std::string help = "--help";
+    char* argv[] = {name.data(), help.data(), nullptr};
+    std::ostringstream out;
+    std::ostringstream err;
+    c.run(2, argv, out, err);
+    return out.str();
+}
+
+/// \p text for roff: a literal block line by line.
+std::string
+Roff(const std::string& text)
+{
+    std::string r;
+    bool lineStart = true;
+    for (char ch : text)
+    {
+        if (lineStart && (ch == '.' || ch == '\''))
+        {
+            r += "\\&";
+        }
+        if (ch == '\\')
+        {
+            r += "\\e";
+        }
+        else if (ch == '-')
+        {
+            r += "\\-";
+        }
+        else
+        {
+            r += ch;
+        }
+        lineStart = ch == '\n';
+    }
+    return r;
+}
+
+/// portlab(1): the same text as 'portlab help' and every 'portlab help CMD', as roff.
+std::string
+ManPage()
+{
+    std::ostringstream m;
+    m << ".TH PORTLAB 1 \"\" \"portlab " << PORTLAB_VERSION << "\" \"User Commands\"\n"
+      << ".SH NAME\nportlab \\- TCP and UDP port questions answered by experiment on simulated "
+         "hosts with Linux's port rules\n"
+      << ".SH SYNOPSIS\n.B portlab\n[\\fICOMMAND\\fR] [\\fIOPTIONS\\fR]\n"
+      << ".SH DESCRIPTION\n.nf\n"
+      << Roff(TOP_HELP) << ".fi\n.SH COMMANDS\n";
+    for (const auto& c : Commands())
+    {
+        if (std::string(c.name) == "help")
+        {
+            continue;
+        }
+        m << ".SS \"portlab " << c.name << "\"\n.nf\n" << Roff(CommandHelp(c)) << ".fi\n";
+    }
+    m << ".SH ENVIRONMENT\n.TP\n.B PORTLAB_SCENARIOS\nthe directory of scenario files "
+         "(default: ./scenarios if it exists, else the installed share/portlab/scenarios)\n"
+      << ".SH EXIT STATUS\n0 ok, 1 a disagreement with Linux (or failed sweep points), 2 bad "
+         "input (a one\\-line error on stderr; nothing is written)\n"
+      << ".SH SEE ALSO\nThe README of portlab; \\fBportlab help\\fR \\fICOMMAND\\fR prints "
+         "each section above.\n";
+    return m.str();
+}
+
+int
+CmdHelp(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    std::string topic;
+    po::options_description opts(
+        "Usage: portlab help [COMMAND] [--man]\n\n"
+        "Prints the list of commands, or COMMAND's help (the same as 'portlab COMMAND --help').\n"
+        "--man prints the manual page portlab(1), made from the same text, as roff.\n\nOptions");
+    opts.add_options()("help,h", "print this help")("man", "print portlab(1) as roff")(
+        "topic",
+        po::value<std::string>(&topic),
+        "COMMAND");
+    po::positional_options_description pos;
+    pos.add("topic", 1);
+    po::variables_map vm;
+    int rc = Parse(argc, argv, opts, pos, vm, "help", out, err);
+    if (rc >= 0)
+    {
+        return rc;
+    }
+    if (vm.count("man"))
+    {
+        if (!topic.empty())
+        {
+            throw ConfigError("--man prints the whole manual page; allowed: 'portlab help --man' "
+                              "without a COMMAND");
+        }
+        out << ManPage();
+        return EXIT_OK;
+    }
+    if (topic.empty())
+    {
+        out << TOP_HELP;
+        return EXIT_OK;
+    }
+    const Command* c = FindCommand(topic);
+    if (c == nullptr)
+    {
+        err << "portlab help: unknown command '" << topic << "'; allowed: " << CommandNames()
+            << "\n";
+        return EXIT_USAGE;
+    }
+    out << CommandHelp(*c);
+    return EXIT_OK;
 }
 
 } // namespace
@@ -492,58 +937,25 @@ PortlabMain(int argc, char** argv, std::ostream& out, std::ostream& err)
     std::string cmd = argc > 1 ? argv[1] : "";
     try
     {
-        if (cmd == "run")
+        if (cmd == "--version")
         {
-            return CmdRun(argc - 1, argv + 1, out, err);
-        }
-        if (cmd == "list")
-        {
-            return CmdList(out);
-        }
-        if (cmd == "sweep")
-        {
-            return CmdSweep(argc - 1, argv + 1, out, err);
-        }
-        if (cmd == "collect")
-        {
-            return CmdCollect(argc - 1, argv + 1, out, err);
-        }
-        if (cmd == "plot")
-        {
-            return CmdPlot(argc - 1, argv + 1, out, err);
-        }
-        if (cmd == "script")
-        {
-            return CmdScript(argc - 1, argv + 1, out, err);
-        }
-        if (cmd == "help")
-        {
-            out << TOP_HELP;
-            return EXIT_OK;
-        }
-        if (cmd == "keys")
-        {
-            for (const auto& [k, h] : ScenarioKeyHelp())
+            if (argc > 2)
             {
-                out << std::left << std::setw(30) << k << " " << h << "\n";
+                err << "portlab: --version takes nothing after it; allowed: 'portlab "
+                       "--version'\n";
+                return EXIT_USAGE;
             }
+            out << VersionLine() << "\n";
             return EXIT_OK;
         }
-        if (cmd == "sysctls")
+        if (const Command* c = FindCommand(cmd))
         {
-            PortSysctls defaults;
-            for (const auto& name : PortSysctls::Names())
-            {
-                out << name << " = " << defaults.Get(name) << "\n    " << PortSysctls::Help(name)
-                    << "\n";
-            }
-            return EXIT_OK;
+            return c->run(argc - 1, argv + 1, out, err);
         }
         if (!cmd.empty() && cmd[0] != '-')
         {
-            err << "portlab: unknown command '" << cmd
-                << "'; allowed: run, list, sweep, collect, plot, script, keys, sysctls, help "
-                   "(or none: the default study)\n";
+            err << "portlab: unknown command '" << cmd << "'; allowed: " << CommandNames()
+                << " (or none: the default study)\n";
             return EXIT_USAGE;
         }
         return CmdStudy(argc, argv, out, err);

@@ -288,6 +288,31 @@ LoadScenario(const std::string& ref, const std::vector<std::string>& overrides)
 {
     ScenarioRef r = FindScenario(ref);
     ScenarioFile file = ScenarioFile::Load(r.file);
+    // A user's file may extend a shipped scenario: a parent it does not define is looked up
+    // by name in the scenarios directory, as 'portlab run NAME' would find it.
+    const std::string dir = ScenarioDirectory();
+    file.SetParentLookup(
+        [dir](const std::string& name) -> std::optional<ScenarioFile> {
+            Catalog c = LoadCatalog(dir);
+            auto it = c.defining.find(name);
+            if (it == c.defining.end())
+            {
+                return std::nullopt;
+            }
+            if (it->second.size() > 1)
+            {
+                throw ConfigError(DefinedTwice(name, it->second));
+            }
+            for (auto& [path, f] : c.files)
+            {
+                if (path == it->second.front())
+                {
+                    return f;
+                }
+            }
+            return std::nullopt;
+        },
+        "a shipped scenario in " + dir + " ('portlab list')");
     std::map<std::string, ValueOrigin> origins;
     auto keys = file.ResolveWithOverrides(r.name, overrides, &origins);
     return ParseScenario(r.name, keys, origins);
@@ -439,16 +464,25 @@ RunAndWrite(const ScenarioSpec& spec,
         ro.pcapPrefix = out.Path("pcap/");
     }
     auto wallStart = std::chrono::steady_clock::now();
+    double lastLine = -1e9;
     if (options.progress)
     {
         ro.progress = [&](const RunProgress& p) {
             double wall =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - wallStart).count();
+            // Not a terminal (a log, a pipe): whole lines, at most one every 2 s, and the end.
+            if (!options.terminal && p.simNs < p.durationNs && wall - lastLine < 2)
+            {
+                return;
+            }
+            lastLine = wall;
             double frac = p.durationNs > 0 ? double(p.simNs) / p.durationNs : 1;
             double eta = frac > 0 ? wall / frac - wall : 0;
             std::fprintf(
                 stderr,
-                "\r%s: sim %.1f/%.1f s, %llu connects, %.0f connects/wall-s, ETA %.0f s   ",
+                options.terminal
+                    ? "\r%s: sim %.1f/%.1f s, %llu connects, %.0f connects/wall-s, ETA %.0f s   "
+                    : "%s: sim %.1f/%.1f s, %llu connects, %.0f connects/wall-s, ETA %.0f s\n",
                 spec.name.c_str(),
                 p.simNs / 1e9,
                 p.durationNs / 1e9,
@@ -458,7 +492,7 @@ RunAndWrite(const ScenarioSpec& spec,
         };
     }
     RunResult r = RunScenario(spec, ro);
-    if (options.progress)
+    if (options.progress && options.terminal)
     {
         std::fprintf(stderr, "\n");
     }

@@ -83,6 +83,8 @@ struct RunWriteOptions
 {
     bool figures{true};   //!< PNG + SVG (+ PDF) figures
     bool progress{false}; //!< progress line on stderr
+    /// stderr is a terminal: progress rewrites one line; else a whole line at most every 2 s
+    bool terminal{true};
 };
 
 /**

@@ -146,6 +146,7 @@ RunStudy(const StudyOptions& options, std::ostream& terminal)
         RunWriteOptions wo;
         wo.figures = options.figures;
         wo.progress = options.progress;
+        wo.terminal = options.terminal;
         RunResult r = RunAndWrite(spec, options.seed, out.Path(spec.name), wo);
         all = all && r.matchesLinux;
         size_t agree = 0;

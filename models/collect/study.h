@@ -28,6 +28,7 @@ struct StudyOptions
     std::vector<std::string> overrides; //!< --set applied to every scenario that has the key
     bool figures{true};                 //!< draw figures
     bool progress{false};               //!< progress on stderr
+    bool terminal{true};                //!< stderr is a terminal (see RunWriteOptions)
 };
 
 /**

@@ -513,7 +513,11 @@ CheckReplaceableJobList(const std::string& file)
     std::string line;
     while (std::getline(lines, line))
     {
-        // A job line: 'PATH' 'run' ... (every word single-quoted).
+        // A job line: [cd 'ROOT' && ]'PATH' 'run' ... (every word single-quoted).
+        if (line.rfind("cd '", 0) == 0 && line.find("' && '") != std::string::npos)
+        {
+            line = line.substr(line.find("' && '") + 5);
+        }
         size_t end =
             line.size() > 1 && line[0] == '\'' ? line.find("' 'run' '", 1) : std::string::npos;
         if (end == std::string::npos)
@@ -526,38 +530,127 @@ CheckReplaceableJobList(const std::string& file)
 
 } // namespace
 
-size_t
-EmitJobs(const SweepPlan& plan, const std::string& self, const std::string& file)
+namespace
 {
-    if (HasControlCharacter(file) || HasControlCharacter(self))
+
+bool
+EndsInIni(const std::string& p)
+{
+    return p.size() > 4 && p.compare(p.size() - 4, 4, ".ini") == 0;
+}
+
+/// \p path relative to the working directory; a ConfigError if it lies outside it.
+std::string
+InsideWorkingDirectory(const std::string& path, const std::string& what)
+{
+    std::error_code ec;
+    fs::path cwd = fs::weakly_canonical(fs::current_path(), ec);
+    fs::path full = fs::weakly_canonical(fs::absolute(path), ec);
+    fs::path rel = full.lexically_relative(cwd);
+    if (ec || rel.empty() || *rel.begin() == ".." || rel.is_absolute())
     {
-        throw ConfigError("the job list's path or portlab's own path holds a control character; "
+        throw ConfigError(what + " '" + path + "' is outside the working directory '" +
+                          cwd.string() +
+                          "'; with --remote-root, allowed: a path inside it (job lines name "
+                          "it relative to the remote root)");
+    }
+    return rel.string();
+}
+
+} // namespace
+
+std::vector<std::string>
+JobLines(const SweepPlan& plan, const JobTarget& target)
+{
+    if (HasControlCharacter(target.portlab) || HasControlCharacter(target.remoteRoot))
+    {
+        throw ConfigError("portlab's path or the remote root holds a control character; "
                           "allowed: printable paths");
     }
-    CheckReplaceableJobList(file);
-    WritePlan(plan);
-    std::string text;
-    size_t n = 0;
+    if (target.portlab.empty())
+    {
+        throw ConfigError("--remote-portlab '' is not allowed; allowed: a path or a name on the "
+                          "remote PATH");
+    }
+    std::string scenario = plan.scenario;
+    std::string prefix;
+    if (!target.remoteRoot.empty())
+    {
+        // A scenario given as a path (as FindScenario() tells them apart) is named relative to
+        // the root; a name is looked up there, among that machine's scenarios.
+        std::error_code ec;
+        size_t colon = scenario.rfind(':');
+        if (fs::exists(fs::symlink_status(scenario, ec)) || EndsInIni(scenario))
+        {
+            scenario = InsideWorkingDirectory(scenario, "the scenario file");
+        }
+        else if (colon != std::string::npos && EndsInIni(scenario.substr(0, colon)))
+        {
+            scenario = InsideWorkingDirectory(scenario.substr(0, colon), "the scenario file") +
+                       scenario.substr(colon);
+        }
+        InsideWorkingDirectory(plan.dir, "--out");
+        prefix = "cd " + ShellQuote(target.remoteRoot) + " && ";
+    }
+    SweepPlan there = plan;
+    there.scenario = scenario;
+    std::vector<std::string> lines;
     for (const auto& p : plan.Points())
     {
         if (fs::exists(p.dir + "/summary.json"))
         {
             continue;
         }
-        std::string line;
-        for (const auto& a : RunArgs(plan, p, self))
+        SweepPlan::Point q = p;
+        if (!target.remoteRoot.empty())
         {
-            line += (line.empty() ? "" : " ") + ShellQuote(a);
+            q.dir = InsideWorkingDirectory(p.dir, "--out");
         }
-        text += line + "\n";
-        ++n;
+        std::string line = prefix;
+        bool first = true;
+        for (const auto& a : RunArgs(there, q, target.portlab))
+        {
+            line += (first ? "" : " ") + ShellQuote(a);
+            first = false;
+        }
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+size_t
+EmitJobs(const SweepPlan& plan, const std::string& self, const std::string& file)
+{
+    return EmitJobs(plan, JobTarget{self, ""}, file);
+}
+
+size_t
+EmitJobs(const SweepPlan& plan, const JobTarget& target, const std::string& file)
+{
+    if (HasControlCharacter(file))
+    {
+        throw ConfigError("the job list's path holds a control character; allowed: a "
+                          "printable path");
+    }
+    // Every line is made (and every path checked) before anything is written.
+    std::vector<std::string> lines = JobLines(plan, target);
+    CheckReplaceableJobList(file);
+    WritePlan(plan);
+    std::string text;
+    for (const auto& l : lines)
+    {
+        text += l + "\n";
     }
     WriteFileAtomically(file, text);
-    return n;
+    return lines.size();
 }
 
 int
-RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool progress)
+RunSweep(const SweepPlan& plan,
+         const std::string& self,
+         unsigned jobs,
+         bool progress,
+         bool terminal)
 {
     WritePlan(plan);
     std::vector<SweepPlan::Point> todo;
@@ -589,17 +682,26 @@ RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool pro
     size_t done = 0;
     int failed = 0;
     auto start = std::chrono::steady_clock::now();
-    auto report = [&]() {
+    double lastLine = -1e9;
+    auto report = [&](bool last = false) {
         if (!progress)
         {
             return;
         }
         double wall =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        // Not a terminal (a log, a pipe): whole lines, at most one every 2 s, and the last.
+        if (!terminal && !last && wall - lastLine < 2)
+        {
+            return;
+        }
+        lastLine = wall;
         double eta = done > 0 ? wall / done * (todo.size() - done) : 0;
         std::fprintf(stderr,
-                     "\rsweep: %zu/%zu runs done (%zu already done), %zu running, %.0f s, "
-                     "ETA %.0f s   ",
+                     terminal ? "\rsweep: %zu/%zu runs done (%zu already done), %zu running, "
+                                "%.0f s, ETA %.0f s   "
+                              : "sweep: %zu/%zu runs done (%zu already done), %zu running, "
+                                "%.0f s, ETA %.0f s\n",
                      done + skipped,
                      points.size(),
                      skipped,
@@ -673,8 +775,8 @@ RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool pro
         fs::remove(it->second.second, ec);
         running.erase(it);
     }
-    report();
-    if (progress)
+    report(true);
+    if (progress && terminal)
     {
         std::fprintf(stderr, "\n");
     }

@@ -91,9 +91,15 @@ SweepPlan MakeSweepPlan(const std::string& scenario,
  * \param self path of the portlab executable
  * \param jobs processes at once (>= 1)
  * \param progress print progress on stderr
+ * \param terminal stderr is a terminal: progress rewrites one line; else it prints a line at
+ *        most every 2 seconds and as runs finish
  * \return the number of points that failed (0: all done and collected)
  */
-int RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool progress);
+int RunSweep(const SweepPlan& plan,
+             const std::string& self,
+             unsigned jobs,
+             bool progress,
+             bool terminal = true);
 
 /**
  * \ingroup portlab-collect
@@ -107,6 +113,45 @@ int RunSweep(const SweepPlan& plan, const std::string& self, unsigned jobs, bool
  * \return the number of commands written
  */
 size_t EmitJobs(const SweepPlan& plan, const std::string& self, const std::string& file);
+
+/**
+ * \ingroup portlab-collect
+ * \brief Where the jobs of a job list run: which portlab they start and from which directory.
+ */
+struct JobTarget
+{
+    /// The portlab executable as the machines running the jobs name it (a path there, or a
+    /// name on their PATH).
+    std::string portlab;
+    /// "" runs each job from the directory the list is run in, with the paths as given. Else
+    /// the path, on the machines running the jobs, of this working directory (a shared or
+    /// copied project directory): each line starts with `cd ROOT &&`, and the results
+    /// directories and a scenario file are named relative to it (so they must lie inside the
+    /// working directory).
+    std::string remoteRoot;
+};
+
+/**
+ * \ingroup portlab-collect
+ * \brief The job list's lines for the points not done yet, without writing anything.
+ * \param plan the plan
+ * \param target the executable and directory the lines name
+ * \return one shell command a line, each word quoted for sh
+ * \throws ConfigError for a control character in a path, or with a remote root a path (--out,
+ *         a scenario file) outside the working directory
+ */
+std::vector<std::string> JobLines(const SweepPlan& plan, const JobTarget& target);
+
+/**
+ * \ingroup portlab-collect
+ * \brief EmitJobs() for jobs that run elsewhere: the lines of JobLines(), checked before
+ * anything is written.
+ * \param plan the plan
+ * \param target the executable and directory the lines name
+ * \param file the job list
+ * \return the number of commands written
+ */
+size_t EmitJobs(const SweepPlan& plan, const JobTarget& target, const std::string& file);
 
 /**
  * \ingroup portlab-collect

@@ -419,10 +419,18 @@ ScenarioFile::Names() const
     return out;
 }
 
-std::vector<const ScenarioFile::Section*>
+void
+ScenarioFile::SetParentLookup(std::function<std::optional<ScenarioFile>(const std::string&)> lookup,
+                              const std::string& where)
+{
+    m_lookup = std::move(lookup);
+    m_lookupWhere = where;
+}
+
+std::vector<std::pair<const ScenarioFile::Section*, const std::string*>>
 ScenarioFile::Chain(const std::string& name, const std::string* parent) const
 {
-    std::vector<const Section*> chain;
+    std::vector<std::pair<const Section*, const std::string*>> chain;
     std::set<std::string> seen;
     std::string next = name;
     int fromLine = 0;
@@ -436,6 +444,20 @@ ScenarioFile::Chain(const std::string& name, const std::string* parent) const
                 found = &s;
             }
         }
+        if (found == nullptr && !chain.empty() && m_lookup)
+        {
+            // A parent from elsewhere (a shipped scenario): the rest of the chain is its file's.
+            std::optional<ScenarioFile> other = m_lookup(next);
+            if (other)
+            {
+                m_outside.push_back(std::move(*other));
+                for (const auto& link : m_outside.back().Chain(next, nullptr))
+                {
+                    chain.push_back(link);
+                }
+                return chain;
+            }
+        }
         if (found == nullptr)
         {
             std::string known;
@@ -443,16 +465,20 @@ ScenarioFile::Chain(const std::string& name, const std::string* parent) const
             {
                 known += (known.empty() ? "" : ", ") + s.name;
             }
+            std::string elsewhere =
+                m_lookup && !chain.empty() ? " in this file, or " + m_lookupWhere : "";
             if (chain.size() == 1 && parent != nullptr)
             {
                 throw ConfigError(DescribeValueError(ValueOrigin{"--set", 0},
                                                      "extends",
                                                      *parent,
                                                      "no scenario named '" + next + "' in " +
-                                                         m_file + "; allowed: " + known));
+                                                         m_file + "; allowed: " + known +
+                                                         elsewhere));
             }
             std::string where = chain.empty() ? m_file : m_file + ":" + std::to_string(fromLine);
-            throw ConfigError(where + ": no scenario named '" + next + "'; known: " + known);
+            throw ConfigError(where + ": no scenario named '" + next + "'; known: " + known +
+                              elsewhere);
         }
         if (!seen.insert(next).second)
         {
@@ -469,7 +495,7 @@ ScenarioFile::Chain(const std::string& name, const std::string* parent) const
                               "through scenario '" +
                               next + "'");
         }
-        chain.push_back(found);
+        chain.emplace_back(found, &m_file);
         auto ext = found->keys.find("extends");
         next = ext == found->keys.end() ? "" : ext->second;
         fromLine = ext == found->keys.end() ? 0 : found->lines.at("extends");
@@ -508,17 +534,18 @@ ScenarioFile::ResolveWithOverrides(const std::string& name,
             others.push_back(o);
         }
     }
-    std::vector<const Section*> chain = Chain(name, replaced ? &parent : nullptr);
+    m_outside.clear();
+    auto chain = Chain(name, replaced ? &parent : nullptr);
     std::map<std::string, std::string> keys;
     std::map<std::string, ValueOrigin> where;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
     {
-        for (const auto& [k, v] : (*it)->keys)
+        for (const auto& [k, v] : it->first->keys)
         {
             if (k != "extends")
             {
                 keys[k] = v;
-                where[k] = ValueOrigin{m_file, (*it)->lines.at(k)};
+                where[k] = ValueOrigin{*it->second, it->first->lines.at(k)};
             }
         }
     }

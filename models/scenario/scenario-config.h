@@ -7,7 +7,10 @@
 #define PORTLAB_SCENARIO_CONFIG_H
 
 #include <cstdint>
+#include <list>
+#include <functional>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -135,6 +138,17 @@ class ScenarioFile
         const std::vector<std::string>& overrides,
         std::map<std::string, ValueOrigin>* origins) const;
 
+    /**
+     * \brief Where a parent this file does not define is looked up: `extends = NAME` (or
+     * --set extends=NAME) may name a scenario of another file, e.g. a shipped one. Its own
+     * chain is resolved within its file.
+     * \param lookup returns the file that defines NAME, or nothing (a ConfigError it throws,
+     *        e.g. for a name two files define, is passed on)
+     * \param where how errors name where else was looked ("the shipped scenarios in DIR")
+     */
+    void SetParentLookup(std::function<std::optional<ScenarioFile>(const std::string&)> lookup,
+                         const std::string& where);
+
   private:
     /// One section.
     struct Section
@@ -151,10 +165,17 @@ class ScenarioFile
      * \param parent when not null, the parent to use instead of the scenario's own `extends`
      * \return the sections
      */
-    std::vector<const Section*> Chain(const std::string& name, const std::string* parent) const;
+    std::vector<std::pair<const Section*, const std::string*>> Chain(
+        const std::string& name,
+        const std::string* parent) const;
 
     std::string m_file;              //!< name for errors
     std::vector<Section> m_sections; //!< in file order
+    /// see SetParentLookup()
+    std::function<std::optional<ScenarioFile>(const std::string&)> m_lookup;
+    std::string m_lookupWhere; //!< see SetParentLookup()
+    /// the files parents were found in (a list: the sections' addresses stay put)
+    mutable std::list<ScenarioFile> m_outside;
 };
 
 /**

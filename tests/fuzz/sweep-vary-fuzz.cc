@@ -6,13 +6,16 @@
 // Fuzz target: `portlab sweep` arguments on a shipped scenario. MakeSweepPlan parses the
 // --vary strings, checks every point's scenario and picks the metric; nothing is written (the
 // plan's directory is only named). Input: one argument a line, "set KEY=VALUE" for --set,
-// "y METRIC" for --y, anything else a --vary string. The documented error channel is
-// ConfigError; nothing else is caught.
+// "y METRIC" for --y, "remote DIR" for --remote-root, "portlab PATH" for --remote-portlab,
+// anything else a --vary string. The plan's job lines (JobLines: nothing is written) must be
+// one line each, start with 'cd ROOT && ' when a root is given, and name no path outside the
+// working directory. The documented error channel is ConfigError; nothing else is caught.
 
 #include "fuzz-support.h"
 #include "scenario-config.h"
 #include "sweep.h"
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -33,6 +36,7 @@ struct SweepArguments
     std::vector<std::string> sets; //!< --set
     std::vector<std::string> vary; //!< --vary
     std::string y;                 //!< --y
+    JobTarget target{"portlab", ""}; //!< --remote-portlab, --remote-root
 };
 
 /// \param text the input \return the arguments it encodes
@@ -51,6 +55,14 @@ ReadArguments(const std::string& text)
         else if (line.rfind("y ", 0) == 0)
         {
             args.y = line.substr(2);
+        }
+        else if (line.rfind("remote ", 0) == 0)
+        {
+            args.target.remoteRoot = line.substr(7);
+        }
+        else if (line.rfind("portlab ", 0) == 0)
+        {
+            args.target.portlab = line.substr(8);
         }
         else
         {
@@ -75,6 +87,16 @@ LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
         SweepPlan plan = MakeSweepPlan(SCENARIO, args.sets, args.vary, 2, 1, args.y, "");
         plan.Points();
         DumpJson(plan.ToJson());
+        for (const auto& line : JobLines(plan, args.target))
+        {
+            if (line.find('\n') != std::string::npos ||
+                (!args.target.remoteRoot.empty() &&
+                 line.rfind("cd " + ShellQuote(args.target.remoteRoot) + " && ", 0) != 0) ||
+                (!args.target.remoteRoot.empty() && line.find("'--out' '/") != std::string::npos))
+            {
+                std::abort();
+            }
+        }
     }
     catch (const ConfigError&)
     {
