@@ -5,12 +5,15 @@
 
 /**
  * \file
- * \brief portlab-kernel-recorder: replays the Linux probe's cases on the running kernel, each
- * in a fresh network namespace, and prints one JSON line per case,
- * {"case": NAME, "result": RESULT}, as linux-goldens/linux_probe.py does.
+ * \brief portlab-kernel-recorder: runs the golden scripts (tests/data/golden-scripts, one per
+ * case of the Linux probe) on the running kernel with RunKernelScript, each in fresh network
+ * namespaces, and prints one JSON line per case, {"case": NAME, "result": RESULT}, as
+ * linux-goldens/linux_probe.py does: the scripts' `#=` annotations fold their results into
+ * the probe's shape.
  */
 
-#include "kernel-cases.h"
+#include "golden-script.h"
+#include "kernel-script.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -34,12 +37,15 @@ constexpr int EXIT_CASE_FAILED = 1;
 void
 PrintUsage(std::ostream& out)
 {
-    out << "usage: portlab-kernel-recorder [--list] [--help] [CASE...]\n"
-           "Records the Linux probe's cases on the running kernel (needs root and network\n"
-           "namespaces) and prints one JSON line per case: {\"case\": NAME, \"result\": ...}.\n"
-           "  --list   print the case names, one per line, and exit\n"
-           "  --help   print this text and exit\n"
-           "With no CASE, every case is recorded in the probe's order.\n"
+    out << "usage: portlab-kernel-recorder [--scripts DIR] [--list] [--help] [CASE...]\n"
+           "Runs the golden scripts on the running kernel (needs root and network namespaces)\n"
+           "and prints one JSON line per case: {\"case\": NAME, \"result\": ...}.\n"
+           "  --scripts DIR  the golden scripts (default: the source tree's\n"
+           "                 tests/data/golden-scripts)\n"
+           "  --list         print the case names, one per line, and exit\n"
+           "  --help         print this text and exit\n"
+           "With no CASE, every case is recorded, by name. A check of a script that fails\n"
+           "(a setup call the probe expects to succeed) is reported on stderr.\n"
            "Exit status: 0 all recorded, 1 a case failed, 2 bad usage, 77 not permitted.\n";
 }
 
@@ -60,8 +66,8 @@ JoinNames(const std::vector<std::string>& names)
 int
 main(int argc, char** argv)
 {
-    const std::vector<std::string> allCases = portlab::KernelCaseNames();
-    std::vector<std::string> selected;
+    std::string dir = PORTLAB_GOLDEN_SCRIPTS_DIR;
+    std::vector<std::string> args;
     bool list = false;
     for (int i = 1; i < argc; ++i)
     {
@@ -75,21 +81,43 @@ main(int argc, char** argv)
         {
             list = true;
         }
+        else if (arg == "--scripts" && i + 1 < argc)
+        {
+            dir = argv[++i];
+        }
         else if (arg.size() > 1 && arg[0] == '-')
         {
             std::cerr << "portlab-kernel-recorder: unknown option '" << arg << "'\n";
             PrintUsage(std::cerr);
             return EXIT_USAGE;
         }
-        else if (std::find(allCases.begin(), allCases.end(), arg) == allCases.end())
+        else
+        {
+            args.push_back(arg);
+        }
+    }
+    std::vector<portlab::GoldenScript> scripts;
+    try
+    {
+        scripts = portlab::LoadGoldenScripts(dir);
+    }
+    catch (const std::exception& e)
+    {
+        std::cerr << "portlab-kernel-recorder: " << e.what() << "\n";
+        return EXIT_USAGE;
+    }
+    std::vector<std::string> allCases;
+    for (const auto& g : scripts)
+    {
+        allCases.push_back(g.name);
+    }
+    for (const auto& arg : args)
+    {
+        if (std::find(allCases.begin(), allCases.end(), arg) == allCases.end())
         {
             std::cerr << "portlab-kernel-recorder: unknown case '" << arg
                       << "'; valid cases: " << JoinNames(allCases) << "\n";
             return EXIT_USAGE;
-        }
-        else
-        {
-            selected.push_back(arg);
         }
     }
     if (list)
@@ -100,33 +128,39 @@ main(int argc, char** argv)
         }
         return 0;
     }
-    if (selected.empty())
-    {
-        selected = allCases;
-    }
 
     std::string why;
-    if (!portlab::KernelRecordingPermitted(why))
+    if (!portlab::KernelScriptsPermitted(why))
     {
         std::cerr << "portlab-kernel-recorder: cannot record: " << why << "\n";
         return EXIT_SKIPPED;
     }
 
     int status = 0;
-    for (const auto& name : selected)
+    for (const auto& g : scripts)
     {
+        if (!args.empty() && std::find(args.begin(), args.end(), g.name) == args.end())
+        {
+            continue;
+        }
         try
         {
-            portlab::Json result = portlab::RecordKernelCase(name);
+            portlab::GoldenRun run =
+                portlab::RunGoldenScript(g, portlab::GoldenBackend::KERNEL, 1);
+            for (const auto& p : run.problems)
+            {
+                std::cerr << "portlab-kernel-recorder: " << p << "\n";
+                status = EXIT_CASE_FAILED;
+            }
             portlab::Json line = portlab::Json::object();
-            line["case"] = name;
-            line["result"] = result;
+            line["case"] = g.name;
+            line["result"] = run.result;
             std::cout << portlab::DumpJson(line)
                       << std::endl; // flushed: one line per case as it ends
         }
         catch (const std::exception& e)
         {
-            std::cerr << "portlab-kernel-recorder: " << e.what() << "\n";
+            std::cerr << "portlab-kernel-recorder: " << g.name << ": " << e.what() << "\n";
             status = EXIT_CASE_FAILED;
         }
     }

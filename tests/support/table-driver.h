@@ -21,9 +21,9 @@ constexpr Ipv4 LO2 = 0x7f000002;         //!< 127.0.0.2
 constexpr int64_t DEFAULT_BACKLOG = 128; //!< backlog when none is given (Python's listen())
 
 /**
- * \ingroup portlab-ports
- * \brief Drives one host's tables as the transport does, for table-level experiments and
- * tests: connect() plus the handshake (the listener found by demux gets a child), FIN exchange
+ * \brief A test stand-in (tests only, not part of the library): drives one host's tables as
+ * the transport does, for the port model's unit tests and the table-level script interpreter
+ * (tests/conformance/table-script.h): connect() plus the handshake (the listener found by demux gets a child), FIN exchange
  * in either order with TIME_WAIT for the active closer, simulated time that expires TIME_WAIT
  * entries as it advances. Everything runs over the host's own addresses (loopback).
  */
@@ -150,16 +150,24 @@ class TableDriver
     }
 
     /**
-     * \brief `first.close(); sleep(gap); second.close(); sleep(gap)`: the first closer ends in
-     * TIME_WAIT, the second goes LAST_ACK -> CLOSE; both sockets are destroyed.
-     * \param first the active closer \param second the passive closer \param gap the pause
+     * \brief The active close of an established pair: \p first sends its FIN and, once it is
+     * acknowledged, waits in FIN_WAIT2; \p second is in CLOSE_WAIT.
+     * \param first the active closer \param second its peer
      */
-    void CloseInOrder(SocketId first, SocketId second, TimeNs gap)
+    void ActiveClose(SocketId first, SocketId second)
     {
         Tcp().SetState(first, TcpState::FIN_WAIT1);
         Tcp().SetState(first, TcpState::FIN_WAIT2);
         Tcp().SetState(second, TcpState::CLOSE_WAIT);
-        Sleep(gap);
+    }
+
+    /**
+     * \brief The passive close that follows ActiveClose(): \p second (CLOSE_WAIT) sends its
+     * FIN, \p first enters TIME_WAIT, \p second goes LAST_ACK -> CLOSE; both are destroyed.
+     * \param second the passive closer \param first the active closer, in FIN_WAIT2
+     */
+    void PassiveClose(SocketId second, SocketId first)
+    {
         Tcp().SetState(second, TcpState::LAST_ACK);
         TimeWaitInfo info;
         info.sndNxt = 1000;
@@ -172,6 +180,18 @@ class TableDriver
         Tcp().Destroy(first);
         Tcp().SetClosed(second);
         Tcp().Destroy(second);
+    }
+
+    /**
+     * \brief `first.close(); sleep(gap); second.close(); sleep(gap)`: the first closer ends in
+     * TIME_WAIT, the second goes LAST_ACK -> CLOSE; both sockets are destroyed.
+     * \param first the active closer \param second the passive closer \param gap the pause
+     */
+    void CloseInOrder(SocketId first, SocketId second, TimeNs gap)
+    {
+        ActiveClose(first, second);
+        Sleep(gap);
+        PassiveClose(second, first);
         Sleep(gap);
     }
 
