@@ -7,6 +7,7 @@
 
 #include "atomic-directory.h"
 #include "kernel-script.h"
+#include "linux-predictor.h"
 #include "port-sysctls.h"
 #include "run-collector.h"
 #include "socket-script.h"
@@ -14,6 +15,7 @@
 #include "sweep.h"
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <iomanip>
 #include <thread>
@@ -46,8 +48,16 @@ const char* const TOP_HELP =
     "  keys         every key a scenario file may set\n"
     "  sysctls      every host setting with its Linux default\n"
     "\n"
-    "'portlab COMMAND --help' describes each. Exit status: 0 ok, 1 disagreement with\n"
-    "Linux (or failed sweep points), 2 bad input.\n";
+    "'portlab COMMAND --help' describes each.\n"
+    "\n"
+    "Verdicts: each expectation's Linux value names its source: linux-model (derived from\n"
+    "the hosts' sysctls and the workload), recorded (a Linux recording) or scenario (typed\n"
+    "by the author). A typed value that depends on a key this run changed (--set, --vary)\n"
+    "is 'not checked', never a mismatch.\n"
+    "\n"
+    "Exit status (run, sweep, script and the study): 0 every checked verdict matches Linux\n"
+    "(or none is checked), 1 a checked verdict differs (or sweep points failed to run),\n"
+    "2 bad input.\n";
 
 /// The largest socket script read (a script is a page of text; /dev/zero is not one).
 constexpr size_t MAX_SCRIPT_BYTES = size_t(1) << 20;
@@ -157,6 +167,10 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     }
     ScenarioSpec spec = LoadScenario(scenario, sets);
     seed = Count(vm, "seed", spec.seed, 0, INT64_MAX);
+    for (const auto& w : LinuxPredictor(spec).Warnings())
+    {
+        err << "portlab run: warning: " << w << "\n";
+    }
     if (dir.empty())
     {
         dir = DefaultRunDirectory(spec.name, sets, seed);
@@ -168,15 +182,31 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     if (!vm.count("quiet"))
     {
         out << spec.name << ": " << spec.question << "\n  Linux: " << spec.linuxAnswer << "\n";
+        size_t unchecked = 0;
         for (const auto& v : r.verdicts)
         {
-            out << "  " << (v.matches ? "ok      " : "DIFFERS ") << v.key.substr(7) << ": Linux "
-                << v.expected << ", simulated " << v.measured << "\n";
+            out << "  " << std::left << std::setw(12) << v.Status() << v.key.substr(7) << " ["
+                << VerdictSourceName(v.source) << "]: ";
+            if (v.checked)
+            {
+                out << "Linux " << v.expected << ", simulated " << v.measured << "\n";
+            }
+            else
+            {
+                ++unchecked;
+                out << v.note << " (scenario: " << v.expected << "); simulated " << v.measured
+                    << "\n";
+            }
         }
-        out << "  matches Linux: " << (r.matchesLinux ? "yes" : "NO") << "\n  results: " << dir
-            << "\n";
+        out << "  matches Linux: " << (r.matchesLinux ? "yes" : "NO") << " ("
+            << r.verdicts.size() - unchecked << " checked";
+        if (unchecked > 0)
+        {
+            out << ", " << unchecked << " not checked";
+        }
+        out << ")\n  results: " << dir << "\n";
     }
-    return EXIT_OK;
+    return r.matchesLinux ? EXIT_OK : EXIT_MISMATCH;
 }
 
 int
@@ -253,6 +283,14 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
     firstSeed = Count(vm, "first-seed", 1, 0, INT64_MAX);
     jobs = Count(vm, "jobs", jobs, 1, 1024);
     SweepPlan plan = MakeSweepPlan(scenario, sets, vary, seeds, firstSeed, y, dir);
+    if (seeds > 1 && !LinuxPredictor(LoadScenario(scenario, sets)).HasRandomness())
+    {
+        err << "portlab sweep: warning: --seeds " << seeds
+            << " but nothing in the scenario is random (no Poisson arrivals, link loss, named "
+               "port selector or SO_REUSEPORT group): every seed gives the same result, ci95 "
+               "is 0 and the sweep takes "
+            << seeds << " times as long\n";
+    }
     if (!emit.empty())
     {
         size_t n = EmitJobs(plan, Self(), emit);
@@ -266,8 +304,29 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
     {
         out << ", " << failed << " FAILED (rerun the same command to retry them)";
     }
+    // Points whose verdicts differ from Linux (not-checked verdicts never count).
+    size_t differ = 0;
+    std::string first;
+    for (const auto& p : plan.Points())
+    {
+        const std::string summary = p.dir + "/summary.json";
+        if (!fs::exists(summary))
+        {
+            continue;
+        }
+        Json j = ReadJsonFile(summary);
+        if (j.contains("matches_linux") && j["matches_linux"] == false)
+        {
+            first = first.empty() ? p.dir : first;
+            ++differ;
+        }
+    }
+    if (differ > 0)
+    {
+        out << ", " << differ << " differ from Linux (e.g. " << first << ")";
+    }
     out << "\n";
-    return failed == 0 ? EXIT_OK : EXIT_MISMATCH;
+    return failed == 0 && differ == 0 ? EXIT_OK : EXIT_MISMATCH;
 }
 
 int
