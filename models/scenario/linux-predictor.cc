@@ -380,6 +380,15 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     {
         capacity = std::numeric_limits<double>::infinity();
     }
+    else if (peak > 0)
+    {
+        double served = 0;
+        for (const auto& [c, n] : parts)
+        {
+            served += std::min(c.perSecond, peak * n / double(destinations));
+        }
+        f.steady = std::min(1.0, served / peak);
+    }
 
     auto integrate = [&](double scale) {
         Integral r;
@@ -476,7 +485,7 @@ LinuxPredictor::SteadySuccess(const AppSpec& app, std::string* why) const
     if (f.modelled)
     {
         *why = f.why;
-        return f.offered > 0 ? std::min(1.0, f.capacity / f.offered) : 1.0;
+        return f.steady;
     }
     // Outside the flow model (closed loops, bind-before-connect, shared hosts): the knee's
     // arithmetic for this app alone at its own rate.

@@ -68,6 +68,8 @@ struct ConnectFlow
     double offered{0};          //!< peak connects/s offered per host
     double capacity{0};         //!< connects/s its ports sustain per host (unlimited: inf)
     double holdS{0};            //!< how long a TIME_WAIT holds its 4-tuple (s)
+    double steady{1};           //!< steady success: each kind of destination serves at most
+                                //!< its share of the offered rate
     double attempts{0};         //!< connects per host over the run
     double successes{0};        //!< of which succeed
     double windowAttempts{0};   //!< connects per host in [warmup, duration]
