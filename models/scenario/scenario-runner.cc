@@ -62,18 +62,6 @@ using ns3::Ptr;
 /// Hosts beyond this many per group are left out of `ss` snapshots.
 constexpr uint32_t SNAPSHOT_HOSTS_PER_GROUP = 8;
 
-std::string
-FormatNumber(double v)
-{
-    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
-    {
-        return std::to_string(static_cast<int64_t>(v));
-    }
-    std::ostringstream o;
-    o << std::setprecision(6) << v;
-    return o.str();
-}
-
 /// One host of the world.
 struct Host
 {
@@ -895,18 +883,19 @@ void
 World::Judge(RunResult& r)
 {
     r.matchesLinux = true;
-    for (const auto& e : m_spec.expectations)
+    const LinuxPredictor predictor(m_spec);
+    for (const auto& written : m_spec.expectations)
     {
         Verdict v;
-        v.key = e.key;
-        std::string name = e.subject + "." + e.metric;
+        v.key = written.key;
+        std::string name = written.subject + "." + written.metric;
         auto it = r.metrics.find(name);
         MetricValue m;
         if (it != r.metrics.end())
         {
             m = it->second;
         }
-        else if (e.metric.compare(0, 7, "failed.") == 0)
+        else if (written.metric.compare(0, 7, "failed.") == 0)
         {
             m = MetricValue{true, 0, ""}; // no failure of that kind
         }
@@ -915,6 +904,56 @@ World::Judge(RunResult& r)
             m = MetricValue{false, 0, "none"};
         }
         v.measured = m.ToString();
+        // Linux's value: derived by the predictor where it models the metric, unless the
+        // command line states it; else as the scenario wrote it, when no override of this run
+        // can have changed it.
+        Expectation e = written;
+        std::string why;
+        const bool typedHere = written.origin.file == "--set";
+        LinuxPrediction p;
+        if (!typedHere)
+        {
+            p = predictor.Predict(written.subject, written.metric);
+        }
+        if (p.derived)
+        {
+            v.source = VerdictSource::LINUX_MODEL;
+            why = p.why;
+            if (written.kind == Expectation::PREDICTION && p.expect.kind != Expectation::WORDS)
+            {
+                e.value = p.expect.value; // the author's tolerance around the derived value
+            }
+            else
+            {
+                e = p.expect;
+                e.key = written.key;
+            }
+            if (!p.decidable)
+            {
+                v.checked = false;
+                v.note = p.notChecked;
+            }
+        }
+        else if (written.kind == Expectation::PREDICTION && !typedHere)
+        {
+            v.source = VerdictSource::LINUX_MODEL;
+            const AppSpec* app = nullptr;
+            for (const auto& a : m_spec.apps)
+            {
+                app = a.name == written.subject ? &a : app;
+            }
+            e.value = predictor.SteadySuccess(*app, &why);
+        }
+        else
+        {
+            v.source = VerdictSource::SCENARIO;
+            const std::string dep = typedHere ? "" : predictor.OverrideAffecting(written);
+            if (!dep.empty())
+            {
+                v.checked = false;
+                v.note = "depends on " + dep + ", which this run changed";
+            }
+        }
         switch (e.kind)
         {
         case Expectation::WORDS:
@@ -932,33 +971,24 @@ World::Judge(RunResult& r)
         }
         case Expectation::TOLERANCE:
         case Expectation::PREDICTION: {
-            double want = e.value;
-            std::string why;
-            if (e.kind == Expectation::PREDICTION)
-            {
-                const AppSpec* app = nullptr;
-                for (const auto& a : m_spec.apps)
-                {
-                    if (a.name == e.subject)
-                    {
-                        app = &a;
-                    }
-                }
-                want = PredictTimeWaitSuccess(m_spec, *app, &why);
-            }
-            double tol = e.relative ? e.tol * std::fabs(want) : e.tol;
-            std::ostringstream o;
-            o << FormatNumber(want) << " +- " << FormatNumber(tol);
-            if (!why.empty())
-            {
-                o << " (" << why << ")";
-            }
-            v.expected = o.str();
-            v.matches = m.isNumber && std::fabs(m.number - want) <= tol + 1e-12;
+            double tol = e.relative ? e.tol * std::fabs(e.value) : e.tol;
+            v.expected = FormatNumber(e.value) + " +- " + FormatNumber(tol);
+            v.matches = m.isNumber && std::fabs(m.number - e.value) <= tol + 1e-12;
             break;
         }
         }
-        r.matchesLinux = r.matchesLinux && v.matches;
+        if (!why.empty())
+        {
+            v.expected += " (" + why + ")";
+        }
+        if (v.checked)
+        {
+            r.matchesLinux = r.matchesLinux && v.matches;
+        }
+        else
+        {
+            v.matches = false;
+        }
         r.verdicts.push_back(v);
     }
 }
@@ -971,173 +1001,16 @@ MetricValue::ToString() const
     return isNumber ? FormatNumber(number) : words;
 }
 
+std::string
+Verdict::Status() const
+{
+    return !checked ? "not checked" : matches ? "ok" : "DIFFERS";
+}
+
 double
 PredictTimeWaitSuccess(const ScenarioSpec& spec, const AppSpec& app, std::string* why)
 {
-    // A host's sysctls: all hosts, then its group, then the host itself. \p on names a host
-    // ("server2") or a group ("server": its first host).
-    auto sysctlsOf = [&spec](const std::string& on, uint32_t index) {
-        PortSysctls sys;
-        std::string group = on;
-        size_t d = on.find_first_of("0123456789");
-        if (d != std::string::npos)
-        {
-            group = on.substr(0, d);
-            index = static_cast<uint32_t>(std::strtoul(on.c_str() + d, nullptr, 10));
-        }
-        for (const auto& g : spec.groups)
-        {
-            if (g.name == group)
-            {
-                for (const auto& setting : HostSysctls(spec, g, index))
-                {
-                    setting.ApplyTo(sys);
-                }
-            }
-        }
-        return sys;
-    };
-    const PortSysctls sys = sysctlsOf(app.on, 1);
-    // Distinct destinations (address, port) the app spreads its connections over, counted by
-    // what tcp_twsk_unique() would see of their TIME_WAITs: timestamps (both ends' sysctls)
-    // and loopback (a server bound to 127/8; every other address is a link's).
-    std::map<std::pair<bool, bool>, uint64_t> kinds; // (timestamps, loopback) -> destinations
-    auto add = [&](const PortSysctls& server, bool loopback) {
-        const bool tstampOk = TcpTstampOk(
-            sys.tcpTimestamps,
-            TcpTstampOk(server.tcpTimestamps, TcpSynOffersTimestamps(sys.tcpTimestamps)));
-        ++kinds[{TcpTwTimestamps(tstampOk, true), loopback}];
-    };
-    const std::vector<std::string>& list = app.type == AppType::TCP_PROXY ? app.upstream : app.to;
-    uint64_t destinations = 0;
-    for (const auto& dname : list)
-    {
-        const AppSpec* target = nullptr;
-        for (const auto& a : spec.apps)
-        {
-            if (a.name == dname)
-            {
-                target = &a;
-            }
-        }
-        if (target == nullptr)
-        {
-            ++destinations; // HOST[.addrN]:PORT
-            add(sysctlsOf(dname.substr(0, dname.find_first_of(".:")), 1), false);
-            continue;
-        }
-        Ipv4 bound = ADDR_ANY;
-        const bool loopback =
-            ParseIpv4(target->bind.substr(0, target->bind.rfind(':')), bound) && IsLoopback(bound);
-        std::string on = target->on;
-        size_t dd = on.find_first_of("0123456789");
-        if (dd != std::string::npos)
-        {
-            ++destinations;
-            add(sysctlsOf(on, 1), loopback);
-            continue;
-        }
-        for (const auto& g : spec.groups)
-        {
-            if (g.name == on)
-            {
-                destinations += g.count;
-                for (uint32_t i = 1; i <= g.count; ++i)
-                {
-                    add(sysctlsOf(on, i), loopback);
-                }
-            }
-        }
-    }
-    const bool portFromBind = app.bindBeforeConnect && !app.bindAddressNoPort;
-    // bind(0) takes no TIME_WAIT over: one sum over every destination.
-    const PortCapacity all =
-        ConnectCapacityPerSecond(sys, destinations, portFromBind, false, false);
-    std::ostringstream o;
-    double rate = app.rate;
-    if (app.type == AppType::TCP_PROXY)
-    {
-        // One upstream connection per request: the clients' rate towards this proxy. The
-        // proxy always closes its upstream connections first.
-        rate = 0;
-        for (const auto& c : spec.apps)
-        {
-            if (c.type != AppType::TCP_CLIENT ||
-                std::find(c.to.begin(), c.to.end(), app.name) == c.to.end())
-            {
-                continue;
-            }
-            uint64_t hosts = 1;
-            for (const auto& g : spec.groups)
-            {
-                hosts = g.name == c.on ? g.count : hosts;
-            }
-            rate += c.rate * c.requestsPerConnection * hosts;
-        }
-    }
-    else if (app.close != "client-first")
-    {
-        o << "the server closes first: no client TIME_WAIT";
-        *why = o.str();
-        return 1.0;
-    }
-    if (all.overflow)
-    {
-        o << "tcp_max_tw_buckets " << sys.tcpMaxTwBuckets << " < " << all.held
-          << " ports the TIME_WAITs would hold";
-        *why = o.str();
-        return 1.0;
-    }
-    // Each kind of destination on its own: its 4-tuples, held for the TIME_WAIT length or,
-    // where connect() takes TIME_WAITs over, for tcp_tw_reuse_delay. The app takes its
-    // destinations in turn, so each kind gets its share of the rate and serves at most that.
-    std::vector<std::pair<PortCapacity, uint64_t>> parts;
-    if (portFromBind || kinds.size() <= 1)
-    {
-        const bool ts = !kinds.empty() && kinds.begin()->first.first;
-        const bool lo = !kinds.empty() && kinds.begin()->first.second;
-        parts.emplace_back(ConnectCapacityPerSecond(sys, destinations, portFromBind, ts, lo),
-                           destinations);
-    }
-    else
-    {
-        for (const auto& [kind, n] : kinds)
-        {
-            parts.emplace_back(ConnectCapacityPerSecond(sys, n, false, kind.first, kind.second), n);
-        }
-    }
-    double served = 0;
-    for (size_t i = 0; i < parts.size(); ++i)
-    {
-        const auto& [c, n] = parts[i];
-        served += std::min(c.perSecond, rate * n / destinations);
-        o << (i > 0 ? "; " : "");
-        if (c.takeover)
-        {
-            o << "tcp_tw_reuse=" << sys.tcpTwReuse << (sys.tcpTwReuse == 2 ? " (loopback)" : "")
-              << " with timestamps: connect() takes TIME_WAITs over after tcp_tw_reuse_delay, ";
-        }
-        o << c.held << " ports";
-        if (!portFromBind)
-        {
-            o << " (" << c.ports << " x " << n << " destinations)";
-        }
-        o << " / " << FormatNumber(c.holdS) << " s = " << FormatNumber(c.perSecond) << " conn/s";
-        if (parts.size() > 1)
-        {
-            o << " vs " << FormatNumber(rate * n / destinations) << "/s offered";
-        }
-    }
-    if (parts.size() == 1)
-    {
-        o << " vs " << FormatNumber(rate) << "/s offered";
-    }
-    *why = o.str();
-    if (app.concurrency > 0)
-    {
-        return 1.0;
-    }
-    return parts.size() == 1 ? std::min(1.0, parts[0].first.perSecond / rate) : served / rate;
+    return LinuxPredictor(spec).SteadySuccess(app, why);
 }
 
 RunResult
@@ -1191,7 +1064,17 @@ RunResult::Summary(const ScenarioSpec& spec) const
         o["expect"] = v.key;
         o["linux"] = v.expected;
         o["simulated"] = v.measured;
-        o["matches"] = v.matches;
+        o["source"] = VerdictSourceName(v.source);
+        o["checked"] = v.checked;
+        if (v.checked)
+        {
+            o["matches"] = v.matches;
+        }
+        else
+        {
+            o["matches"] = nullptr;
+            o["not_checked"] = v.note;
+        }
         vs.push_back(o);
     }
     s["verdicts"] = vs;

@@ -7,6 +7,7 @@
 #define PORTLAB_SCENARIO_RUNNER_H
 
 #include "json-text.h"
+#include "linux-predictor.h"
 #include "scenario-spec.h"
 
 #include <array>
@@ -41,9 +42,15 @@ struct MetricValue
 struct Verdict
 {
     std::string key;      //!< "expect.web.bind"
-    std::string expected; //!< as written, or the prediction's value
+    std::string expected; //!< Linux's value: derived, recorded or as written
     std::string measured; //!< what the run gave
-    bool matches{false};  //!< the run agrees with Linux
+    bool matches{false};  //!< the run agrees with Linux (meaningful when checked)
+    bool checked{true};   //!< false: Linux's value is not known for this run (see note)
+    VerdictSource source{VerdictSource::SCENARIO}; //!< where the Linux value comes from
+    std::string note; //!< why it is not checked ("depends on KEY, which this run changed")
+
+    /// \return "ok", "DIFFERS" or "not checked"
+    std::string Status() const;
 };
 
 /// Errno columns of timeseries.csv, in order; a last column, "other", collects the rest.
@@ -84,7 +91,7 @@ struct RunResult
     std::vector<std::tuple<int64_t, std::string, std::string>> snapshots;
     std::map<std::string, MetricValue> metrics; //!< "SUBJECT.METRIC" -> value
     std::vector<Verdict> verdicts;              //!< one per expectation
-    bool matchesLinux{true};                    //!< every verdict matches
+    bool matchesLinux{true};                    //!< every checked verdict matches
     uint64_t events{0};                         //!< simulator events executed (not in outputs)
     uint64_t snapshotHostsOmitted{0};           //!< hosts left out of snapshots (large groups)
 
@@ -127,7 +134,8 @@ RunResult RunScenario(const ScenarioSpec& spec, const RunOptions& options);
 
 /**
  * \ingroup portlab-scenario
- * \brief The success rate Linux's TIME_WAIT arithmetic predicts for a TCP client app that
+ * \brief LinuxPredictor::SteadySuccess() for one app. The success rate Linux's TIME_WAIT
+ * arithmetic predicts for a TCP client app that
  * closes first: min(1, capacity / rate), capacity from ConnectCapacityPerSecond() (usable
  * ports x distinct destinations, or ports alone with bind-before-connect, over the TIME_WAIT
  * length, or over tcp_tw_reuse_delay where TcpTwskUnique() lets connect() take TIME_WAITs

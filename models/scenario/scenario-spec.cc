@@ -392,7 +392,8 @@ AppKeys()
          [](const Ctx& c, AppSpec& a) { a.requestsPerConnection = c.Integer(1, 100000); }},
         {"rate",
          CLIENTS,
-         "arrivals per second, 0.000001/s..10M/s, e.g. 500/s or 2.5k/s",
+         "arrivals per second on EACH host of the app (a group of N hosts offers N x rate), "
+         "0.000001/s..10M/s, e.g. 500/s or 2.5k/s",
          [](const Ctx& c, AppSpec& a) {
              a.rate = c.Units(units::ParseRate);
              // The processes' Rate attribute takes >= 1e-9 (below, ns-3 aborts), and Poisson
@@ -669,6 +670,17 @@ ParseScenario(const std::string& name,
     ScenarioSpec s;
     s.name = name;
     s.keys = keys;
+    for (const auto& [k, o] : origins)
+    {
+        if (o.file == "--set" && keys.count(k))
+        {
+            s.overridden.insert(k);
+        }
+        if (keys.count(k))
+        {
+            s.keyFile[k] = o.file;
+        }
+    }
     std::map<std::string, std::map<std::string, Ctx>> appKeys; // app -> param -> ctx
     std::map<std::string, HostGroupSpec> groups;
     std::vector<std::string> groupOrder;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -147,6 +148,11 @@ struct ScenarioSpec
     std::vector<AppSpec> apps;                                //!< in name order
     std::vector<Expectation> expectations;                    //!< in key order
     std::map<std::string, std::string> keys; //!< every resolved key (the run's parameters)
+    std::set<std::string> overridden;        //!< keys this run set with --set (or a sweep)
+    /// The file each key's value comes from ("--set" for an override): a typed expectation
+    /// from one file does not hold for keys another file (a user's scenario extending a
+    /// shipped one) changed.
+    std::map<std::string, std::string> keyFile;
 };
 
 /**
