@@ -329,41 +329,70 @@ Seconds(const std::string& text)
     return it == scale.end() ? NAN : v * it->second;
 }
 
-/// A server's life events the scenario schedules: (time s, what happens).
+/// The servers' life events the scenario schedules: (time s, what happens), one entry for
+/// several servers doing the same thing at the same time.
 std::vector<std::pair<double, std::string>>
 ServerEvents(const Parameters& params, const std::vector<Process>& processes)
 {
-    std::vector<std::pair<double, std::string>> events;
+    // (time, verb) -> apps
+    std::map<std::pair<double, std::string>, std::vector<std::string>> merged;
     std::set<std::string> apps;
     for (const auto& p : processes)
     {
         if ((p.type == "tcp-server" || p.type == "tcp-proxy") && apps.insert(p.app).second)
         {
             const std::string k = "app." + p.app + ".";
-            double start = Seconds(params.Get(k + "start"));
-            if (start > 0)
+            const std::pair<const char*, const char*> keys[] = {
+                {"start", "starts listening"},
+                {"accept_stop", "stops calling accept()"},
+                {"stop", "closes its listener"},
+                {"restart_at", "restarts"}};
+            for (const auto& [key, verb] : keys)
             {
-                events.emplace_back(start, p.app + " starts listening");
-            }
-            double acceptStop = Seconds(params.Get(k + "accept_stop"));
-            if (acceptStop >= 0)
-            {
-                events.emplace_back(acceptStop, p.app + " stops calling accept()");
-            }
-            double stop = Seconds(params.Get(k + "stop"));
-            if (stop >= 0)
-            {
-                events.emplace_back(stop, p.app + " closes its listener");
-            }
-            double restart = Seconds(params.Get(k + "restart_at"));
-            if (restart >= 0)
-            {
-                events.emplace_back(restart, p.app + " restarts");
+                double t = Seconds(params.Get(k + key));
+                if (t > 0 || (t == 0 && std::string(key) != "start"))
+                {
+                    merged[{t, verb}].push_back(p.app);
+                }
             }
         }
     }
-    std::stable_sort(events.begin(), events.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::pair<double, std::string>> events;
+    for (const auto& [when, who] : merged)
+    {
+        std::string verb = when.second;
+        std::string subject = who.front();
+        if (who.size() == 2)
+        {
+            subject = who[0] + " and " + who[1];
+        }
+        else if (who.size() > 2)
+        {
+            subject = std::to_string(who.size()) + " servers";
+        }
+        if (who.size() > 1)
+        {
+            // "starts listening" -> "start listening", "closes its listener" -> "close their ..."
+            size_t space = verb.find(' ');
+            std::string first = verb.substr(0, space);
+            if (first.size() > 2 && first.compare(first.size() - 2, 2, "es") == 0 &&
+                first != "closes")
+            {
+                first.erase(first.size() - 2);
+            }
+            else if (!first.empty() && first.back() == 's')
+            {
+                first.pop_back();
+            }
+            verb = first + (space == std::string::npos ? "" : verb.substr(space));
+            size_t its = verb.find(" its ");
+            if (its != std::string::npos)
+            {
+                verb.replace(its, 5, " their ");
+            }
+        }
+        events.emplace_back(when.first, subject + " " + verb);
+    }
     return events;
 }
 
@@ -464,6 +493,11 @@ PlotConnects(const CsvTable& t,
                 s.style = Series::Style::Bars;
             }
             series.push_back(s);
+        }
+        if (!series.empty() && series.back().title == (groups.size() == 1 ? "" : g + ": ") +
+                                                          std::string("established"))
+        {
+            series.back().title += " (no connect failed)";
         }
     }
     if (bars)
@@ -662,11 +696,11 @@ PlotBindMatrix(const CsvTable& b, const std::string& stemPrefix, const std::stri
         columns = std::max<size_t>(columns, std::stoul(process[i]) + 1);
     }
     Figure f;
-    f.title = scenario + ": the first bind() of each server process, in start order";
+    f.title = scenario + ": first bind() of each server process";
     f.xLabel = columns > 1 ? "process of the app" : "";
     f.yLabel = "";
     f.barWidth = 0.92;
-    f.width = std::max(800, 420 + 150 * static_cast<int>(columns));
+    f.width = std::max(900, 420 + 150 * static_cast<int>(columns));
     f.height = std::max(320, 160 + 60 * static_cast<int>(rows.size()));
     std::map<std::string, Series> byResult;
     std::vector<std::string> order;
@@ -1004,7 +1038,18 @@ PlotDestinations(const std::string& path,
                 add(client + ": all", rec->connected, rec->localPorts, rec->failed);
             }
         }
-        add("→ " + (server[i].empty() ? destination[i] : server[i]), conns[i], ports[i], NAN);
+        // The server's name, and the address too when the client reaches one server at
+        // several addresses or ports.
+        size_t sameServer = 0;
+        for (size_t j = 0; j < d.Rows(); ++j)
+        {
+            sameServer += app[j] == app[i] && host[j] == host[i] && process[j] == process[i] &&
+                          server[j] == server[i];
+        }
+        std::string to = server[i].empty()   ? destination[i]
+                         : sameServer > 1 ? server[i] + " " + destination[i]
+                                          : server[i];
+        add("→ " + to, conns[i], ports[i], NAN);
     }
     f.series = {c, p};
     if (!fail.x.empty())
@@ -1057,8 +1102,10 @@ PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::st
                 Append(written,
                        PlotBindTimeline(b, stemPrefix, scenario, Parameters(prefix), processes));
             }
-            else if (once.size() >= 2)
+            else if (std::set<std::string>(b.Column("result").begin(), b.Column("result").end())
+                         .size() >= 2)
             {
+                // Only when some bind() failed: a matrix of "ok" answers no question.
                 Append(written, PlotBindMatrix(b, stemPrefix, scenario));
             }
         }
