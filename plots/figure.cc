@@ -253,6 +253,52 @@ CheckFinite(const std::vector<double>& values,
     }
 }
 
+/// Pixels as PDF inches, 1000 pixels to 6 inches ("6", "3.6").
+std::string
+Inches(int pixels)
+{
+    std::ostringstream os;
+    os.imbue(std::locale::classic());
+    os << pixels * 6 / 1000;
+    int rest = pixels * 6 % 1000;
+    if (rest != 0)
+    {
+        std::string digits = std::to_string(1000 + rest).substr(1);
+        digits.erase(digits.find_last_not_of('0') + 1);
+        os << "." << digits;
+    }
+    return os.str();
+}
+
+bool
+IsColour(const std::string& c)
+{
+    if (c.size() != 7 || c[0] != '#')
+    {
+        return false;
+    }
+    for (std::size_t k = 1; k < c.size(); ++k)
+    {
+        if (!std::isxdigit(static_cast<unsigned char>(c[k])))
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// "set xtics (...)" for categorical ticks.
+std::string
+TicsCommand(const char* axis, const std::vector<Tic>& tics)
+{
+    std::string cmd = std::string("set ") + axis + " (";
+    for (std::size_t k = 0; k < tics.size(); ++k)
+    {
+        cmd += (k == 0 ? "" : ", ") + Quote(tics[k].text) + " " + Number(tics[k].at);
+    }
+    return cmd + ")";
+}
+
 void
 Validate(const Figure& fig)
 {
@@ -283,6 +329,27 @@ Validate(const Figure& fig)
                                         std::to_string(s.yLow.size()) + " yLow and " +
                                         std::to_string(s.yHigh.size()) + " yHigh values");
         }
+        if (!s.labels.empty() && s.labels.size() != s.x.size())
+        {
+            throw std::invalid_argument("RenderFigure: " + name + " has " +
+                                        std::to_string(s.x.size()) + " points but " +
+                                        std::to_string(s.labels.size()) + " labels");
+        }
+        if (!s.colour.empty() && !IsColour(s.colour))
+        {
+            throw std::invalid_argument("RenderFigure: " + name + ": colour '" + s.colour +
+                                        "' is not of the form #RRGGBB");
+        }
+        if (s.style != Series::Style::Lines && !s.yLow.empty())
+        {
+            throw std::invalid_argument("RenderFigure: " + name +
+                                        ": error bars are drawn only on lines");
+        }
+        if (s.pointType < 0 || s.pointType > 15 || !(s.pointSize >= 0 && s.pointSize <= 20))
+        {
+            throw std::invalid_argument("RenderFigure: " + name +
+                                        ": pointType must be 0-15 and pointSize 0-20");
+        }
         CheckFinite(s.x, "x", s, i, false);
         CheckFinite(s.y, "y", s, i, true);
         CheckFinite(s.yLow, "yLow", s, i, true);
@@ -310,6 +377,45 @@ Validate(const Figure& fig)
     {
         throw std::invalid_argument("RenderFigure: y range [" + Number(fig.yMin) + ", " +
                                     Number(fig.yMax) + "] is empty or infinite");
+    }
+    if (std::isinf(fig.xMin) || std::isinf(fig.xMax) ||
+        (!std::isnan(fig.xMin) && !std::isnan(fig.xMax) && !(fig.xMin < fig.xMax)))
+    {
+        throw std::invalid_argument("RenderFigure: x range [" + Number(fig.xMin) + ", " +
+                                    Number(fig.xMax) + "] is empty or infinite");
+    }
+    if (fig.logX && (fig.xMin <= 0 || fig.xMax <= 0))
+    {
+        throw std::invalid_argument("RenderFigure: logX needs xMin and xMax > 0");
+    }
+    for (const Note& n : fig.notes)
+    {
+        if (!std::isfinite(n.x) || !std::isfinite(n.y))
+        {
+            throw std::invalid_argument("RenderFigure: note '" + n.text + "' is not at a finite "
+                                        "position");
+        }
+    }
+    for (const auto* tics : {&fig.xTics, &fig.yTics})
+    {
+        for (const Tic& t : *tics)
+        {
+            if (!std::isfinite(t.at))
+            {
+                throw std::invalid_argument("RenderFigure: tic '" + t.text + "' is at " +
+                                            Number(t.at));
+            }
+        }
+    }
+    if (!(fig.barWidth > 0) || !std::isfinite(fig.barWidth) || !std::isfinite(fig.xTicAngle))
+    {
+        throw std::invalid_argument("RenderFigure: barWidth must be > 0 and xTicAngle finite");
+    }
+    if (fig.width < 100 || fig.width > 10000 || fig.height < 100 || fig.height > 10000)
+    {
+        throw std::invalid_argument("RenderFigure: size " + std::to_string(fig.width) + "x" +
+                                    std::to_string(fig.height) +
+                                    " is outside 100-10000 pixels each way");
     }
     if (fig.logY && (fig.yMin <= 0 || fig.yMax <= 0))
     {
@@ -425,9 +531,31 @@ WriteScript(Gnuplot& gp, const Figure& fig, const std::vector<Output>& outputs)
     gp << "set xlabel " << Quote(fig.xLabel) << " noenhanced\n";
     gp << "set ylabel " << Quote(fig.yLabel) << " noenhanced\n";
     gp << "set grid xtics ytics linecolor rgb '#c8c8c8' linewidth 1 dashtype 1\n";
-    gp << "set key below noenhanced samplen 3 spacing 1.2\n";
+    if (fig.keyInside)
+    {
+        gp << "set key top right inside vertical noenhanced samplen 2 spacing 1.1 opaque box "
+              "linecolor rgb '#c8c8c8'\n";
+    }
+    else
+    {
+        gp << "set key below noenhanced samplen 3 spacing 1.2\n";
+    }
     gp << "set border 3\nset xtics nomirror\nset ytics nomirror\n";
     gp << "set errorbars small\n";
+    if (!fig.xTics.empty())
+    {
+        gp << TicsCommand("xtics", fig.xTics) << "\n";
+        gp << "set grid noxtics\n";
+    }
+    if (fig.xTicAngle != 0)
+    {
+        gp << "set xtics rotate by " << Number(-fig.xTicAngle) << " left\n";
+    }
+    if (!fig.yTics.empty())
+    {
+        gp << TicsCommand("ytics", fig.yTics) << "\n";
+    }
+    gp << "set style fill solid 0.85 border linecolor rgb '#404040'\n";
     if (fig.logX)
     {
         gp << "set logscale x\n";
@@ -436,8 +564,39 @@ WriteScript(Gnuplot& gp, const Figure& fig, const std::vector<Output>& outputs)
     {
         gp << "set logscale y\n";
     }
+    gp << "set xrange [" << (std::isnan(fig.xMin) ? "*" : Number(fig.xMin)) << ":"
+       << (std::isnan(fig.xMax) ? "*" : Number(fig.xMax)) << "]\n";
     gp << "set yrange [" << (std::isnan(fig.yMin) ? "*" : Number(fig.yMin)) << ":"
        << (std::isnan(fig.yMax) ? "*" : Number(fig.yMax)) << "]\n";
+    // Point labels: "set label" keeps any text literal (no data-file quoting rules).
+    int labelTag = 0;
+    for (const Series& s : fig.series)
+    {
+        for (std::size_t k = 0; k < s.labels.size(); ++k)
+        {
+            if (s.labels[k].empty() || std::isnan(s.y[k]))
+            {
+                continue;
+            }
+            gp << "set label " << ++labelTag << " " << Quote(s.labels[k]) << " at "
+               << Number(s.x[k]) << "," << Number(s.y[k]);
+            if (s.style == Series::Style::Points || s.style == Series::Style::Cells)
+            {
+                gp << " center front textcolor rgb '#ffffff' font ',12'";
+            }
+            else
+            {
+                gp << " center front offset 0,0.8 font ',10'";
+            }
+            gp << "\n";
+        }
+    }
+
+    for (const Note& n : fig.notes)
+    {
+        gp << "set label " << ++labelTag << " " << Quote(n.text) << " at " << Number(n.x) << ","
+           << Number(n.y) << " left front font ',11'\n";
+    }
 
     std::vector<Clause> clauses;
     for (std::size_t i = 0; i < fig.series.size(); ++i)
@@ -465,9 +624,31 @@ WriteScript(Gnuplot& gp, const Figure& fig, const std::vector<Output>& outputs)
     {
         const Clause& clause = clauses[c];
         const Series& s = fig.series[clause.series];
-        plot << (c == 0 ? "" : ", ") << "'-' using 1:2" << (clause.errorBars ? ":3:4" : "")
-             << " with ";
-        if (clause.errorBars)
+        plot << (c == 0 ? "" : ", ") << "'-' using 1:2" << (clause.errorBars ? ":3:4" : "");
+        if (s.style == Series::Style::Bars)
+        {
+            plot << ":(" << Number(fig.barWidth) << ")";
+        }
+        if (s.style == Series::Style::Cells)
+        {
+            const std::string half = Number(fig.barWidth / 2);
+            plot << ":($1-" << half << "):($1+" << half << "):($2-" << half << "):($2+" << half
+                 << ")";
+        }
+        plot << " with ";
+        if (s.style == Series::Style::Cells)
+        {
+            plot << "boxxyerror";
+        }
+        else if (s.style == Series::Style::Points)
+        {
+            plot << "points";
+        }
+        else if (s.style == Series::Style::Bars)
+        {
+            plot << "boxes";
+        }
+        else if (clause.errorBars)
         {
             plot << (fig.steps ? "yerrorbars" : "yerrorlines");
         }
@@ -477,9 +658,25 @@ WriteScript(Gnuplot& gp, const Figure& fig, const std::vector<Output>& outputs)
         }
         else
         {
-            plot << (s.x.size() <= kMaxPointsForMarkers ? "linespoints" : "lines");
+            plot << (s.x.size() <= kMaxPointsForMarkers && !s.dashed ? "linespoints" : "lines");
         }
         plot << " linetype " << clause.series % std::size(kColours) + 1;
+        if (!s.colour.empty())
+        {
+            plot << " linecolor rgb '" << s.colour << "'";
+        }
+        if (s.pointType > 0)
+        {
+            plot << " pointtype " << s.pointType;
+        }
+        if (s.pointSize > 0)
+        {
+            plot << " pointsize " << Number(s.pointSize);
+        }
+        if (s.dashed)
+        {
+            plot << " dashtype 2";
+        }
         if (clause.titled && !s.title.empty())
         {
             plot << " title " << Quote(s.title);
@@ -498,7 +695,7 @@ WriteScript(Gnuplot& gp, const Figure& fig, const std::vector<Output>& outputs)
         for (const Clause& clause : clauses)
         {
             const Series& s = fig.series[clause.series];
-            if (clause.errorBars)
+            if (clause.errorBars && s.style == Series::Style::Lines)
             {
                 gp.send1d(std::forward_as_tuple(s.x, s.y, s.yLow, s.yHigh));
             }
@@ -582,13 +779,17 @@ RenderFigure(const Figure& fig, const std::string& stem)
 {
     Validate(fig);
     const std::string font = "font 'Sans,12'";
+    const std::string size = std::to_string(fig.width) + "," + std::to_string(fig.height);
     std::vector<Output> wanted{
-        {stem + ".png", "", "pngcairo size 1000,600 noenhanced " + font},
-        {stem + ".svg", "", "svg size 1000,600 dynamic noenhanced " + font},
+        {stem + ".png", "", "pngcairo size " + size + " noenhanced " + font},
+        {stem + ".svg", "", "svg size " + size + " dynamic noenhanced " + font},
     };
     if (GnuplotHasPdf())
     {
-        wanted.push_back({stem + ".pdf", "", "pdfcairo size 6in,3.6in noenhanced " + font});
+        // 1000 pixels are 6 inches, as before.
+        wanted.push_back({stem + ".pdf", "",
+                          "pdfcairo size " + Inches(fig.width) + "in," + Inches(fig.height) +
+                              "in noenhanced " + font});
     }
     Outputs outputs(std::move(wanted));
 

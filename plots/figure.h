@@ -25,11 +25,43 @@ namespace portlab
  */
 struct Series
 {
+    /// How the points are drawn.
+    enum class Style
+    {
+        Lines,  ///< lines (with markers when there are few points), or steps (Figure::steps)
+        Points, ///< markers only
+        Bars,   ///< filled bars from 0 to y, Figure::barWidth wide, centred on x
+        Cells,  ///< filled rectangles Figure::barWidth wide and high, centred on (x, y)
+    };
+
     std::string title;         ///< legend entry, drawn literally; empty: no legend entry
     std::vector<double> x;     ///< abscissae
     std::vector<double> y;     ///< ordinates
     std::vector<double> yLow;  ///< lower ends of the error bars, or empty
     std::vector<double> yHigh; ///< upper ends of the error bars, or empty
+    Style style = Style::Lines; ///< how the points are drawn
+    std::string colour;         ///< "#RRGGBB"; empty: the palette's colour for its position
+    int pointType = 0;          ///< gnuplot point type (5: filled square, 7: filled circle); 0: automatic
+    double pointSize = 0;       ///< marker size (1: normal); 0: automatic
+    bool dashed = false;        ///< dashed line (reference lines such as an even share)
+    /// Text drawn at each point (empty strings draw nothing); empty vector: none. Centred on
+    /// the point in white for Points and Cells, above it for Bars and Lines.
+    std::vector<std::string> labels;
+};
+
+/// Free text in the plot, left-aligned at (x, y) in axis units.
+struct Note
+{
+    double x;         ///< where the text starts
+    double y;         ///< its baseline's middle
+    std::string text; ///< drawn literally
+};
+
+/// A category name drawn as an axis tick at a position (categorical axes).
+struct Tic
+{
+    double at;        ///< position on the axis
+    std::string text; ///< label, drawn literally
 };
 
 /**
@@ -49,6 +81,16 @@ struct Figure
     bool steps = false;         ///< draw step lines (counts over time) instead of straight lines
     double yMin = NAN;          ///< lower end of the y axis; NaN: automatic
     double yMax = NAN;          ///< upper end of the y axis; NaN: automatic
+    double xMin = NAN;          ///< lower end of the x axis; NaN: automatic
+    double xMax = NAN;          ///< upper end of the x axis; NaN: automatic
+    std::vector<Tic> xTics;     ///< categorical x ticks; empty: numeric ticks
+    std::vector<Tic> yTics;     ///< categorical y ticks; empty: numeric ticks
+    std::vector<Note> notes;    ///< free text
+    double barWidth = 0.8;      ///< width of Series::Style::Bars in x units
+    bool keyInside = false;     ///< legend in the top right corner inside the plot, one column
+    double xTicAngle = 0;       ///< rotation of x tick labels in degrees (e.g. 30 for long names)
+    int width = 1000;           ///< PNG/SVG width in pixels (the PDF scales with it)
+    int height = 600;           ///< PNG/SVG height in pixels
 };
 
 /**

@@ -117,6 +117,15 @@ TcpClientProcess::GetTypeId()
                             "Each connection's outcome: \"ok\" or Linux's errno name",
                             MakeTraceSourceAccessor(&TcpClientProcess::m_resultTrace),
                             "ns3::TcpClientProcess::ResultTracedCallback")
+            .AddTraceSource("Abort",
+                            "An established connection failed before its last exchange "
+                            "(ECONNRESET, ETIMEDOUT, ...): Linux's errno name",
+                            MakeTraceSourceAccessor(&TcpClientProcess::m_abortTrace),
+                            "ns3::TcpClientProcess::ResultTracedCallback")
+            .AddTraceSource("Established",
+                            "A connection was established: its local and remote address",
+                            MakeTraceSourceAccessor(&TcpClientProcess::m_establishedTrace),
+                            "ns3::TcpClientProcess::EstablishedTracedCallback")
             .AddTraceSource("Complete",
                             "A request/response exchange completed",
                             MakeTraceSourceAccessor(&TcpClientProcess::m_completeTrace),
@@ -290,6 +299,14 @@ TcpClientProcess::ConnectionSucceeded(Ptr<Socket> s)
     {
         m_resultTrace("ok");
     }
+    if (!m_establishedTrace.IsEmpty())
+    {
+        Address local;
+        Address remote;
+        s->GetSockName(local);
+        s->GetPeerName(remote);
+        m_establishedTrace(local, remote);
+    }
     SendRequest(s);
 }
 
@@ -378,7 +395,9 @@ TcpClientProcess::HandleErrorClose(Ptr<Socket> s)
     auto it = m_conns.find(PeekPointer(s));
     if (it != m_conns.end() && it->second.done < m_requestsPerConnection)
     {
-        ++m_aborted[SocketErrnoName(s)]; // ECONNRESET, ETIMEDOUT ... after connect()
+        std::string why = SocketErrnoName(s);
+        ++m_aborted[why]; // ECONNRESET, ETIMEDOUT ... after connect()
+        m_abortTrace(why);
     }
     HandlePeerClose(s);
 }

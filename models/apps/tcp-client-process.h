@@ -113,6 +113,9 @@ class TcpClientProcess : public Application
     /// TracedCallback for connection outcomes: "ok" or an errno name.
     typedef void (*ResultTracedCallback)(std::string result);
 
+    /// TracedCallback for an established connection: its local and remote address and port.
+    typedef void (*EstablishedTracedCallback)(const Address& local, const Address& remote);
+
   protected:
     /// ns3::Object::DoDispose(): cancels the next arrival and drops the connections.
     void DoDispose() override;
@@ -180,6 +183,8 @@ class TcpClientProcess : public Application
     std::map<std::string, uint64_t> m_failures;    //!< by errno
 
     TracedCallback<std::string> m_resultTrace; //!< outcomes
+    TracedCallback<std::string> m_abortTrace;  //!< established, then failed: the errno
+    TracedCallback<const Address&, const Address&> m_establishedTrace; //!< (local, remote)
     TracedCallback<> m_completeTrace;          //!< completed exchanges
 };
 

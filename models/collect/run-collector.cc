@@ -330,125 +330,6 @@ DefaultRunDirectory(const std::string& scenario,
            std::to_string(seed);
 }
 
-std::vector<std::string>
-PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::string& scenario)
-{
-    CsvTable t = ReadCsv(csvPath);
-    std::vector<std::string> written;
-    if (t.Rows() == 0)
-    {
-        throw std::runtime_error(csvPath + ": no rows (a truncated file?); allowed: a "
-                                           "timeseries.csv written by portlab run");
-    }
-    const std::vector<std::string>& host = t.Column("host");
-    std::vector<double> time = t.Numbers("time_s");
-    std::vector<double> tw = t.Numbers("tcp_time_wait");
-    std::vector<double> est = t.Numbers("tcp_established");
-    std::vector<std::string> hosts;
-    for (const auto& h : host)
-    {
-        if (std::find(hosts.begin(), hosts.end(), h) == hosts.end())
-        {
-            hosts.push_back(h);
-        }
-    }
-    // Sockets over time: TIME_WAIT and connections of the busiest hosts.
-    Figure sockets;
-    sockets.title = scenario + ": sockets per host";
-    sockets.xLabel = "simulated time (s)";
-    sockets.yLabel = "sockets";
-    sockets.steps = true;
-    std::vector<std::pair<double, std::string>> busy;
-    for (const auto& h : hosts)
-    {
-        double peak = 0;
-        for (size_t i = 0; i < t.Rows(); ++i)
-        {
-            if (host[i] == h)
-            {
-                peak = std::max(peak, tw[i] + est[i]);
-            }
-        }
-        busy.emplace_back(-peak, h);
-    }
-    std::stable_sort(busy.begin(), busy.end());
-    for (size_t b = 0; b < busy.size() && b < 4; ++b)
-    {
-        if (busy[b].first == 0)
-        {
-            continue;
-        }
-        for (const auto* col : {&tw, &est})
-        {
-            Series s;
-            s.title = busy[b].second + (col == &tw ? " TIME-WAIT" : " connections");
-            for (size_t i = 0; i < t.Rows(); ++i)
-            {
-                if (host[i] == busy[b].second)
-                {
-                    s.x.push_back(time[i]);
-                    s.y.push_back((*col)[i]);
-                }
-            }
-            sockets.series.push_back(s);
-        }
-    }
-    if (!sockets.series.empty())
-    {
-        for (const auto& f : RenderFigure(sockets, stemPrefix + "sockets"))
-        {
-            written.push_back(f);
-        }
-    }
-    // connect() outcomes per second, summed over hosts.
-    Figure connects;
-    connects.title = scenario + ": connect() outcomes";
-    connects.xLabel = "simulated time (s)";
-    connects.yLabel = "connects per second";
-    std::vector<std::string> cols = {"connects_ok"};
-    for (const auto& c : t.Header())
-    {
-        if (c.rfind("failed_", 0) == 0)
-        {
-            cols.push_back(c);
-        }
-    }
-    for (const auto& c : cols)
-    {
-        std::vector<double> v = t.Numbers(c);
-        std::map<double, double> sum;
-        double total = 0;
-        for (size_t i = 0; i < t.Rows(); ++i)
-        {
-            sum[time[i]] += v[i];
-            total += v[i];
-        }
-        if (total == 0)
-        {
-            continue;
-        }
-        Series s;
-        s.title = c == "connects_ok" ? "established" : c.substr(7);
-        double prev = 0;
-        for (const auto& [x, n] : sum)
-        {
-            double dt = x - prev;
-            prev = x;
-            s.x.push_back(x);
-            s.y.push_back(dt > 0 ? n / dt : n);
-        }
-        connects.series.push_back(s);
-    }
-    if (!connects.series.empty())
-    {
-        for (const auto& f : RenderFigure(connects, stemPrefix + "connects"))
-        {
-            written.push_back(f);
-        }
-    }
-    return written;
-}
-
 RunResult
 RunAndWrite(const ScenarioSpec& spec,
             uint64_t seed,
@@ -498,6 +379,9 @@ RunAndWrite(const ScenarioSpec& spec,
     }
     out.Write("summary.json", DumpJsonPretty(r.Summary(spec)) + "\n");
     out.Write("timeseries.csv", r.TimeseriesCsv());
+    out.Write("binds.csv", r.BindsCsv());
+    out.Write("processes.csv", r.ProcessesCsv());
+    out.Write("destinations.csv", r.DestinationsCsv());
     for (const auto& [t, host, text] : r.snapshots)
     {
         std::ostringstream name;

@@ -82,6 +82,16 @@ struct Host
     uint64_t portsShared{0};     //!< largest count of local ports with >= 2 connections
     bool portSelectorNamed{false}; //!< the scenario names its port selector
     PortGuessMeter portGuess;      //!< predictability of its connect() ports
+    std::set<uint16_t> serverPorts; //!< TCP ports its servers and proxies bind
+    bool tracesInbound{false};      //!< timeWaitInbound is counted from TIME_WAIT traces
+    uint64_t timeWaitInbound{0};    //!< TIME_WAITs on serverPorts (when tracesInbound)
+};
+
+/// A TCP client process's connections towards one destination.
+struct DestinationCount
+{
+    uint64_t connections{0};  //!< established
+    std::set<uint16_t> ports; //!< local ports they used
 };
 
 /// One app instance (a process).
@@ -90,6 +100,9 @@ struct Instance
     const AppSpec* spec;       //!< its app
     uint32_t host;             //!< host index
     Ptr<ns3::Application> app; //!< the process
+    uint32_t process{0};       //!< index among its app's processes on the host
+    /// TCP clients: (destination address, port) -> connections
+    std::map<std::pair<uint32_t, uint16_t>, DestinationCount> destinations{};
 };
 
 class World
@@ -112,6 +125,9 @@ class World
     std::vector<ns3::Address> Destinations(uint32_t from,
                                            const std::vector<std::string>& list) const;
     void CountResult(uint32_t host, const std::string& result);
+    void CountAbort(uint32_t host, const std::string& result);
+    void TraceTimeWaits();
+    void CollectTables(RunResult& r) const;
     void Sample();
     void Snapshot();
     void Measure(RunResult& r);
@@ -351,6 +367,23 @@ World::Destinations(uint32_t from, const std::vector<std::string>& list) const
 }
 
 void
+World::CountAbort(uint32_t host, const std::string& result)
+{
+    // An established connection that failed (ECONNRESET from a closing listener's queue):
+    // counted with the failures of its interval, not as a second attempt.
+    Host& h = m_hosts[host];
+    for (size_t i = 0; i < TIMESERIES_ERRNOS.size(); ++i)
+    {
+        if (result == TIMESERIES_ERRNOS[i])
+        {
+            ++h.failed[i];
+            return;
+        }
+    }
+    ++h.failed.back();
+}
+
+void
 World::CountResult(uint32_t host, const std::string& result)
 {
     Host& h = m_hosts[host];
@@ -478,6 +511,28 @@ World::BuildApps()
                         "Result",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountResult(h, r); }));
+                    c->TraceConnectWithoutContext(
+                        "Abort",
+                        ns3::Callback<void, std::string>(
+                            [this, h](std::string r) { CountAbort(h, r); }));
+                    size_t index = m_instances.size();
+                    c->TraceConnectWithoutContext(
+                        "Established",
+                        ns3::Callback<void, const ns3::Address&, const ns3::Address&>(
+                            [this, index](const ns3::Address& local, const ns3::Address& remote) {
+                                if (!ns3::InetSocketAddress::IsMatchingType(remote) ||
+                                    !ns3::InetSocketAddress::IsMatchingType(local))
+                                {
+                                    return;
+                                }
+                                auto r = ns3::InetSocketAddress::ConvertFrom(remote);
+                                auto& d = m_instances[index].destinations[{
+                                    r.GetIpv4().Get(),
+                                    r.GetPort()}];
+                                ++d.connections;
+                                d.ports.insert(
+                                    ns3::InetSocketAddress::ConvertFrom(local).GetPort());
+                            }));
                     app = c;
                     break;
                 }
@@ -528,7 +583,7 @@ World::BuildApps()
                 node->AddApplication(app);
                 app->SetStartTime(start);
                 app->SetStopTime(stop);
-                m_instances.push_back(Instance{&a, h, app});
+                m_instances.push_back(Instance{&a, h, app, p});
             }
         }
     }
@@ -557,6 +612,9 @@ World::Sample()
         s.succeeded = h.succeeded;
         s.failed = h.failed;
         s.listenDrops = h.listenDrops;
+        s.timeWaitInbound = h.tracesInbound         ? h.timeWaitInbound
+                            : h.serverPorts.empty() ? 0
+                                                    : s.timeWait;
         h.attempted = h.succeeded = h.listenDrops = 0;
         h.failed.fill(0);
         h.twPeak = std::max<uint64_t>(h.twPeak, s.timeWait);
@@ -604,6 +662,161 @@ World::Snapshot()
     }
 }
 
+void
+World::TraceTimeWaits()
+{
+    // Which hosts accept connections (servers, proxies) and which open them (clients,
+    // proxies). Only a host that does both needs its TIME_WAITs told apart one by one.
+    std::set<uint32_t> opens;
+    for (const auto& in : m_instances)
+    {
+        const AppType t = in.spec->type;
+        if (t == AppType::TCP_SERVER || t == AppType::TCP_PROXY)
+        {
+            const std::string& b = in.spec->bind;
+            m_hosts[in.host].serverPorts.insert(
+                static_cast<uint16_t>(std::stoul(b.substr(b.rfind(':') + 1))));
+        }
+        if (t == AppType::TCP_CLIENT || t == AppType::TCP_PROXY)
+        {
+            opens.insert(in.host);
+        }
+    }
+    for (uint32_t i : opens)
+    {
+        Host& h = m_hosts[i];
+        if (h.serverPorts.empty())
+        {
+            continue;
+        }
+        h.tracesInbound = true;
+        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
+        using TwCallback = ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>;
+        auto count = [this, i](int64_t delta) {
+            return TwCallback([this, i, delta](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address,
+                                               uint16_t) {
+                Host& host = m_hosts[i];
+                if (host.serverPorts.count(port))
+                {
+                    host.timeWaitInbound += delta;
+                }
+            });
+        };
+        ports->TraceConnectWithoutContext("TimeWaitEnter", count(1));
+        for (const char* gone : {"TimeWaitExpire", "TimeWaitTakeover", "TimeWaitKill"})
+        {
+            ports->TraceConnectWithoutContext(gone, count(-1));
+        }
+    }
+}
+
+void
+World::CollectTables(RunResult& r) const
+{
+    // Which host owns each address, to name a destination's server.
+    std::map<uint32_t, std::string> owner;
+    for (const auto& h : m_hosts)
+    {
+        for (const auto& a : h.addrs)
+        {
+            owner[a.Get()] = h.name;
+        }
+    }
+    for (const auto& in : m_instances)
+    {
+        const AppSpec& a = *in.spec;
+        ProcessRecord p;
+        p.app = a.name;
+        p.host = in.host;
+        p.process = in.process;
+        auto bindAt = [&](int64_t ns, const std::string& protocol, const std::string& result) {
+            r.binds.push_back(
+                BindAttempt{ns, a.name, in.host, in.process, protocol, a.bind, result});
+        };
+        switch (a.type)
+        {
+        case AppType::TCP_SERVER: {
+            auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in.app);
+            p.type = "tcp-server";
+            const auto& history = s->GetBindHistory();
+            p.bind = history.empty() ? "none" : history.front().second;
+            for (const auto& [t, result] : history)
+            {
+                bindAt(t.GetNanoSeconds(), "tcp", result);
+            }
+            p.accepted = s->GetAccepted();
+            p.served = s->GetServed();
+            break;
+        }
+        case AppType::UDP_SERVER: {
+            auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in.app);
+            p.type = "udp-server";
+            p.bind = s->GetBindResult().empty() ? "none" : s->GetBindResult();
+            if (!s->GetBindResult().empty())
+            {
+                bindAt(a.startNs, "udp", p.bind);
+            }
+            p.received = s->GetReceived();
+            p.answered = s->GetAnswered();
+            break;
+        }
+        case AppType::TCP_PROXY: {
+            auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
+            p.type = "tcp-proxy";
+            p.bind = x->GetBindResult().empty() ? "none" : x->GetBindResult();
+            if (!x->GetBindResult().empty())
+            {
+                bindAt(a.startNs, "tcp", p.bind);
+            }
+            p.accepted = x->GetAccepted();
+            p.served = x->GetRelayed();
+            p.attempted = x->GetUpstreamAttempted();
+            p.connected = x->GetUpstreamConnected();
+            p.failed = Total(x->GetUpstreamFailures());
+            break;
+        }
+        case AppType::TCP_CLIENT: {
+            auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
+            p.type = "tcp-client";
+            p.attempted = c->GetAttempted();
+            p.connected = c->GetConnected();
+            p.failed = Total(c->GetFailures());
+            std::set<uint16_t> ports;
+            for (const auto& [dest, count] : in.destinations)
+            {
+                ports.insert(count.ports.begin(), count.ports.end());
+                DestinationRecord d;
+                d.app = a.name;
+                d.host = in.host;
+                d.process = in.process;
+                std::ostringstream addr;
+                ns3::Ipv4Address(dest.first).Print(addr);
+                d.destination = addr.str() + ":" + std::to_string(dest.second);
+                auto o = owner.find(dest.first);
+                d.server = o == owner.end() ? "" : o->second;
+                d.connections = count.connections;
+                d.localPorts = count.ports.size();
+                r.destinations.push_back(d);
+            }
+            p.localPorts = ports.size();
+            break;
+        }
+        case AppType::UDP_CLIENT: {
+            auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in.app);
+            p.type = "udp-client";
+            p.attempted = c->GetSent();
+            p.answered = c->GetReceived();
+            p.failed = Total(c->GetErrors());
+            break;
+        }
+        }
+        r.processes.push_back(p);
+    }
+    std::stable_sort(r.binds.begin(), r.binds.end(), [](const auto& x, const auto& y) {
+        return x.timeNs < y.timeNs;
+    });
+}
+
 RunResult
 World::Run()
 {
@@ -621,6 +834,7 @@ World::Run()
     }
     ns3::LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
     BuildApps();
+    TraceTimeWaits();
     ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
     for (int64_t t : m_spec.snapshotsNs)
     {
@@ -650,6 +864,7 @@ World::Run()
     ns3::Simulator::Run();
     m_result.events = ns3::Simulator::GetEventCount();
     Measure(m_result);
+    CollectTables(m_result);
     Judge(m_result);
     m_instances.clear();
     m_hosts.clear();
@@ -1096,7 +1311,7 @@ RunResult::TimeseriesCsv() const
     {
         o << ",failed_" << e;
     }
-    o << ",failed_other,listen_drops\n";
+    o << ",failed_other,listen_drops,tcp_time_wait_inbound\n";
     for (const auto& s : samples)
     {
         o << FormatNumber(s.timeNs / 1e9) << "," << hosts[s.host] << "," << s.tcpPortsInUse << ","
@@ -1106,7 +1321,70 @@ RunResult::TimeseriesCsv() const
         {
             o << "," << f;
         }
-        o << "," << s.listenDrops << "\n";
+        o << "," << s.listenDrops << "," << s.timeWaitInbound << "\n";
+    }
+    return o.str();
+}
+
+namespace
+{
+
+/// A CSV field: quoted when it holds a comma, a quote or a line break.
+std::string
+CsvField(const std::string& v)
+{
+    if (v.find_first_of(",\"\r\n") == std::string::npos)
+    {
+        return v;
+    }
+    std::string q = "\"";
+    for (char c : v)
+    {
+        q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    }
+    return q + "\"";
+}
+
+} // namespace
+
+std::string
+RunResult::BindsCsv() const
+{
+    std::ostringstream o;
+    o << "time_s,app,host,process,protocol,local,result\n";
+    for (const auto& b : binds)
+    {
+        o << FormatNumber(b.timeNs / 1e9) << "," << CsvField(b.app) << "," << hosts[b.host] << ","
+          << b.process << "," << b.protocol << "," << CsvField(b.local) << "," << b.result << "\n";
+    }
+    return o.str();
+}
+
+std::string
+RunResult::ProcessesCsv() const
+{
+    std::ostringstream o;
+    o << "app,type,host,process,bind,accepted,served,received,answered,attempted,connected,"
+         "failed,local_ports\n";
+    for (const auto& p : processes)
+    {
+        o << CsvField(p.app) << "," << p.type << "," << hosts[p.host] << "," << p.process << ","
+          << p.bind << "," << p.accepted << "," << p.served << "," << p.received << ","
+          << p.answered << "," << p.attempted << "," << p.connected << "," << p.failed << ","
+          << p.localPorts << "\n";
+    }
+    return o.str();
+}
+
+std::string
+RunResult::DestinationsCsv() const
+{
+    std::ostringstream o;
+    o << "app,host,process,destination,server,connections,local_ports\n";
+    for (const auto& d : destinations)
+    {
+        o << CsvField(d.app) << "," << hosts[d.host] << "," << d.process << "," << d.destination
+          << "," << d.server << "," << d.connections << "," << d.localPorts << "\n";
     }
     return o.str();
 }

@@ -75,6 +75,61 @@ struct HostSample
     uint64_t succeeded{0};     //!< of which established
     FailureCounts failed{};    //!< failures by TIMESERIES_ERRNOS + other
     uint64_t listenDrops{0};   //!< handshakes dropped by full SYN/accept queues
+    /// TIME_WAITs of connections the host accepted (local port bound by one of its servers or
+    /// proxies); the rest of timeWait are of connections it opened
+    uint64_t timeWaitInbound{0};
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One bind() of a server or proxy process: its first, and each restart attempt.
+ */
+struct BindAttempt
+{
+    int64_t timeNs{0};    //!< when
+    std::string app;      //!< the app
+    uint32_t host{0};     //!< index into RunResult::hosts
+    uint32_t process{0};  //!< the process's index on its host (0 unless `processes` > 1)
+    std::string protocol; //!< "tcp" or "udp"
+    std::string local;    //!< the address bound, as the scenario gives it ("*:80", "addr1:80")
+    std::string result;   //!< "ok" or Linux's errno name
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One process (app instance) at the end of the run: what it handled. Counters that do
+ * not apply to its type are 0.
+ */
+struct ProcessRecord
+{
+    std::string app;     //!< the app
+    std::string type;    //!< "tcp-server", "tcp-client", ...
+    uint32_t host{0};    //!< index into RunResult::hosts
+    uint32_t process{0}; //!< index on its host
+    std::string bind;    //!< its first bind() result ("ok", "EADDRINUSE"); empty for clients
+    uint64_t accepted{0};  //!< TCP servers and proxies: connections accepted
+    uint64_t served{0};    //!< TCP servers: connections served; proxies: relayed
+    uint64_t received{0};  //!< UDP servers: datagrams received
+    uint64_t answered{0};  //!< UDP servers: datagrams answered; UDP clients: answers received
+    uint64_t attempted{0}; //!< clients: connects (datagrams) started; proxies: upstream connects
+    uint64_t connected{0}; //!< clients and proxies (upstream): connects established
+    uint64_t failed{0};    //!< clients and proxies (upstream): connects failed
+    uint64_t localPorts{0}; //!< TCP clients: distinct local ports of established connections
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One TCP client process's established connections towards one destination.
+ */
+struct DestinationRecord
+{
+    std::string app;         //!< the client app
+    uint32_t host{0};        //!< index into RunResult::hosts
+    uint32_t process{0};     //!< index on its host
+    std::string destination; //!< "10.0.1.2:80"
+    std::string server;      //!< the host that owns the destination address, or ""
+    uint64_t connections{0}; //!< connections established
+    uint64_t localPorts{0};  //!< distinct local ports they used
 };
 
 /**
@@ -94,11 +149,20 @@ struct RunResult
     bool matchesLinux{true};                    //!< every checked verdict matches
     uint64_t events{0};                         //!< simulator events executed (not in outputs)
     uint64_t snapshotHostsOmitted{0};           //!< hosts left out of snapshots (large groups)
+    std::vector<BindAttempt> binds;             //!< every server bind(), in time order
+    std::vector<ProcessRecord> processes;       //!< every process, in app order
+    std::vector<DestinationRecord> destinations; //!< per TCP client process and destination
 
     /// \param spec the scenario \return summary.json's content (deterministic)
     Json Summary(const ScenarioSpec& spec) const;
     /// \return timeseries.csv's content
     std::string TimeseriesCsv() const;
+    /// \return binds.csv's content: one row per BindAttempt
+    std::string BindsCsv() const;
+    /// \return processes.csv's content: one row per ProcessRecord
+    std::string ProcessesCsv() const;
+    /// \return destinations.csv's content: one row per DestinationRecord
+    std::string DestinationsCsv() const;
 };
 
 /**

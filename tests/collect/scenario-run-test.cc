@@ -196,7 +196,8 @@ TEST(ScenarioRun, SameSeedGivesByteIdenticalResultsIncludingFigures)
     auto a = Files(tmp.Path() + "/a");
     auto b = Files(tmp.Path() + "/b");
     EXPECT_TRUE(a.count("sockets.png") && a.count("sockets.svg") && a.count("summary.json") &&
-                a.count("timeseries.csv"))
+                a.count("timeseries.csv") && a.count("binds.png") && a.count("shares.svg") &&
+                a.count("processes.csv"))
         << "a run should write summary.json, timeseries.csv and its figures";
     ASSERT_EQ(a.size(), b.size()) << "two runs with one seed should write the same files";
     for (const auto& [name, bytes] : a)
@@ -207,6 +208,115 @@ TEST(ScenarioRun, SameSeedGivesByteIdenticalResultsIncludingFigures)
     EXPECT_NE(ReadWholeFile(tmp.Path() + "/a/timeseries.csv"),
               ReadWholeFile(tmp.Path() + "/c/timeseries.csv"))
         << "another seed should give other Poisson arrivals";
+}
+
+/// A scenario, overrides that shorten it, and the figures that show its answer.
+struct AnswerFigures
+{
+    std::string scenario;
+    std::vector<std::string> overrides;
+    std::vector<std::string> figures;
+    std::vector<std::string> texts; //!< drawn in those figures' SVGs
+};
+
+class ScenarioFigures : public ::testing::TestWithParam<AnswerFigures>
+{
+};
+
+TEST_P(ScenarioFigures, RunDrawsItsAnswerFiguresAndPlotRedrawsThemByteIdentical)
+{
+    const AnswerFigures& p = GetParam();
+    TempDir tmp;
+    ScenarioSpec spec = LoadScenario(p.scenario, p.overrides);
+    RunAndWrite(spec, 1, tmp.Path() + "/run", RunWriteOptions{});
+    auto first = Files(tmp.Path() + "/run");
+    for (const char* table : {"binds.csv", "processes.csv", "destinations.csv"})
+    {
+        EXPECT_TRUE(first.count(table)) << p.scenario << " should write " << table;
+    }
+    std::string svgs;
+    for (const auto& f : p.figures)
+    {
+        for (const char* ext : {".png", ".svg"})
+        {
+            EXPECT_TRUE(first.count(f + ext)) << p.scenario << " should draw " << f << ext;
+        }
+        svgs += first[f + ".svg"];
+    }
+    for (const auto& text : p.texts)
+    {
+        EXPECT_NE(svgs.find(text), std::string::npos)
+            << p.scenario << "'s figures should show '" << text << "'";
+    }
+    // `portlab plot DIR` draws the same bytes from the CSV files.
+    for (const auto& f : p.figures)
+    {
+        fs::remove(tmp.Path() + "/run/" + f + ".png");
+    }
+    PlotDirectory(tmp.Path() + "/run");
+    auto again = Files(tmp.Path() + "/run");
+    for (const auto& [name, bytes] : first)
+    {
+        EXPECT_TRUE(again[name] == bytes) << name << " should redraw byte-identical";
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Answers,
+    ScenarioFigures,
+    ::testing::Values(
+        AnswerFigures{"server-restart",
+                      {},
+                      {"binds", "sockets", "connects"},
+                      {"EADDRINUSE for 60 s, then ok", "SO_REUSEADDR old yes / new yes", "ok at once",
+                       "bind() EADDRINUSE"}},
+        AnswerFigures{"multi-listener",
+                      {"duration=3s", "app.load.stop=2.5s"},
+                      {"binds", "shares"},
+                      {"same_addr (server1) TCP addr1:80", "EADDRINUSE", "even share", "process 4"}},
+        AnswerFigures{"client-port-reuse",
+                      {},
+                      {"destinations"},
+                      {"distinct local ports they used", "plain (client1): all", "connects that failed"}},
+        AnswerFigures{"tcp-udp-same-port",
+                      {},
+                      {"served", "binds"},
+                      {"UDP server: datagrams answered", "bind() EADDRINUSE: no socket"}},
+        AnswerFigures{"reuseport-rolling-restart",
+                      {},
+                      {"connects"},
+                      {"ECONNRESET", "old closes its listener (4.0 s)"}},
+        AnswerFigures{"proxy-upstream",
+                      {"duration=8s", "warmup=4s", "snapshots=4s",
+                       "expect.proxy.steady_upstream_success_rate=1",
+                       "expect.proxy.upstream_errors=none"},
+                      {"sockets", "connects"},
+                      {"TIME-WAIT upstream (connections it opened)",
+                       "TIME-WAIT downstream (connections it accepted)", "proxy to its upstream: established",
+                       "client: established"}}),
+    [](const ::testing::TestParamInfo<AnswerFigures>& param) {
+        std::string name;
+        for (char c : param.param.scenario)
+        {
+            name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+        }
+        return name;
+    });
+
+TEST(ScenarioRun, EstablishedConnectionsResetLaterCountAsFailuresInTheTimeseries)
+{
+    TempDir tmp;
+    ScenarioSpec spec = LoadScenario("reuseport-rolling-restart", {});
+    RunResult r = RunAndWrite(spec, 1, tmp.Path() + "/run", RunWriteOptions{false, false});
+    uint64_t resets = 0;
+    for (const auto& s : r.samples)
+    {
+        resets += s.failed[3]; // TIMESERIES_ERRNOS[3]
+    }
+    ASSERT_STREQ(TIMESERIES_ERRNOS[3], "ECONNRESET");
+    EXPECT_EQ(double(resets), r.metrics.at("load.failed.ECONNRESET").number)
+        << "every reset the client saw should be in timeseries.csv's failed_ECONNRESET";
+    EXPECT_GE(resets, 50u);
 }
 
 TEST(ScenarioRun, PcapOptionWritesOneCapturePerLinkEnd)

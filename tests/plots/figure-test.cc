@@ -283,12 +283,126 @@ TEST(Figure, InvalidFiguresThrowNamingTheProblem)
     EXPECT_TRUE(dir.Files().empty());
 }
 
+/// A figure with every style: cells with labels, bars with labels, points, a dashed line,
+/// categorical ticks on both axes and a note.
+Figure
+CategoricalFigure()
+{
+    Figure fig;
+    fig.title = "bind() results";
+    fig.xLabel = "process";
+    fig.yLabel = "";
+    Series ok;
+    ok.title = "bind() ok";
+    ok.style = Series::Style::Cells;
+    ok.colour = "#009E73";
+    ok.x = {0, 1};
+    ok.y = {1, 1};
+    ok.labels = {"ok", "ok"};
+    Series inUse;
+    inUse.title = "bind() EADDRINUSE";
+    inUse.style = Series::Style::Cells;
+    inUse.colour = "#D55E00";
+    inUse.x = {0};
+    inUse.y = {0};
+    inUse.labels = {"EADDRINUSE"};
+    Series bars;
+    bars.title = "share";
+    bars.style = Series::Style::Bars;
+    bars.x = {1};
+    bars.y = {0.2};
+    bars.labels = {"20%"};
+    Series marks;
+    marks.title = "attempts";
+    marks.style = Series::Style::Points;
+    marks.pointType = 7;
+    marks.pointSize = 1.5;
+    marks.x = {0.5};
+    marks.y = {0.5};
+    Series even;
+    even.title = "even share";
+    even.dashed = true;
+    even.x = {-0.5, 1.5};
+    even.y = {0.5, 0.5};
+    fig.series = {ok, inUse, bars, marks, even};
+    fig.xTics = {{0, "process 1"}, {1, "process 2"}};
+    fig.yTics = {{0, "same_addr addr1:80"}, {1, "group *:8080"}};
+    fig.notes = {{-0.4, 1.45, "a note with_underscores"}};
+    fig.barWidth = 0.9;
+    fig.xMin = -0.5;
+    fig.xMax = 1.5;
+    fig.yMin = -0.5;
+    fig.yMax = 1.5;
+    fig.keyInside = true;
+    fig.xTicAngle = 20;
+    fig.width = 800;
+    fig.height = 400;
+    return fig;
+}
+
+TEST(Figure, CellsBarsPointsNotesAndCategoricalTicksRenderByteIdentical)
+{
+    TempDir dir;
+    RenderFigure(CategoricalFigure(), dir.Path() + "/one");
+    RenderFigure(CategoricalFigure(), dir.Path() + "/two");
+    EXPECT_EQ(dir.Files().size(), Expected("one").size() * 2);
+    for (const char* ext : {".png", ".svg", ".pdf"})
+    {
+        if (std::string(ext) == ".pdf" && !GnuplotHasPdf())
+        {
+            continue;
+        }
+        EXPECT_EQ(Slurp(dir.Path() + "/one" + ext), Slurp(dir.Path() + "/two" + ext)) << ext;
+    }
+    std::string svg = Slurp(dir.Path() + "/one.svg");
+    for (const char* text : {"EADDRINUSE", "same_addr addr1:80", "process 2", "20%",
+                             "a note with_underscores", "even share", "width=\"800\""})
+    {
+        EXPECT_NE(svg.find(text), std::string::npos) << text << " should be drawn";
+    }
+    EXPECT_NE(svg.find("rgb(213,  94,   0)"), std::string::npos) << "a series' own colour";
+    if (GnuplotHasPdf())
+    {
+        // 800 x 400 pixels: 4.8 x 2.4 inches, 345 x 172 points.
+        EXPECT_NE(Slurp(dir.Path() + "/one.pdf").find("/MediaBox [ 0 0 345 172 ]"),
+                  std::string::npos);
+    }
+}
+
+TEST(Figure, InvalidStylesThrowNamingTheProblem)
+{
+    TempDir dir;
+    const std::string stem = dir.Path() + "/bad";
+    Figure labels = CategoricalFigure();
+    labels.series[0].labels = {"only one"};
+    EXPECT_NE(InvalidMessage(labels, stem).find("labels"), std::string::npos);
+    Figure colour = CategoricalFigure();
+    colour.series[1].colour = "red'; system 'true";
+    EXPECT_NE(InvalidMessage(colour, stem).find("#RRGGBB"), std::string::npos);
+    Figure xrange = CategoricalFigure();
+    xrange.xMax = -1;
+    EXPECT_NE(InvalidMessage(xrange, stem).find("x range"), std::string::npos);
+    Figure size = CategoricalFigure();
+    size.width = 5;
+    EXPECT_NE(InvalidMessage(size, stem).find("size"), std::string::npos);
+    Figure bars = CategoricalFigure();
+    bars.series[2].yLow = {0.1};
+    bars.series[2].yHigh = {0.3};
+    EXPECT_NE(InvalidMessage(bars, stem).find("error bars"), std::string::npos);
+    Figure note = CategoricalFigure();
+    note.notes[0].x = NAN;
+    EXPECT_NE(InvalidMessage(note, stem).find("note"), std::string::npos);
+    EXPECT_TRUE(dir.Files().empty());
+}
+
 TEST(Figure, NanLeavesAGapAndEmptySeriesAreSkipped)
 {
     TempDir dir;
     Figure fig = SimpleFigure();
     fig.series[0].y[10] = NAN;
-    fig.series.push_back(Series{"never happened", {}, {}, {}, {}});
+    Series never;
+    never.title = "never happened";
+    fig.series.push_back(never);
     RenderFigure(fig, dir.Path() + "/gaps");
     EXPECT_EQ(dir.Files(), Expected("gaps"));
 }
@@ -352,7 +466,11 @@ TEST(Figure, GnuplotWarningsStayOffTheTerminal)
 {
     TempDir dir;
     Figure fig = SimpleFigure();
-    fig.series = {Series{"one point", {1}, {2}, {}, {}}}; // gnuplot warns: empty x and y range
+    Series one;
+    one.title = "one point";
+    one.x = {1};
+    one.y = {2};
+    fig.series = {one}; // gnuplot warns: empty x and y range
     testing::internal::CaptureStderr();
     testing::internal::CaptureStdout();
     RenderFigure(fig, dir.Path() + "/quiet");
