@@ -9,6 +9,8 @@
 #                              SECONDS (default 40); a new crash fails with the input's path
 #   ./build.sh bench [ARGS...] install, build, run the port-table benchmark
 #   ./build.sh doc             install, configure, build the API docs into BUILD_DIR/doc/html
+#   ./build.sh package         install, build (Release), make the Debian package (cpack -G DEB)
+#                              in BUILD_DIR and print its path
 #   ./build.sh deps            only check (and, as root, install) the Debian packages
 #
 # Environment: BUILD_DIR (default build), SANITIZE_BUILD_DIR (default build-sanitize),
@@ -36,7 +38,7 @@ PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
           clang-14 libclang-rt-14-dev) # the fuzz targets: clang with libFuzzer, ASan, UBSan
 
 usage() {
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 missing_packages() {
@@ -99,6 +101,25 @@ build_docs() { # DIR
         exit 1
     fi
     echo "build.sh: API documentation in $1/doc/html, no warnings ($((SECONDS - start)) s)" >&2
+}
+
+# The Debian package (cmake/PortlabPackage.cmake): cpack in the build directory; prints the
+# .deb's path on stdout.
+make_package() { # DIR
+    local dir=$1 deb
+    (cd "$dir" && cpack -G DEB >cpack.log 2>&1) || {
+        cat "$dir/cpack.log" >&2
+        echo "build.sh: cpack -G DEB failed (log above)" >&2
+        exit 1
+    }
+    deb=$(sed -n 's/^CPack: - package: \(.*\.deb\) generated\.$/\1/p' "$dir/cpack.log" | tail -n 1)
+    if [ -z "$deb" ] || [ ! -f "$deb" ]; then
+        cat "$dir/cpack.log" >&2
+        echo "build.sh: cpack wrote no .deb (log above)" >&2
+        exit 1
+    fi
+    echo "build.sh: Debian package (apt install ./$(basename "$deb") in its directory):" >&2
+    echo "$deb"
 }
 
 run_tests() { # DIR
@@ -244,6 +265,11 @@ case "$cmd" in
         }
         build_docs "$BUILD_DIR"
         ;;
+    package)
+        ensure_deps
+        configure_and_build "$BUILD_DIR"
+        make_package "$BUILD_DIR"
+        ;;
     deps)
         ensure_deps
         echo "build.sh: all packages present"
@@ -252,7 +278,7 @@ case "$cmd" in
         usage
         ;;
     *)
-        echo "build.sh: unknown command '${cmd}'; allowed: run, test, fuzz, bench, doc, deps, help" >&2
+        echo "build.sh: unknown command '${cmd}'; allowed: run, test, fuzz, bench, doc, package, deps, help" >&2
         usage >&2
         exit 2
         ;;
