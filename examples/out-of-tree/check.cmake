@@ -1,7 +1,8 @@
 # cmake -P check.cmake: install the build tree into a fresh prefix, build examples/out-of-tree
 # against it as a user would (find_package(portlab)), and with pkg-config (portlab.pc), then
-# run both programs. Variables: BUILD_DIR, WORK_DIR, SOURCE_DIR, CXX, LAUNCHER (may be empty),
-# PKG_CONFIG (may be empty: that part is skipped).
+# run the programs (bulk-send-min must deliver all of BulkSend's bytes). Variables: BUILD_DIR,
+# WORK_DIR, SOURCE_DIR, CXX, LAUNCHER (may be empty), PKG_CONFIG (may be empty: that part is
+# skipped).
 
 function(run)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -24,6 +25,11 @@ run(${CMAKE_COMMAND} ${args})
 run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
 run(${WORK_DIR}/build/tcp-udp-same-port --port=7000)
 message("find_package(portlab): ${out}")
+run(${WORK_DIR}/build/bulk-send-min --bytes=250000)
+if(NOT out MATCHES "received 250000 bytes")
+  message(FATAL_ERROR "bulk-send-min: PacketSink did not receive BulkSend's 250000 bytes:\n${out}")
+endif()
+message("find_package(portlab): bulk-send-min: ${out}")
 
 if(PKG_CONFIG)
   set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
