@@ -13,6 +13,7 @@
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
+#include <iterator>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -51,12 +52,29 @@ KneeSection(const StudyOptions& options, const AtomicDirectory& out, std::ostrea
     std::ostringstream csv;
     csv << "setting,offered_per_s,steady_success_rate,linux_prediction,matches_linux\n";
     bool all = true;
+    // Linux's lines first, portlab's markers last (on top): a filled circle in the line's
+    // colour inside a larger black ring, so they stay visible where they sit on the line. The
+    // legend names each line once and portlab's markers once.
+    const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c"};
+    std::vector<Series> rings;
+    std::vector<Series> dots;
     for (const auto& [title, base] : lines)
     {
+        const char* colour = colours[fig.series.size() % std::size(colours)];
         Series measured;
-        measured.title = title + " (portlab)";
+        measured.style = Series::Style::Points;
+        measured.colour = colour;
+        measured.pointType = 7;
+        measured.pointSize = 1.6;
+        Series ring = measured;
+        ring.colour = "#000000";
+        ring.pointType = 6;
+        ring.pointSize = 2.2;
+        ring.title = rings.empty() ? "portlab (measured)" : "";
         Series predicted;
-        predicted.title = title + " (Linux arithmetic)";
+        predicted.title = "Linux: " + title;
+        predicted.colour = colour;
+        predicted.dashed = true;
         for (double rate : rates)
         {
             std::vector<std::string> ov = options.overrides;
@@ -76,6 +94,8 @@ KneeSection(const StudyOptions& options, const AtomicDirectory& out, std::ostrea
             double got = r.metrics.at("load.steady_success_rate").number;
             measured.x.push_back(rate);
             measured.y.push_back(got);
+            ring.x.push_back(rate);
+            ring.y.push_back(got);
             predicted.x.push_back(rate);
             predicted.y.push_back(want);
             // This section judges the success rate only (the scenario also expects errors,
@@ -85,9 +105,12 @@ KneeSection(const StudyOptions& options, const AtomicDirectory& out, std::ostrea
             csv << title << "," << rate << "," << got << "," << want << "," << (match ? 1 : 0)
                 << "\n";
         }
-        fig.series.push_back(measured);
         fig.series.push_back(predicted);
+        rings.push_back(ring);
+        dots.push_back(measured);
     }
+    fig.series.insert(fig.series.end(), rings.begin(), rings.end());
+    fig.series.insert(fig.series.end(), dots.begin(), dots.end());
     out.Write("timewait-knee.csv", csv.str());
     if (options.figures)
     {

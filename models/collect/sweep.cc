@@ -11,6 +11,7 @@
 #include "port-guess-meter.h"
 #include "run-collector.h"
 #include "run-summary.h"
+#include "scenario-spec.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -985,11 +986,82 @@ PlotSweep(const std::string& dirIn, const SweepPlotOptions& options)
     Figure f;
     std::string xKey = plan.vary[0].first;
     std::string unit;
-    f.xLabel = xKey;
+    std::string tableUnit;
+    f.xLabel = ScenarioKeyAxisLabel(xKey, tableUnit);
     f.yLabel = plan.y;
-    f.title = options.title.empty() ? plan.scenario + ": " + plan.y + " vs " + xKey : options.title;
+    f.title = options.title.empty() ? plan.scenario + ": " + plan.y + " vs " + f.xLabel
+                                    : options.title;
     f.logY = options.logY;
+    // A numeric axis when every value is a number with the same plain unit ("10/s", "2ms");
+    // otherwise (ranges such as "40000 40099", algorithm names) one evenly spaced, labelled
+    // tick per value in the order the sweep lists them.
+    const std::vector<std::string>& xValues = plan.vary[0].second;
+    bool categorical = false;
+    for (const auto& v : xValues)
+    {
+        double x = 0;
+        std::string u;
+        categorical = categorical || !LeadingNumber(v, x, u) ||
+                      u.find_first_of(" \t0123456789,") != std::string::npos ||
+                      (!unit.empty() && u != unit);
+        unit = u;
+    }
+    if (categorical)
+    {
+        unit.clear();
+        bool longText = false;
+        for (size_t k = 0; k < xValues.size(); ++k)
+        {
+            f.xTics.push_back(Tic{double(k), xValues[k]});
+            longText = longText || xValues[k].size() > 12;
+        }
+        f.xMin = -0.5;
+        f.xMax = xValues.size() - 0.5;
+        f.xTicAngle = longText && xValues.size() > 4 ? 20 : 0;
+    }
+    // Linux's value of the metric at each point (a verdict on it in the point's summary.json),
+    // keyed by the point's values; the source is the verdict's ("linux-model": derived).
+    std::map<std::vector<std::string>, double> linuxAt;
+    std::string linuxSource;
+    for (const auto& p : plan.Points())
+    {
+        std::string path = p.dir + "/summary.json";
+        if (linuxAt.count(p.values) || !fs::exists(path))
+        {
+            continue;
+        }
+        Json j = ReadJsonFile(path);
+        if (!j.is_object() || !j.contains("verdicts") || !j["verdicts"].is_array())
+        {
+            continue;
+        }
+        for (const auto& v : j["verdicts"])
+        {
+            if (!v.is_object() || !v.contains("expect") || !v.contains("linux") ||
+                !v["expect"].is_string() || !v["linux"].is_string() ||
+                (v["expect"] != plan.y && v["expect"] != "expect." + plan.y))
+            {
+                continue;
+            }
+            std::string text = v["linux"];
+            char* end = nullptr;
+            double value = std::strtod(text.c_str(), &end);
+            // "0.556 +- 0.02 (why)" or "1": the leading number; a condition ("> 0") or words
+            // are not a value to draw.
+            if (end == text.c_str() || (*end != '\0' && *end != ' ') || !std::isfinite(value))
+            {
+                continue;
+            }
+            linuxAt[p.values] = value;
+            if (v.contains("source") && v["source"].is_string())
+            {
+                linuxSource = v["source"];
+            }
+        }
+    }
     std::map<std::string, size_t> seriesIndex;
+    std::map<std::string, Series> linuxSeries;
+    std::vector<std::string> titles;
     for (size_t i = 0; i < t.Rows(); ++i)
     {
         if (seed[i] != "mean" || yText[i].empty())
@@ -998,14 +1070,29 @@ PlotSweep(const std::string& dirIn, const SweepPlotOptions& options)
         }
         double x = 0;
         std::string u;
-        if (!LeadingNumber((*keyCols[0])[i], x, u))
+        const std::string& xText = (*keyCols[0])[i];
+        if (categorical)
         {
-            return written; // not a numeric axis: the CSV is the result
+            auto at = std::find(xValues.begin(), xValues.end(), xText);
+            if (at == xValues.end())
+            {
+                continue; // a value the plan no longer lists
+            }
+            x = at - xValues.begin();
         }
-        unit = u;
-        std::string title;
-        for (size_t k = 1; k < plan.vary.size(); ++k)
+        else if (!LeadingNumber(xText, x, u))
         {
+            return written; // cannot happen: the plan's values were checked above
+        }
+        std::string title;
+        std::vector<std::string> values;
+        for (size_t k = 0; k < plan.vary.size(); ++k)
+        {
+            values.push_back((*keyCols[k])[i]);
+            if (k == 0)
+            {
+                continue;
+            }
             std::string key = plan.vary[k].first;
             title += (title.empty() ? "" : ", ") + key.substr(key.rfind('.') + 1) + "=" +
                      (*keyCols[k])[i];
@@ -1015,11 +1102,18 @@ PlotSweep(const std::string& dirIn, const SweepPlotOptions& options)
             seriesIndex[title] = f.series.size();
             f.series.push_back(Series{});
             f.series.back().title = title;
+            titles.push_back(title);
         }
         Series& s = f.series[seriesIndex[title]];
         s.x.push_back(x);
         double y = number(i, plan.y, yText[i]);
         s.y.push_back(y);
+        if (linuxAt.count(values))
+        {
+            Series& l = linuxSeries[title];
+            l.x.push_back(x);
+            l.y.push_back(linuxAt.at(values));
+        }
         if (plan.seeds > 1)
         {
             // The ci95 row follows its mean row.
@@ -1030,7 +1124,52 @@ PlotSweep(const std::string& dirIn, const SweepPlotOptions& options)
             s.yHigh.push_back(y + half);
         }
     }
-    if (!unit.empty())
+    // Linux's curves, black and dashed, drawn last so they stay visible where the measured
+    // lines coincide with them (the gaps of the dashes show the markers). When several
+    // series share one Linux curve (the second vary key does not change Linux's value), it is
+    // drawn once.
+    std::vector<Series> linuxCurves;
+    for (const auto& title : titles)
+    {
+        if (!linuxSeries.count(title))
+        {
+            continue;
+        }
+        Series l = linuxSeries.at(title);
+        bool same = false;
+        for (const auto& c : linuxCurves)
+        {
+            same = same || (c.x == l.x && c.y == l.y);
+        }
+        if (same)
+        {
+            continue;
+        }
+        l.title = "Linux (" + (linuxSource.empty() ? std::string("verdicts") : linuxSource) +
+                  ")" + (title.empty() ? "" : ", " + title);
+        l.dashed = true;
+        l.colour = "#000000";
+        linuxCurves.push_back(l);
+    }
+    if (linuxCurves.size() == 1)
+    {
+        linuxCurves[0].title =
+            "Linux (" + (linuxSource.empty() ? std::string("verdicts") : linuxSource) + ")";
+    }
+    if (!linuxCurves.empty())
+    {
+        for (auto& s : f.series)
+        {
+            s.pointSize = 1.4;
+            s.title = (s.title.empty() ? "portlab" : s.title);
+        }
+        f.series.insert(f.series.end(), linuxCurves.begin(), linuxCurves.end());
+    }
+    if (!tableUnit.empty() && (unit.empty() || unit == "/s" || unit == "s"))
+    {
+        f.xLabel += " (" + tableUnit + ")";
+    }
+    else if (!unit.empty())
     {
         f.xLabel += " (" + (unit[0] == '/' ? "1" + unit : unit) + ")";
     }

@@ -1330,4 +1330,103 @@ ScenarioKeyHelp()
     return out;
 }
 
+std::string
+ScenarioKeyAxisLabel(const std::string& key, std::string& unit)
+{
+    unit.clear();
+    // Patterns as ScenarioKeyHelp writes them: G, Gn and A stand for one name; a sysctl key
+    // (sysctl.NAME, group.G.sysctl.NAME, host.Gn.sysctl.NAME) is labelled by NAME alone.
+    struct Label
+    {
+        const char* pattern;
+        const char* label; // "G" or "A" in it is replaced by the key's name there
+        const char* unit;
+    };
+    static const std::vector<Label> table = {
+        {"app.A.rate", "offered rate", "connections/s"},
+        {"app.A.concurrency", "connections in flight (concurrency)", ""},
+        {"app.A.connections", "connections per client host", ""},
+        {"app.A.requests_per_connection", "requests per connection (keep-alive)", ""},
+        {"group.G.count", "hosts in group G", ""},
+        {"link.rate", "link rate", ""},
+        {"link.delay", "one-way link delay", ""},
+        {"link.loss", "link loss probability", ""},
+        {"duration", "simulated time", ""},
+        {"port_selector", "ephemeral port algorithm (port_selector)", ""},
+        {"group.G.port_selector", "ephemeral port algorithm of G (port_selector)", ""},
+        {"host.Gn.port_selector", "ephemeral port algorithm of Gn (port_selector)", ""},
+        {"net.ipv4.ip_local_port_range", "ephemeral ports (ip_local_port_range)", ""},
+        {"net.ipv4.tcp_tw_reuse", "TIME_WAIT reuse (tcp_tw_reuse)", ""},
+        {"net.ipv4.tcp_fin_timeout", "FIN_WAIT2 timeout (tcp_fin_timeout)", "s"},
+        {"net.ipv4.tcp_max_tw_buckets", "TIME_WAIT limit (tcp_max_tw_buckets)", "sockets"},
+        {"net.ipv4.tcp_max_syn_backlog", "SYN backlog (tcp_max_syn_backlog)", ""},
+        {"net.core.somaxconn", "accept queue limit (somaxconn)", ""},
+    };
+    auto split = [](const std::string& s) {
+        std::vector<std::string> parts;
+        std::string::size_type start = 0;
+        for (;;)
+        {
+            auto dot = s.find('.', start);
+            parts.push_back(s.substr(start, dot - start));
+            if (dot == std::string::npos)
+            {
+                return parts;
+            }
+            start = dot + 1;
+        }
+    };
+    std::string name = key;
+    auto sys = key.find("sysctl.");
+    if (sys != std::string::npos && (sys == 0 || key[sys - 1] == '.'))
+    {
+        name = key.substr(sys + 7);
+    }
+    std::vector<std::string> k = split(name);
+    for (const auto& row : table)
+    {
+        std::vector<std::string> p = split(row.pattern);
+        if (p.size() != k.size())
+        {
+            continue;
+        }
+        std::map<std::string, std::string> bound;
+        bool match = true;
+        for (size_t i = 0; i < p.size() && match; ++i)
+        {
+            if (p[i] == "G" || p[i] == "Gn" || p[i] == "A")
+            {
+                bound[p[i]] = k[i];
+            }
+            else
+            {
+                match = p[i] == k[i];
+            }
+        }
+        if (!match)
+        {
+            continue;
+        }
+        std::string out;
+        const std::string label = row.label;
+        for (size_t i = 0; i < label.size(); ++i)
+        {
+            bool wordStart = i == 0 || label[i - 1] == ' ';
+            std::string w = label.substr(i, label.find_first_of(" ()", i) - i);
+            if (wordStart && bound.count(w))
+            {
+                out += bound[w];
+                i += w.size() - 1;
+            }
+            else
+            {
+                out += label[i];
+            }
+        }
+        unit = row.unit;
+        return out;
+    }
+    return key;
+}
+
 } // namespace portlab

@@ -209,6 +209,18 @@ void CheckMetricName(const ScenarioSpec& spec, const std::string& name);
  */
 std::vector<std::pair<std::string, std::string>> ScenarioKeyHelp();
 
+/**
+ * \ingroup portlab-scenario
+ * \brief A figure axis label for a scenario key, as people name it, e.g. "offered rate" for
+ * app.load.rate or "ephemeral ports (ip_local_port_range)" for a host's
+ * net.ipv4.ip_local_port_range; the key itself when the table has no name for it.
+ * \param key a key as `--vary` takes it, e.g. "app.load.rate"
+ * \param unit set to the unit the axis is in when the name implies one (e.g.
+ *        "connections/s" for a rate), else left empty
+ * \return the label, without a unit
+ */
+std::string ScenarioKeyAxisLabel(const std::string& key, std::string& unit);
+
 } // namespace portlab
 
 #endif // PORTLAB_SCENARIO_SPEC_H
