@@ -9,6 +9,7 @@
 
 #include "atomic-directory.h"
 #include "run-collector.h"
+#include "scenario-spec.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -650,4 +651,38 @@ main(int argc, char** argv)
     setenv("PORTLAB_SCENARIOS", PORTLAB_SCENARIO_DIR, 1);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
+}
+
+TEST(Sweep, AxisLabelsNameTheKeyAndFallBackToIt)
+{
+    std::string unit;
+    EXPECT_EQ(portlab::ScenarioKeyAxisLabel("app.load.rate", unit), "offered rate");
+    EXPECT_EQ(unit, "connections/s");
+    EXPECT_EQ(portlab::ScenarioKeyAxisLabel(
+                  "group.client.sysctl.net.ipv4.ip_local_port_range", unit),
+              "ephemeral ports (ip_local_port_range)");
+    EXPECT_EQ(unit, "");
+    EXPECT_EQ(portlab::ScenarioKeyAxisLabel("group.server.count", unit), "hosts in group server");
+    EXPECT_EQ(portlab::ScenarioKeyAxisLabel("app.load.arrivals", unit), "app.load.arrivals")
+        << "a key the table does not name is its own label";
+}
+
+TEST(Sweep, NonNumericValuesAreDrawnAsLabelledCategories)
+{
+    TempDir tmp;
+    const std::string portlab = PORTLAB_BINARY;
+    const std::string args =
+        " sweep tcp-udp-same-port --vary 'sysctl.net.ipv4.ip_local_port_range=40000 40099,"
+        "40000 40999' --seeds 1 --jobs 2 --set duration=1s --set snapshots=1s "
+        "--set app.tcp_load.stop=0.9s --set app.udp_load.stop=0.9s "
+        "--set 'expect.tcp_load.completed=>=1' --set 'expect.udp_load.answered=>=1' "
+        "--y tcp_load.success_rate";
+    ASSERT_EQ(Shell("cd " + tmp.Path() + " && " + portlab + args + " --out S > /dev/null"), 0)
+        << "the sweep should run";
+    ASSERT_TRUE(fs::exists(tmp.Path() + "/S/sweep.svg")) << "a range axis should be drawn";
+    std::string svg = ReadWholeFile(tmp.Path() + "/S/sweep.svg");
+    EXPECT_NE(svg.find("ephemeral ports (ip_local_port_range)"), std::string::npos)
+        << "the x axis should be named as people read it";
+    EXPECT_NE(svg.find("40000 40099"), std::string::npos) << "each value should be a tick";
+    EXPECT_NE(svg.find("40000 40999"), std::string::npos) << "each value should be a tick";
 }
