@@ -904,14 +904,9 @@ RunKernelScript(const ScriptProgram& program)
             continue;
         }
         auto it = byLine.find(s.line);
-        ScriptCheck c;
-        c.line = s.line;
-        c.text = s.text;
-        c.expected = s.expected;
-        c.got = it == byLine.end() ? "(not reached)" : it->second.second;
-        c.timeNs = it == byLine.end() ? 0 : it->second.first;
-        c.ok = ScriptResultMatches(c.expected, c.got);
-        checks.push_back(c);
+        checks.push_back(it == byLine.end()
+                             ? ScriptCheckOf(s, "(not reached)", 0)
+                             : ScriptCheckOf(s, it->second.second, it->second.first));
     }
     return checks;
 }

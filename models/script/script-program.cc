@@ -9,6 +9,7 @@
 #include "port-sysctls.h"
 #include "port-types.h"
 #include "scenario-config.h"
+#include "tcp-port-table.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -1278,6 +1279,46 @@ ParseScript(const std::string& text, const std::string& name)
         program.statements.push_back(s);
     }
     return program;
+}
+
+ScriptSsRow
+ScriptSsTcpRow(const TcpSocketView& v)
+{
+    return ScriptSsRow{"tcp",
+                       SsStateName(v.state),
+                       0,
+                       0,
+                       v.tuple.localAddr,
+                       v.tuple.localPort,
+                       v.tuple.remoteAddr,
+                       v.tuple.remotePort};
+}
+
+ScriptSsRow
+ScriptSsTimeWaitRow(const TimeWaitEntry& tw)
+{
+    return ScriptSsRow{
+        "tcp",
+        SsStateName((tw.flags & TW_FIN_WAIT2) ? TcpState::FIN_WAIT2 : TcpState::TIME_WAIT),
+        0,
+        0,
+        tw.tuple.localAddr,
+        tw.tuple.localPort,
+        tw.tuple.remoteAddr,
+        tw.tuple.remotePort};
+}
+
+ScriptCheck
+ScriptCheckOf(const ScriptStatement& s, const std::string& got, int64_t timeNs)
+{
+    ScriptCheck c;
+    c.line = s.line;
+    c.text = s.text;
+    c.expected = s.expected;
+    c.got = got;
+    c.ok = ScriptResultMatches(s.expected, got);
+    c.timeNs = timeNs;
+    return c;
 }
 
 } // namespace portlab

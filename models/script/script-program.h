@@ -15,6 +15,9 @@
 namespace portlab
 {
 
+struct TcpSocketView;
+struct TimeWaitEntry;
+
 /**
  * \ingroup portlab-script
  * \brief What a statement does.
@@ -232,6 +235,30 @@ struct ScriptSsRow
  * \return the lines joined by '\n'
  */
 std::string ScriptSsRowsText(std::vector<ScriptSsRow> rows);
+
+/**
+ * \ingroup portlab-script
+ * \brief The `ss` row of a TCP socket of a port table, queues 0 (each interpreter knows its
+ * own queues).
+ * \param v the socket \return its row
+ */
+ScriptSsRow ScriptSsTcpRow(const TcpSocketView& v);
+
+/**
+ * \ingroup portlab-script
+ * \brief The `ss` row of a TIME_WAIT entry: TIME-WAIT, or FIN-WAIT-2 for an orphan's FIN_WAIT2
+ * entry, as ss lists a timewait sock by its substate; queues 0.
+ * \param tw the entry \return its row
+ */
+ScriptSsRow ScriptSsTimeWaitRow(const TimeWaitEntry& tw);
+
+/**
+ * \ingroup portlab-script
+ * \brief The check of one statement with an expectation, as every interpreter reports it.
+ * \param s the statement \param got what happened \param timeNs when
+ * \return the check, ok when ScriptResultMatches(s.expected, got)
+ */
+ScriptCheck ScriptCheckOf(const ScriptStatement& s, const std::string& got, int64_t timeNs);
 
 /**
  * \ingroup portlab-script

@@ -5,7 +5,6 @@
 
 #include "socket-script.h"
 
-#include "point-to-point-link-builder.h"
 #include "linux-errno-name.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
@@ -13,6 +12,7 @@
 #include "linux-tcp-socket.h"
 #include "linux-udp-l4-protocol.h"
 #include "linux-udp-socket.h"
+#include "point-to-point-link-builder.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
 #include "scenario-config.h"
@@ -278,14 +278,7 @@ class World
             Ptr<LinuxTcpL4Protocol> tcp = n->GetObject<LinuxTcpL4Protocol>();
             host.Tcp().ForEach(
                 [&](const portlab::TcpSocketView& v) {
-                    ScriptSsRow r{"tcp",
-                                  SsStateName(v.state),
-                                  0,
-                                  0,
-                                  v.tuple.localAddr,
-                                  v.tuple.localPort,
-                                  v.tuple.remoteAddr,
-                                  v.tuple.remotePort};
+                    ScriptSsRow r = ScriptSsTcpRow(v);
                     if (Ptr<LinuxTcpSocket> k = tcp->Lookup(v.id))
                     {
                         r.recvQ = k->GetSsRecvQueue();
@@ -293,19 +286,7 @@ class World
                     }
                     rows.push_back(r);
                 },
-                [&](const portlab::TimeWaitEntry& tw) {
-                    // A FIN_WAIT2 timewait sock is listed by its substate, as ss shows it.
-                    rows.push_back(ScriptSsRow{"tcp",
-                                               SsStateName((tw.flags & portlab::TW_FIN_WAIT2)
-                                                               ? TcpState::FIN_WAIT2
-                                                               : TcpState::TIME_WAIT),
-                                               0,
-                                               0,
-                                               tw.tuple.localAddr,
-                                               tw.tuple.localPort,
-                                               tw.tuple.remoteAddr,
-                                               tw.tuple.remotePort});
-                });
+                [&](const portlab::TimeWaitEntry& tw) { rows.push_back(ScriptSsTimeWaitRow(tw)); });
         }
         if (which != "tcp")
         {
@@ -648,14 +629,7 @@ RunSocketScript(const ScriptProgram& program, uint64_t seed)
         }
         if (s.hasExpectation)
         {
-            ScriptCheck c;
-            c.line = s.line;
-            c.text = s.text;
-            c.expected = s.expected;
-            c.got = got;
-            c.ok = ScriptResultMatches(s.expected, got);
-            c.timeNs = Simulator::Now().GetNanoSeconds();
-            checks.push_back(c);
+            checks.push_back(ScriptCheckOf(s, got, Simulator::Now().GetNanoSeconds()));
         }
     }
     return checks;

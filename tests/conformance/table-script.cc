@@ -53,14 +53,7 @@ class TableWorld
             std::string got = Do(s);
             if (s.hasExpectation)
             {
-                ScriptCheck c;
-                c.line = s.line;
-                c.text = s.text;
-                c.expected = s.expected;
-                c.got = got;
-                c.ok = ScriptResultMatches(s.expected, got);
-                c.timeNs = m_h.Now();
-                checks.push_back(c);
+                checks.push_back(ScriptCheckOf(s, got, m_h.Now()));
             }
         }
         return checks;
@@ -205,9 +198,8 @@ class TableWorld
         case ScriptVerb::BIND:
             return ErrnoName(t.Bind(k.id, s.endpoint.address, s.endpoint.port));
         case ScriptVerb::LISTEN:
-            return ErrnoName(t.Listen(
-                k.id,
-                s.number >= 0 ? s.number : m_h.Host().Sysctls().somaxconn));
+            return ErrnoName(
+                t.Listen(k.id, s.number >= 0 ? s.number : m_h.Host().Sysctls().somaxconn));
         case ScriptVerb::CONNECT: {
             if (!IsLoopback(s.endpoint.address))
             {
@@ -339,8 +331,7 @@ class TableWorld
             {
                 Unsupported("one host reaches only its loopback addresses");
             }
-            return ErrnoName(
-                u.Connect(k.id, LO1, s.endpoint.address, s.endpoint.port));
+            return ErrnoName(u.Connect(k.id, LO1, s.endpoint.address, s.endpoint.port));
         case ScriptVerb::SEND:
         case ScriptVerb::SENDTO: {
             const UdpSocketView v = u.View(k.id);
@@ -436,14 +427,7 @@ class TableWorld
         {
             m_h.Tcp().ForEach(
                 [&](const TcpSocketView& v) {
-                    ScriptSsRow r{"tcp",
-                                  SsStateName(v.state),
-                                  0,
-                                  0,
-                                  v.tuple.localAddr,
-                                  v.tuple.localPort,
-                                  v.tuple.remoteAddr,
-                                  v.tuple.remotePort};
+                    ScriptSsRow r = ScriptSsTcpRow(v);
                     if (v.state == TcpState::LISTEN)
                     {
                         auto q = m_accept.find(v.id);
@@ -452,18 +436,7 @@ class TableWorld
                     }
                     rows.push_back(r);
                 },
-                [&](const TimeWaitEntry& tw) {
-                    rows.push_back(ScriptSsRow{"tcp",
-                                               SsStateName((tw.flags & TW_FIN_WAIT2)
-                                                               ? TcpState::FIN_WAIT2
-                                                               : TcpState::TIME_WAIT),
-                                               0,
-                                               0,
-                                               tw.tuple.localAddr,
-                                               tw.tuple.localPort,
-                                               tw.tuple.remoteAddr,
-                                               tw.tuple.remotePort});
-                });
+                [&](const TimeWaitEntry& tw) { rows.push_back(ScriptSsTimeWaitRow(tw)); });
         }
         if (which != "tcp")
         {
