@@ -16,6 +16,7 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -326,127 +327,132 @@ ParseListing(int argc,
     return rc;
 }
 
+/// A listing command (list, keys, sysctls): its rows as JSON objects, printed as one JSON array
+/// with --json, else each by \p text.
 int
-CmdList(int argc, char** argv, std::ostream& out, std::ostream& err)
+Listing(int argc,
+        char** argv,
+        const std::string& cmd,
+        const std::string& usage,
+        const std::function<Json()>& rows,
+        const std::function<void(std::ostream&, const Json&)>& text,
+        std::ostream& out,
+        std::ostream& err)
 {
     bool json = false;
-    int rc = ParseListing(argc,
-                          argv,
-                          "list",
-                          "Usage: portlab list [--json]\n\n"
-                          "The scenarios portlab finds ($PORTLAB_SCENARIOS, ./scenarios or the\n"
-                          "shipped ones), each with the question it answers. --json: objects with\n"
-                          "name, file and question (or error, for a scenario that does not load).",
-                          json,
-                          out,
-                          err);
+    int rc = ParseListing(argc, argv, cmd, usage, json, out, err);
     if (rc >= 0)
     {
         return rc;
     }
-    Json all = Json::array();
-    for (const auto& [name, file, question] : ListScenarios())
-    {
-        if (!json)
-        {
-            out << std::left << std::setw(38) << name << " " << question << "\n";
-            continue;
-        }
-        Json j = Json::object();
-        j["name"] = name;
-        j["file"] = file;
-        if (question.rfind("ERROR: ", 0) == 0)
-        {
-            j["error"] = question.substr(7);
-        }
-        else
-        {
-            j["question"] = question;
-        }
-        all.push_back(j);
-    }
+    const Json all = rows();
     if (json)
     {
         out << DumpJsonPretty(all) << "\n";
+        return EXIT_OK;
+    }
+    for (const Json& row : all)
+    {
+        text(out, row);
     }
     return EXIT_OK;
+}
+
+int
+CmdList(int argc, char** argv, std::ostream& out, std::ostream& err)
+{
+    return Listing(
+        argc,
+        argv,
+        "list",
+        "Usage: portlab list [--json]\n\n"
+        "The scenarios portlab finds ($PORTLAB_SCENARIOS, ./scenarios or the\n"
+        "shipped ones), each with the question it answers. --json: objects with\n"
+        "name, file and question (or error, for a scenario that does not load).",
+        [] {
+            Json all = Json::array();
+            for (const auto& [name, file, question] : ListScenarios())
+            {
+                Json j = Json::object();
+                j["name"] = name;
+                j["file"] = file;
+                if (question.rfind("ERROR: ", 0) == 0)
+                {
+                    j["error"] = question.substr(7);
+                }
+                else
+                {
+                    j["question"] = question;
+                }
+                all.push_back(j);
+            }
+            return all;
+        },
+        [](std::ostream& o, const Json& j) {
+            const std::string question = j.contains("error")
+                                             ? "ERROR: " + j["error"].get<std::string>()
+                                             : j["question"].get<std::string>();
+            o << std::left << std::setw(38) << j["name"].get<std::string>() << " " << question
+              << "\n";
+        },
+        out,
+        err);
 }
 
 int
 CmdKeys(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
-    bool json = false;
-    int rc = ParseListing(argc,
-                          argv,
-                          "keys",
-                          "Usage: portlab keys [--json]\n\n"
-                          "Every key a scenario file (or --set) may set, with what it means and\n"
-                          "what it allows. --json: objects with key and help.",
-                          json,
-                          out,
-                          err);
-    if (rc >= 0)
-    {
-        return rc;
-    }
-    Json all = Json::array();
-    for (const auto& [k, h] : ScenarioKeyHelp())
-    {
-        if (json)
-        {
-            all.push_back(Json{{"key", k}, {"help", h}});
-        }
-        else
-        {
-            out << std::left << std::setw(30) << k << " " << h << "\n";
-        }
-    }
-    if (json)
-    {
-        out << DumpJsonPretty(all) << "\n";
-    }
-    return EXIT_OK;
+    return Listing(
+        argc,
+        argv,
+        "keys",
+        "Usage: portlab keys [--json]\n\n"
+        "Every key a scenario file (or --set) may set, with what it means and\n"
+        "what it allows. --json: objects with key and help.",
+        [] {
+            Json all = Json::array();
+            for (const auto& [k, h] : ScenarioKeyHelp())
+            {
+                all.push_back(Json{{"key", k}, {"help", h}});
+            }
+            return all;
+        },
+        [](std::ostream& o, const Json& j) {
+            o << std::left << std::setw(30) << j["key"].get<std::string>() << " "
+              << j["help"].get<std::string>() << "\n";
+        },
+        out,
+        err);
 }
 
 int
 CmdSysctls(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
-    bool json = false;
-    int rc = ParseListing(argc,
-                          argv,
-                          "sysctls",
-                          "Usage: portlab sysctls [--json]\n\n"
-                          "Every host setting (sysctl) portlab models, with its Linux default and\n"
-                          "what it does; set them with sysctl.NAME, group.G.sysctl.NAME or\n"
-                          "host.H.sysctl.NAME. --json: objects with name, default and help.",
-                          json,
-                          out,
-                          err);
-    if (rc >= 0)
-    {
-        return rc;
-    }
-    PortSysctls defaults;
-    Json all = Json::array();
-    for (const auto& name : PortSysctls::Names())
-    {
-        if (json)
-        {
-            all.push_back(Json{{"name", name},
-                               {"default", defaults.Get(name)},
-                               {"help", PortSysctls::Help(name)}});
-        }
-        else
-        {
-            out << name << " = " << defaults.Get(name) << "\n    " << PortSysctls::Help(name)
-                << "\n";
-        }
-    }
-    if (json)
-    {
-        out << DumpJsonPretty(all) << "\n";
-    }
-    return EXIT_OK;
+    return Listing(
+        argc,
+        argv,
+        "sysctls",
+        "Usage: portlab sysctls [--json]\n\n"
+        "Every host setting (sysctl) portlab models, with its Linux default and\n"
+        "what it does; set them with sysctl.NAME, group.G.sysctl.NAME or\n"
+        "host.H.sysctl.NAME. --json: objects with name, default and help.",
+        [] {
+            PortSysctls defaults;
+            Json all = Json::array();
+            for (const auto& name : PortSysctls::Names())
+            {
+                all.push_back(Json{{"name", name},
+                                   {"default", defaults.Get(name)},
+                                   {"help", PortSysctls::Help(name)}});
+            }
+            return all;
+        },
+        [](std::ostream& o, const Json& j) {
+            o << j["name"].get<std::string>() << " = " << j["default"].get<std::string>()
+              << "\n    " << j["help"].get<std::string>() << "\n";
+        },
+        out,
+        err);
 }
 
 int
