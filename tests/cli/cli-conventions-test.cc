@@ -13,6 +13,7 @@
 #include "portlab-cli.h"
 #include "run-collector.h"
 #include "scenario-config.h"
+#include "temp-dir.h"
 
 #include <cstdlib>
 #include <filesystem>
@@ -81,31 +82,6 @@ Shell(const std::string& command)
     int st = std::system(command.c_str());
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
-
-/// A fresh temporary directory, removed at the end.
-class TempDir
-{
-  public:
-    TempDir()
-    {
-        char tmpl[] = "/tmp/portlab-cli-XXXXXX";
-        m_path = mkdtemp(tmpl);
-    }
-
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-
-    const std::string& Path() const
-    {
-        return m_path;
-    }
-
-  private:
-    std::string m_path;
-};
 
 size_t
 Lines(const std::string& s)
@@ -180,8 +156,12 @@ TEST(CliHelp, ManPageIsRoffMadeFromEveryCommandsHelp)
     Outcome o = Portlab({"help", "--man"});
     ASSERT_EQ(o.rc, EXIT_OK) << o.err;
     EXPECT_EQ(o.out.rfind(".TH PORTLAB 1 ", 0), 0u);
-    for (const char* section : {".SH NAME", ".SH SYNOPSIS", ".SH DESCRIPTION", ".SH COMMANDS",
-                                ".SH EXIT STATUS", ".SH ENVIRONMENT"})
+    for (const char* section : {".SH NAME",
+                                ".SH SYNOPSIS",
+                                ".SH DESCRIPTION",
+                                ".SH COMMANDS",
+                                ".SH EXIT STATUS",
+                                ".SH ENVIRONMENT"})
     {
         EXPECT_NE(o.out.find(section), std::string::npos) << section;
     }
@@ -197,7 +177,7 @@ TEST(CliHelp, ManPageIsRoffMadeFromEveryCommandsHelp)
     EXPECT_NE(o.out.find("\\-\\-json"), std::string::npos);
     if (Shell("command -v man > /dev/null 2>&1") == 0)
     {
-        TempDir tmp;
+        TempDir tmp("cli");
         Write(tmp.Path() + "/portlab.1", o.out);
         EXPECT_EQ(Shell("MANWIDTH=80 man -l " + tmp.Path() + "/portlab.1 > " + tmp.Path() +
                         "/out.txt 2> " + tmp.Path() + "/err.txt"),
@@ -272,9 +252,9 @@ TEST(CliJson, ListingsRefuseUnknownOptionsInOneLine)
 
 TEST(CliRun, JsonPrintsSummaryJsonAndProgressGoesToStderrWithoutATerminal)
 {
-    TempDir tmp;
-    const std::string cmd = "cd " + tmp.Path() + " && " + PORTLAB +
-                            " run tcp-udp-same-port" + SHORT + " --no-figures";
+    TempDir tmp("cli");
+    const std::string cmd =
+        "cd " + tmp.Path() + " && " + PORTLAB + " run tcp-udp-same-port" + SHORT + " --no-figures";
     ASSERT_EQ(Shell(cmd + " --out R --json --progress > out.json 2> err.txt"), 0)
         << Read(tmp.Path() + "/err.txt");
     const std::string json = Read(tmp.Path() + "/out.json");
@@ -301,7 +281,7 @@ TEST(CliRun, JsonPrintsSummaryJsonAndProgressGoesToStderrWithoutATerminal)
 
 TEST(CliExtends, UserFileExtendsAShippedScenarioByName)
 {
-    TempDir tmp;
+    TempDir tmp("cli");
     const std::string file = tmp.Path() + "/mine.ini";
     Write(file,
           "[scenario mine]\nextends = tcp-udp-same-port\nduration = 2s\n"
@@ -344,7 +324,7 @@ TEST(CliSweep, JobListWithRemoteRootRunsOnASecondMachineThroughSshloginfile)
     // Machine A: this working directory. Machine B: its own home, its own portlab on its PATH
     // and the project directory (a shared file system) mounted at another path. Its "ssh" runs
     // the command there, without a network.
-    TempDir tmp;
+    TempDir tmp("cli");
     const std::string a = tmp.Path() + "/machine-a/project";
     const std::string b = tmp.Path() + "/machine-b";
     fs::create_directories(a);
@@ -362,12 +342,16 @@ TEST(CliSweep, JobListWithRemoteRootRunsOnASecondMachineThroughSshloginfile)
           "    --) shift; break ;;\n"
           "    -[lpoiSOFcDLRJEbmW]) shift 2 ;;\n"
           "    -*) shift ;;\n"
-          "    *) echo \"$1\" >> " + b + "/hosts-used; shift; break ;;\n"
-          "  esac\n"
-          "done\n"
-          "[ \"$1\" = -- ] && shift\n"
-          "cd " + b + "/home && HOME=" + b + "/home PATH=" + b + "/bin:/usr/bin:/bin "
-          "PORTLAB_SCENARIOS= exec /bin/sh -c \"$*\"\n");
+          "    *) echo \"$1\" >> " +
+              b +
+              "/hosts-used; shift; break ;;\n"
+              "  esac\n"
+              "done\n"
+              "[ \"$1\" = -- ] && shift\n"
+              "cd " +
+              b + "/home && HOME=" + b + "/home PATH=" + b +
+              "/bin:/usr/bin:/bin "
+              "PORTLAB_SCENARIOS= exec /bin/sh -c \"$*\"\n");
     fs::permissions(b + "/fake-ssh", fs::perms::owner_all);
     Write(a + "/hosts", "1/" + b + "/fake-ssh machine-b\n");
 
@@ -394,9 +378,9 @@ TEST(CliSweep, JobListWithRemoteRootRunsOnASecondMachineThroughSshloginfile)
         << Read(a + "/collect.txt");
 
     // The same sweep run here gives the same points.csv.
-    ASSERT_EQ(Shell("cd " + a + " && " + PORTLAB + sweep + " --out L --jobs 2 > l.txt 2> " +
-                    "l-err.txt"),
-              0)
+    ASSERT_EQ(
+        Shell("cd " + a + " && " + PORTLAB + sweep + " --out L --jobs 2 > l.txt 2> " + "l-err.txt"),
+        0)
         << Read(a + "/l-err.txt");
     EXPECT_EQ(Read(a + "/E/points.csv"), Read(a + "/L/points.csv"));
     const std::string err = Read(a + "/l-err.txt");
@@ -413,7 +397,7 @@ TEST(CliSweep, JobListWithRemoteRootRunsOnASecondMachineThroughSshloginfile)
 
 TEST(CliSweep, ProgressLinesWithoutATerminal)
 {
-    TempDir tmp;
+    TempDir tmp("cli");
     ASSERT_EQ(Shell("cd " + tmp.Path() + " && " + PORTLAB +
                     " sweep tcp-udp-same-port --vary app.tcp_load.rate=100/s,200/s --jobs 2 " +
                     "--progress --out S" + SHORT + " > out.txt 2> err.txt"),
@@ -432,15 +416,18 @@ TEST(CliCompletion, CompletesCommandsScenariosOptionsAndSetKeys)
     {
         GTEST_SKIP() << "no bash";
     }
-    TempDir tmp;
+    TempDir tmp("cli");
     fs::create_directories(tmp.Path() + "/bin");
     fs::create_symlink(PORTLAB, tmp.Path() + "/bin/portlab");
     auto complete = [&](const std::string& words, int cword) {
         Write(tmp.Path() + "/t.sh",
               "source '" PORTLAB_COMPLETION "'\n"
-              "PATH='" + tmp.Path() + "/bin':$PATH\n"
-              "COMP_WORDS=(" + words + ")\nCOMP_CWORD=" + std::to_string(cword) +
-              "\n_portlab\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n");
+              "PATH='" +
+                  tmp.Path() +
+                  "/bin':$PATH\n"
+                  "COMP_WORDS=(" +
+                  words + ")\nCOMP_CWORD=" + std::to_string(cword) +
+                  "\n_portlab\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n");
         Shell("bash " + tmp.Path() + "/t.sh > " + tmp.Path() + "/r.txt 2>&1");
         return "\n" + Read(tmp.Path() + "/r.txt");
     };

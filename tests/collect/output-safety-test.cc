@@ -10,6 +10,7 @@
 
 #include "atomic-directory.h"
 #include "sweep.h"
+#include "temp-dir.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -30,32 +31,6 @@ namespace
 using namespace portlab;
 
 const std::string PORTLAB = PORTLAB_BINARY;
-
-/// A fresh temporary directory, removed at the end.
-class TempDir
-{
-  public:
-    TempDir()
-    {
-        char tmpl[] = "/tmp/portlab-safety-XXXXXX";
-        m_path = mkdtemp(tmpl);
-    }
-
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::permissions(m_path, fs::perms::owner_all, fs::perm_options::add, ec);
-        fs::remove_all(m_path, ec);
-    }
-
-    const std::string& Path() const
-    {
-        return m_path;
-    }
-
-  private:
-    std::string m_path;
-};
 
 /// What a command printed and its exit status.
 struct Outcome
@@ -110,7 +85,7 @@ const std::string QUICK = PORTLAB + " run tcp-udp-same-port --no-figures -q";
 
 TEST(OutputSafety, RunRefusesToReplaceADirectoryPortlabDidNotWrite)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     fs::create_directory(tmp.Path() + "/mine");
     WriteText(tmp.Path() + "/mine/thesis.tex", "precious");
     Outcome o = Shell(tmp.Path(), QUICK + " --out mine");
@@ -126,7 +101,7 @@ TEST(OutputSafety, RunRefusesToReplaceADirectoryPortlabDidNotWrite)
 
 TEST(OutputSafety, RunRefusesTheWorkingDirectoryItsAncestorsAndTheRoot)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     fs::create_directories(tmp.Path() + "/a/b");
     WriteText(tmp.Path() + "/a/b/keep", "x");
     // Even a directory that holds a marker is refused when it is the working directory.
@@ -149,7 +124,7 @@ TEST(OutputSafety, RunRefusesTheWorkingDirectoryItsAncestorsAndTheRoot)
 
 TEST(OutputSafety, RunRefusesAFileASymlinkAndTheScenarioFileAsOut)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     fs::copy(std::string(PORTLAB_SCENARIO_DIR) + "/tcp-udp-same-port.ini", tmp.Path() + "/s.ini");
     std::string scenario = ReadText(tmp.Path() + "/s.ini");
     Outcome o = Shell(tmp.Path(), PORTLAB + " run s.ini --no-figures -q --out s.ini");
@@ -169,7 +144,7 @@ TEST(OutputSafety, RunRefusesAFileASymlinkAndTheScenarioFileAsOut)
 
 TEST(OutputSafety, RunReplacesItsOwnResultsAndFillsAnEmptyDirectory)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     fs::create_directory(tmp.Path() + "/empty");
     Outcome o = Shell(tmp.Path(), QUICK + " --out empty");
     EXPECT_EQ(o.status, 0) << "an empty directory holds nothing to lose: " << o.output;
@@ -185,7 +160,7 @@ TEST(OutputSafety, RunReplacesItsOwnResultsAndFillsAnEmptyDirectory)
 
 TEST(OutputSafety, StudyAndSweepRefuseADirectoryPortlabDidNotWrite)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     fs::create_directory(tmp.Path() + "/mine");
     WriteText(tmp.Path() + "/mine/notes", "keep");
     Outcome o = Shell(tmp.Path(), PORTLAB + " --no-figures --out mine");
@@ -211,7 +186,7 @@ TEST(OutputSafety, StudyAndSweepRefuseADirectoryPortlabDidNotWrite)
 
 TEST(OutputSafety, AtomicWriteNeverFollowsAPlantedLink)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     WriteText(tmp.Path() + "/victim", "keep");
     std::string file = tmp.Path() + "/jobs.txt";
     // The names the writer used to use: FILE.partial-PID (and a few guesses at others).
@@ -234,7 +209,7 @@ TEST(OutputSafety, AtomicWriteNeverFollowsAPlantedLink)
 
 TEST(OutputSafety, SweepLogsNeverFollowAPlantedLink)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     WriteText(tmp.Path() + "/victim", "keep");
     const std::string sweep = PORTLAB + " sweep tcp-udp-same-port --vary "
                                         "app.tcp_load.rate=100/s,200/s --jobs 1 --set duration=1s "
@@ -264,7 +239,7 @@ TEST(OutputSafety, SweepLogsNeverFollowAPlantedLink)
 
 TEST(OutputSafety, JobListRejectsControlCharactersAndQuotesEveryWord)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     Outcome o = Shell(tmp.Path(),
                       PORTLAB + " sweep tcp-udp-same-port --vary "
                                 "\"$(printf 'app.tcp_load.rate=1/s,2/s\\ntouch PWNED')\" "
@@ -299,7 +274,7 @@ TEST(OutputSafety, JobListRejectsControlCharactersAndQuotesEveryWord)
 
 TEST(OutputSafety, JobListNeverReplacesAnotherFile)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     WriteText(tmp.Path() + "/README.md", "keep");
     Outcome o = Shell(tmp.Path(),
                       PORTLAB + " sweep tcp-udp-same-port --vary "
@@ -361,7 +336,7 @@ TEST(OutputSafety, DistinctSettingsGetDistinctDirectoryNames)
 
 TEST(OutputSafety, SweepPointsWithValuesThatLookAlikeRunSeparately)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     Outcome o = Shell(tmp.Path(),
                       PORTLAB + " sweep tcp-udp-same-port --vary 'description=a<b,a>b' "
                                 "--set duration=1s --set snapshots=1s --set app.tcp_load.stop=0.9s "
@@ -377,7 +352,7 @@ TEST(OutputSafety, SweepPointsWithValuesThatLookAlikeRunSeparately)
 
 TEST(OutputSafety, AStrayPartialNameDoesNotBreakRunsAndIsLeftAlone)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     fs::create_directory(tmp.Path() + "/out.partial-abc");
     WriteText(tmp.Path() + "/out.partial-abc/mine", "keep");
     WriteText(tmp.Path() + "/out.partial-12x", "keep");
@@ -390,7 +365,7 @@ TEST(OutputSafety, AStrayPartialNameDoesNotBreakRunsAndIsLeftAlone)
 
 TEST(OutputSafety, APartialDirectoryOfAZombieIsCleanedByTheNextRun)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     pid_t child = fork();
     if (child == 0)
     {
@@ -411,7 +386,7 @@ TEST(OutputSafety, APartialDirectoryOfAZombieIsCleanedByTheNextRun)
 
 TEST(OutputSafety, AFailedRunLeavesNoDirectoryItCreated)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     {
         AtomicDirectory d(tmp.Path() + "/results/s/seed-1");
         d.Write("summary.json", "{}");
@@ -429,7 +404,7 @@ TEST(OutputSafety, AFailedRunLeavesNoDirectoryItCreated)
 
 TEST(OutputSafety, ASignalRemovesThePartialDirectoryAndEndsTheProcess)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     for (int sig : {SIGINT, SIGTERM, SIGHUP})
     {
         std::string dir = tmp.Path() + "/run-" + std::to_string(sig);
@@ -454,7 +429,7 @@ TEST(OutputSafety, ASignalRemovesThePartialDirectoryAndEndsTheProcess)
 
 TEST(OutputSafety, AKilledRunOfTheCliLeavesNoPartialDirectory)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     std::string cmd = "cd '" + tmp.Path() + "' && exec " + PORTLAB +
                       " run timewait-exhaustion --no-figures -q --out tw";
     pid_t child = fork();
@@ -483,7 +458,7 @@ TEST(OutputSafety, AKilledRunOfTheCliLeavesNoPartialDirectory)
 
 TEST(OutputSafety, InputFilesMustBeRegularAndBounded)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     EXPECT_THROW(ReadWholeFile("/dev/zero"), std::runtime_error) << "a device is no input";
     EXPECT_THROW(ReadWholeFile(tmp.Path()), std::runtime_error) << "nor a directory";
     std::string fifo = tmp.Path() + "/fifo";
@@ -523,7 +498,7 @@ MakeSweep(const std::string& dir)
 
 TEST(OutputSafety, CollectRefusesAMalformedPlanNamingTheField)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     MakeSweep(tmp.Path());
     std::string plan = ReadText(tmp.Path() + "/S/sweep.json");
 
@@ -559,7 +534,7 @@ TEST(OutputSafety, CollectRefusesAMalformedPlanNamingTheField)
 
 TEST(OutputSafety, CollectNamesACorruptSummary)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     MakeSweep(tmp.Path());
     std::string summary;
     for (const auto& e : fs::recursive_directory_iterator(tmp.Path() + "/S/points"))
@@ -585,7 +560,7 @@ TEST(OutputSafety, CollectNamesACorruptSummary)
 
 TEST(OutputSafety, PlotRefusesTruncatedAndNonNumericTables)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     MakeSweep(tmp.Path());
     std::string csv = ReadText(tmp.Path() + "/S/points.csv");
     WriteText(tmp.Path() + "/S/points.csv", csv.substr(0, csv.find('\n') + 1) + "100/s,1");
@@ -621,7 +596,7 @@ TEST(OutputSafety, PlotRefusesTruncatedAndNonNumericTables)
 
 TEST(OutputSafety, SweepsWithTooManyRunsAreRefusedBeforeAnythingIsWritten)
 {
-    TempDir tmp;
+    TempDir tmp("safety");
     std::string values;
     for (int i = 1; i <= 1000; ++i)
     {

@@ -10,6 +10,7 @@
 #include "atomic-directory.h"
 #include "run-collector.h"
 #include "scenario-spec.h"
+#include "temp-dir.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -27,31 +28,6 @@ namespace
 {
 
 using namespace portlab;
-
-/// A fresh temporary directory, removed at the end.
-class TempDir
-{
-  public:
-    TempDir()
-    {
-        char tmpl[] = "/tmp/portlab-test-XXXXXX";
-        m_path = mkdtemp(tmpl);
-    }
-
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-
-    const std::string& Path() const
-    {
-        return m_path;
-    }
-
-  private:
-    std::string m_path;
-};
 
 /// Every file under dir: relative path -> bytes.
 std::map<std::string, std::string>
@@ -269,16 +245,20 @@ INSTANTIATE_TEST_SUITE_P(
         AnswerFigures{"server-restart",
                       {},
                       {"binds", "sockets", "connects"},
-                      {"EADDRINUSE for 60 s, then ok", "SO_REUSEADDR old yes / new yes", "ok at once",
+                      {"EADDRINUSE for 60 s, then ok",
+                       "SO_REUSEADDR old yes / new yes",
+                       "ok at once",
                        "bind() EADDRINUSE"}},
-        AnswerFigures{"multi-listener",
-                      {"duration=3s", "app.load.stop=2.5s"},
-                      {"binds", "shares"},
-                      {"same_addr (server1) TCP addr1:80", "EADDRINUSE", "even share", "process 4"}},
-        AnswerFigures{"client-port-reuse",
-                      {},
-                      {"destinations"},
-                      {"distinct local ports they used", "plain (client1): all", "connects that failed"}},
+        AnswerFigures{
+            "multi-listener",
+            {"duration=3s", "app.load.stop=2.5s"},
+            {"binds", "shares"},
+            {"same_addr (server1) TCP addr1:80", "EADDRINUSE", "even share", "process 4"}},
+        AnswerFigures{
+            "client-port-reuse",
+            {},
+            {"destinations"},
+            {"distinct local ports they used", "plain (client1): all", "connects that failed"}},
         AnswerFigures{"tcp-udp-same-port",
                       {},
                       {"served", "binds"},
@@ -288,12 +268,15 @@ INSTANTIATE_TEST_SUITE_P(
                       {"connects"},
                       {"ECONNRESET", "old closes its listener (4.0 s)"}},
         AnswerFigures{"proxy-upstream",
-                      {"duration=8s", "warmup=4s", "snapshots=4s",
+                      {"duration=8s",
+                       "warmup=4s",
+                       "snapshots=4s",
                        "expect.proxy.steady_upstream_success_rate=1",
                        "expect.proxy.upstream_errors=none"},
                       {"sockets", "connects"},
                       {"TIME-WAIT upstream (connections it opened)",
-                       "TIME-WAIT downstream (connections it accepted)", "proxy to its upstream: established",
+                       "TIME-WAIT downstream (connections it accepted)",
+                       "proxy to its upstream: established",
                        "client: established"}}),
     [](const ::testing::TestParamInfo<AnswerFigures>& param) {
         std::string name;
@@ -658,9 +641,9 @@ TEST(Sweep, AxisLabelsNameTheKeyAndFallBackToIt)
     std::string unit;
     EXPECT_EQ(portlab::ScenarioKeyAxisLabel("app.load.rate", unit), "offered rate");
     EXPECT_EQ(unit, "connections/s");
-    EXPECT_EQ(portlab::ScenarioKeyAxisLabel(
-                  "group.client.sysctl.net.ipv4.ip_local_port_range", unit),
-              "ephemeral ports (ip_local_port_range)");
+    EXPECT_EQ(
+        portlab::ScenarioKeyAxisLabel("group.client.sysctl.net.ipv4.ip_local_port_range", unit),
+        "ephemeral ports (ip_local_port_range)");
     EXPECT_EQ(unit, "");
     EXPECT_EQ(portlab::ScenarioKeyAxisLabel("group.server.count", unit), "hosts in group server");
     EXPECT_EQ(portlab::ScenarioKeyAxisLabel("app.load.arrivals", unit), "app.load.arrivals")
