@@ -367,15 +367,18 @@ TEST(CliSweep, JobListWithRemoteRootRunsOnASecondMachineThroughSshloginfile)
     EXPECT_EQ(jobs.rfind("cd '" + b + "/mnt/project' && 'portlab' 'run' 'mine.ini'", 0), 0u)
         << jobs;
 
-    // The README's example, from machine A: every job runs on machine B.
-    ASSERT_EQ(Shell("cd " + a + " && parallel --will-cite --sshloginfile hosts < jobs.txt > " +
-                    "parallel.txt 2>&1"),
+    // The README's example, from machine A: every job runs on machine B. A login shell always
+    // has $SHELL; GNU parallel needs it for remote jobs (without it, it runs nothing and exits 0),
+    // and CI runs the suite without it.
+    ASSERT_EQ(Shell("cd " + a + " && SHELL=/bin/sh parallel --will-cite --sshloginfile hosts < " +
+                    "jobs.txt > " + "parallel.txt 2>&1"),
               0)
         << Read(a + "/parallel.txt");
     EXPECT_NE(Read(b + "/hosts-used").find("machine-b"), std::string::npos)
         << "the jobs should have gone through machine B's ssh";
     ASSERT_EQ(Shell("cd " + a + " && " + PORTLAB + " collect E > collect.txt 2>&1"), 0)
-        << Read(a + "/collect.txt");
+        << Read(a + "/collect.txt") << "parallel printed:\n"
+        << Read(a + "/parallel.txt");
 
     // The same sweep run here gives the same points.csv.
     ASSERT_EQ(
