@@ -9,11 +9,11 @@
  *   many-hosts [--hosts 10000] [--connections 5] [--rate 10]
  */
 
-#include "lean-point-to-point-helper.h"
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "tcp-client-process.h"
-#include "tcp-server-process.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-server-process.h"
+#include "link/lean-point-to-point-helper.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

@@ -8,7 +8,7 @@
  * The summary at the end prints the median per operation and size and the 10^6 / 10^3 ratio.
  */
 
-#include "host-port-space.h"
+#include "ports/host-port-space.h"
 
 #include <benchmark/benchmark.h>
 #include <map>

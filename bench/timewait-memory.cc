@@ -11,12 +11,12 @@
  *   timewait-memory [--entries 1000000] [--transport-entries 1000000]
  */
 
-#include "host-port-space.h"
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "tcp-client-process.h"
-#include "tcp-server-process.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-server-process.h"
+#include "link/point-to-point-link.h"
+#include "ports/host-port-space.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

@@ -20,12 +20,11 @@ function(portlab_install_library target name)
   add_library(portlab::${name} ALIAS ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${name} INSTALL_RPATH "$ORIGIN")
   target_compile_features(${target} INTERFACE cxx_std_17)
+  # Headers include each other with their layer ("ports/port-types.h"): include/portlab is the
+  # one include directory.
+  target_include_directories(${target} INTERFACE $<INSTALL_INTERFACE:${PORTLAB_INSTALL_INCLUDEDIR}>)
   foreach(dir ${ARGN})
     get_filename_component(layer ${dir} NAME)
-    # Headers include each other by bare name ("port-types.h"), so each layer's folder is an
-    # include directory of its target.
-    target_include_directories(${target} INTERFACE
-                               $<INSTALL_INTERFACE:${PORTLAB_INSTALL_INCLUDEDIR}/${layer}>)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${PORTLAB_INSTALL_INCLUDEDIR}/${layer}
             COMPONENT portlab FILES_MATCHING PATTERN "*.h" PATTERN "readme" EXCLUDE)
   endforeach()
@@ -36,7 +35,7 @@ function(portlab_install_library target name)
 endfunction()
 
 portlab_install_library(portlab-ports ports models/ports)
-portlab_install_library(portlab-transport transport models/transport)
+portlab_install_library(portlab-transport transport models/link models/ipv4 models/transport)
 portlab_install_library(portlab-apps apps models/apps)
 if(PORTLAB_BUILD_SCENARIO)
   portlab_install_library(portlab-util util models/util)

@@ -15,7 +15,7 @@
  *   bulk-send --bytes=1000000   PacketSink received 1000000 of 1000000 bytes
  */
 
-#include "linux-stack-helper.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"

@@ -18,10 +18,10 @@
  *   client-port-reuse --mode=bind-no-port   connected 30 of 30
  */
 
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "process-helper.h"
-#include "tcp-client-process.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-client-process.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

@@ -16,11 +16,11 @@
  *   multi-listener --reuseport=0                 bind(*:80): ok EADDRINUSE EADDRINUSE ...
  */
 
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "process-helper.h"
-#include "tcp-client-process.h"
-#include "tcp-server-process.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-server-process.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

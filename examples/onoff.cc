@@ -11,8 +11,8 @@
  *   onoff --protocol=tcp
  */
 
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"

@@ -18,11 +18,11 @@
  *   port-traces --connections=20 --out=port-traces.csv
  */
 
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "process-helper.h"
-#include "tcp-client-process.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-client-process.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

@@ -18,12 +18,12 @@
  * Linux's success rate is min(1, ports / (rate x duration)).
  */
 
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "process-helper.h"
-#include "tcp-client-process.h"
-#include "tcp-time-wait-rules.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-client-process.h"
+#include "link/point-to-point-link.h"
+#include "ports/tcp-time-wait-rules.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

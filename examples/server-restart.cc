@@ -18,10 +18,10 @@
  *   server-restart --reuseaddr=1 --old=0    only the new socket sets it: EADDRINUSE
  */
 
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "process-helper.h"
-#include "tcp-server-process.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-server-process.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

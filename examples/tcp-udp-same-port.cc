@@ -15,9 +15,9 @@
  *   tcp-udp-same-port --port=5000
  */
 
-#include "linux-errno-name.h"
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-errno-name.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "figure.h"
+#include "plots/figure.h"
 
-#include "signal-cleanup.h"
+#include "util/signal-cleanup.h"
 
 #include <atomic>
 #include <cctype>

@@ -6,7 +6,7 @@
  * the tests reach it.
  */
 
-#include "portlab-cli.h"
+#include "cli/portlab-cli.h"
 
 #include <iostream>
 

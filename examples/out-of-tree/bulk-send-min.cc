@@ -1,7 +1,7 @@
 // A user's ns-3 program against an installed portlab: stock BulkSend -> PacketSink over TCP,
 // on portlab's Linux stack. Build: examples/out-of-tree/CMakeLists.txt (find_package(portlab)).
-#include "linux-stack-helper.h"  // portlab::transport
-#include "point-to-point-link.h" // LinkPointToPoint
+#include "link/point-to-point-link.h"     // LinkPointToPoint
+#include "transport/linux-stack-helper.h" // portlab::transport
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"

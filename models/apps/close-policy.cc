@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "close-policy.h"
+#include "apps/close-policy.h"
 
 #include "ns3/boolean.h"
 #include "ns3/enum.h"

@@ -3,13 +3,13 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "process-helper.h"
+#include "apps/process-helper.h"
 
-#include "tcp-client-process.h"
-#include "tcp-proxy-process.h"
-#include "tcp-server-process.h"
-#include "udp-client-process.h"
-#include "udp-server-process.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-proxy-process.h"
+#include "apps/tcp-server-process.h"
+#include "apps/udp-client-process.h"
+#include "apps/udp-server-process.h"
 
 #include "ns3/log.h"
 

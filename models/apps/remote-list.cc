@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "remote-list.h"
+#include "apps/remote-list.h"
 
 #include "ns3/abort.h"
 #include "ns3/inet-socket-address.h"

@@ -6,8 +6,8 @@
 #ifndef TCP_CLIENT_PROCESS_H
 #define TCP_CLIENT_PROCESS_H
 
-#include "remote-list.h"
-#include "tcp-server-process.h"
+#include "apps/remote-list.h"
+#include "apps/tcp-server-process.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"

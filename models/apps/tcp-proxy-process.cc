@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "tcp-proxy-process.h"
+#include "apps/tcp-proxy-process.h"
 
-#include "linux-errno-name.h"
+#include "transport/linux-errno-name.h"
 
 #include "ns3/boolean.h"
 #include "ns3/enum.h"

@@ -6,8 +6,8 @@
 #ifndef TCP_PROXY_PROCESS_H
 #define TCP_PROXY_PROCESS_H
 
-#include "close-policy.h"
-#include "remote-list.h"
+#include "apps/close-policy.h"
+#include "apps/remote-list.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"

@@ -6,7 +6,7 @@
 #ifndef TCP_SERVER_PROCESS_H
 #define TCP_SERVER_PROCESS_H
 
-#include "close-policy.h"
+#include "apps/close-policy.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"

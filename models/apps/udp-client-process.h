@@ -6,7 +6,7 @@
 #ifndef UDP_CLIENT_PROCESS_H
 #define UDP_CLIENT_PROCESS_H
 
-#include "remote-list.h"
+#include "apps/remote-list.h"
 
 #include "ns3/address.h"
 #include "ns3/application.h"

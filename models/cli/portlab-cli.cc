@@ -3,26 +3,25 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "portlab-cli.h"
+#include "cli/portlab-cli.h"
 
-#include "atomic-directory.h"
-#include "kernel-script.h"
-#include "linux-predictor.h"
-#include "port-sysctls.h"
-#include "run-collector.h"
-#include "socket-script.h"
-#include "study.h"
-#include "sweep.h"
+#include "collect/atomic-directory.h"
+#include "collect/run-collector.h"
+#include "collect/study.h"
+#include "collect/sweep.h"
+#include "ports/port-sysctls.h"
+#include "scenario/linux-predictor.h"
+#include "script/kernel-script.h"
+#include "script/socket-script.h"
 
 #include <boost/program_options.hpp>
 #include <chrono>
-#include <functional>
-#include <nlohmann/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iomanip>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <iomanip>
 #include <thread>
 #include <unistd.h>
 

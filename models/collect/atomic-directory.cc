@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "atomic-directory.h"
+#include "collect/atomic-directory.h"
 
 #include <cctype>
 #include <cerrno>

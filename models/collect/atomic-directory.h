@@ -6,8 +6,8 @@
 #ifndef PORTLAB_ATOMIC_DIRECTORY_H
 #define PORTLAB_ATOMIC_DIRECTORY_H
 
-#include "json-text.h"
-#include "signal-cleanup.h"
+#include "util/json-text.h"
+#include "util/signal-cleanup.h"
 
 #include <cstddef>
 #include <memory>

@@ -3,13 +3,13 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "run-collector.h"
+#include "collect/run-collector.h"
 
-#include "atomic-directory.h"
-#include "csv-table.h"
-#include "figure.h"
-#include "run-summary.h"
-#include "sweep.h"
+#include "collect/atomic-directory.h"
+#include "collect/sweep.h"
+#include "plots/csv-table.h"
+#include "plots/figure.h"
+#include "util/run-summary.h"
 
 #include <algorithm>
 #include <chrono>

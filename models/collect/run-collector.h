@@ -6,8 +6,8 @@
 #ifndef PORTLAB_RUN_COLLECTOR_H
 #define PORTLAB_RUN_COLLECTOR_H
 
-#include "scenario-runner.h"
-#include "scenario-spec.h"
+#include "scenario/scenario-runner.h"
+#include "scenario/scenario-spec.h"
 
 #include <cstdint>
 #include <string>

@@ -8,11 +8,11 @@
 // each server socket served) and destinations.csv (connections and local ports per client
 // and destination). Files an older run did not write are skipped with their figures.
 
-#include "atomic-directory.h"
-#include "csv-table.h"
-#include "figure.h"
-#include "run-collector.h"
-#include "run-summary.h"
+#include "collect/atomic-directory.h"
+#include "collect/run-collector.h"
+#include "plots/csv-table.h"
+#include "plots/figure.h"
+#include "util/run-summary.h"
 
 #include <algorithm>
 #include <cmath>

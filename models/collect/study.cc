@@ -3,12 +3,12 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "study.h"
+#include "collect/study.h"
 
-#include "atomic-directory.h"
-#include "figure.h"
-#include "run-collector.h"
-#include "tcp-time-wait-rules.h"
+#include "collect/atomic-directory.h"
+#include "collect/run-collector.h"
+#include "plots/figure.h"
+#include "ports/tcp-time-wait-rules.h"
 
 #include <cmath>
 #include <filesystem>

@@ -3,15 +3,15 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "sweep.h"
+#include "collect/sweep.h"
 
-#include "atomic-directory.h"
-#include "csv-table.h"
-#include "figure.h"
-#include "port-guess-meter.h"
-#include "run-collector.h"
-#include "run-summary.h"
-#include "scenario-spec.h"
+#include "collect/atomic-directory.h"
+#include "collect/run-collector.h"
+#include "plots/csv-table.h"
+#include "plots/figure.h"
+#include "scenario/port-guess-meter.h"
+#include "scenario/scenario-spec.h"
+#include "util/run-summary.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SWEEP_H
 #define PORTLAB_SWEEP_H
 
-#include "json-text.h"
+#include "util/json-text.h"
 
 #include <cstdint>
 #include <string>

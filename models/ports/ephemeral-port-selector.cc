@@ -3,12 +3,12 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "ephemeral-port-selector.h"
+#include "ports/ephemeral-port-selector.h"
 
-#include "hash-ephemeral-port-selector.h"
-#include "random-ephemeral-port-selector.h"
-#include "random-increments-ephemeral-port-selector.h"
-#include "sequential-ephemeral-port-selector.h"
+#include "ports/hash-ephemeral-port-selector.h"
+#include "ports/random-ephemeral-port-selector.h"
+#include "ports/random-increments-ephemeral-port-selector.h"
+#include "ports/sequential-ephemeral-port-selector.h"
 
 #include <algorithm>
 

@@ -6,8 +6,8 @@
 #ifndef PORTLAB_EPHEMERAL_PORT_SELECTOR_H
 #define PORTLAB_EPHEMERAL_PORT_SELECTOR_H
 
-#include "port-types.h"
-#include "random-source.h"
+#include "ports/port-types.h"
+#include "ports/random-source.h"
 
 #include <cstdint>
 #include <memory>

@@ -6,8 +6,8 @@
 #ifndef PORTLAB_FOUR_TUPLE_INDEX_H
 #define PORTLAB_FOUR_TUPLE_INDEX_H
 
-#include "huge-page-allocator.h"
-#include "port-types.h"
+#include "ports/huge-page-allocator.h"
+#include "ports/port-types.h"
 
 #include <cstdint>
 #include <vector>

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "host-port-space.h"
+#include "ports/host-port-space.h"
 
 #include <stdexcept>
 

@@ -6,12 +6,12 @@
 #ifndef PORTLAB_HOST_PORT_SPACE_H
 #define PORTLAB_HOST_PORT_SPACE_H
 
-#include "ephemeral-port-selector.h"
-#include "local-addresses.h"
-#include "port-sysctls.h"
-#include "random-source.h"
-#include "tcp-port-table.h"
-#include "udp-port-table.h"
+#include "ports/ephemeral-port-selector.h"
+#include "ports/local-addresses.h"
+#include "ports/port-sysctls.h"
+#include "ports/random-source.h"
+#include "ports/tcp-port-table.h"
+#include "ports/udp-port-table.h"
 
 #include <functional>
 #include <memory>

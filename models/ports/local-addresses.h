@@ -6,7 +6,7 @@
 #ifndef PORTLAB_LOCAL_ADDRESSES_H
 #define PORTLAB_LOCAL_ADDRESSES_H
 
-#include "port-types.h"
+#include "ports/port-types.h"
 
 #include <algorithm>
 #include <vector>

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_PORT_COUNTERS_H
 #define PORTLAB_PORT_COUNTERS_H
 
-#include "port-types.h"
+#include "ports/port-types.h"
 
 #include <array>
 #include <cstdint>

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_PORT_SYSCTLS_H
 #define PORTLAB_PORT_SYSCTLS_H
 
-#include "port-types.h"
+#include "ports/port-types.h"
 
 #include <cstdint>
 #include <stdexcept>

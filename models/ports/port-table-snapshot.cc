@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "port-table-snapshot.h"
+#include "ports/port-table-snapshot.h"
 
 #include <algorithm>
 

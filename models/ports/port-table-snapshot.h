@@ -6,7 +6,7 @@
 #ifndef PORTLAB_PORT_TABLE_SNAPSHOT_H
 #define PORTLAB_PORT_TABLE_SNAPSHOT_H
 
-#include "host-port-space.h"
+#include "ports/host-port-space.h"
 
 #include <string>
 #include <utility>

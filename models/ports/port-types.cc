@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "port-types.h"
+#include "ports/port-types.h"
 
 #include <array>
 #include <cstdio>

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "random-ephemeral-port-selector.h"
+#include "ports/random-ephemeral-port-selector.h"
 
 namespace portlab
 {

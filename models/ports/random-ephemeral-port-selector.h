@@ -6,7 +6,7 @@
 #ifndef PORTLAB_RANDOM_EPHEMERAL_PORT_SELECTOR_H
 #define PORTLAB_RANDOM_EPHEMERAL_PORT_SELECTOR_H
 
-#include "ephemeral-port-selector.h"
+#include "ports/ephemeral-port-selector.h"
 
 namespace portlab
 {

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "random-increments-ephemeral-port-selector.h"
+#include "ports/random-increments-ephemeral-port-selector.h"
 
 #include <stdexcept>
 

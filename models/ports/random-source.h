@@ -6,7 +6,7 @@
 #ifndef PORTLAB_RANDOM_SOURCE_H
 #define PORTLAB_RANDOM_SOURCE_H
 
-#include "port-types.h"
+#include "ports/port-types.h"
 
 #include <cstdint>
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "sequential-ephemeral-port-selector.h"
+#include "ports/sequential-ephemeral-port-selector.h"
 
 namespace portlab
 {

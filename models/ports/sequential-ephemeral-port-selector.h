@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SEQUENTIAL_EPHEMERAL_PORT_SELECTOR_H
 #define PORTLAB_SEQUENTIAL_EPHEMERAL_PORT_SELECTOR_H
 
-#include "ephemeral-port-selector.h"
+#include "ports/ephemeral-port-selector.h"
 
 namespace portlab
 {

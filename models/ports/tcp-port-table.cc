@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "tcp-port-table.h"
+#include "ports/tcp-port-table.h"
 
-#include "tcp-time-wait-rules.h"
+#include "ports/tcp-time-wait-rules.h"
 
 #include <algorithm>
 #include <cassert>

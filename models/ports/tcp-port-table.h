@@ -6,14 +6,14 @@
 #ifndef PORTLAB_TCP_PORT_TABLE_H
 #define PORTLAB_TCP_PORT_TABLE_H
 
-#include "ephemeral-port-selector.h"
-#include "four-tuple-index.h"
-#include "huge-page-allocator.h"
-#include "local-addresses.h"
-#include "port-counters.h"
-#include "port-map.h"
-#include "port-sysctls.h"
-#include "port-types.h"
+#include "ports/ephemeral-port-selector.h"
+#include "ports/four-tuple-index.h"
+#include "ports/huge-page-allocator.h"
+#include "ports/local-addresses.h"
+#include "ports/port-counters.h"
+#include "ports/port-map.h"
+#include "ports/port-sysctls.h"
+#include "ports/port-types.h"
 
 #include <cstdint>
 #include <deque>

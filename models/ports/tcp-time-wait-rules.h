@@ -6,8 +6,8 @@
 #ifndef PORTLAB_TCP_TIME_WAIT_RULES_H
 #define PORTLAB_TCP_TIME_WAIT_RULES_H
 
-#include "port-sysctls.h"
-#include "port-types.h"
+#include "ports/port-sysctls.h"
+#include "ports/port-types.h"
 
 #include <cstdint>
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "udp-port-table.h"
+#include "ports/udp-port-table.h"
 
 #include <algorithm>
 

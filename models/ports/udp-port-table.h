@@ -6,12 +6,12 @@
 #ifndef PORTLAB_UDP_PORT_TABLE_H
 #define PORTLAB_UDP_PORT_TABLE_H
 
-#include "ephemeral-port-selector.h"
-#include "local-addresses.h"
-#include "port-counters.h"
-#include "port-sysctls.h"
-#include "port-types.h"
-#include "tcp-port-table.h"
+#include "ports/ephemeral-port-selector.h"
+#include "ports/local-addresses.h"
+#include "ports/port-counters.h"
+#include "ports/port-sysctls.h"
+#include "ports/port-types.h"
+#include "ports/tcp-port-table.h"
 
 #include <cstdint>
 #include <unordered_map>

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-predictor.h"
+#include "scenario/linux-predictor.h"
 
 #include <algorithm>
 #include <cmath>

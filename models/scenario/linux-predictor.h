@@ -6,8 +6,8 @@
 #ifndef PORTLAB_LINUX_PREDICTOR_H
 #define PORTLAB_LINUX_PREDICTOR_H
 
-#include "scenario-spec.h"
-#include "tcp-time-wait-rules.h"
+#include "ports/tcp-time-wait-rules.h"
+#include "scenario/scenario-spec.h"
 
 #include <map>
 #include <string>

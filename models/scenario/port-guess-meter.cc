@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "port-guess-meter.h"
+#include "scenario/port-guess-meter.h"
 
 namespace portlab
 {

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "scenario-config.h"
+#include "scenario/scenario-config.h"
 
 #include <boost/program_options.hpp>
 #include <cerrno>

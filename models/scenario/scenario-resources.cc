@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "scenario-resources.h"
+#include "scenario/scenario-resources.h"
 
 #include "ns3/log.h"
 

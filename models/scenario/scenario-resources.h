@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SCENARIO_RESOURCES_H
 #define PORTLAB_SCENARIO_RESOURCES_H
 
-#include "scenario-spec.h"
+#include "scenario/scenario-spec.h"
 
 #include <cstdint>
 #include <string>

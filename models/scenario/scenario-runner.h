@@ -6,9 +6,9 @@
 #ifndef PORTLAB_SCENARIO_RUNNER_H
 #define PORTLAB_SCENARIO_RUNNER_H
 
-#include "json-text.h"
-#include "linux-predictor.h"
-#include "scenario-spec.h"
+#include "scenario/linux-predictor.h"
+#include "scenario/scenario-spec.h"
+#include "util/json-text.h"
 
 #include <array>
 #include <cstdint>

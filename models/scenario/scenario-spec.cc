@@ -3,13 +3,13 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "scenario-spec.h"
+#include "scenario/scenario-spec.h"
 
-#include "ephemeral-port-selector.h"
-#include "port-guess-meter.h"
-#include "port-sysctls.h"
-#include "port-types.h"
-#include "scenario-resources.h"
+#include "ports/ephemeral-port-selector.h"
+#include "ports/port-sysctls.h"
+#include "ports/port-types.h"
+#include "scenario/port-guess-meter.h"
+#include "scenario/scenario-resources.h"
 
 #include <algorithm>
 #include <cctype>

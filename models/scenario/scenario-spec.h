@@ -6,8 +6,8 @@
 #ifndef PORTLAB_SCENARIO_SPEC_H
 #define PORTLAB_SCENARIO_SPEC_H
 
-#include "port-sysctls.h"
-#include "scenario-config.h"
+#include "ports/port-sysctls.h"
+#include "scenario/scenario-config.h"
 
 #include <cstdint>
 #include <map>

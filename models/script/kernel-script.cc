@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "kernel-script.h"
+#include "script/kernel-script.h"
 
-#include "linux-mib.h"
-#include "port-types.h"
+#include "ports/port-types.h"
+#include "transport/linux-mib.h"
 
 #include <arpa/inet.h>
 #include <cerrno>

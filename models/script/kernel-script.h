@@ -6,7 +6,7 @@
 #ifndef PORTLAB_KERNEL_SCRIPT_H
 #define PORTLAB_KERNEL_SCRIPT_H
 
-#include "script-program.h"
+#include "script/script-program.h"
 
 #include <stdexcept>
 #include <string>

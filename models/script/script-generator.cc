@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "script-generator.h"
+#include "script/script-generator.h"
 
-#include "scenario-config.h"
-#include "socket-script.h"
+#include "scenario/scenario-config.h"
+#include "script/socket-script.h"
 
 #include <map>
 #include <random>

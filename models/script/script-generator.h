@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SCRIPT_GENERATOR_H
 #define PORTLAB_SCRIPT_GENERATOR_H
 
-#include "script-program.h"
+#include "script/script-program.h"
 
 #include <cstdint>
 #include <string>

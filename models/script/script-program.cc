@@ -3,13 +3,13 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "script-program.h"
+#include "script/script-program.h"
 
-#include "linux-mib.h"
-#include "port-sysctls.h"
-#include "port-types.h"
-#include "scenario-config.h"
-#include "tcp-port-table.h"
+#include "ports/port-sysctls.h"
+#include "ports/port-types.h"
+#include "ports/tcp-port-table.h"
+#include "scenario/scenario-config.h"
+#include "transport/linux-mib.h"
 
 #include <algorithm>
 #include <cinttypes>

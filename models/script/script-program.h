@@ -6,7 +6,7 @@
 #ifndef PORTLAB_SCRIPT_PROGRAM_H
 #define PORTLAB_SCRIPT_PROGRAM_H
 
-#include "port-sysctls.h"
+#include "ports/port-sysctls.h"
 
 #include <cstdint>
 #include <string>

@@ -3,20 +3,20 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "socket-script.h"
+#include "script/socket-script.h"
 
-#include "linux-errno-name.h"
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "linux-tcp-l4-protocol.h"
-#include "linux-tcp-socket.h"
-#include "linux-udp-l4-protocol.h"
-#include "linux-udp-socket.h"
-#include "point-to-point-link-builder.h"
-#include "port-table-snapshot.h"
-#include "port-types.h"
-#include "scenario-config.h"
-#include "stream-numbers.h"
+#include "link/point-to-point-link-builder.h"
+#include "link/stream-numbers.h"
+#include "ports/port-table-snapshot.h"
+#include "ports/port-types.h"
+#include "scenario/scenario-config.h"
+#include "transport/linux-errno-name.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/linux-tcp-l4-protocol.h"
+#include "transport/linux-tcp-socket.h"
+#include "transport/linux-udp-l4-protocol.h"
+#include "transport/linux-udp-socket.h"
 
 #include "ns3/boolean.h"
 #include "ns3/core-module.h"

@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-errno-name.h"
+#include "transport/linux-errno-name.h"
 
-#include "linux-tcp-socket.h"
-#include "linux-udp-socket.h"
+#include "transport/linux-tcp-socket.h"
+#include "transport/linux-udp-socket.h"
 
 namespace ns3
 {

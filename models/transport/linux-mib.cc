@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-mib.h"
+#include "transport/linux-mib.h"
 
 #include "ns3/log.h"
 

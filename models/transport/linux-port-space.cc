@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-port-space.h"
+#include "transport/linux-port-space.h"
 
 #include "ns3/abort.h"
 #include "ns3/ipv4.h"

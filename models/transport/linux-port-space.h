@@ -6,9 +6,9 @@
 #ifndef LINUX_PORT_SPACE_H
 #define LINUX_PORT_SPACE_H
 
-#include "host-port-space.h"
-#include "linux-mib.h"
-#include "port-selector.h"
+#include "ports/host-port-space.h"
+#include "transport/linux-mib.h"
+#include "transport/port-selector.h"
 
 #include "ns3/event-id.h"
 #include "ns3/ipv4-address.h"

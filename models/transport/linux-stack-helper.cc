@@ -3,22 +3,22 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-stack-helper.h"
+#include "transport/linux-stack-helper.h"
 
-#include "linux-ipv4-l3-protocol.h"
-#include "linux-port-space.h"
-#include "linux-tcp-l4-protocol.h"
-#include "linux-udp-l4-protocol.h"
-#include "port-selector.h"
+#include "ipv4/linux-ipv4-l3-protocol.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-tcp-l4-protocol.h"
+#include "transport/linux-udp-l4-protocol.h"
+#include "transport/port-selector.h"
 
 #include "ns3/abort.h"
 #include "ns3/arp-l3-protocol.h"
+#include "ns3/boolean.h"
 #include "ns3/icmpv4-l4-protocol.h"
 #include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/ipv4-list-routing-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
-#include "ns3/boolean.h"
 #include "ns3/log.h"
 #include "ns3/node-list.h"
 #include "ns3/object-factory.h"

@@ -6,7 +6,7 @@
 #ifndef LINUX_STACK_HELPER_H
 #define LINUX_STACK_HELPER_H
 
-#include "port-sysctls.h"
+#include "ports/port-sysctls.h"
 
 #include "ns3/ipv4-routing-helper.h"
 #include "ns3/node-container.h"

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-tcp-header.h"
+#include "transport/linux-tcp-header.h"
 
 #include "ns3/buffer.h"
 

@@ -3,12 +3,12 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-tcp-l4-protocol.h"
+#include "transport/linux-tcp-l4-protocol.h"
 
-#include "linux-route.h"
-#include "linux-tcp-socket-factory.h"
-#include "linux-tcp-socket.h"
-#include "tcp-time-wait-rules.h"
+#include "ipv4/linux-route.h"
+#include "ports/tcp-time-wait-rules.h"
+#include "transport/linux-tcp-socket-factory.h"
+#include "transport/linux-tcp-socket.h"
 
 #include "ns3/abort.h"
 #include "ns3/ipv4-interface.h"

@@ -6,9 +6,9 @@
 #ifndef LINUX_TCP_L4_PROTOCOL_H
 #define LINUX_TCP_L4_PROTOCOL_H
 
-#include "linux-port-space.h"
-#include "linux-tcp-header.h"
-#include "tcp-port-table.h"
+#include "ports/tcp-port-table.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-tcp-header.h"
 
 #include "ns3/ip-l4-protocol.h"
 #include "ns3/ipv4-header.h"

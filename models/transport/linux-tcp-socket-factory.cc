@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-tcp-socket-factory.h"
+#include "transport/linux-tcp-socket-factory.h"
 
-#include "linux-tcp-l4-protocol.h"
+#include "transport/linux-tcp-l4-protocol.h"
 
 #include "ns3/log.h"
 #include "ns3/socket.h"

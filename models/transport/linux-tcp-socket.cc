@@ -3,12 +3,12 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-tcp-socket.h"
+#include "transport/linux-tcp-socket.h"
 
-#include "ephemeral-port-selector.h"
-#include "linux-route.h"
-#include "linux-tcp-l4-protocol.h"
-#include "tcp-time-wait-rules.h"
+#include "ipv4/linux-route.h"
+#include "ports/ephemeral-port-selector.h"
+#include "ports/tcp-time-wait-rules.h"
+#include "transport/linux-tcp-l4-protocol.h"
 
 #include "ns3/boolean.h"
 #include "ns3/inet-socket-address.h"

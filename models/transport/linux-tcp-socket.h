@@ -6,10 +6,10 @@
 #ifndef LINUX_TCP_SOCKET_H
 #define LINUX_TCP_SOCKET_H
 
-#include "linux-mib.h"
-#include "linux-tcp-header.h"
-#include "port-types.h"
-#include "tcp-port-table.h"
+#include "ports/port-types.h"
+#include "ports/tcp-port-table.h"
+#include "transport/linux-mib.h"
+#include "transport/linux-tcp-header.h"
 
 #include "ns3/event-id.h"
 #include "ns3/ipv4-address.h"

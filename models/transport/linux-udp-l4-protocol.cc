@@ -3,12 +3,12 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-udp-l4-protocol.h"
+#include "transport/linux-udp-l4-protocol.h"
 
-#include "linux-port-space.h"
-#include "linux-route.h"
-#include "linux-udp-socket-factory.h"
-#include "linux-udp-socket.h"
+#include "ipv4/linux-route.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-udp-socket-factory.h"
+#include "transport/linux-udp-socket.h"
 
 #include "ns3/abort.h"
 #include "ns3/icmpv4.h"

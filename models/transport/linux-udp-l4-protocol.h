@@ -6,7 +6,7 @@
 #ifndef LINUX_UDP_L4_PROTOCOL_H
 #define LINUX_UDP_L4_PROTOCOL_H
 
-#include "udp-port-table.h"
+#include "ports/udp-port-table.h"
 
 #include "ns3/ip-l4-protocol.h"
 #include "ns3/ipv4-address.h"

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-udp-socket-factory.h"
+#include "transport/linux-udp-socket-factory.h"
 
-#include "linux-udp-l4-protocol.h"
+#include "transport/linux-udp-l4-protocol.h"
 
 #include "ns3/abort.h"
 #include "ns3/log.h"

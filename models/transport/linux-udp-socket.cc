@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-udp-socket.h"
+#include "transport/linux-udp-socket.h"
 
-#include "linux-port-space.h"
-#include "linux-route.h"
-#include "linux-udp-l4-protocol.h"
+#include "ipv4/linux-route.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-udp-l4-protocol.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"

@@ -6,8 +6,8 @@
 #ifndef LINUX_UDP_SOCKET_H
 #define LINUX_UDP_SOCKET_H
 
-#include "port-types.h"
-#include "tcp-port-table.h"
+#include "ports/port-types.h"
+#include "ports/tcp-port-table.h"
 
 #include "ns3/address.h"
 #include "ns3/ipv4-address.h"

@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "port-selector.h"
+#include "transport/port-selector.h"
 
-#include "hash-ephemeral-port-selector.h"
-#include "random-ephemeral-port-selector.h"
-#include "sequential-ephemeral-port-selector.h"
+#include "ports/hash-ephemeral-port-selector.h"
+#include "ports/random-ephemeral-port-selector.h"
+#include "ports/sequential-ephemeral-port-selector.h"
 
 #include "ns3/log.h"
 #include "ns3/uinteger.h"

@@ -6,7 +6,7 @@
 #ifndef PORT_SELECTOR_H
 #define PORT_SELECTOR_H
 
-#include "random-increments-ephemeral-port-selector.h"
+#include "ports/random-increments-ephemeral-port-selector.h"
 
 #include "ns3/object.h"
 

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "json-text.h"
+#include "util/json-text.h"
 
 #include <cmath>
 #include <cstdio>

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "run-summary.h"
+#include "util/run-summary.h"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_RUN_SUMMARY_H
 #define PORTLAB_RUN_SUMMARY_H
 
-#include "json-text.h"
+#include "util/json-text.h"
 
 #include <map>
 #include <string>

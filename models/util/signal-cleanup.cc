@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "signal-cleanup.h"
+#include "util/signal-cleanup.h"
 
 #include <array>
 #include <atomic>

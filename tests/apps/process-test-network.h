@@ -6,9 +6,9 @@
 #ifndef PROCESS_TEST_NETWORK_H
 #define PROCESS_TEST_NETWORK_H
 
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

@@ -3,11 +3,11 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "point-to-point-link.h"
-#include "tcp-client-process.h"
-#include "tcp-server-process.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-server-process.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"

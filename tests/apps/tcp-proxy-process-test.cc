@@ -5,11 +5,11 @@
 
 // TcpProxyProcess: client (10.1.1.1) -> proxy (10.1.1.2 | 10.1.2.1) -> server (10.1.2.2).
 
-#include "process-helper.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-proxy-process.h"
+#include "apps/tcp-server-process.h"
 #include "process-test-network.h"
-#include "tcp-client-process.h"
-#include "tcp-proxy-process.h"
-#include "tcp-server-process.h"
 
 namespace portlab
 {

@@ -5,10 +5,10 @@
 
 // TcpServerProcess restarts (listener closed, new bind retried) and keep-alive connections.
 
-#include "process-helper.h"
+#include "apps/process-helper.h"
+#include "apps/tcp-client-process.h"
+#include "apps/tcp-server-process.h"
 #include "process-test-network.h"
-#include "tcp-client-process.h"
-#include "tcp-server-process.h"
 
 namespace portlab
 {

@@ -5,10 +5,10 @@
 
 // UdpServerProcess and UdpClientProcess on portlab's UDP.
 
-#include "process-helper.h"
+#include "apps/process-helper.h"
+#include "apps/udp-client-process.h"
+#include "apps/udp-server-process.h"
 #include "process-test-network.h"
-#include "udp-client-process.h"
-#include "udp-server-process.h"
 
 namespace portlab
 {

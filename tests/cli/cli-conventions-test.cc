@@ -9,10 +9,10 @@
 // shipped scenario; job lists that run on another machine (GNU parallel --sshloginfile with a
 // local, ssh-less "machine"); the manual page and bash completion made from the same text.
 
-#include "port-sysctls.h"
-#include "portlab-cli.h"
-#include "run-collector.h"
-#include "scenario-config.h"
+#include "cli/portlab-cli.h"
+#include "collect/run-collector.h"
+#include "ports/port-sysctls.h"
+#include "scenario/scenario-config.h"
 #include "temp-dir.h"
 
 #include <cstdlib>

@@ -8,8 +8,8 @@
 // in this process, so an NS_FATAL_ERROR or an uncaught exception ends the whole test), and
 // must leave nothing behind: no results/ at all, no half-written "*.partial*" directory.
 
-#include "portlab-cli.h"
-#include "run-collector.h"
+#include "cli/portlab-cli.h"
+#include "collect/run-collector.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -9,13 +9,12 @@
  * Short TIME_WAITs (portlab.tcp_timewait_len) and small port ranges keep each run short.
  */
 
-#include "linux-predictor.h"
-#include "run-collector.h"
-#include "scenario-runner.h"
-
-#include <gtest/gtest.h>
+#include "collect/run-collector.h"
+#include "scenario/linux-predictor.h"
+#include "scenario/scenario-runner.h"
 
 #include <cmath>
+#include <gtest/gtest.h>
 #include <string>
 #include <vector>
 

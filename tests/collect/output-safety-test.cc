@@ -8,8 +8,8 @@
  * nothing behind; damaged results files are named in a one-line error, never a crash.
  */
 
-#include "atomic-directory.h"
-#include "sweep.h"
+#include "collect/atomic-directory.h"
+#include "collect/sweep.h"
 #include "temp-dir.h"
 
 #include <csignal>

@@ -7,14 +7,13 @@
 // directory (a name in two files, a broken file), `--set extends`, and the shipped scenarios
 // against the resource limits.
 
-#include "run-collector.h"
-#include "scenario-resources.h"
+#include "collect/run-collector.h"
+#include "config-error-of.h"
+#include "scenario/scenario-resources.h"
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include "config-error-of.h"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 

@@ -7,9 +7,9 @@
  * Linux's arithmetic puts it and moves as the range, the destinations and tcp_tw_reuse say.
  */
 
-#include "atomic-directory.h"
-#include "run-collector.h"
-#include "scenario-spec.h"
+#include "collect/atomic-directory.h"
+#include "collect/run-collector.h"
+#include "scenario/scenario-spec.h"
 #include "temp-dir.h"
 
 #include <cstdlib>

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_GOLDEN_COMPARE_H
 #define PORTLAB_GOLDEN_COMPARE_H
 
-#include "json-text.h"
+#include "util/json-text.h"
 
 #include <string>
 #include <utility>

@@ -9,7 +9,7 @@
 
 #include "golden-compare.h"
 #include "golden-script.h"
-#include "scenario-config.h"
+#include "scenario/scenario-config.h"
 #include "table-script.h"
 
 #include <algorithm>

@@ -5,9 +5,9 @@
 
 #include "golden-script.h"
 
-#include "kernel-script.h"
-#include "scenario-config.h"
-#include "socket-script.h"
+#include "scenario/scenario-config.h"
+#include "script/kernel-script.h"
+#include "script/socket-script.h"
 #include "table-script.h"
 
 #include <algorithm>

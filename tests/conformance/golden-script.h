@@ -7,13 +7,12 @@
 #define PORTLAB_GOLDEN_SCRIPT_H
 
 #include "golden-compare.h"
-#include "json-text.h"
-#include "script-program.h"
-
-#include <nlohmann/json.hpp>
+#include "script/script-program.h"
+#include "util/json-text.h"
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 

@@ -13,7 +13,7 @@
  */
 
 #include "golden-script.h"
-#include "kernel-script.h"
+#include "script/kernel-script.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -11,7 +11,7 @@
 
 #include "golden-compare.h"
 #include "golden-script.h"
-#include "kernel-script.h"
+#include "script/kernel-script.h"
 
 #include <fstream>
 #include <iostream>

@@ -5,7 +5,7 @@
 
 #include "table-script.h"
 
-#include "port-table-snapshot.h"
+#include "ports/port-table-snapshot.h"
 #include "table-driver.h"
 
 #include <deque>

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_TABLE_SCRIPT_H
 #define PORTLAB_TABLE_SCRIPT_H
 
-#include "script-program.h"
+#include "script/script-program.h"
 
 #include <cstdint>
 #include <stdexcept>

@@ -10,8 +10,8 @@
 // not a number), std::out_of_range from Column for a column that does not exist; nothing else
 // is caught.
 
-#include "csv-table.h"
 #include "fuzz-support.h"
+#include "plots/csv-table.h"
 
 #include <stdexcept>
 

@@ -11,9 +11,9 @@
 // nothing else is caught.
 
 #include "fuzz-support.h"
-#include "scenario-config.h"
-#include "scenario-runner.h"
-#include "scenario-spec.h"
+#include "scenario/scenario-config.h"
+#include "scenario/scenario-runner.h"
+#include "scenario/scenario-spec.h"
 
 #include <algorithm>
 

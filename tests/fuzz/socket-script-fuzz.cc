@@ -11,8 +11,8 @@
 // else is caught.
 
 #include "fuzz-support.h"
-#include "scenario-config.h"
-#include "socket-script.h"
+#include "scenario/scenario-config.h"
+#include "script/socket-script.h"
 
 #include <sstream>
 

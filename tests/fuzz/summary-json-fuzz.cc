@@ -9,8 +9,8 @@
 // refuse); nothing else is caught.
 
 #include "fuzz-support.h"
-#include "json-text.h"
-#include "run-summary.h"
+#include "util/json-text.h"
+#include "util/run-summary.h"
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>

@@ -8,10 +8,10 @@
 // directory; nothing is read or written there). The documented error channels: JsonError
 // (malformed text) and ConfigError (FromJson: a field that is wrong); nothing else is caught.
 
+#include "collect/sweep.h"
 #include "fuzz-support.h"
-#include "json-text.h"
-#include "scenario-config.h"
-#include "sweep.h"
+#include "scenario/scenario-config.h"
+#include "util/json-text.h"
 
 #include <nlohmann/json.hpp>
 

@@ -11,9 +11,9 @@
 // one line each, start with 'cd ROOT && ' when a root is given, and name no path outside the
 // working directory. The documented error channel is ConfigError; nothing else is caught.
 
+#include "collect/sweep.h"
 #include "fuzz-support.h"
-#include "scenario-config.h"
-#include "sweep.h"
+#include "scenario/scenario-config.h"
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>

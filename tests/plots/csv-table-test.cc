@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "csv-table.h"
+#include "plots/csv-table.h"
 
 #include <cstdio>
 #include <cstdlib>

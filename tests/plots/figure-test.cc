@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "figure.h"
+#include "plots/figure.h"
 
 #include <cstdlib>
 #include <dirent.h>

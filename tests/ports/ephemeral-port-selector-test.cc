@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "ephemeral-port-selector.h"
+#include "ports/ephemeral-port-selector.h"
 
 #include <gtest/gtest.h>
 #include <set>

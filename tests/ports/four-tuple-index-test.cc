@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "four-tuple-index.h"
+#include "ports/four-tuple-index.h"
 
 #include <gtest/gtest.h>
 #include <random>

@@ -7,10 +7,10 @@
  * 4-tuple uniqueness under TIME_WAIT) and finds every free port.
  */
 
-#include "hash-ephemeral-port-selector.h"
-#include "random-ephemeral-port-selector.h"
-#include "random-increments-ephemeral-port-selector.h"
-#include "sequential-ephemeral-port-selector.h"
+#include "ports/hash-ephemeral-port-selector.h"
+#include "ports/random-ephemeral-port-selector.h"
+#include "ports/random-increments-ephemeral-port-selector.h"
+#include "ports/sequential-ephemeral-port-selector.h"
 #include "table-driver.h"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "port-sysctls.h"
+#include "ports/port-sysctls.h"
 
 #include <gtest/gtest.h>
 

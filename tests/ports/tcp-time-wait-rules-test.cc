@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "tcp-time-wait-rules.h"
+#include "ports/tcp-time-wait-rules.h"
 
 #include <gtest/gtest.h>
 

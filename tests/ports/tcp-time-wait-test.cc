@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
+#include "ports/tcp-time-wait-rules.h"
 #include "table-driver.h"
-#include "tcp-time-wait-rules.h"
 
 #include <gtest/gtest.h>
 

@@ -3,8 +3,8 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "scenario-runner.h"
-#include "scenario-spec.h"
+#include "scenario/scenario-runner.h"
+#include "scenario/scenario-spec.h"
 
 #include <gtest/gtest.h>
 

@@ -3,16 +3,15 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "scenario-config.h"
-#include "scenario-spec.h"
+#include "config-error-of.h"
+#include "scenario/scenario-config.h"
+#include "scenario/scenario-spec.h"
 
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include "config-error-of.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>

@@ -6,8 +6,8 @@
 // Resource estimates and the values that reach ns-3: a scenario that would need too much, or a
 // value ns-3 would abort on, is refused by ParseScenario with the estimate and the limit.
 
-#include "scenario-resources.h"
-#include "scenario-spec.h"
+#include "scenario/scenario-resources.h"
+#include "scenario/scenario-spec.h"
 
 #include <chrono>
 #include <gtest/gtest.h>

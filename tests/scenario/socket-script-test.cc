@@ -3,10 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "scenario-config.h"
-#include "socket-script.h"
-
 #include "config-error-of.h"
+#include "scenario/scenario-config.h"
+#include "script/socket-script.h"
 
 #include <gtest/gtest.h>
 

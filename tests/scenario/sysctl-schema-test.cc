@@ -9,12 +9,12 @@
  */
 
 #include "config-error-of.h"
-#include "host-port-space.h"
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "port-sysctls.h"
-#include "scenario-spec.h"
-#include "script-program.h"
+#include "ports/host-port-space.h"
+#include "ports/port-sysctls.h"
+#include "scenario/scenario-spec.h"
+#include "script/script-program.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
 
 #include "ns3/node.h"
 #include "ns3/simulator.h"

@@ -8,8 +8,8 @@
  * must agree on the model, in every result Linux gives deterministically. No root needed.
  */
 
-#include "atomic-directory.h"
-#include "script-generator.h"
+#include "collect/atomic-directory.h"
+#include "script/script-generator.h"
 
 #include <gtest/gtest.h>
 #include <iostream>

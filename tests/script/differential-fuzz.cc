@@ -16,10 +16,10 @@
  * and `record` need root (network namespaces).
  */
 
-#include "atomic-directory.h"
-#include "kernel-script.h"
-#include "script-generator.h"
-#include "socket-script.h"
+#include "collect/atomic-directory.h"
+#include "script/kernel-script.h"
+#include "script/script-generator.h"
+#include "script/socket-script.h"
 
 #include <cstdlib>
 #include <fstream>

@@ -8,9 +8,9 @@
  * the tests are skipped, not passed.
  */
 
-#include "atomic-directory.h"
-#include "kernel-script.h"
-#include "socket-script.h"
+#include "collect/atomic-directory.h"
+#include "script/kernel-script.h"
+#include "script/socket-script.h"
 
 #include <algorithm>
 #include <filesystem>

@@ -8,7 +8,7 @@
 #ifndef PORTLAB_TEST_CONFIG_ERROR_OF_H
 #define PORTLAB_TEST_CONFIG_ERROR_OF_H
 
-#include "scenario-config.h"
+#include "scenario/scenario-config.h"
 
 #include <string>
 

@@ -6,9 +6,9 @@
 #ifndef PORTLAB_TABLE_DRIVER_H
 #define PORTLAB_TABLE_DRIVER_H
 
-#include "host-port-space.h"
-#include "port-table-snapshot.h"
-#include "tcp-time-wait-rules.h"
+#include "ports/host-port-space.h"
+#include "ports/port-table-snapshot.h"
+#include "ports/tcp-time-wait-rules.h"
 
 #include <stdexcept>
 #include <string>

@@ -7,12 +7,12 @@
  * packet it does not handle.
  */
 
-#include "lean-point-to-point-helper.h"
-#include "linux-ipv4-l3-protocol.h"
-#include "linux-stack-helper.h"
-#include "linux-tcp-socket.h"
-#include "linux-udp-socket.h"
-#include "point-to-point-link.h"
+#include "ipv4/linux-ipv4-l3-protocol.h"
+#include "link/lean-point-to-point-helper.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/linux-tcp-socket.h"
+#include "transport/linux-udp-socket.h"
 
 #include "ns3/core-module.h"
 #include "ns3/csma-module.h"

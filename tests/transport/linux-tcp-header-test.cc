@@ -5,7 +5,7 @@
  * LinuxTcpHeader writes and reads the same bytes as ns3::TcpHeader.
  */
 
-#include "linux-tcp-header.h"
+#include "transport/linux-tcp-header.h"
 
 #include "ns3/buffer.h"
 #include "ns3/packet.h"

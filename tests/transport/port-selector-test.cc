@@ -6,9 +6,9 @@
  * AssignStreams, and draws its randomness from the node's assigned stream.
  */
 
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "port-selector.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/port-selector.h"
 
 #include "ns3/core-module.h"
 #include "ns3/network-module.h"

@@ -5,12 +5,12 @@
  * TCP connection lifecycle over real ns-3 packets on LinuxStackHelper nodes.
  */
 
-#include "lean-point-to-point-helper.h"
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "linux-tcp-l4-protocol.h"
-#include "linux-tcp-socket.h"
-#include "point-to-point-link.h"
+#include "link/lean-point-to-point-helper.h"
+#include "link/point-to-point-link.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/linux-tcp-l4-protocol.h"
+#include "transport/linux-tcp-socket.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"

@@ -7,12 +7,12 @@
 
 #include "golden-case-names.h"
 #include "golden-compare.h"
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "linux-tcp-socket.h"
-#include "linux-udp-socket.h"
-#include "point-to-point-link.h"
-#include "port-table-snapshot.h"
+#include "link/point-to-point-link.h"
+#include "ports/port-table-snapshot.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/linux-tcp-socket.h"
+#include "transport/linux-udp-socket.h"
 
 #include "ns3/boolean.h"
 #include "ns3/core-module.h"

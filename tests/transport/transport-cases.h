@@ -6,7 +6,7 @@
 #ifndef PORTLAB_TRANSPORT_CASES_H
 #define PORTLAB_TRANSPORT_CASES_H
 
-#include "json-text.h"
+#include "util/json-text.h"
 
 #include <cstdint>
 #include <string>

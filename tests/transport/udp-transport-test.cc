@@ -6,11 +6,11 @@
 // LinuxUdpL4Protocol / LinuxUdpSocket in small ns-3 topologies: two nodes over a
 // point-to-point link (10.1.1.0/24) or one node alone over its loopback.
 
-#include "linux-port-space.h"
-#include "linux-stack-helper.h"
-#include "linux-udp-l4-protocol.h"
-#include "linux-udp-socket-factory.h"
-#include "linux-udp-socket.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/linux-udp-l4-protocol.h"
+#include "transport/linux-udp-socket-factory.h"
+#include "transport/linux-udp-socket.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/boolean.h"

@@ -3,10 +3,10 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "lean-point-to-point-helper.h"
+#include "link/lean-point-to-point-helper.h"
 
-#include "lean-point-to-point-channel.h"
-#include "lean-point-to-point-net-device.h"
+#include "link/lean-point-to-point-channel.h"
+#include "link/lean-point-to-point-net-device.h"
 
 #include "ns3/abort.h"
 #include "ns3/log.h"

@@ -6,7 +6,7 @@
 #ifndef LINUX_ROUTE_H
 #define LINUX_ROUTE_H
 
-#include "port-types.h"
+#include "ports/port-types.h"
 
 #include "ns3/ipv4-address.h"
 #include "ns3/ipv4-route.h"
@@ -17,7 +17,7 @@ namespace ns3
 {
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-ipv4
  * \brief Route an outgoing packet as Linux's ip_route_output_key_hash_rcu() does for a host
  * with connected and host routes only (what portlab's hosts have: no default route, no
  * multicast routes):
@@ -44,7 +44,7 @@ Ptr<Ipv4Route> LinuxRouteOutput(Ptr<Ipv4> ipv4,
                                 Socket::SocketErrno& err);
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-ipv4
  * \brief Whether Linux's route to \p dst is a broadcast one (RTCF_BROADCAST): the limited
  * broadcast 255.255.255.255, or the subnet broadcast of one of the node's addresses (the
  * "broadcast" entries fib_add_ifaddr() puts in the local table).
@@ -55,7 +55,7 @@ Ptr<Ipv4Route> LinuxRouteOutput(Ptr<Ipv4> ipv4,
 bool LinuxIsBroadcastRoute(Ptr<Ipv4> ipv4, Ipv4Address dst);
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-ipv4
  * \brief The route of a TCP connect(), as tcp_v4_connect() takes it from ip_route_connect():
  * no route is ENETUNREACH, and so is a multicast or broadcast route (RTCF_MULTICAST |
  * RTCF_BROADCAST), before any port is chosen.
@@ -73,7 +73,7 @@ Ptr<Ipv4Route> TcpV4ConnectRoute(Ptr<Ipv4> ipv4,
                                  portlab::Errno& err);
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-ipv4
  * \brief The ns-3 errno closest to a Linux one (ns-3's list lacks ECONNREFUSED and others:
  * the sockets expose the Linux value too).
  * \param e a Linux errno
@@ -82,7 +82,7 @@ Ptr<Ipv4Route> TcpV4ConnectRoute(Ptr<Ipv4> ipv4,
 Socket::SocketErrno ToNs3Errno(portlab::Errno e);
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-ipv4
  * \brief The interface index Linux would report (ifindex) for an ns-3 interface number:
  * ns-3's interface 0 is the loopback (Linux's ifindex 1), interface i is ifindex i + 1.
  * \param interface ns-3 IPv4 interface number

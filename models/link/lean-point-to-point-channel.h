@@ -19,7 +19,7 @@ namespace ns3
 class LeanPointToPointNetDevice;
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-link
  * \brief The wire between two LeanPointToPointNetDevices: a frame whose transmission starts
  * at t arrives at the other device at t + transmission time + Delay, as on ns-3's
  * PointToPointChannel (the receive event is scheduled in the receiving node's context).

@@ -17,7 +17,7 @@ namespace ns3
 {
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-link
  * \brief Builds LeanPointToPointNetDevice links, as PointToPointHelper builds ns-3's:
  *
  * \code

@@ -6,7 +6,7 @@
 #ifndef POINT_TO_POINT_LINK_H
 #define POINT_TO_POINT_LINK_H
 
-#include "point-to-point-link-builder.h"
+#include "link/point-to-point-link-builder.h"
 
 #include "ns3/net-device-container.h"
 #include "ns3/node-container.h"
@@ -18,7 +18,7 @@ namespace ns3
 {
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-link
  * \brief Join two nodes with a point-to-point link (LeanPointToPointNetDevice: ns-3's
  * PointToPointNetDevice behaviour at less cost per packet) and address it as NETWORK/24: the first
  * node gets .1, the second .2. Routing is left to the caller (one

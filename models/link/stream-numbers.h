@@ -12,7 +12,7 @@ namespace portlab
 {
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-link
  * \brief Where each user of ns-3 random streams starts numbering, in a scenario and in a
  * socket script alike, so that the seed alone decides every random choice and no two users
  * share a stream. Each block is far larger than its users need (the stack takes a few

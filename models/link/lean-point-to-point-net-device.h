@@ -25,7 +25,7 @@ namespace ns3
 class LeanPointToPointChannel;
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-link
  * \brief A point-to-point device that behaves exactly as ns-3's PointToPointNetDevice and
  * costs less per packet.
  *

@@ -6,7 +6,7 @@
 #ifndef PORTLAB_POINT_TO_POINT_LINK_BUILDER_H
 #define PORTLAB_POINT_TO_POINT_LINK_BUILDER_H
 
-#include "lean-point-to-point-helper.h"
+#include "link/lean-point-to-point-helper.h"
 
 #include "ns3/data-rate.h"
 #include "ns3/ipv4-address.h"
@@ -25,7 +25,7 @@ namespace ns3
 constexpr uint32_t LINK_TX_QUEUE_FRAMES = 10240;
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-link
  * \brief The one way portlab joins two nodes: a LeanPointToPoint link with its rate, delay,
  * transmit queue and packet loss, used by scenarios, socket scripts and LinkPointToPoint.
  *

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "point-to-point-link-builder.h"
+#include "link/point-to-point-link-builder.h"
 
-#include "stream-numbers.h"
+#include "link/stream-numbers.h"
 
 #include "ns3/error-model.h"
 #include "ns3/ipv4.h"

@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "lean-point-to-point-net-device.h"
+#include "link/lean-point-to-point-net-device.h"
 
-#include "lean-point-to-point-channel.h"
+#include "link/lean-point-to-point-channel.h"
 
 #include "ns3/abort.h"
 #include "ns3/log.h"

@@ -22,7 +22,7 @@ class NetDeviceQueueInterface;
 class TrafficControlLayer;
 
 /**
- * \ingroup portlab-transport
+ * \ingroup portlab-ipv4
  * \brief ns-3's Ipv4L3Protocol with a short path for the packets a host sends and receives
  * itself, which is where a connection-churn simulation spends its time.
  *

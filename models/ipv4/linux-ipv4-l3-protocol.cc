@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-ipv4-l3-protocol.h"
+#include "ipv4/linux-ipv4-l3-protocol.h"
 
 #include "ns3/arp-l3-protocol.h"
 #include "ns3/boolean.h"

@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "linux-route.h"
+#include "ipv4/linux-route.h"
 
 #include "ns3/ipv4-routing-protocol.h"
 #include "ns3/log.h"

@@ -3,8 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
-#include "point-to-point-link.h"
-
+#include "link/point-to-point-link.h"
 
 #include "ns3/abort.h"
 #include "ns3/ipv4-address-helper.h"
