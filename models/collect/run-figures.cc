@@ -94,6 +94,50 @@ Append(std::vector<std::string>& to, const std::vector<std::string>& from)
     to.insert(to.end(), from.begin(), from.end());
 }
 
+/// One series of labelled bars: a legend entry, a colour, and a bar per Add().
+class BarSeries
+{
+  public:
+    BarSeries(const std::string& title, const std::string& colour)
+    {
+        m_series.title = title;
+        m_series.style = Series::Style::Bars;
+        m_series.colour = colour;
+    }
+
+    /// A bar of height y at x, labelled above.
+    void Add(double x, double y, const std::string& label)
+    {
+        m_series.x.push_back(x);
+        m_series.y.push_back(y);
+        m_series.labels.push_back(label);
+    }
+
+    bool Empty() const
+    {
+        return m_series.x.empty();
+    }
+
+    /// The tallest bar (0 when there is none).
+    double Top() const
+    {
+        double top = 0;
+        for (double y : m_series.y)
+        {
+            top = std::max(top, y);
+        }
+        return top;
+    }
+
+    const Series& Get() const
+    {
+        return m_series;
+    }
+
+  private:
+    Series m_series;
+};
+
 /// A parameter of the run ("app.web.reuseaddr"), or "" when summary.json does not set it.
 class Parameters
 {
@@ -266,14 +310,12 @@ PlotSockets(const CsvTable& t,
         std::vector<std::pair<std::string, std::function<double(size_t)>>> columns;
         if (in && out)
         {
-            columns.emplace_back(
-                h + (proxy ? " TIME-WAIT upstream (connections it opened)"
-                           : " TIME-WAIT of connections it opened"),
-                [&](size_t i) { return tw[i] - inbound[i]; });
-            columns.emplace_back(
-                h + (proxy ? " TIME-WAIT downstream (connections it accepted)"
-                           : " TIME-WAIT of connections it accepted"),
-                [&](size_t i) { return inbound[i]; });
+            columns.emplace_back(h + (proxy ? " TIME-WAIT upstream (connections it opened)"
+                                            : " TIME-WAIT of connections it opened"),
+                                 [&](size_t i) { return tw[i] - inbound[i]; });
+            columns.emplace_back(h + (proxy ? " TIME-WAIT downstream (connections it accepted)"
+                                            : " TIME-WAIT of connections it accepted"),
+                                 [&](size_t i) { return inbound[i]; });
         }
         else
         {
@@ -323,8 +365,8 @@ Seconds(const std::string& text)
     }
     std::string unit = text.substr(end);
     unit.erase(0, unit.find_first_not_of(' '));
-    static const std::map<std::string, double> scale = {
-        {"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"min", 60}, {"h", 3600}};
+    static const std::map<std::string, double> scale =
+        {{"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"min", 60}, {"h", 3600}};
     auto it = scale.find(unit);
     return it == scale.end() ? NAN : v * it->second;
 }
@@ -516,8 +558,8 @@ PlotConnects(const CsvTable& t,
         }
         f.xMin = *times.begin() - step;
         f.xMax = *times.rbegin();
-        f.xLabel = "simulated time (s); bars: connects per second in each " + Fixed(step, step < 1 ? 1 : 0) +
-                   " s interval";
+        f.xLabel = "simulated time (s); bars: connects per second in each " +
+                   Fixed(step, step < 1 ? 1 : 0) + " s interval";
     }
     double top = 0;
     for (const auto& s : series)
@@ -539,7 +581,8 @@ PlotConnects(const CsvTable& t,
         line.x = {events[k].first, events[k].first};
         line.y = {0, top * (1.06 + 0.07 * (events.size() - k))};
         series.push_back(line);
-        f.notes.push_back({events[k].first, top * (1.06 + 0.07 * (events.size() - k)),
+        f.notes.push_back({events[k].first,
+                           top * (1.06 + 0.07 * (events.size() - k)),
                            " " + events[k].second + " (" + Fixed(events[k].first, 1) + " s)"});
     }
     f.series = series;
@@ -651,7 +694,8 @@ PlotBindTimeline(const CsvTable& b,
                 outcome = "never bound again (" + std::to_string(failures) + " tries)";
             }
             std::string appName = app[idx.front()];
-            f.notes.push_back({restart, y + 0.33, RestartVariant(params, appName) + " → " + outcome});
+            f.notes.push_back(
+                {restart, y + 0.33, RestartVariant(params, appName) + " → " + outcome});
         }
     }
     // ok first, then the errors in order of appearance.
@@ -774,10 +818,7 @@ PlotShares(const std::vector<Process>& processes,
     f.xLabel = "";
     f.yLabel = "share of the group's connections (%)";
     f.barWidth = 0.7;
-    Series bars;
-    bars.title = "each process's share";
-    bars.style = Series::Style::Bars;
-    bars.colour = "#0072B2";
+    BarSeries bars("each process's share", "#0072B2");
     double x = 0;
     bool udp = false;
     bool evenTitled = false;
@@ -803,15 +844,14 @@ PlotShares(const std::vector<Process>& processes,
         for (const auto* p : m)
         {
             double n = p->type == "udp-server" ? p->received : p->accepted;
-            bars.x.push_back(x);
-            bars.y.push_back(100 * n / total);
-            bars.labels.push_back(Count(n) + " (" + Fixed(100 * n / total, 1) + "%)");
+            bars.Add(x, 100 * n / total, Count(n) + " (" + Fixed(100 * n / total, 1) + "%)");
             f.xTics.push_back({x, ProcessName(p->app, p->host, p->process)});
             x += 1;
         }
         Series even;
-        even.title = evenTitled ? "" : "even share (100% / processes = " +
-                                           Fixed(100.0 / m.size(), m.size() == 3 ? 1 : 0) + "%)";
+        even.title = evenTitled ? ""
+                                : "even share (100% / processes = " +
+                                      Fixed(100.0 / m.size(), m.size() == 3 ? 1 : 0) + "%)";
         evenTitled = true;
         even.colour = "#000000";
         even.dashed = true;
@@ -820,7 +860,7 @@ PlotShares(const std::vector<Process>& processes,
         evens.push_back(even);
         x += 0.5;
     }
-    if (bars.x.empty())
+    if (bars.Empty())
     {
         return {};
     }
@@ -828,7 +868,7 @@ PlotShares(const std::vector<Process>& processes,
     {
         f.yLabel = "share of the group's connections or datagrams (%)";
     }
-    f.series.push_back(bars);
+    f.series.push_back(bars.Get());
     for (auto& e : evens)
     {
         f.series.push_back(e);
@@ -836,12 +876,7 @@ PlotShares(const std::vector<Process>& processes,
     f.xMin = -0.6;
     f.xMax = x - 0.9;
     f.yMin = 0;
-    double top = 0;
-    for (double y : bars.y)
-    {
-        top = std::max(top, y);
-    }
-    f.yMax = std::max(10.0, std::ceil(top * 1.25 / 5) * 5);
+    f.yMax = std::max(10.0, std::ceil(bars.Top() * 1.25 / 5) * 5);
     f.keyInside = true;
     return RenderFigure(f, stemPrefix + "shares");
 }
@@ -867,33 +902,21 @@ PlotServed(const std::vector<Process>& processes,
     f.xLabel = "";
     f.yLabel = "connections served (TCP) or datagrams answered (UDP)";
     f.barWidth = 0.6;
-    Series tcp;
-    tcp.title = "TCP server: connections served";
-    tcp.style = Series::Style::Bars;
-    tcp.colour = "#0072B2";
-    Series udp;
-    udp.title = "UDP server: datagrams answered";
-    udp.style = Series::Style::Bars;
-    udp.colour = "#E69F00";
-    Series client;
-    client.title = "UDP client: answers received of datagrams sent";
-    client.style = Series::Style::Bars;
-    client.colour = "#56B4E9";
+    BarSeries tcp("TCP server: connections served", "#0072B2");
+    BarSeries udp("UDP server: datagrams answered", "#E69F00");
+    BarSeries client("UDP client: answers received of datagrams sent", "#56B4E9");
     double x = 0;
-    double top = 0;
     for (const auto& p : processes)
     {
-        Series* s = p.type == "tcp-server"   ? &tcp
-                    : p.type == "udp-server" ? &udp
-                    : p.type == "udp-client" ? &client
-                                             : nullptr;
+        BarSeries* s = p.type == "tcp-server"   ? &tcp
+                       : p.type == "udp-server" ? &udp
+                       : p.type == "udp-client" ? &client
+                                                : nullptr;
         if (s == nullptr)
         {
             continue;
         }
         double v = p.type == "tcp-server" ? p.served : p.answered;
-        s->x.push_back(x);
-        s->y.push_back(v);
         std::string label = Count(v);
         if (p.type == "udp-client")
         {
@@ -903,19 +926,20 @@ PlotServed(const std::vector<Process>& processes,
         {
             label = "bind() " + p.bind + ": no socket";
         }
-        s->labels.push_back(label);
+        s->Add(x, v, label);
         std::string proto = p.type.substr(0, 3);
         std::transform(proto.begin(), proto.end(), proto.begin(), ::toupper);
         f.xTics.push_back({x, ProcessName(p.app, p.host, p.process) + " " + proto});
-        top = std::max(top, v);
         x += 1;
     }
-    for (auto* s : {&tcp, &udp, &client})
+    double top = 0;
+    for (const auto* s : {&tcp, &udp, &client})
     {
-        if (!s->x.empty())
+        if (!s->Empty())
         {
-            f.series.push_back(*s);
+            f.series.push_back(s->Get());
         }
+        top = std::max(top, s->Top());
     }
     f.xMin = -0.6;
     f.xMax = x - 0.4;
@@ -983,32 +1007,17 @@ PlotDestinations(const std::string& path,
     f.yLabel = "count";
     const double w = 0.27;
     f.barWidth = w;
-    Series c;
-    c.title = "connections established";
-    c.style = Series::Style::Bars;
-    c.colour = "#0072B2";
-    Series p;
-    p.title = "distinct local ports they used";
-    p.style = Series::Style::Bars;
-    p.colour = "#E69F00";
-    Series fail;
-    fail.title = "connects that failed";
-    fail.style = Series::Style::Bars;
-    fail.colour = kAddrInUse;
+    BarSeries c("connections established", "#0072B2");
+    BarSeries p("distinct local ports they used", "#E69F00");
+    BarSeries fail("connects that failed", kAddrInUse);
     double x = 0;
     double top = 0;
     auto add = [&](const std::string& tic, double n, double used, double failed) {
-        c.x.push_back(x - w);
-        c.y.push_back(n);
-        c.labels.push_back(Count(n));
-        p.x.push_back(x);
-        p.y.push_back(used);
-        p.labels.push_back(std::isnan(used) ? "" : Count(used));
+        c.Add(x - w, n, Count(n));
+        p.Add(x, used, std::isnan(used) ? "" : Count(used));
         if (!std::isnan(failed))
         {
-            fail.x.push_back(x + w);
-            fail.y.push_back(failed);
-            fail.labels.push_back(Count(failed));
+            fail.Add(x + w, failed, Count(failed));
         }
         f.xTics.push_back({x, tic});
         top = std::max({top, n, std::isnan(used) ? 0 : used, std::isnan(failed) ? 0 : failed});
@@ -1046,15 +1055,15 @@ PlotDestinations(const std::string& path,
             sameServer += app[j] == app[i] && host[j] == host[i] && process[j] == process[i] &&
                           server[j] == server[i];
         }
-        std::string to = server[i].empty()   ? destination[i]
-                         : sameServer > 1 ? server[i] + " " + destination[i]
-                                          : server[i];
+        std::string to = server[i].empty() ? destination[i]
+                         : sameServer > 1  ? server[i] + " " + destination[i]
+                                           : server[i];
         add("→ " + to, conns[i], ports[i], NAN);
     }
-    f.series = {c, p};
-    if (!fail.x.empty())
+    f.series = {c.Get(), p.Get()};
+    if (!fail.Empty())
     {
-        f.series.push_back(fail);
+        f.series.push_back(fail.Get());
     }
     f.xMin = -0.7;
     f.xMax = x - 0.3;
@@ -1095,7 +1104,8 @@ PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::st
             const auto& process = b.Column("process");
             for (size_t i = 0; i < b.Rows(); ++i)
             {
-                restarts = restarts || !once.insert(app[i] + "," + host[i] + "," + process[i]).second;
+                restarts =
+                    restarts || !once.insert(app[i] + "," + host[i] + "," + process[i]).second;
             }
             if (restarts)
             {
