@@ -10,6 +10,7 @@
 #include "port-types.h"
 #include "scenario-config.h"
 #include "tcp-port-table.h"
+#include "udp-port-table.h"
 
 #include <algorithm>
 #include <cinttypes>
@@ -1306,6 +1307,19 @@ ScriptSsTimeWaitRow(const TimeWaitEntry& tw)
         tw.tuple.localPort,
         tw.tuple.remoteAddr,
         tw.tuple.remotePort};
+}
+
+ScriptSsRow
+ScriptSsUdpRow(const UdpSocketView& v)
+{
+    return ScriptSsRow{"udp",
+                       v.connected ? "ESTAB" : "UNCONN",
+                       0,
+                       0,
+                       v.tuple.localAddr,
+                       v.tuple.localPort,
+                       v.connected ? v.tuple.remoteAddr : 0,
+                       v.connected ? v.tuple.remotePort : uint16_t(0)};
 }
 
 ScriptCheck
