@@ -138,6 +138,51 @@ class BarSeries
     Series m_series;
 };
 
+/// The marks of bind() results, one series per result, titled "bind() RESULT" and coloured by
+/// the result.
+class BindResultSeries
+{
+  public:
+    explicit BindResultSeries(Series::Style style)
+        : m_style(style)
+    {
+    }
+
+    /// \return the series of a result, made on its first use
+    Series& Of(const std::string& result)
+    {
+        auto it = m_byResult.find(result);
+        if (it == m_byResult.end())
+        {
+            m_order.push_back(result);
+            Series s;
+            s.title = "bind() " + result;
+            s.style = m_style;
+            s.colour = ResultColour(result);
+            it = m_byResult.emplace(result, s).first;
+        }
+        return it->second;
+    }
+
+    /// \return ok first, then the errors in the order they first appeared
+    std::vector<Series> OkFirst() const
+    {
+        std::vector<std::string> order = m_order;
+        std::stable_partition(order.begin(), order.end(), [](const auto& r) { return r == "ok"; });
+        std::vector<Series> series;
+        for (const auto& r : order)
+        {
+            series.push_back(m_byResult.at(r));
+        }
+        return series;
+    }
+
+  private:
+    Series::Style m_style;
+    std::map<std::string, Series> m_byResult;
+    std::vector<std::string> m_order;
+};
+
 /// A parameter of the run ("app.web.reuseaddr"), or "" when summary.json does not set it.
 class Parameters
 {
@@ -645,8 +690,7 @@ PlotBindTimeline(const CsvTable& b,
     f.xLabel = "simulated time (s)";
     f.yLabel = "";
     f.height = std::max(400, 150 + 75 * static_cast<int>(rows.size()));
-    std::map<std::string, Series> byResult;
-    std::vector<std::string> order;
+    BindResultSeries marks(Series::Style::Points);
     double tMax = 0;
     for (size_t r = 0; r < rows.size(); ++r)
     {
@@ -655,19 +699,11 @@ PlotBindTimeline(const CsvTable& b,
         const auto& idx = attempts[rows[r]];
         for (size_t i : idx)
         {
-            if (!byResult.count(result[i]))
-            {
-                order.push_back(result[i]);
-                Series s;
-                s.title = "bind() " + result[i];
-                s.style = Series::Style::Points;
-                s.colour = ResultColour(result[i]);
-                s.pointType = result[i] == "ok" ? 7 : 5;
-                s.pointSize = 1.3;
-                byResult[result[i]] = s;
-            }
-            byResult[result[i]].x.push_back(time[i]);
-            byResult[result[i]].y.push_back(y);
+            Series& mark = marks.Of(result[i]);
+            mark.pointType = result[i] == "ok" ? 7 : 5; // a filled circle, else a square
+            mark.pointSize = 1.3;
+            mark.x.push_back(time[i]);
+            mark.y.push_back(y);
             tMax = std::max(tMax, time[i]);
         }
         // What happened at the restart, above the row.
@@ -698,12 +734,7 @@ PlotBindTimeline(const CsvTable& b,
                 {restart, y + 0.33, RestartVariant(params, appName) + " → " + outcome});
         }
     }
-    // ok first, then the errors in order of appearance.
-    std::stable_partition(order.begin(), order.end(), [](const auto& r) { return r == "ok"; });
-    for (const auto& r : order)
-    {
-        f.series.push_back(byResult[r]);
-    }
+    f.series = marks.OkFirst();
     f.yMin = -0.6;
     f.yMax = rows.size() - 0.35;
     f.xMin = 0;
@@ -746,8 +777,7 @@ PlotBindMatrix(const CsvTable& b, const std::string& stemPrefix, const std::stri
     f.barWidth = 0.92;
     f.width = std::max(900, 420 + 150 * static_cast<int>(columns));
     f.height = std::max(320, 160 + 60 * static_cast<int>(rows.size()));
-    std::map<std::string, Series> byResult;
-    std::vector<std::string> order;
+    BindResultSeries marks(Series::Style::Cells);
     for (size_t r = 0; r < rows.size(); ++r)
     {
         double y = rows.size() - 1 - r;
@@ -759,26 +789,13 @@ PlotBindMatrix(const CsvTable& b, const std::string& stemPrefix, const std::stri
             {
                 continue; // a later attempt of the same process (a restart)
             }
-            if (!byResult.count(result[i]))
-            {
-                order.push_back(result[i]);
-                Series s;
-                s.title = "bind() " + result[i];
-                s.style = Series::Style::Cells;
-                s.colour = ResultColour(result[i]);
-                byResult[result[i]] = s;
-            }
-            Series& s = byResult[result[i]];
+            Series& s = marks.Of(result[i]);
             s.x.push_back(std::stod(process[i]));
             s.y.push_back(y);
             s.labels.push_back(result[i]);
         }
     }
-    std::stable_partition(order.begin(), order.end(), [](const auto& r) { return r == "ok"; });
-    for (const auto& r : order)
-    {
-        f.series.push_back(byResult[r]);
-    }
+    f.series = marks.OkFirst();
     for (size_t c = 0; c < columns; ++c)
     {
         f.xTics.push_back({double(c), columns > 1 ? "process " + std::to_string(c + 1) : ""});
