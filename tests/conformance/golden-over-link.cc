@@ -5,6 +5,7 @@
 
 #include "golden-over-link.h"
 
+#include "kernel-script.h"
 #include "socket-script.h"
 
 #include <algorithm>
@@ -254,8 +255,12 @@ GoldenScriptOverLink(const GoldenScript& g)
 }
 
 GoldenRun
-RunGoldenScriptOverLink(const GoldenScript& g, uint64_t seed)
+RunGoldenScriptOverLink(const GoldenScript& g, GoldenBackend b, uint64_t seed)
 {
+    if (b == GoldenBackend::TABLE)
+    {
+        throw std::invalid_argument(g.name + ": the table-level interpreter has one host");
+    }
     const GoldenOverLink moved = GoldenScriptOverLink(g);
     std::map<int, const ScriptStatement*> original;
     for (const auto& s : g.program.statements)
@@ -263,7 +268,10 @@ RunGoldenScriptOverLink(const GoldenScript& g, uint64_t seed)
         original[s.line] = &s;
     }
     std::vector<ScriptCheck> checks;
-    for (const ScriptCheck& c : RunSocketScript(moved.program, seed))
+    const std::vector<ScriptCheck> run = b == GoldenBackend::KERNEL
+                                             ? RunKernelScript(moved.program)
+                                             : RunSocketScript(moved.program, seed);
+    for (const ScriptCheck& c : run)
     {
         const ScriptStatement& s = *original.at(moved.originalLine.at(c.line - 1));
         if (!checks.empty() && checks.back().line == s.line && s.verb == ScriptVerb::SS)

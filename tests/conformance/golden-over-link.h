@@ -49,13 +49,17 @@ struct GoldenOverLink
 GoldenOverLink GoldenScriptOverLink(const GoldenScript& g);
 
 /**
- * \brief Run a case on two hosts over the transport (RunSocketScript) and fold its checks as
- * the one-host run's: each check carries g's line, and the two `ss` of one `ss h` are one.
- * \param g the case \param seed the simulation's seed
+ * \brief Run a case on two hosts and fold its checks as the one-host run's: each check carries
+ * g's line, and the two `ss` of one `ss h` are one.
+ * \param g the case
+ * \param b the transport (RunSocketScript) or the live kernel (RunKernelScript: two network
+ *        namespaces joined by veth pairs)
+ * \param seed the simulation's seed (transport)
  * \return the run
- * \throws std::invalid_argument as GoldenScriptOverLink, ConfigError
+ * \throws std::invalid_argument as GoldenScriptOverLink, or for the table backend (its
+ *         interpreter has one host); ConfigError, KernelScriptUnavailable
  */
-GoldenRun RunGoldenScriptOverLink(const GoldenScript& g, uint64_t seed);
+GoldenRun RunGoldenScriptOverLink(const GoldenScript& g, GoldenBackend b, uint64_t seed);
 
 } // namespace portlab
 

@@ -120,7 +120,7 @@ TEST(TransportGolden, TheTwoHostFormPutsServingSocketsOnTheServerAndTheRestOnThe
               "accept l a\nss server\nss client\n")
         << "a listener and its accepted socket serve; a socket binding port 0 or connecting is "
            "the client's; 127.0.0.N is link N's server end as a destination";
-    const GoldenRun run = RunGoldenScriptOverLink(g, 1);
+    const GoldenRun run = RunGoldenScriptOverLink(g, GoldenBackend::TRANSPORT, 1);
     EXPECT_TRUE(run.problems.empty()) << run.problems.front();
     EXPECT_EQ(run.result.dump(), R"({"ss":{"LISTEN":1,"ESTAB":2}})")
         << "`ss h` counts both hosts' sockets, as the one host listed both ends";
@@ -132,7 +132,9 @@ TEST(TransportGolden, TwoHostsOverAPointToPointLinkAgreeWithLinux)
     // between two hosts that case is Linux's tcp_tw_reuse=0, and is compared with that
     // recording in the next test, not with its own.
     const GoldenTally t = CompareEveryGoldenScript(
-        [](const GoldenScript& g) { return RunGoldenScriptOverLink(g, 1); },
+        [](const GoldenScript& g) {
+            return RunGoldenScriptOverLink(g, GoldenBackend::TRANSPORT, 1);
+        },
         "tw_exhaust_one_dest_reuse2_loopback");
     std::cout << "over p2p: " << t.report.Summary();
     std::cout << "over p2p, bind_matrix pairs: " << t.bindMatrix.Summary();
@@ -156,7 +158,10 @@ TEST(TransportGolden, TwoHostsWithTcpTwReuse2ExhaustAsLinuxWithTcpTwReuse0)
         {
             if (name == "tw_exhaust_one_dest_reuse0")
             {
-                CompareGoldenRun(name, expected, RunGoldenScriptOverLink(g, 1), report);
+                CompareGoldenRun(name,
+                                 expected,
+                                 RunGoldenScriptOverLink(g, GoldenBackend::TRANSPORT, 1),
+                                 report);
             }
         }
     }
