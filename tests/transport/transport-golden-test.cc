@@ -79,17 +79,25 @@ CompareEveryGoldenScript(const std::function<GoldenRun(const GoldenScript&)>& ru
     return t;
 }
 
+/// Print a tally and expect `scripts` scripts run, `cases` cases besides bind_matrix's 240
+/// pairs, every one agreeing with Linux.
+void
+ExpectEveryCaseAgrees(const GoldenTally& t, const std::string& where, int scripts, int cases)
+{
+    std::cout << where << ": " << t.report.Summary();
+    std::cout << where << ", bind_matrix pairs: " << t.bindMatrix.Summary();
+    EXPECT_EQ(t.cases, scripts) << where << ": golden scripts run";
+    EXPECT_EQ(t.report.total, cases) << where << ": cases compared besides bind_matrix";
+    EXPECT_EQ(t.bindMatrix.total, 240) << where << ": bind_matrix pairs compared";
+    EXPECT_EQ(t.report.agree, t.report.total) << where << ": " << t.report.Summary();
+    EXPECT_EQ(t.bindMatrix.agree, t.bindMatrix.total) << where << ": " << t.bindMatrix.Summary();
+}
+
 TEST(TransportGolden, OneHostOverLoopbackAgreesWithLinux)
 {
     const GoldenTally t = CompareEveryGoldenScript(
         [](const GoldenScript& g) { return RunGoldenScript(g, GoldenBackend::TRANSPORT, 1); });
-    std::cout << "over loopback: " << t.report.Summary();
-    std::cout << "over loopback, bind_matrix pairs: " << t.bindMatrix.Summary();
-    EXPECT_EQ(t.cases, 23);
-    EXPECT_EQ(t.report.total, 22);
-    EXPECT_EQ(t.bindMatrix.total, 240);
-    EXPECT_EQ(t.report.agree, t.report.total) << t.report.Summary();
-    EXPECT_EQ(t.bindMatrix.agree, t.bindMatrix.total) << t.bindMatrix.Summary();
+    ExpectEveryCaseAgrees(t, "over loopback", 23, 22);
 }
 
 TEST(TransportGolden, TheTwoHostFormPutsServingSocketsOnTheServerAndTheRestOnTheClient)
@@ -136,13 +144,7 @@ TEST(TransportGolden, TwoHostsOverAPointToPointLinkAgreeWithLinux)
             return RunGoldenScriptOverLink(g, GoldenBackend::TRANSPORT, 1);
         },
         "tw_exhaust_one_dest_reuse2_loopback");
-    std::cout << "over p2p: " << t.report.Summary();
-    std::cout << "over p2p, bind_matrix pairs: " << t.bindMatrix.Summary();
-    EXPECT_EQ(t.cases, 22);
-    EXPECT_EQ(t.report.total, 21);
-    EXPECT_EQ(t.bindMatrix.total, 240);
-    EXPECT_EQ(t.report.agree, t.report.total) << t.report.Summary();
-    EXPECT_EQ(t.bindMatrix.agree, t.bindMatrix.total) << t.bindMatrix.Summary();
+    ExpectEveryCaseAgrees(t, "over p2p", 22, 21);
 }
 
 TEST(TransportGolden, TwoHostsWithTcpTwReuse2ExhaustAsLinuxWithTcpTwReuse0)
