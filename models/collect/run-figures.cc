@@ -94,6 +94,95 @@ Append(std::vector<std::string>& to, const std::vector<std::string>& from)
     to.insert(to.end(), from.begin(), from.end());
 }
 
+/// One series of labelled bars: a legend entry, a colour, and a bar per Add().
+class BarSeries
+{
+  public:
+    BarSeries(const std::string& title, const std::string& colour)
+    {
+        m_series.title = title;
+        m_series.style = Series::Style::Bars;
+        m_series.colour = colour;
+    }
+
+    /// A bar of height y at x, labelled above.
+    void Add(double x, double y, const std::string& label)
+    {
+        m_series.x.push_back(x);
+        m_series.y.push_back(y);
+        m_series.labels.push_back(label);
+    }
+
+    bool Empty() const
+    {
+        return m_series.x.empty();
+    }
+
+    /// The tallest bar (0 when there is none).
+    double Top() const
+    {
+        double top = 0;
+        for (double y : m_series.y)
+        {
+            top = std::max(top, y);
+        }
+        return top;
+    }
+
+    const Series& Get() const
+    {
+        return m_series;
+    }
+
+  private:
+    Series m_series;
+};
+
+/// The marks of bind() results, one series per result, titled "bind() RESULT" and coloured by
+/// the result.
+class BindResultSeries
+{
+  public:
+    explicit BindResultSeries(Series::Style style)
+        : m_style(style)
+    {
+    }
+
+    /// \return the series of a result, made on its first use
+    Series& Of(const std::string& result)
+    {
+        auto it = m_byResult.find(result);
+        if (it == m_byResult.end())
+        {
+            m_order.push_back(result);
+            Series s;
+            s.title = "bind() " + result;
+            s.style = m_style;
+            s.colour = ResultColour(result);
+            it = m_byResult.emplace(result, s).first;
+        }
+        return it->second;
+    }
+
+    /// \return ok first, then the errors in the order they first appeared
+    std::vector<Series> OkFirst() const
+    {
+        std::vector<std::string> order = m_order;
+        std::stable_partition(order.begin(), order.end(), [](const auto& r) { return r == "ok"; });
+        std::vector<Series> series;
+        for (const auto& r : order)
+        {
+            series.push_back(m_byResult.at(r));
+        }
+        return series;
+    }
+
+  private:
+    Series::Style m_style;
+    std::map<std::string, Series> m_byResult;
+    std::vector<std::string> m_order;
+};
+
 /// A parameter of the run ("app.web.reuseaddr"), or "" when summary.json does not set it.
 class Parameters
 {
@@ -266,14 +355,12 @@ PlotSockets(const CsvTable& t,
         std::vector<std::pair<std::string, std::function<double(size_t)>>> columns;
         if (in && out)
         {
-            columns.emplace_back(
-                h + (proxy ? " TIME-WAIT upstream (connections it opened)"
-                           : " TIME-WAIT of connections it opened"),
-                [&](size_t i) { return tw[i] - inbound[i]; });
-            columns.emplace_back(
-                h + (proxy ? " TIME-WAIT downstream (connections it accepted)"
-                           : " TIME-WAIT of connections it accepted"),
-                [&](size_t i) { return inbound[i]; });
+            columns.emplace_back(h + (proxy ? " TIME-WAIT upstream (connections it opened)"
+                                            : " TIME-WAIT of connections it opened"),
+                                 [&](size_t i) { return tw[i] - inbound[i]; });
+            columns.emplace_back(h + (proxy ? " TIME-WAIT downstream (connections it accepted)"
+                                            : " TIME-WAIT of connections it accepted"),
+                                 [&](size_t i) { return inbound[i]; });
         }
         else
         {
@@ -323,8 +410,8 @@ Seconds(const std::string& text)
     }
     std::string unit = text.substr(end);
     unit.erase(0, unit.find_first_not_of(' '));
-    static const std::map<std::string, double> scale = {
-        {"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"min", 60}, {"h", 3600}};
+    static const std::map<std::string, double> scale =
+        {{"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"ns", 1e-9}, {"min", 60}, {"h", 3600}};
     auto it = scale.find(unit);
     return it == scale.end() ? NAN : v * it->second;
 }
@@ -516,8 +603,8 @@ PlotConnects(const CsvTable& t,
         }
         f.xMin = *times.begin() - step;
         f.xMax = *times.rbegin();
-        f.xLabel = "simulated time (s); bars: connects per second in each " + Fixed(step, step < 1 ? 1 : 0) +
-                   " s interval";
+        f.xLabel = "simulated time (s); bars: connects per second in each " +
+                   Fixed(step, step < 1 ? 1 : 0) + " s interval";
     }
     double top = 0;
     for (const auto& s : series)
@@ -539,7 +626,8 @@ PlotConnects(const CsvTable& t,
         line.x = {events[k].first, events[k].first};
         line.y = {0, top * (1.06 + 0.07 * (events.size() - k))};
         series.push_back(line);
-        f.notes.push_back({events[k].first, top * (1.06 + 0.07 * (events.size() - k)),
+        f.notes.push_back({events[k].first,
+                           top * (1.06 + 0.07 * (events.size() - k)),
                            " " + events[k].second + " (" + Fixed(events[k].first, 1) + " s)"});
     }
     f.series = series;
@@ -602,8 +690,7 @@ PlotBindTimeline(const CsvTable& b,
     f.xLabel = "simulated time (s)";
     f.yLabel = "";
     f.height = std::max(400, 150 + 75 * static_cast<int>(rows.size()));
-    std::map<std::string, Series> byResult;
-    std::vector<std::string> order;
+    BindResultSeries marks(Series::Style::Points);
     double tMax = 0;
     for (size_t r = 0; r < rows.size(); ++r)
     {
@@ -612,19 +699,11 @@ PlotBindTimeline(const CsvTable& b,
         const auto& idx = attempts[rows[r]];
         for (size_t i : idx)
         {
-            if (!byResult.count(result[i]))
-            {
-                order.push_back(result[i]);
-                Series s;
-                s.title = "bind() " + result[i];
-                s.style = Series::Style::Points;
-                s.colour = ResultColour(result[i]);
-                s.pointType = result[i] == "ok" ? 7 : 5;
-                s.pointSize = 1.3;
-                byResult[result[i]] = s;
-            }
-            byResult[result[i]].x.push_back(time[i]);
-            byResult[result[i]].y.push_back(y);
+            Series& mark = marks.Of(result[i]);
+            mark.pointType = result[i] == "ok" ? 7 : 5; // a filled circle, else a square
+            mark.pointSize = 1.3;
+            mark.x.push_back(time[i]);
+            mark.y.push_back(y);
             tMax = std::max(tMax, time[i]);
         }
         // What happened at the restart, above the row.
@@ -651,15 +730,11 @@ PlotBindTimeline(const CsvTable& b,
                 outcome = "never bound again (" + std::to_string(failures) + " tries)";
             }
             std::string appName = app[idx.front()];
-            f.notes.push_back({restart, y + 0.33, RestartVariant(params, appName) + " → " + outcome});
+            f.notes.push_back(
+                {restart, y + 0.33, RestartVariant(params, appName) + " → " + outcome});
         }
     }
-    // ok first, then the errors in order of appearance.
-    std::stable_partition(order.begin(), order.end(), [](const auto& r) { return r == "ok"; });
-    for (const auto& r : order)
-    {
-        f.series.push_back(byResult[r]);
-    }
+    f.series = marks.OkFirst();
     f.yMin = -0.6;
     f.yMax = rows.size() - 0.35;
     f.xMin = 0;
@@ -702,8 +777,7 @@ PlotBindMatrix(const CsvTable& b, const std::string& stemPrefix, const std::stri
     f.barWidth = 0.92;
     f.width = std::max(900, 420 + 150 * static_cast<int>(columns));
     f.height = std::max(320, 160 + 60 * static_cast<int>(rows.size()));
-    std::map<std::string, Series> byResult;
-    std::vector<std::string> order;
+    BindResultSeries marks(Series::Style::Cells);
     for (size_t r = 0; r < rows.size(); ++r)
     {
         double y = rows.size() - 1 - r;
@@ -715,26 +789,13 @@ PlotBindMatrix(const CsvTable& b, const std::string& stemPrefix, const std::stri
             {
                 continue; // a later attempt of the same process (a restart)
             }
-            if (!byResult.count(result[i]))
-            {
-                order.push_back(result[i]);
-                Series s;
-                s.title = "bind() " + result[i];
-                s.style = Series::Style::Cells;
-                s.colour = ResultColour(result[i]);
-                byResult[result[i]] = s;
-            }
-            Series& s = byResult[result[i]];
+            Series& s = marks.Of(result[i]);
             s.x.push_back(std::stod(process[i]));
             s.y.push_back(y);
             s.labels.push_back(result[i]);
         }
     }
-    std::stable_partition(order.begin(), order.end(), [](const auto& r) { return r == "ok"; });
-    for (const auto& r : order)
-    {
-        f.series.push_back(byResult[r]);
-    }
+    f.series = marks.OkFirst();
     for (size_t c = 0; c < columns; ++c)
     {
         f.xTics.push_back({double(c), columns > 1 ? "process " + std::to_string(c + 1) : ""});
@@ -774,10 +835,7 @@ PlotShares(const std::vector<Process>& processes,
     f.xLabel = "";
     f.yLabel = "share of the group's connections (%)";
     f.barWidth = 0.7;
-    Series bars;
-    bars.title = "each process's share";
-    bars.style = Series::Style::Bars;
-    bars.colour = "#0072B2";
+    BarSeries bars("each process's share", "#0072B2");
     double x = 0;
     bool udp = false;
     bool evenTitled = false;
@@ -803,15 +861,14 @@ PlotShares(const std::vector<Process>& processes,
         for (const auto* p : m)
         {
             double n = p->type == "udp-server" ? p->received : p->accepted;
-            bars.x.push_back(x);
-            bars.y.push_back(100 * n / total);
-            bars.labels.push_back(Count(n) + " (" + Fixed(100 * n / total, 1) + "%)");
+            bars.Add(x, 100 * n / total, Count(n) + " (" + Fixed(100 * n / total, 1) + "%)");
             f.xTics.push_back({x, ProcessName(p->app, p->host, p->process)});
             x += 1;
         }
         Series even;
-        even.title = evenTitled ? "" : "even share (100% / processes = " +
-                                           Fixed(100.0 / m.size(), m.size() == 3 ? 1 : 0) + "%)";
+        even.title = evenTitled ? ""
+                                : "even share (100% / processes = " +
+                                      Fixed(100.0 / m.size(), m.size() == 3 ? 1 : 0) + "%)";
         evenTitled = true;
         even.colour = "#000000";
         even.dashed = true;
@@ -820,7 +877,7 @@ PlotShares(const std::vector<Process>& processes,
         evens.push_back(even);
         x += 0.5;
     }
-    if (bars.x.empty())
+    if (bars.Empty())
     {
         return {};
     }
@@ -828,7 +885,7 @@ PlotShares(const std::vector<Process>& processes,
     {
         f.yLabel = "share of the group's connections or datagrams (%)";
     }
-    f.series.push_back(bars);
+    f.series.push_back(bars.Get());
     for (auto& e : evens)
     {
         f.series.push_back(e);
@@ -836,12 +893,7 @@ PlotShares(const std::vector<Process>& processes,
     f.xMin = -0.6;
     f.xMax = x - 0.9;
     f.yMin = 0;
-    double top = 0;
-    for (double y : bars.y)
-    {
-        top = std::max(top, y);
-    }
-    f.yMax = std::max(10.0, std::ceil(top * 1.25 / 5) * 5);
+    f.yMax = std::max(10.0, std::ceil(bars.Top() * 1.25 / 5) * 5);
     f.keyInside = true;
     return RenderFigure(f, stemPrefix + "shares");
 }
@@ -867,33 +919,21 @@ PlotServed(const std::vector<Process>& processes,
     f.xLabel = "";
     f.yLabel = "connections served (TCP) or datagrams answered (UDP)";
     f.barWidth = 0.6;
-    Series tcp;
-    tcp.title = "TCP server: connections served";
-    tcp.style = Series::Style::Bars;
-    tcp.colour = "#0072B2";
-    Series udp;
-    udp.title = "UDP server: datagrams answered";
-    udp.style = Series::Style::Bars;
-    udp.colour = "#E69F00";
-    Series client;
-    client.title = "UDP client: answers received of datagrams sent";
-    client.style = Series::Style::Bars;
-    client.colour = "#56B4E9";
+    BarSeries tcp("TCP server: connections served", "#0072B2");
+    BarSeries udp("UDP server: datagrams answered", "#E69F00");
+    BarSeries client("UDP client: answers received of datagrams sent", "#56B4E9");
     double x = 0;
-    double top = 0;
     for (const auto& p : processes)
     {
-        Series* s = p.type == "tcp-server"   ? &tcp
-                    : p.type == "udp-server" ? &udp
-                    : p.type == "udp-client" ? &client
-                                             : nullptr;
+        BarSeries* s = p.type == "tcp-server"   ? &tcp
+                       : p.type == "udp-server" ? &udp
+                       : p.type == "udp-client" ? &client
+                                                : nullptr;
         if (s == nullptr)
         {
             continue;
         }
         double v = p.type == "tcp-server" ? p.served : p.answered;
-        s->x.push_back(x);
-        s->y.push_back(v);
         std::string label = Count(v);
         if (p.type == "udp-client")
         {
@@ -903,19 +943,20 @@ PlotServed(const std::vector<Process>& processes,
         {
             label = "bind() " + p.bind + ": no socket";
         }
-        s->labels.push_back(label);
+        s->Add(x, v, label);
         std::string proto = p.type.substr(0, 3);
         std::transform(proto.begin(), proto.end(), proto.begin(), ::toupper);
         f.xTics.push_back({x, ProcessName(p.app, p.host, p.process) + " " + proto});
-        top = std::max(top, v);
         x += 1;
     }
-    for (auto* s : {&tcp, &udp, &client})
+    double top = 0;
+    for (const auto* s : {&tcp, &udp, &client})
     {
-        if (!s->x.empty())
+        if (!s->Empty())
         {
-            f.series.push_back(*s);
+            f.series.push_back(s->Get());
         }
+        top = std::max(top, s->Top());
     }
     f.xMin = -0.6;
     f.xMax = x - 0.4;
@@ -983,32 +1024,17 @@ PlotDestinations(const std::string& path,
     f.yLabel = "count";
     const double w = 0.27;
     f.barWidth = w;
-    Series c;
-    c.title = "connections established";
-    c.style = Series::Style::Bars;
-    c.colour = "#0072B2";
-    Series p;
-    p.title = "distinct local ports they used";
-    p.style = Series::Style::Bars;
-    p.colour = "#E69F00";
-    Series fail;
-    fail.title = "connects that failed";
-    fail.style = Series::Style::Bars;
-    fail.colour = kAddrInUse;
+    BarSeries c("connections established", "#0072B2");
+    BarSeries p("distinct local ports they used", "#E69F00");
+    BarSeries fail("connects that failed", kAddrInUse);
     double x = 0;
     double top = 0;
     auto add = [&](const std::string& tic, double n, double used, double failed) {
-        c.x.push_back(x - w);
-        c.y.push_back(n);
-        c.labels.push_back(Count(n));
-        p.x.push_back(x);
-        p.y.push_back(used);
-        p.labels.push_back(std::isnan(used) ? "" : Count(used));
+        c.Add(x - w, n, Count(n));
+        p.Add(x, used, std::isnan(used) ? "" : Count(used));
         if (!std::isnan(failed))
         {
-            fail.x.push_back(x + w);
-            fail.y.push_back(failed);
-            fail.labels.push_back(Count(failed));
+            fail.Add(x + w, failed, Count(failed));
         }
         f.xTics.push_back({x, tic});
         top = std::max({top, n, std::isnan(used) ? 0 : used, std::isnan(failed) ? 0 : failed});
@@ -1046,15 +1072,15 @@ PlotDestinations(const std::string& path,
             sameServer += app[j] == app[i] && host[j] == host[i] && process[j] == process[i] &&
                           server[j] == server[i];
         }
-        std::string to = server[i].empty()   ? destination[i]
-                         : sameServer > 1 ? server[i] + " " + destination[i]
-                                          : server[i];
+        std::string to = server[i].empty() ? destination[i]
+                         : sameServer > 1  ? server[i] + " " + destination[i]
+                                           : server[i];
         add("→ " + to, conns[i], ports[i], NAN);
     }
-    f.series = {c, p};
-    if (!fail.x.empty())
+    f.series = {c.Get(), p.Get()};
+    if (!fail.Empty())
     {
-        f.series.push_back(fail);
+        f.series.push_back(fail.Get());
     }
     f.xMin = -0.7;
     f.xMax = x - 0.3;
@@ -1095,7 +1121,8 @@ PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::st
             const auto& process = b.Column("process");
             for (size_t i = 0; i < b.Rows(); ++i)
             {
-                restarts = restarts || !once.insert(app[i] + "," + host[i] + "," + process[i]).second;
+                restarts =
+                    restarts || !once.insert(app[i] + "," + host[i] + "," + process[i]).second;
             }
             if (restarts)
             {

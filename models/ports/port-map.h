@@ -6,6 +6,8 @@
 #ifndef PORTLAB_PORT_MAP_H
 #define PORTLAB_PORT_MAP_H
 
+#include "ports/free-slots.h"
+
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -59,16 +61,7 @@ class PortMap
         uint32_t& slot = (*page)[port & 0xff];
         if (slot == NONE)
         {
-            if (!m_free.empty())
-            {
-                slot = m_free.back();
-                m_free.pop_back();
-            }
-            else
-            {
-                slot = static_cast<uint32_t>(m_values.size());
-                m_values.emplace_back();
-            }
+            slot = TakeFreeSlot(m_values, m_free); // Erase() left a freed value V{}
             ++m_size;
         }
         return m_values[slot];

@@ -5,6 +5,7 @@
 
 #include "ports/tcp-port-table.h"
 
+#include "ports/free-slots.h"
 #include "ports/tcp-time-wait-rules.h"
 
 #include <algorithm>
@@ -373,22 +374,12 @@ TcpPortTable::RangeFor(const SocketRecord& s) const
 SocketId
 TcpPortTable::Open()
 {
-    SocketId id;
-    if (!m_freeSockets.empty())
+    if (m_freeSockets.empty() && m_sockets.size() >= TW_REF)
     {
-        id = m_freeSockets.back();
-        m_freeSockets.pop_back();
-        m_sockets[id] = SocketRecord{};
+        throw std::length_error("TcpPortTable: too many sockets");
     }
-    else
-    {
-        if (m_sockets.size() >= TW_REF)
-        {
-            throw std::length_error("TcpPortTable: too many sockets");
-        }
-        id = static_cast<SocketId>(m_sockets.size());
-        m_sockets.emplace_back();
-    }
+    const SocketId id = TakeFreeSlot(m_sockets, m_freeSockets);
+    m_sockets[id] = SocketRecord{};
     m_sockets[id].inUse = true;
     return id;
 }
@@ -812,18 +803,8 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
         SetClosed(id);
         return INVALID_ID;
     }
-    TimeWaitId tw;
-    if (!m_freeTw.empty())
-    {
-        tw = m_freeTw.back();
-        m_freeTw.pop_back();
-    }
-    else
-    {
-        tw = static_cast<TimeWaitId>(m_tw.size());
-        m_tw.push_back(TimeWaitEntry{});
-        m_tw[tw].generation = 0;
-    }
+    // A reused entry keeps its generation: queue items of its last life stay stale.
+    const TimeWaitId tw = TakeFreeSlot(m_tw, m_freeTw);
     TimeWaitEntry& e = m_tw[tw];
     e.tuple = s.tuple;
     e.sndNxt = info.sndNxt;

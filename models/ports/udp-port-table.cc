@@ -5,6 +5,8 @@
 
 #include "ports/udp-port-table.h"
 
+#include "ports/free-slots.h"
+
 #include <algorithm>
 
 namespace portlab
@@ -47,18 +49,8 @@ UdpPortTable::UdpPortTable(const PortSysctls& sysctls,
 SocketId
 UdpPortTable::Open()
 {
-    SocketId id;
-    if (!m_free.empty())
-    {
-        id = m_free.back();
-        m_free.pop_back();
-        m_sockets[id] = Record{};
-    }
-    else
-    {
-        id = static_cast<SocketId>(m_sockets.size());
-        m_sockets.emplace_back();
-    }
+    const SocketId id = TakeFreeSlot(m_sockets, m_free);
+    m_sockets[id] = Record{};
     m_sockets[id].inUse = true;
     return id;
 }

@@ -8,6 +8,7 @@
 #include "ports/port-sysctls.h"
 #include "ports/port-types.h"
 #include "ports/tcp-port-table.h"
+#include "ports/udp-port-table.h"
 #include "scenario/scenario-config.h"
 #include "transport/linux-mib.h"
 
@@ -1306,6 +1307,19 @@ ScriptSsTimeWaitRow(const TimeWaitEntry& tw)
         tw.tuple.localPort,
         tw.tuple.remoteAddr,
         tw.tuple.remotePort};
+}
+
+ScriptSsRow
+ScriptSsUdpRow(const UdpSocketView& v)
+{
+    return ScriptSsRow{"udp",
+                       v.connected ? "ESTAB" : "UNCONN",
+                       0,
+                       0,
+                       v.tuple.localAddr,
+                       v.tuple.localPort,
+                       v.connected ? v.tuple.remoteAddr : 0,
+                       v.connected ? v.tuple.remotePort : uint16_t(0)};
 }
 
 ScriptCheck

@@ -17,6 +17,7 @@ namespace portlab
 
 struct TcpSocketView;
 struct TimeWaitEntry;
+struct UdpSocketView;
 
 /**
  * \ingroup portlab-script
@@ -251,6 +252,14 @@ ScriptSsRow ScriptSsTcpRow(const TcpSocketView& v);
  * \param tw the entry \return its row
  */
 ScriptSsRow ScriptSsTimeWaitRow(const TimeWaitEntry& tw);
+
+/**
+ * \ingroup portlab-script
+ * \brief The `ss` row of a UDP socket of a port table: ESTAB with its peer once connected,
+ * else UNCONN with peer 0.0.0.0:*; queues 0.
+ * \param v the socket \return its row
+ */
+ScriptSsRow ScriptSsUdpRow(const UdpSocketView& v);
 
 /**
  * \ingroup portlab-script

@@ -292,14 +292,7 @@ class World
         {
             Ptr<LinuxUdpL4Protocol> udp = n->GetObject<LinuxUdpL4Protocol>();
             host.Udp().ForEach([&](const portlab::UdpSocketView& v) {
-                ScriptSsRow r{"udp",
-                              v.connected ? "ESTAB" : "UNCONN",
-                              0,
-                              0,
-                              v.tuple.localAddr,
-                              v.tuple.localPort,
-                              v.connected ? v.tuple.remoteAddr : 0,
-                              v.connected ? v.tuple.remotePort : uint16_t(0)};
+                ScriptSsRow r = ScriptSsUdpRow(v);
                 if (Ptr<LinuxUdpSocket> k = udp->Find(v.id))
                 {
                     r.recvQ = k->GetRxAvailable(); // payload bytes (Linux: their memory)

@@ -441,14 +441,7 @@ class TableWorld
         if (which != "tcp")
         {
             m_h.Udp().ForEach([&](const UdpSocketView& v) {
-                ScriptSsRow r{"udp",
-                              v.connected ? "ESTAB" : "UNCONN",
-                              0,
-                              0,
-                              v.tuple.localAddr,
-                              v.tuple.localPort,
-                              v.connected ? v.tuple.remoteAddr : 0,
-                              v.connected ? v.tuple.remotePort : uint16_t(0)};
+                ScriptSsRow r = ScriptSsUdpRow(v);
                 for (const Datagram& d : m_queue[v.id])
                 {
                     r.recvQ += d.bytes;
