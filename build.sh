@@ -3,7 +3,8 @@
 #
 #   ./build.sh run [ARGS...]   install, build (Release), run portlab with ARGS (default study)
 #   ./build.sh test            install, build, build the API docs (doxygen: any warning fails),
-#                              run every test; then again under ASan + UBSan; then a short fuzz
+#                              run every test; then again under ASan + UBSan (all but the
+#                              README-command runs, label readme); then a short fuzz
 #                              pass (CI_FUZZ_SECONDS per target)
 #   ./build.sh fuzz [SECONDS]  install, build the libFuzzer targets (clang), fuzz each for
 #                              SECONDS (default 40); a new crash fails with the input's path
@@ -35,6 +36,7 @@ PACKAGES=(cmake make g++ libns3-dev ns3 libgsl-dev libboost-program-options-dev
           libbenchmark-dev nlohmann-json3-dev
           doxygen # the API docs of the public headers (doc/): the doc target and test
           pkgconf # the test that builds an example against the installed portlab.pc
+          python3 # tests/readme: the README's commands extracted and run as written
           clang-14 libclang-rt-14-dev) # the fuzz targets: clang with libFuzzer, ASan, UBSan
 
 usage() {
@@ -122,8 +124,10 @@ make_package() { # DIR
     echo "$deb"
 }
 
-run_tests() { # DIR
-    (cd "$1" && ctest --output-on-failure -j "$JOBS" --timeout 900)
+run_tests() { # DIR [CTEST OPTIONS...]
+    local dir=$1
+    shift
+    (cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@")
 }
 
 # --- fuzzing (tests/fuzz; targets.txt lists the targets, their seeds and input sizes) -------
@@ -239,7 +243,7 @@ case "$cmd" in
         if [ "${PORTLAB_SKIP_SANITIZE:-0}" != 1 ]; then
             echo "build.sh: the whole suite again under AddressSanitizer + UBSan" >&2
             configure_and_build "$SANITIZE_BUILD_DIR" -DPORTLAB_SANITIZE=ON -DPORTLAB_BUILD_BENCH=OFF
-            ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests "$SANITIZE_BUILD_DIR"
+            ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_tests "$SANITIZE_BUILD_DIR" -LE readme
         fi
         if [ "${PORTLAB_SKIP_FUZZ:-0}" != 1 ]; then
             echo "build.sh: a short fuzz pass (${CI_FUZZ_SECONDS:-30} s per target)" >&2

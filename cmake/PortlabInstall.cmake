@@ -65,6 +65,9 @@ if(PORTLAB_BUILD_SCENARIO)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/scenarios/
           DESTINATION ${CMAKE_INSTALL_DATADIR}/portlab/scenarios COMPONENT portlab
           FILES_MATCHING PATTERN "*.ini")
+  # The Linux recordings that scenario expectations name ('recorded RECORDING CASE KEY').
+  install(FILES ${PROJECT_SOURCE_DIR}/tests/data/linux-6.18-probe.jsonl
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/portlab/recordings COMPONENT portlab)
   file(GLOB _portlab_scripts ${PROJECT_SOURCE_DIR}/tests/data/scripts/*.pcs)
   install(FILES ${_portlab_scripts} DESTINATION ${CMAKE_INSTALL_DATADIR}/portlab/scripts
           COMPONENT portlab)

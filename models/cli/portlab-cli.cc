@@ -285,8 +285,8 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
             else
             {
                 ++unchecked;
-                out << v.note << " (scenario: " << v.expected << "); simulated " << v.measured
-                    << "\n";
+                out << v.note << " (" << VerdictSourceName(v.source) << ": " << v.expected
+                    << "); simulated " << v.measured << "\n";
             }
         }
         out << "  matches Linux: " << (r.matchesLinux ? "yes" : "NO") << " ("
@@ -300,9 +300,9 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     if (!quiet)
     {
         err << "portlab run: " << spec.name << " seed " << seed << ": "
-            << (r.matchesLinux ? "matches Linux" : "DIFFERS from Linux") << " (" << agree
-            << " of " << r.verdicts.size() << " expectations), " << Seconds(Since(start))
-            << "; results in " << dir << "\n";
+            << (r.matchesLinux ? "matches Linux" : "DIFFERS from Linux") << " (" << agree << " of "
+            << r.verdicts.size() << " expectations), " << Seconds(Since(start)) << "; results in "
+            << dir << "\n";
     }
     return r.matchesLinux ? EXIT_OK : EXIT_MISMATCH;
 }
@@ -556,7 +556,7 @@ CmdSweep(int argc, char** argv, std::ostream& out, std::ostream& err)
     {
         JobTarget target;
         target.remoteRoot = vm.count("remote-root") ? vm["remote-root"].as<std::string>() : "";
-        target.portlab = vm.count("remote-portlab")     ? vm["remote-portlab"].as<std::string>()
+        target.portlab = vm.count("remote-portlab")  ? vm["remote-portlab"].as<std::string>()
                          : target.remoteRoot.empty() ? Self()
                                                      : std::string("portlab");
         size_t n = EmitJobs(plan, target, emit);
@@ -823,16 +823,17 @@ CmdStudy(int argc, char** argv, std::ostream& out, std::ostream& err)
     so.progress = so.terminal || vm.count("progress");
     auto start = std::chrono::steady_clock::now();
     bool all = RunStudy(so, out);
-    err << "portlab study: " << (all ? "every answer matches Linux" : "some answers DIFFER from Linux")
-        << ", " << Seconds(Since(start)) << "; report in " << so.dir << "/report.md\n";
+    err << "portlab study: "
+        << (all ? "every answer matches Linux" : "some answers DIFFER from Linux") << ", "
+        << Seconds(Since(start)) << "; report in " << so.dir << "/report.md\n";
     return all ? EXIT_OK : EXIT_MISMATCH;
 }
 
 /// One command of 'portlab COMMAND'.
 struct Command
 {
-    const char* name;                                         //!< as typed
-    int (*run)(int, char**, std::ostream&, std::ostream&);    //!< argv[0] is the name
+    const char* name;                                      //!< as typed
+    int (*run)(int, char**, std::ostream&, std::ostream&); //!< argv[0] is the name
 };
 
 int CmdHelp(int argc, char** argv, std::ostream& out, std::ostream& err);
@@ -956,10 +957,9 @@ CmdHelp(int argc, char** argv, std::ostream& out, std::ostream& err)
         "Usage: portlab help [COMMAND] [--man]\n\n"
         "Prints the list of commands, or COMMAND's help (the same as 'portlab COMMAND --help').\n"
         "--man prints the manual page portlab(1), made from the same text, as roff.\n\nOptions");
-    opts.add_options()("help,h", "print this help")("man", "print portlab(1) as roff")(
-        "topic",
-        po::value<std::string>(&topic),
-        "COMMAND");
+    opts.add_options()("help,h", "print this help")(
+        "man",
+        "print portlab(1) as roff")("topic", po::value<std::string>(&topic), "COMMAND");
     po::positional_options_description pos;
     pos.add("topic", 1);
     po::variables_map vm;

@@ -9,6 +9,7 @@
 #include "collect/sweep.h"
 #include "plots/csv-table.h"
 #include "plots/figure.h"
+#include "scenario/linux-recording.h"
 #include "util/run-summary.h"
 
 #include <algorithm>
@@ -315,7 +316,32 @@ LoadScenario(const std::string& ref, const std::vector<std::string>& overrides)
         "a shipped scenario in " + dir + " ('portlab list')");
     std::map<std::string, ValueOrigin> origins;
     auto keys = file.ResolveWithOverrides(r.name, overrides, &origins);
-    return ParseScenario(r.name, keys, origins);
+    ScenarioSpec spec = ParseScenario(r.name, keys, origins);
+    ResolveRecordedExpectations(spec, RecordingDirectory());
+    return spec;
+}
+
+std::string
+RecordingDirectory()
+{
+    const char* env = std::getenv("PORTLAB_RECORDINGS");
+    if (env != nullptr && *env != '\0')
+    {
+        return env;
+    }
+    // An installed portlab: PREFIX/bin/portlab finds PREFIX/share/portlab/recordings, wherever
+    // PREFIX has been copied to; else the source tree's recordings (tests/data).
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+    {
+        fs::path installed = exe.parent_path() / PORTLAB_RECORDINGS_FROM_BIN;
+        if (!RecordingNames(installed.string()).empty())
+        {
+            return installed.lexically_normal().string();
+        }
+    }
+    return PORTLAB_SOURCE_DIR "/tests/data";
 }
 
 std::string

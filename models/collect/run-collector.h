@@ -26,6 +26,14 @@ namespace portlab
 std::string ScenarioDirectory();
 
 /**
+ * \brief Where Linux recordings (RECORDING.jsonl) that expectations name are read from:
+ * $PORTLAB_RECORDINGS, else share/portlab/recordings beside an installed portlab binary,
+ * else the source tree's tests/data.
+ * \return the directory
+ */
+std::string RecordingDirectory();
+
+/**
  * \ingroup portlab-collect
  * \brief A scenario found by name.
  */

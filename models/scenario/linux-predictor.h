@@ -50,7 +50,7 @@ struct LinuxPrediction
     bool derived{false};    //!< the predictor derives this metric in this scenario
     bool decidable{true};   //!< false: Linux's outcome sits on a knee (see notChecked)
     Expectation expect;     //!< the value, in the forms a scenario may write
-    std::string why;        //!< the arithmetic, for the verdict
+    std::string why;        //!< the arithmetic, for the verdict (not derived: why not)
     std::string notChecked; //!< why it cannot be decided (decidable == false)
 };
 
@@ -60,24 +60,27 @@ struct LinuxPrediction
  */
 struct ConnectFlow
 {
-    bool modelled{false};       //!< the predictor models this app
-    bool clean{false};          //!< no error other than EADDRNOTAVAIL can occur
-    bool timewait{false};       //!< its connections leave TIME_WAITs on its host
-    bool unlimited{false};      //!< its TIME_WAITs never limit connect()
-    bool decidable{true};       //!< whether failures occur is clear of the knee
-    double offered{0};          //!< peak connects/s offered per host
-    double capacity{0};         //!< connects/s its ports sustain per host (unlimited: inf)
-    double holdS{0};            //!< how long a TIME_WAIT holds its 4-tuple (s)
-    double steady{1};           //!< steady success: each kind of destination serves at most
-                                //!< its share of the offered rate
-    double attempts{0};         //!< connects per host over the run
-    double successes{0};        //!< of which succeed
-    double windowAttempts{0};   //!< connects per host in [warmup, duration]
-    double windowSuccesses{0};  //!< of which succeed
-    double peakHeld{0};         //!< most 4-tuples held by TIME_WAITs at once
-    std::vector<double> served; //!< successful connects per host per step
+    bool modelled{false};             //!< the predictor models this app
+    bool clean{false};                //!< no error other than EADDRNOTAVAIL can occur
+    bool timewait{false};             //!< its connections leave TIME_WAITs on its host
+    bool unlimited{false};            //!< its TIME_WAITs never limit connect()
+    bool decidable{true};             //!< whether failures occur is clear of the knee
+    double offered{0};                //!< peak connects/s offered per host
+    double capacity{0};               //!< connects/s its ports sustain per host (unlimited: inf)
+    double holdS{0};                  //!< how long a TIME_WAIT holds its 4-tuple (s)
+    bool takeover{false};             //!< connect() takes its TIME_WAITs over (tcp_tw_reuse)
+    double steady{1};                 //!< steady success: each kind of destination serves at most
+                                      //!< its share of the offered rate
+    double attempts{0};               //!< connects per host over the run
+    double successes{0};              //!< of which succeed
+    double windowAttempts{0};         //!< connects per host in [warmup, duration]
+    double windowSuccesses{0};        //!< of which succeed
+    double peakHeld{0};               //!< most 4-tuples held by TIME_WAITs at once
+    std::vector<double> served;       //!< successful connects per host per step
+    std::vector<double> timewaits;    //!< TIME_WAITs its connections hold per host, per step
+                                      //!< (before tcp_max_tw_buckets caps the host's count)
     std::vector<std::string> proxies; //!< destinations that are proxies (see Clean())
-    std::string why;            //!< the arithmetic
+    std::string why;                  //!< the arithmetic
 };
 
 /**
@@ -93,6 +96,15 @@ struct ConnectFlow
  * free, and each success holds its 4-tuple for the hold time. A proxy's offered rate is what
  * its clients' connects actually deliver (their successes), not what they offer. Metrics over
  * the steady window are integrated over that very window, so any window is predicted.
+ *
+ * A host's TIME_WAIT count (timewait_peak) sums, step by step, one entry per connection its
+ * connecting apps close first and one per accepted connection a server or proxy closes first
+ * (a proxy's clients whose upstream connect fails are reset), each held for the host's
+ * TIME_WAIT length, and caps the sum at the host's tcp_max_tw_buckets. Not derived, with the
+ * reason in LinuxPrediction::why: TIME_WAITs that connect() takes over (tcp_tw_reuse: where
+ * its randomly perturbed port scan lands decides which stay), and a server's TIME_WAITs when
+ * its clients' connections within a TIME_WAIT length fill more than 5% of their 4-tuples
+ * (their SYNs reopen some of them).
  */
 class LinuxPredictor
 {
@@ -139,6 +151,15 @@ class LinuxPredictor
     uint32_t HostsOf(const std::string& on) const;
     PortSysctls SysctlsOf(const std::string& on, uint32_t index) const;
     const ConnectFlow& Compute(const std::string& app, int depth) const;
+    bool Delivered(const AppSpec& target,
+                   int depth,
+                   bool requests,
+                   std::vector<double>& perStep,
+                   double* peak,
+                   bool* poisson) const;
+    bool HostTimeWaits(const std::string& subject,
+                       std::vector<double>& perStep,
+                       std::string* why) const;
     bool Clean(const std::string& app, int depth) const;
     std::vector<const AppSpec*> Destinations(const AppSpec& app) const;
     std::vector<std::string> Involved(const std::string& subject) const;

@@ -72,16 +72,16 @@ struct Host
     std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
     bool snapshot{true};                           //!< included in `ss` snapshots
     // Counters for the current interval and in total.
-    uint64_t attempted{0};       //!< connects started (interval)
-    uint64_t succeeded{0};       //!< connects established (interval)
-    FailureCounts failed{};      //!< failures (interval)
-    uint64_t listenDrops{0};     //!< (interval)
-    uint64_t totalAttempted{0};  //!< connects started (run)
-    uint64_t twPeak{0};          //!< largest TIME_WAIT count seen
-    uint64_t maxPeersPerPort{0}; //!< largest distinct peers per local port seen
-    uint64_t portsShared{0};     //!< largest count of local ports with >= 2 connections
-    bool portSelectorNamed{false}; //!< the scenario names its port selector
-    PortGuessMeter portGuess;      //!< predictability of its connect() ports
+    uint64_t attempted{0};          //!< connects started (interval)
+    uint64_t succeeded{0};          //!< connects established (interval)
+    FailureCounts failed{};         //!< failures (interval)
+    uint64_t listenDrops{0};        //!< (interval)
+    uint64_t totalAttempted{0};     //!< connects started (run)
+    uint64_t twPeak{0};             //!< largest TIME_WAIT count seen
+    uint64_t maxPeersPerPort{0};    //!< largest distinct peers per local port seen
+    uint64_t portsShared{0};        //!< largest count of local ports with >= 2 connections
+    bool portSelectorNamed{false};  //!< the scenario names its port selector
+    PortGuessMeter portGuess;       //!< predictability of its connect() ports
     std::set<uint16_t> serverPorts; //!< TCP ports its servers and proxies bind
     bool tracesInbound{false};      //!< timeWaitInbound is counted from TIME_WAIT traces
     uint64_t timeWaitInbound{0};    //!< TIME_WAITs on serverPorts (when tracesInbound)
@@ -526,9 +526,8 @@ World::BuildApps()
                                     return;
                                 }
                                 auto r = ns3::InetSocketAddress::ConvertFrom(remote);
-                                auto& d = m_instances[index].destinations[{
-                                    r.GetIpv4().Get(),
-                                    r.GetPort()}];
+                                auto& d = m_instances[index]
+                                              .destinations[{r.GetIpv4().Get(), r.GetPort()}];
                                 ++d.connections;
                                 d.ports.insert(
                                     ns3::InetSocketAddress::ConvertFrom(local).GetPort());
@@ -691,16 +690,17 @@ World::TraceTimeWaits()
         }
         h.tracesInbound = true;
         auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
-        using TwCallback = ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>;
+        using TwCallback =
+            ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>;
         auto count = [this, i](int64_t delta) {
-            return TwCallback([this, i, delta](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address,
-                                               uint16_t) {
-                Host& host = m_hosts[i];
-                if (host.serverPorts.count(port))
-                {
-                    host.timeWaitInbound += delta;
-                }
-            });
+            return TwCallback(
+                [this, i, delta](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
+                    Host& host = m_hosts[i];
+                    if (host.serverPorts.count(port))
+                    {
+                        host.timeWaitInbound += delta;
+                    }
+                });
         };
         ports->TraceConnectWithoutContext("TimeWaitEnter", count(1));
         for (const char* gone : {"TimeWaitExpire", "TimeWaitTakeover", "TimeWaitKill"})
@@ -1126,11 +1126,26 @@ World::Judge(RunResult& r)
         std::string why;
         const bool typedHere = written.origin.file == "--set";
         LinuxPrediction p;
-        if (!typedHere)
+        if (!typedHere && written.kind != Expectation::RECORDED)
         {
             p = predictor.Predict(written.subject, written.metric);
         }
-        if (p.derived)
+        if (written.kind == Expectation::RECORDED)
+        {
+            // Recorded on Linux under the scenario's own settings: an override of a key the
+            // subject depends on leaves it unverifiable, as a typed value.
+            v.source = VerdictSource::RECORDED;
+            why = "recorded: " + written.recording + " " + written.recordedCase + " " +
+                  written.recordedKey;
+            e.kind = written.recordedNumber ? Expectation::NUMBER : Expectation::WORDS;
+            const std::string dep = typedHere ? "" : predictor.OverrideAffecting(written);
+            if (!dep.empty())
+            {
+                v.checked = false;
+                v.note = "depends on " + dep + ", which this run changed";
+            }
+        }
+        else if (p.derived)
         {
             v.source = VerdictSource::LINUX_MODEL;
             why = p.why;
@@ -1172,6 +1187,7 @@ World::Judge(RunResult& r)
         switch (e.kind)
         {
         case Expectation::WORDS:
+        case Expectation::RECORDED: // read as WORDS or NUMBER above
             v.expected = e.text;
             v.matches = !m.isNumber && m.words == e.text;
             break;

@@ -544,11 +544,28 @@ ParseExpectation(const Ctx& c, const std::string& subject, const std::string& me
     const std::string allowed =
         "allowed: 'ok' or errno names (EADDRINUSE ...), a number with an optional "
         "comparison ('>= 0.99', '<= 5', '= 3'), 'VALUE +- TOL' or 'VALUE +- TOL%', "
-        "'linux-tw-capacity +- TOL%'";
+        "'linux-tw-capacity +- TOL%', 'recorded RECORDING CASE KEY'";
     std::vector<std::string> words = SplitList(c.value);
     if (words.empty())
     {
         c.Fail("empty; " + allowed);
+    }
+    if (words.front() == "recorded")
+    {
+        if (words.size() < 4)
+        {
+            c.Fail("'" + c.value +
+                   "' names no recording, case and key; allowed: 'recorded RECORDING CASE KEY' "
+                   "(e.g. 'recorded linux-6.18-probe tcp_and_udp_same_port tcp_bind')");
+        }
+        e.kind = Expectation::RECORDED;
+        e.recording = words[1];
+        e.recordedCase = words[2];
+        for (size_t i = 3; i < words.size(); ++i)
+        {
+            e.recordedKey += (i > 3 ? " " : "") + words[i];
+        }
+        return e;
     }
     auto number = [&](const std::string& s, double& out) {
         try
@@ -1312,7 +1329,11 @@ ScenarioKeyHelp()
          "sequential (ns-3's own, BSD's); naming one adds the hosts' port_guess metric"},
         {"group.G.port_selector", "the ephemeral port algorithm of every host of G"},
         {"host.Gn.port_selector", "the ephemeral port algorithm of host Gn only"},
-        {"expect.SUBJECT.METRIC", "Linux's outcome for an app or host metric (verdicts)"},
+        {"expect.SUBJECT.METRIC",
+         "Linux's outcome for an app or host metric (verdicts): 'ok' or errno names, a number "
+         "with an optional comparison ('>= 400'), 'V +- TOL[%]', 'linux-tw-capacity +- TOL%', "
+         "or 'recorded RECORDING CASE KEY' (a value recorded on Linux, from "
+         "share/portlab/recordings/RECORDING.jsonl)"},
     };
     for (const auto& k : AppKeys())
     {
@@ -1334,6 +1355,7 @@ std::string
 ScenarioKeyAxisLabel(const std::string& key, std::string& unit)
 {
     unit.clear();
+
     // Patterns as ScenarioKeyHelp writes them: G, Gn and A stand for one name; a sysctl key
     // (sysctl.NAME, group.G.sysctl.NAME, host.Gn.sysctl.NAME) is labelled by NAME alone.
     struct Label
@@ -1342,6 +1364,7 @@ ScenarioKeyAxisLabel(const std::string& key, std::string& unit)
         const char* label; // "G" or "A" in it is replaced by the key's name there
         const char* unit;
     };
+
     static const std::vector<Label> table = {
         {"app.A.rate", "offered rate", "connections/s"},
         {"app.A.concurrency", "connections in flight (concurrency)", ""},

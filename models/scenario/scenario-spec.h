@@ -41,9 +41,9 @@ std::string AppTypeName(AppType t);
  */
 struct HostGroupSpec
 {
-    std::string name;      //!< group name (letters, digits, '-')
-    uint32_t count{1};     //!< hosts in the group
-    uint32_t addresses{1}; //!< addresses on each of the host's links (primary + extra)
+    std::string name;                   //!< group name (letters, digits, '-')
+    uint32_t count{1};                  //!< hosts in the group
+    uint32_t addresses{1};              //!< addresses on each of the host's links (primary + extra)
     std::vector<SysctlSetting> sysctls; //!< for every host of the group, parsed
     /// host index (1-based) -> sysctls for that host only (applied after the group's)
     std::map<uint32_t, std::vector<SysctlSetting>> hostSysctls;
@@ -109,17 +109,24 @@ struct Expectation
     /// The form of the expected value.
     enum Kind
     {
-        WORDS,     //!< words compared literally
-        NUMBER,    //!< op + value
-        TOLERANCE, //!< value +- tol
-        PREDICTION //!< linux-tw-capacity +- tol
-    } kind{WORDS}; //!< which form
+        WORDS,      //!< words compared literally
+        NUMBER,     //!< op + value
+        TOLERANCE,  //!< value +- tol
+        PREDICTION, //!< linux-tw-capacity +- tol
+        RECORDED    //!< recorded RECORDING CASE KEY: a value recorded on Linux
+    } kind{WORDS};  //!< which form
 
     std::string op{"="};  //!< "=", ">=", "<=", ">", "<"
     double value{0};      //!< the number
     double tol{0};        //!< tolerance (absolute, or relative when relative is set)
     bool relative{false}; //!< tol is a fraction of the value
     ValueOrigin origin;   //!< where it was written
+
+    std::string recording;      //!< RECORDED: the recording's name (its .jsonl file)
+    std::string recordedCase;   //!< RECORDED: the case in it
+    std::string recordedKey;    //!< RECORDED: the key of the case's result
+    bool recordedNumber{false}; //!< RECORDED: the value is a number (value), else words
+                                //!< (text); filled in by ResolveRecordedExpectations()
 };
 
 /**
@@ -142,11 +149,11 @@ struct ScenarioSpec
     std::string linkDelay{"1ms"};      //!< every link's one-way delay
     double linkLoss{0};                //!< every link's packet loss probability
     std::vector<HostGroupSpec> groups; //!< host groups in file order
-    std::vector<std::pair<std::string, std::string>> links;   //!< group pairs, fully meshed
-    std::vector<SysctlSetting> sysctls;                       //!< for every host, parsed
-    std::string portSelector; //!< `port_selector` for every host ("" = not named)
-    std::vector<AppSpec> apps;                                //!< in name order
-    std::vector<Expectation> expectations;                    //!< in key order
+    std::vector<std::pair<std::string, std::string>> links; //!< group pairs, fully meshed
+    std::vector<SysctlSetting> sysctls;                     //!< for every host, parsed
+    std::string portSelector;                //!< `port_selector` for every host ("" = not named)
+    std::vector<AppSpec> apps;               //!< in name order
+    std::vector<Expectation> expectations;   //!< in key order
     std::map<std::string, std::string> keys; //!< every resolved key (the run's parameters)
     std::set<std::string> overridden;        //!< keys this run set with --set (or a sweep)
     /// The file each key's value comes from ("--set" for an override): a typed expectation
