@@ -168,7 +168,8 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     }
     // Out of the model: closed loops, a connection limit, ports from bind(0) (EADDRINUSE
     // from bind, not connect), another connecting app sharing the hosts' ports.
-    if (a->concurrency > 0 || a->connections > 0 || (a->bindBeforeConnect && !a->bindAddressNoPort))
+    if (a->Number("concurrency") > 0 || a->Number("connections") > 0 ||
+        (a->Number("bind_before_connect") != 0 && a->Number("bind_address_no_port") == 0))
     {
         return f;
     }
@@ -208,8 +209,8 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
             continue;
         }
         if ((t->type != AppType::TCP_SERVER && t->type != AppType::TCP_PROXY) ||
-            t->restartAtNs >= 0 || t->stopNs >= 0 || t->acceptStopNs >= 0 || t->backlog >= 0 ||
-            t->startNs > a->startNs)
+            t->Has("restart_at") || t->stopNs >= 0 || t->Number("accept_stop") >= 0 ||
+            t->Number("backlog") >= 0 || t->startNs > a->startNs)
         {
             clean = false;
         }
@@ -218,8 +219,8 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
             f.proxies.push_back(t->name); // clean only if the proxy's upstream never fails
         }
         // The proxy closes its upstream connections first whatever it says to its clients.
-        const std::string peerClose = t->close;
-        if (a->type == AppType::TCP_CLIENT && peerClose != a->close)
+        const std::string peerClose = t->Word("close");
+        if (a->type == AppType::TCP_CLIENT && peerClose != a->Word("close"))
         {
             policyKnown = false;
         }
@@ -260,10 +261,10 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
         for (size_t i = 0; i < m_steps; ++i)
         {
             const double t = i * m_dt;
-            offered[i] = (t >= start && t < stop) ? a->rate * m_dt : 0;
+            offered[i] = (t >= start && t < stop) ? a->Number("rate") * m_dt : 0;
         }
-        peak = a->rate;
-        poisson = a->poisson;
+        peak = a->Number("rate");
+        poisson = a->Number("arrivals") != 0;
     }
     else
     {
@@ -298,14 +299,14 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
                 total += n;
                 here += (t == a) ? n : 0;
             }
-            const double perRequest = client ? c.requestsPerConnection : 1;
+            const double perRequest = client ? c.Number("requests_per_connection") : 1;
             const double k = HostsOf(c.on) * perRequest * double(here) / double(total) / mine;
             for (size_t i = 0; i < m_steps; ++i)
             {
                 offered[i] += k * in.served[i];
             }
             peak += k * std::min(in.offered, in.capacity);
-            poisson = poisson || (client && c.poisson);
+            poisson = poisson || (client && c.Number("arrivals") != 0);
         }
         if (!any)
         {
@@ -314,8 +315,9 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     }
 
     // The TIME_WAITs and the capacity they leave.
-    const bool portFromBind = a->bindBeforeConnect && !a->bindAddressNoPort;
-    const bool timewait = a->type == AppType::TCP_PROXY || a->close == "client-first";
+    const bool portFromBind =
+        a->Number("bind_before_connect") != 0 && a->Number("bind_address_no_port") == 0;
+    const bool timewait = a->type == AppType::TCP_PROXY || a->Word("close") == "client-first";
     const PortCapacity all = ConnectCapacityPerSecond(sys, destinations, portFromBind, false, false);
     std::vector<std::pair<PortCapacity, uint64_t>> parts;
     if (kinds.size() <= 1)
@@ -343,8 +345,9 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     }
     if (!timewait)
     {
-        why << (a->close == "linger0" ? "linger0: no TIME_WAIT" : "the server closes first: no "
-                                                                   "client TIME_WAIT");
+        why << (a->Word("close") == "linger0" ? "linger0: no TIME_WAIT"
+                                              : "the server closes first: no "
+                                                "client TIME_WAIT");
     }
     else if (all.overflow)
     {
@@ -508,9 +511,10 @@ LinuxPredictor::SteadySuccess(const AppSpec& app, std::string* why) const
             sys.tcpTimestamps,
             TcpTstampOk(server.tcpTimestamps, TcpSynOffersTimestamps(sys.tcpTimestamps)));
     }
-    const bool portFromBind = app.bindBeforeConnect && !app.bindAddressNoPort;
+    const bool portFromBind =
+        app.Number("bind_before_connect") != 0 && app.Number("bind_address_no_port") == 0;
     std::ostringstream o;
-    if (app.type == AppType::TCP_CLIENT && app.close != "client-first")
+    if (app.type == AppType::TCP_CLIENT && app.Word("close") != "client-first")
     {
         *why = "the server closes first: no client TIME_WAIT";
         return 1.0;
@@ -535,13 +539,13 @@ LinuxPredictor::SteadySuccess(const AppSpec& app, std::string* why) const
         o << " (" << c.ports << " x " << destinations << " destinations)";
     }
     o << " / " << FormatNumber(c.holdS) << " s = " << FormatNumber(c.perSecond) << " conn/s vs "
-      << FormatNumber(app.rate) << "/s offered";
+      << FormatNumber(app.Number("rate")) << "/s offered";
     *why = o.str();
-    if (app.concurrency > 0)
+    if (app.Number("concurrency") > 0)
     {
         return 1.0;
     }
-    return std::min(1.0, c.perSecond / app.rate);
+    return std::min(1.0, c.perSecond / app.Number("rate"));
 }
 
 LinuxPrediction
@@ -651,7 +655,7 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
         case AppType::UDP_SERVER:
             break;
         case AppType::TCP_SERVER:
-            if (a.close == "server-first")
+            if (a.Word("close") == "server-first")
             {
                 return p;
             }
@@ -660,7 +664,7 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
             {
                 if (c.type == AppType::TCP_CLIENT &&
                     std::find(c.to.begin(), c.to.end(), a.name) != c.to.end() &&
-                    c.close != a.close)
+                    c.Word("close") != a.Word("close"))
                 {
                     return p;
                 }
@@ -668,7 +672,7 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
             break;
         case AppType::TCP_PROXY:
         case AppType::TCP_CLIENT: {
-            if (a.type == AppType::TCP_PROXY && a.close == "server-first")
+            if (a.type == AppType::TCP_PROXY && a.Word("close") == "server-first")
             {
                 return p;
             }
@@ -827,12 +831,12 @@ LinuxPredictor::Warnings() const
     for (const auto& a : m_spec.apps)
     {
         if ((a.type == AppType::TCP_CLIENT || a.type == AppType::UDP_CLIENT) &&
-            a.concurrency == 0 && HostsOf(a.on) > 1)
+            a.Number("concurrency") == 0 && HostsOf(a.on) > 1)
         {
-            out.push_back("app." + a.name + ".rate = " + FormatNumber(a.rate) +
+            out.push_back("app." + a.name + ".rate = " + FormatNumber(a.Number("rate")) +
                           "/s is per host: the " + std::to_string(HostsOf(a.on)) +
                           " hosts of group " + a.on + " offer " +
-                          FormatNumber(a.rate * HostsOf(a.on)) + "/s in all");
+                          FormatNumber(a.Number("rate") * HostsOf(a.on)) + "/s in all");
         }
     }
     std::set<std::string> warned;
@@ -896,11 +900,11 @@ LinuxPredictor::HasRandomness() const
     uint32_t reuseport = 0;
     for (const auto& a : m_spec.apps)
     {
-        if (a.poisson)
+        if (a.Number("arrivals") != 0)
         {
             return true;
         }
-        if (a.reusePort)
+        if (a.Number("reuseport") != 0)
         {
             reuseport += a.processes * HostsOf(a.on);
         }

@@ -5,6 +5,7 @@
 
 #include "scenario-runner.h"
 
+#include "app-installer.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
 #include "point-to-point-link-builder.h"
@@ -72,16 +73,16 @@ struct Host
     std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
     bool snapshot{true};                           //!< included in `ss` snapshots
     // Counters for the current interval and in total.
-    uint64_t attempted{0};       //!< connects started (interval)
-    uint64_t succeeded{0};       //!< connects established (interval)
-    FailureCounts failed{};      //!< failures (interval)
-    uint64_t listenDrops{0};     //!< (interval)
-    uint64_t totalAttempted{0};  //!< connects started (run)
-    uint64_t twPeak{0};          //!< largest TIME_WAIT count seen
-    uint64_t maxPeersPerPort{0}; //!< largest distinct peers per local port seen
-    uint64_t portsShared{0};     //!< largest count of local ports with >= 2 connections
-    bool portSelectorNamed{false}; //!< the scenario names its port selector
-    PortGuessMeter portGuess;      //!< predictability of its connect() ports
+    uint64_t attempted{0};          //!< connects started (interval)
+    uint64_t succeeded{0};          //!< connects established (interval)
+    FailureCounts failed{};         //!< failures (interval)
+    uint64_t listenDrops{0};        //!< (interval)
+    uint64_t totalAttempted{0};     //!< connects started (run)
+    uint64_t twPeak{0};             //!< largest TIME_WAIT count seen
+    uint64_t maxPeersPerPort{0};    //!< largest distinct peers per local port seen
+    uint64_t portsShared{0};        //!< largest count of local ports with >= 2 connections
+    bool portSelectorNamed{false};  //!< the scenario names its port selector
+    PortGuessMeter portGuess;       //!< predictability of its connect() ports
     std::set<uint16_t> serverPorts; //!< TCP ports its servers and proxies bind
     bool tracesInbound{false};      //!< timeWaitInbound is counted from TIME_WAIT traces
     uint64_t timeWaitInbound{0};    //!< TIME_WAITs on serverPorts (when tracesInbound)
@@ -126,6 +127,7 @@ class World
                                            const std::vector<std::string>& list) const;
     void CountResult(uint32_t host, const std::string& result);
     void CountAbort(uint32_t host, const std::string& result);
+    void CountEstablished(size_t index, const ns3::Address& local, const ns3::Address& remote);
     void TraceTimeWaits();
     void CollectTables(RunResult& r) const;
     void Sample();
@@ -405,12 +407,6 @@ World::CountResult(uint32_t host, const std::string& result)
     ++h.failed.back(); // other
 }
 
-ns3::Address
-ToAddress(const ns3::InetSocketAddress& a)
-{
-    return a;
-}
-
 /// \param counts counts by errno \return their sum
 uint64_t
 Total(const std::map<std::string, uint64_t>& counts)
@@ -439,154 +435,65 @@ World::BuildApps()
     int64_t stream = StreamNumbers::APPS;
     for (const auto& a : m_spec.apps)
     {
-        ns3::Time start = ns3::NanoSeconds(a.startNs);
-        ns3::Time stop = ns3::NanoSeconds(a.stopNs >= 0 ? a.stopNs : m_spec.durationNs);
+        const AppInstaller installer(a, m_spec.durationNs);
         for (uint32_t h : HostsOf(a.on))
         {
-            Ptr<ns3::Node> node = m_hosts[h].node;
-            uint32_t instances = a.processes;
-            for (uint32_t p = 0; p < instances; ++p)
+            ns3::Address local;
+            if (!a.bind.empty())
             {
-                Ptr<ns3::Application> app;
-                auto bindAddr = [&]() {
-                    size_t c = a.bind.rfind(':');
-                    return ns3::InetSocketAddress(Resolve(h, a.bind.substr(0, c)),
-                                                  std::stoul(a.bind.substr(c + 1)));
-                };
-                std::string close = a.close == "client-first"   ? "ClientFirst"
-                                    : a.close == "server-first" ? "ServerFirst"
-                                                                : "Linger0";
-                switch (a.type)
+                size_t c = a.bind.rfind(':');
+                local = ns3::InetSocketAddress(Resolve(h, a.bind.substr(0, c)),
+                                               std::stoul(a.bind.substr(c + 1)));
+            }
+            const std::vector<ns3::Address> remotes =
+                Destinations(h, a.type == AppType::TCP_PROXY ? a.upstream : a.to);
+            for (uint32_t p = 0; p < a.processes; ++p)
+            {
+                Ptr<ns3::Application> app = installer.Install(m_hosts[h].node, local, remotes);
+                stream += ns3::ProcessHelper::AssignStreams(ns3::ApplicationContainer(app), stream);
+                const size_t index = m_instances.size();
+                m_instances.push_back(Instance{&a, h, app, p});
+                if (a.type == AppType::TCP_CLIENT)
                 {
-                case AppType::TCP_SERVER: {
-                    auto s = ns3::CreateObject<ns3::TcpServerProcess>();
-                    s->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
-                    s->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    s->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
-                    s->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
-                    s->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    s->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    s->SetAttribute("ClosePolicy", ns3::StringValue(close));
-                    s->SetAttribute("RequestsPerConnection",
-                                    ns3::UintegerValue(a.requestsPerConnection));
-                    if (a.restartAtNs >= 0)
-                    {
-                        s->SetAttribute("RestartAt",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.restartAtNs)));
-                        s->SetAttribute("RestartDelay",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.restartDelayNs)));
-                        s->SetAttribute("RestartRetryInterval",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.restartRetryNs)));
-                        s->SetAttribute("RestartReuseAddr",
-                                        ns3::StringValue(a.restartReuseAddr < 0    ? "Same"
-                                                         : a.restartReuseAddr == 1 ? "true"
-                                                                                   : "false"));
-                        s->SetAttribute("RestartMaxAttempts",
-                                        ns3::UintegerValue(a.restartAttempts));
-                    }
-                    if (a.acceptStopNs >= 0)
-                    {
-                        s->SetAttribute("AcceptStop",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.acceptStopNs)));
-                    }
-                    app = s;
-                    break;
-                }
-                case AppType::TCP_CLIENT: {
-                    auto c = ns3::CreateObject<ns3::TcpClientProcess>();
-                    c->SetRemotes(Destinations(h, a.to));
-                    c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
-                    c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
-                    c->SetAttribute("Concurrency", ns3::UintegerValue(a.concurrency));
-                    c->SetAttribute("MaxConnections", ns3::UintegerValue(a.connections));
-                    c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    c->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    c->SetAttribute("ClosePolicy", ns3::StringValue(close));
-                    c->SetAttribute("RequestsPerConnection",
-                                    ns3::UintegerValue(a.requestsPerConnection));
-                    c->SetAttribute("BindBeforeConnect", ns3::BooleanValue(a.bindBeforeConnect));
-                    c->SetAttribute("BindAddressNoPort", ns3::BooleanValue(a.bindAddressNoPort));
-                    stream += c->AssignStreams(stream);
-                    c->TraceConnectWithoutContext(
+                    app->TraceConnectWithoutContext(
                         "Result",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountResult(h, r); }));
-                    c->TraceConnectWithoutContext(
+                    app->TraceConnectWithoutContext(
                         "Abort",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountAbort(h, r); }));
-                    size_t index = m_instances.size();
-                    c->TraceConnectWithoutContext(
+                    app->TraceConnectWithoutContext(
                         "Established",
                         ns3::Callback<void, const ns3::Address&, const ns3::Address&>(
-                            [this, index](const ns3::Address& local, const ns3::Address& remote) {
-                                if (!ns3::InetSocketAddress::IsMatchingType(remote) ||
-                                    !ns3::InetSocketAddress::IsMatchingType(local))
-                                {
-                                    return;
-                                }
-                                auto r = ns3::InetSocketAddress::ConvertFrom(remote);
-                                auto& d = m_instances[index].destinations[{
-                                    r.GetIpv4().Get(),
-                                    r.GetPort()}];
-                                ++d.connections;
-                                d.ports.insert(
-                                    ns3::InetSocketAddress::ConvertFrom(local).GetPort());
+                            [this, index](const ns3::Address& from, const ns3::Address& to) {
+                                CountEstablished(index, from, to);
                             }));
-                    app = c;
-                    break;
                 }
-                case AppType::UDP_SERVER: {
-                    auto s = ns3::CreateObject<ns3::UdpServerProcess>();
-                    s->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
-                    s->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    s->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
-                    s->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    s->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    app = s;
-                    break;
-                }
-                case AppType::UDP_CLIENT: {
-                    auto c = ns3::CreateObject<ns3::UdpClientProcess>();
-                    c->SetRemotes(Destinations(h, a.to));
-                    c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
-                    c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
-                    c->SetAttribute("MaxDatagrams", ns3::UintegerValue(a.connections));
-                    c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    c->SetAttribute("Connected", ns3::BooleanValue(a.connected));
-                    c->SetAttribute("BindBeforeSend", ns3::BooleanValue(a.bindBeforeConnect));
-                    stream += c->AssignStreams(stream);
-                    app = c;
-                    break;
-                }
-                case AppType::TCP_PROXY: {
-                    auto x = ns3::CreateObject<ns3::TcpProxyProcess>();
-                    x->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
-                    x->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    x->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
-                    x->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    x->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    x->SetAttribute("ClosePolicy", ns3::StringValue(close));
-                    x->SetAttribute("UpstreamBindBeforeConnect",
-                                    ns3::BooleanValue(a.bindBeforeConnect));
-                    x->SetAttribute("UpstreamBindAddressNoPort",
-                                    ns3::BooleanValue(a.bindAddressNoPort));
-                    x->SetUpstreams(Destinations(h, a.upstream));
-                    x->TraceConnectWithoutContext(
+                if (a.type == AppType::TCP_PROXY)
+                {
+                    app->TraceConnectWithoutContext(
                         "UpstreamResult",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountResult(h, r); }));
-                    app = x;
-                    break;
                 }
-                }
-                node->AddApplication(app);
-                app->SetStartTime(start);
-                app->SetStopTime(stop);
-                m_instances.push_back(Instance{&a, h, app, p});
             }
         }
     }
+}
+
+void
+World::CountEstablished(size_t index, const ns3::Address& local, const ns3::Address& remote)
+{
+    if (!ns3::InetSocketAddress::IsMatchingType(remote) ||
+        !ns3::InetSocketAddress::IsMatchingType(local))
+    {
+        return;
+    }
+    auto r = ns3::InetSocketAddress::ConvertFrom(remote);
+    auto& d = m_instances[index].destinations[{r.GetIpv4().Get(), r.GetPort()}];
+    ++d.connections;
+    d.ports.insert(ns3::InetSocketAddress::ConvertFrom(local).GetPort());
 }
 
 void
@@ -691,16 +598,17 @@ World::TraceTimeWaits()
         }
         h.tracesInbound = true;
         auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
-        using TwCallback = ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>;
+        using TwCallback =
+            ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>;
         auto count = [this, i](int64_t delta) {
-            return TwCallback([this, i, delta](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address,
-                                               uint16_t) {
-                Host& host = m_hosts[i];
-                if (host.serverPorts.count(port))
-                {
-                    host.timeWaitInbound += delta;
-                }
-            });
+            return TwCallback(
+                [this, i, delta](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
+                    Host& host = m_hosts[i];
+                    if (host.serverPorts.count(port))
+                    {
+                        host.timeWaitInbound += delta;
+                    }
+                });
         };
         ports->TraceConnectWithoutContext("TimeWaitEnter", count(1));
         for (const char* gone : {"TimeWaitExpire", "TimeWaitTakeover", "TimeWaitKill"})
@@ -939,11 +847,11 @@ World::Measure(RunResult& r)
                         restart.push_back(history[i].second);
                     }
                 }
-                if (a.restartAtNs >= 0 && s->GetRestartedAt() >= ns3::Seconds(0))
+                if (a.Has("restart_at") && s->GetRestartedAt() >= ns3::Seconds(0))
                 {
                     wait = std::max(
                         wait,
-                        (s->GetRestartedAt() - ns3::NanoSeconds(a.restartAtNs)).GetSeconds());
+                        (s->GetRestartedAt() - ns3::NanoSeconds(a.Ns("restart_at"))).GetSeconds());
                 }
             }
             total = accepted;

@@ -11,6 +11,13 @@
 #include "port-types.h"
 #include "scenario-resources.h"
 
+#include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/double.h"
+#include "ns3/integer.h"
+#include "ns3/nstime.h"
+#include "ns3/uinteger.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -285,7 +292,8 @@ ParseSysctl(const Ctx& c, const std::string& name)
     }
 }
 
-/// An app key: which types allow it, what it allows, how to parse it.
+/// A structural app key (what the app is, where it runs, whom it talks to, how many and
+/// when): parsed here; every other app key is an AppOptions() row, an app attribute.
 struct AppKey
 {
     const char* name;
@@ -294,35 +302,27 @@ struct AppKey
     std::function<void(const Ctx&, AppSpec&)> parse;
 };
 
-const std::vector<AppType> ALL_TYPES = {AppType::TCP_SERVER,
-                                        AppType::TCP_CLIENT,
-                                        AppType::UDP_SERVER,
-                                        AppType::UDP_CLIENT,
-                                        AppType::TCP_PROXY};
 const std::vector<AppType> SERVERS = {AppType::TCP_SERVER, AppType::UDP_SERVER, AppType::TCP_PROXY};
 const std::vector<AppType> CLIENTS = {AppType::TCP_CLIENT, AppType::UDP_CLIENT};
-const std::vector<AppType> TCP_ENDS = {AppType::TCP_SERVER,
-                                       AppType::TCP_CLIENT,
-                                       AppType::TCP_PROXY};
 
 const std::vector<AppKey>&
-AppKeys()
+StructuralAppKeys()
 {
     static const std::vector<AppKey> keys = {
         {"type",
-         ALL_TYPES,
+         AppTypes(),
          "tcp-server, tcp-client, udp-server, udp-client or tcp-proxy",
          [](const Ctx&, AppSpec&) {}},
         {"on",
-         ALL_TYPES,
+         AppTypes(),
          "a host group or one host (GROUPn)",
          [](const Ctx& c, AppSpec& a) { a.on = c.value; }},
         {"start",
-         ALL_TYPES,
+         AppTypes(),
          "when the process starts (a duration, default 0s)",
          [](const Ctx& c, AppSpec& a) { a.startNs = c.Duration(0, MAX_DURATION_NS); }},
         {"stop",
-         ALL_TYPES,
+         AppTypes(),
          "when it stops (a duration; default the end of the run)",
          [](const Ctx& c, AppSpec& a) { a.stopNs = c.Duration(0, MAX_DURATION_NS); }},
         {"processes",
@@ -356,117 +356,64 @@ AppKeys()
                  c.Fail("empty; allowed: server app names or HOST[.addrN]:PORT");
              }
          }},
-        {"reuseaddr",
-         ALL_TYPES,
-         "SO_REUSEADDR (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.reuseAddr = c.Bool(); }},
-        {"reuseport",
-         {AppType::TCP_SERVER, AppType::UDP_SERVER},
-         "SO_REUSEPORT (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.reusePort = c.Bool(); }},
-        {"backlog",
-         {AppType::TCP_SERVER, AppType::TCP_PROXY},
-         "listen() backlog, 0..65535 (default: net.core.somaxconn)",
-         [](const Ctx& c, AppSpec& a) { a.backlog = c.Integer(0, 65535); }},
-        {"request",
-         ALL_TYPES,
-         "request size, 1B..1MB",
-         [](const Ctx& c, AppSpec& a) { a.request = c.Bytes(1, 1000000); }},
-        {"response",
-         ALL_TYPES,
-         "response size, 0B..1MB (UDP: 1B..65000B)",
-         [](const Ctx& c, AppSpec& a) { a.response = c.Bytes(0, 1000000); }},
-        {"close",
-         TCP_ENDS,
-         "who closes first: client-first, server-first or linger0 (the client resets)",
-         [](const Ctx& c, AppSpec& a) {
-             if (c.value != "client-first" && c.value != "server-first" && c.value != "linger0")
-             {
-                 c.Fail("allowed: client-first, server-first, linger0");
-             }
-             a.close = c.value;
-         }},
-        {"requests_per_connection",
-         TCP_ENDS,
-         "request/response exchanges per connection (keep-alive), 1..100000",
-         [](const Ctx& c, AppSpec& a) { a.requestsPerConnection = c.Integer(1, 100000); }},
-        {"rate",
-         CLIENTS,
-         "arrivals per second on EACH host of the app (a group of N hosts offers N x rate), "
-         "0.000001/s..10M/s, e.g. 500/s or 2.5k/s",
-         [](const Ctx& c, AppSpec& a) {
-             a.rate = c.Units(units::ParseRate);
-             // The processes' Rate attribute takes >= 1e-9 (below, ns-3 aborts), and Poisson
-             // gaps of mean 1/rate must stay within ns-3's time; below 1e-6/s (one per 11.6
-             // days) no second arrival falls within the longest run (100,000 s) anyway.
-             if (!(a.rate >= 1e-6) || a.rate > 1e7)
-             {
-                 c.Fail("out of range; allowed: a rate from 0.000001/s to 10M/s");
-             }
-         }},
-        {"arrivals",
-         CLIENTS,
-         "constant or poisson",
-         [](const Ctx& c, AppSpec& a) {
-             if (c.value != "constant" && c.value != "poisson")
-             {
-                 c.Fail("allowed: constant, poisson");
-             }
-             a.poisson = c.value == "poisson";
-         }},
-        {"concurrency",
-         {AppType::TCP_CLIENT},
-         "closed loop: connections kept in flight, 1..100000 (replaces rate)",
-         [](const Ctx& c, AppSpec& a) { a.concurrency = c.Integer(1, 100000); }},
-        {"connections",
-         CLIENTS,
-         "stop after this many connections or datagrams, 1..1e9",
-         [](const Ctx& c, AppSpec& a) { a.connections = c.Integer(1, 1000000000); }},
-        {"bind_before_connect",
-         {AppType::TCP_CLIENT, AppType::UDP_CLIENT, AppType::TCP_PROXY},
-         "bind(0) before connect()/send (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.bindBeforeConnect = c.Bool(); }},
-        {"bind_address_no_port",
-         {AppType::TCP_CLIENT, AppType::TCP_PROXY},
-         "IP_BIND_ADDRESS_NO_PORT with bind_before_connect (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.bindAddressNoPort = c.Bool(); }},
-        {"connected",
-         {AppType::UDP_CLIENT},
-         "connect() the UDP socket once (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.connected = c.Bool(); }},
-        {"restart_at",
-         {AppType::TCP_SERVER},
-         "restart time: the listener closes, a new socket binds (a duration)",
-         [](const Ctx& c, AppSpec& a) { a.restartAtNs = c.Duration(1, MAX_DURATION_NS); }},
-        {"restart_delay",
-         {AppType::TCP_SERVER},
-         "from the close to the first new bind (a duration, default 0s)",
-         [](const Ctx& c, AppSpec& a) { a.restartDelayNs = c.Duration(0, MAX_DURATION_NS); }},
-        {"restart_retry",
-         {AppType::TCP_SERVER},
-         "between failed binds (1ms..1h, default 1s)",
-         [](const Ctx& c, AppSpec& a) { a.restartRetryNs = c.Duration(1000000, 3600 * NS_PER_S); }},
-        {"restart_reuseaddr",
-         {AppType::TCP_SERVER},
-         "the new socket's SO_REUSEADDR (default: as reuseaddr)",
-         [](const Ctx& c, AppSpec& a) { a.restartReuseAddr = c.Bool() ? 1 : 0; }},
-        {"restart_attempts",
-         {AppType::TCP_SERVER},
-         "give up after this many binds, 1..1e6 (default: never)",
-         [](const Ctx& c, AppSpec& a) { a.restartAttempts = c.Integer(1, 1000000); }},
-        {"accept_stop",
-         {AppType::TCP_SERVER},
-         "the process stops calling accept() (busy or draining): connections wait in its "
-         "accept queue (a duration)",
-         [](const Ctx& c, AppSpec& a) { a.acceptStopNs = c.Duration(0, MAX_DURATION_NS); }},
     };
     return keys;
+}
+
+/// \return the app keys a type allows: its structural keys, then its options
+std::vector<std::string>
+AppKeysOf(AppType type)
+{
+    std::vector<std::string> out;
+    for (const auto& k : StructuralAppKeys())
+    {
+        if (std::find(k.types.begin(), k.types.end(), type) != k.types.end())
+        {
+            out.emplace_back(k.name);
+        }
+    }
+    for (const auto& o : AppOptions())
+    {
+        if (AppOptionAttribute(o, type) != nullptr)
+        {
+            out.emplace_back(o.key);
+        }
+    }
+    return out;
+}
+
+/// Parse one `app.A.KEY` line of an app of a known type into \p spec.
+void
+ParseAppKey(const std::string& param, const Ctx& c, AppSpec& spec)
+{
+    for (const auto& k : StructuralAppKeys())
+    {
+        if (param == k.name &&
+            std::find(k.types.begin(), k.types.end(), spec.type) != k.types.end())
+        {
+            k.parse(c, spec);
+            return;
+        }
+    }
+    const AppOption* option = FindAppOption(param);
+    if (option != nullptr && AppOptionAttribute(*option, spec.type) != nullptr)
+    {
+        spec.options[param] =
+            c.Units([&](const std::string& v) { return ParseAppOption(*option, spec.type, v); });
+        return;
+    }
+    std::string allowed;
+    for (const auto& k : AppKeysOf(spec.type))
+    {
+        allowed += (allowed.empty() ? "" : ", ") + k;
+    }
+    c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " + allowed);
 }
 
 AppType
 ParseAppType(const Ctx& c)
 {
-    for (AppType t : ALL_TYPES)
+    for (AppType t : AppTypes())
     {
         if (AppTypeName(t) == c.value)
         {
@@ -642,25 +589,6 @@ StartsWith(const std::string& s, const std::string& p)
 }
 
 } // namespace
-
-std::string
-AppTypeName(AppType t)
-{
-    switch (t)
-    {
-    case AppType::TCP_SERVER:
-        return "tcp-server";
-    case AppType::TCP_CLIENT:
-        return "tcp-client";
-    case AppType::UDP_SERVER:
-        return "udp-server";
-    case AppType::UDP_CLIENT:
-        return "udp-client";
-    case AppType::TCP_PROXY:
-        return "tcp-proxy";
-    }
-    return "?";
-}
 
 ScenarioSpec
 ParseScenario(const std::string& name,
@@ -1008,28 +936,7 @@ ParseScenario(const std::string& name,
         spec.type = ParseAppType(type->second);
         for (const auto& [param, c] : params)
         {
-            const AppKey* rule = nullptr;
-            for (const auto& r : AppKeys())
-            {
-                if (param == r.name)
-                {
-                    rule = &r;
-                }
-            }
-            std::string allowedHere;
-            for (const auto& r : AppKeys())
-            {
-                if (std::find(r.types.begin(), r.types.end(), spec.type) != r.types.end())
-                {
-                    allowedHere += (allowedHere.empty() ? "" : ", ") + std::string(r.name);
-                }
-            }
-            if (rule == nullptr ||
-                std::find(rule->types.begin(), rule->types.end(), spec.type) == rule->types.end())
-            {
-                c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " + allowedHere);
-            }
-            rule->parse(c, spec);
+            ParseAppKey(param, c, spec);
         }
         auto need = [&, &app = app](const std::string& param, bool present) {
             if (!present)
@@ -1066,24 +973,13 @@ ParseScenario(const std::string& name,
             params.at("stop").Fail("not after app." + app +
                                    ".start; allowed: a time after the start");
         }
-        if (spec.restartAtNs >= 0 && spec.restartAtNs <= spec.startNs)
+        if (spec.Has("restart_at") && spec.Ns("restart_at") <= spec.startNs)
         {
             params.at("restart_at")
                 .Fail("not after app." + app + ".start; allowed: a time after the start");
         }
-        if (spec.type == AppType::UDP_SERVER || spec.type == AppType::UDP_CLIENT)
-        {
-            for (const char* p : {"request", "response"})
-            {
-                uint64_t v = std::string(p) == "request" ? spec.request : spec.response;
-                if (params.count(p) && (v == 0 || v > 65000))
-                {
-                    params.at(p).Fail("out of range for a datagram; allowed: 1B to 65000B");
-                }
-            }
-        }
-        if (params.count("bind_address_no_port") && spec.bindAddressNoPort &&
-            !spec.bindBeforeConnect)
+        if (spec.Has("bind_address_no_port") && spec.Number("bind_address_no_port") != 0 &&
+            spec.Number("bind_before_connect") == 0)
         {
             params.at("bind_address_no_port")
                 .Fail("needs app." + app +
@@ -1207,6 +1103,74 @@ ParseScenario(const std::string& name,
     return s;
 }
 
+bool
+AppSpec::Has(const std::string& key) const
+{
+    return options.count(key) > 0;
+}
+
+namespace
+{
+
+/// \return the value of an option of \p a: the scenario's, else the attribute's default
+ns3::Ptr<ns3::AttributeValue>
+OptionValue(const AppSpec& a, const std::string& key, const AppOption*& option)
+{
+    option = FindAppOption(key);
+    NS_ABORT_MSG_UNLESS(option != nullptr, "no app option " << key);
+    auto it = a.options.find(key);
+    return AppOptionValue(*option, a.type, it == a.options.end() ? "" : it->second);
+}
+
+} // namespace
+
+double
+AppSpec::Number(const std::string& key) const
+{
+    const AppOption* option = nullptr;
+    ns3::Ptr<ns3::AttributeValue> v = OptionValue(*this, key, option);
+    if (auto d = ns3::DynamicCast<ns3::DoubleValue>(v))
+    {
+        return d->Get();
+    }
+    if (auto u = ns3::DynamicCast<ns3::UintegerValue>(v))
+    {
+        return static_cast<double>(u->Get());
+    }
+    if (auto i = ns3::DynamicCast<ns3::IntegerValue>(v))
+    {
+        return static_cast<double>(i->Get());
+    }
+    if (auto t = ns3::DynamicCast<ns3::TimeValue>(v))
+    {
+        return t->Get().GetSeconds();
+    }
+    if (auto b = ns3::DynamicCast<ns3::BooleanValue>(v))
+    {
+        return b->Get() ? 1 : 0;
+    }
+    // An enum standing for a boolean (RestartReuseAddr: Same, true, false).
+    return Word(key) == "true" ? 1 : 0;
+}
+
+int64_t
+AppSpec::Ns(const std::string& key) const
+{
+    const AppOption* option = nullptr;
+    ns3::Ptr<ns3::AttributeValue> v = OptionValue(*this, key, option);
+    auto t = ns3::DynamicCast<ns3::TimeValue>(v);
+    NS_ABORT_MSG_UNLESS(t, "app option " << key << " is not a time");
+    return t->Get().GetNanoSeconds();
+}
+
+std::string
+AppSpec::Word(const std::string& key) const
+{
+    const AppOption* option = nullptr;
+    ns3::Ptr<ns3::AttributeValue> v = OptionValue(*this, key, option);
+    return v->SerializeToString(AppOptionInfo(*option, type).checker);
+}
+
 std::vector<SysctlSetting>
 HostSysctls(const ScenarioSpec& spec, const HostGroupSpec& group, uint32_t index)
 {
@@ -1314,7 +1278,7 @@ ScenarioKeyHelp()
         {"host.Gn.port_selector", "the ephemeral port algorithm of host Gn only"},
         {"expect.SUBJECT.METRIC", "Linux's outcome for an app or host metric (verdicts)"},
     };
-    for (const auto& k : AppKeys())
+    for (const auto& k : StructuralAppKeys())
     {
         std::string types;
         for (AppType t : k.types)
@@ -1322,6 +1286,10 @@ ScenarioKeyHelp()
             types += (types.empty() ? "" : ", ") + AppTypeName(t);
         }
         out.emplace_back(std::string("app.A.") + k.name, std::string(k.help) + " [" + types + "]");
+    }
+    for (const auto& o : AppOptions())
+    {
+        out.emplace_back(std::string("app.A.") + o.key, AppOptionHelp(o));
     }
     for (const auto& limit : ResourceLimitsHelp())
     {
@@ -1334,6 +1302,7 @@ std::string
 ScenarioKeyAxisLabel(const std::string& key, std::string& unit)
 {
     unit.clear();
+
     // Patterns as ScenarioKeyHelp writes them: G, Gn and A stand for one name; a sysctl key
     // (sysctl.NAME, group.G.sysctl.NAME, host.Gn.sysctl.NAME) is labelled by NAME alone.
     struct Label
@@ -1342,6 +1311,7 @@ ScenarioKeyAxisLabel(const std::string& key, std::string& unit)
         const char* label; // "G" or "A" in it is replaced by the key's name there
         const char* unit;
     };
+
     static const std::vector<Label> table = {
         {"app.A.rate", "offered rate", "connections/s"},
         {"app.A.concurrency", "connections in flight (concurrency)", ""},
