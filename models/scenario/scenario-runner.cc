@@ -13,6 +13,7 @@
 #include "port-selector.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
+#include "scenario-metrics.h"
 #include "stream-numbers.h"
 #include "tcp-client-process.h"
 #include "tcp-proxy-process.h"
@@ -805,9 +806,9 @@ World::Measure(RunResult& r)
         for (const auto& [e, n] : errors)
         {
             names.push_back(e);
-            num(p + "failed." + e, n);
+            num(p + FAILED_METRIC_PREFIX + e, n);
         }
-        words(p + "errors", Join(names));
+        words(p + MetricName(Metric::ERRORS), Join(names));
     };
     for (const auto& a : m_spec.apps)
     {
@@ -855,12 +856,13 @@ World::Measure(RunResult& r)
                 }
             }
             total = accepted;
-            num(p + "accepted", accepted);
-            num(p + "served", served);
-            num(p + "listeners", listeners);
-            words(p + "restart_binds", Join(restart));
-            words(p + "restart_first", restart.empty() ? "none" : restart.front());
-            num(p + "restart_wait", wait);
+            num(p + MetricName(Metric::ACCEPTED), accepted);
+            num(p + MetricName(Metric::SERVED), served);
+            num(p + MetricName(Metric::LISTENERS), listeners);
+            words(p + MetricName(Metric::RESTART_BINDS), Join(restart));
+            words(p + MetricName(Metric::RESTART_FIRST),
+                  restart.empty() ? "none" : restart.front());
+            num(p + MetricName(Metric::RESTART_WAIT), wait);
             break;
         }
         case AppType::UDP_SERVER: {
@@ -875,8 +877,8 @@ World::Measure(RunResult& r)
                 shares.push_back(s->GetReceived());
             }
             total = received;
-            num(p + "received", received);
-            num(p + "answered", answered);
+            num(p + MetricName(Metric::RECEIVED), received);
+            num(p + MetricName(Metric::ANSWERED), answered);
             break;
         }
         case AppType::TCP_PROXY: {
@@ -897,22 +899,23 @@ World::Measure(RunResult& r)
                 AddCounts(errors, x->GetUpstreamFailures());
             }
             total = accepted;
-            num(p + "accepted", accepted);
-            num(p + "relayed", relayed);
-            num(p + "upstream_attempted", attempted);
-            num(p + "upstream_connected", connected);
+            num(p + MetricName(Metric::ACCEPTED), accepted);
+            num(p + MetricName(Metric::RELAYED), relayed);
+            num(p + MetricName(Metric::UPSTREAM_ATTEMPTED), attempted);
+            num(p + MetricName(Metric::UPSTREAM_CONNECTED), connected);
             uint64_t resolved = connected + Total(errors);
-            num(p + "upstream_success_rate", resolved ? double(connected) / resolved : 0);
+            num(p + MetricName(Metric::UPSTREAM_SUCCESS_RATE),
+                resolved ? double(connected) / resolved : 0);
             std::vector<std::string> names;
             for (const auto& [e, n] : errors)
             {
                 names.push_back(e);
             }
-            words(p + "upstream_errors", Join(names));
+            words(p + MetricName(Metric::UPSTREAM_ERRORS), Join(names));
             auto w = m_warm[a.name];
             double dA = double(resolved) - double(w.first);
             double dC = double(connected) - double(w.second);
-            num(p + "steady_upstream_success_rate", dA > 0 ? dC / dA : 0);
+            num(p + MetricName(Metric::STEADY_UPSTREAM_SUCCESS_RATE), dA > 0 ? dC / dA : 0);
             break;
         }
         case AppType::TCP_CLIENT: {
@@ -933,18 +936,19 @@ World::Measure(RunResult& r)
                 AddCounts(errors, c->GetFailures());
                 AddCounts(errors, c->GetAborted());
             }
-            num(p + "attempted", attempted);
-            num(p + "connected", connected);
-            num(p + "completed", completed);
-            num(p + "incomplete", incomplete);
+            num(p + MetricName(Metric::ATTEMPTED), attempted);
+            num(p + MetricName(Metric::CONNECTED), connected);
+            num(p + MetricName(Metric::COMPLETED), completed);
+            num(p + MetricName(Metric::INCOMPLETE), incomplete);
             // Connects still in flight when the run ends count neither way.
             uint64_t resolved = connected + refused;
-            num(p + "success_rate", resolved ? double(connected) / resolved : 0);
+            num(p + MetricName(Metric::SUCCESS_RATE), resolved ? double(connected) / resolved : 0);
             auto w = m_warm[a.name];
             double dA = double(resolved) - double(w.first);
             double dC = double(connected) - double(w.second);
-            num(p + "steady_success_rate", dA > 0 ? dC / dA : 0);
-            num(p + "steady_rate", dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
+            num(p + MetricName(Metric::STEADY_SUCCESS_RATE), dA > 0 ? dC / dA : 0);
+            num(p + MetricName(Metric::STEADY_RATE),
+                dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
             errorMetrics(p, errors);
             break;
         }
@@ -959,16 +963,16 @@ World::Measure(RunResult& r)
                 answered += c->GetReceived();
                 AddCounts(errors, c->GetErrors());
             }
-            num(p + "sent", sent);
-            num(p + "answered", answered);
-            num(p + "success_rate", sent ? double(answered) / sent : 0);
+            num(p + MetricName(Metric::SENT), sent);
+            num(p + MetricName(Metric::ANSWERED), answered);
+            num(p + MetricName(Metric::SUCCESS_RATE), sent ? double(answered) / sent : 0);
             errorMetrics(p, errors);
             break;
         }
         }
         if (!binds.empty())
         {
-            words(p + "bind", Join(binds));
+            words(p + MetricName(Metric::BIND), Join(binds));
         }
         if (!shares.empty())
         {
@@ -980,8 +984,8 @@ World::Measure(RunResult& r)
                 lo = std::min(lo, f);
                 hi = std::max(hi, f);
             }
-            num(p + "share_min", total > 0 ? lo : 0);
-            num(p + "share_max", hi);
+            num(p + MetricName(Metric::SHARE_MIN), total > 0 ? lo : 0);
+            num(p + MetricName(Metric::SHARE_MAX), hi);
         }
     }
     for (const auto& h : m_hosts)
@@ -989,15 +993,15 @@ World::Measure(RunResult& r)
         const std::string p = h.name + ".";
         auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
         const auto& tcp = ports->Host().Tcp();
-        num(p + "timewait", tcp.TimeWaitCount());
-        num(p + "timewait_peak", h.twPeak);
-        num(p + "tw_overflow", tcp.Counters().timeWaitOverflow);
-        num(p + "tw_recycled", tcp.Counters().timeWaitRecycled);
-        num(p + "ports_shared", h.portsShared);
-        num(p + "max_peers_per_port", h.maxPeersPerPort);
+        num(p + MetricName(Metric::TIMEWAIT), tcp.TimeWaitCount());
+        num(p + MetricName(Metric::TIMEWAIT_PEAK), h.twPeak);
+        num(p + MetricName(Metric::TW_OVERFLOW), tcp.Counters().timeWaitOverflow);
+        num(p + MetricName(Metric::TW_RECYCLED), tcp.Counters().timeWaitRecycled);
+        num(p + MetricName(Metric::PORTS_SHARED), h.portsShared);
+        num(p + MetricName(Metric::MAX_PEERS_PER_PORT), h.maxPeersPerPort);
         if (h.portSelectorNamed && h.portGuess.Guesses() > 0)
         {
-            num(p + PortGuessMeter::METRIC, h.portGuess.Probability());
+            num(p + MetricName(Metric::PORT_GUESS), h.portGuess.Probability());
         }
     }
 }

@@ -6,9 +6,9 @@
 #include "scenario-spec.h"
 
 #include "ephemeral-port-selector.h"
-#include "port-guess-meter.h"
 #include "port-sysctls.h"
 #include "port-types.h"
+#include "scenario-metrics.h"
 #include "scenario-resources.h"
 
 #include "ns3/abort.h"
@@ -423,60 +423,13 @@ ParseAppType(const Ctx& c)
     c.Fail("unknown app type; allowed: tcp-server, tcp-client, udp-server, udp-client, tcp-proxy");
 }
 
-/// Metrics an expectation may name, by subject kind.
-const std::set<std::string>&
-HostMetrics()
+/// \return whether \p metric is failed.ERRNO with a known ERRNO, and \p t has those
+bool
+IsErrnoCountMetric(AppType t, const std::string& metric)
 {
-    static const std::set<std::string> m = {"timewait",
-                                            "timewait_peak",
-                                            "tw_overflow",
-                                            "tw_recycled",
-                                            "ports_shared",
-                                            "max_peers_per_port",
-                                            "listen_drops",
-                                            PortGuessMeter::METRIC};
-    return m;
-}
-
-std::set<std::string>
-AppMetrics(AppType t)
-{
-    switch (t)
-    {
-    case AppType::TCP_SERVER:
-        return {"bind",
-                "accepted",
-                "served",
-                "share_min",
-                "share_max",
-                "restart_binds",
-                "restart_first",
-                "restart_wait",
-                "listeners"};
-    case AppType::UDP_SERVER:
-        return {"bind", "received", "answered", "share_min", "share_max"};
-    case AppType::TCP_PROXY:
-        return {"bind",
-                "accepted",
-                "relayed",
-                "upstream_attempted",
-                "upstream_connected",
-                "upstream_success_rate",
-                "upstream_errors",
-                "steady_upstream_success_rate"};
-    case AppType::TCP_CLIENT:
-        return {"attempted",
-                "connected",
-                "completed",
-                "incomplete",
-                "success_rate",
-                "steady_success_rate",
-                "steady_rate",
-                "errors"};
-    case AppType::UDP_CLIENT:
-        return {"sent", "answered", "success_rate", "errors"};
-    }
-    return {};
+    const std::string prefix = FAILED_METRIC_PREFIX;
+    return HasErrnoCountMetrics(t) && metric.compare(0, prefix.size(), prefix) == 0 &&
+           IsErrnoWord(metric.substr(prefix.size()));
 }
 
 Expectation
@@ -1063,19 +1016,17 @@ ParseScenario(const std::string& name,
         uint32_t index = 0;
         if (app != s.apps.end())
         {
-            allowed = AppMetrics(app->type);
+            allowed = AppMetricNames(app->type);
         }
         else if (findHost(subject, index) != nullptr)
         {
-            allowed = HostMetrics();
+            allowed = HostMetricNames();
         }
         else
         {
             c.Fail("'" + subject + "' is not an app or host of this scenario");
         }
-        bool errnoCount = StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7)) &&
-                          app != s.apps.end() &&
-                          (app->type == AppType::TCP_CLIENT || app->type == AppType::UDP_CLIENT);
+        bool errnoCount = app != s.apps.end() && IsErrnoCountMetric(app->type, metric);
         if (!allowed.count(metric) && !errnoCount)
         {
             std::string list;
@@ -1083,10 +1034,9 @@ ParseScenario(const std::string& name,
             {
                 list += (list.empty() ? "" : ", ") + m;
             }
-            if (app != s.apps.end() &&
-                (app->type == AppType::TCP_CLIENT || app->type == AppType::UDP_CLIENT))
+            if (app != s.apps.end() && HasErrnoCountMetrics(app->type))
             {
-                list += ", failed.ERRNO";
+                list += std::string(", ") + FAILED_METRIC_PREFIX + "ERRNO";
             }
             c.Fail("unknown metric '" + metric + "'; allowed: " + list);
         }
@@ -1208,8 +1158,8 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
     {
         if (a.name == subject)
         {
-            allowed = AppMetrics(a.type);
-            client = a.type == AppType::TCP_CLIENT || a.type == AppType::UDP_CLIENT;
+            allowed = AppMetricNames(a.type);
+            client = HasErrnoCountMetrics(a.type);
             found = true;
         }
     }
@@ -1219,7 +1169,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
         {
             if (subject == g.name + std::to_string(i))
             {
-                allowed = HostMetrics();
+                allowed = HostMetricNames();
                 found = true;
             }
         }
@@ -1234,8 +1184,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
         throw ConfigError("metric '" + name + "': '" + subject + "' is not an app or host of " +
                           spec.name + "; allowed: APP.METRIC (apps: " + apps + ") or HOST.METRIC");
     }
-    if (allowed.count(metric) ||
-        (client && StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7))))
+    if (allowed.count(metric) || (client && IsErrnoCountMetric(AppType::TCP_CLIENT, metric)))
     {
         return;
     }
@@ -1245,7 +1194,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
         list += (list.empty() ? "" : ", ") + m;
     }
     throw ConfigError("metric '" + name + "' is not one of " + subject + "'s; allowed: " + list +
-                      (client ? ", failed.ERRNO" : ""));
+                      (client ? std::string(", ") + FAILED_METRIC_PREFIX + "ERRNO" : ""));
 }
 
 std::vector<std::pair<std::string, std::string>>
