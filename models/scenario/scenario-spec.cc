@@ -541,131 +541,160 @@ StartsWith(const std::string& s, const std::string& p)
     return s.compare(0, p.size(), p) == 0;
 }
 
-} // namespace
-
-ScenarioSpec
-ParseScenario(const std::string& name,
-              const std::map<std::string, std::string>& keys,
-              const std::map<std::string, ValueOrigin>& origins)
+/// Parses a scenario's keys section by section: globals, links, sysctls, groups and hosts,
+/// apps, expectations (ParseScenario()).
+class ScenarioParser
 {
-    ScenarioSpec s;
-    s.name = name;
-    s.keys = keys;
-    for (const auto& [k, o] : origins)
+  public:
+    ScenarioParser(const std::string& name,
+                   const std::map<std::string, std::string>& keys,
+                   const std::map<std::string, ValueOrigin>& origins)
+        : m_keys(keys),
+          m_origins(origins)
     {
-        if (o.file == "--set" && keys.count(k))
+        m_s.name = name;
+        m_s.keys = keys;
+    }
+
+    ScenarioSpec Parse()
+    {
+        RecordOrigins();
+        for (const auto& [k, v] : m_keys)
         {
-            s.overridden.insert(k);
+            Sort(Ctx{&m_origins, k, v});
         }
-        if (keys.count(k))
+        CheckGlobals();
+        FinishGroups();
+        ParseHostKeys();
+        CheckLinks();
+        ParseApps();
+        CheckDestinations();
+        ParseExpectations();
+        CheckResources(m_s, DefaultResourceLimits());
+        return m_s;
+    }
+
+  private:
+    /// Which keys this run overrides, and the file each key comes from.
+    void RecordOrigins()
+    {
+        for (const auto& [k, o] : m_origins)
         {
-            s.keyFile[k] = o.file;
+            if (o.file == "--set" && m_keys.count(k))
+            {
+                m_s.overridden.insert(k);
+            }
+            if (m_keys.count(k))
+            {
+                m_s.keyFile[k] = o.file;
+            }
         }
     }
-    std::map<std::string, std::map<std::string, Ctx>> appKeys; // app -> param -> ctx
-    std::map<std::string, HostGroupSpec> groups;
-    std::vector<std::string> groupOrder;
-    std::vector<Ctx> hostSysctlCtx;
-    std::vector<Ctx> expectCtx;
-    std::vector<std::string> missing;
-    const std::string topKeys =
-        "description, question, linux_answer, duration, interval, warmup, snapshots, pcap, "
-        "seed, link.rate, link.delay, link.loss, links, sysctl.NAME, port_selector, "
-        "group.G.count, group.G.addresses, group.G.sysctl.NAME, group.G.port_selector, "
-        "host.Gn.sysctl.NAME, host.Gn.port_selector, app.A.KEY, expect.SUBJECT.METRIC";
-    const std::string groupKeys =
-        "unknown key; allowed: group.G.count, group.G.addresses, group.G.sysctl.NAME, "
-        "group.G.port_selector";
 
-    auto group = [&](const std::string& g, const Ctx& c) -> HostGroupSpec& {
-        if (!IsGroupName(g))
-        {
-            c.Fail("group name '" + g + "' is not allowed; allowed: lower-case letters and '_'");
-        }
-        if (!groups.count(g))
-        {
-            groupOrder.push_back(g);
-            groups[g].name = g;
-        }
-        return groups[g];
-    };
-
-    for (const auto& [k, v] : keys)
+    /// Parse a key of the sections parsed on their own, or keep it for a later section.
+    void Sort(const Ctx& c)
     {
-        Ctx c{&origins, k, v};
-        if (k == "description")
+        const std::string& k = c.key;
+        if (ParseGlobal(c) || ParseLink(c) || ParseHostDefaults(c))
         {
-            s.description = v;
+            return;
         }
-        else if (k == "question")
+        if (StartsWith(k, "group."))
         {
-            s.question = v;
+            ParseGroupKey(c);
         }
-        else if (k == "linux_answer")
+        else if (StartsWith(k, "host."))
         {
-            s.linuxAnswer = v;
+            m_hostCtx.push_back(c);
         }
-        else if (k == "duration")
+        else if (StartsWith(k, "app."))
         {
-            s.durationNs = c.Duration(1000000, MAX_DURATION_NS);
+            CollectAppKey(c);
         }
-        else if (k == "interval")
+        else if (StartsWith(k, "expect."))
         {
-            s.intervalNs = c.Duration(1000000, MAX_DURATION_NS);
+            m_expectCtx.push_back(c);
+        }
+        else if (k != "extends")
+        {
+            c.Fail("unknown key; allowed: description, question, linux_answer, duration, "
+                   "interval, warmup, snapshots, pcap, seed, link.rate, link.delay, link.loss, "
+                   "links, sysctl.NAME, port_selector, group.G.count, group.G.addresses, "
+                   "group.G.sysctl.NAME, group.G.port_selector, host.Gn.sysctl.NAME, "
+                   "host.Gn.port_selector, app.A.KEY, expect.SUBJECT.METRIC");
+        }
+    }
+
+    /// The scenario's texts, times, pcap and seed. \return whether \p c is one of them
+    bool ParseGlobal(const Ctx& c)
+    {
+        const std::string& k = c.key;
+        if (k == "description" || k == "question" || k == "linux_answer")
+        {
+            (k == "description" ? m_s.description
+             : k == "question"  ? m_s.question
+                                : m_s.linuxAnswer) = c.value;
+        }
+        else if (k == "duration" || k == "interval")
+        {
+            (k == "duration" ? m_s.durationNs : m_s.intervalNs) =
+                c.Duration(1000000, MAX_DURATION_NS);
         }
         else if (k == "warmup")
         {
-            s.warmupNs = c.Duration(0, MAX_DURATION_NS);
+            m_s.warmupNs = c.Duration(0, MAX_DURATION_NS);
         }
         else if (k == "snapshots")
         {
-            for (const auto& t : SplitList(v))
+            for (const auto& t : SplitList(c.value))
             {
-                try
-                {
-                    s.snapshotsNs.push_back(units::ParseDurationNs(t));
-                }
-                catch (const ConfigError& e)
-                {
-                    c.Fail(e.what());
-                }
+                m_s.snapshotsNs.push_back(
+                    c.Units([&](const std::string&) { return units::ParseDurationNs(t); }));
             }
         }
         else if (k == "pcap")
         {
-            s.pcap = c.Bool();
+            m_s.pcap = c.Bool();
         }
         else if (k == "seed")
         {
-            s.seed = c.Integer(0, INT64_MAX);
+            m_s.seed = c.Integer(0, INT64_MAX);
         }
-        else if (k == "link.rate")
+        else
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// link.rate, link.delay, link.loss and links. \return whether \p c is one of them
+    bool ParseLink(const Ctx& c)
+    {
+        const std::string& k = c.key;
+        if (k == "link.rate")
         {
             double bps = c.Units(units::ParseBitRate);
             if (bps < 1000 || bps > 1e12)
             {
                 c.Fail("out of range; allowed: 1kbps to 1Tbps");
             }
-            std::ostringstream r;
-            r << static_cast<uint64_t>(bps) << "bps";
-            s.linkRate = r.str();
+            m_s.linkRate = std::to_string(static_cast<uint64_t>(bps)) + "bps";
         }
         else if (k == "link.delay")
         {
-            int64_t d = c.Duration(0, 10 * NS_PER_S);
-            s.linkDelay = std::to_string(d) + "ns";
+            m_s.linkDelay = std::to_string(c.Duration(0, 10 * NS_PER_S)) + "ns";
         }
         else if (k == "link.loss")
         {
-            s.linkLoss = c.Units(units::ParseProbability);
-            if (s.linkLoss >= 1)
+            m_s.linkLoss = c.Units(units::ParseProbability);
+            if (m_s.linkLoss >= 1)
             {
                 c.Fail("out of range; allowed: a probability in [0, 1)");
             }
         }
         else if (k == "links")
         {
-            for (const auto& l : SplitList(v))
+            for (const auto& l : SplitList(c.value))
             {
                 size_t dash = l.find('-');
                 if (dash == std::string::npos || dash == 0 || dash + 1 >= l.size())
@@ -674,154 +703,178 @@ ParseScenario(const std::string& name,
                            "' is not a link; allowed: GROUP-GROUP pairs, e.g. "
                            "'client-server, client-proxy'");
                 }
-                s.links.emplace_back(l.substr(0, dash), l.substr(dash + 1));
+                m_s.links.emplace_back(l.substr(0, dash), l.substr(dash + 1));
             }
-        }
-        else if (StartsWith(k, "sysctl."))
-        {
-            s.sysctls.push_back(ParseSysctl(c, k.substr(7)));
-        }
-        else if (k == "port_selector")
-        {
-            s.portSelector = ParsePortSelector(c);
-        }
-        else if (StartsWith(k, "group."))
-        {
-            std::string rest = k.substr(6);
-            size_t dot = rest.find('.');
-            if (dot == std::string::npos)
-            {
-                c.Fail(groupKeys);
-            }
-            HostGroupSpec& g = group(rest.substr(0, dot), c);
-            std::string field = rest.substr(dot + 1);
-            if (field == "count")
-            {
-                g.count = c.Integer(1, 100000);
-            }
-            else if (field == "addresses")
-            {
-                g.addresses = c.Integer(1, 16);
-            }
-            else if (StartsWith(field, "sysctl."))
-            {
-                g.sysctls.push_back(ParseSysctl(c, field.substr(7)));
-            }
-            else if (field == "port_selector")
-            {
-                g.portSelector = ParsePortSelector(c);
-            }
-            else
-            {
-                c.Fail(groupKeys);
-            }
-        }
-        else if (StartsWith(k, "host."))
-        {
-            hostSysctlCtx.push_back(c);
-        }
-        else if (StartsWith(k, "app."))
-        {
-            std::string rest = k.substr(4);
-            size_t dot = rest.find('.');
-            if (dot == std::string::npos || dot + 1 >= rest.size())
-            {
-                c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab keys')");
-            }
-            std::string app = rest.substr(0, dot);
-            if (!IsAppName(app))
-            {
-                c.Fail("app name '" + app +
-                       "' is not allowed; allowed: lower-case letters, digits, '_', '-', "
-                       "starting with a letter");
-            }
-            appKeys[app].emplace(rest.substr(dot + 1), c);
-        }
-        else if (StartsWith(k, "expect."))
-        {
-            expectCtx.push_back(c);
-        }
-        else if (k == "extends")
-        {
         }
         else
         {
-            c.Fail("unknown key; allowed: " + topKeys);
+            return false;
         }
-    }
-    for (const char* required : {"description", "question", "linux_answer", "duration"})
-    {
-        if (!keys.count(required))
-        {
-            missing.push_back(required);
-        }
-    }
-    if (!missing.empty())
-    {
-        std::string m;
-        for (const auto& x : missing)
-        {
-            m += (m.empty() ? "" : ", ") + x;
-        }
-        std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
-        throw ConfigError(file + ": scenario '" + name + "' lacks required keys: " + m);
-    }
-    if (!keys.count("interval"))
-    {
-        s.intervalNs = std::min(s.intervalNs, s.durationNs); // the 1s default, in a shorter run
-    }
-    if (s.intervalNs > s.durationNs)
-    {
-        Ctx c{&origins, "interval", keys.at("interval")};
-        c.Fail("longer than the duration; allowed: 1ms up to the duration");
-    }
-    if (s.warmupNs >= s.durationNs)
-    {
-        Ctx c{&origins, "warmup", keys.at("warmup")};
-        c.Fail("not before the end of the run; allowed: 0s up to less than the duration");
-    }
-    for (int64_t t : s.snapshotsNs)
-    {
-        if (t > s.durationNs)
-        {
-            Ctx c{&origins, "snapshots", keys.at("snapshots")};
-            c.Fail("a time after the end of the run; allowed: times from 0s to the duration");
-        }
-    }
-    std::sort(s.snapshotsNs.begin(), s.snapshotsNs.end());
-    s.snapshotsNs.erase(std::unique(s.snapshotsNs.begin(), s.snapshotsNs.end()),
-                        s.snapshotsNs.end());
-    if (s.snapshotsNs.empty() || s.snapshotsNs.back() != s.durationNs)
-    {
-        s.snapshotsNs.push_back(s.durationNs);
+        return true;
     }
 
-    for (const auto& g : groupOrder)
+    /// Every host's sysctl.NAME and port_selector. \return whether \p c is one of them
+    bool ParseHostDefaults(const Ctx& c)
     {
-        s.groups.push_back(groups[g]);
+        if (StartsWith(c.key, "sysctl."))
+        {
+            m_s.sysctls.push_back(ParseSysctl(c, c.key.substr(7)));
+            return true;
+        }
+        if (c.key == "port_selector")
+        {
+            m_s.portSelector = ParsePortSelector(c);
+            return true;
+        }
+        return false;
     }
-    if (s.groups.empty())
+
+    /// group.G.count, group.G.addresses, group.G.sysctl.NAME, group.G.port_selector
+    void ParseGroupKey(const Ctx& c)
     {
-        std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
-        throw ConfigError(file + ": scenario '" + name +
-                          "' has no hosts; allowed: group.G.count = N for each host group");
+        const std::string allowed = "unknown key; allowed: group.G.count, group.G.addresses, "
+                                    "group.G.sysctl.NAME, group.G.port_selector";
+        std::string rest = c.key.substr(6);
+        size_t dot = rest.find('.');
+        if (dot == std::string::npos)
+        {
+            c.Fail(allowed);
+        }
+        HostGroupSpec& g = Group(rest.substr(0, dot), c);
+        std::string field = rest.substr(dot + 1);
+        if (field == "count")
+        {
+            g.count = c.Integer(1, 100000);
+        }
+        else if (field == "addresses")
+        {
+            g.addresses = c.Integer(1, 16);
+        }
+        else if (StartsWith(field, "sysctl."))
+        {
+            g.sysctls.push_back(ParseSysctl(c, field.substr(7)));
+        }
+        else if (field == "port_selector")
+        {
+            g.portSelector = ParsePortSelector(c);
+        }
+        else
+        {
+            c.Fail(allowed);
+        }
     }
-    // Host names: a group name followed by a 1-based index.
-    auto findHost = [&](const std::string& h, uint32_t& index) -> HostGroupSpec* {
+
+    /// \return group \p g, made on its first key (in file order)
+    HostGroupSpec& Group(const std::string& g, const Ctx& c)
+    {
+        if (!IsGroupName(g))
+        {
+            c.Fail("group name '" + g + "' is not allowed; allowed: lower-case letters and '_'");
+        }
+        if (!m_groups.count(g))
+        {
+            m_groupOrder.push_back(g);
+            m_groups[g].name = g;
+        }
+        return m_groups[g];
+    }
+
+    /// Keep an app.A.KEY line for ParseApps(), once A is a valid name.
+    void CollectAppKey(const Ctx& c)
+    {
+        std::string rest = c.key.substr(4);
+        size_t dot = rest.find('.');
+        if (dot == std::string::npos || dot + 1 >= rest.size())
+        {
+            c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab keys')");
+        }
+        std::string app = rest.substr(0, dot);
+        if (!IsAppName(app))
+        {
+            c.Fail("app name '" + app +
+                   "' is not allowed; allowed: lower-case letters, digits, '_', '-', "
+                   "starting with a letter");
+        }
+        m_appKeys[app].emplace(rest.substr(dot + 1), c);
+    }
+
+    /// The required keys, and the run's times against its duration.
+    void CheckGlobals()
+    {
+        std::string missing;
+        for (const char* required : {"description", "question", "linux_answer", "duration"})
+        {
+            if (!m_keys.count(required))
+            {
+                missing += (missing.empty() ? "" : ", ") + std::string(required);
+            }
+        }
+        if (!missing.empty())
+        {
+            throw ConfigError(File() + ": scenario '" + m_s.name +
+                              "' lacks required keys: " + missing);
+        }
+        if (!m_keys.count("interval"))
+        {
+            m_s.intervalNs = std::min(m_s.intervalNs, m_s.durationNs); // 1s, in a shorter run
+        }
+        if (m_s.intervalNs > m_s.durationNs)
+        {
+            At("interval").Fail("longer than the duration; allowed: 1ms up to the duration");
+        }
+        if (m_s.warmupNs >= m_s.durationNs)
+        {
+            At("warmup").Fail(
+                "not before the end of the run; allowed: 0s up to less than the duration");
+        }
+        auto& snaps = m_s.snapshotsNs;
+        if (!snaps.empty() && *std::max_element(snaps.begin(), snaps.end()) > m_s.durationNs)
+        {
+            At("snapshots")
+                .Fail("a time after the end of the run; allowed: times from 0s to the duration");
+        }
+        std::sort(snaps.begin(), snaps.end());
+        snaps.erase(std::unique(snaps.begin(), snaps.end()), snaps.end());
+        if (snaps.empty() || snaps.back() != m_s.durationNs)
+        {
+            snaps.push_back(m_s.durationNs);
+        }
+    }
+
+    /// The groups in file order, and the list errors name them by.
+    void FinishGroups()
+    {
+        for (const auto& g : m_groupOrder)
+        {
+            m_s.groups.push_back(m_groups[g]);
+            m_groupList += (m_groupList.empty() ? "" : ", ") + g + " (" + g + "1.." + g +
+                           std::to_string(m_groups[g].count) + ")";
+        }
+        if (m_s.groups.empty())
+        {
+            throw ConfigError(File() + ": scenario '" + m_s.name +
+                              "' has no hosts; allowed: group.G.count = N for each host group");
+        }
+    }
+
+    /// \return the group of host \p h ("client3": a group name and a 1-based index), with
+    /// \p index set; nullptr if there is no such host
+    HostGroupSpec* FindHost(const std::string& h, uint32_t& index)
+    {
         size_t d = h.find_first_of("0123456789");
         if (d == std::string::npos || d == 0)
         {
             return nullptr;
         }
-        auto it = groups.find(h.substr(0, d));
+        auto it = m_groups.find(h.substr(0, d));
         uint32_t n = 0;
-        if (it == groups.end() || !ParsePort(h.substr(d), n) || n == 0 || n > it->second.count ||
+        if (it == m_groups.end() || !ParsePort(h.substr(d), n) || n == 0 || n > it->second.count ||
             h[d] == '0')
         {
             return nullptr;
         }
         index = n;
-        for (auto& g : s.groups)
+        for (auto& g : m_s.groups)
         {
             if (g.name == it->first)
             {
@@ -829,48 +882,62 @@ ParseScenario(const std::string& name,
             }
         }
         return nullptr;
-    };
-    std::string groupList;
-    for (const auto& g : s.groups)
-    {
-        groupList += (groupList.empty() ? "" : ", ") + g.name + " (" + g.name + "1.." + g.name +
-                     std::to_string(g.count) + ")";
     }
-    for (const auto& c : hostSysctlCtx)
+
+    /// host.Gn.sysctl.NAME and host.Gn.port_selector.
+    void ParseHostKeys()
     {
-        std::string rest = c.key.substr(5);
-        size_t dot = rest.find('.');
-        uint32_t index = 0;
-        HostGroupSpec* g =
-            dot == std::string::npos ? nullptr : findHost(rest.substr(0, dot), index);
-        if (g != nullptr && rest.substr(dot + 1) == "port_selector")
+        for (const auto& c : m_hostCtx)
         {
-            g->hostPortSelectors[index] = ParsePortSelector(c);
-            continue;
-        }
-        if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
-        {
-            c.Fail("not host.HOST.sysctl.NAME or host.HOST.port_selector with a defined host; "
-                   "hosts: " +
-                   groupList);
-        }
-        g->hostSysctls[index].push_back(ParseSysctl(c, rest.substr(dot + 8)));
-    }
-    for (const auto& [a, b] : s.links)
-    {
-        Ctx c{&origins, "links", keys.at("links")};
-        if (!groups.count(a) || !groups.count(b))
-        {
-            c.Fail("'" + (groups.count(a) ? b : a) + "' is not a host group; groups: " + groupList);
-        }
-        if (a == b)
-        {
-            c.Fail("a group linked to itself; allowed: links between two different groups");
+            std::string rest = c.key.substr(5);
+            size_t dot = rest.find('.');
+            uint32_t index = 0;
+            HostGroupSpec* g =
+                dot == std::string::npos ? nullptr : FindHost(rest.substr(0, dot), index);
+            if (g != nullptr && rest.substr(dot + 1) == "port_selector")
+            {
+                g->hostPortSelectors[index] = ParsePortSelector(c);
+                continue;
+            }
+            if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
+            {
+                c.Fail("not host.HOST.sysctl.NAME or host.HOST.port_selector with a defined "
+                       "host; hosts: " +
+                       m_groupList);
+            }
+            g->hostSysctls[index].push_back(ParseSysctl(c, rest.substr(dot + 8)));
         }
     }
 
-    // Apps.
-    for (auto& [app, params] : appKeys)
+    /// Links join two different, defined groups.
+    void CheckLinks()
+    {
+        for (const auto& [a, b] : m_s.links)
+        {
+            if (!m_groups.count(a) || !m_groups.count(b))
+            {
+                At("links").Fail("'" + (m_groups.count(a) ? b : a) +
+                                 "' is not a host group; groups: " + m_groupList);
+            }
+            if (a == b)
+            {
+                At("links").Fail(
+                    "a group linked to itself; allowed: links between two different groups");
+            }
+        }
+    }
+
+    /// Every app, from its keys (in name order).
+    void ParseApps()
+    {
+        for (const auto& [app, params] : m_appKeys)
+        {
+            m_s.apps.push_back(ParseApp(app, params));
+        }
+    }
+
+    /// \return app \p app from its keys, checked
+    AppSpec ParseApp(const std::string& app, const std::map<std::string, Ctx>& params)
     {
         AppSpec spec;
         spec.name = app;
@@ -878,96 +945,93 @@ ParseScenario(const std::string& name,
         if (type == params.end())
         {
             const Ctx& any = params.begin()->second;
-            throw ConfigError(DescribeValueError(any.Origin(),
-                                                 any.key,
-                                                 any.value,
-                                                 "app '" + app + "' has no app." + app +
-                                                     ".type; allowed types: tcp-server, "
-                                                     "tcp-client, udp-server, udp-client, "
-                                                     "tcp-proxy"));
+            any.Fail("app '" + app + "' has no app." + app +
+                     ".type; allowed types: tcp-server, tcp-client, udp-server, udp-client, "
+                     "tcp-proxy");
         }
         spec.type = ParseAppType(type->second);
         for (const auto& [param, c] : params)
         {
             ParseAppKey(param, c, spec);
         }
-        auto need = [&, &app = app](const std::string& param, bool present) {
+        CheckAppNeeds(spec, params);
+        CheckAppTimes(spec, params);
+        return spec;
+    }
+
+    /// The keys an app's type needs: on (a defined group or host), bind, to, upstream.
+    void CheckAppNeeds(const AppSpec& spec, const std::map<std::string, Ctx>& params)
+    {
+        auto need = [&](const std::string& param, bool present) {
             if (!present)
             {
-                const Ctx& t = type->second;
-                throw ConfigError(DescribeValueError(t.Origin(),
-                                                     t.key,
-                                                     t.value,
-                                                     "a " + AppTypeName(spec.type) + " needs app." +
-                                                         app + "." + param));
+                params.at("type").Fail("a " + AppTypeName(spec.type) + " needs app." + spec.name +
+                                       "." + param);
             }
         };
         need("on", params.count("on") > 0);
         uint32_t index = 0;
-        if (!groups.count(spec.on) && findHost(spec.on, index) == nullptr)
+        if (!m_groups.count(spec.on) && FindHost(spec.on, index) == nullptr)
         {
-            params.at("on").Fail("not a host group or host; groups: " + groupList);
+            params.at("on").Fail("not a host group or host; groups: " + m_groupList);
         }
-        if (spec.type == AppType::TCP_SERVER || spec.type == AppType::UDP_SERVER ||
-            spec.type == AppType::TCP_PROXY)
-        {
-            need("bind", !spec.bind.empty());
-        }
-        if (spec.type == AppType::TCP_CLIENT || spec.type == AppType::UDP_CLIENT)
-        {
-            need("to", !spec.to.empty());
-        }
-        if (spec.type == AppType::TCP_PROXY)
-        {
-            need("upstream", !spec.upstream.empty());
-        }
+        const bool server = spec.type == AppType::TCP_SERVER || spec.type == AppType::UDP_SERVER ||
+                            spec.type == AppType::TCP_PROXY;
+        need("bind", !server || !spec.bind.empty());
+        const bool client = spec.type == AppType::TCP_CLIENT || spec.type == AppType::UDP_CLIENT;
+        need("to", !client || !spec.to.empty());
+        need("upstream", spec.type != AppType::TCP_PROXY || !spec.upstream.empty());
+    }
+
+    /// An app's stop and restart come after its start; IP_BIND_ADDRESS_NO_PORT needs a bind.
+    void CheckAppTimes(const AppSpec& spec, const std::map<std::string, Ctx>& params)
+    {
+        const std::string after =
+            "not after app." + spec.name + ".start; allowed: a time after the start";
         if (spec.stopNs >= 0 && spec.stopNs <= spec.startNs)
         {
-            params.at("stop").Fail("not after app." + app +
-                                   ".start; allowed: a time after the start");
+            params.at("stop").Fail(after);
         }
         if (spec.Has("restart_at") && spec.Ns("restart_at") <= spec.startNs)
         {
-            params.at("restart_at")
-                .Fail("not after app." + app + ".start; allowed: a time after the start");
+            params.at("restart_at").Fail(after);
         }
         if (spec.Has("bind_address_no_port") && spec.Number("bind_address_no_port") != 0 &&
             spec.Number("bind_before_connect") == 0)
         {
             params.at("bind_address_no_port")
-                .Fail("needs app." + app +
+                .Fail("needs app." + spec.name +
                       ".bind_before_connect = true (it changes what bind() does)");
         }
-        s.apps.push_back(spec);
     }
-    // Destinations must name server apps or HOST[.addrN]:PORT.
-    auto checkDest = [&](const AppSpec& a,
-                         const std::vector<std::string>& list,
-                         const char* param) {
-        Ctx c{&origins, "app." + a.name + "." + param, keys.at("app." + a.name + "." + param)};
+
+    /// Destinations name server apps the client can reach, or HOST[.addrN]:PORT.
+    void CheckDestinations()
+    {
+        for (const auto& a : m_s.apps)
+        {
+            if (!a.to.empty())
+            {
+                CheckDestinationList(a, a.to, "to");
+            }
+            if (!a.upstream.empty())
+            {
+                CheckDestinationList(a, a.upstream, "upstream");
+            }
+        }
+    }
+
+    void CheckDestinationList(const AppSpec& a,
+                              const std::vector<std::string>& list,
+                              const std::string& param)
+    {
+        const Ctx c = At("app." + a.name + "." + param);
         for (const auto& d : list)
         {
             size_t colon = d.rfind(':');
             if (colon == std::string::npos)
             {
-                auto it = std::find_if(s.apps.begin(), s.apps.end(), [&](const AppSpec& x) {
-                    return x.name == d;
-                });
-                if (it == s.apps.end())
-                {
-                    c.Fail("'" + d +
-                           "' is not an app; allowed: server app names or "
-                           "HOST[.addrN]:PORT");
-                }
-                bool tcp = a.type == AppType::TCP_CLIENT || a.type == AppType::TCP_PROXY;
-                bool ok = tcp ? (it->type == AppType::TCP_SERVER || it->type == AppType::TCP_PROXY)
-                              : it->type == AppType::UDP_SERVER;
-                if (!ok)
-                {
-                    c.Fail("'" + d + "' is a " + AppTypeName(it->type) + "; a " +
-                           AppTypeName(a.type) + " can only reach " +
-                           (tcp ? "tcp-server or tcp-proxy" : "udp-server") + " apps");
-                }
+                CheckDestinationApp(c, a, d);
                 continue;
             }
             uint32_t port = 0;
@@ -975,82 +1039,135 @@ ParseScenario(const std::string& name,
             size_t dot = host.find('.');
             uint32_t index = 0;
             if (!ParsePort(d.substr(colon + 1), port) || port == 0 ||
-                findHost(host.substr(0, dot), index) == nullptr ||
+                FindHost(host.substr(0, dot), index) == nullptr ||
                 (dot != std::string::npos && AddrIndex(host.substr(dot + 1)) == 0))
             {
                 c.Fail("'" + d +
                        "' is not a destination; allowed: server app names or "
                        "HOST[.addrN]:PORT with a defined host and PORT 1..65535; "
                        "hosts: " +
-                       groupList);
+                       m_groupList);
             }
-        }
-    };
-    for (const auto& a : s.apps)
-    {
-        if (!a.to.empty())
-        {
-            checkDest(a, a.to, "to");
-        }
-        if (!a.upstream.empty())
-        {
-            checkDest(a, a.upstream, "upstream");
         }
     }
 
-    // Expectations.
-    for (const auto& c : expectCtx)
+    /// Destination \p d of app \p a names an app \p a can reach.
+    void CheckDestinationApp(const Ctx& c, const AppSpec& a, const std::string& d) const
     {
-        std::string rest = c.key.substr(7);
-        size_t dot = rest.find('.');
-        if (dot == std::string::npos)
+        const AppSpec* target = App(d);
+        if (target == nullptr)
         {
-            c.Fail("not expect.SUBJECT.METRIC; SUBJECT is an app or host name");
+            c.Fail("'" + d + "' is not an app; allowed: server app names or HOST[.addrN]:PORT");
         }
-        std::string subject = rest.substr(0, dot);
-        std::string metric = rest.substr(dot + 1);
-        std::set<std::string> allowed;
-        auto app = std::find_if(s.apps.begin(), s.apps.end(), [&](const AppSpec& x) {
-            return x.name == subject;
-        });
+        bool tcp = a.type == AppType::TCP_CLIENT || a.type == AppType::TCP_PROXY;
+        bool ok = tcp ? (target->type == AppType::TCP_SERVER || target->type == AppType::TCP_PROXY)
+                      : target->type == AppType::UDP_SERVER;
+        if (!ok)
+        {
+            c.Fail("'" + d + "' is a " + AppTypeName(target->type) + "; a " + AppTypeName(a.type) +
+                   " can only reach " + (tcp ? "tcp-server or tcp-proxy" : "udp-server") + " apps");
+        }
+    }
+
+    /// \return app \p name, or nullptr
+    const AppSpec* App(const std::string& name) const
+    {
+        for (const auto& a : m_s.apps)
+        {
+            if (a.name == name)
+            {
+                return &a;
+            }
+        }
+        return nullptr;
+    }
+
+    /// expect.SUBJECT.METRIC, checked against the metrics of the subject (ScenarioMetrics()).
+    void ParseExpectations()
+    {
+        for (const auto& c : m_expectCtx)
+        {
+            std::string rest = c.key.substr(7);
+            size_t dot = rest.find('.');
+            if (dot == std::string::npos)
+            {
+                c.Fail("not expect.SUBJECT.METRIC; SUBJECT is an app or host name");
+            }
+            std::string subject = rest.substr(0, dot);
+            std::string metric = rest.substr(dot + 1);
+            const AppSpec* app = App(subject);
+            CheckExpectedMetric(c, app, subject, metric);
+            Expectation e = ParseExpectation(c, subject, metric);
+            if (e.kind == Expectation::PREDICTION &&
+                (app == nullptr ||
+                 (app->type != AppType::TCP_CLIENT && app->type != AppType::TCP_PROXY)))
+            {
+                c.Fail("linux-tw-capacity applies to tcp-client and tcp-proxy apps only");
+            }
+            m_s.expectations.push_back(e);
+        }
+    }
+
+    /// \p metric is one of \p subject's (the app \p app, or else a host).
+    void CheckExpectedMetric(const Ctx& c,
+                             const AppSpec* app,
+                             const std::string& subject,
+                             const std::string& metric)
+    {
         uint32_t index = 0;
-        if (app != s.apps.end())
-        {
-            allowed = AppMetricNames(app->type);
-        }
-        else if (findHost(subject, index) != nullptr)
-        {
-            allowed = HostMetricNames();
-        }
-        else
+        if (app == nullptr && FindHost(subject, index) == nullptr)
         {
             c.Fail("'" + subject + "' is not an app or host of this scenario");
         }
-        bool errnoCount = app != s.apps.end() && IsErrnoCountMetric(app->type, metric);
-        if (!allowed.count(metric) && !errnoCount)
+        const std::set<std::string> allowed =
+            app != nullptr ? AppMetricNames(app->type) : HostMetricNames();
+        if (allowed.count(metric) || (app != nullptr && IsErrnoCountMetric(app->type, metric)))
         {
-            std::string list;
-            for (const auto& m : allowed)
-            {
-                list += (list.empty() ? "" : ", ") + m;
-            }
-            if (app != s.apps.end() && HasErrnoCountMetrics(app->type))
-            {
-                list += std::string(", ") + FAILED_METRIC_PREFIX + "ERRNO";
-            }
-            c.Fail("unknown metric '" + metric + "'; allowed: " + list);
+            return;
         }
-        Expectation e = ParseExpectation(c, subject, metric);
-        if (e.kind == Expectation::PREDICTION &&
-            (app == s.apps.end() ||
-             (app->type != AppType::TCP_CLIENT && app->type != AppType::TCP_PROXY)))
+        std::string list;
+        for (const auto& m : allowed)
         {
-            c.Fail("linux-tw-capacity applies to tcp-client and tcp-proxy apps only");
+            list += (list.empty() ? "" : ", ") + m;
         }
-        s.expectations.push_back(e);
+        if (app != nullptr && HasErrnoCountMetrics(app->type))
+        {
+            list += std::string(", ") + FAILED_METRIC_PREFIX + "ERRNO";
+        }
+        c.Fail("unknown metric '" + metric + "'; allowed: " + list);
     }
-    CheckResources(s, DefaultResourceLimits());
-    return s;
+
+    /// \return the context of key \p key (which is set)
+    Ctx At(const std::string& key) const
+    {
+        return Ctx{&m_origins, key, m_keys.at(key)};
+    }
+
+    /// \return the file the scenario comes from, for errors about no key in particular
+    std::string File() const
+    {
+        return m_origins.empty() ? "scenario" : m_origins.begin()->second.file;
+    }
+
+    const std::map<std::string, std::string>& m_keys;
+    const std::map<std::string, ValueOrigin>& m_origins;
+    ScenarioSpec m_s;
+    std::map<std::string, HostGroupSpec> m_groups;
+    std::vector<std::string> m_groupOrder;
+    std::string m_groupList; //!< "client (client1..client3), server (server1..server1)"
+    std::vector<Ctx> m_hostCtx;
+    std::map<std::string, std::map<std::string, Ctx>> m_appKeys; // app -> param -> ctx
+    std::vector<Ctx> m_expectCtx;
+};
+
+} // namespace
+
+ScenarioSpec
+ParseScenario(const std::string& name,
+              const std::map<std::string, std::string>& keys,
+              const std::map<std::string, ValueOrigin>& origins)
+{
+    return ScenarioParser(name, keys, origins).Parse();
 }
 
 bool
