@@ -8,42 +8,29 @@
 #include "app-installer.h"
 #include "linux-port-space.h"
 #include "linux-stack-helper.h"
-#include "point-to-point-link-builder.h"
 #include "port-guess-meter.h"
-#include "port-selector.h"
 #include "port-table-snapshot.h"
 #include "port-types.h"
+#include "scenario-judge.h"
 #include "scenario-metrics.h"
+#include "scenario-topology.h"
 #include "stream-numbers.h"
 #include "tcp-client-process.h"
 #include "tcp-proxy-process.h"
 #include "tcp-server-process.h"
-#include "tcp-time-wait-rules.h"
 #include "udp-client-process.h"
 #include "udp-server-process.h"
 
-#include "ns3/boolean.h"
-#include "ns3/double.h"
-#include "ns3/enum.h"
-#include "ns3/error-model.h"
 #include "ns3/inet-socket-address.h"
-#include "ns3/integer.h"
-#include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/nstime.h"
-#include "ns3/pointer.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/simulator.h"
-#include "ns3/string.h"
-#include "ns3/tcp-socket-factory.h"
-#include "ns3/udp-socket-factory.h"
-#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <iomanip>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -64,15 +51,12 @@ using ns3::Ptr;
 /// Hosts beyond this many per group are left out of `ss` snapshots.
 constexpr uint32_t SNAPSHOT_HOSTS_PER_GROUP = 8;
 
-/// One host of the world.
+/// What the run measures of one host (ScenarioTopology::Hosts() has the same order).
 struct Host
 {
-    std::string name;                              //!< "client1"
-    std::string group;                             //!< "client"
-    Ptr<ns3::Node> node;                           //!< its node
-    std::vector<ns3::Ipv4Address> addrs;           //!< all its addresses, addr1 first
-    std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
-    bool snapshot{true};                           //!< included in `ss` snapshots
+    std::string name;    //!< "client1"
+    Ptr<ns3::Node> node; //!< its node
+    bool snapshot{true}; //!< included in `ss` snapshots
     // Counters for the current interval and in total.
     uint64_t attempted{0};          //!< connects started (interval)
     uint64_t succeeded{0};          //!< connects established (interval)
@@ -119,13 +103,8 @@ class World
     RunResult Run();
 
   private:
-    void BuildHosts();
-    void BuildLinks();
+    void InitHosts();
     void BuildApps();
-    std::vector<uint32_t> HostsOf(const std::string& on) const;
-    ns3::Ipv4Address Resolve(uint32_t host, const std::string& addr) const;
-    std::vector<ns3::Address> Destinations(uint32_t from,
-                                           const std::vector<std::string>& list) const;
     void CountResult(uint32_t host, const std::string& result);
     void CountAbort(uint32_t host, const std::string& result);
     void CountEstablished(size_t index, const ns3::Address& local, const ns3::Address& remote);
@@ -134,12 +113,11 @@ class World
     void Sample();
     void Snapshot();
     void Measure(RunResult& r);
-    void Judge(RunResult& r);
 
     const ScenarioSpec& m_spec;
     const RunOptions& m_options;
+    std::unique_ptr<ScenarioTopology> m_topo;
     std::vector<Host> m_hosts;
-    std::map<std::string, uint32_t> m_hostIndex;
     std::vector<Instance> m_instances;
     std::map<std::string, std::pair<uint64_t, uint64_t>>
         m_warm; //!< app -> (resolved, ok) at warmup
@@ -147,226 +125,37 @@ class World
     uint32_t m_links{0};
 };
 
-std::vector<uint32_t>
-World::HostsOf(const std::string& on) const
+void
+World::InitHosts()
 {
-    std::vector<uint32_t> out;
-    auto it = m_hostIndex.find(on);
-    if (it != m_hostIndex.end())
+    std::map<std::string, uint32_t> perGroup;
+    const auto& hosts = m_topo->Hosts();
+    for (uint32_t i = 0; i < hosts.size(); ++i)
     {
-        out.push_back(it->second);
-        return out;
+        Host h;
+        h.name = hosts[i].name;
+        h.node = hosts[i].node;
+        h.snapshot = perGroup[hosts[i].group]++ < SNAPSHOT_HOSTS_PER_GROUP;
+        if (!h.snapshot)
+        {
+            ++m_result.snapshotHostsOmitted;
+        }
+        h.portSelectorNamed = hosts[i].portSelectorNamed;
+        m_hosts.push_back(h);
+        m_result.hosts.push_back(h.name);
     }
     for (uint32_t i = 0; i < m_hosts.size(); ++i)
     {
-        if (m_hosts[i].group == on)
+        if (m_hosts[i].portSelectorNamed)
         {
-            out.push_back(i);
+            m_hosts[i].node->GetObject<ns3::LinuxPortSpace>()->TraceConnectWithoutContext(
+                "ConnectPortChosen",
+                ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>(
+                    [this, i](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
+                        m_hosts[i].portGuess.Observe(port);
+                    }));
         }
     }
-    return out;
-}
-
-void
-World::BuildHosts()
-{
-    for (const auto& g : m_spec.groups)
-    {
-        uint32_t kept = 0;
-        for (uint32_t i = 1; i <= g.count; ++i)
-        {
-            Host h;
-            h.name = g.name + std::to_string(i);
-            h.group = g.name;
-            h.node = ns3::CreateObject<ns3::Node>();
-            h.snapshot = kept++ < SNAPSHOT_HOSTS_PER_GROUP;
-            if (!h.snapshot)
-            {
-                ++m_result.snapshotHostsOmitted;
-            }
-            m_hostIndex[h.name] = m_hosts.size();
-            m_hosts.push_back(h);
-        }
-    }
-    // One stack helper per group, and one per host that has sysctls or a port selector of its
-    // own.
-    auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
-        ns3::LinuxStackHelper stack;
-        for (const auto& setting : HostSysctls(m_spec, g, index))
-        {
-            stack.SetSysctl(setting);
-        }
-        std::string selector = HostPortSelector(m_spec, g, index);
-        ns3::TypeId tid;
-        if (!selector.empty() && ns3::PortSelector::LookupByName(selector, tid))
-        {
-            stack.SetPortSelector(tid.GetName());
-        }
-        return stack;
-    };
-    for (const auto& g : m_spec.groups)
-    {
-        ns3::LinuxStackHelper groupStack = stackFor(g, 0);
-        for (uint32_t i = 1; i <= g.count; ++i)
-        {
-            uint32_t index = m_hostIndex.at(g.name + std::to_string(i));
-            Ptr<ns3::Node> node = m_hosts[index].node;
-            if (g.hostSysctls.count(i) || g.hostPortSelectors.count(i))
-            {
-                stackFor(g, i).Install(node);
-            }
-            else
-            {
-                groupStack.Install(node);
-            }
-            if (!HostPortSelector(m_spec, g, i).empty())
-            {
-                m_hosts[index].portSelectorNamed = true;
-                node->GetObject<ns3::LinuxPortSpace>()->TraceConnectWithoutContext(
-                    "ConnectPortChosen",
-                    ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>(
-                        [this, index](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
-                            m_hosts[index].portGuess.Observe(port);
-                        }));
-            }
-        }
-    }
-}
-
-void
-World::BuildLinks()
-{
-    ns3::PointToPointLinkBuilder builder;
-    ns3::PointToPointLinkBuilder::Parameters params;
-    params.rate = ns3::DataRate(m_spec.linkRate);
-    params.delay = ns3::Time(m_spec.linkDelay);
-    params.loss = m_spec.linkLoss;
-    auto addrCount = [&](const std::string& group) {
-        for (const auto& g : m_spec.groups)
-        {
-            if (g.name == group)
-            {
-                return g.addresses;
-            }
-        }
-        return 1u;
-    };
-    for (const auto& [ga, gb] : m_spec.links)
-    {
-        for (uint32_t a : HostsOf(ga))
-        {
-            for (uint32_t b : HostsOf(gb))
-            {
-                uint32_t link = ++m_links;
-                uint32_t net = (10u << 24) + (link << 8); // 10.0.1.0/24, 10.0.2.0/24, ...
-                ns3::NetDeviceContainer devs =
-                    builder.Join(m_hosts[a].node, m_hosts[b].node, params);
-                for (uint32_t side = 0; side < 2; ++side)
-                {
-                    Host& h = m_hosts[side == 0 ? a : b];
-                    const uint32_t n = addrCount(h.group);
-                    for (uint32_t k = 0; k < n; ++k)
-                    {
-                        h.addrs.push_back(ns3::Ipv4Address(net + 1 + side + 2 * k));
-                    }
-                    ns3::PointToPointLinkBuilder::AddInterface(
-                        devs.Get(side),
-                        std::vector<ns3::Ipv4Address>(h.addrs.end() - n, h.addrs.end()),
-                        ns3::Ipv4Mask("/24"));
-                }
-                m_hosts[a].peerAddr[b] = ns3::Ipv4Address(net + 2);
-                m_hosts[b].peerAddr[a] = ns3::Ipv4Address(net + 1);
-                if (m_spec.pcap && !m_options.pcapPrefix.empty())
-                {
-                    // One capture per link end: HOST-PEER.pcap.
-                    for (uint32_t side = 0; side < 2; ++side)
-                    {
-                        const Host& me = m_hosts[side == 0 ? a : b];
-                        const Host& peer = m_hosts[side == 0 ? b : a];
-                        builder.EnablePcap(m_options.pcapPrefix + me.name + "-" + peer.name +
-                                               ".pcap",
-                                           devs.Get(side));
-                    }
-                }
-            }
-        }
-    }
-}
-
-ns3::Ipv4Address
-World::Resolve(uint32_t host, const std::string& addr) const
-{
-    if (addr == "*")
-    {
-        return ns3::Ipv4Address::GetAny();
-    }
-    if (addr.compare(0, 4, "addr") == 0)
-    {
-        uint32_t n = std::stoul(addr.substr(4));
-        const Host& h = m_hosts[host];
-        if (n == 0 || n > h.addrs.size())
-        {
-            throw ConfigError("host " + h.name + " has " + std::to_string(h.addrs.size()) +
-                              " addresses; '" + addr +
-                              "' does not exist (give its group more "
-                              "links or group.G.addresses)");
-        }
-        return h.addrs[n - 1];
-    }
-    return ns3::Ipv4Address(addr.c_str());
-}
-
-std::vector<ns3::Address>
-World::Destinations(uint32_t from, const std::vector<std::string>& list) const
-{
-    std::vector<ns3::Address> out;
-    auto towards = [&](uint32_t to) {
-        const Host& me = m_hosts[from];
-        auto it = me.peerAddr.find(to);
-        if (it != me.peerAddr.end())
-        {
-            return it->second;
-        }
-        const Host& h = m_hosts[to];
-        if (h.addrs.empty())
-        {
-            throw ConfigError("host " + h.name + " has no links, so " + me.name +
-                              " cannot reach it; add its group to 'links'");
-        }
-        return h.addrs[0];
-    };
-    for (const auto& d : list)
-    {
-        size_t colon = d.rfind(':');
-        if (colon == std::string::npos)
-        {
-            const AppSpec* target = nullptr;
-            for (const auto& a : m_spec.apps)
-            {
-                if (a.name == d)
-                {
-                    target = &a;
-                }
-            }
-            size_t bc = target->bind.rfind(':');
-            std::string addr = target->bind.substr(0, bc);
-            uint16_t port = std::stoul(target->bind.substr(bc + 1));
-            for (uint32_t h : HostsOf(target->on))
-            {
-                ns3::Ipv4Address a = addr == "*" ? towards(h) : Resolve(h, addr);
-                out.push_back(ns3::InetSocketAddress(a, port));
-            }
-            continue;
-        }
-        std::string host = d.substr(0, colon);
-        uint16_t port = std::stoul(d.substr(colon + 1));
-        size_t dot = host.find('.');
-        uint32_t h = m_hostIndex.at(host.substr(0, dot));
-        ns3::Ipv4Address a =
-            dot == std::string::npos ? towards(h) : Resolve(h, host.substr(dot + 1));
-        out.push_back(ns3::InetSocketAddress(a, port));
-    }
-    return out;
 }
 
 void
@@ -437,17 +226,12 @@ World::BuildApps()
     for (const auto& a : m_spec.apps)
     {
         const AppInstaller installer(a, m_spec.durationNs);
-        for (uint32_t h : HostsOf(a.on))
+        for (uint32_t h : m_topo->HostsOf(a.on))
         {
-            ns3::Address local;
-            if (!a.bind.empty())
-            {
-                size_t c = a.bind.rfind(':');
-                local = ns3::InetSocketAddress(Resolve(h, a.bind.substr(0, c)),
-                                               std::stoul(a.bind.substr(c + 1)));
-            }
+            const ns3::Address local =
+                a.bind.empty() ? ns3::Address() : m_topo->BindAddress(h, a.bind);
             const std::vector<ns3::Address> remotes =
-                Destinations(h, a.type == AppType::TCP_PROXY ? a.upstream : a.to);
+                m_topo->Destinations(h, a.type == AppType::TCP_PROXY ? a.upstream : a.to);
             for (uint32_t p = 0; p < a.processes; ++p)
             {
                 Ptr<ns3::Application> app = installer.Install(m_hosts[h].node, local, remotes);
@@ -624,7 +408,7 @@ World::CollectTables(RunResult& r) const
 {
     // Which host owns each address, to name a destination's server.
     std::map<uint32_t, std::string> owner;
-    for (const auto& h : m_hosts)
+    for (const auto& h : m_topo->Hosts())
     {
         for (const auto& a : h.addrs)
         {
@@ -733,15 +517,9 @@ World::Run()
     ns3::RngSeedManager::SetRun(m_options.seed);
     m_result.scenario = m_spec.name;
     m_result.seed = m_options.seed;
-    BuildHosts();
-    BuildLinks();
-    ns3::NodeContainer all;
-    for (const auto& h : m_hosts)
-    {
-        all.Add(h.node);
-        m_result.hosts.push_back(h.name);
-    }
-    ns3::LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
+    m_topo = std::make_unique<ScenarioTopology>(m_spec, m_options.pcapPrefix);
+    InitHosts();
+    ns3::LinuxStackHelper().AssignStreams(m_topo->Nodes(), StreamNumbers::STACK);
     BuildApps();
     TraceTimeWaits();
     ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
@@ -774,9 +552,11 @@ World::Run()
     m_result.events = ns3::Simulator::GetEventCount();
     Measure(m_result);
     CollectTables(m_result);
-    Judge(m_result);
+    m_result.verdicts = JudgeVerdicts(m_spec, m_result.metrics, LinuxPredictor(m_spec));
+    m_result.matchesLinux = MatchesLinux(m_result.verdicts);
     m_instances.clear();
     m_hosts.clear();
+    m_topo.reset();
     ns3::Simulator::Destroy();
     return std::move(m_result);
 }
@@ -1003,120 +783,6 @@ World::Measure(RunResult& r)
         {
             num(p + MetricName(Metric::PORT_GUESS), h.portGuess.Probability());
         }
-    }
-}
-
-void
-World::Judge(RunResult& r)
-{
-    r.matchesLinux = true;
-    const LinuxPredictor predictor(m_spec);
-    for (const auto& written : m_spec.expectations)
-    {
-        Verdict v;
-        v.key = written.key;
-        std::string name = written.subject + "." + written.metric;
-        auto it = r.metrics.find(name);
-        MetricValue m;
-        if (it != r.metrics.end())
-        {
-            m = it->second;
-        }
-        else if (written.metric.compare(0, 7, "failed.") == 0)
-        {
-            m = MetricValue{true, 0, ""}; // no failure of that kind
-        }
-        else
-        {
-            m = MetricValue{false, 0, "none"};
-        }
-        v.measured = m.ToString();
-        // Linux's value: derived by the predictor where it models the metric, unless the
-        // command line states it; else as the scenario wrote it, when no override of this run
-        // can have changed it.
-        Expectation e = written;
-        std::string why;
-        const bool typedHere = written.origin.file == "--set";
-        LinuxPrediction p;
-        if (!typedHere)
-        {
-            p = predictor.Predict(written.subject, written.metric);
-        }
-        if (p.derived)
-        {
-            v.source = VerdictSource::LINUX_MODEL;
-            why = p.why;
-            if (written.kind == Expectation::PREDICTION && p.expect.kind != Expectation::WORDS)
-            {
-                e.value = p.expect.value; // the author's tolerance around the derived value
-            }
-            else
-            {
-                e = p.expect;
-                e.key = written.key;
-            }
-            if (!p.decidable)
-            {
-                v.checked = false;
-                v.note = p.notChecked;
-            }
-        }
-        else if (written.kind == Expectation::PREDICTION && !typedHere)
-        {
-            v.source = VerdictSource::LINUX_MODEL;
-            const AppSpec* app = nullptr;
-            for (const auto& a : m_spec.apps)
-            {
-                app = a.name == written.subject ? &a : app;
-            }
-            e.value = predictor.SteadySuccess(*app, &why);
-        }
-        else
-        {
-            v.source = VerdictSource::SCENARIO;
-            const std::string dep = typedHere ? "" : predictor.OverrideAffecting(written);
-            if (!dep.empty())
-            {
-                v.checked = false;
-                v.note = "depends on " + dep + ", which this run changed";
-            }
-        }
-        switch (e.kind)
-        {
-        case Expectation::WORDS:
-            v.expected = e.text;
-            v.matches = !m.isNumber && m.words == e.text;
-            break;
-        case Expectation::NUMBER: {
-            v.expected = e.op == "=" ? FormatNumber(e.value) : e.op + " " + FormatNumber(e.value);
-            double x = m.number;
-            v.matches =
-                m.isNumber && ((e.op == "=" && x == e.value) || (e.op == ">=" && x >= e.value) ||
-                               (e.op == "<=" && x <= e.value) || (e.op == ">" && x > e.value) ||
-                               (e.op == "<" && x < e.value));
-            break;
-        }
-        case Expectation::TOLERANCE:
-        case Expectation::PREDICTION: {
-            double tol = e.relative ? e.tol * std::fabs(e.value) : e.tol;
-            v.expected = FormatNumber(e.value) + " +- " + FormatNumber(tol);
-            v.matches = m.isNumber && std::fabs(m.number - e.value) <= tol + 1e-12;
-            break;
-        }
-        }
-        if (!why.empty())
-        {
-            v.expected += " (" + why + ")";
-        }
-        if (v.checked)
-        {
-            r.matchesLinux = r.matchesLinux && v.matches;
-        }
-        else
-        {
-            v.matches = false;
-        }
-        r.verdicts.push_back(v);
     }
 }
 
