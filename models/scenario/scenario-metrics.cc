@@ -5,7 +5,13 @@
 
 #include "scenario-metrics.h"
 
+#include "linux-port-space.h"
 #include "port-guess-meter.h"
+#include "tcp-client-process.h"
+#include "tcp-proxy-process.h"
+#include "tcp-server-process.h"
+#include "udp-client-process.h"
+#include "udp-server-process.h"
 
 #include <algorithm>
 
@@ -101,6 +107,290 @@ bool
 HasErrnoCountMetrics(AppType t)
 {
     return t == AppType::TCP_CLIENT || t == AppType::UDP_CLIENT;
+}
+
+uint64_t
+TotalCount(const std::map<std::string, uint64_t>& counts)
+{
+    uint64_t n = 0;
+    for (const auto& [e, c] : counts)
+    {
+        n += c;
+    }
+    return n;
+}
+
+namespace
+{
+
+/// \param to counts to add to \param from counts by errno
+void
+AddCounts(std::map<std::string, uint64_t>& to, const std::map<std::string, uint64_t>& from)
+{
+    for (const auto& [e, c] : from)
+    {
+        to[e] += c;
+    }
+}
+
+/// "ok ok EADDRINUSE" from a list of results.
+std::string
+Join(const std::vector<std::string>& words)
+{
+    std::string s;
+    for (const auto& w : words)
+    {
+        s += (s.empty() ? "" : " ") + w;
+    }
+    return s.empty() ? "none" : s;
+}
+
+} // namespace
+
+WarmupCounts
+CountAtWarmup(const std::vector<MeasuredProcess>& processes)
+{
+    WarmupCounts warm;
+    for (const auto& in : processes)
+    {
+        auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.process);
+        if (c)
+        {
+            // Resolved connects (established or refused): those in flight count later.
+            warm[in.app->name].first += c->GetConnected() + TotalCount(c->GetFailures());
+            warm[in.app->name].second += c->GetConnected();
+        }
+        auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.process);
+        if (x)
+        {
+            warm[in.app->name].first +=
+                x->GetUpstreamConnected() + TotalCount(x->GetUpstreamFailures());
+            warm[in.app->name].second += x->GetUpstreamConnected();
+        }
+    }
+    return warm;
+}
+
+std::map<std::string, MetricValue>
+MeasureMetrics(const ScenarioSpec& spec,
+               const std::vector<MeasuredProcess>& processes,
+               const WarmupCounts& warm,
+               const std::vector<MeasuredHost>& hosts)
+{
+    std::map<std::string, MetricValue> r;
+    auto num = [&](const std::string& k, double v) { r[k] = MetricValue{true, v, ""}; };
+    auto words = [&](const std::string& k, const std::string& w) {
+        r[k] = MetricValue{false, 0, w};
+    };
+    auto warmOf = [&](const std::string& app) {
+        auto it = warm.find(app);
+        return it == warm.end() ? std::pair<uint64_t, uint64_t>{0, 0} : it->second;
+    };
+    // A client's failures: `errors` (the errno names seen) and `failed.ERRNO` counts.
+    auto errorMetrics = [&](const std::string& p, const std::map<std::string, uint64_t>& errors) {
+        std::vector<std::string> names;
+        for (const auto& [e, n] : errors)
+        {
+            names.push_back(e);
+            num(p + FAILED_METRIC_PREFIX + e, n);
+        }
+        words(p + MetricName(Metric::ERRORS), Join(names));
+    };
+    for (const auto& a : spec.apps)
+    {
+        const std::string p = a.name + ".";
+        std::vector<const MeasuredProcess*> mine;
+        for (const auto& in : processes)
+        {
+            if (in.app == &a)
+            {
+                mine.push_back(&in);
+            }
+        }
+        std::vector<std::string> binds;
+        std::vector<double> shares;
+        double total = 0;
+        switch (a.type)
+        {
+        case AppType::TCP_SERVER: {
+            uint64_t accepted = 0;
+            uint64_t served = 0;
+            uint64_t listeners = 0;
+            std::vector<std::string> restart;
+            double wait = -1;
+            for (const auto* in : mine)
+            {
+                auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in->process);
+                const auto& history = s->GetBindHistory();
+                binds.push_back(history.empty() ? "none" : history.front().second);
+                accepted += s->GetAccepted();
+                served += s->GetServed();
+                shares.push_back(s->GetAccepted());
+                listeners += s->IsListening() ? 1 : 0;
+                for (size_t i = 1; i < history.size(); ++i)
+                {
+                    if (restart.empty() || restart.back() != history[i].second)
+                    {
+                        restart.push_back(history[i].second);
+                    }
+                }
+                if (a.Has("restart_at") && s->GetRestartedAt() >= ns3::Seconds(0))
+                {
+                    wait = std::max(
+                        wait,
+                        (s->GetRestartedAt() - ns3::NanoSeconds(a.Ns("restart_at"))).GetSeconds());
+                }
+            }
+            total = accepted;
+            num(p + MetricName(Metric::ACCEPTED), accepted);
+            num(p + MetricName(Metric::SERVED), served);
+            num(p + MetricName(Metric::LISTENERS), listeners);
+            words(p + MetricName(Metric::RESTART_BINDS), Join(restart));
+            words(p + MetricName(Metric::RESTART_FIRST),
+                  restart.empty() ? "none" : restart.front());
+            num(p + MetricName(Metric::RESTART_WAIT), wait);
+            break;
+        }
+        case AppType::UDP_SERVER: {
+            uint64_t received = 0;
+            uint64_t answered = 0;
+            for (const auto* in : mine)
+            {
+                auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in->process);
+                binds.push_back(s->GetBindResult().empty() ? "none" : s->GetBindResult());
+                received += s->GetReceived();
+                answered += s->GetAnswered();
+                shares.push_back(s->GetReceived());
+            }
+            total = received;
+            num(p + MetricName(Metric::RECEIVED), received);
+            num(p + MetricName(Metric::ANSWERED), answered);
+            break;
+        }
+        case AppType::TCP_PROXY: {
+            uint64_t accepted = 0;
+            uint64_t relayed = 0;
+            uint64_t attempted = 0;
+            uint64_t connected = 0;
+            std::map<std::string, uint64_t> errors;
+            for (const auto* in : mine)
+            {
+                auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in->process);
+                binds.push_back(x->GetBindResult().empty() ? "none" : x->GetBindResult());
+                accepted += x->GetAccepted();
+                relayed += x->GetRelayed();
+                attempted += x->GetUpstreamAttempted();
+                connected += x->GetUpstreamConnected();
+                shares.push_back(x->GetAccepted());
+                AddCounts(errors, x->GetUpstreamFailures());
+            }
+            total = accepted;
+            num(p + MetricName(Metric::ACCEPTED), accepted);
+            num(p + MetricName(Metric::RELAYED), relayed);
+            num(p + MetricName(Metric::UPSTREAM_ATTEMPTED), attempted);
+            num(p + MetricName(Metric::UPSTREAM_CONNECTED), connected);
+            uint64_t resolved = connected + TotalCount(errors);
+            num(p + MetricName(Metric::UPSTREAM_SUCCESS_RATE),
+                resolved ? double(connected) / resolved : 0);
+            std::vector<std::string> names;
+            for (const auto& [e, n] : errors)
+            {
+                names.push_back(e);
+            }
+            words(p + MetricName(Metric::UPSTREAM_ERRORS), Join(names));
+            auto w = warmOf(a.name);
+            double dA = double(resolved) - double(w.first);
+            double dC = double(connected) - double(w.second);
+            num(p + MetricName(Metric::STEADY_UPSTREAM_SUCCESS_RATE), dA > 0 ? dC / dA : 0);
+            break;
+        }
+        case AppType::TCP_CLIENT: {
+            uint64_t attempted = 0;
+            uint64_t connected = 0;
+            uint64_t completed = 0;
+            uint64_t incomplete = 0;
+            uint64_t refused = 0;
+            std::map<std::string, uint64_t> errors;
+            for (const auto* in : mine)
+            {
+                auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in->process);
+                attempted += c->GetAttempted();
+                connected += c->GetConnected();
+                completed += c->GetCompleted();
+                incomplete += c->GetIncomplete();
+                refused += TotalCount(c->GetFailures());
+                AddCounts(errors, c->GetFailures());
+                AddCounts(errors, c->GetAborted());
+            }
+            num(p + MetricName(Metric::ATTEMPTED), attempted);
+            num(p + MetricName(Metric::CONNECTED), connected);
+            num(p + MetricName(Metric::COMPLETED), completed);
+            num(p + MetricName(Metric::INCOMPLETE), incomplete);
+            // Connects still in flight when the run ends count neither way.
+            uint64_t resolved = connected + refused;
+            num(p + MetricName(Metric::SUCCESS_RATE), resolved ? double(connected) / resolved : 0);
+            auto w = warmOf(a.name);
+            double dA = double(resolved) - double(w.first);
+            double dC = double(connected) - double(w.second);
+            num(p + MetricName(Metric::STEADY_SUCCESS_RATE), dA > 0 ? dC / dA : 0);
+            num(p + MetricName(Metric::STEADY_RATE),
+                dC / ((spec.durationNs - spec.warmupNs) / 1e9));
+            errorMetrics(p, errors);
+            break;
+        }
+        case AppType::UDP_CLIENT: {
+            uint64_t sent = 0;
+            uint64_t answered = 0;
+            std::map<std::string, uint64_t> errors;
+            for (const auto* in : mine)
+            {
+                auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->process);
+                sent += c->GetSent();
+                answered += c->GetReceived();
+                AddCounts(errors, c->GetErrors());
+            }
+            num(p + MetricName(Metric::SENT), sent);
+            num(p + MetricName(Metric::ANSWERED), answered);
+            num(p + MetricName(Metric::SUCCESS_RATE), sent ? double(answered) / sent : 0);
+            errorMetrics(p, errors);
+            break;
+        }
+        }
+        if (!binds.empty())
+        {
+            words(p + MetricName(Metric::BIND), Join(binds));
+        }
+        if (!shares.empty())
+        {
+            double lo = 1;
+            double hi = 0;
+            for (double s : shares)
+            {
+                double f = total > 0 ? s / total : 0;
+                lo = std::min(lo, f);
+                hi = std::max(hi, f);
+            }
+            num(p + MetricName(Metric::SHARE_MIN), total > 0 ? lo : 0);
+            num(p + MetricName(Metric::SHARE_MAX), hi);
+        }
+    }
+    for (const auto& h : hosts)
+    {
+        const std::string p = h.name + ".";
+        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
+        const auto& tcp = ports->Host().Tcp();
+        num(p + MetricName(Metric::TIMEWAIT), tcp.TimeWaitCount());
+        num(p + MetricName(Metric::TIMEWAIT_PEAK), h.twPeak);
+        num(p + MetricName(Metric::TW_OVERFLOW), tcp.Counters().timeWaitOverflow);
+        num(p + MetricName(Metric::TW_RECYCLED), tcp.Counters().timeWaitRecycled);
+        num(p + MetricName(Metric::PORTS_SHARED), h.portsShared);
+        num(p + MetricName(Metric::MAX_PEERS_PER_PORT), h.maxPeersPerPort);
+        if (h.portGuess != nullptr && h.portGuess->Guesses() > 0)
+        {
+            num(p + MetricName(Metric::PORT_GUESS), h.portGuess->Probability());
+        }
+    }
+    return r;
 }
 
 } // namespace portlab

@@ -7,9 +7,17 @@
 #define PORTLAB_SCENARIO_METRICS_H
 
 #include "app-options.h"
+#include "port-guess-meter.h"
+#include "scenario-spec.h"
 
+#include "ns3/application.h"
+#include "ns3/node.h"
+
+#include <cstdint>
+#include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace portlab
@@ -89,6 +97,72 @@ constexpr const char* FAILED_METRIC_PREFIX = "failed.";
 
 /// \param t an app type \return whether it has failed.ERRNO metrics (clients)
 bool HasErrnoCountMetrics(AppType t);
+
+/**
+ * \ingroup portlab-scenario
+ * \brief A measured value: a number, or words (bind results, errno names).
+ */
+struct MetricValue
+{
+    bool isNumber{true}; //!< which of the two it holds
+    double number{0};    //!< the number
+    std::string words;   //!< the words ("ok EADDRINUSE")
+
+    /// \return the value as summary.json and verdicts print it
+    std::string ToString() const;
+};
+
+/// \param counts counts by errno \return their sum
+uint64_t TotalCount(const std::map<std::string, uint64_t>& counts);
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One process of a run, as its metrics see it.
+ */
+struct MeasuredProcess
+{
+    const AppSpec* app;                 //!< its app
+    uint32_t host;                      //!< its host's index
+    ns3::Ptr<ns3::Application> process; //!< the process
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief One host of a run, with what the run tracked of it over time.
+ */
+struct MeasuredHost
+{
+    std::string name;                //!< "client1"
+    ns3::Ptr<ns3::Node> node;        //!< its node (its port tables at the end)
+    uint64_t twPeak;                 //!< largest TIME_WAIT count sampled
+    uint64_t portsShared;            //!< largest count of shared local ports
+    uint64_t maxPeersPerPort;        //!< largest count of peers on one port
+    const PortGuessMeter* portGuess; //!< when the scenario names its port selector
+};
+
+/// Per app: (resolved connects, established connects) at the warmup.
+using WarmupCounts = std::map<std::string, std::pair<uint64_t, uint64_t>>;
+
+/**
+ * \ingroup portlab-scenario
+ * \param processes the run's processes
+ * \return what the steady metrics count from: TCP clients' and proxies' (upstream) connects
+ */
+WarmupCounts CountAtWarmup(const std::vector<MeasuredProcess>& processes);
+
+/**
+ * \ingroup portlab-scenario
+ * \brief The run's metrics, written under the names of ScenarioMetrics().
+ * \param spec the scenario
+ * \param processes its processes, in app order
+ * \param warm the counts at the warmup (CountAtWarmup())
+ * \param hosts its hosts
+ * \return "SUBJECT.METRIC" -> value
+ */
+std::map<std::string, MetricValue> MeasureMetrics(const ScenarioSpec& spec,
+                                                  const std::vector<MeasuredProcess>& processes,
+                                                  const WarmupCounts& warm,
+                                                  const std::vector<MeasuredHost>& hosts);
 
 } // namespace portlab
 

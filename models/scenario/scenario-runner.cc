@@ -112,17 +112,15 @@ class World
     void CollectTables(RunResult& r) const;
     void Sample();
     void Snapshot();
-    void Measure(RunResult& r);
+    std::vector<MeasuredProcess> Processes() const;
 
     const ScenarioSpec& m_spec;
     const RunOptions& m_options;
     std::unique_ptr<ScenarioTopology> m_topo;
     std::vector<Host> m_hosts;
     std::vector<Instance> m_instances;
-    std::map<std::string, std::pair<uint64_t, uint64_t>>
-        m_warm; //!< app -> (resolved, ok) at warmup
+    WarmupCounts m_warm; //!< app -> (resolved, ok) at warmup
     RunResult m_result;
-    uint32_t m_links{0};
 };
 
 void
@@ -195,28 +193,6 @@ World::CountResult(uint32_t host, const std::string& result)
         }
     }
     ++h.failed.back(); // other
-}
-
-/// \param counts counts by errno \return their sum
-uint64_t
-Total(const std::map<std::string, uint64_t>& counts)
-{
-    uint64_t n = 0;
-    for (const auto& [e, c] : counts)
-    {
-        n += c;
-    }
-    return n;
-}
-
-/// \param to counts to add to \param from counts by errno
-void
-AddCounts(std::map<std::string, uint64_t>& to, const std::map<std::string, uint64_t>& from)
-{
-    for (const auto& [e, c] : from)
-    {
-        to[e] += c;
-    }
 }
 
 void
@@ -465,7 +441,7 @@ World::CollectTables(RunResult& r) const
             p.served = x->GetRelayed();
             p.attempted = x->GetUpstreamAttempted();
             p.connected = x->GetUpstreamConnected();
-            p.failed = Total(x->GetUpstreamFailures());
+            p.failed = TotalCount(x->GetUpstreamFailures());
             break;
         }
         case AppType::TCP_CLIENT: {
@@ -473,7 +449,7 @@ World::CollectTables(RunResult& r) const
             p.type = "tcp-client";
             p.attempted = c->GetAttempted();
             p.connected = c->GetConnected();
-            p.failed = Total(c->GetFailures());
+            p.failed = TotalCount(c->GetFailures());
             std::set<uint16_t> ports;
             for (const auto& [dest, count] : in.destinations)
             {
@@ -499,7 +475,7 @@ World::CollectTables(RunResult& r) const
             p.type = "udp-client";
             p.attempted = c->GetSent();
             p.answered = c->GetReceived();
-            p.failed = Total(c->GetErrors());
+            p.failed = TotalCount(c->GetErrors());
             break;
         }
         }
@@ -508,6 +484,17 @@ World::CollectTables(RunResult& r) const
     std::stable_sort(r.binds.begin(), r.binds.end(), [](const auto& x, const auto& y) {
         return x.timeNs < y.timeNs;
     });
+}
+
+std::vector<MeasuredProcess>
+World::Processes() const
+{
+    std::vector<MeasuredProcess> out;
+    for (const auto& in : m_instances)
+    {
+        out.push_back(MeasuredProcess{in.spec, in.host, in.app});
+    }
+    return out;
 }
 
 RunResult
@@ -528,29 +515,22 @@ World::Run()
         // Just before the end's stop, so that a snapshot at the duration sees the last state.
         ns3::Simulator::Schedule(ns3::NanoSeconds(t), &World::Snapshot, this);
     }
-    ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.warmupNs), [this]() {
-        for (const auto& in : m_instances)
-        {
-            auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
-            if (c)
-            {
-                // Resolved connects (established or refused): those in flight count later.
-                m_warm[in.spec->name].first += c->GetConnected() + Total(c->GetFailures());
-                m_warm[in.spec->name].second += c->GetConnected();
-            }
-            auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
-            if (x)
-            {
-                m_warm[in.spec->name].first +=
-                    x->GetUpstreamConnected() + Total(x->GetUpstreamFailures());
-                m_warm[in.spec->name].second += x->GetUpstreamConnected();
-            }
-        }
-    });
+    ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.warmupNs),
+                             [this]() { m_warm = CountAtWarmup(Processes()); });
     ns3::Simulator::Stop(ns3::NanoSeconds(m_spec.durationNs) + ns3::NanoSeconds(1));
     ns3::Simulator::Run();
     m_result.events = ns3::Simulator::GetEventCount();
-    Measure(m_result);
+    std::vector<MeasuredHost> hosts;
+    for (const auto& h : m_hosts)
+    {
+        hosts.push_back(MeasuredHost{h.name,
+                                     h.node,
+                                     h.twPeak,
+                                     h.portsShared,
+                                     h.maxPeersPerPort,
+                                     h.portSelectorNamed ? &h.portGuess : nullptr});
+    }
+    m_result.metrics = MeasureMetrics(m_spec, Processes(), m_warm, hosts);
     CollectTables(m_result);
     m_result.verdicts = JudgeVerdicts(m_spec, m_result.metrics, LinuxPredictor(m_spec));
     m_result.matchesLinux = MatchesLinux(m_result.verdicts);
@@ -559,231 +539,6 @@ World::Run()
     m_topo.reset();
     ns3::Simulator::Destroy();
     return std::move(m_result);
-}
-
-/// "ok ok EADDRINUSE" from a list of results.
-std::string
-Join(const std::vector<std::string>& words)
-{
-    std::string s;
-    for (const auto& w : words)
-    {
-        s += (s.empty() ? "" : " ") + w;
-    }
-    return s.empty() ? "none" : s;
-}
-
-void
-World::Measure(RunResult& r)
-{
-    auto num = [&](const std::string& k, double v) { r.metrics[k] = MetricValue{true, v, ""}; };
-    auto words = [&](const std::string& k, const std::string& w) {
-        r.metrics[k] = MetricValue{false, 0, w};
-    };
-    // A client's failures: `errors` (the errno names seen) and `failed.ERRNO` counts.
-    auto errorMetrics = [&](const std::string& p, const std::map<std::string, uint64_t>& errors) {
-        std::vector<std::string> names;
-        for (const auto& [e, n] : errors)
-        {
-            names.push_back(e);
-            num(p + FAILED_METRIC_PREFIX + e, n);
-        }
-        words(p + MetricName(Metric::ERRORS), Join(names));
-    };
-    for (const auto& a : m_spec.apps)
-    {
-        const std::string p = a.name + ".";
-        std::vector<const Instance*> mine;
-        for (const auto& in : m_instances)
-        {
-            if (in.spec == &a)
-            {
-                mine.push_back(&in);
-            }
-        }
-        std::vector<std::string> binds;
-        std::vector<double> shares;
-        double total = 0;
-        switch (a.type)
-        {
-        case AppType::TCP_SERVER: {
-            uint64_t accepted = 0;
-            uint64_t served = 0;
-            uint64_t listeners = 0;
-            std::vector<std::string> restart;
-            double wait = -1;
-            for (const auto* in : mine)
-            {
-                auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in->app);
-                const auto& history = s->GetBindHistory();
-                binds.push_back(history.empty() ? "none" : history.front().second);
-                accepted += s->GetAccepted();
-                served += s->GetServed();
-                shares.push_back(s->GetAccepted());
-                listeners += s->IsListening() ? 1 : 0;
-                for (size_t i = 1; i < history.size(); ++i)
-                {
-                    if (restart.empty() || restart.back() != history[i].second)
-                    {
-                        restart.push_back(history[i].second);
-                    }
-                }
-                if (a.Has("restart_at") && s->GetRestartedAt() >= ns3::Seconds(0))
-                {
-                    wait = std::max(
-                        wait,
-                        (s->GetRestartedAt() - ns3::NanoSeconds(a.Ns("restart_at"))).GetSeconds());
-                }
-            }
-            total = accepted;
-            num(p + MetricName(Metric::ACCEPTED), accepted);
-            num(p + MetricName(Metric::SERVED), served);
-            num(p + MetricName(Metric::LISTENERS), listeners);
-            words(p + MetricName(Metric::RESTART_BINDS), Join(restart));
-            words(p + MetricName(Metric::RESTART_FIRST),
-                  restart.empty() ? "none" : restart.front());
-            num(p + MetricName(Metric::RESTART_WAIT), wait);
-            break;
-        }
-        case AppType::UDP_SERVER: {
-            uint64_t received = 0;
-            uint64_t answered = 0;
-            for (const auto* in : mine)
-            {
-                auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in->app);
-                binds.push_back(s->GetBindResult().empty() ? "none" : s->GetBindResult());
-                received += s->GetReceived();
-                answered += s->GetAnswered();
-                shares.push_back(s->GetReceived());
-            }
-            total = received;
-            num(p + MetricName(Metric::RECEIVED), received);
-            num(p + MetricName(Metric::ANSWERED), answered);
-            break;
-        }
-        case AppType::TCP_PROXY: {
-            uint64_t accepted = 0;
-            uint64_t relayed = 0;
-            uint64_t attempted = 0;
-            uint64_t connected = 0;
-            std::map<std::string, uint64_t> errors;
-            for (const auto* in : mine)
-            {
-                auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in->app);
-                binds.push_back(x->GetBindResult().empty() ? "none" : x->GetBindResult());
-                accepted += x->GetAccepted();
-                relayed += x->GetRelayed();
-                attempted += x->GetUpstreamAttempted();
-                connected += x->GetUpstreamConnected();
-                shares.push_back(x->GetAccepted());
-                AddCounts(errors, x->GetUpstreamFailures());
-            }
-            total = accepted;
-            num(p + MetricName(Metric::ACCEPTED), accepted);
-            num(p + MetricName(Metric::RELAYED), relayed);
-            num(p + MetricName(Metric::UPSTREAM_ATTEMPTED), attempted);
-            num(p + MetricName(Metric::UPSTREAM_CONNECTED), connected);
-            uint64_t resolved = connected + Total(errors);
-            num(p + MetricName(Metric::UPSTREAM_SUCCESS_RATE),
-                resolved ? double(connected) / resolved : 0);
-            std::vector<std::string> names;
-            for (const auto& [e, n] : errors)
-            {
-                names.push_back(e);
-            }
-            words(p + MetricName(Metric::UPSTREAM_ERRORS), Join(names));
-            auto w = m_warm[a.name];
-            double dA = double(resolved) - double(w.first);
-            double dC = double(connected) - double(w.second);
-            num(p + MetricName(Metric::STEADY_UPSTREAM_SUCCESS_RATE), dA > 0 ? dC / dA : 0);
-            break;
-        }
-        case AppType::TCP_CLIENT: {
-            uint64_t attempted = 0;
-            uint64_t connected = 0;
-            uint64_t completed = 0;
-            uint64_t incomplete = 0;
-            uint64_t refused = 0;
-            std::map<std::string, uint64_t> errors;
-            for (const auto* in : mine)
-            {
-                auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in->app);
-                attempted += c->GetAttempted();
-                connected += c->GetConnected();
-                completed += c->GetCompleted();
-                incomplete += c->GetIncomplete();
-                refused += Total(c->GetFailures());
-                AddCounts(errors, c->GetFailures());
-                AddCounts(errors, c->GetAborted());
-            }
-            num(p + MetricName(Metric::ATTEMPTED), attempted);
-            num(p + MetricName(Metric::CONNECTED), connected);
-            num(p + MetricName(Metric::COMPLETED), completed);
-            num(p + MetricName(Metric::INCOMPLETE), incomplete);
-            // Connects still in flight when the run ends count neither way.
-            uint64_t resolved = connected + refused;
-            num(p + MetricName(Metric::SUCCESS_RATE), resolved ? double(connected) / resolved : 0);
-            auto w = m_warm[a.name];
-            double dA = double(resolved) - double(w.first);
-            double dC = double(connected) - double(w.second);
-            num(p + MetricName(Metric::STEADY_SUCCESS_RATE), dA > 0 ? dC / dA : 0);
-            num(p + MetricName(Metric::STEADY_RATE),
-                dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
-            errorMetrics(p, errors);
-            break;
-        }
-        case AppType::UDP_CLIENT: {
-            uint64_t sent = 0;
-            uint64_t answered = 0;
-            std::map<std::string, uint64_t> errors;
-            for (const auto* in : mine)
-            {
-                auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->app);
-                sent += c->GetSent();
-                answered += c->GetReceived();
-                AddCounts(errors, c->GetErrors());
-            }
-            num(p + MetricName(Metric::SENT), sent);
-            num(p + MetricName(Metric::ANSWERED), answered);
-            num(p + MetricName(Metric::SUCCESS_RATE), sent ? double(answered) / sent : 0);
-            errorMetrics(p, errors);
-            break;
-        }
-        }
-        if (!binds.empty())
-        {
-            words(p + MetricName(Metric::BIND), Join(binds));
-        }
-        if (!shares.empty())
-        {
-            double lo = 1;
-            double hi = 0;
-            for (double s : shares)
-            {
-                double f = total > 0 ? s / total : 0;
-                lo = std::min(lo, f);
-                hi = std::max(hi, f);
-            }
-            num(p + MetricName(Metric::SHARE_MIN), total > 0 ? lo : 0);
-            num(p + MetricName(Metric::SHARE_MAX), hi);
-        }
-    }
-    for (const auto& h : m_hosts)
-    {
-        const std::string p = h.name + ".";
-        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
-        const auto& tcp = ports->Host().Tcp();
-        num(p + MetricName(Metric::TIMEWAIT), tcp.TimeWaitCount());
-        num(p + MetricName(Metric::TIMEWAIT_PEAK), h.twPeak);
-        num(p + MetricName(Metric::TW_OVERFLOW), tcp.Counters().timeWaitOverflow);
-        num(p + MetricName(Metric::TW_RECYCLED), tcp.Counters().timeWaitRecycled);
-        num(p + MetricName(Metric::PORTS_SHARED), h.portsShared);
-        num(p + MetricName(Metric::MAX_PEERS_PER_PORT), h.maxPeersPerPort);
-        if (h.portSelectorNamed && h.portGuess.Guesses() > 0)
-        {
-            num(p + MetricName(Metric::PORT_GUESS), h.portGuess.Probability());
-        }
-    }
 }
 
 } // namespace
