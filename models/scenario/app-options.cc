@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <stdexcept>
 
 NS_LOG_COMPONENT_DEFINE("PortlabAppOptions");
 
@@ -144,19 +145,37 @@ Allowed(const AppOption& o, const ns3::AttributeChecker& checker)
     return "";
 }
 
-/// \return the attribute's text for a scenario value, in the option's units (unchecked)
+/// \return the attribute's text for a scenario value, in the option's units (checked against
+/// the checker's range only for integers, whose parse names it)
 std::string
-AttributeText(const AppOption& o, const std::string& text)
+AttributeText(const AppOption& o, const ns3::AttributeChecker& checker, const std::string& text)
 {
     char buf[64];
+    std::string min;
+    std::string max;
     switch (o.kind)
     {
     case AppOptionKind::BOOL:
         return units::ParseBool(text) ? "true" : "false";
-    case AppOptionKind::INTEGER:
-        return std::to_string(units::ParseInteger(text,
-                                                  std::numeric_limits<int64_t>::min(),
-                                                  std::numeric_limits<int64_t>::max()));
+    case AppOptionKind::INTEGER: {
+        const bool ranged = CheckerRange(checker, min, max);
+        auto bound = [](const std::string& b, int64_t otherwise) {
+            try
+            {
+                return static_cast<int64_t>(std::stoll(b));
+            }
+            catch (const std::out_of_range&)
+            {
+                return otherwise; // uint64_t's maximum: int64_t's
+            }
+        };
+        return std::to_string(
+            units::ParseInteger(text,
+                                ranged ? bound(min, std::numeric_limits<int64_t>::min())
+                                       : std::numeric_limits<int64_t>::min(),
+                                ranged ? bound(max, std::numeric_limits<int64_t>::max())
+                                       : std::numeric_limits<int64_t>::max()));
+    }
     case AppOptionKind::BYTES:
         return std::to_string(units::ParseBytes(text));
     case AppOptionKind::RATE:
@@ -370,7 +389,7 @@ ParseAppOption(const AppOption& option, AppType type, const std::string& text)
 {
     const ns3::TypeId::AttributeInformation info = AppOptionInfo(option, type);
     const std::string allowed = Allowed(option, *info.checker);
-    std::string attr = AttributeText(option, text);
+    std::string attr = AttributeText(option, *info.checker, text);
     if (attr.empty())
     {
         throw ConfigError("'" + text + "' is not allowed; allowed: " + allowed);

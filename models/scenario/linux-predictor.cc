@@ -258,12 +258,13 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     {
         const double start = a->startNs / 1e9;
         const double stop = a->stopNs < 0 ? duration : a->stopNs / 1e9;
+        const double rate = a->Number("rate");
         for (size_t i = 0; i < m_steps; ++i)
         {
             const double t = i * m_dt;
-            offered[i] = (t >= start && t < stop) ? a->Number("rate") * m_dt : 0;
+            offered[i] = (t >= start && t < stop) ? rate * m_dt : 0;
         }
-        peak = a->Number("rate");
+        peak = rate;
         poisson = a->Number("arrivals") != 0;
     }
     else

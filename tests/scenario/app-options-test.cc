@@ -124,7 +124,7 @@ TEST(AppOptions, RangesComeFromTheAttributeChecker)
               std::string::npos)
         << "the range should be TcpClientProcess::Rate's: " << err;
     err = test::ErrorOf([] { Scenario({{"app.load.requests_per_connection", "0"}}); });
-    EXPECT_NE(err.find("allowed: 1 to 100000"), std::string::npos)
+    EXPECT_NE(err.find("allowed: a whole number from 1 to 100000"), std::string::npos)
         << "the range should be RequestsPerConnection's: " << err;
     err = test::ErrorOf([] { Scenario({{"app.load.close", "server-last"}}); });
     EXPECT_NE(err.find("'server-last' is not allowed; allowed: client-first, server-first, "
