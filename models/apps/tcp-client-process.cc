@@ -131,6 +131,15 @@ TcpClientProcess::GetTypeId()
             .AddTraceSource("Complete",
                             "A request/response exchange completed",
                             MakeTraceSourceAccessor(&TcpClientProcess::m_completeTrace),
+                            "ns3::TracedCallback::Void")
+            .AddTraceSource(
+                "Attempt",
+                "A connection was started (socket, bind, connect), whatever its outcome",
+                MakeTraceSourceAccessor(&TcpClientProcess::m_attemptTrace),
+                "ns3::TracedCallback::Void")
+            .AddTraceSource("Incomplete",
+                            "A connection closed before its last request/response exchange",
+                            MakeTraceSourceAccessor(&TcpClientProcess::m_incompleteTrace),
                             "ns3::TracedCallback::Void");
     return tid;
 }
@@ -259,6 +268,7 @@ TcpClientProcess::NewConnection()
         return;
     }
     ++m_attempted;
+    m_attemptTrace();
     ScheduleNext();
     Address remote = m_remotes.Next(m_remote);
     Ptr<Socket> s = Socket::CreateSocket(GetNode(), m_protocol);
@@ -416,6 +426,7 @@ TcpClientProcess::HandlePeerClose(Ptr<Socket> s)
             if (it->second.done < m_requestsPerConnection)
             {
                 ++m_incomplete;
+                m_incompleteTrace();
             }
             Finish(s, false);
         }

@@ -118,7 +118,11 @@ TcpProxyProcess::GetTypeId()
             .AddTraceSource("Relayed",
                             "A response was relayed to a client",
                             MakeTraceSourceAccessor(&TcpProxyProcess::m_relayedTrace),
-                            "ns3::Socket::TracedCallback");
+                            "ns3::Socket::TracedCallback")
+            .AddTraceSource("UpstreamAttempt",
+                            "An upstream connection was started, whatever its outcome",
+                            MakeTraceSourceAccessor(&TcpProxyProcess::m_upAttemptTrace),
+                            "ns3::TracedCallback::Void");
     return tid;
 }
 
@@ -269,6 +273,7 @@ void
 TcpProxyProcess::OpenUpstream(Ptr<Socket> client)
 {
     ++m_upAttempted;
+    m_upAttemptTrace();
     Address to = m_upstreamSet.Next(m_upstream);
     Ptr<Socket> up = Socket::CreateSocket(GetNode(), m_protocol);
     if (m_bindBeforeConnect)

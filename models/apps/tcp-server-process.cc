@@ -137,6 +137,10 @@ TcpServerProcess::GetTypeId()
                             "The listener was closed for a restart",
                             MakeTraceSourceAccessor(&TcpServerProcess::m_restartTrace),
                             "ns3::TracedCallback::Void")
+            .AddTraceSource("Listening",
+                            "The process began (true) or stopped (false) listening",
+                            MakeTraceSourceAccessor(&TcpServerProcess::m_listeningTrace),
+                            "ns3::TcpServerProcess::ListeningTracedCallback")
             .AddTraceSource("ListenDrop",
                             "The listener dropped a handshake (portlab's TCP): 1 SYN queue full, "
                             "2 accept queue full, 3 final ACK with the accept queue full",
@@ -233,6 +237,7 @@ TcpServerProcess::OpenListener(bool reuseAddr)
     s->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
                          MakeCallback(&TcpServerProcess::HandleAccept, this));
     m_listener = s;
+    m_listeningTrace(true);
     return true;
 }
 
@@ -248,6 +253,7 @@ TcpServerProcess::CloseListener()
                                       MakeNullCallback<void, Ptr<Socket>, const Address&>());
         m_listener->Close();
         m_listener = nullptr;
+        m_listeningTrace(false);
     }
 }
 

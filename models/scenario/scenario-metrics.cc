@@ -7,11 +7,10 @@
 
 #include "linux-port-space.h"
 #include "port-guess-meter.h"
-#include "tcp-client-process.h"
-#include "tcp-proxy-process.h"
-#include "tcp-server-process.h"
-#include "udp-client-process.h"
-#include "udp-server-process.h"
+
+#include "ns3/packet.h"
+#include "ns3/simulator.h"
+#include "ns3/socket.h"
 
 #include <algorithm>
 
@@ -109,6 +108,90 @@ HasErrnoCountMetrics(AppType t)
     return t == AppType::TCP_CLIENT || t == AppType::UDP_CLIENT;
 }
 
+std::string
+ProcessCounters::BindResult() const
+{
+    return binds.empty() ? "" : binds.back().second;
+}
+
+void
+WatchProcess(AppType type, ns3::Ptr<ns3::Application> app, ProcessCounters& c)
+{
+    using ns3::Callback;
+    using Void = Callback<void>;
+    using Text = Callback<void, std::string>;
+    using Accept = Callback<void, ns3::Ptr<ns3::Socket>, const ns3::Address&>;
+    using SocketOnly = Callback<void, ns3::Ptr<ns3::Socket>>;
+    using Datagram = Callback<void, ns3::Ptr<const ns3::Packet>, const ns3::Address&>;
+    ProcessCounters* k = &c;
+    // A listener's bind() results; "listen: ERRNO" (listen() failing after a bind) is not one.
+    auto bind = Text([k](std::string r) {
+        if (r.compare(0, 8, "listen: ") != 0)
+        {
+            k->binds.emplace_back(ns3::Simulator::Now().GetNanoSeconds(), r);
+        }
+    });
+    auto outcome = Text([k](std::string r) { r == "ok" ? ++k->connected : ++k->failures[r]; });
+    switch (type)
+    {
+    case AppType::TCP_SERVER:
+        app->TraceConnectWithoutContext("Bind", bind);
+        app->TraceConnectWithoutContext(
+            "Accept",
+            Accept([k](ns3::Ptr<ns3::Socket>, const ns3::Address&) { ++k->accepted; }));
+        app->TraceConnectWithoutContext("Served",
+                                        SocketOnly([k](ns3::Ptr<ns3::Socket>) { ++k->served; }));
+        app->TraceConnectWithoutContext("Restart", Void([k]() { k->restarting = true; }));
+        app->TraceConnectWithoutContext("Listening", Callback<void, bool>([k](bool on) {
+                                            k->listening = on;
+                                            if (on && k->restarting)
+                                            {
+                                                k->restarting = false;
+                                                k->restartedAtNs =
+                                                    ns3::Simulator::Now().GetNanoSeconds();
+                                            }
+                                        }));
+        break;
+    case AppType::UDP_SERVER:
+        app->TraceConnectWithoutContext("Bind", bind);
+        app->TraceConnectWithoutContext(
+            "Rx",
+            Datagram([k](ns3::Ptr<const ns3::Packet>, const ns3::Address&) { ++k->received; }));
+        app->TraceConnectWithoutContext(
+            "Tx",
+            Datagram([k](ns3::Ptr<const ns3::Packet>, const ns3::Address&) { ++k->answered; }));
+        break;
+    case AppType::TCP_PROXY:
+        app->TraceConnectWithoutContext("Bind", bind);
+        app->TraceConnectWithoutContext(
+            "Accept",
+            Accept([k](ns3::Ptr<ns3::Socket>, const ns3::Address&) { ++k->accepted; }));
+        app->TraceConnectWithoutContext("Relayed",
+                                        SocketOnly([k](ns3::Ptr<ns3::Socket>) { ++k->relayed; }));
+        app->TraceConnectWithoutContext("UpstreamAttempt", Void([k]() { ++k->attempted; }));
+        app->TraceConnectWithoutContext("UpstreamResult", outcome);
+        break;
+    case AppType::TCP_CLIENT:
+        app->TraceConnectWithoutContext("Attempt", Void([k]() { ++k->attempted; }));
+        app->TraceConnectWithoutContext("Result", outcome);
+        app->TraceConnectWithoutContext("Complete", Void([k]() { ++k->completed; }));
+        app->TraceConnectWithoutContext("Incomplete", Void([k]() { ++k->incomplete; }));
+        app->TraceConnectWithoutContext("Abort", Text([k](std::string r) { ++k->aborted[r]; }));
+        break;
+    case AppType::UDP_CLIENT:
+        app->TraceConnectWithoutContext(
+            "Tx",
+            Datagram([k](ns3::Ptr<const ns3::Packet>, const ns3::Address&) { ++k->sent; }));
+        app->TraceConnectWithoutContext(
+            "Rx",
+            Datagram([k](ns3::Ptr<const ns3::Packet>, const ns3::Address&) { ++k->received; }));
+        app->TraceConnectWithoutContext("Error",
+                                        Callback<void, std::string, std::string>(
+                                            [k](std::string, std::string e) { ++k->failures[e]; }));
+        break;
+    }
+}
+
 uint64_t
 TotalCount(const std::map<std::string, uint64_t>& counts)
 {
@@ -153,19 +236,12 @@ CountAtWarmup(const std::vector<MeasuredProcess>& processes)
     WarmupCounts warm;
     for (const auto& in : processes)
     {
-        auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.process);
-        if (c)
+        if (in.app->type == AppType::TCP_CLIENT || in.app->type == AppType::TCP_PROXY)
         {
             // Resolved connects (established or refused): those in flight count later.
-            warm[in.app->name].first += c->GetConnected() + TotalCount(c->GetFailures());
-            warm[in.app->name].second += c->GetConnected();
-        }
-        auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.process);
-        if (x)
-        {
-            warm[in.app->name].first +=
-                x->GetUpstreamConnected() + TotalCount(x->GetUpstreamFailures());
-            warm[in.app->name].second += x->GetUpstreamConnected();
+            const ProcessCounters& c = *in.counters;
+            warm[in.app->name].first += c.connected + TotalCount(c.failures);
+            warm[in.app->name].second += c.connected;
         }
     }
     return warm;
@@ -220,13 +296,13 @@ MeasureMetrics(const ScenarioSpec& spec,
             double wait = -1;
             for (const auto* in : mine)
             {
-                auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in->process);
-                const auto& history = s->GetBindHistory();
+                const ProcessCounters& s = *in->counters;
+                const auto& history = s.binds;
                 binds.push_back(history.empty() ? "none" : history.front().second);
-                accepted += s->GetAccepted();
-                served += s->GetServed();
-                shares.push_back(s->GetAccepted());
-                listeners += s->IsListening() ? 1 : 0;
+                accepted += s.accepted;
+                served += s.served;
+                shares.push_back(s.accepted);
+                listeners += s.listening ? 1 : 0;
                 for (size_t i = 1; i < history.size(); ++i)
                 {
                     if (restart.empty() || restart.back() != history[i].second)
@@ -234,11 +310,12 @@ MeasureMetrics(const ScenarioSpec& spec,
                         restart.push_back(history[i].second);
                     }
                 }
-                if (a.Has("restart_at") && s->GetRestartedAt() >= ns3::Seconds(0))
+                if (a.Has("restart_at") && s.restartedAtNs >= 0)
                 {
                     wait = std::max(
                         wait,
-                        (s->GetRestartedAt() - ns3::NanoSeconds(a.Ns("restart_at"))).GetSeconds());
+                        (ns3::NanoSeconds(s.restartedAtNs) - ns3::NanoSeconds(a.Ns("restart_at")))
+                            .GetSeconds());
                 }
             }
             total = accepted;
@@ -256,11 +333,11 @@ MeasureMetrics(const ScenarioSpec& spec,
             uint64_t answered = 0;
             for (const auto* in : mine)
             {
-                auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in->process);
-                binds.push_back(s->GetBindResult().empty() ? "none" : s->GetBindResult());
-                received += s->GetReceived();
-                answered += s->GetAnswered();
-                shares.push_back(s->GetReceived());
+                const ProcessCounters& s = *in->counters;
+                binds.push_back(s.BindResult().empty() ? "none" : s.BindResult());
+                received += s.received;
+                answered += s.answered;
+                shares.push_back(s.received);
             }
             total = received;
             num(p + MetricName(Metric::RECEIVED), received);
@@ -275,14 +352,14 @@ MeasureMetrics(const ScenarioSpec& spec,
             std::map<std::string, uint64_t> errors;
             for (const auto* in : mine)
             {
-                auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in->process);
-                binds.push_back(x->GetBindResult().empty() ? "none" : x->GetBindResult());
-                accepted += x->GetAccepted();
-                relayed += x->GetRelayed();
-                attempted += x->GetUpstreamAttempted();
-                connected += x->GetUpstreamConnected();
-                shares.push_back(x->GetAccepted());
-                AddCounts(errors, x->GetUpstreamFailures());
+                const ProcessCounters& x = *in->counters;
+                binds.push_back(x.BindResult().empty() ? "none" : x.BindResult());
+                accepted += x.accepted;
+                relayed += x.relayed;
+                attempted += x.attempted;
+                connected += x.connected;
+                shares.push_back(x.accepted);
+                AddCounts(errors, x.failures);
             }
             total = accepted;
             num(p + MetricName(Metric::ACCEPTED), accepted);
@@ -313,14 +390,14 @@ MeasureMetrics(const ScenarioSpec& spec,
             std::map<std::string, uint64_t> errors;
             for (const auto* in : mine)
             {
-                auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in->process);
-                attempted += c->GetAttempted();
-                connected += c->GetConnected();
-                completed += c->GetCompleted();
-                incomplete += c->GetIncomplete();
-                refused += TotalCount(c->GetFailures());
-                AddCounts(errors, c->GetFailures());
-                AddCounts(errors, c->GetAborted());
+                const ProcessCounters& c = *in->counters;
+                attempted += c.attempted;
+                connected += c.connected;
+                completed += c.completed;
+                incomplete += c.incomplete;
+                refused += TotalCount(c.failures);
+                AddCounts(errors, c.failures);
+                AddCounts(errors, c.aborted);
             }
             num(p + MetricName(Metric::ATTEMPTED), attempted);
             num(p + MetricName(Metric::CONNECTED), connected);
@@ -344,10 +421,10 @@ MeasureMetrics(const ScenarioSpec& spec,
             std::map<std::string, uint64_t> errors;
             for (const auto* in : mine)
             {
-                auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->process);
-                sent += c->GetSent();
-                answered += c->GetReceived();
-                AddCounts(errors, c->GetErrors());
+                const ProcessCounters& c = *in->counters;
+                sent += c.sent;
+                answered += c.received;
+                AddCounts(errors, c.failures);
             }
             num(p + MetricName(Metric::SENT), sent);
             num(p + MetricName(Metric::ANSWERED), answered);

@@ -117,13 +117,52 @@ uint64_t TotalCount(const std::map<std::string, uint64_t>& counts);
 
 /**
  * \ingroup portlab-scenario
+ * \brief What a process did, counted from its traces (WatchProcess()); a counter its type
+ * has no trace for stays 0.
+ */
+struct ProcessCounters
+{
+    /// bind() results of its listener or socket, with their times (ns)
+    std::vector<std::pair<int64_t, std::string>> binds;
+    bool listening{false};     //!< TCP servers: listening now
+    bool restarting{false};    //!< TCP servers: closed for a restart, not yet listening again
+    int64_t restartedAtNs{-1}; //!< TCP servers: listening again after the restart (-1: not)
+    uint64_t accepted{0};      //!< TCP servers, proxies: connections accepted
+    uint64_t served{0};        //!< TCP servers: responses sent
+    uint64_t received{0};      //!< UDP: datagrams received (servers) or answers (clients)
+    uint64_t answered{0};      //!< UDP servers: answers sent
+    uint64_t relayed{0};       //!< proxies: responses relayed
+    uint64_t attempted{0};     //!< TCP clients, proxies (upstream): connects started
+    uint64_t connected{0};     //!< TCP clients, proxies (upstream): connects established
+    uint64_t completed{0};     //!< TCP clients: exchanges completed
+    uint64_t incomplete{0};    //!< TCP clients: connections closed before their last exchange
+    uint64_t sent{0};          //!< UDP clients: datagrams sent
+    /// TCP clients and proxies: failed connects; UDP clients: failed calls; by errno
+    std::map<std::string, uint64_t> failures;
+    std::map<std::string, uint64_t> aborted; //!< TCP clients: established, then failed
+
+    /// \return the last bind() result, "" if none
+    std::string BindResult() const;
+};
+
+/**
+ * \ingroup portlab-scenario
+ * \brief Count what a process does from its trace sources.
+ * \param type the app's type (which traces it has)
+ * \param app the process
+ * \param counters where to count; must outlive the process's run
+ */
+void WatchProcess(AppType type, ns3::Ptr<ns3::Application> app, ProcessCounters& counters);
+
+/**
+ * \ingroup portlab-scenario
  * \brief One process of a run, as its metrics see it.
  */
 struct MeasuredProcess
 {
-    const AppSpec* app;                 //!< its app
-    uint32_t host;                      //!< its host's index
-    ns3::Ptr<ns3::Application> process; //!< the process
+    const AppSpec* app;              //!< its app
+    uint32_t host;                   //!< its host's index
+    const ProcessCounters* counters; //!< what it did
 };
 
 /**

@@ -15,11 +15,6 @@
 #include "scenario-metrics.h"
 #include "scenario-topology.h"
 #include "stream-numbers.h"
-#include "tcp-client-process.h"
-#include "tcp-proxy-process.h"
-#include "tcp-server-process.h"
-#include "udp-client-process.h"
-#include "udp-server-process.h"
 
 #include "ns3/inet-socket-address.h"
 #include "ns3/log.h"
@@ -83,10 +78,10 @@ struct DestinationCount
 /// One app instance (a process).
 struct Instance
 {
-    const AppSpec* spec;       //!< its app
-    uint32_t host;             //!< host index
-    Ptr<ns3::Application> app; //!< the process
-    uint32_t process{0};       //!< index among its app's processes on the host
+    const AppSpec* spec;                       //!< its app
+    uint32_t host;                             //!< host index
+    std::shared_ptr<ProcessCounters> counters; //!< what it did, from its traces
+    uint32_t process{0};                       //!< index among its app's processes on the host
     /// TCP clients: (destination address, port) -> connections
     std::map<std::pair<uint32_t, uint16_t>, DestinationCount> destinations{};
 };
@@ -213,7 +208,8 @@ World::BuildApps()
                 Ptr<ns3::Application> app = installer.Install(m_hosts[h].node, local, remotes);
                 stream += ns3::ProcessHelper::AssignStreams(ns3::ApplicationContainer(app), stream);
                 const size_t index = m_instances.size();
-                m_instances.push_back(Instance{&a, h, app, p});
+                m_instances.push_back(Instance{&a, h, std::make_shared<ProcessCounters>(), p});
+                WatchProcess(a.type, app, *m_instances.back().counters);
                 if (a.type == AppType::TCP_CLIENT)
                 {
                     app->TraceConnectWithoutContext(
@@ -379,6 +375,30 @@ World::TraceTimeWaits()
     }
 }
 
+/// A TCP client process's destinations.csv rows. \return the distinct local ports it used
+uint64_t
+CollectDestinations(const Instance& in, const std::map<uint32_t, std::string>& owner, RunResult& r)
+{
+    std::set<uint16_t> ports;
+    for (const auto& [dest, count] : in.destinations)
+    {
+        ports.insert(count.ports.begin(), count.ports.end());
+        DestinationRecord d;
+        d.app = in.spec->name;
+        d.host = in.host;
+        d.process = in.process;
+        std::ostringstream addr;
+        ns3::Ipv4Address(dest.first).Print(addr);
+        d.destination = addr.str() + ":" + std::to_string(dest.second);
+        auto o = owner.find(dest.first);
+        d.server = o == owner.end() ? "" : o->second;
+        d.connections = count.connections;
+        d.localPorts = count.ports.size();
+        r.destinations.push_back(d);
+    }
+    return ports.size();
+}
+
 void
 World::CollectTables(RunResult& r) const
 {
@@ -402,82 +422,45 @@ World::CollectTables(RunResult& r) const
             r.binds.push_back(
                 BindAttempt{ns, a.name, in.host, in.process, protocol, a.bind, result});
         };
+        const ProcessCounters& c = *in.counters;
+        p.type = AppTypeName(a.type);
         switch (a.type)
         {
-        case AppType::TCP_SERVER: {
-            auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in.app);
-            p.type = "tcp-server";
-            const auto& history = s->GetBindHistory();
-            p.bind = history.empty() ? "none" : history.front().second;
-            for (const auto& [t, result] : history)
+        case AppType::TCP_SERVER:
+            p.bind = c.binds.empty() ? "none" : c.binds.front().second;
+            for (const auto& [ns, result] : c.binds)
             {
-                bindAt(t.GetNanoSeconds(), "tcp", result);
+                bindAt(ns, "tcp", result);
             }
-            p.accepted = s->GetAccepted();
-            p.served = s->GetServed();
+            p.accepted = c.accepted;
+            p.served = c.served;
             break;
-        }
-        case AppType::UDP_SERVER: {
-            auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in.app);
-            p.type = "udp-server";
-            p.bind = s->GetBindResult().empty() ? "none" : s->GetBindResult();
-            if (!s->GetBindResult().empty())
+        case AppType::UDP_SERVER:
+        case AppType::TCP_PROXY:
+            p.bind = c.BindResult().empty() ? "none" : c.BindResult();
+            if (!c.BindResult().empty())
             {
-                bindAt(a.startNs, "udp", p.bind);
+                bindAt(a.startNs, a.type == AppType::UDP_SERVER ? "udp" : "tcp", p.bind);
             }
-            p.received = s->GetReceived();
-            p.answered = s->GetAnswered();
+            p.received = c.received;
+            p.answered = c.answered;
+            p.accepted = c.accepted;
+            p.served = c.relayed;
+            p.attempted = c.attempted;
+            p.connected = c.connected;
+            p.failed = TotalCount(c.failures);
             break;
-        }
-        case AppType::TCP_PROXY: {
-            auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
-            p.type = "tcp-proxy";
-            p.bind = x->GetBindResult().empty() ? "none" : x->GetBindResult();
-            if (!x->GetBindResult().empty())
-            {
-                bindAt(a.startNs, "tcp", p.bind);
-            }
-            p.accepted = x->GetAccepted();
-            p.served = x->GetRelayed();
-            p.attempted = x->GetUpstreamAttempted();
-            p.connected = x->GetUpstreamConnected();
-            p.failed = TotalCount(x->GetUpstreamFailures());
+        case AppType::TCP_CLIENT:
+            p.attempted = c.attempted;
+            p.connected = c.connected;
+            p.failed = TotalCount(c.failures);
+            p.localPorts = CollectDestinations(in, owner, r);
             break;
-        }
-        case AppType::TCP_CLIENT: {
-            auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
-            p.type = "tcp-client";
-            p.attempted = c->GetAttempted();
-            p.connected = c->GetConnected();
-            p.failed = TotalCount(c->GetFailures());
-            std::set<uint16_t> ports;
-            for (const auto& [dest, count] : in.destinations)
-            {
-                ports.insert(count.ports.begin(), count.ports.end());
-                DestinationRecord d;
-                d.app = a.name;
-                d.host = in.host;
-                d.process = in.process;
-                std::ostringstream addr;
-                ns3::Ipv4Address(dest.first).Print(addr);
-                d.destination = addr.str() + ":" + std::to_string(dest.second);
-                auto o = owner.find(dest.first);
-                d.server = o == owner.end() ? "" : o->second;
-                d.connections = count.connections;
-                d.localPorts = count.ports.size();
-                r.destinations.push_back(d);
-            }
-            p.localPorts = ports.size();
+        case AppType::UDP_CLIENT:
+            p.attempted = c.sent;
+            p.answered = c.received;
+            p.failed = TotalCount(c.failures);
             break;
-        }
-        case AppType::UDP_CLIENT: {
-            auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in.app);
-            p.type = "udp-client";
-            p.attempted = c->GetSent();
-            p.answered = c->GetReceived();
-            p.failed = TotalCount(c->GetErrors());
-            break;
-        }
         }
         r.processes.push_back(p);
     }
@@ -492,7 +475,7 @@ World::Processes() const
     std::vector<MeasuredProcess> out;
     for (const auto& in : m_instances)
     {
-        out.push_back(MeasuredProcess{in.spec, in.host, in.app});
+        out.push_back(MeasuredProcess{in.spec, in.host, in.counters.get()});
     }
     return out;
 }
