@@ -28,8 +28,6 @@ namespace portlab
 namespace
 {
 
-constexpr int64_t MAX_DURATION_NS = 100000LL * 1000000000LL; // the longest run, 100,000 s
-
 /// A number as people write it: no exponent, no trailing zeros ("0.000001", "10000000").
 std::string
 Plain(double v)

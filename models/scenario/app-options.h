@@ -9,12 +9,17 @@
 #include "ns3/attribute.h"
 #include "ns3/type-id.h"
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace portlab
 {
+
+/// The longest run a scenario may ask for: 100,000 s of simulated time (ns). Every duration
+/// a scenario writes, a run's or an app option's, is at most this.
+constexpr int64_t MAX_DURATION_NS = 100000LL * 1000000000LL;
 
 /**
  * \ingroup portlab-scenario

@@ -32,7 +32,6 @@ namespace
 {
 
 constexpr int64_t NS_PER_S = 1000000000;
-constexpr int64_t MAX_DURATION_NS = 100000 * NS_PER_S; // 100,000 s of simulated time
 
 std::string
 Trim(const std::string& s)
