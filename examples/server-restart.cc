@@ -52,13 +52,13 @@ main(int argc, char** argv)
     TcpServerProcessHelper server(InetSocketAddress(Ipv4Address::GetAny(), 80));
     server.SetAttribute("ReuseAddr", BooleanValue(reuseAddr && old));
     server.SetAttribute("RestartReuseAddr", StringValue(reuseAddr ? "true" : "false"));
-    server.SetAttribute("ClosePolicy", StringValue("ServerFirst"));
+    server.SetAttribute("ClosePolicy", StringValue("server-first"));
     server.SetAttribute("RestartAt", TimeValue(Seconds(3)));
     ApplicationContainer s = server.Install(nodes.Get(1));
 
     TcpClientProcessHelper client(InetSocketAddress("10.1.1.2", 80));
     client.SetAttribute("Rate", DoubleValue(10));
-    client.SetAttribute("ClosePolicy", StringValue("ServerFirst"));
+    client.SetAttribute("ClosePolicy", StringValue("server-first"));
     ApplicationContainer c = client.Install(nodes.Get(0));
     c.Stop(Seconds(2));
 

@@ -9,6 +9,8 @@
 #include "ns3/attribute.h"
 #include "ns3/socket.h"
 
+#include <string>
+
 namespace ns3
 {
 
@@ -25,7 +27,24 @@ enum ClosePolicy
 
 /**
  * \ingroup portlab-apps
- * \return the checker of ClosePolicy attributes: "ClientFirst", "ServerFirst", "Linger0"
+ * \brief The one spelling of a close policy, in attributes and scenario files alike.
+ * \param policy a policy
+ * \return "client-first", "server-first" or "linger0"
+ */
+std::string ClosePolicyName(ClosePolicy policy);
+
+/**
+ * \ingroup portlab-apps
+ * \brief Read a close policy's name (as ClosePolicyName() writes it).
+ * \param name the name
+ * \param policy set to the policy when \p name is one
+ * \return whether \p name names a policy
+ */
+bool ParseClosePolicy(const std::string& name, ClosePolicy& policy);
+
+/**
+ * \ingroup portlab-apps
+ * \return the checker of ClosePolicy attributes, with the names of ClosePolicyName()
  */
 Ptr<const AttributeChecker> MakeClosePolicyChecker();
 

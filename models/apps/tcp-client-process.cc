@@ -53,7 +53,7 @@ TcpClientProcess::GetTypeId()
                           "when one ends (Rate and Poisson are then unused); 0 = open loop",
                           UintegerValue(0),
                           MakeUintegerAccessor(&TcpClientProcess::m_concurrency),
-                          MakeUintegerChecker<uint32_t>())
+                          MakeUintegerChecker<uint32_t>(0, 100000))
             .AddAttribute("RetryGap",
                           "Closed loop: wait this long after a failed connection before opening "
                           "its replacement (> 0, so failures cannot loop in zero time)",
@@ -65,17 +65,19 @@ TcpClientProcess::GetTypeId()
                           "applies",
                           UintegerValue(1),
                           MakeUintegerAccessor(&TcpClientProcess::m_requestsPerConnection),
-                          MakeUintegerChecker<uint32_t>(1))
+                          MakeUintegerChecker<uint32_t>(1, 100000))
             .AddAttribute("Protocol",
                           "The socket factory",
                           TypeIdValue(TcpSocketFactory::GetTypeId()),
                           MakeTypeIdAccessor(&TcpClientProcess::m_protocol),
                           MakeTypeIdChecker())
+            // From one arrival per 11.6 days (below, no second arrival falls within the longest
+            // scenario, 100,000 s; and Poisson gaps must stay within ns-3's time) to 10M/s.
             .AddAttribute("Rate",
-                          "Connection arrivals per second (> 0)",
+                          "Connection arrivals per second",
                           DoubleValue(100),
                           MakeDoubleAccessor(&TcpClientProcess::m_rate),
-                          MakeDoubleChecker<double>(1e-9))
+                          MakeDoubleChecker<double>(1e-6, 1e7))
             .AddAttribute("Poisson",
                           "Poisson arrivals (exponential gaps); false: constant gaps of 1/Rate",
                           BooleanValue(false),
@@ -85,20 +87,20 @@ TcpClientProcess::GetTypeId()
                           "Stop opening connections after this many (0: until the app stops)",
                           UintegerValue(0),
                           MakeUintegerAccessor(&TcpClientProcess::m_maxConnections),
-                          MakeUintegerChecker<uint64_t>())
+                          MakeUintegerChecker<uint64_t>(0, 1000000000))
             .AddAttribute("RequestSize",
                           "Request bytes",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpClientProcess::m_requestSize),
-                          MakeUintegerChecker<uint32_t>(1))
+                          MakeUintegerChecker<uint32_t>(1, 1000000))
             .AddAttribute("ResponseSize",
                           "Response bytes expected before an exchange counts as complete",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpClientProcess::m_responseSize),
-                          MakeUintegerChecker<uint32_t>(0))
+                          MakeUintegerChecker<uint32_t>(0, 1000000))
             .AddAttribute("ClosePolicy",
-                          "Who closes first: ClientFirst (after the response), ServerFirst (the "
-                          "client closes on the server's FIN), Linger0 (the client resets)",
+                          "Who closes first: client-first (after the response), server-first (the "
+                          "client closes on the server's FIN), linger0 (the client resets)",
                           EnumValue(CLOSE_CLIENT_FIRST),
                           MakeEnumAccessor(&TcpClientProcess::m_policy),
                           MakeClosePolicyChecker())
@@ -129,6 +131,15 @@ TcpClientProcess::GetTypeId()
             .AddTraceSource("Complete",
                             "A request/response exchange completed",
                             MakeTraceSourceAccessor(&TcpClientProcess::m_completeTrace),
+                            "ns3::TracedCallback::Void")
+            .AddTraceSource(
+                "Attempt",
+                "A connection was started (socket, bind, connect), whatever its outcome",
+                MakeTraceSourceAccessor(&TcpClientProcess::m_attemptTrace),
+                "ns3::TracedCallback::Void")
+            .AddTraceSource("Incomplete",
+                            "A connection closed before its last request/response exchange",
+                            MakeTraceSourceAccessor(&TcpClientProcess::m_incompleteTrace),
                             "ns3::TracedCallback::Void");
     return tid;
 }
@@ -257,6 +268,7 @@ TcpClientProcess::NewConnection()
         return;
     }
     ++m_attempted;
+    m_attemptTrace();
     ScheduleNext();
     Address remote = m_remotes.Next(m_remote);
     Ptr<Socket> s = Socket::CreateSocket(GetNode(), m_protocol);
@@ -414,6 +426,7 @@ TcpClientProcess::HandlePeerClose(Ptr<Socket> s)
             if (it->second.done < m_requestsPerConnection)
             {
                 ++m_incomplete;
+                m_incompleteTrace();
             }
             Finish(s, false);
         }

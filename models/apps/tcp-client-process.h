@@ -186,6 +186,8 @@ class TcpClientProcess : public Application
     TracedCallback<std::string> m_abortTrace;  //!< established, then failed: the errno
     TracedCallback<const Address&, const Address&> m_establishedTrace; //!< (local, remote)
     TracedCallback<> m_completeTrace;          //!< completed exchanges
+    TracedCallback<> m_attemptTrace;           //!< connections started
+    TracedCallback<> m_incompleteTrace;        //!< connections closed before their last exchange
 };
 
 } // namespace ns3

@@ -53,7 +53,7 @@ TcpProxyProcess::GetTypeId()
                           "listen() backlog; negative means net.core.somaxconn",
                           IntegerValue(-1),
                           MakeIntegerAccessor(&TcpProxyProcess::m_backlog),
-                          MakeIntegerChecker<int64_t>())
+                          MakeIntegerChecker<int64_t>(-1, 65535))
             .AddAttribute("Upstream",
                           "Upstream server address and port (when Upstreams is empty)",
                           AddressValue(),
@@ -70,21 +70,21 @@ TcpProxyProcess::GetTypeId()
                           "Bytes of each client request (forwarded upstream as is)",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpProxyProcess::m_requestSize),
-                          MakeUintegerChecker<uint32_t>(1))
+                          MakeUintegerChecker<uint32_t>(1, 1000000))
             .AddAttribute("ResponseSize",
                           "Bytes of each upstream response (relayed to the client as is)",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpProxyProcess::m_responseSize),
-                          MakeUintegerChecker<uint32_t>(0))
+                          MakeUintegerChecker<uint32_t>(0, 1000000))
             .AddAttribute("RequestsPerConnection",
                           "Requests relayed on one client connection before its close policy "
                           "applies",
                           UintegerValue(1),
                           MakeUintegerAccessor(&TcpProxyProcess::m_requestsPerConnection),
-                          MakeUintegerChecker<uint32_t>(1))
+                          MakeUintegerChecker<uint32_t>(1, 100000))
             .AddAttribute("ClosePolicy",
-                          "Who closes the client connection: ClientFirst (the proxy closes on "
-                          "the client's FIN), ServerFirst (after the last response), Linger0 "
+                          "Who closes the client connection: client-first (the proxy closes on "
+                          "the client's FIN), server-first (after the last response), linger0 "
                           "(after the last response, with RST). Upstreams are always closed "
                           "by the proxy first.",
                           EnumValue(CLOSE_CLIENT_FIRST),
@@ -118,7 +118,11 @@ TcpProxyProcess::GetTypeId()
             .AddTraceSource("Relayed",
                             "A response was relayed to a client",
                             MakeTraceSourceAccessor(&TcpProxyProcess::m_relayedTrace),
-                            "ns3::Socket::TracedCallback");
+                            "ns3::Socket::TracedCallback")
+            .AddTraceSource("UpstreamAttempt",
+                            "An upstream connection was started, whatever its outcome",
+                            MakeTraceSourceAccessor(&TcpProxyProcess::m_upAttemptTrace),
+                            "ns3::TracedCallback::Void");
     return tid;
 }
 
@@ -269,6 +273,7 @@ void
 TcpProxyProcess::OpenUpstream(Ptr<Socket> client)
 {
     ++m_upAttempted;
+    m_upAttemptTrace();
     Address to = m_upstreamSet.Next(m_upstream);
     Ptr<Socket> up = Socket::CreateSocket(GetNode(), m_protocol);
     if (m_bindBeforeConnect)

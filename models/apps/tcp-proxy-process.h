@@ -179,6 +179,7 @@ class TcpProxyProcess : public Application
     TracedCallback<Ptr<Socket>, const Address&> m_acceptTrace; //!< client accepted
     TracedCallback<std::string> m_upResultTrace;               //!< upstream outcomes
     TracedCallback<Ptr<Socket>> m_relayedTrace;                //!< response relayed
+    TracedCallback<> m_upAttemptTrace;                         //!< upstream connects started
 };
 
 } // namespace ns3

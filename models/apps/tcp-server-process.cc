@@ -58,29 +58,29 @@ TcpServerProcess::GetTypeId()
                           "listen() backlog; negative means net.core.somaxconn",
                           IntegerValue(-1),
                           MakeIntegerAccessor(&TcpServerProcess::m_backlog),
-                          MakeIntegerChecker<int64_t>())
+                          MakeIntegerChecker<int64_t>(-1, 65535))
             .AddAttribute("RequestSize",
                           "Bytes of request to read before answering",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpServerProcess::m_requestSize),
-                          MakeUintegerChecker<uint32_t>(1))
+                          MakeUintegerChecker<uint32_t>(1, 1000000))
             .AddAttribute("ResponseSize",
                           "Bytes of response",
                           UintegerValue(100),
                           MakeUintegerAccessor(&TcpServerProcess::m_responseSize),
-                          MakeUintegerChecker<uint32_t>(0))
+                          MakeUintegerChecker<uint32_t>(0, 1000000))
             .AddAttribute("ClosePolicy",
-                          "Who closes first: ClientFirst (the server closes on the client's "
-                          "FIN), ServerFirst (after replying), Linger0 (after replying, with RST)",
+                          "Who closes first: client-first (the server closes on the client's "
+                          "FIN), server-first (after replying), linger0 (after replying, with RST)",
                           EnumValue(CLOSE_CLIENT_FIRST),
                           MakeEnumAccessor(&TcpServerProcess::m_policy),
                           MakeClosePolicyChecker())
             .AddAttribute("RequestsPerConnection",
                           "Request/response exchanges on one connection before the close "
-                          "policy applies (ServerFirst closes after the last response)",
+                          "policy applies (server-first closes after the last response)",
                           UintegerValue(1),
                           MakeUintegerAccessor(&TcpServerProcess::m_requestsPerConnection),
-                          MakeUintegerChecker<uint32_t>(1))
+                          MakeUintegerChecker<uint32_t>(1, 100000))
             .AddAttribute("RestartAt",
                           "Restart the process at this simulation time: close the listener, "
                           "then bind a new one; 0 (or a time before the start) = never",
@@ -107,13 +107,13 @@ TcpServerProcess::GetTypeId()
                           "Time between bind() attempts of the restarted listener (> 0)",
                           TimeValue(Seconds(1)),
                           MakeTimeAccessor(&TcpServerProcess::m_restartRetry),
-                          MakeTimeChecker(NanoSeconds(1)))
+                          MakeTimeChecker(MilliSeconds(1), Hours(1)))
             .AddAttribute("RestartMaxAttempts",
                           "bind() attempts after the restart before giving up (0: until the "
                           "application stops)",
                           UintegerValue(0),
                           MakeUintegerAccessor(&TcpServerProcess::m_restartMaxAttempts),
-                          MakeUintegerChecker<uint32_t>())
+                          MakeUintegerChecker<uint32_t>(0, 1000000))
             .AddAttribute("AcceptStop",
                           "From this time the process stops calling accept() (busy or "
                           "draining): established connections wait in the accept queue, "
@@ -137,6 +137,10 @@ TcpServerProcess::GetTypeId()
                             "The listener was closed for a restart",
                             MakeTraceSourceAccessor(&TcpServerProcess::m_restartTrace),
                             "ns3::TracedCallback::Void")
+            .AddTraceSource("Listening",
+                            "The process began (true) or stopped (false) listening",
+                            MakeTraceSourceAccessor(&TcpServerProcess::m_listeningTrace),
+                            "ns3::TcpServerProcess::ListeningTracedCallback")
             .AddTraceSource("ListenDrop",
                             "The listener dropped a handshake (portlab's TCP): 1 SYN queue full, "
                             "2 accept queue full, 3 final ACK with the accept queue full",
@@ -233,6 +237,7 @@ TcpServerProcess::OpenListener(bool reuseAddr)
     s->SetAcceptCallback(MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
                          MakeCallback(&TcpServerProcess::HandleAccept, this));
     m_listener = s;
+    m_listeningTrace(true);
     return true;
 }
 
@@ -248,6 +253,7 @@ TcpServerProcess::CloseListener()
                                       MakeNullCallback<void, Ptr<Socket>, const Address&>());
         m_listener->Close();
         m_listener = nullptr;
+        m_listeningTrace(false);
     }
 }
 

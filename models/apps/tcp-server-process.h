@@ -117,6 +117,12 @@ class TcpServerProcess : public Application
     /// TracedCallback for bind results: "ok" or Linux's errno name.
     typedef void (*BindTracedCallback)(std::string result);
 
+    /**
+     * TracedCallback signature of the Listening trace.
+     * \param listening whether the process now listens
+     */
+    typedef void (*ListeningTracedCallback)(bool listening);
+
     /// TracedCallback for listener drops: 1 SYN queue full, 2 accept queue full, 3 final ACK
     /// with the accept queue full.
     typedef void (*ListenDropTracedCallback)(uint32_t reason);
@@ -184,6 +190,7 @@ class TcpServerProcess : public Application
     TracedCallback<Ptr<Socket>, const Address&> m_acceptTrace; //!< accepted connections
     TracedCallback<uint32_t> m_listenDropTrace;                //!< listener drops
     TracedCallback<> m_restartTrace;                           //!< listener closed to restart
+    TracedCallback<bool> m_listeningTrace;                     //!< listener opened or closed
     TracedCallback<Ptr<Socket>> m_servedTrace;                 //!< a response was sent
 };
 

@@ -48,11 +48,12 @@ UdpClientProcess::GetTypeId()
                           TypeIdValue(UdpSocketFactory::GetTypeId()),
                           MakeTypeIdAccessor(&UdpClientProcess::m_protocol),
                           MakeTypeIdChecker())
+            // From one per 11.6 days (as TcpClientProcess::Rate) to 10M/s.
             .AddAttribute("Rate",
-                          "Datagrams per second (> 0)",
+                          "Datagrams per second",
                           DoubleValue(100),
                           MakeDoubleAccessor(&UdpClientProcess::m_rate),
-                          MakeDoubleChecker<double>(1e-9))
+                          MakeDoubleChecker<double>(1e-6, 1e7))
             .AddAttribute("Poisson",
                           "Poisson sends (exponential gaps); false: constant gaps of 1/Rate",
                           BooleanValue(false),
@@ -62,7 +63,7 @@ UdpClientProcess::GetTypeId()
                           "Stop after this many send attempts (0: until the app stops)",
                           UintegerValue(0),
                           MakeUintegerAccessor(&UdpClientProcess::m_maxDatagrams),
-                          MakeUintegerChecker<uint64_t>())
+                          MakeUintegerChecker<uint64_t>(0, 1000000000))
             .AddAttribute("RequestSize",
                           "Bytes of each request datagram",
                           UintegerValue(100),

@@ -191,14 +191,14 @@ LinuxPredictor::Delivered(const AppSpec& target,
             total += n;
             here += (t == &target) ? n : 0;
         }
-        const double perRequest = client && requests ? c.requestsPerConnection : 1;
+        const double perRequest = client && requests ? c.Number("requests_per_connection") : 1;
         const double k = HostsOf(c.on) * perRequest * double(here) / double(total) / mine;
         for (size_t i = 0; i < m_steps; ++i)
         {
             perStep[i] += k * in.served[i];
         }
         *peak += k * std::min(in.offered, in.capacity);
-        *poisson = *poisson || (client && c.poisson);
+        *poisson = *poisson || (client && (c.Number("arrivals") != 0));
     }
     return any;
 }
@@ -221,7 +221,8 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     // Out of the model: closed loops, a connection limit, ports from bind(0) (EADDRINUSE
     // from bind, not connect), another connecting app sharing the hosts' ports while either
     // leaves TIME_WAITs.
-    if (a->concurrency > 0 || a->connections > 0 || (a->bindBeforeConnect && !a->bindAddressNoPort))
+    if (a->Number("concurrency") > 0 || a->Number("connections") > 0 ||
+        ((a->Number("bind_before_connect") != 0) && !(a->Number("bind_address_no_port") != 0)))
     {
         return f;
     }
@@ -229,7 +230,7 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     // block only their own destinations: such apps may share a host towards other
     // destinations.
     auto holdsNone = [](const AppSpec& x) {
-        return x.type == AppType::TCP_CLIENT && x.close != "client-first";
+        return x.type == AppType::TCP_CLIENT && x.Word("close") != "client-first";
     };
     for (const auto& b : m_spec.apps)
     {
@@ -280,8 +281,8 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
             continue;
         }
         if ((t->type != AppType::TCP_SERVER && t->type != AppType::TCP_PROXY) ||
-            t->restartAtNs >= 0 || t->stopNs >= 0 || t->acceptStopNs >= 0 || t->backlog >= 0 ||
-            t->startNs > a->startNs)
+            (t->Has("restart_at") ? t->Ns("restart_at") : -1) >= 0 || t->stopNs >= 0 ||
+            t->Ns("accept_stop") >= 0 || t->Number("backlog") >= 0 || t->startNs > a->startNs)
         {
             clean = false;
         }
@@ -290,8 +291,8 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
             f.proxies.push_back(t->name); // clean only if the proxy's upstream never fails
         }
         // The proxy closes its upstream connections first whatever it says to its clients.
-        const std::string peerClose = t->close;
-        if (a->type == AppType::TCP_CLIENT && peerClose != a->close)
+        const std::string peerClose = t->Word("close");
+        if (a->type == AppType::TCP_CLIENT && peerClose != a->Word("close"))
         {
             policyKnown = false;
         }
@@ -332,10 +333,10 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
         for (size_t i = 0; i < m_steps; ++i)
         {
             const double t = i * m_dt;
-            offered[i] = (t >= start && t < stop) ? a->rate * m_dt : 0;
+            offered[i] = (t >= start && t < stop) ? a->Number("rate") * m_dt : 0;
         }
-        peak = a->rate;
-        poisson = a->poisson;
+        peak = a->Number("rate");
+        poisson = (a->Number("arrivals") != 0);
     }
     else
     {
@@ -347,8 +348,9 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     }
 
     // The TIME_WAITs and the capacity they leave.
-    const bool portFromBind = a->bindBeforeConnect && !a->bindAddressNoPort;
-    const bool timewait = a->type == AppType::TCP_PROXY || a->close == "client-first";
+    const bool portFromBind =
+        (a->Number("bind_before_connect") != 0) && !(a->Number("bind_address_no_port") != 0);
+    const bool timewait = a->type == AppType::TCP_PROXY || a->Word("close") == "client-first";
     const PortCapacity all =
         ConnectCapacityPerSecond(sys, destinations, portFromBind, false, false);
     std::vector<std::pair<PortCapacity, uint64_t>> parts;
@@ -377,9 +379,9 @@ LinuxPredictor::Compute(const std::string& name, int depth) const
     }
     if (!timewait)
     {
-        why << (a->close == "linger0" ? "linger0: no TIME_WAIT"
-                                      : "the server closes first: no "
-                                        "client TIME_WAIT");
+        why << (a->Word("close") == "linger0" ? "linger0: no TIME_WAIT"
+                                              : "the server closes first: no "
+                                                "client TIME_WAIT");
     }
     else if (all.overflow)
     {
@@ -556,9 +558,10 @@ LinuxPredictor::SteadySuccess(const AppSpec& app, std::string* why) const
             sys.tcpTimestamps,
             TcpTstampOk(server.tcpTimestamps, TcpSynOffersTimestamps(sys.tcpTimestamps)));
     }
-    const bool portFromBind = app.bindBeforeConnect && !app.bindAddressNoPort;
+    const bool portFromBind =
+        (app.Number("bind_before_connect") != 0) && !(app.Number("bind_address_no_port") != 0);
     std::ostringstream o;
-    if (app.type == AppType::TCP_CLIENT && app.close != "client-first")
+    if (app.type == AppType::TCP_CLIENT && app.Word("close") != "client-first")
     {
         *why = "the server closes first: no client TIME_WAIT";
         return 1.0;
@@ -583,13 +586,13 @@ LinuxPredictor::SteadySuccess(const AppSpec& app, std::string* why) const
         o << " (" << c.ports << " x " << destinations << " destinations)";
     }
     o << " / " << FormatNumber(c.holdS) << " s = " << FormatNumber(c.perSecond) << " conn/s vs "
-      << FormatNumber(app.rate) << "/s offered";
+      << FormatNumber(app.Number("rate")) << "/s offered";
     *why = o.str();
-    if (app.concurrency > 0)
+    if (app.Number("concurrency") > 0)
     {
         return 1.0;
     }
-    return std::min(1.0, c.perSecond / app.rate);
+    return std::min(1.0, c.perSecond / app.Number("rate"));
 }
 
 LinuxPrediction
@@ -766,7 +769,7 @@ LinuxPredictor::HostTimeWaits(const std::string& subject,
             continue;
         }
         // Accepted connections: who closes them, and how many arrive.
-        const bool closesFirst = a.close == "server-first";
+        const bool closesFirst = a.Word("close") == "server-first";
         uint64_t tuples = 0; // distinct 4-tuples its clients can connect from
         for (const auto& c : m_spec.apps)
         {
@@ -784,13 +787,14 @@ LinuxPredictor::HostTimeWaits(const std::string& subject,
             {
                 continue;
             }
-            if (c.close != a.close)
+            if (c.Word("close") != a.Word("close"))
             {
                 return fail(c.name + " and " + a.name + " disagree on who closes first");
             }
             // Every connect reaches an accept(): no restart, stop or backlog while it offers.
             const int64_t until = c.stopNs < 0 ? m_spec.durationNs : c.stopNs;
-            for (int64_t t : {a.restartAtNs, a.stopNs, a.acceptStopNs})
+            for (int64_t t :
+                 {(a.Has("restart_at") ? a.Ns("restart_at") : -1), a.stopNs, a.Ns("accept_stop")})
             {
                 if (closesFirst && t >= 0 && t < until)
                 {
@@ -798,7 +802,7 @@ LinuxPredictor::HostTimeWaits(const std::string& subject,
                                 " connects: its accepted connections are not modelled");
                 }
             }
-            if (closesFirst && (a.backlog >= 0 || m_spec.linkLoss > 0))
+            if (closesFirst && (a.Number("backlog") >= 0 || m_spec.linkLoss > 0))
             {
                 return fail(a.name + ": a backlog or link loss drops connects: not modelled");
             }
@@ -826,7 +830,7 @@ LinuxPredictor::HostTimeWaits(const std::string& subject,
                 for (const auto& c : m_spec.apps)
                 {
                     if (std::find(c.to.begin(), c.to.end(), a.name) != c.to.end() &&
-                        c.requestsPerConnection != 1)
+                        c.Number("requests_per_connection") != 1)
                     {
                         return fail(a.name + ": which of " + c.name +
                                     "'s connections see an upstream failure among their "
@@ -993,12 +997,12 @@ LinuxPredictor::Warnings() const
     for (const auto& a : m_spec.apps)
     {
         if ((a.type == AppType::TCP_CLIENT || a.type == AppType::UDP_CLIENT) &&
-            a.concurrency == 0 && HostsOf(a.on) > 1)
+            a.Number("concurrency") == 0 && HostsOf(a.on) > 1)
         {
-            out.push_back("app." + a.name + ".rate = " + FormatNumber(a.rate) +
+            out.push_back("app." + a.name + ".rate = " + FormatNumber(a.Number("rate")) +
                           "/s is per host: the " + std::to_string(HostsOf(a.on)) +
                           " hosts of group " + a.on + " offer " +
-                          FormatNumber(a.rate * HostsOf(a.on)) + "/s in all");
+                          FormatNumber(a.Number("rate") * HostsOf(a.on)) + "/s in all");
         }
     }
     std::set<std::string> warned;
@@ -1063,11 +1067,11 @@ LinuxPredictor::HasRandomness() const
     uint32_t reuseport = 0;
     for (const auto& a : m_spec.apps)
     {
-        if (a.poisson)
+        if ((a.Number("arrivals") != 0))
         {
             return true;
         }
-        if (a.reusePort)
+        if ((a.Number("reuseport") != 0))
         {
             reuseport += a.processes * HostsOf(a.on);
         }

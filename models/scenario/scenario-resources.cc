@@ -128,20 +128,21 @@ EstimateResources(const ScenarioSpec& spec)
         }
         double end = Seconds(a.stopNs >= 0 ? std::min(a.stopNs, spec.durationNs) : spec.durationNs);
         double active = std::max(0.0, end - Seconds(a.startNs));
-        double rate = a.rate;
-        if (a.concurrency > 0)
+        double rate = a.Number("rate");
+        if (a.Number("concurrency") > 0)
         {
             // Closed loop: each slot opens a connection as the last one ends (handshake,
             // exchanges and close: about 4 one-way delays and the bytes on the wire).
-            double bits = 8.0 * (a.request + a.response + 400) * a.requestsPerConnection;
+            double bits = 8.0 * (a.Number("request") + a.Number("response") + 400) *
+                          a.Number("requests_per_connection");
             double lifetime = std::max(1e-6, 4 * delayS + bits / bps);
-            rate = a.concurrency / lifetime;
+            rate = a.Number("concurrency") / lifetime;
         }
         double instances = GroupSize(spec, a.on);
         double opened = rate * active;
-        if (a.connections > 0)
+        if (a.Number("connections") > 0)
         {
-            opened = std::min(opened, static_cast<double>(a.connections));
+            opened = std::min(opened, static_cast<double>(a.Number("connections")));
         }
         e.connections += instances * opened;
         if (a.type == AppType::UDP_CLIENT)
@@ -149,13 +150,13 @@ EstimateResources(const ScenarioSpec& spec)
             e.events += instances * opened * EVENTS_PER_DATAGRAM;
             continue;
         }
-        double perConnection =
-            EVENTS_PER_TCP_CONNECTION + EVENTS_PER_EXCHANGE * (a.requestsPerConnection - 1.0);
+        double perConnection = EVENTS_PER_TCP_CONNECTION +
+                               EVENTS_PER_EXCHANGE * (a.Number("requests_per_connection") - 1.0);
         e.events += instances * opened * perConnection * (proxied ? 2 : 1);
         double held = std::min({rate * std::min(active, TIME_WAIT_S),
                                 opened,
                                 PORTS_PER_DESTINATION * std::max<size_t>(1, a.to.size())}) +
-                      a.concurrency;
+                      a.Number("concurrency");
         e.heldConnections += instances * held * (proxied ? 2 : 1);
     }
     double intervals = std::floor(static_cast<double>(spec.durationNs) / spec.intervalNs) + 1;

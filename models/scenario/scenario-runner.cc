@@ -15,33 +15,25 @@
 #include "ports/port-table-snapshot.h"
 #include "ports/port-types.h"
 #include "ports/tcp-time-wait-rules.h"
+#include "scenario/app-installer.h"
 #include "scenario/port-guess-meter.h"
+#include "scenario/scenario-judge.h"
+#include "scenario/scenario-metrics.h"
+#include "scenario/scenario-topology.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-stack-helper.h"
 #include "transport/port-selector.h"
 
-#include "ns3/boolean.h"
-#include "ns3/double.h"
-#include "ns3/enum.h"
-#include "ns3/error-model.h"
 #include "ns3/inet-socket-address.h"
-#include "ns3/integer.h"
-#include "ns3/ipv4.h"
 #include "ns3/log.h"
 #include "ns3/nstime.h"
-#include "ns3/pointer.h"
 #include "ns3/rng-seed-manager.h"
 #include "ns3/simulator.h"
-#include "ns3/string.h"
-#include "ns3/tcp-socket-factory.h"
-#include "ns3/udp-socket-factory.h"
-#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <iomanip>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -62,15 +54,12 @@ using ns3::Ptr;
 /// Hosts beyond this many per group are left out of `ss` snapshots.
 constexpr uint32_t SNAPSHOT_HOSTS_PER_GROUP = 8;
 
-/// One host of the world.
+/// What the run measures of one host (ScenarioTopology::Hosts() has the same order).
 struct Host
 {
-    std::string name;                              //!< "client1"
-    std::string group;                             //!< "client"
-    Ptr<ns3::Node> node;                           //!< its node
-    std::vector<ns3::Ipv4Address> addrs;           //!< all its addresses, addr1 first
-    std::map<uint32_t, ns3::Ipv4Address> peerAddr; //!< peer host index -> its address on that link
-    bool snapshot{true};                           //!< included in `ss` snapshots
+    std::string name;    //!< "client1"
+    Ptr<ns3::Node> node; //!< its node
+    bool snapshot{true}; //!< included in `ss` snapshots
     // Counters for the current interval and in total.
     uint64_t attempted{0};          //!< connects started (interval)
     uint64_t succeeded{0};          //!< connects established (interval)
@@ -97,10 +86,10 @@ struct DestinationCount
 /// One app instance (a process).
 struct Instance
 {
-    const AppSpec* spec;       //!< its app
-    uint32_t host;             //!< host index
-    Ptr<ns3::Application> app; //!< the process
-    uint32_t process{0};       //!< index among its app's processes on the host
+    const AppSpec* spec;                       //!< its app
+    uint32_t host;                             //!< host index
+    std::shared_ptr<ProcessCounters> counters; //!< what it did, from its traces
+    uint32_t process{0};                       //!< index among its app's processes on the host
     /// TCP clients: (destination address, port) -> connections
     std::map<std::pair<uint32_t, uint16_t>, DestinationCount> destinations{};
 };
@@ -117,253 +106,57 @@ class World
     RunResult Run();
 
   private:
-    void BuildHosts();
-    void BuildLinks();
+    void InitHosts();
     void BuildApps();
-    std::vector<uint32_t> HostsOf(const std::string& on) const;
-    ns3::Ipv4Address Resolve(uint32_t host, const std::string& addr) const;
-    std::vector<ns3::Address> Destinations(uint32_t from,
-                                           const std::vector<std::string>& list) const;
     void CountResult(uint32_t host, const std::string& result);
     void CountAbort(uint32_t host, const std::string& result);
+    void CountEstablished(size_t index, const ns3::Address& local, const ns3::Address& remote);
     void TraceTimeWaits();
     void CollectTables(RunResult& r) const;
     void Sample();
     void Snapshot();
-    void Measure(RunResult& r);
-    void Judge(RunResult& r);
+    std::vector<MeasuredProcess> Processes() const;
 
     const ScenarioSpec& m_spec;
     const RunOptions& m_options;
+    std::unique_ptr<ScenarioTopology> m_topo;
     std::vector<Host> m_hosts;
-    std::map<std::string, uint32_t> m_hostIndex;
     std::vector<Instance> m_instances;
-    std::map<std::string, std::pair<uint64_t, uint64_t>>
-        m_warm; //!< app -> (resolved, ok) at warmup
+    WarmupCounts m_warm; //!< app -> (resolved, ok) at warmup
     RunResult m_result;
-    uint32_t m_links{0};
 };
 
-std::vector<uint32_t>
-World::HostsOf(const std::string& on) const
+void
+World::InitHosts()
 {
-    std::vector<uint32_t> out;
-    auto it = m_hostIndex.find(on);
-    if (it != m_hostIndex.end())
+    std::map<std::string, uint32_t> perGroup;
+    const auto& hosts = m_topo->Hosts();
+    for (uint32_t i = 0; i < hosts.size(); ++i)
     {
-        out.push_back(it->second);
-        return out;
+        Host h;
+        h.name = hosts[i].name;
+        h.node = hosts[i].node;
+        h.snapshot = perGroup[hosts[i].group]++ < SNAPSHOT_HOSTS_PER_GROUP;
+        if (!h.snapshot)
+        {
+            ++m_result.snapshotHostsOmitted;
+        }
+        h.portSelectorNamed = hosts[i].portSelectorNamed;
+        m_hosts.push_back(h);
+        m_result.hosts.push_back(h.name);
     }
     for (uint32_t i = 0; i < m_hosts.size(); ++i)
     {
-        if (m_hosts[i].group == on)
+        if (m_hosts[i].portSelectorNamed)
         {
-            out.push_back(i);
+            m_hosts[i].node->GetObject<ns3::LinuxPortSpace>()->TraceConnectWithoutContext(
+                "ConnectPortChosen",
+                ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>(
+                    [this, i](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
+                        m_hosts[i].portGuess.Observe(port);
+                    }));
         }
     }
-    return out;
-}
-
-void
-World::BuildHosts()
-{
-    for (const auto& g : m_spec.groups)
-    {
-        uint32_t kept = 0;
-        for (uint32_t i = 1; i <= g.count; ++i)
-        {
-            Host h;
-            h.name = g.name + std::to_string(i);
-            h.group = g.name;
-            h.node = ns3::CreateObject<ns3::Node>();
-            h.snapshot = kept++ < SNAPSHOT_HOSTS_PER_GROUP;
-            if (!h.snapshot)
-            {
-                ++m_result.snapshotHostsOmitted;
-            }
-            m_hostIndex[h.name] = m_hosts.size();
-            m_hosts.push_back(h);
-        }
-    }
-    // One stack helper per group, and one per host that has sysctls or a port selector of its
-    // own.
-    auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
-        ns3::LinuxStackHelper stack;
-        for (const auto& setting : HostSysctls(m_spec, g, index))
-        {
-            stack.SetSysctl(setting);
-        }
-        std::string selector = HostPortSelector(m_spec, g, index);
-        ns3::TypeId tid;
-        if (!selector.empty() && ns3::PortSelector::LookupByName(selector, tid))
-        {
-            stack.SetPortSelector(tid.GetName());
-        }
-        return stack;
-    };
-    for (const auto& g : m_spec.groups)
-    {
-        ns3::LinuxStackHelper groupStack = stackFor(g, 0);
-        for (uint32_t i = 1; i <= g.count; ++i)
-        {
-            uint32_t index = m_hostIndex.at(g.name + std::to_string(i));
-            Ptr<ns3::Node> node = m_hosts[index].node;
-            if (g.hostSysctls.count(i) || g.hostPortSelectors.count(i))
-            {
-                stackFor(g, i).Install(node);
-            }
-            else
-            {
-                groupStack.Install(node);
-            }
-            if (!HostPortSelector(m_spec, g, i).empty())
-            {
-                m_hosts[index].portSelectorNamed = true;
-                node->GetObject<ns3::LinuxPortSpace>()->TraceConnectWithoutContext(
-                    "ConnectPortChosen",
-                    ns3::Callback<void, ns3::Ipv4Address, uint16_t, ns3::Ipv4Address, uint16_t>(
-                        [this, index](ns3::Ipv4Address, uint16_t port, ns3::Ipv4Address, uint16_t) {
-                            m_hosts[index].portGuess.Observe(port);
-                        }));
-            }
-        }
-    }
-}
-
-void
-World::BuildLinks()
-{
-    ns3::PointToPointLinkBuilder builder;
-    ns3::PointToPointLinkBuilder::Parameters params;
-    params.rate = ns3::DataRate(m_spec.linkRate);
-    params.delay = ns3::Time(m_spec.linkDelay);
-    params.loss = m_spec.linkLoss;
-    auto addrCount = [&](const std::string& group) {
-        for (const auto& g : m_spec.groups)
-        {
-            if (g.name == group)
-            {
-                return g.addresses;
-            }
-        }
-        return 1u;
-    };
-    for (const auto& [ga, gb] : m_spec.links)
-    {
-        for (uint32_t a : HostsOf(ga))
-        {
-            for (uint32_t b : HostsOf(gb))
-            {
-                uint32_t link = ++m_links;
-                uint32_t net = (10u << 24) + (link << 8); // 10.0.1.0/24, 10.0.2.0/24, ...
-                ns3::NetDeviceContainer devs =
-                    builder.Join(m_hosts[a].node, m_hosts[b].node, params);
-                for (uint32_t side = 0; side < 2; ++side)
-                {
-                    Host& h = m_hosts[side == 0 ? a : b];
-                    const uint32_t n = addrCount(h.group);
-                    for (uint32_t k = 0; k < n; ++k)
-                    {
-                        h.addrs.push_back(ns3::Ipv4Address(net + 1 + side + 2 * k));
-                    }
-                    ns3::PointToPointLinkBuilder::AddInterface(
-                        devs.Get(side),
-                        std::vector<ns3::Ipv4Address>(h.addrs.end() - n, h.addrs.end()),
-                        ns3::Ipv4Mask("/24"));
-                }
-                m_hosts[a].peerAddr[b] = ns3::Ipv4Address(net + 2);
-                m_hosts[b].peerAddr[a] = ns3::Ipv4Address(net + 1);
-                if (m_spec.pcap && !m_options.pcapPrefix.empty())
-                {
-                    // One capture per link end: HOST-PEER.pcap.
-                    for (uint32_t side = 0; side < 2; ++side)
-                    {
-                        const Host& me = m_hosts[side == 0 ? a : b];
-                        const Host& peer = m_hosts[side == 0 ? b : a];
-                        builder.EnablePcap(m_options.pcapPrefix + me.name + "-" + peer.name +
-                                               ".pcap",
-                                           devs.Get(side));
-                    }
-                }
-            }
-        }
-    }
-}
-
-ns3::Ipv4Address
-World::Resolve(uint32_t host, const std::string& addr) const
-{
-    if (addr == "*")
-    {
-        return ns3::Ipv4Address::GetAny();
-    }
-    if (addr.compare(0, 4, "addr") == 0)
-    {
-        uint32_t n = std::stoul(addr.substr(4));
-        const Host& h = m_hosts[host];
-        if (n == 0 || n > h.addrs.size())
-        {
-            throw ConfigError("host " + h.name + " has " + std::to_string(h.addrs.size()) +
-                              " addresses; '" + addr +
-                              "' does not exist (give its group more "
-                              "links or group.G.addresses)");
-        }
-        return h.addrs[n - 1];
-    }
-    return ns3::Ipv4Address(addr.c_str());
-}
-
-std::vector<ns3::Address>
-World::Destinations(uint32_t from, const std::vector<std::string>& list) const
-{
-    std::vector<ns3::Address> out;
-    auto towards = [&](uint32_t to) {
-        const Host& me = m_hosts[from];
-        auto it = me.peerAddr.find(to);
-        if (it != me.peerAddr.end())
-        {
-            return it->second;
-        }
-        const Host& h = m_hosts[to];
-        if (h.addrs.empty())
-        {
-            throw ConfigError("host " + h.name + " has no links, so " + me.name +
-                              " cannot reach it; add its group to 'links'");
-        }
-        return h.addrs[0];
-    };
-    for (const auto& d : list)
-    {
-        size_t colon = d.rfind(':');
-        if (colon == std::string::npos)
-        {
-            const AppSpec* target = nullptr;
-            for (const auto& a : m_spec.apps)
-            {
-                if (a.name == d)
-                {
-                    target = &a;
-                }
-            }
-            size_t bc = target->bind.rfind(':');
-            std::string addr = target->bind.substr(0, bc);
-            uint16_t port = std::stoul(target->bind.substr(bc + 1));
-            for (uint32_t h : HostsOf(target->on))
-            {
-                ns3::Ipv4Address a = addr == "*" ? towards(h) : Resolve(h, addr);
-                out.push_back(ns3::InetSocketAddress(a, port));
-            }
-            continue;
-        }
-        std::string host = d.substr(0, colon);
-        uint16_t port = std::stoul(d.substr(colon + 1));
-        size_t dot = host.find('.');
-        uint32_t h = m_hostIndex.at(host.substr(0, dot));
-        ns3::Ipv4Address a =
-            dot == std::string::npos ? towards(h) : Resolve(h, host.substr(dot + 1));
-        out.push_back(ns3::InetSocketAddress(a, port));
-    }
-    return out;
 }
 
 void
@@ -405,187 +198,67 @@ World::CountResult(uint32_t host, const std::string& result)
     ++h.failed.back(); // other
 }
 
-ns3::Address
-ToAddress(const ns3::InetSocketAddress& a)
-{
-    return a;
-}
-
-/// \param counts counts by errno \return their sum
-uint64_t
-Total(const std::map<std::string, uint64_t>& counts)
-{
-    uint64_t n = 0;
-    for (const auto& [e, c] : counts)
-    {
-        n += c;
-    }
-    return n;
-}
-
-/// \param to counts to add to \param from counts by errno
-void
-AddCounts(std::map<std::string, uint64_t>& to, const std::map<std::string, uint64_t>& from)
-{
-    for (const auto& [e, c] : from)
-    {
-        to[e] += c;
-    }
-}
-
 void
 World::BuildApps()
 {
     int64_t stream = StreamNumbers::APPS;
     for (const auto& a : m_spec.apps)
     {
-        ns3::Time start = ns3::NanoSeconds(a.startNs);
-        ns3::Time stop = ns3::NanoSeconds(a.stopNs >= 0 ? a.stopNs : m_spec.durationNs);
-        for (uint32_t h : HostsOf(a.on))
+        const AppInstaller installer(a, m_spec.durationNs);
+        for (uint32_t h : m_topo->HostsOf(a.on))
         {
-            Ptr<ns3::Node> node = m_hosts[h].node;
-            uint32_t instances = a.processes;
-            for (uint32_t p = 0; p < instances; ++p)
+            const ns3::Address local =
+                a.bind.empty() ? ns3::Address() : m_topo->BindAddress(h, a.bind);
+            const std::vector<ns3::Address> remotes =
+                m_topo->Destinations(h, a.type == AppType::TCP_PROXY ? a.upstream : a.to);
+            for (uint32_t p = 0; p < a.processes; ++p)
             {
-                Ptr<ns3::Application> app;
-                auto bindAddr = [&]() {
-                    size_t c = a.bind.rfind(':');
-                    return ns3::InetSocketAddress(Resolve(h, a.bind.substr(0, c)),
-                                                  std::stoul(a.bind.substr(c + 1)));
-                };
-                std::string close = a.close == "client-first"   ? "ClientFirst"
-                                    : a.close == "server-first" ? "ServerFirst"
-                                                                : "Linger0";
-                switch (a.type)
+                Ptr<ns3::Application> app = installer.Install(m_hosts[h].node, local, remotes);
+                stream += ns3::ProcessHelper::AssignStreams(ns3::ApplicationContainer(app), stream);
+                const size_t index = m_instances.size();
+                m_instances.push_back(Instance{&a, h, std::make_shared<ProcessCounters>(), p});
+                WatchProcess(a.type, app, *m_instances.back().counters);
+                if (a.type == AppType::TCP_CLIENT)
                 {
-                case AppType::TCP_SERVER: {
-                    auto s = ns3::CreateObject<ns3::TcpServerProcess>();
-                    s->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
-                    s->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    s->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
-                    s->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
-                    s->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    s->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    s->SetAttribute("ClosePolicy", ns3::StringValue(close));
-                    s->SetAttribute("RequestsPerConnection",
-                                    ns3::UintegerValue(a.requestsPerConnection));
-                    if (a.restartAtNs >= 0)
-                    {
-                        s->SetAttribute("RestartAt",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.restartAtNs)));
-                        s->SetAttribute("RestartDelay",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.restartDelayNs)));
-                        s->SetAttribute("RestartRetryInterval",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.restartRetryNs)));
-                        s->SetAttribute("RestartReuseAddr",
-                                        ns3::StringValue(a.restartReuseAddr < 0    ? "Same"
-                                                         : a.restartReuseAddr == 1 ? "true"
-                                                                                   : "false"));
-                        s->SetAttribute("RestartMaxAttempts",
-                                        ns3::UintegerValue(a.restartAttempts));
-                    }
-                    if (a.acceptStopNs >= 0)
-                    {
-                        s->SetAttribute("AcceptStop",
-                                        ns3::TimeValue(ns3::NanoSeconds(a.acceptStopNs)));
-                    }
-                    app = s;
-                    break;
-                }
-                case AppType::TCP_CLIENT: {
-                    auto c = ns3::CreateObject<ns3::TcpClientProcess>();
-                    c->SetRemotes(Destinations(h, a.to));
-                    c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
-                    c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
-                    c->SetAttribute("Concurrency", ns3::UintegerValue(a.concurrency));
-                    c->SetAttribute("MaxConnections", ns3::UintegerValue(a.connections));
-                    c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    c->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    c->SetAttribute("ClosePolicy", ns3::StringValue(close));
-                    c->SetAttribute("RequestsPerConnection",
-                                    ns3::UintegerValue(a.requestsPerConnection));
-                    c->SetAttribute("BindBeforeConnect", ns3::BooleanValue(a.bindBeforeConnect));
-                    c->SetAttribute("BindAddressNoPort", ns3::BooleanValue(a.bindAddressNoPort));
-                    stream += c->AssignStreams(stream);
-                    c->TraceConnectWithoutContext(
+                    app->TraceConnectWithoutContext(
                         "Result",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountResult(h, r); }));
-                    c->TraceConnectWithoutContext(
+                    app->TraceConnectWithoutContext(
                         "Abort",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountAbort(h, r); }));
-                    size_t index = m_instances.size();
-                    c->TraceConnectWithoutContext(
+                    app->TraceConnectWithoutContext(
                         "Established",
                         ns3::Callback<void, const ns3::Address&, const ns3::Address&>(
-                            [this, index](const ns3::Address& local, const ns3::Address& remote) {
-                                if (!ns3::InetSocketAddress::IsMatchingType(remote) ||
-                                    !ns3::InetSocketAddress::IsMatchingType(local))
-                                {
-                                    return;
-                                }
-                                auto r = ns3::InetSocketAddress::ConvertFrom(remote);
-                                auto& d = m_instances[index]
-                                              .destinations[{r.GetIpv4().Get(), r.GetPort()}];
-                                ++d.connections;
-                                d.ports.insert(
-                                    ns3::InetSocketAddress::ConvertFrom(local).GetPort());
+                            [this, index](const ns3::Address& from, const ns3::Address& to) {
+                                CountEstablished(index, from, to);
                             }));
-                    app = c;
-                    break;
                 }
-                case AppType::UDP_SERVER: {
-                    auto s = ns3::CreateObject<ns3::UdpServerProcess>();
-                    s->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
-                    s->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    s->SetAttribute("ReusePort", ns3::BooleanValue(a.reusePort));
-                    s->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    s->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    app = s;
-                    break;
-                }
-                case AppType::UDP_CLIENT: {
-                    auto c = ns3::CreateObject<ns3::UdpClientProcess>();
-                    c->SetRemotes(Destinations(h, a.to));
-                    c->SetAttribute("Rate", ns3::DoubleValue(a.rate));
-                    c->SetAttribute("Poisson", ns3::BooleanValue(a.poisson));
-                    c->SetAttribute("MaxDatagrams", ns3::UintegerValue(a.connections));
-                    c->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    c->SetAttribute("Connected", ns3::BooleanValue(a.connected));
-                    c->SetAttribute("BindBeforeSend", ns3::BooleanValue(a.bindBeforeConnect));
-                    stream += c->AssignStreams(stream);
-                    app = c;
-                    break;
-                }
-                case AppType::TCP_PROXY: {
-                    auto x = ns3::CreateObject<ns3::TcpProxyProcess>();
-                    x->SetAttribute("Local", ns3::AddressValue(ToAddress(bindAddr())));
-                    x->SetAttribute("ReuseAddr", ns3::BooleanValue(a.reuseAddr));
-                    x->SetAttribute("Backlog", ns3::IntegerValue(a.backlog));
-                    x->SetAttribute("RequestSize", ns3::UintegerValue(a.request));
-                    x->SetAttribute("ResponseSize", ns3::UintegerValue(a.response));
-                    x->SetAttribute("ClosePolicy", ns3::StringValue(close));
-                    x->SetAttribute("UpstreamBindBeforeConnect",
-                                    ns3::BooleanValue(a.bindBeforeConnect));
-                    x->SetAttribute("UpstreamBindAddressNoPort",
-                                    ns3::BooleanValue(a.bindAddressNoPort));
-                    x->SetUpstreams(Destinations(h, a.upstream));
-                    x->TraceConnectWithoutContext(
+                if (a.type == AppType::TCP_PROXY)
+                {
+                    app->TraceConnectWithoutContext(
                         "UpstreamResult",
                         ns3::Callback<void, std::string>(
                             [this, h](std::string r) { CountResult(h, r); }));
-                    app = x;
-                    break;
                 }
-                }
-                node->AddApplication(app);
-                app->SetStartTime(start);
-                app->SetStopTime(stop);
-                m_instances.push_back(Instance{&a, h, app, p});
             }
         }
     }
+}
+
+void
+World::CountEstablished(size_t index, const ns3::Address& local, const ns3::Address& remote)
+{
+    if (!ns3::InetSocketAddress::IsMatchingType(remote) ||
+        !ns3::InetSocketAddress::IsMatchingType(local))
+    {
+        return;
+    }
+    auto r = ns3::InetSocketAddress::ConvertFrom(remote);
+    auto& d = m_instances[index].destinations[{r.GetIpv4().Get(), r.GetPort()}];
+    ++d.connections;
+    d.ports.insert(ns3::InetSocketAddress::ConvertFrom(local).GetPort());
 }
 
 void
@@ -710,12 +383,36 @@ World::TraceTimeWaits()
     }
 }
 
+/// A TCP client process's destinations.csv rows. \return the distinct local ports it used
+uint64_t
+CollectDestinations(const Instance& in, const std::map<uint32_t, std::string>& owner, RunResult& r)
+{
+    std::set<uint16_t> ports;
+    for (const auto& [dest, count] : in.destinations)
+    {
+        ports.insert(count.ports.begin(), count.ports.end());
+        DestinationRecord d;
+        d.app = in.spec->name;
+        d.host = in.host;
+        d.process = in.process;
+        std::ostringstream addr;
+        ns3::Ipv4Address(dest.first).Print(addr);
+        d.destination = addr.str() + ":" + std::to_string(dest.second);
+        auto o = owner.find(dest.first);
+        d.server = o == owner.end() ? "" : o->second;
+        d.connections = count.connections;
+        d.localPorts = count.ports.size();
+        r.destinations.push_back(d);
+    }
+    return ports.size();
+}
+
 void
 World::CollectTables(RunResult& r) const
 {
     // Which host owns each address, to name a destination's server.
     std::map<uint32_t, std::string> owner;
-    for (const auto& h : m_hosts)
+    for (const auto& h : m_topo->Hosts())
     {
         for (const auto& a : h.addrs)
         {
@@ -733,88 +430,62 @@ World::CollectTables(RunResult& r) const
             r.binds.push_back(
                 BindAttempt{ns, a.name, in.host, in.process, protocol, a.bind, result});
         };
+        const ProcessCounters& c = *in.counters;
+        p.type = AppTypeName(a.type);
         switch (a.type)
         {
-        case AppType::TCP_SERVER: {
-            auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in.app);
-            p.type = "tcp-server";
-            const auto& history = s->GetBindHistory();
-            p.bind = history.empty() ? "none" : history.front().second;
-            for (const auto& [t, result] : history)
+        case AppType::TCP_SERVER:
+            p.bind = c.binds.empty() ? "none" : c.binds.front().second;
+            for (const auto& [ns, result] : c.binds)
             {
-                bindAt(t.GetNanoSeconds(), "tcp", result);
+                bindAt(ns, "tcp", result);
             }
-            p.accepted = s->GetAccepted();
-            p.served = s->GetServed();
+            p.accepted = c.accepted;
+            p.served = c.served;
             break;
-        }
-        case AppType::UDP_SERVER: {
-            auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in.app);
-            p.type = "udp-server";
-            p.bind = s->GetBindResult().empty() ? "none" : s->GetBindResult();
-            if (!s->GetBindResult().empty())
+        case AppType::UDP_SERVER:
+        case AppType::TCP_PROXY:
+            p.bind = c.BindResult().empty() ? "none" : c.BindResult();
+            if (!c.BindResult().empty())
             {
-                bindAt(a.startNs, "udp", p.bind);
+                bindAt(a.startNs, a.type == AppType::UDP_SERVER ? "udp" : "tcp", p.bind);
             }
-            p.received = s->GetReceived();
-            p.answered = s->GetAnswered();
+            p.received = c.received;
+            p.answered = c.answered;
+            p.accepted = c.accepted;
+            p.served = c.relayed;
+            p.attempted = c.attempted;
+            p.connected = c.connected;
+            p.failed = TotalCount(c.failures);
             break;
-        }
-        case AppType::TCP_PROXY: {
-            auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
-            p.type = "tcp-proxy";
-            p.bind = x->GetBindResult().empty() ? "none" : x->GetBindResult();
-            if (!x->GetBindResult().empty())
-            {
-                bindAt(a.startNs, "tcp", p.bind);
-            }
-            p.accepted = x->GetAccepted();
-            p.served = x->GetRelayed();
-            p.attempted = x->GetUpstreamAttempted();
-            p.connected = x->GetUpstreamConnected();
-            p.failed = Total(x->GetUpstreamFailures());
+        case AppType::TCP_CLIENT:
+            p.attempted = c.attempted;
+            p.connected = c.connected;
+            p.failed = TotalCount(c.failures);
+            p.localPorts = CollectDestinations(in, owner, r);
             break;
-        }
-        case AppType::TCP_CLIENT: {
-            auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
-            p.type = "tcp-client";
-            p.attempted = c->GetAttempted();
-            p.connected = c->GetConnected();
-            p.failed = Total(c->GetFailures());
-            std::set<uint16_t> ports;
-            for (const auto& [dest, count] : in.destinations)
-            {
-                ports.insert(count.ports.begin(), count.ports.end());
-                DestinationRecord d;
-                d.app = a.name;
-                d.host = in.host;
-                d.process = in.process;
-                std::ostringstream addr;
-                ns3::Ipv4Address(dest.first).Print(addr);
-                d.destination = addr.str() + ":" + std::to_string(dest.second);
-                auto o = owner.find(dest.first);
-                d.server = o == owner.end() ? "" : o->second;
-                d.connections = count.connections;
-                d.localPorts = count.ports.size();
-                r.destinations.push_back(d);
-            }
-            p.localPorts = ports.size();
+        case AppType::UDP_CLIENT:
+            p.attempted = c.sent;
+            p.answered = c.received;
+            p.failed = TotalCount(c.failures);
             break;
-        }
-        case AppType::UDP_CLIENT: {
-            auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in.app);
-            p.type = "udp-client";
-            p.attempted = c->GetSent();
-            p.answered = c->GetReceived();
-            p.failed = Total(c->GetErrors());
-            break;
-        }
         }
         r.processes.push_back(p);
     }
     std::stable_sort(r.binds.begin(), r.binds.end(), [](const auto& x, const auto& y) {
         return x.timeNs < y.timeNs;
     });
+}
+
+std::vector<MeasuredProcess>
+World::Processes() const
+{
+    std::vector<MeasuredProcess> out;
+    for (const auto& in : m_instances)
+    {
+        out.push_back(MeasuredProcess{in.spec, in.host, in.counters.get()});
+    }
+    return out;
 }
 
 RunResult
@@ -824,15 +495,9 @@ World::Run()
     ns3::RngSeedManager::SetRun(m_options.seed);
     m_result.scenario = m_spec.name;
     m_result.seed = m_options.seed;
-    BuildHosts();
-    BuildLinks();
-    ns3::NodeContainer all;
-    for (const auto& h : m_hosts)
-    {
-        all.Add(h.node);
-        m_result.hosts.push_back(h.name);
-    }
-    ns3::LinuxStackHelper().AssignStreams(all, StreamNumbers::STACK);
+    m_topo = std::make_unique<ScenarioTopology>(m_spec, m_options.pcapPrefix);
+    InitHosts();
+    ns3::LinuxStackHelper().AssignStreams(m_topo->Nodes(), StreamNumbers::STACK);
     BuildApps();
     TraceTimeWaits();
     ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.intervalNs), &World::Sample, this);
@@ -841,387 +506,30 @@ World::Run()
         // Just before the end's stop, so that a snapshot at the duration sees the last state.
         ns3::Simulator::Schedule(ns3::NanoSeconds(t), &World::Snapshot, this);
     }
-    ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.warmupNs), [this]() {
-        for (const auto& in : m_instances)
-        {
-            auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in.app);
-            if (c)
-            {
-                // Resolved connects (established or refused): those in flight count later.
-                m_warm[in.spec->name].first += c->GetConnected() + Total(c->GetFailures());
-                m_warm[in.spec->name].second += c->GetConnected();
-            }
-            auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in.app);
-            if (x)
-            {
-                m_warm[in.spec->name].first +=
-                    x->GetUpstreamConnected() + Total(x->GetUpstreamFailures());
-                m_warm[in.spec->name].second += x->GetUpstreamConnected();
-            }
-        }
-    });
+    ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.warmupNs),
+                             [this]() { m_warm = CountAtWarmup(Processes()); });
     ns3::Simulator::Stop(ns3::NanoSeconds(m_spec.durationNs) + ns3::NanoSeconds(1));
     ns3::Simulator::Run();
     m_result.events = ns3::Simulator::GetEventCount();
-    Measure(m_result);
-    CollectTables(m_result);
-    Judge(m_result);
-    m_instances.clear();
-    m_hosts.clear();
-    ns3::Simulator::Destroy();
-    return std::move(m_result);
-}
-
-/// "ok ok EADDRINUSE" from a list of results.
-std::string
-Join(const std::vector<std::string>& words)
-{
-    std::string s;
-    for (const auto& w : words)
-    {
-        s += (s.empty() ? "" : " ") + w;
-    }
-    return s.empty() ? "none" : s;
-}
-
-void
-World::Measure(RunResult& r)
-{
-    auto num = [&](const std::string& k, double v) { r.metrics[k] = MetricValue{true, v, ""}; };
-    auto words = [&](const std::string& k, const std::string& w) {
-        r.metrics[k] = MetricValue{false, 0, w};
-    };
-    // A client's failures: `errors` (the errno names seen) and `failed.ERRNO` counts.
-    auto errorMetrics = [&](const std::string& p, const std::map<std::string, uint64_t>& errors) {
-        std::vector<std::string> names;
-        for (const auto& [e, n] : errors)
-        {
-            names.push_back(e);
-            num(p + "failed." + e, n);
-        }
-        words(p + "errors", Join(names));
-    };
-    for (const auto& a : m_spec.apps)
-    {
-        const std::string p = a.name + ".";
-        std::vector<const Instance*> mine;
-        for (const auto& in : m_instances)
-        {
-            if (in.spec == &a)
-            {
-                mine.push_back(&in);
-            }
-        }
-        std::vector<std::string> binds;
-        std::vector<double> shares;
-        double total = 0;
-        switch (a.type)
-        {
-        case AppType::TCP_SERVER: {
-            uint64_t accepted = 0;
-            uint64_t served = 0;
-            uint64_t listeners = 0;
-            std::vector<std::string> restart;
-            double wait = -1;
-            for (const auto* in : mine)
-            {
-                auto s = ns3::DynamicCast<ns3::TcpServerProcess>(in->app);
-                const auto& history = s->GetBindHistory();
-                binds.push_back(history.empty() ? "none" : history.front().second);
-                accepted += s->GetAccepted();
-                served += s->GetServed();
-                shares.push_back(s->GetAccepted());
-                listeners += s->IsListening() ? 1 : 0;
-                for (size_t i = 1; i < history.size(); ++i)
-                {
-                    if (restart.empty() || restart.back() != history[i].second)
-                    {
-                        restart.push_back(history[i].second);
-                    }
-                }
-                if (a.restartAtNs >= 0 && s->GetRestartedAt() >= ns3::Seconds(0))
-                {
-                    wait = std::max(
-                        wait,
-                        (s->GetRestartedAt() - ns3::NanoSeconds(a.restartAtNs)).GetSeconds());
-                }
-            }
-            total = accepted;
-            num(p + "accepted", accepted);
-            num(p + "served", served);
-            num(p + "listeners", listeners);
-            words(p + "restart_binds", Join(restart));
-            words(p + "restart_first", restart.empty() ? "none" : restart.front());
-            num(p + "restart_wait", wait);
-            break;
-        }
-        case AppType::UDP_SERVER: {
-            uint64_t received = 0;
-            uint64_t answered = 0;
-            for (const auto* in : mine)
-            {
-                auto s = ns3::DynamicCast<ns3::UdpServerProcess>(in->app);
-                binds.push_back(s->GetBindResult().empty() ? "none" : s->GetBindResult());
-                received += s->GetReceived();
-                answered += s->GetAnswered();
-                shares.push_back(s->GetReceived());
-            }
-            total = received;
-            num(p + "received", received);
-            num(p + "answered", answered);
-            break;
-        }
-        case AppType::TCP_PROXY: {
-            uint64_t accepted = 0;
-            uint64_t relayed = 0;
-            uint64_t attempted = 0;
-            uint64_t connected = 0;
-            std::map<std::string, uint64_t> errors;
-            for (const auto* in : mine)
-            {
-                auto x = ns3::DynamicCast<ns3::TcpProxyProcess>(in->app);
-                binds.push_back(x->GetBindResult().empty() ? "none" : x->GetBindResult());
-                accepted += x->GetAccepted();
-                relayed += x->GetRelayed();
-                attempted += x->GetUpstreamAttempted();
-                connected += x->GetUpstreamConnected();
-                shares.push_back(x->GetAccepted());
-                AddCounts(errors, x->GetUpstreamFailures());
-            }
-            total = accepted;
-            num(p + "accepted", accepted);
-            num(p + "relayed", relayed);
-            num(p + "upstream_attempted", attempted);
-            num(p + "upstream_connected", connected);
-            uint64_t resolved = connected + Total(errors);
-            num(p + "upstream_success_rate", resolved ? double(connected) / resolved : 0);
-            std::vector<std::string> names;
-            for (const auto& [e, n] : errors)
-            {
-                names.push_back(e);
-            }
-            words(p + "upstream_errors", Join(names));
-            auto w = m_warm[a.name];
-            double dA = double(resolved) - double(w.first);
-            double dC = double(connected) - double(w.second);
-            num(p + "steady_upstream_success_rate", dA > 0 ? dC / dA : 0);
-            break;
-        }
-        case AppType::TCP_CLIENT: {
-            uint64_t attempted = 0;
-            uint64_t connected = 0;
-            uint64_t completed = 0;
-            uint64_t incomplete = 0;
-            uint64_t refused = 0;
-            std::map<std::string, uint64_t> errors;
-            for (const auto* in : mine)
-            {
-                auto c = ns3::DynamicCast<ns3::TcpClientProcess>(in->app);
-                attempted += c->GetAttempted();
-                connected += c->GetConnected();
-                completed += c->GetCompleted();
-                incomplete += c->GetIncomplete();
-                refused += Total(c->GetFailures());
-                AddCounts(errors, c->GetFailures());
-                AddCounts(errors, c->GetAborted());
-            }
-            num(p + "attempted", attempted);
-            num(p + "connected", connected);
-            num(p + "completed", completed);
-            num(p + "incomplete", incomplete);
-            // Connects still in flight when the run ends count neither way.
-            uint64_t resolved = connected + refused;
-            num(p + "success_rate", resolved ? double(connected) / resolved : 0);
-            auto w = m_warm[a.name];
-            double dA = double(resolved) - double(w.first);
-            double dC = double(connected) - double(w.second);
-            num(p + "steady_success_rate", dA > 0 ? dC / dA : 0);
-            num(p + "steady_rate", dC / ((m_spec.durationNs - m_spec.warmupNs) / 1e9));
-            errorMetrics(p, errors);
-            break;
-        }
-        case AppType::UDP_CLIENT: {
-            uint64_t sent = 0;
-            uint64_t answered = 0;
-            std::map<std::string, uint64_t> errors;
-            for (const auto* in : mine)
-            {
-                auto c = ns3::DynamicCast<ns3::UdpClientProcess>(in->app);
-                sent += c->GetSent();
-                answered += c->GetReceived();
-                AddCounts(errors, c->GetErrors());
-            }
-            num(p + "sent", sent);
-            num(p + "answered", answered);
-            num(p + "success_rate", sent ? double(answered) / sent : 0);
-            errorMetrics(p, errors);
-            break;
-        }
-        }
-        if (!binds.empty())
-        {
-            words(p + "bind", Join(binds));
-        }
-        if (!shares.empty())
-        {
-            double lo = 1;
-            double hi = 0;
-            for (double s : shares)
-            {
-                double f = total > 0 ? s / total : 0;
-                lo = std::min(lo, f);
-                hi = std::max(hi, f);
-            }
-            num(p + "share_min", total > 0 ? lo : 0);
-            num(p + "share_max", hi);
-        }
-    }
+    std::vector<MeasuredHost> hosts;
     for (const auto& h : m_hosts)
     {
-        const std::string p = h.name + ".";
-        auto ports = h.node->GetObject<ns3::LinuxPortSpace>();
-        const auto& tcp = ports->Host().Tcp();
-        num(p + "timewait", tcp.TimeWaitCount());
-        num(p + "timewait_peak", h.twPeak);
-        num(p + "tw_overflow", tcp.Counters().timeWaitOverflow);
-        num(p + "tw_recycled", tcp.Counters().timeWaitRecycled);
-        num(p + "ports_shared", h.portsShared);
-        num(p + "max_peers_per_port", h.maxPeersPerPort);
-        if (h.portSelectorNamed && h.portGuess.Guesses() > 0)
-        {
-            num(p + PortGuessMeter::METRIC, h.portGuess.Probability());
-        }
+        hosts.push_back(MeasuredHost{h.name,
+                                     h.node,
+                                     h.twPeak,
+                                     h.portsShared,
+                                     h.maxPeersPerPort,
+                                     h.portSelectorNamed ? &h.portGuess : nullptr});
     }
-}
-
-void
-World::Judge(RunResult& r)
-{
-    r.matchesLinux = true;
-    const LinuxPredictor predictor(m_spec);
-    for (const auto& written : m_spec.expectations)
-    {
-        Verdict v;
-        v.key = written.key;
-        std::string name = written.subject + "." + written.metric;
-        auto it = r.metrics.find(name);
-        MetricValue m;
-        if (it != r.metrics.end())
-        {
-            m = it->second;
-        }
-        else if (written.metric.compare(0, 7, "failed.") == 0)
-        {
-            m = MetricValue{true, 0, ""}; // no failure of that kind
-        }
-        else
-        {
-            m = MetricValue{false, 0, "none"};
-        }
-        v.measured = m.ToString();
-        // Linux's value: derived by the predictor where it models the metric, unless the
-        // command line states it; else as the scenario wrote it, when no override of this run
-        // can have changed it.
-        Expectation e = written;
-        std::string why;
-        const bool typedHere = written.origin.file == "--set";
-        LinuxPrediction p;
-        if (!typedHere && written.kind != Expectation::RECORDED)
-        {
-            p = predictor.Predict(written.subject, written.metric);
-        }
-        if (written.kind == Expectation::RECORDED)
-        {
-            // Recorded on Linux under the scenario's own settings: an override of a key the
-            // subject depends on leaves it unverifiable, as a typed value.
-            v.source = VerdictSource::RECORDED;
-            why = "recorded: " + written.recording + " " + written.recordedCase + " " +
-                  written.recordedKey;
-            e.kind = written.recordedNumber ? Expectation::NUMBER : Expectation::WORDS;
-            const std::string dep = typedHere ? "" : predictor.OverrideAffecting(written);
-            if (!dep.empty())
-            {
-                v.checked = false;
-                v.note = "depends on " + dep + ", which this run changed";
-            }
-        }
-        else if (p.derived)
-        {
-            v.source = VerdictSource::LINUX_MODEL;
-            why = p.why;
-            if (written.kind == Expectation::PREDICTION && p.expect.kind != Expectation::WORDS)
-            {
-                e.value = p.expect.value; // the author's tolerance around the derived value
-            }
-            else
-            {
-                e = p.expect;
-                e.key = written.key;
-            }
-            if (!p.decidable)
-            {
-                v.checked = false;
-                v.note = p.notChecked;
-            }
-        }
-        else if (written.kind == Expectation::PREDICTION && !typedHere)
-        {
-            v.source = VerdictSource::LINUX_MODEL;
-            const AppSpec* app = nullptr;
-            for (const auto& a : m_spec.apps)
-            {
-                app = a.name == written.subject ? &a : app;
-            }
-            e.value = predictor.SteadySuccess(*app, &why);
-        }
-        else
-        {
-            v.source = VerdictSource::SCENARIO;
-            const std::string dep = typedHere ? "" : predictor.OverrideAffecting(written);
-            if (!dep.empty())
-            {
-                v.checked = false;
-                v.note = "depends on " + dep + ", which this run changed";
-            }
-        }
-        switch (e.kind)
-        {
-        case Expectation::WORDS:
-        case Expectation::RECORDED: // read as WORDS or NUMBER above
-            v.expected = e.text;
-            v.matches = !m.isNumber && m.words == e.text;
-            break;
-        case Expectation::NUMBER: {
-            v.expected = e.op == "=" ? FormatNumber(e.value) : e.op + " " + FormatNumber(e.value);
-            double x = m.number;
-            v.matches =
-                m.isNumber && ((e.op == "=" && x == e.value) || (e.op == ">=" && x >= e.value) ||
-                               (e.op == "<=" && x <= e.value) || (e.op == ">" && x > e.value) ||
-                               (e.op == "<" && x < e.value));
-            break;
-        }
-        case Expectation::TOLERANCE:
-        case Expectation::PREDICTION: {
-            double tol = e.relative ? e.tol * std::fabs(e.value) : e.tol;
-            v.expected = FormatNumber(e.value) + " +- " + FormatNumber(tol);
-            v.matches = m.isNumber && std::fabs(m.number - e.value) <= tol + 1e-12;
-            break;
-        }
-        }
-        if (!why.empty())
-        {
-            v.expected += " (" + why + ")";
-        }
-        if (v.checked)
-        {
-            r.matchesLinux = r.matchesLinux && v.matches;
-        }
-        else
-        {
-            v.matches = false;
-        }
-        r.verdicts.push_back(v);
-    }
+    m_result.metrics = MeasureMetrics(m_spec, Processes(), m_warm, hosts);
+    CollectTables(m_result);
+    m_result.verdicts = JudgeVerdicts(m_spec, m_result.metrics, LinuxPredictor(m_spec));
+    m_result.matchesLinux = MatchesLinux(m_result.verdicts);
+    m_instances.clear();
+    m_hosts.clear();
+    m_topo.reset();
+    ns3::Simulator::Destroy();
+    return std::move(m_result);
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #define PORTLAB_SCENARIO_RUNNER_H
 
 #include "scenario/linux-predictor.h"
+#include "scenario/scenario-metrics.h"
 #include "scenario/scenario-spec.h"
 #include "util/json-text.h"
 
@@ -20,20 +21,6 @@
 
 namespace portlab
 {
-
-/**
- * \ingroup portlab-scenario
- * \brief A measured value: a number, or words (bind results, errno names).
- */
-struct MetricValue
-{
-    bool isNumber{true}; //!< which of the two it holds
-    double number{0};    //!< the number
-    std::string words;   //!< the words ("ok EADDRINUSE")
-
-    /// \return the value as summary.json and verdicts print it
-    std::string ToString() const;
-};
 
 /**
  * \ingroup portlab-scenario

@@ -9,7 +9,15 @@
 #include "ports/port-sysctls.h"
 #include "ports/port-types.h"
 #include "scenario/port-guess-meter.h"
+#include "scenario/scenario-metrics.h"
 #include "scenario/scenario-resources.h"
+
+#include "ns3/abort.h"
+#include "ns3/boolean.h"
+#include "ns3/double.h"
+#include "ns3/integer.h"
+#include "ns3/nstime.h"
+#include "ns3/uinteger.h"
 
 #include <algorithm>
 #include <cctype>
@@ -25,7 +33,6 @@ namespace
 {
 
 constexpr int64_t NS_PER_S = 1000000000;
-constexpr int64_t MAX_DURATION_NS = 100000 * NS_PER_S; // 100,000 s of simulated time
 
 std::string
 Trim(const std::string& s)
@@ -285,7 +292,8 @@ ParseSysctl(const Ctx& c, const std::string& name)
     }
 }
 
-/// An app key: which types allow it, what it allows, how to parse it.
+/// A structural app key (what the app is, where it runs, whom it talks to, how many and
+/// when): parsed here; every other app key is an AppOptions() row, an app attribute.
 struct AppKey
 {
     const char* name;
@@ -294,35 +302,27 @@ struct AppKey
     std::function<void(const Ctx&, AppSpec&)> parse;
 };
 
-const std::vector<AppType> ALL_TYPES = {AppType::TCP_SERVER,
-                                        AppType::TCP_CLIENT,
-                                        AppType::UDP_SERVER,
-                                        AppType::UDP_CLIENT,
-                                        AppType::TCP_PROXY};
 const std::vector<AppType> SERVERS = {AppType::TCP_SERVER, AppType::UDP_SERVER, AppType::TCP_PROXY};
 const std::vector<AppType> CLIENTS = {AppType::TCP_CLIENT, AppType::UDP_CLIENT};
-const std::vector<AppType> TCP_ENDS = {AppType::TCP_SERVER,
-                                       AppType::TCP_CLIENT,
-                                       AppType::TCP_PROXY};
 
 const std::vector<AppKey>&
-AppKeys()
+StructuralAppKeys()
 {
     static const std::vector<AppKey> keys = {
         {"type",
-         ALL_TYPES,
+         AppTypes(),
          "tcp-server, tcp-client, udp-server, udp-client or tcp-proxy",
          [](const Ctx&, AppSpec&) {}},
         {"on",
-         ALL_TYPES,
+         AppTypes(),
          "a host group or one host (GROUPn)",
          [](const Ctx& c, AppSpec& a) { a.on = c.value; }},
         {"start",
-         ALL_TYPES,
+         AppTypes(),
          "when the process starts (a duration, default 0s)",
          [](const Ctx& c, AppSpec& a) { a.startNs = c.Duration(0, MAX_DURATION_NS); }},
         {"stop",
-         ALL_TYPES,
+         AppTypes(),
          "when it stops (a duration; default the end of the run)",
          [](const Ctx& c, AppSpec& a) { a.stopNs = c.Duration(0, MAX_DURATION_NS); }},
         {"processes",
@@ -356,117 +356,64 @@ AppKeys()
                  c.Fail("empty; allowed: server app names or HOST[.addrN]:PORT");
              }
          }},
-        {"reuseaddr",
-         ALL_TYPES,
-         "SO_REUSEADDR (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.reuseAddr = c.Bool(); }},
-        {"reuseport",
-         {AppType::TCP_SERVER, AppType::UDP_SERVER},
-         "SO_REUSEPORT (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.reusePort = c.Bool(); }},
-        {"backlog",
-         {AppType::TCP_SERVER, AppType::TCP_PROXY},
-         "listen() backlog, 0..65535 (default: net.core.somaxconn)",
-         [](const Ctx& c, AppSpec& a) { a.backlog = c.Integer(0, 65535); }},
-        {"request",
-         ALL_TYPES,
-         "request size, 1B..1MB",
-         [](const Ctx& c, AppSpec& a) { a.request = c.Bytes(1, 1000000); }},
-        {"response",
-         ALL_TYPES,
-         "response size, 0B..1MB (UDP: 1B..65000B)",
-         [](const Ctx& c, AppSpec& a) { a.response = c.Bytes(0, 1000000); }},
-        {"close",
-         TCP_ENDS,
-         "who closes first: client-first, server-first or linger0 (the client resets)",
-         [](const Ctx& c, AppSpec& a) {
-             if (c.value != "client-first" && c.value != "server-first" && c.value != "linger0")
-             {
-                 c.Fail("allowed: client-first, server-first, linger0");
-             }
-             a.close = c.value;
-         }},
-        {"requests_per_connection",
-         TCP_ENDS,
-         "request/response exchanges per connection (keep-alive), 1..100000",
-         [](const Ctx& c, AppSpec& a) { a.requestsPerConnection = c.Integer(1, 100000); }},
-        {"rate",
-         CLIENTS,
-         "arrivals per second on EACH host of the app (a group of N hosts offers N x rate), "
-         "0.000001/s..10M/s, e.g. 500/s or 2.5k/s",
-         [](const Ctx& c, AppSpec& a) {
-             a.rate = c.Units(units::ParseRate);
-             // The processes' Rate attribute takes >= 1e-9 (below, ns-3 aborts), and Poisson
-             // gaps of mean 1/rate must stay within ns-3's time; below 1e-6/s (one per 11.6
-             // days) no second arrival falls within the longest run (100,000 s) anyway.
-             if (!(a.rate >= 1e-6) || a.rate > 1e7)
-             {
-                 c.Fail("out of range; allowed: a rate from 0.000001/s to 10M/s");
-             }
-         }},
-        {"arrivals",
-         CLIENTS,
-         "constant or poisson",
-         [](const Ctx& c, AppSpec& a) {
-             if (c.value != "constant" && c.value != "poisson")
-             {
-                 c.Fail("allowed: constant, poisson");
-             }
-             a.poisson = c.value == "poisson";
-         }},
-        {"concurrency",
-         {AppType::TCP_CLIENT},
-         "closed loop: connections kept in flight, 1..100000 (replaces rate)",
-         [](const Ctx& c, AppSpec& a) { a.concurrency = c.Integer(1, 100000); }},
-        {"connections",
-         CLIENTS,
-         "stop after this many connections or datagrams, 1..1e9",
-         [](const Ctx& c, AppSpec& a) { a.connections = c.Integer(1, 1000000000); }},
-        {"bind_before_connect",
-         {AppType::TCP_CLIENT, AppType::UDP_CLIENT, AppType::TCP_PROXY},
-         "bind(0) before connect()/send (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.bindBeforeConnect = c.Bool(); }},
-        {"bind_address_no_port",
-         {AppType::TCP_CLIENT, AppType::TCP_PROXY},
-         "IP_BIND_ADDRESS_NO_PORT with bind_before_connect (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.bindAddressNoPort = c.Bool(); }},
-        {"connected",
-         {AppType::UDP_CLIENT},
-         "connect() the UDP socket once (true/false)",
-         [](const Ctx& c, AppSpec& a) { a.connected = c.Bool(); }},
-        {"restart_at",
-         {AppType::TCP_SERVER},
-         "restart time: the listener closes, a new socket binds (a duration)",
-         [](const Ctx& c, AppSpec& a) { a.restartAtNs = c.Duration(1, MAX_DURATION_NS); }},
-        {"restart_delay",
-         {AppType::TCP_SERVER},
-         "from the close to the first new bind (a duration, default 0s)",
-         [](const Ctx& c, AppSpec& a) { a.restartDelayNs = c.Duration(0, MAX_DURATION_NS); }},
-        {"restart_retry",
-         {AppType::TCP_SERVER},
-         "between failed binds (1ms..1h, default 1s)",
-         [](const Ctx& c, AppSpec& a) { a.restartRetryNs = c.Duration(1000000, 3600 * NS_PER_S); }},
-        {"restart_reuseaddr",
-         {AppType::TCP_SERVER},
-         "the new socket's SO_REUSEADDR (default: as reuseaddr)",
-         [](const Ctx& c, AppSpec& a) { a.restartReuseAddr = c.Bool() ? 1 : 0; }},
-        {"restart_attempts",
-         {AppType::TCP_SERVER},
-         "give up after this many binds, 1..1e6 (default: never)",
-         [](const Ctx& c, AppSpec& a) { a.restartAttempts = c.Integer(1, 1000000); }},
-        {"accept_stop",
-         {AppType::TCP_SERVER},
-         "the process stops calling accept() (busy or draining): connections wait in its "
-         "accept queue (a duration)",
-         [](const Ctx& c, AppSpec& a) { a.acceptStopNs = c.Duration(0, MAX_DURATION_NS); }},
     };
     return keys;
+}
+
+/// \return the app keys a type allows: its structural keys, then its options
+std::vector<std::string>
+AppKeysOf(AppType type)
+{
+    std::vector<std::string> out;
+    for (const auto& k : StructuralAppKeys())
+    {
+        if (std::find(k.types.begin(), k.types.end(), type) != k.types.end())
+        {
+            out.emplace_back(k.name);
+        }
+    }
+    for (const auto& o : AppOptions())
+    {
+        if (AppOptionAttribute(o, type) != nullptr)
+        {
+            out.emplace_back(o.key);
+        }
+    }
+    return out;
+}
+
+/// Parse one `app.A.KEY` line of an app of a known type into \p spec.
+void
+ParseAppKey(const std::string& param, const Ctx& c, AppSpec& spec)
+{
+    for (const auto& k : StructuralAppKeys())
+    {
+        if (param == k.name &&
+            std::find(k.types.begin(), k.types.end(), spec.type) != k.types.end())
+        {
+            k.parse(c, spec);
+            return;
+        }
+    }
+    const AppOption* option = FindAppOption(param);
+    if (option != nullptr && AppOptionAttribute(*option, spec.type) != nullptr)
+    {
+        spec.options[param] =
+            c.Units([&](const std::string& v) { return ParseAppOption(*option, spec.type, v); });
+        return;
+    }
+    std::string allowed;
+    for (const auto& k : AppKeysOf(spec.type))
+    {
+        allowed += (allowed.empty() ? "" : ", ") + k;
+    }
+    c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " + allowed);
 }
 
 AppType
 ParseAppType(const Ctx& c)
 {
-    for (AppType t : ALL_TYPES)
+    for (AppType t : AppTypes())
     {
         if (AppTypeName(t) == c.value)
         {
@@ -476,60 +423,13 @@ ParseAppType(const Ctx& c)
     c.Fail("unknown app type; allowed: tcp-server, tcp-client, udp-server, udp-client, tcp-proxy");
 }
 
-/// Metrics an expectation may name, by subject kind.
-const std::set<std::string>&
-HostMetrics()
+/// \return whether \p metric is failed.ERRNO with a known ERRNO, and \p t has those
+bool
+IsErrnoCountMetric(AppType t, const std::string& metric)
 {
-    static const std::set<std::string> m = {"timewait",
-                                            "timewait_peak",
-                                            "tw_overflow",
-                                            "tw_recycled",
-                                            "ports_shared",
-                                            "max_peers_per_port",
-                                            "listen_drops",
-                                            PortGuessMeter::METRIC};
-    return m;
-}
-
-std::set<std::string>
-AppMetrics(AppType t)
-{
-    switch (t)
-    {
-    case AppType::TCP_SERVER:
-        return {"bind",
-                "accepted",
-                "served",
-                "share_min",
-                "share_max",
-                "restart_binds",
-                "restart_first",
-                "restart_wait",
-                "listeners"};
-    case AppType::UDP_SERVER:
-        return {"bind", "received", "answered", "share_min", "share_max"};
-    case AppType::TCP_PROXY:
-        return {"bind",
-                "accepted",
-                "relayed",
-                "upstream_attempted",
-                "upstream_connected",
-                "upstream_success_rate",
-                "upstream_errors",
-                "steady_upstream_success_rate"};
-    case AppType::TCP_CLIENT:
-        return {"attempted",
-                "connected",
-                "completed",
-                "incomplete",
-                "success_rate",
-                "steady_success_rate",
-                "steady_rate",
-                "errors"};
-    case AppType::UDP_CLIENT:
-        return {"sent", "answered", "success_rate", "errors"};
-    }
-    return {};
+    const std::string prefix = FAILED_METRIC_PREFIX;
+    return HasErrnoCountMetrics(t) && metric.compare(0, prefix.size(), prefix) == 0 &&
+           IsErrnoWord(metric.substr(prefix.size()));
 }
 
 Expectation
@@ -658,150 +558,160 @@ StartsWith(const std::string& s, const std::string& p)
     return s.compare(0, p.size(), p) == 0;
 }
 
-} // namespace
-
-std::string
-AppTypeName(AppType t)
+/// Parses a scenario's keys section by section: globals, links, sysctls, groups and hosts,
+/// apps, expectations (ParseScenario()).
+class ScenarioParser
 {
-    switch (t)
+  public:
+    ScenarioParser(const std::string& name,
+                   const std::map<std::string, std::string>& keys,
+                   const std::map<std::string, ValueOrigin>& origins)
+        : m_keys(keys),
+          m_origins(origins)
     {
-    case AppType::TCP_SERVER:
-        return "tcp-server";
-    case AppType::TCP_CLIENT:
-        return "tcp-client";
-    case AppType::UDP_SERVER:
-        return "udp-server";
-    case AppType::UDP_CLIENT:
-        return "udp-client";
-    case AppType::TCP_PROXY:
-        return "tcp-proxy";
+        m_s.name = name;
+        m_s.keys = keys;
     }
-    return "?";
-}
 
-ScenarioSpec
-ParseScenario(const std::string& name,
-              const std::map<std::string, std::string>& keys,
-              const std::map<std::string, ValueOrigin>& origins)
-{
-    ScenarioSpec s;
-    s.name = name;
-    s.keys = keys;
-    for (const auto& [k, o] : origins)
+    ScenarioSpec Parse()
     {
-        if (o.file == "--set" && keys.count(k))
+        RecordOrigins();
+        for (const auto& [k, v] : m_keys)
         {
-            s.overridden.insert(k);
+            Sort(Ctx{&m_origins, k, v});
         }
-        if (keys.count(k))
+        CheckGlobals();
+        FinishGroups();
+        ParseHostKeys();
+        CheckLinks();
+        ParseApps();
+        CheckDestinations();
+        ParseExpectations();
+        CheckResources(m_s, DefaultResourceLimits());
+        return m_s;
+    }
+
+  private:
+    /// Which keys this run overrides, and the file each key comes from.
+    void RecordOrigins()
+    {
+        for (const auto& [k, o] : m_origins)
         {
-            s.keyFile[k] = o.file;
+            if (o.file == "--set" && m_keys.count(k))
+            {
+                m_s.overridden.insert(k);
+            }
+            if (m_keys.count(k))
+            {
+                m_s.keyFile[k] = o.file;
+            }
         }
     }
-    std::map<std::string, std::map<std::string, Ctx>> appKeys; // app -> param -> ctx
-    std::map<std::string, HostGroupSpec> groups;
-    std::vector<std::string> groupOrder;
-    std::vector<Ctx> hostSysctlCtx;
-    std::vector<Ctx> expectCtx;
-    std::vector<std::string> missing;
-    const std::string topKeys =
-        "description, question, linux_answer, duration, interval, warmup, snapshots, pcap, "
-        "seed, link.rate, link.delay, link.loss, links, sysctl.NAME, port_selector, "
-        "group.G.count, group.G.addresses, group.G.sysctl.NAME, group.G.port_selector, "
-        "host.Gn.sysctl.NAME, host.Gn.port_selector, app.A.KEY, expect.SUBJECT.METRIC";
-    const std::string groupKeys =
-        "unknown key; allowed: group.G.count, group.G.addresses, group.G.sysctl.NAME, "
-        "group.G.port_selector";
 
-    auto group = [&](const std::string& g, const Ctx& c) -> HostGroupSpec& {
-        if (!IsGroupName(g))
-        {
-            c.Fail("group name '" + g + "' is not allowed; allowed: lower-case letters and '_'");
-        }
-        if (!groups.count(g))
-        {
-            groupOrder.push_back(g);
-            groups[g].name = g;
-        }
-        return groups[g];
-    };
-
-    for (const auto& [k, v] : keys)
+    /// Parse a key of the sections parsed on their own, or keep it for a later section.
+    void Sort(const Ctx& c)
     {
-        Ctx c{&origins, k, v};
-        if (k == "description")
+        const std::string& k = c.key;
+        if (ParseGlobal(c) || ParseLink(c) || ParseHostDefaults(c))
         {
-            s.description = v;
+            return;
         }
-        else if (k == "question")
+        if (StartsWith(k, "group."))
         {
-            s.question = v;
+            ParseGroupKey(c);
         }
-        else if (k == "linux_answer")
+        else if (StartsWith(k, "host."))
         {
-            s.linuxAnswer = v;
+            m_hostCtx.push_back(c);
         }
-        else if (k == "duration")
+        else if (StartsWith(k, "app."))
         {
-            s.durationNs = c.Duration(1000000, MAX_DURATION_NS);
+            CollectAppKey(c);
         }
-        else if (k == "interval")
+        else if (StartsWith(k, "expect."))
         {
-            s.intervalNs = c.Duration(1000000, MAX_DURATION_NS);
+            m_expectCtx.push_back(c);
+        }
+        else if (k != "extends")
+        {
+            c.Fail("unknown key; allowed: description, question, linux_answer, duration, "
+                   "interval, warmup, snapshots, pcap, seed, link.rate, link.delay, link.loss, "
+                   "links, sysctl.NAME, port_selector, group.G.count, group.G.addresses, "
+                   "group.G.sysctl.NAME, group.G.port_selector, host.Gn.sysctl.NAME, "
+                   "host.Gn.port_selector, app.A.KEY, expect.SUBJECT.METRIC");
+        }
+    }
+
+    /// The scenario's texts, times, pcap and seed. \return whether \p c is one of them
+    bool ParseGlobal(const Ctx& c)
+    {
+        const std::string& k = c.key;
+        if (k == "description" || k == "question" || k == "linux_answer")
+        {
+            (k == "description" ? m_s.description
+             : k == "question"  ? m_s.question
+                                : m_s.linuxAnswer) = c.value;
+        }
+        else if (k == "duration" || k == "interval")
+        {
+            (k == "duration" ? m_s.durationNs : m_s.intervalNs) =
+                c.Duration(1000000, MAX_DURATION_NS);
         }
         else if (k == "warmup")
         {
-            s.warmupNs = c.Duration(0, MAX_DURATION_NS);
+            m_s.warmupNs = c.Duration(0, MAX_DURATION_NS);
         }
         else if (k == "snapshots")
         {
-            for (const auto& t : SplitList(v))
+            for (const auto& t : SplitList(c.value))
             {
-                try
-                {
-                    s.snapshotsNs.push_back(units::ParseDurationNs(t));
-                }
-                catch (const ConfigError& e)
-                {
-                    c.Fail(e.what());
-                }
+                m_s.snapshotsNs.push_back(
+                    c.Units([&](const std::string&) { return units::ParseDurationNs(t); }));
             }
         }
         else if (k == "pcap")
         {
-            s.pcap = c.Bool();
+            m_s.pcap = c.Bool();
         }
         else if (k == "seed")
         {
-            s.seed = c.Integer(0, INT64_MAX);
+            m_s.seed = c.Integer(0, INT64_MAX);
         }
-        else if (k == "link.rate")
+        else
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// link.rate, link.delay, link.loss and links. \return whether \p c is one of them
+    bool ParseLink(const Ctx& c)
+    {
+        const std::string& k = c.key;
+        if (k == "link.rate")
         {
             double bps = c.Units(units::ParseBitRate);
             if (bps < 1000 || bps > 1e12)
             {
                 c.Fail("out of range; allowed: 1kbps to 1Tbps");
             }
-            std::ostringstream r;
-            r << static_cast<uint64_t>(bps) << "bps";
-            s.linkRate = r.str();
+            m_s.linkRate = std::to_string(static_cast<uint64_t>(bps)) + "bps";
         }
         else if (k == "link.delay")
         {
-            int64_t d = c.Duration(0, 10 * NS_PER_S);
-            s.linkDelay = std::to_string(d) + "ns";
+            m_s.linkDelay = std::to_string(c.Duration(0, 10 * NS_PER_S)) + "ns";
         }
         else if (k == "link.loss")
         {
-            s.linkLoss = c.Units(units::ParseProbability);
-            if (s.linkLoss >= 1)
+            m_s.linkLoss = c.Units(units::ParseProbability);
+            if (m_s.linkLoss >= 1)
             {
                 c.Fail("out of range; allowed: a probability in [0, 1)");
             }
         }
         else if (k == "links")
         {
-            for (const auto& l : SplitList(v))
+            for (const auto& l : SplitList(c.value))
             {
                 size_t dash = l.find('-');
                 if (dash == std::string::npos || dash == 0 || dash + 1 >= l.size())
@@ -810,154 +720,178 @@ ParseScenario(const std::string& name,
                            "' is not a link; allowed: GROUP-GROUP pairs, e.g. "
                            "'client-server, client-proxy'");
                 }
-                s.links.emplace_back(l.substr(0, dash), l.substr(dash + 1));
+                m_s.links.emplace_back(l.substr(0, dash), l.substr(dash + 1));
             }
-        }
-        else if (StartsWith(k, "sysctl."))
-        {
-            s.sysctls.push_back(ParseSysctl(c, k.substr(7)));
-        }
-        else if (k == "port_selector")
-        {
-            s.portSelector = ParsePortSelector(c);
-        }
-        else if (StartsWith(k, "group."))
-        {
-            std::string rest = k.substr(6);
-            size_t dot = rest.find('.');
-            if (dot == std::string::npos)
-            {
-                c.Fail(groupKeys);
-            }
-            HostGroupSpec& g = group(rest.substr(0, dot), c);
-            std::string field = rest.substr(dot + 1);
-            if (field == "count")
-            {
-                g.count = c.Integer(1, 100000);
-            }
-            else if (field == "addresses")
-            {
-                g.addresses = c.Integer(1, 16);
-            }
-            else if (StartsWith(field, "sysctl."))
-            {
-                g.sysctls.push_back(ParseSysctl(c, field.substr(7)));
-            }
-            else if (field == "port_selector")
-            {
-                g.portSelector = ParsePortSelector(c);
-            }
-            else
-            {
-                c.Fail(groupKeys);
-            }
-        }
-        else if (StartsWith(k, "host."))
-        {
-            hostSysctlCtx.push_back(c);
-        }
-        else if (StartsWith(k, "app."))
-        {
-            std::string rest = k.substr(4);
-            size_t dot = rest.find('.');
-            if (dot == std::string::npos || dot + 1 >= rest.size())
-            {
-                c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab keys')");
-            }
-            std::string app = rest.substr(0, dot);
-            if (!IsAppName(app))
-            {
-                c.Fail("app name '" + app +
-                       "' is not allowed; allowed: lower-case letters, digits, '_', '-', "
-                       "starting with a letter");
-            }
-            appKeys[app].emplace(rest.substr(dot + 1), c);
-        }
-        else if (StartsWith(k, "expect."))
-        {
-            expectCtx.push_back(c);
-        }
-        else if (k == "extends")
-        {
         }
         else
         {
-            c.Fail("unknown key; allowed: " + topKeys);
+            return false;
         }
-    }
-    for (const char* required : {"description", "question", "linux_answer", "duration"})
-    {
-        if (!keys.count(required))
-        {
-            missing.push_back(required);
-        }
-    }
-    if (!missing.empty())
-    {
-        std::string m;
-        for (const auto& x : missing)
-        {
-            m += (m.empty() ? "" : ", ") + x;
-        }
-        std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
-        throw ConfigError(file + ": scenario '" + name + "' lacks required keys: " + m);
-    }
-    if (!keys.count("interval"))
-    {
-        s.intervalNs = std::min(s.intervalNs, s.durationNs); // the 1s default, in a shorter run
-    }
-    if (s.intervalNs > s.durationNs)
-    {
-        Ctx c{&origins, "interval", keys.at("interval")};
-        c.Fail("longer than the duration; allowed: 1ms up to the duration");
-    }
-    if (s.warmupNs >= s.durationNs)
-    {
-        Ctx c{&origins, "warmup", keys.at("warmup")};
-        c.Fail("not before the end of the run; allowed: 0s up to less than the duration");
-    }
-    for (int64_t t : s.snapshotsNs)
-    {
-        if (t > s.durationNs)
-        {
-            Ctx c{&origins, "snapshots", keys.at("snapshots")};
-            c.Fail("a time after the end of the run; allowed: times from 0s to the duration");
-        }
-    }
-    std::sort(s.snapshotsNs.begin(), s.snapshotsNs.end());
-    s.snapshotsNs.erase(std::unique(s.snapshotsNs.begin(), s.snapshotsNs.end()),
-                        s.snapshotsNs.end());
-    if (s.snapshotsNs.empty() || s.snapshotsNs.back() != s.durationNs)
-    {
-        s.snapshotsNs.push_back(s.durationNs);
+        return true;
     }
 
-    for (const auto& g : groupOrder)
+    /// Every host's sysctl.NAME and port_selector. \return whether \p c is one of them
+    bool ParseHostDefaults(const Ctx& c)
     {
-        s.groups.push_back(groups[g]);
+        if (StartsWith(c.key, "sysctl."))
+        {
+            m_s.sysctls.push_back(ParseSysctl(c, c.key.substr(7)));
+            return true;
+        }
+        if (c.key == "port_selector")
+        {
+            m_s.portSelector = ParsePortSelector(c);
+            return true;
+        }
+        return false;
     }
-    if (s.groups.empty())
+
+    /// group.G.count, group.G.addresses, group.G.sysctl.NAME, group.G.port_selector
+    void ParseGroupKey(const Ctx& c)
     {
-        std::string file = origins.empty() ? "scenario" : origins.begin()->second.file;
-        throw ConfigError(file + ": scenario '" + name +
-                          "' has no hosts; allowed: group.G.count = N for each host group");
+        const std::string allowed = "unknown key; allowed: group.G.count, group.G.addresses, "
+                                    "group.G.sysctl.NAME, group.G.port_selector";
+        std::string rest = c.key.substr(6);
+        size_t dot = rest.find('.');
+        if (dot == std::string::npos)
+        {
+            c.Fail(allowed);
+        }
+        HostGroupSpec& g = Group(rest.substr(0, dot), c);
+        std::string field = rest.substr(dot + 1);
+        if (field == "count")
+        {
+            g.count = c.Integer(1, 100000);
+        }
+        else if (field == "addresses")
+        {
+            g.addresses = c.Integer(1, 16);
+        }
+        else if (StartsWith(field, "sysctl."))
+        {
+            g.sysctls.push_back(ParseSysctl(c, field.substr(7)));
+        }
+        else if (field == "port_selector")
+        {
+            g.portSelector = ParsePortSelector(c);
+        }
+        else
+        {
+            c.Fail(allowed);
+        }
     }
-    // Host names: a group name followed by a 1-based index.
-    auto findHost = [&](const std::string& h, uint32_t& index) -> HostGroupSpec* {
+
+    /// \return group \p g, made on its first key (in file order)
+    HostGroupSpec& Group(const std::string& g, const Ctx& c)
+    {
+        if (!IsGroupName(g))
+        {
+            c.Fail("group name '" + g + "' is not allowed; allowed: lower-case letters and '_'");
+        }
+        if (!m_groups.count(g))
+        {
+            m_groupOrder.push_back(g);
+            m_groups[g].name = g;
+        }
+        return m_groups[g];
+    }
+
+    /// Keep an app.A.KEY line for ParseApps(), once A is a valid name.
+    void CollectAppKey(const Ctx& c)
+    {
+        std::string rest = c.key.substr(4);
+        size_t dot = rest.find('.');
+        if (dot == std::string::npos || dot + 1 >= rest.size())
+        {
+            c.Fail("unknown key; allowed: app.NAME.KEY (see 'portlab keys')");
+        }
+        std::string app = rest.substr(0, dot);
+        if (!IsAppName(app))
+        {
+            c.Fail("app name '" + app +
+                   "' is not allowed; allowed: lower-case letters, digits, '_', '-', "
+                   "starting with a letter");
+        }
+        m_appKeys[app].emplace(rest.substr(dot + 1), c);
+    }
+
+    /// The required keys, and the run's times against its duration.
+    void CheckGlobals()
+    {
+        std::string missing;
+        for (const char* required : {"description", "question", "linux_answer", "duration"})
+        {
+            if (!m_keys.count(required))
+            {
+                missing += (missing.empty() ? "" : ", ") + std::string(required);
+            }
+        }
+        if (!missing.empty())
+        {
+            throw ConfigError(File() + ": scenario '" + m_s.name +
+                              "' lacks required keys: " + missing);
+        }
+        if (!m_keys.count("interval"))
+        {
+            m_s.intervalNs = std::min(m_s.intervalNs, m_s.durationNs); // 1s, in a shorter run
+        }
+        if (m_s.intervalNs > m_s.durationNs)
+        {
+            At("interval").Fail("longer than the duration; allowed: 1ms up to the duration");
+        }
+        if (m_s.warmupNs >= m_s.durationNs)
+        {
+            At("warmup").Fail(
+                "not before the end of the run; allowed: 0s up to less than the duration");
+        }
+        auto& snaps = m_s.snapshotsNs;
+        if (!snaps.empty() && *std::max_element(snaps.begin(), snaps.end()) > m_s.durationNs)
+        {
+            At("snapshots")
+                .Fail("a time after the end of the run; allowed: times from 0s to the duration");
+        }
+        std::sort(snaps.begin(), snaps.end());
+        snaps.erase(std::unique(snaps.begin(), snaps.end()), snaps.end());
+        if (snaps.empty() || snaps.back() != m_s.durationNs)
+        {
+            snaps.push_back(m_s.durationNs);
+        }
+    }
+
+    /// The groups in file order, and the list errors name them by.
+    void FinishGroups()
+    {
+        for (const auto& g : m_groupOrder)
+        {
+            m_s.groups.push_back(m_groups[g]);
+            m_groupList += (m_groupList.empty() ? "" : ", ") + g + " (" + g + "1.." + g +
+                           std::to_string(m_groups[g].count) + ")";
+        }
+        if (m_s.groups.empty())
+        {
+            throw ConfigError(File() + ": scenario '" + m_s.name +
+                              "' has no hosts; allowed: group.G.count = N for each host group");
+        }
+    }
+
+    /// \return the group of host \p h ("client3": a group name and a 1-based index), with
+    /// \p index set; nullptr if there is no such host
+    HostGroupSpec* FindHost(const std::string& h, uint32_t& index)
+    {
         size_t d = h.find_first_of("0123456789");
         if (d == std::string::npos || d == 0)
         {
             return nullptr;
         }
-        auto it = groups.find(h.substr(0, d));
+        auto it = m_groups.find(h.substr(0, d));
         uint32_t n = 0;
-        if (it == groups.end() || !ParsePort(h.substr(d), n) || n == 0 || n > it->second.count ||
+        if (it == m_groups.end() || !ParsePort(h.substr(d), n) || n == 0 || n > it->second.count ||
             h[d] == '0')
         {
             return nullptr;
         }
         index = n;
-        for (auto& g : s.groups)
+        for (auto& g : m_s.groups)
         {
             if (g.name == it->first)
             {
@@ -965,48 +899,62 @@ ParseScenario(const std::string& name,
             }
         }
         return nullptr;
-    };
-    std::string groupList;
-    for (const auto& g : s.groups)
-    {
-        groupList += (groupList.empty() ? "" : ", ") + g.name + " (" + g.name + "1.." + g.name +
-                     std::to_string(g.count) + ")";
     }
-    for (const auto& c : hostSysctlCtx)
+
+    /// host.Gn.sysctl.NAME and host.Gn.port_selector.
+    void ParseHostKeys()
     {
-        std::string rest = c.key.substr(5);
-        size_t dot = rest.find('.');
-        uint32_t index = 0;
-        HostGroupSpec* g =
-            dot == std::string::npos ? nullptr : findHost(rest.substr(0, dot), index);
-        if (g != nullptr && rest.substr(dot + 1) == "port_selector")
+        for (const auto& c : m_hostCtx)
         {
-            g->hostPortSelectors[index] = ParsePortSelector(c);
-            continue;
-        }
-        if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
-        {
-            c.Fail("not host.HOST.sysctl.NAME or host.HOST.port_selector with a defined host; "
-                   "hosts: " +
-                   groupList);
-        }
-        g->hostSysctls[index].push_back(ParseSysctl(c, rest.substr(dot + 8)));
-    }
-    for (const auto& [a, b] : s.links)
-    {
-        Ctx c{&origins, "links", keys.at("links")};
-        if (!groups.count(a) || !groups.count(b))
-        {
-            c.Fail("'" + (groups.count(a) ? b : a) + "' is not a host group; groups: " + groupList);
-        }
-        if (a == b)
-        {
-            c.Fail("a group linked to itself; allowed: links between two different groups");
+            std::string rest = c.key.substr(5);
+            size_t dot = rest.find('.');
+            uint32_t index = 0;
+            HostGroupSpec* g =
+                dot == std::string::npos ? nullptr : FindHost(rest.substr(0, dot), index);
+            if (g != nullptr && rest.substr(dot + 1) == "port_selector")
+            {
+                g->hostPortSelectors[index] = ParsePortSelector(c);
+                continue;
+            }
+            if (g == nullptr || rest.compare(dot + 1, 7, "sysctl.") != 0)
+            {
+                c.Fail("not host.HOST.sysctl.NAME or host.HOST.port_selector with a defined "
+                       "host; hosts: " +
+                       m_groupList);
+            }
+            g->hostSysctls[index].push_back(ParseSysctl(c, rest.substr(dot + 8)));
         }
     }
 
-    // Apps.
-    for (auto& [app, params] : appKeys)
+    /// Links join two different, defined groups.
+    void CheckLinks()
+    {
+        for (const auto& [a, b] : m_s.links)
+        {
+            if (!m_groups.count(a) || !m_groups.count(b))
+            {
+                At("links").Fail("'" + (m_groups.count(a) ? b : a) +
+                                 "' is not a host group; groups: " + m_groupList);
+            }
+            if (a == b)
+            {
+                At("links").Fail(
+                    "a group linked to itself; allowed: links between two different groups");
+            }
+        }
+    }
+
+    /// Every app, from its keys (in name order).
+    void ParseApps()
+    {
+        for (const auto& [app, params] : m_appKeys)
+        {
+            m_s.apps.push_back(ParseApp(app, params));
+        }
+    }
+
+    /// \return app \p app from its keys, checked
+    AppSpec ParseApp(const std::string& app, const std::map<std::string, Ctx>& params)
     {
         AppSpec spec;
         spec.name = app;
@@ -1014,128 +962,93 @@ ParseScenario(const std::string& name,
         if (type == params.end())
         {
             const Ctx& any = params.begin()->second;
-            throw ConfigError(DescribeValueError(any.Origin(),
-                                                 any.key,
-                                                 any.value,
-                                                 "app '" + app + "' has no app." + app +
-                                                     ".type; allowed types: tcp-server, "
-                                                     "tcp-client, udp-server, udp-client, "
-                                                     "tcp-proxy"));
+            any.Fail("app '" + app + "' has no app." + app +
+                     ".type; allowed types: tcp-server, tcp-client, udp-server, udp-client, "
+                     "tcp-proxy");
         }
         spec.type = ParseAppType(type->second);
         for (const auto& [param, c] : params)
         {
-            const AppKey* rule = nullptr;
-            for (const auto& r : AppKeys())
-            {
-                if (param == r.name)
-                {
-                    rule = &r;
-                }
-            }
-            std::string allowedHere;
-            for (const auto& r : AppKeys())
-            {
-                if (std::find(r.types.begin(), r.types.end(), spec.type) != r.types.end())
-                {
-                    allowedHere += (allowedHere.empty() ? "" : ", ") + std::string(r.name);
-                }
-            }
-            if (rule == nullptr ||
-                std::find(rule->types.begin(), rule->types.end(), spec.type) == rule->types.end())
-            {
-                c.Fail("unknown key for a " + AppTypeName(spec.type) + "; allowed: " + allowedHere);
-            }
-            rule->parse(c, spec);
+            ParseAppKey(param, c, spec);
         }
-        auto need = [&, &app = app](const std::string& param, bool present) {
+        CheckAppNeeds(spec, params);
+        CheckAppTimes(spec, params);
+        return spec;
+    }
+
+    /// The keys an app's type needs: on (a defined group or host), bind, to, upstream.
+    void CheckAppNeeds(const AppSpec& spec, const std::map<std::string, Ctx>& params)
+    {
+        auto need = [&](const std::string& param, bool present) {
             if (!present)
             {
-                const Ctx& t = type->second;
-                throw ConfigError(DescribeValueError(t.Origin(),
-                                                     t.key,
-                                                     t.value,
-                                                     "a " + AppTypeName(spec.type) + " needs app." +
-                                                         app + "." + param));
+                params.at("type").Fail("a " + AppTypeName(spec.type) + " needs app." + spec.name +
+                                       "." + param);
             }
         };
         need("on", params.count("on") > 0);
         uint32_t index = 0;
-        if (!groups.count(spec.on) && findHost(spec.on, index) == nullptr)
+        if (!m_groups.count(spec.on) && FindHost(spec.on, index) == nullptr)
         {
-            params.at("on").Fail("not a host group or host; groups: " + groupList);
+            params.at("on").Fail("not a host group or host; groups: " + m_groupList);
         }
-        if (spec.type == AppType::TCP_SERVER || spec.type == AppType::UDP_SERVER ||
-            spec.type == AppType::TCP_PROXY)
-        {
-            need("bind", !spec.bind.empty());
-        }
-        if (spec.type == AppType::TCP_CLIENT || spec.type == AppType::UDP_CLIENT)
-        {
-            need("to", !spec.to.empty());
-        }
-        if (spec.type == AppType::TCP_PROXY)
-        {
-            need("upstream", !spec.upstream.empty());
-        }
+        const bool server = spec.type == AppType::TCP_SERVER || spec.type == AppType::UDP_SERVER ||
+                            spec.type == AppType::TCP_PROXY;
+        need("bind", !server || !spec.bind.empty());
+        const bool client = spec.type == AppType::TCP_CLIENT || spec.type == AppType::UDP_CLIENT;
+        need("to", !client || !spec.to.empty());
+        need("upstream", spec.type != AppType::TCP_PROXY || !spec.upstream.empty());
+    }
+
+    /// An app's stop and restart come after its start; IP_BIND_ADDRESS_NO_PORT needs a bind.
+    void CheckAppTimes(const AppSpec& spec, const std::map<std::string, Ctx>& params)
+    {
+        const std::string after =
+            "not after app." + spec.name + ".start; allowed: a time after the start";
         if (spec.stopNs >= 0 && spec.stopNs <= spec.startNs)
         {
-            params.at("stop").Fail("not after app." + app +
-                                   ".start; allowed: a time after the start");
+            params.at("stop").Fail(after);
         }
-        if (spec.restartAtNs >= 0 && spec.restartAtNs <= spec.startNs)
+        if (spec.Has("restart_at") && spec.Ns("restart_at") <= spec.startNs)
         {
-            params.at("restart_at")
-                .Fail("not after app." + app + ".start; allowed: a time after the start");
+            params.at("restart_at").Fail(after);
         }
-        if (spec.type == AppType::UDP_SERVER || spec.type == AppType::UDP_CLIENT)
-        {
-            for (const char* p : {"request", "response"})
-            {
-                uint64_t v = std::string(p) == "request" ? spec.request : spec.response;
-                if (params.count(p) && (v == 0 || v > 65000))
-                {
-                    params.at(p).Fail("out of range for a datagram; allowed: 1B to 65000B");
-                }
-            }
-        }
-        if (params.count("bind_address_no_port") && spec.bindAddressNoPort &&
-            !spec.bindBeforeConnect)
+        if (spec.Has("bind_address_no_port") && spec.Number("bind_address_no_port") != 0 &&
+            spec.Number("bind_before_connect") == 0)
         {
             params.at("bind_address_no_port")
-                .Fail("needs app." + app +
+                .Fail("needs app." + spec.name +
                       ".bind_before_connect = true (it changes what bind() does)");
         }
-        s.apps.push_back(spec);
     }
-    // Destinations must name server apps or HOST[.addrN]:PORT.
-    auto checkDest = [&](const AppSpec& a,
-                         const std::vector<std::string>& list,
-                         const char* param) {
-        Ctx c{&origins, "app." + a.name + "." + param, keys.at("app." + a.name + "." + param)};
+
+    /// Destinations name server apps the client can reach, or HOST[.addrN]:PORT.
+    void CheckDestinations()
+    {
+        for (const auto& a : m_s.apps)
+        {
+            if (!a.to.empty())
+            {
+                CheckDestinationList(a, a.to, "to");
+            }
+            if (!a.upstream.empty())
+            {
+                CheckDestinationList(a, a.upstream, "upstream");
+            }
+        }
+    }
+
+    void CheckDestinationList(const AppSpec& a,
+                              const std::vector<std::string>& list,
+                              const std::string& param)
+    {
+        const Ctx c = At("app." + a.name + "." + param);
         for (const auto& d : list)
         {
             size_t colon = d.rfind(':');
             if (colon == std::string::npos)
             {
-                auto it = std::find_if(s.apps.begin(), s.apps.end(), [&](const AppSpec& x) {
-                    return x.name == d;
-                });
-                if (it == s.apps.end())
-                {
-                    c.Fail("'" + d +
-                           "' is not an app; allowed: server app names or "
-                           "HOST[.addrN]:PORT");
-                }
-                bool tcp = a.type == AppType::TCP_CLIENT || a.type == AppType::TCP_PROXY;
-                bool ok = tcp ? (it->type == AppType::TCP_SERVER || it->type == AppType::TCP_PROXY)
-                              : it->type == AppType::UDP_SERVER;
-                if (!ok)
-                {
-                    c.Fail("'" + d + "' is a " + AppTypeName(it->type) + "; a " +
-                           AppTypeName(a.type) + " can only reach " +
-                           (tcp ? "tcp-server or tcp-proxy" : "udp-server") + " apps");
-                }
+                CheckDestinationApp(c, a, d);
                 continue;
             }
             uint32_t port = 0;
@@ -1143,85 +1056,203 @@ ParseScenario(const std::string& name,
             size_t dot = host.find('.');
             uint32_t index = 0;
             if (!ParsePort(d.substr(colon + 1), port) || port == 0 ||
-                findHost(host.substr(0, dot), index) == nullptr ||
+                FindHost(host.substr(0, dot), index) == nullptr ||
                 (dot != std::string::npos && AddrIndex(host.substr(dot + 1)) == 0))
             {
                 c.Fail("'" + d +
                        "' is not a destination; allowed: server app names or "
                        "HOST[.addrN]:PORT with a defined host and PORT 1..65535; "
                        "hosts: " +
-                       groupList);
+                       m_groupList);
             }
-        }
-    };
-    for (const auto& a : s.apps)
-    {
-        if (!a.to.empty())
-        {
-            checkDest(a, a.to, "to");
-        }
-        if (!a.upstream.empty())
-        {
-            checkDest(a, a.upstream, "upstream");
         }
     }
 
-    // Expectations.
-    for (const auto& c : expectCtx)
+    /// Destination \p d of app \p a names an app \p a can reach.
+    void CheckDestinationApp(const Ctx& c, const AppSpec& a, const std::string& d) const
     {
-        std::string rest = c.key.substr(7);
-        size_t dot = rest.find('.');
-        if (dot == std::string::npos)
+        const AppSpec* target = App(d);
+        if (target == nullptr)
         {
-            c.Fail("not expect.SUBJECT.METRIC; SUBJECT is an app or host name");
+            c.Fail("'" + d + "' is not an app; allowed: server app names or HOST[.addrN]:PORT");
         }
-        std::string subject = rest.substr(0, dot);
-        std::string metric = rest.substr(dot + 1);
-        std::set<std::string> allowed;
-        auto app = std::find_if(s.apps.begin(), s.apps.end(), [&](const AppSpec& x) {
-            return x.name == subject;
-        });
+        bool tcp = a.type == AppType::TCP_CLIENT || a.type == AppType::TCP_PROXY;
+        bool ok = tcp ? (target->type == AppType::TCP_SERVER || target->type == AppType::TCP_PROXY)
+                      : target->type == AppType::UDP_SERVER;
+        if (!ok)
+        {
+            c.Fail("'" + d + "' is a " + AppTypeName(target->type) + "; a " + AppTypeName(a.type) +
+                   " can only reach " + (tcp ? "tcp-server or tcp-proxy" : "udp-server") + " apps");
+        }
+    }
+
+    /// \return app \p name, or nullptr
+    const AppSpec* App(const std::string& name) const
+    {
+        for (const auto& a : m_s.apps)
+        {
+            if (a.name == name)
+            {
+                return &a;
+            }
+        }
+        return nullptr;
+    }
+
+    /// expect.SUBJECT.METRIC, checked against the metrics of the subject (ScenarioMetrics()).
+    void ParseExpectations()
+    {
+        for (const auto& c : m_expectCtx)
+        {
+            std::string rest = c.key.substr(7);
+            size_t dot = rest.find('.');
+            if (dot == std::string::npos)
+            {
+                c.Fail("not expect.SUBJECT.METRIC; SUBJECT is an app or host name");
+            }
+            std::string subject = rest.substr(0, dot);
+            std::string metric = rest.substr(dot + 1);
+            const AppSpec* app = App(subject);
+            CheckExpectedMetric(c, app, subject, metric);
+            Expectation e = ParseExpectation(c, subject, metric);
+            if (e.kind == Expectation::PREDICTION &&
+                (app == nullptr ||
+                 (app->type != AppType::TCP_CLIENT && app->type != AppType::TCP_PROXY)))
+            {
+                c.Fail("linux-tw-capacity applies to tcp-client and tcp-proxy apps only");
+            }
+            m_s.expectations.push_back(e);
+        }
+    }
+
+    /// \p metric is one of \p subject's (the app \p app, or else a host).
+    void CheckExpectedMetric(const Ctx& c,
+                             const AppSpec* app,
+                             const std::string& subject,
+                             const std::string& metric)
+    {
         uint32_t index = 0;
-        if (app != s.apps.end())
-        {
-            allowed = AppMetrics(app->type);
-        }
-        else if (findHost(subject, index) != nullptr)
-        {
-            allowed = HostMetrics();
-        }
-        else
+        if (app == nullptr && FindHost(subject, index) == nullptr)
         {
             c.Fail("'" + subject + "' is not an app or host of this scenario");
         }
-        bool errnoCount = StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7)) &&
-                          app != s.apps.end() &&
-                          (app->type == AppType::TCP_CLIENT || app->type == AppType::UDP_CLIENT);
-        if (!allowed.count(metric) && !errnoCount)
+        const std::set<std::string> allowed =
+            app != nullptr ? AppMetricNames(app->type) : HostMetricNames();
+        if (allowed.count(metric) || (app != nullptr && IsErrnoCountMetric(app->type, metric)))
         {
-            std::string list;
-            for (const auto& m : allowed)
-            {
-                list += (list.empty() ? "" : ", ") + m;
-            }
-            if (app != s.apps.end() &&
-                (app->type == AppType::TCP_CLIENT || app->type == AppType::UDP_CLIENT))
-            {
-                list += ", failed.ERRNO";
-            }
-            c.Fail("unknown metric '" + metric + "'; allowed: " + list);
+            return;
         }
-        Expectation e = ParseExpectation(c, subject, metric);
-        if (e.kind == Expectation::PREDICTION &&
-            (app == s.apps.end() ||
-             (app->type != AppType::TCP_CLIENT && app->type != AppType::TCP_PROXY)))
+        std::string list;
+        for (const auto& m : allowed)
         {
-            c.Fail("linux-tw-capacity applies to tcp-client and tcp-proxy apps only");
+            list += (list.empty() ? "" : ", ") + m;
         }
-        s.expectations.push_back(e);
+        if (app != nullptr && HasErrnoCountMetrics(app->type))
+        {
+            list += std::string(", ") + FAILED_METRIC_PREFIX + "ERRNO";
+        }
+        c.Fail("unknown metric '" + metric + "'; allowed: " + list);
     }
-    CheckResources(s, DefaultResourceLimits());
-    return s;
+
+    /// \return the context of key \p key (which is set)
+    Ctx At(const std::string& key) const
+    {
+        return Ctx{&m_origins, key, m_keys.at(key)};
+    }
+
+    /// \return the file the scenario comes from, for errors about no key in particular
+    std::string File() const
+    {
+        return m_origins.empty() ? "scenario" : m_origins.begin()->second.file;
+    }
+
+    const std::map<std::string, std::string>& m_keys;
+    const std::map<std::string, ValueOrigin>& m_origins;
+    ScenarioSpec m_s;
+    std::map<std::string, HostGroupSpec> m_groups;
+    std::vector<std::string> m_groupOrder;
+    std::string m_groupList; //!< "client (client1..client3), server (server1..server1)"
+    std::vector<Ctx> m_hostCtx;
+    std::map<std::string, std::map<std::string, Ctx>> m_appKeys; // app -> param -> ctx
+    std::vector<Ctx> m_expectCtx;
+};
+
+} // namespace
+
+ScenarioSpec
+ParseScenario(const std::string& name,
+              const std::map<std::string, std::string>& keys,
+              const std::map<std::string, ValueOrigin>& origins)
+{
+    return ScenarioParser(name, keys, origins).Parse();
+}
+
+bool
+AppSpec::Has(const std::string& key) const
+{
+    return options.count(key) > 0;
+}
+
+namespace
+{
+
+/// \return the value of an option of \p a: the scenario's, else the attribute's default
+ns3::Ptr<ns3::AttributeValue>
+OptionValue(const AppSpec& a, const std::string& key, const AppOption*& option)
+{
+    option = FindAppOption(key);
+    NS_ABORT_MSG_UNLESS(option != nullptr, "no app option " << key);
+    auto it = a.options.find(key);
+    return AppOptionValue(*option, a.type, it == a.options.end() ? "" : it->second);
+}
+
+} // namespace
+
+double
+AppSpec::Number(const std::string& key) const
+{
+    const AppOption* option = nullptr;
+    ns3::Ptr<ns3::AttributeValue> v = OptionValue(*this, key, option);
+    if (auto d = ns3::DynamicCast<ns3::DoubleValue>(v))
+    {
+        return d->Get();
+    }
+    if (auto u = ns3::DynamicCast<ns3::UintegerValue>(v))
+    {
+        return static_cast<double>(u->Get());
+    }
+    if (auto i = ns3::DynamicCast<ns3::IntegerValue>(v))
+    {
+        return static_cast<double>(i->Get());
+    }
+    if (auto t = ns3::DynamicCast<ns3::TimeValue>(v))
+    {
+        return t->Get().GetSeconds();
+    }
+    if (auto b = ns3::DynamicCast<ns3::BooleanValue>(v))
+    {
+        return b->Get() ? 1 : 0;
+    }
+    // An enum standing for a boolean (RestartReuseAddr: Same, true, false).
+    return Word(key) == "true" ? 1 : 0;
+}
+
+int64_t
+AppSpec::Ns(const std::string& key) const
+{
+    const AppOption* option = nullptr;
+    ns3::Ptr<ns3::AttributeValue> v = OptionValue(*this, key, option);
+    auto t = ns3::DynamicCast<ns3::TimeValue>(v);
+    NS_ABORT_MSG_UNLESS(t, "app option " << key << " is not a time");
+    return t->Get().GetNanoSeconds();
+}
+
+std::string
+AppSpec::Word(const std::string& key) const
+{
+    const AppOption* option = nullptr;
+    ns3::Ptr<ns3::AttributeValue> v = OptionValue(*this, key, option);
+    return v->SerializeToString(AppOptionInfo(*option, type).checker);
 }
 
 std::vector<SysctlSetting>
@@ -1261,8 +1292,8 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
     {
         if (a.name == subject)
         {
-            allowed = AppMetrics(a.type);
-            client = a.type == AppType::TCP_CLIENT || a.type == AppType::UDP_CLIENT;
+            allowed = AppMetricNames(a.type);
+            client = HasErrnoCountMetrics(a.type);
             found = true;
         }
     }
@@ -1272,7 +1303,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
         {
             if (subject == g.name + std::to_string(i))
             {
-                allowed = HostMetrics();
+                allowed = HostMetricNames();
                 found = true;
             }
         }
@@ -1287,8 +1318,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
         throw ConfigError("metric '" + name + "': '" + subject + "' is not an app or host of " +
                           spec.name + "; allowed: APP.METRIC (apps: " + apps + ") or HOST.METRIC");
     }
-    if (allowed.count(metric) ||
-        (client && StartsWith(metric, "failed.") && IsErrnoWord(metric.substr(7))))
+    if (allowed.count(metric) || (client && IsErrnoCountMetric(AppType::TCP_CLIENT, metric)))
     {
         return;
     }
@@ -1298,7 +1328,7 @@ CheckMetricName(const ScenarioSpec& spec, const std::string& name)
         list += (list.empty() ? "" : ", ") + m;
     }
     throw ConfigError("metric '" + name + "' is not one of " + subject + "'s; allowed: " + list +
-                      (client ? ", failed.ERRNO" : ""));
+                      (client ? std::string(", ") + FAILED_METRIC_PREFIX + "ERRNO" : ""));
 }
 
 std::vector<std::pair<std::string, std::string>>
@@ -1335,7 +1365,7 @@ ScenarioKeyHelp()
          "or 'recorded RECORDING CASE KEY' (a value recorded on Linux, from "
          "share/portlab/recordings/RECORDING.jsonl)"},
     };
-    for (const auto& k : AppKeys())
+    for (const auto& k : StructuralAppKeys())
     {
         std::string types;
         for (AppType t : k.types)
@@ -1343,6 +1373,10 @@ ScenarioKeyHelp()
             types += (types.empty() ? "" : ", ") + AppTypeName(t);
         }
         out.emplace_back(std::string("app.A.") + k.name, std::string(k.help) + " [" + types + "]");
+    }
+    for (const auto& o : AppOptions())
+    {
+        out.emplace_back(std::string("app.A.") + o.key, AppOptionHelp(o));
     }
     for (const auto& limit : ResourceLimitsHelp())
     {

@@ -7,6 +7,7 @@
 #define PORTLAB_SCENARIO_SPEC_H
 
 #include "ports/port-sysctls.h"
+#include "scenario/app-options.h"
 #include "scenario/scenario-config.h"
 
 #include <cstdint>
@@ -18,22 +19,6 @@
 
 namespace portlab
 {
-
-/**
- * \ingroup portlab-scenario
- * \brief What kind of process an app is.
- */
-enum class AppType
-{
-    TCP_SERVER, //!< listens, answers requests, may restart
-    TCP_CLIENT, //!< opens connections (open or closed loop)
-    UDP_SERVER, //!< answers datagrams
-    UDP_CLIENT, //!< sends request datagrams
-    TCP_PROXY,  //!< reverse proxy: one upstream connection per request
-};
-
-/// \param t a type \return its scenario name ("tcp-server", ...)
-std::string AppTypeName(AppType t);
 
 /**
  * \ingroup portlab-scenario
@@ -67,27 +52,21 @@ struct AppSpec
     uint32_t processes{1};             //!< identical processes per host (a reuseport group)
     std::string bind;            //!< servers: "*:80", "addr2:80", "127.0.0.1:80", "10.0.0.1:80"
     std::vector<std::string> to; //!< clients: app names or "host[.addrN]:port"
-    std::vector<std::string> upstream;  //!< proxy: app names or "host[.addrN]:port"
-    bool reuseAddr{false};              //!< SO_REUSEADDR
-    bool reusePort{false};              //!< SO_REUSEPORT
-    int64_t backlog{-1};                //!< listen backlog (-1: somaxconn)
-    uint64_t request{100};              //!< request bytes
-    uint64_t response{100};             //!< response bytes
-    std::string close{"client-first"};  //!< client-first, server-first, linger0
-    uint32_t requestsPerConnection{1};  //!< keep-alive exchanges per connection
-    double rate{100};                   //!< clients: arrivals per second
-    bool poisson{false};                //!< Poisson arrivals
-    uint32_t concurrency{0};            //!< closed loop: connections in flight (0: open loop)
-    uint64_t connections{0};            //!< stop after this many (0: no limit)
-    bool bindBeforeConnect{false};      //!< bind(0) before connect()
-    bool bindAddressNoPort{false};      //!< IP_BIND_ADDRESS_NO_PORT
-    bool connected{false};              //!< UDP client: connect() once
-    int64_t restartAtNs{-1};            //!< TCP server: restart time (-1: never)
-    int64_t restartDelayNs{0};          //!< between closing and the first new bind
-    int64_t restartRetryNs{1000000000}; //!< between failed binds
-    int restartReuseAddr{-1};           //!< new socket's SO_REUSEADDR (-1: as reuseaddr)
-    uint32_t restartAttempts{0};        //!< give up after this many binds (0: never)
-    int64_t acceptStopNs{-1};           //!< TCP server: stops calling accept() (-1: never)
+    std::vector<std::string> upstream; //!< proxy: app names or "host[.addrN]:port"
+    /// The options the scenario sets (AppOptions() keys), each as its app attribute's text,
+    /// checked by the attribute's checker; an option not here has the attribute's default.
+    std::map<std::string, std::string> options;
+
+    /// \param key an AppOptions() key \return whether the scenario sets it
+    bool Has(const std::string& key) const;
+    /// \param key an AppOptions() key \return its value as a number (a time in seconds, a
+    /// boolean as 0 or 1)
+    double Number(const std::string& key) const;
+    /// \param key an AppOptions() key of a time attribute \return its value in nanoseconds
+    int64_t Ns(const std::string& key) const;
+    /// \param key an AppOptions() key \return its value as the attribute writes it
+    /// ("client-first", "true")
+    std::string Word(const std::string& key) const;
 };
 
 /**

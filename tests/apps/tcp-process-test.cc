@@ -57,7 +57,7 @@ class TcpProcess : public ::testing::Test
         Simulator::Destroy();
     }
 
-    Ptr<TcpServerProcess> Server(const std::string& policy = "ClientFirst")
+    Ptr<TcpServerProcess> Server(const std::string& policy = "client-first")
     {
         Ptr<TcpServerProcess> s = CreateObject<TcpServerProcess>();
         s->SetAttribute("Local", AddressValue(InetSocketAddress(Ipv4Address::GetAny(), 80)));
@@ -67,7 +67,9 @@ class TcpProcess : public ::testing::Test
         return s;
     }
 
-    Ptr<TcpClientProcess> Client(double rate, uint64_t n, const std::string& policy = "ClientFirst")
+    Ptr<TcpClientProcess> Client(double rate,
+                                 uint64_t n,
+                                 const std::string& policy = "client-first")
     {
         Ptr<TcpClientProcess> c = CreateObject<TcpClientProcess>();
         c->SetAttribute("Remote", AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), 80)));
@@ -129,8 +131,8 @@ TEST_F(TcpProcess, ClientTimeWaitsExhaustASmallRangeWithEaddrnotavail)
 TEST_F(TcpProcess, ServerFirstPutsTheTimeWaitOnTheServer)
 {
     Build(true);
-    Server("ServerFirst");
-    Ptr<TcpClientProcess> c = Client(100, 20, "ServerFirst");
+    Server("server-first");
+    Ptr<TcpClientProcess> c = Client(100, 20, "server-first");
     Simulator::Stop(Seconds(5));
     Simulator::Run();
     EXPECT_EQ(c->GetCompleted(), 20u);
@@ -142,7 +144,7 @@ TEST_F(TcpProcess, LingerZeroLeavesNoTimeWaitAnywhere)
 {
     Build(true);
     Server();
-    Ptr<TcpClientProcess> c = Client(100, 20, "Linger0");
+    Ptr<TcpClientProcess> c = Client(100, 20, "linger0");
     Simulator::Stop(Seconds(5));
     Simulator::Run();
     EXPECT_EQ(c->GetCompleted(), 20u);

@@ -46,8 +46,8 @@ class TcpServerRestart : public ProcessTestNetwork
 TEST_F(TcpServerRestart, WithReuseAddrAndClientClosingFirstTheNewBindSucceedsAtOnce)
 {
     Chain(2);
-    Ptr<TcpServerProcess> s = Server("ClientFirst", true);
-    Ptr<TcpClientProcess> c = Client("ClientFirst", 150, 100); // 0.1 s to 1.6 s
+    Ptr<TcpServerProcess> s = Server("client-first", true);
+    Ptr<TcpClientProcess> c = Client("client-first", 150, 100); // 0.1 s to 1.6 s
     uint64_t acceptedAfterRestart = 0;
     s->TraceConnectWithoutContext(
         "Accept",
@@ -70,8 +70,8 @@ TEST_F(TcpServerRestart, WithReuseAddrAndClientClosingFirstTheNewBindSucceedsAtO
 TEST_F(TcpServerRestart, WithoutReuseAddrServerTimeWaitsGiveEaddrinuseUntilTheyExpire)
 {
     Chain(2);
-    Ptr<TcpServerProcess> s = Server("ServerFirst", false);
-    Ptr<TcpClientProcess> c = Client("ServerFirst", 20, 100); // 0.1 s to 0.3 s
+    Ptr<TcpServerProcess> s = Server("server-first", false);
+    Ptr<TcpClientProcess> c = Client("server-first", 20, 100); // 0.1 s to 0.3 s
     Simulator::Stop(Seconds(65));
     Simulator::Run();
     EXPECT_EQ(c->GetCompleted(), 20u);
@@ -92,9 +92,9 @@ TEST_F(TcpServerRestart, WithoutReuseAddrServerTimeWaitsGiveEaddrinuseUntilTheyE
 TEST_F(TcpServerRestart, RestartMaxAttemptsGivesUp)
 {
     Chain(2);
-    Ptr<TcpServerProcess> s = Server("ServerFirst", false);
+    Ptr<TcpServerProcess> s = Server("server-first", false);
     s->SetAttribute("RestartMaxAttempts", UintegerValue(3));
-    Client("ServerFirst", 5, 100);
+    Client("server-first", 5, 100);
     Simulator::Stop(Seconds(10));
     Simulator::Run();
     EXPECT_EQ(s->GetRestartBindAttempts(), 3u) << "three attempts, then no more";
@@ -129,11 +129,11 @@ TEST_F(TcpServerRestart, KeepAliveServerFirstClosesAfterTheLastResponse)
     Chain(2);
     TcpServerProcessHelper sh(Any(80));
     sh.SetAttribute("RequestsPerConnection", UintegerValue(3));
-    sh.SetAttribute("ClosePolicy", StringValue("ServerFirst"));
+    sh.SetAttribute("ClosePolicy", StringValue("server-first"));
     auto s = DynamicCast<TcpServerProcess>(sh.Install(nodes.Get(1)).Get(0));
     TcpClientProcessHelper ch(Inet("10.1.1.2", 80));
     ch.SetAttribute("RequestsPerConnection", UintegerValue(3));
-    ch.SetAttribute("ClosePolicy", StringValue("ServerFirst"));
+    ch.SetAttribute("ClosePolicy", StringValue("server-first"));
     ch.SetAttribute("MaxConnections", UintegerValue(10));
     ApplicationContainer capps = ch.Install(nodes.Get(0));
     capps.Start(Seconds(0.1));

@@ -168,11 +168,11 @@ TEST(ScenarioResources, PcapWithMoreFilesThanDescriptorsIsRefusedNamingBoth)
 TEST(ScenarioResources, ARateBelowWhatTheProcessesAcceptIsRefusedNotAborted)
 {
     auto keys = Base();
-    keys["app.cli.rate"] = "1e-10/s"; // the Rate attribute's minimum is 1e-9: ns-3 would abort
+    keys["app.cli.rate"] = "1e-10/s"; // below the Rate attribute's minimum, 1e-6
     std::string e = Refusal(keys);
     EXPECT_TRUE(Has(e,
-                    "key 'app.cli.rate' = '1e-10/s': out of range; allowed: a rate from "
-                    "0.000001/s to 10M/s"))
+                    "key 'app.cli.rate' = '1e-10/s': out of range; allowed: 0.000001/s to "
+                    "10000000/s"))
         << "a rate ns-3 cannot take should be refused with the allowed range: " << e;
     keys["app.cli.rate"] = "0.000001/s";
     EXPECT_EQ(Refusal(keys), "");
