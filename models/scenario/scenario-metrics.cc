@@ -462,6 +462,11 @@ MeasureMetrics(const ScenarioSpec& spec,
         num(p + MetricName(Metric::TW_RECYCLED), tcp.Counters().timeWaitRecycled);
         num(p + MetricName(Metric::PORTS_SHARED), h.portsShared);
         num(p + MetricName(Metric::MAX_PEERS_PER_PORT), h.maxPeersPerPort);
+        if (h.listens)
+        {
+            num(p + MetricName(Metric::LISTEN_DROPS),
+                ports->Mib().Get(ns3::LinuxMib::TCP_EXT_LISTEN_DROPS));
+        }
         if (h.portGuess != nullptr && h.portGuess->Guesses() > 0)
         {
             num(p + MetricName(Metric::PORT_GUESS), h.portGuess->Probability());

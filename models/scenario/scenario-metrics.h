@@ -65,7 +65,7 @@ enum class Metric
     TW_RECYCLED,        //!< TIME_WAITs taken over by connect()
     PORTS_SHARED,       //!< largest count of local ports with >= 2 connections
     MAX_PEERS_PER_PORT, //!< largest count of peers on one local port
-    LISTEN_DROPS,       //!< handshakes dropped by full queues (declared; not yet measured)
+    LISTEN_DROPS,       //!< handshakes a listener dropped (TcpExtListenDrops), per listening host
     PORT_GUESS,         //!< chance of guessing the next connect() port (PortGuessMeter)
 };
 
@@ -177,6 +177,7 @@ struct MeasuredHost
     uint64_t portsShared;            //!< largest count of shared local ports
     uint64_t maxPeersPerPort;        //!< largest count of peers on one port
     const PortGuessMeter* portGuess; //!< when the scenario names its port selector
+    bool listens;                    //!< a server or proxy of the scenario listens on it
 };
 
 /// Per app: (resolved connects, established connects) at the warmup.

@@ -65,6 +65,7 @@ struct Host
     uint64_t succeeded{0};          //!< connects established (interval)
     FailureCounts failed{};         //!< failures (interval)
     uint64_t listenDrops{0};        //!< (interval)
+    int64_t listenDropsSeen{0};     //!< its TcpExtListenDrops at the last sample
     uint64_t totalAttempted{0};     //!< connects started (run)
     uint64_t twPeak{0};             //!< largest TIME_WAIT count seen
     uint64_t maxPeersPerPort{0};    //!< largest distinct peers per local port seen
@@ -283,6 +284,10 @@ World::Sample()
         s.attempted = h.attempted;
         s.succeeded = h.succeeded;
         s.failed = h.failed;
+        // TcpExtListenDrops as nstat shows it: every SYN or final ACK a listener dropped.
+        const int64_t drops = ports->Mib().Get(ns3::LinuxMib::TCP_EXT_LISTEN_DROPS);
+        h.listenDrops = drops - h.listenDropsSeen;
+        h.listenDropsSeen = drops;
         s.listenDrops = h.listenDrops;
         s.timeWaitInbound = h.tracesInbound         ? h.timeWaitInbound
                             : h.serverPorts.empty() ? 0
@@ -519,7 +524,8 @@ World::Run()
                                      h.twPeak,
                                      h.portsShared,
                                      h.maxPeersPerPort,
-                                     h.portSelectorNamed ? &h.portGuess : nullptr});
+                                     h.portSelectorNamed ? &h.portGuess : nullptr,
+                                     !h.serverPorts.empty()});
     }
     m_result.metrics = MeasureMetrics(m_spec, Processes(), m_warm, hosts);
     CollectTables(m_result);

@@ -158,5 +158,43 @@ TEST(ScenarioMetrics, CountsFromTracesEqualTheProcessesOwnCounts)
     ns3::Simulator::Destroy();
 }
 
+TEST(ScenarioMetrics, ListenDropsCountWhatAFullAcceptQueueDrops)
+{
+    // A server that stops accepting at 1 s with a backlog of 2: the queue fills and every
+    // further handshake is dropped (TcpExtListenDrops). The host metric and the time series
+    // count the same drops; a host without a listener has no such metric.
+    std::map<std::string, std::string> keys{{"description", "d"},
+                                            {"question", "q"},
+                                            {"linux_answer", "a"},
+                                            {"duration", "3s"},
+                                            {"group.client.count", "1"},
+                                            {"group.server.count", "1"},
+                                            {"links", "client-server"},
+                                            {"app.web.type", "tcp-server"},
+                                            {"app.web.on", "server"},
+                                            {"app.web.bind", "*:80"},
+                                            {"app.web.backlog", "2"},
+                                            {"app.web.accept_stop", "1s"},
+                                            {"app.load.type", "tcp-client"},
+                                            {"app.load.on", "client"},
+                                            {"app.load.rate", "20/s"},
+                                            {"app.load.to", "web"}};
+    ScenarioSpec spec = ParseScenario("drops", keys, {});
+    RunResult r = RunScenario(spec, RunOptions{});
+    ASSERT_TRUE(r.metrics.count("server1.listen_drops"))
+        << "a host with a listener reports listen_drops";
+    EXPECT_FALSE(r.metrics.count("client1.listen_drops"))
+        << "a host without a listener has no listen_drops";
+    const double drops = r.metrics.at("server1.listen_drops").number;
+    EXPECT_GT(drops, 0) << "20 connects/s into a stopped listener with backlog 2 must drop";
+    uint64_t sampled = 0;
+    for (const auto& s : r.samples)
+    {
+        sampled += s.listenDrops;
+    }
+    EXPECT_EQ(double(sampled), drops)
+        << "the time series' listen_drops per interval should add up to the host's total";
+}
+
 } // namespace
 } // namespace portlab
