@@ -145,8 +145,7 @@ TcpClientProcess::GetTypeId()
 }
 
 TcpClientProcess::TcpClientProcess()
-    : m_gap(CreateObject<ExponentialRandomVariable>()),
-      m_onConnected(MakeCallback(&TcpClientProcess::ConnectionSucceeded, this)),
+    : m_onConnected(MakeCallback(&TcpClientProcess::ConnectionSucceeded, this)),
       m_onConnectFailed(MakeCallback(&TcpClientProcess::ConnectionFailed, this)),
       m_onRead(MakeCallback(&TcpClientProcess::HandleRead, this)),
       m_onPeerClose(MakeCallback(&TcpClientProcess::HandlePeerClose, this)),
@@ -163,8 +162,7 @@ TcpClientProcess::~TcpClientProcess()
 int64_t
 TcpClientProcess::AssignStreams(int64_t stream)
 {
-    m_gap->SetStream(stream);
-    return 1;
+    return m_gaps.AssignStreams(stream);
 }
 
 void
@@ -206,7 +204,7 @@ TcpClientProcess::StartApplication()
     NS_ABORT_MSG_IF(!m_remotes.Valid(m_remote),
                     "TcpClientProcess: neither Remote nor Remotes is set");
     m_running = true;
-    m_gap->SetAttribute("Mean", DoubleValue(1.0 / m_rate));
+    m_gaps.Start(m_rate, m_poisson);
     if (m_concurrency == 0)
     {
         NewConnection();
@@ -239,8 +237,7 @@ TcpClientProcess::ScheduleNext()
     {
         return;
     }
-    double gap = m_poisson ? m_gap->GetValue() : 1.0 / m_rate;
-    m_next = Simulator::Schedule(Seconds(gap), &TcpClientProcess::NewConnection, this);
+    m_next = Simulator::Schedule(m_gaps.Next(), &TcpClientProcess::NewConnection, this);
 }
 
 void

@@ -6,6 +6,7 @@
 #ifndef TCP_CLIENT_PROCESS_H
 #define TCP_CLIENT_PROCESS_H
 
+#include "apps/arrival-gaps.h"
 #include "apps/remote-list.h"
 #include "apps/tcp-server-process.h"
 
@@ -156,7 +157,7 @@ class TcpClientProcess : public Application
     ClosePolicy m_policy{CLOSE_CLIENT_FIRST}; //!< who closes
     bool m_bindBeforeConnect{false};          //!< bind(0) before connect()
     bool m_bindAddressNoPort{false};          //!< IP_BIND_ADDRESS_NO_PORT with the bind
-    Ptr<ExponentialRandomVariable> m_gap;     //!< Poisson gaps
+    ArrivalGaps m_gaps;                       //!< the gaps between arrivals
     EventId m_next;                           //!< next arrival
 
     /// Per-connection progress.
@@ -185,9 +186,9 @@ class TcpClientProcess : public Application
     TracedCallback<std::string> m_resultTrace; //!< outcomes
     TracedCallback<std::string> m_abortTrace;  //!< established, then failed: the errno
     TracedCallback<const Address&, const Address&> m_establishedTrace; //!< (local, remote)
-    TracedCallback<> m_completeTrace;          //!< completed exchanges
-    TracedCallback<> m_attemptTrace;           //!< connections started
-    TracedCallback<> m_incompleteTrace;        //!< connections closed before their last exchange
+    TracedCallback<> m_completeTrace;                                  //!< completed exchanges
+    TracedCallback<> m_attemptTrace;                                   //!< connections started
+    TracedCallback<> m_incompleteTrace; //!< connections closed before their last exchange
 };
 
 } // namespace ns3

@@ -96,7 +96,6 @@ UdpClientProcess::GetTypeId()
 }
 
 UdpClientProcess::UdpClientProcess()
-    : m_gap(CreateObject<ExponentialRandomVariable>())
 {
     NS_LOG_FUNCTION(this);
 }
@@ -109,8 +108,7 @@ UdpClientProcess::~UdpClientProcess()
 int64_t
 UdpClientProcess::AssignStreams(int64_t stream)
 {
-    m_gap->SetStream(stream);
-    return 1;
+    return m_gaps.AssignStreams(stream);
 }
 
 void
@@ -163,7 +161,7 @@ UdpClientProcess::StartApplication()
     NS_LOG_FUNCTION(this);
     NS_ABORT_MSG_IF(!m_remotes.Valid(m_remote),
                     "UdpClientProcess: neither Remote nor Remotes is set");
-    m_gap->SetAttribute("Mean", DoubleValue(1.0 / m_rate));
+    m_gaps.Start(m_rate, m_poisson);
     if (m_connected)
     {
         size_t n = m_remotes.Get().empty() ? 1 : m_remotes.Get().size();
@@ -203,8 +201,7 @@ UdpClientProcess::StopApplication()
 void
 UdpClientProcess::ScheduleNext()
 {
-    double gap = m_poisson ? m_gap->GetValue() : 1.0 / m_rate;
-    m_next = Simulator::Schedule(Seconds(gap), &UdpClientProcess::SendOne, this);
+    m_next = Simulator::Schedule(m_gaps.Next(), &UdpClientProcess::SendOne, this);
 }
 
 void

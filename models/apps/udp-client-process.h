@@ -6,6 +6,7 @@
 #ifndef UDP_CLIENT_PROCESS_H
 #define UDP_CLIENT_PROCESS_H
 
+#include "apps/arrival-gaps.h"
 #include "apps/remote-list.h"
 
 #include "ns3/address.h"
@@ -112,7 +113,7 @@ class UdpClientProcess : public Application
     uint32_t m_requestSize{100};              //!< request bytes
     bool m_connected{false};                  //!< connect() once per destination
     bool m_bindBeforeSend{false};             //!< bind(0) first
-    Ptr<ExponentialRandomVariable> m_gap;     //!< Poisson gaps
+    ArrivalGaps m_gaps;                       //!< the gaps between arrivals
     EventId m_next;                           //!< next datagram
     std::vector<Ptr<Socket>> m_sockets;       //!< one, or one per destination (Connected)
     std::vector<Address> m_targets;           //!< destinations, in rotation order (Connected)
