@@ -206,15 +206,24 @@ LinuxTcpL4Protocol::Random32()
 }
 
 uint32_t
-LinuxTcpL4Protocol::TimestampOffset(Ipv4Address local, Ipv4Address remote)
+LinuxTcpL4Protocol::TimestampOffset(Ipv4Address local,
+                                    uint16_t localPort,
+                                    Ipv4Address remote,
+                                    uint16_t remotePort)
 {
-    if (!m_tsSecretDrawn)
+    const auto& sysctls = m_ports->Host().Sysctls();
+    const auto key = static_cast<portlab::TsOffsetKey>(sysctls.tcpTsOffset);
+    if (!m_tsSecretDrawn && portlab::TcpTsOffsetKeyed(sysctls.tcpTimestamps, key))
     {
         m_tsSecret = (static_cast<uint64_t>(Random32()) << 32) | Random32();
         m_tsSecretDrawn = true;
     }
-    uint64_t pair = (static_cast<uint64_t>(local.Get()) << 32) | remote.Get();
-    return static_cast<uint32_t>(portlab::Mix64(m_tsSecret ^ pair));
+    portlab::FourTuple t;
+    t.localAddr = local.Get();
+    t.localPort = localPort;
+    t.remoteAddr = remote.Get();
+    t.remotePort = remotePort;
+    return portlab::SecureTcpTsOff(m_tsSecret, t, sysctls.tcpTimestamps, key);
 }
 
 uint32_t
@@ -418,7 +427,13 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
     ack.SetWindowSize(0);
     if (tw.flags & portlab::TW_TIMESTAMPS)
     {
-        ack.SetTimestamp(TcpClockMs(), tsEcho);
+        // tcp_tw_tsval(): the clock plus the connection's offset (tw_ts_offset), which
+        // TimestampOffset() gives again from the 4-tuple.
+        ack.SetTimestamp(TcpClockMs() + TimestampOffset(LinuxPortSpace::ToNs3(tw.tuple.localAddr),
+                                                        tw.tuple.localPort,
+                                                        LinuxPortSpace::ToNs3(tw.tuple.remoteAddr),
+                                                        tw.tuple.remotePort),
+                         tsEcho);
     }
     SendSegment(nullptr,
                 ack,
@@ -443,8 +458,8 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
     {
         tsVal = h.GetTsVal();
     }
-    const bool pawsReject = hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
-                            static_cast<int32_t>(tsVal - tw.tsRecent) < 0;
+    const bool twHasTs = (tw.flags & portlab::TW_TIMESTAMPS) != 0;
+    const bool pawsReject = portlab::TcpTwPawsReject(hasTs, twHasTs, tsVal, tw.tsRecent);
     const portlab::TimeNs now = LinuxPortSpace::Now();
 
     if (tw.flags & portlab::TW_FIN_WAIT2)
@@ -452,10 +467,8 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         ProcessFinWait2(id, h, payload, ip, pawsReject, tsVal);
         return;
     }
-    if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) && !pawsReject &&
-        (static_cast<int32_t>(seq - tw.rcvNxt) > 0 ||
-         (hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
-          static_cast<int32_t>(tw.tsRecent - tsVal) < 0)))
+    if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) &&
+        portlab::TcpTwSynAccepted(seq, tw.rcvNxt, hasTs, twHasTs, tsVal, tw.tsRecent))
     {
         // A new SYN: if a listener exists the TIME_WAIT dies and the SYN reopens the
         // 4-tuple with ISN TcpTwIsn() (tw_snd_nxt + 65535 + 2).

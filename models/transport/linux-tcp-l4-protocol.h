@@ -136,13 +136,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     uint32_t Random32();
 
     /**
-     * \brief The timestamp offset of a connection with tcp_timestamps=1: a keyed hash of the
-     * address pair (Linux's secure_tcp_ts_off), so the timestamps of successive connections
-     * between two hosts keep rising and a new SYN can reopen a TIME_WAIT 4-tuple.
-     * \param local local address \param remote remote address
-     * \return the offset
+     * \brief The TSval offset of a connection (and of the ACKs of its TIME_WAIT):
+     * portlab::SecureTcpTsOff() with the host's tcp_timestamps and portlab.tcp_ts_offset, keyed
+     * by the host's secret (drawn the first time an offset is keyed).
+     * \param local local address \param localPort local port
+     * \param remote remote address \param remotePort remote port
+     * \return the offset (0 with tcp_timestamps 2 or portlab.tcp_ts_offset 0)
      */
-    uint32_t TimestampOffset(Ipv4Address local, Ipv4Address remote);
+    uint32_t TimestampOffset(Ipv4Address local,
+                             uint16_t localPort,
+                             Ipv4Address remote,
+                             uint16_t remotePort);
 
     /**
      * \brief tcp_v4_init_seq() -> secure_tcp_seq(): the ISN of a connection, a keyed hash of

@@ -667,7 +667,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
     m_tsOk = portlab::TcpSynOffersTimestamps(ts); // until the SYN-ACK says whether the peer does
-    m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(m_local, m_remote) : 0;
+    m_tsOffset = m_tcp->TimestampOffset(m_local, m_localPort, m_remote, m_remotePort);
     if (r.tookOverTimeWait)
     {
         m_tsRecent = r.tsRecent;
@@ -1890,7 +1890,7 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
     child->m_tsOk = portlab::TcpTstampOk(ts, h.HasTimestamp());
-    child->m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(local, remote) : 0;
+    child->m_tsOffset = m_tcp->TimestampOffset(local, m_localPort, remote, h.GetSourcePort());
     if (child->m_tsOk)
     {
         child->m_tsRecent = h.GetTsVal();

@@ -471,8 +471,10 @@ TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)
 
 TEST_F(TcpLifecycle, NewerSynReopensAServerSideTimeWait)
 {
-    // tcp_timestamps 1 (Linux's default: an offset per address pair, so timestamps between
-    // two hosts keep rising) and 2 (no offset): either way the new SYN is newer.
+    // tcp_timestamps 1 (Linux 6.18.44: an offset per 4-tuple, so one 4-tuple's timestamps keep
+    // rising) and 2 (no offset): either way the new SYN of the same 4-tuple is newer. Recorded
+    // (tests/data/kernel-checks/timewait-syn-timestamps.jsonl, "same_tuple"): 10 of 10 taken at
+    // once, server ISN tw_snd_nxt + 65537.
     for (const char* ts : {"1", "2"})
     {
         if (std::string(ts) == "2")
@@ -550,6 +552,88 @@ TEST_F(TcpLifecycle, Rfc1337KeepsTimeWaitAliveAgainstRst)
                                                                Ipv4Address("10.1.1.1"));
     RunFor(MilliSeconds(5));
     EXPECT_EQ(Table(0).TimeWaitCount(), 1u) << "tcp_rfc1337=1 ignores RST in TIME_WAIT";
+}
+
+TEST_F(TcpLifecycle, ASynWithAnOlderTimestampIsAckedResetAndResentAfterTcpTimeoutMin)
+{
+    // A SYN that meets a server TIME_WAIT of its 4-tuple with a TSval of another offset, as
+    // when another client behind a NAT gets the same public port: recorded on Linux 6.18.44
+    // (tests/data/kernel-checks/timewait-syn-timestamps.jsonl, "other_tuples"), the TIME_WAIT
+    // took the SYN at once iff its TSval was newer than ts_recent (15 of 24), else it answered
+    // with a bare ACK, the client sent an RST (killing the TIME_WAIT) and its SYN again
+    // TCP_TIMEOUT_MIN later, which a listener took (9 of 24, connect() 8.6-15.6 ms at HZ=250).
+    // Here the client's first connection of each 4-tuple has an offset (portlab.tcp_ts_offset
+    // 2) and its second none (0): an unrelated TSval, older about half the time.
+    Listener(80);
+    uint32_t rstSent = 0;
+    nodes.Get(0)->GetObject<LinuxTcpL4Protocol>()->TraceConnectWithoutContext(
+        "RstSent",
+        Callback<void, const TcpHeader&, Ipv4Address, Ipv4Address>(
+            [&rstSent](const TcpHeader&, Ipv4Address, Ipv4Address) { ++rstSent; }));
+    int immediate = 0;
+    int resent = 0;
+    for (uint16_t port = 45000; port < 45016; ++port)
+    {
+        Sysctl("portlab.tcp_ts_offset", "2");
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        ASSERT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        accepted.back()->Close(); // the server closes first: the TIME_WAIT is on the server
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(MilliSeconds(500));
+        uint32_t tsRecent = 0;
+        bool found = false;
+        Table(1).ForEach([](const portlab::TcpSocketView&) {},
+                         [&](const portlab::TimeWaitEntry& e) {
+                             if (e.tuple.remotePort == port)
+                             {
+                                 tsRecent = e.tsRecent;
+                                 found = true;
+                             }
+                         });
+        ASSERT_TRUE(found) << "port " << port << ": the server should hold the TIME_WAIT";
+        const size_t timeWaits = Table(1).TimeWaitCount();
+        Sysctl("portlab.tcp_ts_offset", "0");
+        const bool newer = static_cast<int32_t>(LinuxTcpL4Protocol::TcpClockMs() - tsRecent) > 0;
+        const uint32_t rstBefore = rstSent;
+        const size_t acceptedBefore = accepted.size();
+        Ptr<LinuxTcpSocket> again = Tcp(0);
+        Time connected;
+        again->SetConnectCallback(Callback<void, Ptr<Socket>>(
+                                      [&connected](Ptr<Socket>) { connected = Simulator::Now(); }),
+                                  MakeNullCallback<void, Ptr<Socket>>());
+        ASSERT_EQ(again->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        const Time start = Simulator::Now();
+        ASSERT_EQ(again->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(MilliSeconds(100));
+        ASSERT_EQ(again->GetTcpState(), TcpState::ESTABLISHED)
+            << "port " << port << ": the connection should succeed either way, as on Linux";
+        EXPECT_EQ(accepted.size(), acceptedBefore + 1);
+        EXPECT_EQ(Table(1).TimeWaitCount(), timeWaits - 1) << "the 4-tuple's TIME_WAIT is gone";
+        if (newer)
+        {
+            ++immediate;
+            EXPECT_EQ(rstSent, rstBefore) << "port " << port << ": a newer TSval is taken at once";
+            EXPECT_LT(connected - start, MilliSeconds(3)) << "one round trip over the 1 ms link";
+        }
+        else
+        {
+            ++resent;
+            EXPECT_EQ(rstSent, rstBefore + 1)
+                << "port " << port << ": an older TSval gets an ACK, which the client resets";
+            EXPECT_GE(connected - start, MilliSeconds(6));
+            EXPECT_LT(connected - start, MilliSeconds(7))
+                << "port " << port << ": SYN and ACK, TCP_TIMEOUT_MIN (2 jiffies at HZ=1000), "
+                << "then SYN and SYN-ACK";
+        }
+        again->Close();
+        accepted.back()->Close();
+        RunFor(Seconds(1));
+    }
+    EXPECT_GT(immediate, 0) << "some of 16 unrelated offsets should give a newer TSval";
+    EXPECT_GT(resent, 0) << "some of 16 unrelated offsets should give an older TSval";
 }
 
 TEST_F(TcpLifecycle, WithoutTimestampsTheNewIsnReopensAServerSideTimeWaitEveryTime)
