@@ -200,6 +200,32 @@ TcpTwSynAccepted(uint32_t seq,
 
 /**
  * \ingroup portlab-ports
+ * \brief tcp_oow_rate_limited() as tcp_timewait_check_oow_rate_limit() calls it for the ACK a
+ * TIME_WAIT (or FIN_WAIT2 timewait sock) would send to an out-of-window segment or a rejected
+ * SYN: a segment with data or a FIN and no SYN always gets its ACK; any other is answered at
+ * most once per net.ipv4.tcp_invalid_ratelimit (tw_last_oow_ack_time; none sent yet: no limit).
+ * \param dataWithoutSyn the segment's sequence space is not empty and it has no SYN
+ * \param sentBefore this TIME_WAIT sent such an ACK before \param last when
+ * \param now the time \param ratelimitMs net.ipv4.tcp_invalid_ratelimit (ms)
+ * \return true if the ACK is skipped (TCPACKSkippedTimeWait); false: send it and note `now`
+ */
+inline bool
+TcpOowRateLimited(bool dataWithoutSyn,
+                  bool sentBefore,
+                  TimeNs last,
+                  TimeNs now,
+                  int64_t ratelimitMs)
+{
+    if (dataWithoutSyn || !sentBefore)
+    {
+        return false;
+    }
+    const TimeNs elapsed = now - last;
+    return elapsed >= 0 && elapsed < ratelimitMs * NS_PER_MS;
+}
+
+/**
+ * \ingroup portlab-ports
  * \brief What keys the offset Linux adds to the ms clock in a connection's TSvals (the
  * host's portlab.tcp_ts_offset).
  */

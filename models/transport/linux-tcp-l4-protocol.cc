@@ -415,6 +415,47 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
     return IpL4Protocol::RX_ENDPOINT_CLOSED;
 }
 
+bool
+LinuxTcpL4Protocol::TimeWaitOowAckAllowed(const portlab::TimeWaitEntry& tw,
+                                          const LinuxTcpHeader& h,
+                                          uint32_t payloadSize)
+{
+    const uint8_t flags = h.GetFlags();
+    const bool dataWithoutSyn =
+        (payloadSize != 0 || (flags & TcpHeader::FIN)) && !(flags & TcpHeader::SYN);
+    const auto key =
+        std::make_pair((static_cast<uint64_t>(tw.tuple.localAddr) << 32) | tw.tuple.remoteAddr,
+                       (static_cast<uint32_t>(tw.tuple.localPort) << 16) | tw.tuple.remotePort);
+    const portlab::TimeNs now = LinuxPortSpace::Now();
+    const int64_t ratelimitMs = m_ports->Host().Sysctls().tcpInvalidRatelimitMs;
+    auto it = m_twLastOowAck.find(key);
+    // A note left by an earlier TIME_WAIT of the 4-tuple does not count (tw_last_oow_ack_time
+    // starts at 0 in each timewait sock).
+    const bool sentBefore = it != m_twLastOowAck.end() && it->second.first == tw.entryStamp;
+    if (portlab::TcpOowRateLimited(dataWithoutSyn,
+                                   sentBefore,
+                                   sentBefore ? it->second.second : 0,
+                                   now,
+                                   ratelimitMs))
+    {
+        return false;
+    }
+    if (!dataWithoutSyn)
+    {
+        m_twLastOowAck[key] = std::make_pair(tw.entryStamp, now);
+        if (m_twLastOowAck.size() > 1024 && m_twLastOowAck.size() > 2 * Table().TimeWaitCount())
+        {
+            for (auto e = m_twLastOowAck.begin(); e != m_twLastOowAck.end();)
+            {
+                e = now - e->second.second >= ratelimitMs * portlab::NS_PER_MS
+                        ? m_twLastOowAck.erase(e)
+                        : std::next(e);
+            }
+        }
+    }
+    return true;
+}
+
 void
 LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho)
 {
@@ -512,7 +553,10 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         Table().RescheduleTimeWait(id, now);
         m_ports->ArmTimeWaitTimer();
     }
-    SendTimeWaitAck(tw, tsVal);
+    if (TimeWaitOowAckAllowed(tw, h, payload->GetSize()))
+    {
+        SendTimeWaitAck(tw, tsVal);
+    }
 }
 
 void
@@ -540,7 +584,10 @@ LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
     };
     if (pawsReject || !inWindow)
     {
-        SendTimeWaitAck(tw, tsVal); // out of window: an ACK
+        if (TimeWaitOowAckAllowed(tw, h, payload->GetSize()))
+        {
+            SendTimeWaitAck(tw, tsVal); // out of window: an ACK, rate-limited
+        }
         return;
     }
     if (flags & TcpHeader::RST)

@@ -18,6 +18,8 @@
 #include "ns3/tcp-header.h"
 #include "ns3/traced-callback.h"
 
+#include <map>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -232,6 +234,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                          Ptr<Packet> payload,
                          const Ipv4Header& ip,
                          uint32_t ifIndex);
+    /**
+     * \brief tcp_timewait_check_oow_rate_limit(): may the TIME_WAIT answer this segment with
+     * an ACK now (portlab::TcpOowRateLimited() with tcp_invalid_ratelimit)? Notes the time
+     * when it may.
+     * \param tw the entry \param h the segment \param payloadSize its data bytes
+     * \return true if the ACK goes
+     */
+    bool TimeWaitOowAckAllowed(const portlab::TimeWaitEntry& tw,
+                               const LinuxTcpHeader& h,
+                               uint32_t payloadSize);
+
     void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
 
     /**
@@ -282,6 +295,11 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
     bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
 
+    /// tw_last_oow_ack_time of the TIME_WAITs that sent a rate-limited ACK, by 4-tuple
+    /// (addresses, ports): the TIME_WAIT's entry stamp (a later TIME_WAIT of the 4-tuple starts
+    /// afresh) and when. Pruned of entries older than tcp_invalid_ratelimit as it grows.
+    std::map<std::pair<uint64_t, uint32_t>, std::pair<portlab::TimeNs, portlab::TimeNs>>
+        m_twLastOowAck;
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent;     //!< RST sent
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket;    //!< unmatched
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstReceived; //!< RST in

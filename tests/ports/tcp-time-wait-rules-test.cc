@@ -287,5 +287,19 @@ TEST(TcpTimeWaitRules, ATimeWaitTakesASynIffItsTimestampIsNewerAsRecorded)
     EXPECT_FALSE(TcpTwSynAccepted(4000, 5000, false, true, 0, 0));
 }
 
+TEST(TcpTimeWaitRules, OutOfWindowAcksOfATimeWaitAreRateLimitedExceptForDataAndFins)
+{
+    // tcp_oow_rate_limited(): one ACK per tcp_invalid_ratelimit for SYNs and bare ACKs; a
+    // segment with data or a FIN (and no SYN) always gets its ACK; the first one always goes.
+    EXPECT_FALSE(TcpOowRateLimited(false, false, 0, 5 * NS_PER_MS, 500)) << "the first ACK goes";
+    EXPECT_TRUE(TcpOowRateLimited(false, true, 0, 499 * NS_PER_MS, 500))
+        << "a SYN 499 ms after the last ACK gets none";
+    EXPECT_FALSE(TcpOowRateLimited(false, true, 0, 500 * NS_PER_MS, 500))
+        << "500 ms after the last ACK the next goes";
+    EXPECT_FALSE(TcpOowRateLimited(true, true, 0, 1 * NS_PER_MS, 500))
+        << "a retransmitted FIN is always ACKed";
+    EXPECT_FALSE(TcpOowRateLimited(false, true, 0, 1 * NS_PER_MS, 0)) << "0 turns the limit off";
+}
+
 } // namespace
 } // namespace portlab

@@ -12,6 +12,7 @@
 #include "transport/linux-stack-helper.h"
 #include "transport/linux-tcp-l4-protocol.h"
 #include "transport/linux-tcp-socket.h"
+#include "util/json-text.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"
@@ -25,6 +26,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace portlab
@@ -559,9 +561,9 @@ TEST_F(TcpLifecycle, ASynWithAnOlderTimestampIsAckedResetAndResentAfterTcpTimeou
     // A SYN that meets a server TIME_WAIT of its 4-tuple with a TSval of another offset, as
     // when another client behind a NAT gets the same public port: recorded on Linux 6.18.44
     // (tests/data/kernel-checks/timewait-syn-timestamps.jsonl, "other_tuples"), the TIME_WAIT
-    // took the SYN at once iff its TSval was newer than ts_recent (15 of 24), else it answered
+    // took the SYN at once iff its TSval was newer than ts_recent (11 of 24), else it answered
     // with a bare ACK, the client sent an RST (killing the TIME_WAIT) and its SYN again
-    // TCP_TIMEOUT_MIN later, which a listener took (9 of 24, connect() 8.6-15.6 ms at HZ=250).
+    // TCP_TIMEOUT_MIN later, which a listener took (13 of 24, connect() 9.1-15.5 ms at HZ=250).
     // Here the client's first connection of each 4-tuple has an offset (portlab.tcp_ts_offset
     // 2) and its second none (0): an unrelated TSval, older about half the time.
     Listener(80);
@@ -634,6 +636,120 @@ TEST_F(TcpLifecycle, ASynWithAnOlderTimestampIsAckedResetAndResentAfterTcpTimeou
     }
     EXPECT_GT(immediate, 0) << "some of 16 unrelated offsets should give a newer TSval";
     EXPECT_GT(resent, 0) << "some of 16 unrelated offsets should give an older TSval";
+}
+
+TEST_F(TcpLifecycle, WithRfc1337AnOlderSynNeverGetsThroughAndTheTimeWaitAcksAtMostTwiceASecond)
+{
+    // Recorded on Linux 6.18.44 (timewait-syn-timestamps.jsonl, "rfc1337": server
+    // tcp_rfc1337=1, client tcp_syn_retries=2, a SYN older than the TIME_WAIT's ts_recent):
+    // SYNs at 0, 11, 1019, 2043, 3063, 4092, 6111 ms, ETIMEDOUT at 10.27 s; the TIME_WAIT
+    // answered every SYN with an ACK (which the client reset, in vain) except the one 11 ms
+    // after the first: tcp_invalid_ratelimit (500 ms) holds its ACK back.
+    const auto rec = [] {
+        std::ifstream in(std::string(PORTLAB_KERNEL_CHECKS_DIR) + "/timewait-syn-timestamps.jsonl");
+        std::string line;
+        while (std::getline(in, line))
+        {
+            const Json j = ParseJson(line);
+            if (j.at("check") == "rfc1337" && j.at("result") == "ETIMEDOUT")
+            {
+                return j;
+            }
+        }
+        return Json();
+    }();
+    ASSERT_FALSE(rec.is_null()) << "the recording should hold a refused connect() with rfc1337";
+    std::vector<TimeNs> recSyns;
+    size_t recAcks = 0;
+    for (const auto& seg : rec.at("segments"))
+    {
+        if (seg.at(1) == "c:S")
+        {
+            recSyns.push_back(static_cast<TimeNs>(seg.at(0).get<double>() * NS_PER_MS));
+        }
+        recAcks += seg.at(1) == "s:A" ? 1 : 0;
+    }
+    SynRecord want;
+    want.synRetries = 2;
+    want.linearTimeouts = 4;
+    want.synAt = recSyns;
+    want.gaveUp = static_cast<TimeNs>(rec.at("connect_ms").get<double>() * NS_PER_MS);
+
+    Listener(80);
+    nodes.Get(1)->GetObject<LinuxPortSpace>()->Host().Sysctls().Set("tcp_rfc1337", "1");
+    nodes.Get(0)->GetObject<LinuxPortSpace>()->Host().Sysctls().Set("tcp_syn_retries", "2");
+    // Segments as they leave each node: (time, TCP flags).
+    std::vector<std::pair<Time, uint8_t>> fromClient;
+    std::vector<std::pair<Time, uint8_t>> fromServer;
+    auto log = [](std::vector<std::pair<Time, uint8_t>>& to) {
+        return Callback<void, Ptr<const Packet>>([&to](Ptr<const Packet> p) {
+            Ptr<Packet> c = p->Copy();
+            PppHeader ppp;
+            Ipv4Header ip;
+            TcpHeader tcp;
+            c->RemoveHeader(ppp);
+            c->RemoveHeader(ip);
+            c->PeekHeader(tcp);
+            to.emplace_back(Simulator::Now(), tcp.GetFlags());
+        });
+    };
+    devs.Get(0)->TraceConnectWithoutContext("MacTx", log(fromClient));
+    devs.Get(1)->TraceConnectWithoutContext("MacTx", log(fromServer));
+    for (uint16_t port = 45000; port < 45032; ++port)
+    {
+        Sysctl("portlab.tcp_ts_offset", "2");
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        ASSERT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        accepted.back()->Close();
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(MilliSeconds(500));
+        uint32_t tsRecent = 0;
+        Table(1).ForEach([](const portlab::TcpSocketView&) {},
+                         [&](const portlab::TimeWaitEntry& e) {
+                             if (e.tuple.remotePort == port)
+                             {
+                                 tsRecent = e.tsRecent;
+                             }
+                         });
+        Sysctl("portlab.tcp_ts_offset", "0");
+        if (static_cast<int32_t>(LinuxTcpL4Protocol::TcpClockMs() - tsRecent) > 0)
+        {
+            continue; // a newer TSval: taken at once; look for an older one
+        }
+        const size_t timeWaits = Table(1).TimeWaitCount();
+        fromClient.clear();
+        fromServer.clear();
+        Ptr<LinuxTcpSocket> again = Tcp(0);
+        Time failedAt;
+        again->SetConnectCallback(
+            MakeNullCallback<void, Ptr<Socket>>(),
+            Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
+        ASSERT_EQ(again->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        const Time start = Simulator::Now();
+        ASSERT_EQ(again->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(Seconds(20));
+        EXPECT_EQ(again->GetLinuxErrno(), Errno::TIMEDOUT)
+            << "with tcp_rfc1337 the RST cannot clear the TIME_WAIT: connect() times out";
+        EXPECT_EQ(Table(1).TimeWaitCount(), timeWaits) << "the TIME_WAIT survives";
+        std::vector<TimeNs> syns;
+        for (const auto& [t, flags] : fromClient)
+        {
+            if (flags == TcpHeader::SYN)
+            {
+                syns.push_back((t - start).GetNanoSeconds());
+            }
+        }
+        EXPECT_EQ(SynScheduleDisagreement(syns, (failedAt - start).GetNanoSeconds(), want, 250),
+                  "");
+        EXPECT_EQ(fromServer.size(), recAcks)
+            << "the TIME_WAIT should ACK every SYN but the one TCP_TIMEOUT_MIN after the first "
+               "(tcp_invalid_ratelimit), as Linux did";
+        return;
+    }
+    FAIL() << "none of 32 unrelated offsets gave an older TSval";
 }
 
 TEST_F(TcpLifecycle, WithoutTimestampsTheNewIsnReopensAServerSideTimeWaitEveryTime)

@@ -4,6 +4,7 @@
 # port 80 and closes first, so every connection leaves a TIME_WAIT on the server. A packet
 # socket on the client's veth logs every segment (flags, seq, TSval/TSecr). Run as root:
 #   python3 tests/data/kernel-checks/timewait-syn-timestamps.py > tests/data/kernel-checks/timewait-syn-timestamps.jsonl
+# (about 70 s; needs nftables)
 # One JSON object a line:
 #   {"check": "environment", ...}                         kernel, CONFIG_HZ
 #   {"check": "offsets", "tcp_timestamps": T, "syns": [[sport, ms since first SYN, TSval]...]}
@@ -19,7 +20,13 @@
 #        another 4-tuple of the client, as behind a NAT gateway. C is "immediate" (the TIME_WAIT
 #        accepted the SYN: SYN-ACK), "fast_retry" (bare ACK, the client's RST, its SYN again
 #        TCP_TIMEOUT_MIN later, then SYN-ACK) or what the segments were.
-import json, os, socket, struct, subprocess, sys, threading, time
+#   {"check": "rfc1337", "round": n, "result": errno name or "ok", "connect_ms": ms,
+#    "segments": [[ms since the first SYN, "c:S" ...]...]}
+#        other_tuples again with net.ipv4.tcp_rfc1337=1 on the server and tcp_syn_retries=2 on
+#        the client, until a SYN is rejected: the client's RST no longer kills the TIME_WAIT, so
+#        every SYN of that connect() meets it; the TIME_WAIT answers at most one ACK per
+#        tcp_invalid_ratelimit (500 ms) (tcp_timewait_check_oow_rate_limit).
+import errno, json, os, socket, struct, subprocess, sys, threading, time
 
 C, S = "kfc%dc" % os.getpid(), "kfc%ds" % os.getpid()
 CLIENT, SERVER = "10.9.0.1", "10.9.0.2"
@@ -174,6 +181,37 @@ def client():
     with open("/proc/sys/net/ipv4/tcp_timestamps", "w") as f:
         f.write("2")
     rounds("other_tuples", 2, 11, 1.5, 0)
+    with open("/proc/sys/net/ipv4/tcp_timestamps", "w") as f:
+        f.write("1")
+    with open("/proc/sys/net/ipv4/tcp_syn_retries", "w") as f:
+        f.write("2")
+    sh("ip netns exec %s sysctl -qw net.ipv4.tcp_rfc1337=1" % os.environ["KFC_SERVER_NS"])
+    for i in range(12):
+        with lock:
+            start = len(segs)
+        s = socket.socket()
+        t0 = time.monotonic()
+        try:
+            s.connect((SERVER, 80))
+            r = "ok"
+        except OSError as e:
+            r = errno.errorcode[e.errno]
+        el = time.monotonic() - t0
+        if r == "ok":
+            s.recv(1)
+        s.close()
+        time.sleep(1.5)
+        with lock:
+            w = [x for x in segs[start:] if x["dport"] == 80 or x["sport"] == 80]
+        first = w[0]["t"] if w else t0
+        if i > 0:
+            print(json.dumps({"check": "rfc1337", "round": i, "result": r,
+                              "connect_ms": round(el * 1000, 1),
+                              "segments": [[round((x["t"] - first) * 1000, 1),
+                                            x["from"][0] + ":" + name(x["flags"])] for x in w]}),
+                  flush=True)
+        if r != "ok":
+            break
     stop.set()
     th.join()
 
@@ -198,7 +236,8 @@ try:
                               stdout=subprocess.PIPE, text=True)
     server.stdout.readline()
     sys.stdout.flush()
-    client_run = subprocess.run(["ip", "netns", "exec", C, sys.executable, __file__, "--client"])
+    client_run = subprocess.run(["ip", "netns", "exec", C, sys.executable, __file__, "--client"],
+                                env=dict(os.environ, KFC_SERVER_NS=S))
 finally:
     if server:
         server.kill()
