@@ -317,7 +317,7 @@ SysctlDescriptors()
          "0 (none), 1 (per address pair) or 2 (per 4-tuple)",
          "what keys the random offset in the TSvals of a tcp_timestamps=1 connection (not a "
          "Linux sysctl: it depends on the kernel version): 2 the 4-tuple, as Linux 6.18.44 "
-         "with 165573e41f2f; 1 the address pair, as Linux 4.13 (28ee1b746f49) until then; 0 "
+         "with 165573e41f2f; 1 the address pair, as Linux from 28ee1b746f49 (2017) until then; 0 "
          "none, one clock for all connections of the host, as tcp_timestamps=2 is; default 2"},
     };
     return table;

@@ -232,7 +232,7 @@ TcpOowRateLimited(bool dataWithoutSyn,
 enum class TsOffsetKey : int64_t
 {
     NONE = 0,         //!< no offset: one clock for every connection of the host
-    ADDRESS_PAIR = 1, //!< per (saddr, daddr): Linux 4.13 (28ee1b746f49) until 165573e41f2f
+    ADDRESS_PAIR = 1, //!< per (saddr, daddr): Linux from 28ee1b746f49 (2017) to 165573e41f2f
     FOUR_TUPLE = 2,   //!< per 4-tuple, from the ISN's siphash: Linux 6.18.44 (165573e41f2f)
 };
 
