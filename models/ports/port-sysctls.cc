@@ -309,6 +309,16 @@ SysctlDescriptors()
          INT_MAX,
          "milliseconds from 1 to 2147483647",
          "TIME_WAIT length (not a Linux sysctl: TCP_TIMEWAIT_LEN is fixed at 60 s); default 60000"},
+        {"portlab.tcp_ts_offset",
+         SysctlKind::INT,
+         &PortSysctls::tcpTsOffset,
+         0,
+         2,
+         "0 (none), 1 (per address pair) or 2 (per 4-tuple)",
+         "what keys the random offset in the TSvals of a tcp_timestamps=1 connection (not a "
+         "Linux sysctl: it depends on the kernel version): 2 the 4-tuple, as Linux 6.18.44 "
+         "with 165573e41f2f; 1 the address pair, as Linux from 28ee1b746f49 (2017) until then; 0 "
+         "none, one clock for all connections of the host, as tcp_timestamps=2 is; default 2"},
     };
     return table;
 }

@@ -83,8 +83,9 @@ class ReservedPorts
  * limits are at their caps: tcp_max_tw_buckets 262144, tcp_max_syn_backlog 4096).
  * Names may be given with or without the "net.ipv4." / "net.core." prefix. What each setting
  * accepts, means and where it is stored is said once, in SysctlDescriptors().
- * One setting is not a Linux sysctl: "portlab.tcp_timewait_len" (TIME_WAIT length, fixed at
- * TCP_TIMEWAIT_LEN = 60 s in Linux) is an experiment knob.
+ * Two settings are not Linux sysctls: "portlab.tcp_timewait_len" (TIME_WAIT length, fixed at
+ * TCP_TIMEWAIT_LEN = 60 s in Linux) is an experiment knob, and "portlab.tcp_ts_offset" (what
+ * keys the TSval offset, a property of the kernel version: see SecureTcpTsOff()).
  */
 struct PortSysctls
 {
@@ -110,6 +111,7 @@ struct PortSysctls
     int64_t tcpOrphanRetries{0};           //!< net.ipv4.tcp_orphan_retries (0 means 8)
     int64_t tcpInvalidRatelimitMs{500};    //!< net.ipv4.tcp_invalid_ratelimit (ms)
     int64_t timewaitLenMs{60000};          //!< portlab.tcp_timewait_len (ms), Linux: 60 s
+    int64_t tcpTsOffset{2};                //!< portlab.tcp_ts_offset (TsOffsetKey)
 
     /**
      * \brief Set one setting from text, validating it: SysctlSetting::Parse, then

@@ -157,6 +157,128 @@ TcpTstampOk(int64_t tcpTimestamps, bool peerOffered)
 
 /**
  * \ingroup portlab-ports
+ * \brief tcp_timewait_state_process()'s paws_reject: the segment carries a timestamp, the
+ * TIME_WAIT kept one (tw_ts_recent_stamp) and the segment's TSval is older than tw_ts_recent
+ * (tcp_paws_reject() with a window of 0).
+ * \param segHasTs the segment carries a timestamp option \param twHasTs TW_TIMESTAMPS
+ * \param tsVal the segment's TSval \param tsRecent tw_ts_recent
+ * \return true if PAWS rejects the segment
+ */
+inline bool
+TcpTwPawsReject(bool segHasTs, bool twHasTs, uint32_t tsVal, uint32_t tsRecent)
+{
+    return segHasTs && twHasTs && static_cast<int32_t>(tsVal - tsRecent) < 0;
+}
+
+/**
+ * \ingroup portlab-ports
+ * \brief tcp_timewait_state_process(): does a SYN (no RST, no ACK) reopen the TIME_WAIT's
+ * 4-tuple (TCP_TW_SYN: a listener takes it, ISN TcpTwIsn())? Only without paws_reject, and if
+ * its sequence is after tw_rcv_nxt or its TSval newer than tw_ts_recent. With timestamps on
+ * both sides the TSval decides; otherwise the answer is a bare ACK (and a Linux client in
+ * SYN_SENT resets it and sends its SYN again TCP_TIMEOUT_MIN later).
+ * \param seq the SYN's sequence \param rcvNxt tw_rcv_nxt
+ * \param segHasTs the SYN carries a timestamp \param twHasTs TW_TIMESTAMPS
+ * \param tsVal the SYN's TSval \param tsRecent tw_ts_recent
+ * \return true if the SYN reopens the 4-tuple
+ */
+inline bool
+TcpTwSynAccepted(uint32_t seq,
+                 uint32_t rcvNxt,
+                 bool segHasTs,
+                 bool twHasTs,
+                 uint32_t tsVal,
+                 uint32_t tsRecent)
+{
+    if (TcpTwPawsReject(segHasTs, twHasTs, tsVal, tsRecent))
+    {
+        return false;
+    }
+    return static_cast<int32_t>(seq - rcvNxt) > 0 ||
+           (segHasTs && twHasTs && static_cast<int32_t>(tsRecent - tsVal) < 0);
+}
+
+/**
+ * \ingroup portlab-ports
+ * \brief tcp_oow_rate_limited() as tcp_timewait_check_oow_rate_limit() calls it for the ACK a
+ * TIME_WAIT (or FIN_WAIT2 timewait sock) would send to an out-of-window segment or a rejected
+ * SYN: a segment with data or a FIN and no SYN always gets its ACK; any other is answered at
+ * most once per net.ipv4.tcp_invalid_ratelimit (tw_last_oow_ack_time; none sent yet: no limit).
+ * \param dataWithoutSyn the segment's sequence space is not empty and it has no SYN
+ * \param sentBefore this TIME_WAIT sent such an ACK before \param last when
+ * \param now the time \param ratelimitMs net.ipv4.tcp_invalid_ratelimit (ms)
+ * \return true if the ACK is skipped (TCPACKSkippedTimeWait); false: send it and note `now`
+ */
+inline bool
+TcpOowRateLimited(bool dataWithoutSyn,
+                  bool sentBefore,
+                  TimeNs last,
+                  TimeNs now,
+                  int64_t ratelimitMs)
+{
+    if (dataWithoutSyn || !sentBefore)
+    {
+        return false;
+    }
+    const TimeNs elapsed = now - last;
+    return elapsed >= 0 && elapsed < ratelimitMs * NS_PER_MS;
+}
+
+/**
+ * \ingroup portlab-ports
+ * \brief What keys the offset Linux adds to the ms clock in a connection's TSvals (the
+ * host's portlab.tcp_ts_offset).
+ */
+enum class TsOffsetKey : int64_t
+{
+    NONE = 0,         //!< no offset: one clock for every connection of the host
+    ADDRESS_PAIR = 1, //!< per (saddr, daddr): Linux from 28ee1b746f49 (2017) to 165573e41f2f
+    FOUR_TUPLE = 2,   //!< per 4-tuple, from the ISN's siphash: Linux 6.18.44 (165573e41f2f)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Whether connections get a TSval offset at all: tcp_timestamps 1 (tcp_connect_init()
+ * and tcp_conn_request() ask for one only then) and a host whose kernel keys one.
+ * \param tcpTimestamps net.ipv4.tcp_timestamps \param key portlab.tcp_ts_offset
+ * \return true if SecureTcpTsOff() hashes (and needs the host's secret)
+ */
+inline bool
+TcpTsOffsetKeyed(int64_t tcpTimestamps, TsOffsetKey key)
+{
+    return tcpTimestamps == 1 && key != TsOffsetKey::NONE;
+}
+
+/**
+ * \ingroup portlab-ports
+ * \brief tcp_v4_init_ts_off() -> secure_tcp_ts_off(): the offset in every TSval of a
+ * connection (and of its TIME_WAIT's ACKs, tcp_tw_tsval()). tcp_timestamps=2 has none
+ * (tcp_timestamps 1 only calls it); otherwise a keyed hash of what `key` names, so
+ * connections of one 4-tuple share an offset (their TSvals keep rising) and, with FOUR_TUPLE,
+ * two connections of different 4-tuples have unrelated TSvals: a SYN from another 4-tuple
+ * that meets a TIME_WAIT behind a NAT is "newer" than its ts_recent about half the time.
+ * \param secret the host's secret \param t the connection (local and remote as this host sees
+ * them) \param tcpTimestamps net.ipv4.tcp_timestamps \param key portlab.tcp_ts_offset
+ * \return the offset
+ */
+inline uint32_t
+SecureTcpTsOff(uint64_t secret, const FourTuple& t, int64_t tcpTimestamps, TsOffsetKey key)
+{
+    if (!TcpTsOffsetKeyed(tcpTimestamps, key))
+    {
+        return 0;
+    }
+    const uint64_t pair = (static_cast<uint64_t>(t.localAddr) << 32) | t.remoteAddr;
+    if (key == TsOffsetKey::ADDRESS_PAIR)
+    {
+        return static_cast<uint32_t>(Mix64(secret ^ pair));
+    }
+    const uint64_t ports = (static_cast<uint64_t>(t.localPort) << 16) | t.remotePort;
+    return static_cast<uint32_t>(Mix64(Mix64(secret ^ pair) ^ ports));
+}
+
+/**
+ * \ingroup portlab-ports
  * \brief Timestamp eligibility for a TIME_WAIT takeover. tcp_time_wait() copies
  * rx_opt.ts_recent_stamp into tw_ts_recent_stamp, which tcp_twsk_unique() requires to be
  * non-zero: the connection used timestamps and recorded one of the peer's.

@@ -5,6 +5,8 @@
 
 #include "transport/linux-port-space.h"
 
+#include "ports/timer-wheel.h"
+
 #include "ns3/abort.h"
 #include "ns3/ipv4.h"
 #include "ns3/log.h"
@@ -39,20 +41,6 @@ class LinuxPortSpace::StreamRandom : public portlab::RandomSource
   private:
     Ptr<UniformRandomVariable> m_rng;
 };
-
-namespace
-{
-/// Linux's timer wheel (kernel/time/timer.c): 6 bits per level, levels 8x coarser.
-constexpr int LVL_CLK_SHIFT = 3;
-constexpr int LVL_BITS = 6;
-constexpr int LVL_DEPTH = 9;
-
-uint64_t
-LvlStart(int n)
-{
-    return ((uint64_t{1} << LVL_BITS) - 1) << ((n - 1) * LVL_CLK_SHIFT);
-}
-} // namespace
 
 namespace
 {
@@ -374,24 +362,7 @@ LinuxPortSpace::RoundTimer(portlab::TimeNs t) const
     {
         return t;
     }
-    // calc_wheel_index(): the level is chosen by the delta; the expiry is rounded up to the
-    // level's granularity (8^level jiffies).
-    const portlab::TimeNs jiffy = portlab::NS_PER_SECOND / m_timeWaitHz;
-    const portlab::TimeNs now = Now();
-    uint64_t nowJ = static_cast<uint64_t>(now / jiffy);
-    uint64_t delta = static_cast<uint64_t>((t - now + jiffy - 1) / jiffy);
-    uint64_t expires = nowJ + delta;
-    int lvl = 0;
-    while (lvl + 1 < LVL_DEPTH && delta >= LvlStart(lvl + 1))
-    {
-        ++lvl;
-    }
-    int shift = lvl * LVL_CLK_SHIFT;
-    if (lvl > 0)
-    {
-        expires = ((expires + (uint64_t{1} << shift)) >> shift) << shift;
-    }
-    return static_cast<portlab::TimeNs>(expires) * jiffy;
+    return portlab::TimerWheelExpiry(Now(), t, m_timeWaitHz);
 }
 
 void

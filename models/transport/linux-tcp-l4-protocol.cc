@@ -206,15 +206,24 @@ LinuxTcpL4Protocol::Random32()
 }
 
 uint32_t
-LinuxTcpL4Protocol::TimestampOffset(Ipv4Address local, Ipv4Address remote)
+LinuxTcpL4Protocol::TimestampOffset(Ipv4Address local,
+                                    uint16_t localPort,
+                                    Ipv4Address remote,
+                                    uint16_t remotePort)
 {
-    if (!m_tsSecretDrawn)
+    const auto& sysctls = m_ports->Host().Sysctls();
+    const auto key = static_cast<portlab::TsOffsetKey>(sysctls.tcpTsOffset);
+    if (!m_tsSecretDrawn && portlab::TcpTsOffsetKeyed(sysctls.tcpTimestamps, key))
     {
         m_tsSecret = (static_cast<uint64_t>(Random32()) << 32) | Random32();
         m_tsSecretDrawn = true;
     }
-    uint64_t pair = (static_cast<uint64_t>(local.Get()) << 32) | remote.Get();
-    return static_cast<uint32_t>(portlab::Mix64(m_tsSecret ^ pair));
+    portlab::FourTuple t;
+    t.localAddr = local.Get();
+    t.localPort = localPort;
+    t.remoteAddr = remote.Get();
+    t.remotePort = remotePort;
+    return portlab::SecureTcpTsOff(m_tsSecret, t, sysctls.tcpTimestamps, key);
 }
 
 uint32_t
@@ -406,6 +415,47 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
     return IpL4Protocol::RX_ENDPOINT_CLOSED;
 }
 
+bool
+LinuxTcpL4Protocol::TimeWaitOowAckAllowed(const portlab::TimeWaitEntry& tw,
+                                          const LinuxTcpHeader& h,
+                                          uint32_t payloadSize)
+{
+    const uint8_t flags = h.GetFlags();
+    const bool dataWithoutSyn =
+        (payloadSize != 0 || (flags & TcpHeader::FIN)) && !(flags & TcpHeader::SYN);
+    const auto key =
+        std::make_pair((static_cast<uint64_t>(tw.tuple.localAddr) << 32) | tw.tuple.remoteAddr,
+                       (static_cast<uint32_t>(tw.tuple.localPort) << 16) | tw.tuple.remotePort);
+    const portlab::TimeNs now = LinuxPortSpace::Now();
+    const int64_t ratelimitMs = m_ports->Host().Sysctls().tcpInvalidRatelimitMs;
+    auto it = m_twLastOowAck.find(key);
+    // A note left by an earlier TIME_WAIT of the 4-tuple does not count (tw_last_oow_ack_time
+    // starts at 0 in each timewait sock).
+    const bool sentBefore = it != m_twLastOowAck.end() && it->second.first == tw.entryStamp;
+    if (portlab::TcpOowRateLimited(dataWithoutSyn,
+                                   sentBefore,
+                                   sentBefore ? it->second.second : 0,
+                                   now,
+                                   ratelimitMs))
+    {
+        return false;
+    }
+    if (!dataWithoutSyn)
+    {
+        m_twLastOowAck[key] = std::make_pair(tw.entryStamp, now);
+        if (m_twLastOowAck.size() > 1024 && m_twLastOowAck.size() > 2 * Table().TimeWaitCount())
+        {
+            for (auto e = m_twLastOowAck.begin(); e != m_twLastOowAck.end();)
+            {
+                e = now - e->second.second >= ratelimitMs * portlab::NS_PER_MS
+                        ? m_twLastOowAck.erase(e)
+                        : std::next(e);
+            }
+        }
+    }
+    return true;
+}
+
 void
 LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho)
 {
@@ -418,7 +468,13 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
     ack.SetWindowSize(0);
     if (tw.flags & portlab::TW_TIMESTAMPS)
     {
-        ack.SetTimestamp(TcpClockMs(), tsEcho);
+        // tcp_tw_tsval(): the clock plus the connection's offset (tw_ts_offset), which
+        // TimestampOffset() gives again from the 4-tuple.
+        ack.SetTimestamp(TcpClockMs() + TimestampOffset(LinuxPortSpace::ToNs3(tw.tuple.localAddr),
+                                                        tw.tuple.localPort,
+                                                        LinuxPortSpace::ToNs3(tw.tuple.remoteAddr),
+                                                        tw.tuple.remotePort),
+                         tsEcho);
     }
     SendSegment(nullptr,
                 ack,
@@ -443,8 +499,8 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
     {
         tsVal = h.GetTsVal();
     }
-    const bool pawsReject = hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
-                            static_cast<int32_t>(tsVal - tw.tsRecent) < 0;
+    const bool twHasTs = (tw.flags & portlab::TW_TIMESTAMPS) != 0;
+    const bool pawsReject = portlab::TcpTwPawsReject(hasTs, twHasTs, tsVal, tw.tsRecent);
     const portlab::TimeNs now = LinuxPortSpace::Now();
 
     if (tw.flags & portlab::TW_FIN_WAIT2)
@@ -452,10 +508,8 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         ProcessFinWait2(id, h, payload, ip, pawsReject, tsVal);
         return;
     }
-    if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) && !pawsReject &&
-        (static_cast<int32_t>(seq - tw.rcvNxt) > 0 ||
-         (hasTs && (tw.flags & portlab::TW_TIMESTAMPS) &&
-          static_cast<int32_t>(tw.tsRecent - tsVal) < 0)))
+    if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) &&
+        portlab::TcpTwSynAccepted(seq, tw.rcvNxt, hasTs, twHasTs, tsVal, tw.tsRecent))
     {
         // A new SYN: if a listener exists the TIME_WAIT dies and the SYN reopens the
         // 4-tuple with ISN TcpTwIsn() (tw_snd_nxt + 65535 + 2).
@@ -499,7 +553,10 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         Table().RescheduleTimeWait(id, now);
         m_ports->ArmTimeWaitTimer();
     }
-    SendTimeWaitAck(tw, tsVal);
+    if (TimeWaitOowAckAllowed(tw, h, payload->GetSize()))
+    {
+        SendTimeWaitAck(tw, tsVal);
+    }
 }
 
 void
@@ -527,7 +584,10 @@ LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
     };
     if (pawsReject || !inWindow)
     {
-        SendTimeWaitAck(tw, tsVal); // out of window: an ACK
+        if (TimeWaitOowAckAllowed(tw, h, payload->GetSize()))
+        {
+            SendTimeWaitAck(tw, tsVal); // out of window: an ACK, rate-limited
+        }
         return;
     }
     if (flags & TcpHeader::RST)

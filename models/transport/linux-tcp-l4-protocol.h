@@ -18,6 +18,8 @@
 #include "ns3/tcp-header.h"
 #include "ns3/traced-callback.h"
 
+#include <map>
+#include <utility>
 #include <vector>
 
 namespace ns3
@@ -136,13 +138,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     uint32_t Random32();
 
     /**
-     * \brief The timestamp offset of a connection with tcp_timestamps=1: a keyed hash of the
-     * address pair (Linux's secure_tcp_ts_off), so the timestamps of successive connections
-     * between two hosts keep rising and a new SYN can reopen a TIME_WAIT 4-tuple.
-     * \param local local address \param remote remote address
-     * \return the offset
+     * \brief The TSval offset of a connection (and of the ACKs of its TIME_WAIT):
+     * portlab::SecureTcpTsOff() with the host's tcp_timestamps and portlab.tcp_ts_offset, keyed
+     * by the host's secret (drawn the first time an offset is keyed).
+     * \param local local address \param localPort local port
+     * \param remote remote address \param remotePort remote port
+     * \return the offset (0 with tcp_timestamps 2 or portlab.tcp_ts_offset 0)
      */
-    uint32_t TimestampOffset(Ipv4Address local, Ipv4Address remote);
+    uint32_t TimestampOffset(Ipv4Address local,
+                             uint16_t localPort,
+                             Ipv4Address remote,
+                             uint16_t remotePort);
 
     /**
      * \brief tcp_v4_init_seq() -> secure_tcp_seq(): the ISN of a connection, a keyed hash of
@@ -228,6 +234,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                          Ptr<Packet> payload,
                          const Ipv4Header& ip,
                          uint32_t ifIndex);
+    /**
+     * \brief tcp_timewait_check_oow_rate_limit(): may the TIME_WAIT answer this segment with
+     * an ACK now (portlab::TcpOowRateLimited() with tcp_invalid_ratelimit)? Notes the time
+     * when it may.
+     * \param tw the entry \param h the segment \param payloadSize its data bytes
+     * \return true if the ACK goes
+     */
+    bool TimeWaitOowAckAllowed(const portlab::TimeWaitEntry& tw,
+                               const LinuxTcpHeader& h,
+                               uint32_t payloadSize);
+
     void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
 
     /**
@@ -278,6 +295,11 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
     bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
 
+    /// tw_last_oow_ack_time of the TIME_WAITs that sent a rate-limited ACK, by 4-tuple
+    /// (addresses, ports): the TIME_WAIT's entry stamp (a later TIME_WAIT of the 4-tuple starts
+    /// afresh) and when. Pruned of entries older than tcp_invalid_ratelimit as it grows.
+    std::map<std::pair<uint64_t, uint32_t>, std::pair<portlab::TimeNs, portlab::TimeNs>>
+        m_twLastOowAck;
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstSent;     //!< RST sent
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_noSocket;    //!< unmatched
     TracedCallback<const TcpHeader&, Ipv4Address, Ipv4Address> m_rstReceived; //!< RST in

@@ -7,6 +7,7 @@
 
 #include "ipv4/linux-route.h"
 #include "ports/ephemeral-port-selector.h"
+#include "ports/tcp-retransmit-rules.h"
 #include "ports/tcp-time-wait-rules.h"
 #include "transport/linux-tcp-l4-protocol.h"
 
@@ -41,10 +42,10 @@ using portlab::TcpState;
 
 namespace
 {
-const Time TCP_RTO_MIN = MilliSeconds(200);  //!< include/net/tcp.h
-const Time TCP_RTO_MAX = Seconds(120);       //!< include/net/tcp.h
-constexpr uint32_t MAX_WINDOW = 65535;       //!< no window scaling
-constexpr uint32_t ORPHAN_RETRIES_ALIVE = 8; //!< tcp_orphan_retries 0 means 8
+const Time TCP_RTO_MIN = MilliSeconds(200);                    //!< include/net/tcp.h
+const Time TCP_RTO_MAX = NanoSeconds(portlab::TCP_RTO_MAX_NS); //!< include/net/tcp.h
+constexpr uint32_t MAX_WINDOW = 65535;                         //!< no window scaling
+constexpr uint32_t ORPHAN_RETRIES_ALIVE = 8;                   //!< tcp_orphan_retries 0 means 8
 } // namespace
 
 TypeId
@@ -425,8 +426,7 @@ LinuxTcpSocket::SetState(TcpState s)
 void
 LinuxTcpSocket::StateChanged(TcpState old, TcpState now)
 {
-    NS_LOG_INFO(this << " " << portlab::TcpStateName(old) << " -> "
-                     << portlab::TcpStateName(now));
+    NS_LOG_INFO(this << " " << portlab::TcpStateName(old) << " -> " << portlab::TcpStateName(now));
     m_stateTrace(old, now);
     // tcp_set_state(): CurrEstab counts ESTABLISHED and CLOSE_WAIT sockets; going from either
     // straight to CLOSE is an EstabReset.
@@ -667,7 +667,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_route = route;
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
     m_tsOk = portlab::TcpSynOffersTimestamps(ts); // until the SYN-ACK says whether the peer does
-    m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(m_local, m_remote) : 0;
+    m_tsOffset = m_tcp->TimestampOffset(m_local, m_localPort, m_remote, m_remotePort);
     if (r.tookOverTimeWait)
     {
         m_tsRecent = r.tsRecent;
@@ -1261,11 +1261,10 @@ LinuxTcpSocket::Retransmit()
         CloseDown(true, Errno::TIMEDOUT);
         return;
     }
-    if (m_state != TcpState::SYN_SENT ||
-        m_retries > static_cast<uint32_t>(sysctls.tcpSynLinearTimeouts))
+    if (portlab::TcpRetransmitBacksOff(m_state == TcpState::SYN_SENT,
+                                       m_retries,
+                                       sysctls.tcpSynLinearTimeouts))
     {
-        // tcp_retransmit_timer(): exponential backoff, except for the first
-        // tcp_syn_linear_timeouts SYN retransmissions ("tp->total_rto > ...").
         m_rto = std::min(m_rto * 2, TCP_RTO_MAX);
     }
     if (m_state == TcpState::SYN_SENT)
@@ -1305,33 +1304,15 @@ bool
 LinuxTcpSocket::SynSentTimedOut() const
 {
     // tcp_write_timeout() for TCP_SYN_SENT, read when the timer fires: retry_until is
-    // TCP_SYNCNT or tcp_syn_retries; it gives up after retry_until + tcp_syn_linear_timeouts
-    // retransmissions, or once retransmits_timed_out(): the time since the first SYN reaches
-    // tcp_model_timeout(retry_until), the time exponential backoff from TCP_TIMEOUT_INIT
-    // would take.
+    // TCP_SYNCNT or tcp_syn_retries; tcp_timeout_init() is the InitialRto attribute.
     const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
     const uint32_t retryUntil =
         m_synCount != 0 ? m_synCount : static_cast<uint32_t>(sysctls.tcpSynRetries);
-    if (m_retries >= retryUntil + static_cast<uint32_t>(sysctls.tcpSynLinearTimeouts))
-    {
-        return true;
-    }
-    if (m_retries == 0)
-    {
-        return false;
-    }
-    // tcp_model_timeout(): linear_backoff_thresh = ilog2(TCP_RTO_MAX / rto_base).
-    const int64_t base = m_initialRto.GetNanoSeconds();
-    uint32_t thresh = 0;
-    while ((base << (thresh + 1)) <= TCP_RTO_MAX.GetNanoSeconds())
-    {
-        ++thresh;
-    }
-    const int64_t timeout = retryUntil <= thresh ? ((int64_t{2} << retryUntil) - 1) * base
-                                                 : ((int64_t{2} << thresh) - 1) * base +
-                                                       static_cast<int64_t>(retryUntil - thresh) *
-                                                           TCP_RTO_MAX.GetNanoSeconds();
-    return (Simulator::Now() - m_synStart).GetNanoSeconds() >= timeout;
+    return portlab::TcpSynSentWriteTimeout(m_retries,
+                                           retryUntil,
+                                           sysctls.tcpSynLinearTimeouts,
+                                           (Simulator::Now() - m_synStart).GetNanoSeconds(),
+                                           m_initialRto.GetNanoSeconds());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1902,14 +1883,14 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     child->m_route = LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
     child->m_listener = this;
     child->m_sockState = SockState::CONNECTED; // inet_accept() hands it over as SS_CONNECTED
-    child->m_nonBlocking = true; // as a new socket: ns-3's calls never wait
+    child->m_nonBlocking = true;               // as a new socket: ns-3's calls never wait
     child->m_state = TcpState::SYN_RECV;
     child->StateChanged(TcpState::LISTEN, TcpState::SYN_RECV);
     child->m_rcvNxt = h.GetSequenceNumber() + 1;
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
     child->m_tsOk = portlab::TcpTstampOk(ts, h.HasTimestamp());
-    child->m_tsOffset = ts == 1 ? m_tcp->TimestampOffset(local, remote) : 0;
+    child->m_tsOffset = m_tcp->TimestampOffset(local, m_localPort, remote, h.GetSourcePort());
     if (child->m_tsOk)
     {
         child->m_tsRecent = h.GetTsVal();

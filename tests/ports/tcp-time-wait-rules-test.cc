@@ -4,8 +4,14 @@
  */
 
 #include "ports/tcp-time-wait-rules.h"
+#include "util/json-text.h"
 
+#include <algorithm>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 namespace portlab
 {
@@ -176,6 +182,123 @@ TEST(ConnectCapacityPerSecond, FewerTwBucketsThanHeldPortsMeansNoLimit)
     EXPECT_TRUE(ConnectCapacityPerSecond(sys, 1, false, true, false).overflow);
     sys.tcpMaxTwBuckets = 1000;
     EXPECT_FALSE(ConnectCapacityPerSecond(sys, 1, false, true, false).overflow);
+}
+
+/// The lines of tests/data/kernel-checks/timewait-syn-timestamps.jsonl (Linux 6.18.44) whose
+/// "check" is `check`.
+std::vector<Json>
+TimeWaitRecording(const std::string& check)
+{
+    const std::string path =
+        std::string(PORTLAB_KERNEL_CHECKS_DIR) + "/timewait-syn-timestamps.jsonl";
+    std::ifstream in(path);
+    EXPECT_TRUE(in.good()) << "cannot read " << path;
+    std::vector<Json> out;
+    std::string line;
+    while (std::getline(in, line))
+    {
+        Json j = ParseJson(line);
+        if (j.at("check") == check)
+        {
+            out.push_back(j);
+        }
+    }
+    return out;
+}
+
+TEST(TcpTimeWaitRules, TsOffsetsArePerFourTupleAsTheRecordedKernelsAre)
+{
+    // 16 SYNs from distinct ports of one client within a ms: with tcp_timestamps 1 the
+    // recorded TSvals are spread over the 32-bit space (per 4-tuple offsets; an offset per
+    // address pair would give one value), with 2 they are the clock (no offset).
+    const FourTuple base{0x0a090001, 0x0a090002, 0, 80};
+    for (const Json& rec : TimeWaitRecording("offsets"))
+    {
+        const int64_t ts = rec.at("tcp_timestamps").get<int64_t>();
+        std::vector<int64_t> recorded;
+        std::vector<int64_t> model;
+        for (const auto& syn : rec.at("syns"))
+        {
+            recorded.push_back(syn.at(2).get<int64_t>());
+            FourTuple t = base;
+            t.localPort = syn.at(0).get<uint16_t>();
+            model.push_back(SecureTcpTsOff(0x5eed, t, ts, TsOffsetKey::FOUR_TUPLE));
+        }
+        ASSERT_GE(recorded.size(), 8u);
+        const auto spread = [](const std::vector<int64_t>& v) {
+            return *std::max_element(v.begin(), v.end()) - *std::min_element(v.begin(), v.end());
+        };
+        const int64_t wide = int64_t{1} << 30; // 16 uniform 32-bit values span more w.p. ~1
+        if (ts == 1)
+        {
+            EXPECT_GT(spread(recorded), wide) << "the recording: unrelated TSvals";
+            EXPECT_GT(spread(model), wide) << "per 4-tuple offsets should be unrelated";
+        }
+        else
+        {
+            EXPECT_LE(spread(recorded), 2) << "the recording: one clock, within 2 ms";
+            EXPECT_EQ(spread(model), 0) << "tcp_timestamps=2 has no offset";
+        }
+    }
+    const FourTuple a{0x0a090001, 0x0a090002, 40000, 80};
+    FourTuple b = a;
+    b.localPort = 40001;
+    EXPECT_EQ(SecureTcpTsOff(7, a, 1, TsOffsetKey::FOUR_TUPLE),
+              SecureTcpTsOff(7, a, 1, TsOffsetKey::FOUR_TUPLE))
+        << "one 4-tuple keeps its offset, so its TSvals keep rising";
+    EXPECT_NE(SecureTcpTsOff(7, a, 1, TsOffsetKey::FOUR_TUPLE),
+              SecureTcpTsOff(7, b, 1, TsOffsetKey::FOUR_TUPLE));
+    EXPECT_EQ(SecureTcpTsOff(7, a, 1, TsOffsetKey::ADDRESS_PAIR),
+              SecureTcpTsOff(7, b, 1, TsOffsetKey::ADDRESS_PAIR))
+        << "per address pair, the ports do not count";
+    EXPECT_EQ(SecureTcpTsOff(7, a, 1, TsOffsetKey::NONE), 0u);
+    EXPECT_EQ(SecureTcpTsOff(7, a, 0, TsOffsetKey::FOUR_TUPLE), 0u);
+}
+
+TEST(TcpTimeWaitRules, ATimeWaitTakesASynIffItsTimestampIsNewerAsRecorded)
+{
+    // Every recorded SYN into a server TIME_WAIT (same 4-tuple, and other 4-tuples behind an
+    // snat): "immediate" (SYN-ACK) iff its TSval was newer than ts_recent, else "fast_retry"
+    // (bare ACK, RST, SYN again). With timestamps the TSval decides whatever the sequence.
+    int rounds = 0;
+    int rejected = 0;
+    for (const std::string check : {"same_tuple", "other_tuples"})
+    {
+        for (const Json& rec : TimeWaitRecording(check))
+        {
+            const uint32_t tsVal = rec.at("syn_tsval").get<uint32_t>();
+            const uint32_t tsRecent = rec.at("ts_recent").get<uint32_t>();
+            const bool immediate = rec.at("class") == "immediate";
+            ASSERT_TRUE(immediate || rec.at("class") == "fast_retry") << rec.dump();
+            for (uint32_t seq : {1000u, 0x90000000u}) // after and before tw_rcv_nxt
+            {
+                EXPECT_EQ(TcpTwSynAccepted(seq, 5000, true, true, tsVal, tsRecent), immediate)
+                    << check << " round " << rec.at("round") << " (" << rec.at("segments")
+                    << "), seq " << seq;
+            }
+            ++rounds;
+            rejected += immediate ? 0 : 1;
+        }
+    }
+    EXPECT_GE(rounds, 30);
+    EXPECT_GT(rejected, 0) << "the recording should hold some rejected SYNs";
+    EXPECT_TRUE(TcpTwSynAccepted(6000, 5000, false, true, 0, 0))
+        << "without a timestamp the sequence decides";
+    EXPECT_FALSE(TcpTwSynAccepted(4000, 5000, false, true, 0, 0));
+}
+
+TEST(TcpTimeWaitRules, OutOfWindowAcksOfATimeWaitAreRateLimitedExceptForDataAndFins)
+{
+    // tcp_oow_rate_limited(): one ACK per tcp_invalid_ratelimit for SYNs and bare ACKs; a
+    // segment with data or a FIN (and no SYN) always gets its ACK; the first one always goes.
+    EXPECT_FALSE(TcpOowRateLimited(false, false, 0, 5 * NS_PER_MS, 500)) << "the first ACK goes";
+    EXPECT_TRUE(TcpOowRateLimited(false, true, 0, 499 * NS_PER_MS, 500))
+        << "a SYN 499 ms after the last ACK gets none";
+    EXPECT_FALSE(TcpOowRateLimited(false, true, 0, 500 * NS_PER_MS, 500))
+        << "500 ms after the last ACK the next goes";
+    EXPECT_FALSE(TcpOowRateLimited(true, true, 0, 1 * NS_PER_MS, 500))
+        << "a retransmitted FIN is always ACKed";
+    EXPECT_FALSE(TcpOowRateLimited(false, true, 0, 1 * NS_PER_MS, 0)) << "0 turns the limit off";
 }
 
 } // namespace

@@ -7,10 +7,12 @@
 
 #include "link/lean-point-to-point-helper.h"
 #include "link/point-to-point-link.h"
+#include "syn-recording.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-stack-helper.h"
 #include "transport/linux-tcp-l4-protocol.h"
 #include "transport/linux-tcp-socket.h"
+#include "util/json-text.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/core-module.h"
@@ -24,6 +26,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iterator>
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace portlab
@@ -201,25 +204,55 @@ TEST_F(TcpLifecycle, TimerWheelRoundingForHz250EndsTimeWaitWithinTheKernelsWindo
     EXPECT_LE(lived, Seconds(60) + MilliSeconds(2048));
 }
 
-TEST_F(TcpLifecycle, SynRetransmissionsBackOffAndEndInEtimedout)
+TEST_F(TcpLifecycle, SynRetransmissionsFollowTheLinuxRecordingForEveryRecordedPair)
 {
-    // Drop everything the server would receive: SYNs go unanswered.
+    // tests/data/kernel-checks/syn-linear-timeouts.jsonl: Linux 6.18.44 (CONFIG_HZ=250), a peer
+    // that drops every SYN, tcp_syn_retries 1-6 x tcp_syn_linear_timeouts 0, 2, 4, 8. Each SYN
+    // and the ETIMEDOUT must come when the kernel's, less its timer-wheel lateness
+    // (SynScheduleDisagreement()): e.g. 6 and 4 give SYNs at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35,
+    // 67 s and ETIMEDOUT at 131 s in the model, 134.9 s on the kernel, whose 64 s timer lands
+    // in a wheel level of 2.048 s granularity.
+    const SynRecording rec = LoadSynRecording();
+    ASSERT_FALSE(rec.pairs.empty());
     Ptr<RateErrorModel> drop = CreateObject<RateErrorModel>();
     drop->SetAttribute("ErrorRate", DoubleValue(1.0));
     drop->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
     devs.Get(1)->SetAttribute("ReceiveErrorModel", PointerValue(drop));
-    Ptr<LinuxTcpSocket> c = Tcp(0);
-    Time failedAt;
-    c->SetConnectCallback(
-        MakeNullCallback<void, Ptr<Socket>>(),
-        Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
-    ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
-    RunFor(Seconds(200));
-    // Linux 6.18, tcp_syn_retries 6 and tcp_syn_linear_timeouts 4: SYNs at 0, 1, 2, 3, 4, 5,
-    // 7, 11, 19, 35, 67 s; it gives up at 131 s (tests/data/kernel-checks/syn-retries.out:
-    // 134.7 s there, the kernel's timer wheel adding its slack to the long timers).
-    EXPECT_EQ(failedAt, Seconds(131)) << "connect() should give up 131 s after the first SYN";
-    EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT);
+    std::vector<Time> sent;
+    devs.Get(0)->TraceConnectWithoutContext(
+        "MacTx",
+        Callback<void, Ptr<const Packet>>(
+            [&sent](Ptr<const Packet>) { sent.push_back(Simulator::Now()); }));
+    for (const SynRecord& r : rec.pairs)
+    {
+        Sysctl("net.ipv4.tcp_syn_retries", std::to_string(r.synRetries));
+        Sysctl("net.ipv4.tcp_syn_linear_timeouts", std::to_string(r.linearTimeouts));
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        Time failedAt;
+        c->SetConnectCallback(
+            MakeNullCallback<void, Ptr<Socket>>(),
+            Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
+        sent.clear();
+        const Time start = Simulator::Now();
+        ASSERT_EQ(c->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(Seconds(200));
+        std::vector<TimeNs> synAt;
+        for (Time t : sent)
+        {
+            synAt.push_back((t - start).GetNanoSeconds());
+        }
+        ASSERT_FALSE(synAt.empty());
+        const TimeNs first = synAt.front(); // the first SYN, as the recording counts
+        for (TimeNs& t : synAt)
+        {
+            t -= first;
+        }
+        EXPECT_EQ(
+            SynScheduleDisagreement(synAt, (failedAt - start).GetNanoSeconds() - first, r, rec.hz),
+            "");
+        EXPECT_EQ(c->GetLinuxErrno(), Errno::TIMEDOUT)
+            << "connect() should fail with ETIMEDOUT, as Linux's did";
+    }
 }
 
 TEST_F(TcpLifecycle, TcpSynRetriesDecidesWhenConnectGivesUpEvenWhenSetAfterTheSocket)
@@ -440,8 +473,10 @@ TEST_F(TcpLifecycle, RefusedConnectionIsEconnrefused)
 
 TEST_F(TcpLifecycle, NewerSynReopensAServerSideTimeWait)
 {
-    // tcp_timestamps 1 (Linux's default: an offset per address pair, so timestamps between
-    // two hosts keep rising) and 2 (no offset): either way the new SYN is newer.
+    // tcp_timestamps 1 (Linux 6.18.44: an offset per 4-tuple, so one 4-tuple's timestamps keep
+    // rising) and 2 (no offset): either way the new SYN of the same 4-tuple is newer. Recorded
+    // (tests/data/kernel-checks/timewait-syn-timestamps.jsonl, "same_tuple"): 10 of 10 taken at
+    // once, server ISN tw_snd_nxt + 65537.
     for (const char* ts : {"1", "2"})
     {
         if (std::string(ts) == "2")
@@ -519,6 +554,202 @@ TEST_F(TcpLifecycle, Rfc1337KeepsTimeWaitAliveAgainstRst)
                                                                Ipv4Address("10.1.1.1"));
     RunFor(MilliSeconds(5));
     EXPECT_EQ(Table(0).TimeWaitCount(), 1u) << "tcp_rfc1337=1 ignores RST in TIME_WAIT";
+}
+
+TEST_F(TcpLifecycle, ASynWithAnOlderTimestampIsAckedResetAndResentAfterTcpTimeoutMin)
+{
+    // A SYN that meets a server TIME_WAIT of its 4-tuple with a TSval of another offset, as
+    // when another client behind a NAT gets the same public port: recorded on Linux 6.18.44
+    // (tests/data/kernel-checks/timewait-syn-timestamps.jsonl, "other_tuples"), the TIME_WAIT
+    // took the SYN at once iff its TSval was newer than ts_recent (11 of 24), else it answered
+    // with a bare ACK, the client sent an RST (killing the TIME_WAIT) and its SYN again
+    // TCP_TIMEOUT_MIN later, which a listener took (13 of 24, connect() 9.1-15.5 ms at HZ=250).
+    // Here the client's first connection of each 4-tuple has an offset (portlab.tcp_ts_offset
+    // 2) and its second none (0): an unrelated TSval, older about half the time.
+    Listener(80);
+    uint32_t rstSent = 0;
+    nodes.Get(0)->GetObject<LinuxTcpL4Protocol>()->TraceConnectWithoutContext(
+        "RstSent",
+        Callback<void, const TcpHeader&, Ipv4Address, Ipv4Address>(
+            [&rstSent](const TcpHeader&, Ipv4Address, Ipv4Address) { ++rstSent; }));
+    int immediate = 0;
+    int resent = 0;
+    for (uint16_t port = 45000; port < 45016; ++port)
+    {
+        Sysctl("portlab.tcp_ts_offset", "2");
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        ASSERT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        accepted.back()->Close(); // the server closes first: the TIME_WAIT is on the server
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(MilliSeconds(500));
+        uint32_t tsRecent = 0;
+        bool found = false;
+        Table(1).ForEach([](const portlab::TcpSocketView&) {},
+                         [&](const portlab::TimeWaitEntry& e) {
+                             if (e.tuple.remotePort == port)
+                             {
+                                 tsRecent = e.tsRecent;
+                                 found = true;
+                             }
+                         });
+        ASSERT_TRUE(found) << "port " << port << ": the server should hold the TIME_WAIT";
+        const size_t timeWaits = Table(1).TimeWaitCount();
+        Sysctl("portlab.tcp_ts_offset", "0");
+        const bool newer = static_cast<int32_t>(LinuxTcpL4Protocol::TcpClockMs() - tsRecent) > 0;
+        const uint32_t rstBefore = rstSent;
+        const size_t acceptedBefore = accepted.size();
+        Ptr<LinuxTcpSocket> again = Tcp(0);
+        Time connected;
+        again->SetConnectCallback(Callback<void, Ptr<Socket>>(
+                                      [&connected](Ptr<Socket>) { connected = Simulator::Now(); }),
+                                  MakeNullCallback<void, Ptr<Socket>>());
+        ASSERT_EQ(again->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        const Time start = Simulator::Now();
+        ASSERT_EQ(again->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(MilliSeconds(100));
+        ASSERT_EQ(again->GetTcpState(), TcpState::ESTABLISHED)
+            << "port " << port << ": the connection should succeed either way, as on Linux";
+        EXPECT_EQ(accepted.size(), acceptedBefore + 1);
+        EXPECT_EQ(Table(1).TimeWaitCount(), timeWaits - 1) << "the 4-tuple's TIME_WAIT is gone";
+        if (newer)
+        {
+            ++immediate;
+            EXPECT_EQ(rstSent, rstBefore) << "port " << port << ": a newer TSval is taken at once";
+            EXPECT_LT(connected - start, MilliSeconds(3)) << "one round trip over the 1 ms link";
+        }
+        else
+        {
+            ++resent;
+            EXPECT_EQ(rstSent, rstBefore + 1)
+                << "port " << port << ": an older TSval gets an ACK, which the client resets";
+            EXPECT_GE(connected - start, MilliSeconds(6));
+            EXPECT_LT(connected - start, MilliSeconds(7))
+                << "port " << port << ": SYN and ACK, TCP_TIMEOUT_MIN (2 jiffies at HZ=1000), "
+                << "then SYN and SYN-ACK";
+        }
+        again->Close();
+        accepted.back()->Close();
+        RunFor(Seconds(1));
+    }
+    EXPECT_GT(immediate, 0) << "some of 16 unrelated offsets should give a newer TSval";
+    EXPECT_GT(resent, 0) << "some of 16 unrelated offsets should give an older TSval";
+}
+
+TEST_F(TcpLifecycle, WithRfc1337AnOlderSynNeverGetsThroughAndTheTimeWaitAcksAtMostTwiceASecond)
+{
+    // Recorded on Linux 6.18.44 (timewait-syn-timestamps.jsonl, "rfc1337": server
+    // tcp_rfc1337=1, client tcp_syn_retries=2, a SYN older than the TIME_WAIT's ts_recent):
+    // SYNs at 0, 11, 1019, 2043, 3063, 4092, 6111 ms, ETIMEDOUT at 10.27 s; the TIME_WAIT
+    // answered every SYN with an ACK (which the client reset, in vain) except the one 11 ms
+    // after the first: tcp_invalid_ratelimit (500 ms) holds its ACK back.
+    const auto rec = [] {
+        std::ifstream in(std::string(PORTLAB_KERNEL_CHECKS_DIR) + "/timewait-syn-timestamps.jsonl");
+        std::string line;
+        while (std::getline(in, line))
+        {
+            const Json j = ParseJson(line);
+            if (j.at("check") == "rfc1337" && j.at("result") == "ETIMEDOUT")
+            {
+                return j;
+            }
+        }
+        return Json();
+    }();
+    ASSERT_FALSE(rec.is_null()) << "the recording should hold a refused connect() with rfc1337";
+    std::vector<TimeNs> recSyns;
+    size_t recAcks = 0;
+    for (const auto& seg : rec.at("segments"))
+    {
+        if (seg.at(1) == "c:S")
+        {
+            recSyns.push_back(static_cast<TimeNs>(seg.at(0).get<double>() * NS_PER_MS));
+        }
+        recAcks += seg.at(1) == "s:A" ? 1 : 0;
+    }
+    SynRecord want;
+    want.synRetries = 2;
+    want.linearTimeouts = 4;
+    want.synAt = recSyns;
+    want.gaveUp = static_cast<TimeNs>(rec.at("connect_ms").get<double>() * NS_PER_MS);
+
+    Listener(80);
+    nodes.Get(1)->GetObject<LinuxPortSpace>()->Host().Sysctls().Set("tcp_rfc1337", "1");
+    nodes.Get(0)->GetObject<LinuxPortSpace>()->Host().Sysctls().Set("tcp_syn_retries", "2");
+    // Segments as they leave each node: (time, TCP flags).
+    std::vector<std::pair<Time, uint8_t>> fromClient;
+    std::vector<std::pair<Time, uint8_t>> fromServer;
+    auto log = [](std::vector<std::pair<Time, uint8_t>>& to) {
+        return Callback<void, Ptr<const Packet>>([&to](Ptr<const Packet> p) {
+            Ptr<Packet> c = p->Copy();
+            PppHeader ppp;
+            Ipv4Header ip;
+            TcpHeader tcp;
+            c->RemoveHeader(ppp);
+            c->RemoveHeader(ip);
+            c->PeekHeader(tcp);
+            to.emplace_back(Simulator::Now(), tcp.GetFlags());
+        });
+    };
+    devs.Get(0)->TraceConnectWithoutContext("MacTx", log(fromClient));
+    devs.Get(1)->TraceConnectWithoutContext("MacTx", log(fromServer));
+    for (uint16_t port = 45000; port < 45032; ++port)
+    {
+        Sysctl("portlab.tcp_ts_offset", "2");
+        Ptr<LinuxTcpSocket> c = Tcp(0);
+        ASSERT_EQ(c->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        c->Connect(InetSocketAddress(server, 80));
+        RunFor(MilliSeconds(10));
+        accepted.back()->Close();
+        RunFor(MilliSeconds(10));
+        c->Close();
+        RunFor(MilliSeconds(500));
+        uint32_t tsRecent = 0;
+        Table(1).ForEach([](const portlab::TcpSocketView&) {},
+                         [&](const portlab::TimeWaitEntry& e) {
+                             if (e.tuple.remotePort == port)
+                             {
+                                 tsRecent = e.tsRecent;
+                             }
+                         });
+        Sysctl("portlab.tcp_ts_offset", "0");
+        if (static_cast<int32_t>(LinuxTcpL4Protocol::TcpClockMs() - tsRecent) > 0)
+        {
+            continue; // a newer TSval: taken at once; look for an older one
+        }
+        const size_t timeWaits = Table(1).TimeWaitCount();
+        fromClient.clear();
+        fromServer.clear();
+        Ptr<LinuxTcpSocket> again = Tcp(0);
+        Time failedAt;
+        again->SetConnectCallback(
+            MakeNullCallback<void, Ptr<Socket>>(),
+            Callback<void, Ptr<Socket>>([&failedAt](Ptr<Socket>) { failedAt = Simulator::Now(); }));
+        ASSERT_EQ(again->Bind(InetSocketAddress(Ipv4Address::GetAny(), port)), 0);
+        const Time start = Simulator::Now();
+        ASSERT_EQ(again->Connect(InetSocketAddress(server, 80)), 0);
+        RunFor(Seconds(20));
+        EXPECT_EQ(again->GetLinuxErrno(), Errno::TIMEDOUT)
+            << "with tcp_rfc1337 the RST cannot clear the TIME_WAIT: connect() times out";
+        EXPECT_EQ(Table(1).TimeWaitCount(), timeWaits) << "the TIME_WAIT survives";
+        std::vector<TimeNs> syns;
+        for (const auto& [t, flags] : fromClient)
+        {
+            if (flags == TcpHeader::SYN)
+            {
+                syns.push_back((t - start).GetNanoSeconds());
+            }
+        }
+        EXPECT_EQ(SynScheduleDisagreement(syns, (failedAt - start).GetNanoSeconds(), want, 250),
+                  "");
+        EXPECT_EQ(fromServer.size(), recAcks)
+            << "the TIME_WAIT should ACK every SYN but the one TCP_TIMEOUT_MIN after the first "
+               "(tcp_invalid_ratelimit), as Linux did";
+        return;
+    }
+    FAIL() << "none of 32 unrelated offsets gave an older TSval";
 }
 
 TEST_F(TcpLifecycle, WithoutTimestampsTheNewIsnReopensAServerSideTimeWaitEveryTime)
