@@ -112,10 +112,26 @@ class LinuxFibRouting : public Ipv4RoutingProtocol
     Ptr<Ipv4Route> Lookup(Ipv4Address dest, Ptr<NetDevice> oif = nullptr) const;
 
     // Ipv4RoutingProtocol
+    /**
+     * \brief Lookup() for a locally sent datagram.
+     * \param p the packet (unused) \param header its IPv4 header (the destination counts)
+     * \param oif when not null, only routes through this device count
+     * \param sockerr ERROR_NOTERROR, or ERROR_NOROUTETOHOST without a route
+     * \return the route, or nullptr
+     */
     Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p,
                                const Ipv4Header& header,
                                Ptr<NetDevice> oif,
                                Socket::SocketErrno& sockerr) override;
+    /**
+     * \brief A received datagram, as Ipv4StaticRouting::RouteInput() takes it: multicast is
+     * left to other protocols; one of the node's addresses is delivered locally; with
+     * forwarding off the error callback gets ERROR_NOROUTETOHOST; else Lookup() forwards it.
+     * \param p the packet \param header its IPv4 header \param idev the input device
+     * \param ucb unicast forwarding \param mcb multicast forwarding (unused)
+     * \param lcb local delivery \param ecb error
+     * \return whether this protocol handled the datagram
+     */
     bool RouteInput(Ptr<const Packet> p,
                     const Ipv4Header& header,
                     Ptr<const NetDevice> idev,
@@ -123,11 +139,23 @@ class LinuxFibRouting : public Ipv4RoutingProtocol
                     MulticastForwardCallback mcb,
                     LocalDeliverCallback lcb,
                     ErrorCallback ecb) override;
+    /// Adds a route to each network of the interface's addresses (not /32s).
+    /// \param interface the interface that came up
     void NotifyInterfaceUp(uint32_t interface) override;
+    /// Removes every route through the interface, static ones too.
+    /// \param interface the interface that went down
     void NotifyInterfaceDown(uint32_t interface) override;
+    /// On an up interface, adds a route to the address's network.
+    /// \param interface the interface \param address the new address
     void NotifyAddAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
+    /// On an up interface, removes the network routes through it to the address's network.
+    /// \param interface the interface \param address the removed address
     void NotifyRemoveAddress(uint32_t interface, Ipv4InterfaceAddress address) override;
+    /// Takes the node's IPv4 and the connected routes of its interfaces that are up.
+    /// \param ipv4 the node's IPv4
     void SetIpv4(Ptr<Ipv4> ipv4) override;
+    /// The table as `route -n` prints it, in Ipv4StaticRouting's layout.
+    /// \param stream where to print \param unit the time unit of the header line
     void PrintRoutingTable(Ptr<OutputStreamWrapper> stream,
                            Time::Unit unit = Time::S) const override;
 
