@@ -5,12 +5,16 @@
  * bench/many-hosts: H client hosts against one server (target: 10,000 hosts in <= 4 GB peak
  * RSS). A star of point-to-point links (1 ms, /30 subnets, static default routes); every
  * client opens K request/response connections at a constant rate, closing first.
+ * --routing says which table routes: LinuxFibRouting (hash lookups, the default) or ns-3's
+ * Ipv4StaticRouting (a walk over the server's 10,000 connected routes per lookup); both take
+ * the same routes.
  *
- *   many-hosts [--hosts 10000] [--connections 5] [--rate 10]
+ *   many-hosts [--hosts 10000] [--connections 5] [--rate 10] [--routing fib|static]
  */
 
 #include "apps/tcp-client-process.h"
 #include "apps/tcp-server-process.h"
+#include "ipv4/linux-fib-routing-helper.h"
 #include "link/lean-point-to-point-helper.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-stack-helper.h"
@@ -33,10 +37,12 @@ main(int argc, char** argv)
     uint32_t hosts = 10000;
     uint32_t perHost = 5;
     double rate = 10;
+    std::string routing = "fib";
     for (int i = 1; i < argc; ++i)
     {
         std::string a = argv[i];
-        if (i + 1 < argc && (a == "--hosts" || a == "--connections" || a == "--rate"))
+        if (i + 1 < argc &&
+            (a == "--hosts" || a == "--connections" || a == "--rate" || a == "--routing"))
         {
             std::string v = argv[++i];
             if (a == "--hosts")
@@ -47,6 +53,10 @@ main(int argc, char** argv)
             {
                 perHost = static_cast<uint32_t>(std::stoul(v));
             }
+            else if (a == "--routing")
+            {
+                routing = v;
+            }
             else
             {
                 rate = std::stod(v);
@@ -55,7 +65,7 @@ main(int argc, char** argv)
         }
         std::fprintf(stderr,
                      "many-hosts: unknown argument '%s'\nusage: many-hosts [--hosts H] "
-                     "[--connections K] [--rate R]\n",
+                     "[--connections K] [--rate R] [--routing fib|static]\n",
                      a.c_str());
         return 2;
     }
@@ -66,6 +76,13 @@ main(int argc, char** argv)
                      "10.0.0.0/16), --connections >= 1, --rate > 0\n");
         return 2;
     }
+    if (routing != "fib" && routing != "static")
+    {
+        std::fprintf(stderr,
+                     "many-hosts: --routing '%s' is not a routing; allowed: fib, static\n",
+                     routing.c_str());
+        return 2;
+    }
     auto t0 = std::chrono::steady_clock::now();
     RngSeedManager::SetSeed(1);
     NodeContainer server;
@@ -74,7 +91,15 @@ main(int argc, char** argv)
     clients.Create(hosts);
     LinuxStackHelper stack;
     Ipv4StaticRoutingHelper staticRouting;
-    stack.SetRoutingHelper(staticRouting);
+    LinuxFibRoutingHelper fibRouting;
+    if (routing == "fib")
+    {
+        stack.SetRoutingHelper(fibRouting);
+    }
+    else
+    {
+        stack.SetRoutingHelper(staticRouting);
+    }
     stack.Install(server);
     stack.Install(clients);
     LeanPointToPointHelper p2p; // as LinkPointToPoint
@@ -90,9 +115,15 @@ main(int argc, char** argv)
         addr.SetBase(Ipv4Address(base), "255.255.255.252");
         Ipv4InterfaceContainer ifs = addr.Assign(d);
         serverSide[h] = ifs.GetAddress(1);
-        Ptr<Ipv4StaticRouting> r =
-            staticRouting.GetStaticRouting(clients.Get(h)->GetObject<Ipv4>());
-        r->SetDefaultRoute(ifs.GetAddress(1), 1);
+        Ptr<Ipv4> clientIp = clients.Get(h)->GetObject<Ipv4>();
+        if (routing == "fib")
+        {
+            LinuxFibRoutingHelper::GetFibRouting(clientIp)->SetDefaultRoute(ifs.GetAddress(1), 1);
+        }
+        else
+        {
+            staticRouting.GetStaticRouting(clientIp)->SetDefaultRoute(ifs.GetAddress(1), 1);
+        }
     }
     stack.AssignStreams(server, 1);
     stack.AssignStreams(clients, 2);
@@ -125,10 +156,12 @@ main(int argc, char** argv)
     size_t serverConns = server.Get(0)->GetObject<LinuxPortSpace>()->Host().Tcp().ConnectionCount();
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
-    std::printf("many-hosts: %u client hosts x %u connections at %g/s each, 1 server\n",
+    std::printf("many-hosts: %u client hosts x %u connections at %g/s each, 1 server, %s "
+                "routing\n",
                 hosts,
                 perHost,
-                rate);
+                rate,
+                routing.c_str());
     std::printf("  build %.2f s, run %.2f s wall; %llu of %llu exchanges completed; "
                 "server connections left %zu\n",
                 std::chrono::duration<double>(built - t0).count(),

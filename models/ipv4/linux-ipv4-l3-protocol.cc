@@ -94,6 +94,8 @@ LinuxIpv4L3Protocol::DoDispose()
     m_transports.fill(nullptr);
     m_transportLooked.fill(false);
     m_tc = nullptr;
+    m_addressInterfaces.clear();
+    m_indexedInterfaces = 0;
     Ipv4L3Protocol::DoDispose();
 }
 
@@ -213,10 +215,59 @@ LinuxIpv4L3Protocol::RefreshLocals(uint32_t interfaceIndex)
     }
 }
 
+void
+LinuxIpv4L3Protocol::IndexNewInterfaces() const
+{
+    const uint32_t n = GetNInterfaces();
+    for (; m_indexedInterfaces < n; ++m_indexedInterfaces)
+    {
+        const uint32_t i = m_indexedInterfaces;
+        for (uint32_t a = 0; a < GetNAddresses(i); ++a)
+        {
+            // Interfaces are indexed in ascending order: appending keeps each list sorted.
+            m_addressInterfaces[GetAddress(i, a).GetLocal().Get()].push_back(i);
+        }
+    }
+}
+
+void
+LinuxIpv4L3Protocol::UnindexAddress(Ipv4Address address, uint32_t interface)
+{
+    auto it = m_addressInterfaces.find(address.Get());
+    if (it == m_addressInterfaces.end())
+    {
+        return;
+    }
+    auto& interfaces = it->second;
+    auto one = std::find(interfaces.begin(), interfaces.end(), interface);
+    if (one != interfaces.end())
+    {
+        interfaces.erase(one);
+    }
+    if (interfaces.empty())
+    {
+        m_addressInterfaces.erase(it);
+    }
+}
+
+int32_t
+LinuxIpv4L3Protocol::GetInterfaceForAddress(Ipv4Address address) const
+{
+    IndexNewInterfaces();
+    auto it = m_addressInterfaces.find(address.Get());
+    return it == m_addressInterfaces.end() ? -1 : static_cast<int32_t>(it->second.front());
+}
+
 bool
 LinuxIpv4L3Protocol::AddAddress(uint32_t i, Ipv4InterfaceAddress address)
 {
+    IndexNewInterfaces();
     bool added = Ipv4L3Protocol::AddAddress(i, address);
+    if (added && i < m_indexedInterfaces)
+    {
+        auto& interfaces = m_addressInterfaces[address.GetLocal().Get()];
+        interfaces.insert(std::upper_bound(interfaces.begin(), interfaces.end(), i), i);
+    }
     RefreshLocals(i);
     return added;
 }
@@ -224,7 +275,17 @@ LinuxIpv4L3Protocol::AddAddress(uint32_t i, Ipv4InterfaceAddress address)
 bool
 LinuxIpv4L3Protocol::RemoveAddress(uint32_t interfaceIndex, uint32_t addressIndex)
 {
+    IndexNewInterfaces();
+    Ipv4Address address;
+    if (interfaceIndex < GetNInterfaces() && addressIndex < GetNAddresses(interfaceIndex))
+    {
+        address = GetAddress(interfaceIndex, addressIndex).GetLocal();
+    }
     bool removed = Ipv4L3Protocol::RemoveAddress(interfaceIndex, addressIndex);
+    if (removed)
+    {
+        UnindexAddress(address, interfaceIndex);
+    }
     RefreshLocals(interfaceIndex);
     return removed;
 }
@@ -232,7 +293,12 @@ LinuxIpv4L3Protocol::RemoveAddress(uint32_t interfaceIndex, uint32_t addressInde
 bool
 LinuxIpv4L3Protocol::RemoveAddress(uint32_t interface, Ipv4Address address)
 {
+    IndexNewInterfaces();
     bool removed = Ipv4L3Protocol::RemoveAddress(interface, address);
+    if (removed)
+    {
+        UnindexAddress(address, interface);
+    }
     RefreshLocals(interface);
     return removed;
 }

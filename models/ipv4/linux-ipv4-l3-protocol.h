@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -125,6 +126,11 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     /// Ipv4L3Protocol::RemoveAddress(), then refreshes the interface's local addresses.
     /// \param interface the interface \param address the address \return whether it was removed
     bool RemoveAddress(uint32_t interface, Ipv4Address address) override;
+    /// Ipv4L3Protocol::GetInterfaceForAddress() (the lowest interface holding the address)
+    /// from an index of the addresses instead of a walk over every interface: a server with a
+    /// link per client asks it for each connection it accepts.
+    /// \param address an address \return the interface, or -1
+    int32_t GetInterfaceForAddress(Ipv4Address address) const override;
 
   protected:
     /// ns3::Object::DoDispose(): clears the short path's caches and the transports.
@@ -190,6 +196,12 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     void ForgetTransports();
     /// Read Ipv4L3Protocol's DefaultTtl attribute into m_defaultTtl.
     void ReadDefaultTtl();
+    /// Index the addresses of the interfaces added since the last call (the loopback's
+    /// 127.0.0.1 is given to its interface directly, not through AddAddress()).
+    void IndexNewInterfaces() const;
+    /// Forget that \p interface holds \p address. \param address an address \param interface
+    /// an interface index
+    void UnindexAddress(Ipv4Address address, uint32_t interface);
 
     bool m_fastPath{true};                             //!< the FastPath attribute
     bool m_checksum{false};                            //!< Node::ChecksumEnabled(), read once
@@ -202,9 +214,12 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     std::vector<FastInterface> m_fast;                 //!< by device ifindex
     std::array<Ptr<IpL4Protocol>, 256> m_transports{}; //!< by protocol number, cached
     std::array<bool, 256> m_transportLooked{};         //!< m_transports[p] is valid
-    std::map<std::pair<uint64_t, uint8_t>, uint16_t> m_identification;    //!< next IP ID
-    uint64_t m_fastReceived{0};                                           //!< short-path receives
-    uint64_t m_fastSent{0};                                               //!< short-path sends
+    std::map<std::pair<uint64_t, uint8_t>, uint16_t> m_identification; //!< next IP ID
+    /// address -> the interfaces holding it, ascending (GetInterfaceForAddress())
+    mutable std::unordered_map<uint32_t, std::vector<uint32_t>> m_addressInterfaces;
+    mutable uint32_t m_indexedInterfaces{0}; //!< interfaces whose addresses are indexed
+    uint64_t m_fastReceived{0};              //!< short-path receives
+    uint64_t m_fastSent{0};                  //!< short-path sends
     TracedCallback<Ptr<const Packet>, Ptr<Ipv4>, uint32_t> m_fastTxTrace; //!< FastTx
     TracedCallback<Ptr<const Packet>, Ptr<Ipv4>, uint32_t> m_fastRxTrace; //!< FastRx
 };

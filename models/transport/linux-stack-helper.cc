@@ -5,6 +5,7 @@
 
 #include "transport/linux-stack-helper.h"
 
+#include "ipv4/linux-fib-routing-helper.h"
 #include "ipv4/linux-ipv4-l3-protocol.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-tcp-l4-protocol.h"
@@ -18,7 +19,6 @@
 #include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/ipv4-list-routing-helper.h"
-#include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/log.h"
 #include "ns3/node-list.h"
 #include "ns3/object-factory.h"
@@ -32,13 +32,14 @@ NS_LOG_COMPONENT_DEFINE("LinuxStackHelper");
 
 namespace
 {
+/// LinuxFibRouting (Ipv4StaticRouting's table and answers, hashed), then global routing.
 Ipv4RoutingHelper*
 DefaultRouting()
 {
-    Ipv4StaticRoutingHelper staticRouting;
+    LinuxFibRoutingHelper fibRouting;
     Ipv4GlobalRoutingHelper globalRouting;
     Ipv4ListRoutingHelper list;
-    list.Add(staticRouting, 0);
+    list.Add(fibRouting, 0);
     list.Add(globalRouting, -10);
     return list.Copy();
 }

@@ -32,7 +32,8 @@ namespace ns3
  *
  * Each node gets ARP, LinuxIpv4L3Protocol (ns-3's Ipv4L3Protocol with a short path for
  * a host's own unicast datagrams; its loopback too), Icmpv4L4Protocol, list routing
- * (static, then global), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
+ * (LinuxFibRouting: ns-3's static routing answered from a hash, whatever the number of routes;
+ * then global), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
  * tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers 17 and 6) and their
  * socket factories, so stock applications (PacketSink, BulkSend, OnOff, UdpEcho) run on it
  * unchanged. IPv6 is not installed.
@@ -74,7 +75,7 @@ class LinuxStackHelper
      */
     void SetPortSelector(const std::string& typeName);
 
-    /// \param routing the IPv4 routing to install instead of static + global
+    /// \param routing the IPv4 routing to install instead of LinuxFibRouting + global
     void SetRoutingHelper(const Ipv4RoutingHelper& routing);
 
     /// \param node a node to equip
@@ -92,8 +93,8 @@ class LinuxStackHelper
     int64_t AssignStreams(NodeContainer c, int64_t stream);
 
   private:
-    Ipv4RoutingHelper* m_routing;                               //!< routing to install
-    std::vector<portlab::SysctlSetting> m_sysctls;              //!< settings to apply, in order
+    Ipv4RoutingHelper* m_routing;                  //!< routing to install
+    std::vector<portlab::SysctlSetting> m_sysctls; //!< settings to apply, in order
     std::string m_portSelector; //!< PortSelector TypeId name ("" = the attribute's default)
 };
 
