@@ -74,6 +74,7 @@ ScenarioTopology::BuildHosts()
     // own.
     auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
         ns3::LinuxStackHelper stack;
+        stack.UseFibRouting(); // route lookups that do not grow with the hosts
         for (const auto& setting : HostSysctls(m_spec, g, index))
         {
             stack.SetSysctl(setting);

@@ -84,7 +84,9 @@ class World
         {
         case ScriptVerb::HOST: {
             Ptr<Node> n = CreateObject<Node>();
-            LinuxStackHelper().Install(n);
+            LinuxStackHelper stack;
+            stack.UseFibRouting();
+            stack.Install(n);
             if (s.number >= 0)
             {
                 n->GetObject<LinuxPortSpace>()->SetAttribute("TimeWaitHz", UintegerValue(s.number));

@@ -19,6 +19,7 @@
 #include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/ipv4-list-routing-helper.h"
+#include "ns3/ipv4-static-routing-helper.h"
 #include "ns3/log.h"
 #include "ns3/node-list.h"
 #include "ns3/object-factory.h"
@@ -32,14 +33,21 @@ NS_LOG_COMPONENT_DEFINE("LinuxStackHelper");
 
 namespace
 {
-/// LinuxFibRouting (Ipv4StaticRouting's table and answers, hashed), then global routing.
+/// \param fib LinuxFibRouting (Ipv4StaticRouting's table and answers, hashed), else ns-3's
+/// Ipv4StaticRouting (as InternetStackHelper) \return it, then global routing, as a list
 Ipv4RoutingHelper*
-DefaultRouting()
+ListRouting(bool fib)
 {
-    LinuxFibRoutingHelper fibRouting;
     Ipv4GlobalRoutingHelper globalRouting;
     Ipv4ListRoutingHelper list;
-    list.Add(fibRouting, 0);
+    if (fib)
+    {
+        list.Add(LinuxFibRoutingHelper(), 0);
+    }
+    else
+    {
+        list.Add(Ipv4StaticRoutingHelper(), 0);
+    }
     list.Add(globalRouting, -10);
     return list.Copy();
 }
@@ -60,7 +68,7 @@ CreateAndAggregate(Ptr<Node> node)
 } // namespace
 
 LinuxStackHelper::LinuxStackHelper()
-    : m_routing(DefaultRouting())
+    : m_routing(ListRouting(false))
 {
 }
 
@@ -123,6 +131,13 @@ LinuxStackHelper::SetPortSelector(const std::string& typeName)
                                "ns3::RandomPortSelector, ns3::HashPortSelector, "
                                "ns3::RandomIncrementsPortSelector, ns3::SequentialPortSelector");
     m_portSelector = typeName;
+}
+
+void
+LinuxStackHelper::UseFibRouting()
+{
+    delete m_routing;
+    m_routing = ListRouting(true);
 }
 
 void

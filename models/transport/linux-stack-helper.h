@@ -32,8 +32,9 @@ namespace ns3
  *
  * Each node gets ARP, LinuxIpv4L3Protocol (ns-3's Ipv4L3Protocol with a short path for
  * a host's own unicast datagrams; its loopback too), Icmpv4L4Protocol, list routing
- * (LinuxFibRouting: ns-3's static routing answered from a hash, whatever the number of routes;
- * then global), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
+ * (Ipv4StaticRouting then global, as InternetStackHelper, so Ipv4StaticRoutingHelper works on
+ * it; UseFibRouting() puts LinuxFibRouting in static routing's place: the same table and
+ * answers from a hash, whatever the number of routes), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
  * tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers 17 and 6) and their
  * socket factories, so stock applications (PacketSink, BulkSend, OnOff, UdpEcho) run on it
  * unchanged. IPv6 is not installed.
@@ -75,7 +76,16 @@ class LinuxStackHelper
      */
     void SetPortSelector(const std::string& typeName);
 
-    /// \param routing the IPv4 routing to install instead of LinuxFibRouting + global
+    /**
+     * \brief Route with LinuxFibRouting, then global, on every node installed from now on:
+     * Ipv4StaticRouting's table and answers, looked up in a hash (cost independent of the
+     * number of routes and interfaces). Static routes are then added through
+     * LinuxFibRoutingHelper::GetFibRouting (Ipv4StaticRoutingHelper::GetStaticRouting finds
+     * none). portlab's scenarios, socket scripts and benchmarks use it.
+     */
+    void UseFibRouting();
+
+    /// \param routing the IPv4 routing to install instead of Ipv4StaticRouting + global
     void SetRoutingHelper(const Ipv4RoutingHelper& routing);
 
     /// \param node a node to equip

@@ -379,4 +379,28 @@ TEST_F(LinuxFibRoutingTest, ManyHostsStarRoutesEveryHostThroughItsOwnLink)
     }
 }
 
+/// LinuxStackHelper is a drop-in InternetStackHelper: by default ns-3's Ipv4StaticRouting is
+/// where Ipv4StaticRoutingHelper looks for it (user code adds routes that way); UseFibRouting()
+/// puts LinuxFibRouting in its place, as portlab's scenarios and scripts do.
+TEST_F(LinuxFibRoutingTest, StackHelperKeepsStaticRoutingUnlessAskedForTheFib)
+{
+    NodeContainer nodes;
+    nodes.Create(2);
+    LinuxStackHelper plain;
+    plain.Install(nodes.Get(0));
+    LinuxStackHelper fast;
+    fast.UseFibRouting();
+    fast.Install(nodes.Get(1));
+    Ptr<Ipv4> a = nodes.Get(0)->GetObject<Ipv4>();
+    Ptr<Ipv4> b = nodes.Get(1)->GetObject<Ipv4>();
+    EXPECT_NE(Ipv4StaticRoutingHelper().GetStaticRouting(a), nullptr)
+        << "a default LinuxStackHelper node has ns-3's static routing, as InternetStackHelper";
+    EXPECT_EQ(LinuxFibRoutingHelper::GetFibRouting(a), nullptr)
+        << "and no LinuxFibRouting unless asked";
+    EXPECT_NE(LinuxFibRoutingHelper::GetFibRouting(b), nullptr)
+        << "UseFibRouting() installs LinuxFibRouting";
+    EXPECT_EQ(Ipv4StaticRoutingHelper().GetStaticRouting(b), nullptr)
+        << "in static routing's place";
+}
+
 } // namespace
