@@ -309,6 +309,13 @@ SysctlDescriptors()
          INT_MAX,
          "milliseconds from 1 to 2147483647",
          "TIME_WAIT length (not a Linux sysctl: TCP_TIMEWAIT_LEN is fixed at 60 s); default 60000"},
+        {"net.ipv6.bindv6only",
+         SysctlKind::INT,
+         &PortSysctls::bindv6only,
+         0,
+         1,
+         "0 or 1",
+         "the IPV6_V6ONLY of AF_INET6 sockets created from now on (inet6_create); default 0"},
     };
     return table;
 }
