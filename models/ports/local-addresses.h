@@ -57,9 +57,9 @@ class LocalAddresses
     }
 
     /**
-     * \brief Add an IPv6 address on an interface (no-op if already there). ::1 on lo is
+     * \brief Add an IPv6 address on an interface (no-op if already there). `::1` on lo is
      * always present.
-     * \param addr a native IPv6 address (neither :: nor v4-mapped)
+     * \param addr a native IPv6 address (neither `::` nor v4-mapped)
      * \param ifindex the interface it is on
      */
     void AddIpv6(const Ipv6& addr, uint32_t ifindex)
@@ -119,7 +119,7 @@ class LocalAddresses
         uint32_t ifindex; //!< its interface
     };
 
-    /// \return ::1 on lo
+    /// \return `::1` on lo
     static LocalIpv6 Loopback6()
     {
         Ipv6 a;
@@ -127,7 +127,7 @@ class LocalAddresses
         return LocalIpv6{a, LOOPBACK_IFINDEX};
     }
 
-    std::vector<LocalIpv6> m_v6{Loopback6()}; //!< IPv6 addresses, ::1 first
+    std::vector<LocalIpv6> m_v6{Loopback6()}; //!< IPv6 addresses, `::1` first
     std::vector<Ipv4> m_addrs;                //!< interface addresses
     std::vector<Ipv4> m_broadcasts;           //!< interface subnet broadcasts
 };

@@ -48,7 +48,7 @@ bool ParseIpv4(const std::string& text, Ipv4& out);
 std::string FormatIpv4(Ipv4 addr);
 
 /// LOOPBACK4_IPV6, 127.0.0.6: the IPv4 local address Linux gives an AF_INET6 socket bound to,
-/// or connected from, a native IPv6 address (neither :: nor ::ffff:a.b.c.d).
+/// or connected from, a native IPv6 address (neither `::` nor \::ffff:a.b.c.d).
 constexpr Ipv4 LOOPBACK4_IPV6 = 0x7f000006;
 
 /**
@@ -78,9 +78,9 @@ struct Ipv6
  */
 enum class Ipv6Class : uint8_t
 {
-    ANY,    //!< ::
-    MAPPED, //!< ::ffff:a.b.c.d, ::ffff:0.0.0.0 included
-    OTHER,  //!< every other address (::1, ULA, global, link-local)
+    ANY,    //!< `::`
+    MAPPED, //!< \::ffff:a.b.c.d, \::ffff:0.0.0.0 included
+    OTHER,  //!< every other address (`::1`, ULA, global, link-local)
 };
 
 /**
@@ -95,13 +95,13 @@ Ipv6Class ClassifyIpv6(const Ipv6& a);
  * \ingroup portlab-ports
  * \brief The embedded IPv4 address of a v4-mapped address.
  * \param a an address of class MAPPED
- * \return a.b.c.d of ::ffff:a.b.c.d
+ * \return a.b.c.d of \::ffff:a.b.c.d
  */
 Ipv4 MappedIpv4(const Ipv6& a);
 
 /**
  * \ingroup portlab-ports
- * \brief ipv6_addr_set_v4mapped(): ::ffff:a.b.c.d.
+ * \brief ipv6_addr_set_v4mapped(): \::ffff:a.b.c.d.
  * \param v4 the IPv4 address
  * \return the v4-mapped address
  */

@@ -16,15 +16,15 @@ namespace portlab
 /**
  * \ingroup portlab-ports
  * \brief Which IPv6 local address a socket has, in two bytes: V6_NONE for an AF_INET socket,
- * V6_ANY (::), V6_MAPPED (::ffff:a.b.c.d: the IPv4 address is the socket's v4 field), or
+ * V6_ANY (`::`), V6_MAPPED (\::ffff:a.b.c.d: the IPv4 address is the socket's v4 field), or
  * V6_FIRST_OTHER + i for the host's i-th IPv6 address (LocalAddresses::FindIpv6). Two sockets
  * have the same native IPv6 address exactly when their refs are equal.
  */
 using V6Ref = uint16_t;
 
 constexpr V6Ref V6_NONE = 0;        //!< an AF_INET socket
-constexpr V6Ref V6_ANY = 1;         //!< AF_INET6, ::
-constexpr V6Ref V6_MAPPED = 2;      //!< AF_INET6, ::ffff:a.b.c.d (any a.b.c.d, 0.0.0.0 included)
+constexpr V6Ref V6_ANY = 1;         //!< AF_INET6, `::`
+constexpr V6Ref V6_MAPPED = 2;      //!< AF_INET6, \::ffff:a.b.c.d (any a.b.c.d, 0.0.0.0 included)
 constexpr V6Ref V6_FIRST_OTHER = 3; //!< AF_INET6, the host's first native IPv6 address
 
 /**
@@ -65,8 +65,8 @@ ClassOfV6Ref(V6Ref v6)
  *   either side (when \p matchWildcard) do. The IPv4 field of a native-IPv6 \p sk2 is the
  *   127.0.0.6 placeholder, and Linux 6.18 keeps it in its own bhash2 bucket: only the
  *   AF_INET wildcard meets it (reference §4.3, §5.2).
- * - AF_INET6 \p sk: two mapped sides compare as IPv4 (a v6-only \p sk2 never); :: meets ::
- *   always; a wildcard :: meets everything except a mapped address on the other side when
+ * - AF_INET6 \p sk: two mapped sides compare as IPv4 (a v6-only \p sk2 never); `::` meets `::`
+ *   always; a wildcard `::` meets everything except a mapped address on the other side when
  *   that wildcard is v6-only; otherwise only the same native IPv6 address.
  *
  * \param sk the socket asking
@@ -122,8 +122,8 @@ class LocalAddresses;
  * what an AF_INET6 socket's local address becomes, after the family, port and "already
  * bound" checks of its caller.
  *
- * - ::: v4 field 0, ipv6only unchanged.
- * - ::ffff:a.b.c.d: EINVAL on a v6-only socket; EADDRNOTAVAIL if a.b.c.d is not bindable
+ * - `::`: v4 field 0, ipv6only unchanged.
+ * - \::ffff:a.b.c.d: EINVAL on a v6-only socket; EADDRNOTAVAIL if a.b.c.d is not bindable
  *   (inet_addr_valid_or_nonlocal); the v4 field is a.b.c.d.
  * - any other address: a link-local one takes a non-zero scope id as the bound device and
  *   needs a device (EINVAL); the host (that device, for link-local) must have it
