@@ -206,6 +206,9 @@ TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
       m_secret(secret),
       m_ehash(secret)
 {
+    static_assert(sizeof(SocketRecord) == SOCKET_RECORD_BYTES,
+                  "a socket record is 48 bytes (44 before IPv6: +4 for V6Ref and ipv6only)");
+    static_assert(sizeof(OwnerClass) == 20, "an owner class stays 20 bytes with IPv6");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -583,16 +583,17 @@ class TcpPortTable
     /// Owners the conflict rule cannot tell apart, counted.
     struct OwnerClass
     {
-        Ipv4 addr;         //!< rcv_saddr (0 = wildcard)
-        uint32_t dev;      //!< bound device
-        uint32_t uid;      //!< owner uid (0 for TIME_WAIT: never compared)
-        OwnerKind kind;    //!< state class
-        bool reuse;        //!< sk_reuse / tw_reuse
-        bool reusePort;    //!< sk_reuseport / tw_reuseport
-        bool connectBound; //!< port from connect() autobind
-        bool ipv6only;     //!< sk_ipv6only / tw_ipv6only
-        V6Ref v6;          //!< family and IPv6 address (V6_NONE: AF_INET)
-        uint32_t count;    //!< how many owners
+        Ipv4 addr;             //!< rcv_saddr (0 = wildcard)
+        uint32_t dev;          //!< bound device
+        uint32_t uid;          //!< owner uid (0 for TIME_WAIT: never compared)
+        OwnerKind kind;        //!< state class
+        bool reuse : 1;        //!< sk_reuse / tw_reuse
+        bool reusePort : 1;    //!< sk_reuseport / tw_reuseport
+        bool connectBound : 1; //!< port from connect() autobind
+        bool ipv6only : 1;     //!< sk_ipv6only / tw_ipv6only (one byte for the four flags,
+                               //!< so a class stays 20 bytes with the V6Ref)
+        V6Ref v6;              //!< family and IPv6 address (V6_NONE: AF_INET)
+        uint32_t count;        //!< how many owners
 
         /// \param o another class \return true if the keys match (count aside)
         bool SameKey(const OwnerClass& o) const
