@@ -569,7 +569,7 @@ UdpPortTable::DeliverAll(Ipv4 localAddr,
                          uint32_t inDevice) const
 {
     // __udp_is_mcast_sock(): port matches, bound address is the destination or wildcard,
-    // connected peer matches, device matches.
+    // connected peer matches, device matches, not v6-only (IPv4 multicast and broadcast).
     std::vector<SocketId> out;
     auto it = m_byPort.find(localPort);
     if (it == m_byPort.end())
@@ -579,7 +579,7 @@ UdpPortTable::DeliverAll(Ipv4 localAddr,
     for (SocketId id : it->second)
     {
         const Record& s = m_sockets[id];
-        if ((s.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != localAddr) ||
+        if (s.ipv6only || (s.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != localAddr) ||
             (s.tuple.remoteAddr != ADDR_ANY && s.tuple.remoteAddr != remoteAddr) ||
             (s.tuple.remotePort != 0 && s.tuple.remotePort != remotePort) ||
             (s.boundDev != 0 && s.boundDev != inDevice))

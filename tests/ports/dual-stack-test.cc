@@ -296,6 +296,8 @@ TEST_F(DualStackTable, UdpIpv4GoesToAfInetBetweenWildcardsAndNeverToV6Only)
     ASSERT_EQ(udp.SetV6Only(only6, true), Errno::OK);
     ASSERT_EQ(udp.Bind(only6, Addr("::"), 9001), Errno::OK);
     EXPECT_EQ(udp.Deliver(LO1, 9001, LO1, 5000), INVALID_ID) << "v6-only never receives IPv4";
+    EXPECT_TRUE(udp.DeliverAll(0xffffffffu, 9001, LO1, 5000).empty())
+        << "nor IPv4 broadcast (__udp_is_mcast_sock)";
     SocketId dual = h.UdpSocket6();
     ASSERT_EQ(udp.Bind(dual, Addr("::"), 9002), Errno::OK);
     EXPECT_EQ(udp.Deliver(LO1, 9002, LO1, 5000), dual) << "alone, [::] receives IPv4";
