@@ -11,7 +11,9 @@
 #include "ports/rcv-saddr.h"
 #include "table-driver.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
+#include <vector>
 
 namespace portlab
 {
@@ -301,6 +303,24 @@ TEST_F(DualStackTable, UdpIpv4GoesToAfInetBetweenWildcardsAndNeverToV6Only)
     SocketId dual = h.UdpSocket6();
     ASSERT_EQ(udp.Bind(dual, Addr("::"), 9002), Errno::OK);
     EXPECT_EQ(udp.Deliver(LO1, 9002, LO1, 5000), dual) << "alone, [::] receives IPv4";
+}
+
+TEST_F(DualStackTable, Ipv4BroadcastReachesAfInetAndDualStackSocketsButNotV6Only)
+{
+    // tests/data/kernel-checks/dual-stack-broadcast.out (Linux 6.18): one datagram to
+    // 10.1.1.255 reaches 0.0.0.0 and [::], not [::] v6only (the dual-stack probe records
+    // unicast only).
+    SocketId v4 = h.UdpSocket(true);
+    SocketId dual = h.UdpSocket6(true);
+    SocketId only6 = h.UdpSocket6(true);
+    ASSERT_EQ(udp.SetV6Only(only6, true), Errno::OK);
+    ASSERT_EQ(udp.Bind(v4, ADDR_ANY, 9000), Errno::OK);
+    ASSERT_EQ(udp.Bind(dual, Addr("::"), 9000), Errno::OK);
+    ASSERT_EQ(udp.Bind(only6, Addr("::"), 9000), Errno::OK);
+    std::vector<SocketId> got = udp.DeliverAll(0x0a0101ff, 9000, 0x0a010101, 5000);
+    std::vector<SocketId> want{v4, dual};
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(got, want) << "0.0.0.0 and the dual-stack [::] get a copy, the v6-only one none";
 }
 
 } // namespace
