@@ -199,7 +199,10 @@ ToNs3Errno(portlab::Errno e)
     case Errno::PIPE:
         return Socket::ERROR_SHUTDOWN;
     case Errno::OPNOTSUPP:
+    case Errno::NOPROTOOPT:
         return Socket::ERROR_OPNOTSUPP;
+    case Errno::AFNOSUPPORT:
+        return Socket::ERROR_AFNOSUPPORT;
     case Errno::HOSTUNREACH:
     case Errno::NETUNREACH:
         return Socket::ERROR_NOROUTETOHOST;

@@ -319,6 +319,13 @@ SysctlDescriptors()
          "Linux sysctl: it depends on the kernel version): 2 the 4-tuple, as Linux 6.18.44 "
          "with 165573e41f2f; 1 the address pair, as Linux from 28ee1b746f49 (2017) until then; 0 "
          "none, one clock for all connections of the host, as tcp_timestamps=2 is; default 2"},
+        {"net.ipv6.bindv6only",
+         SysctlKind::INT,
+         &PortSysctls::bindv6only,
+         0,
+         1,
+         "0 or 1",
+         "the IPV6_V6ONLY of AF_INET6 sockets created from now on (inet6_create); default 0"},
     };
     return table;
 }

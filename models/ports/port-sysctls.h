@@ -112,6 +112,7 @@ struct PortSysctls
     int64_t tcpInvalidRatelimitMs{500};    //!< net.ipv4.tcp_invalid_ratelimit (ms)
     int64_t timewaitLenMs{60000};          //!< portlab.tcp_timewait_len (ms), Linux: 60 s
     int64_t tcpTsOffset{2};                //!< portlab.tcp_ts_offset (TsOffsetKey)
+    int64_t bindv6only{0};                 //!< net.ipv6.bindv6only (0/1)
 
     /**
      * \brief Set one setting from text, validating it: SysctlSetting::Parse, then

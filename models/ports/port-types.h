@@ -6,6 +6,7 @@
 #ifndef PORTLAB_PORT_TYPES_H
 #define PORTLAB_PORT_TYPES_H
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -45,6 +46,142 @@ bool ParseIpv4(const std::string& text, Ipv4& out);
  * \return e.g. "127.0.0.1"
  */
 std::string FormatIpv4(Ipv4 addr);
+
+/// LOOPBACK4_IPV6, 127.0.0.6: the IPv4 local address Linux gives an AF_INET6 socket bound to,
+/// or connected from, a native IPv6 address (neither `::` nor \::ffff:a.b.c.d).
+constexpr Ipv4 LOOPBACK4_IPV6 = 0x7f000006;
+
+/**
+ * \ingroup portlab-ports
+ * \brief An IPv6 address, 16 bytes in network order.
+ */
+struct Ipv6
+{
+    std::array<uint8_t, 16> bytes{}; //!< the address, most significant byte first
+
+    /// \param o another address \return true if all 16 bytes are equal
+    bool operator==(const Ipv6& o) const
+    {
+        return bytes == o.bytes;
+    }
+
+    /// \param o another address \return true if any byte differs
+    bool operator!=(const Ipv6& o) const
+    {
+        return bytes != o.bytes;
+    }
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief The three classes of ipv6_addr_type() that the port rules tell apart.
+ */
+enum class Ipv6Class : uint8_t
+{
+    ANY,    //!< `::`
+    MAPPED, //!< \::ffff:a.b.c.d, \::ffff:0.0.0.0 included
+    OTHER,  //!< every other address (`::1`, ULA, global, link-local)
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief ipv6_addr_type() reduced to the classes the port rules use.
+ * \param a the address
+ * \return ANY, MAPPED or OTHER
+ */
+Ipv6Class ClassifyIpv6(const Ipv6& a);
+
+/**
+ * \ingroup portlab-ports
+ * \brief The embedded IPv4 address of a v4-mapped address.
+ * \param a an address of class MAPPED
+ * \return a.b.c.d of \::ffff:a.b.c.d
+ */
+Ipv4 MappedIpv4(const Ipv6& a);
+
+/**
+ * \ingroup portlab-ports
+ * \brief ipv6_addr_set_v4mapped(): \::ffff:a.b.c.d.
+ * \param v4 the IPv4 address
+ * \return the v4-mapped address
+ */
+Ipv6 MakeMappedIpv6(Ipv4 v4);
+
+/**
+ * \ingroup portlab-ports
+ * \brief __ipv6_addr_needs_scope_id(): link-local unicast (fe80::/10) and interface- or
+ * link-local multicast addresses need an interface.
+ * \param a the address
+ * \return true if a bind needs a scope id or a bound device
+ */
+bool Ipv6NeedsScopeId(const Ipv6& a);
+
+/**
+ * \ingroup portlab-ports
+ * \brief Parse IPv6 text (RFC 4291 forms, "::" compression, a trailing dotted quad).
+ * \param text e.g. "::1", "fd00::1", "::ffff:127.0.0.1"
+ * \param out receives the address on success
+ * \return true if \p text is a valid IPv6 address
+ */
+bool ParseIpv6(const std::string& text, Ipv6& out);
+
+/**
+ * \ingroup portlab-ports
+ * \brief Format an IPv6 address as inet_ntop() does (RFC 5952: longest zero run as "::",
+ * lower case; v4-mapped with a dotted quad).
+ * \param a the address
+ * \return e.g. "::1", "::ffff:127.0.0.1"
+ */
+std::string FormatIpv6(const Ipv6& a);
+
+/**
+ * \ingroup portlab-ports
+ * \brief A socket address of either family: what bind() and connect() take.
+ */
+struct InetAddress
+{
+    bool inet6{false};   //!< AF_INET6 (then v6 and scopeId count), else AF_INET (v4)
+    Ipv4 v4{0};          //!< the AF_INET address
+    Ipv6 v6{};           //!< the AF_INET6 address
+    uint32_t scopeId{0}; //!< sin6_scope_id (an interface index; 0 = none)
+
+    /// \param a an IPv4 address \return it as an AF_INET address
+    static InetAddress V4(Ipv4 a)
+    {
+        InetAddress r;
+        r.v4 = a;
+        return r;
+    }
+
+    /// \param a an IPv6 address \param scope sin6_scope_id \return it as an AF_INET6 address
+    static InetAddress V6(const Ipv6& a, uint32_t scope = 0)
+    {
+        InetAddress r;
+        r.inet6 = true;
+        r.v6 = a;
+        r.scopeId = scope;
+        return r;
+    }
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief Parse "a.b.c.d" (AF_INET), or an IPv6 address, bare or in brackets, with an optional
+ * numeric scope ("fe80::1%2", "[::1]").
+ * \param text the text
+ * \param out receives the address on success
+ * \return true if \p text is valid
+ */
+bool ParseInetAddress(const std::string& text, InetAddress& out);
+
+/**
+ * \ingroup portlab-ports
+ * \brief Format an address: "a.b.c.d" for AF_INET, the IPv6 text (with "%scope" when set)
+ * for AF_INET6.
+ * \param a the address
+ * \return the text
+ */
+std::string FormatInetAddress(const InetAddress& a);
 
 /**
  * \ingroup portlab-ports
@@ -86,6 +223,8 @@ enum class Errno : uint8_t
     BADF,         //!< not an open descriptor (a call after close())
     DESTADDRREQ,  //!< send() on an unconnected datagram socket
     CONNABORTED,  //!< a failed connect whose error was already read (sock_error() gave 0)
+    NOPROTOOPT,   //!< IPV6_V6ONLY on an AF_INET socket
+    AFNOSUPPORT,  //!< an address of the other family
     COUNT         //!< number of values (not an errno)
 };
 

@@ -15,6 +15,12 @@
 namespace portlab
 {
 
+// IPv4 entries must not grow with IPv6 (issue 14): a TIME_WAIT entry stays 48 bytes (its
+// family and tw_ipv6only are two bits of its flags), and a socket record grows by 4 bytes
+// (44 -> 48) for its V6Ref and ipv6only.
+static_assert(sizeof(TimeWaitEntry) == 48, "a TIME_WAIT entry is 48 bytes");
+static_assert(sizeof(FourTuple) == 12, "an IPv4 4-tuple is 12 bytes");
+
 /// bind(0)'s candidate test: reserved ports skipped, then the conflict rule with
 /// reuseport_ok=false (inet_csk_find_open_port).
 class TcpPortTable::BindCheck : public PortCandidateCheck
@@ -200,6 +206,9 @@ TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
       m_secret(secret),
       m_ehash(secret)
 {
+    static_assert(sizeof(SocketRecord) == SOCKET_RECORD_BYTES,
+                  "a socket record is 48 bytes (44 before IPv6: +4 for V6Ref and ipv6only)");
+    static_assert(sizeof(OwnerClass) == 20, "an owner class stays 20 bytes with IPv6");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,6 +225,8 @@ TcpPortTable::ClassOf(const SocketRecord& s) const
     c.reuse = s.reuseAddr;
     c.reusePort = s.reusePort;
     c.connectBound = s.connectBound;
+    c.ipv6only = s.ipv6only;
+    c.v6 = s.v6;
     c.count = 1;
     return c;
 }
@@ -288,7 +299,8 @@ bool
 TcpPortTable::Conflict(uint16_t port, const OwnerClass& s, bool relax, bool reuseportOk) const
 {
     // inet_bind_conflict() (reference §1.4) against every owner whose address overlaps
-    // (inet_rcv_saddr_equal with match_wildcard, §1.5) on a compatible device.
+    // (inet_rcv_saddr_equal with match_wildcard, §1.5; both families: InetRcvSaddrEqual) on a
+    // compatible device.
     const BindBucket* bucket = m_buckets.Find(port);
     if (bucket == nullptr)
     {
@@ -300,7 +312,7 @@ TcpPortTable::Conflict(uint16_t port, const OwnerClass& s, bool relax, bool reus
         {
             continue;
         }
-        if (s.addr != ADDR_ANY && o.addr != ADDR_ANY && s.addr != o.addr)
+        if (!InetRcvSaddrEqual(s.Saddr(), o.Saddr(), true))
         {
             continue;
         }
@@ -384,6 +396,31 @@ TcpPortTable::Open()
     return id;
 }
 
+SocketId
+TcpPortTable::OpenInet6()
+{
+    const SocketId id = Open();
+    m_sockets[id].v6 = V6_ANY;
+    m_sockets[id].ipv6only = m_sysctls.bindv6only != 0;
+    return id;
+}
+
+Errno
+TcpPortTable::SetV6Only(SocketId id, bool on)
+{
+    SocketRecord& s = m_sockets[id];
+    if (s.v6 == V6_NONE)
+    {
+        return Errno::NOPROTOOPT;
+    }
+    if (s.tuple.localPort != 0)
+    {
+        return Errno::INVAL; // inet_num != 0
+    }
+    s.ipv6only = on;
+    return Errno::OK;
+}
+
 template <class Change>
 void
 TcpPortTable::ChangeOwnerKey(SocketId id, Change change)
@@ -446,9 +483,60 @@ TcpPortTable::SetLocalPortRange(SocketId id, uint16_t lo, uint16_t hi)
 }
 
 Errno
+TcpPortTable::Bind(SocketId id, const InetAddress& addr, uint16_t port)
+{
+    SocketRecord& s = m_sockets[id];
+    if (!addr.inet6)
+    {
+        // An AF_INET6 socket given a sockaddr_in: addr_len < SIN6_LEN_RFC2133.
+        return s.v6 == V6_NONE ? Bind(id, addr.v4, port) : m_counters.bind.Count(Errno::INVAL);
+    }
+    if (s.v6 == V6_NONE)
+    {
+        return m_counters.bind.Count(Errno::AFNOSUPPORT); // __inet_bind: sin_family
+    }
+    // __inet6_bind(), in its order.
+    if (addr.v6.bytes[0] == 0xff)
+    {
+        return m_counters.bind.Count(Errno::INVAL); // multicast on SOCK_STREAM
+    }
+    if (port != 0 && port < m_sysctls.ipUnprivilegedPortStart && s.uid != 0)
+    {
+        return m_counters.bind.Count(Errno::ACCES);
+    }
+    if (s.state != TcpState::CLOSE || s.tuple.localPort != 0)
+    {
+        return m_counters.bind.Count(Errno::INVAL);
+    }
+    RcvSaddr local;
+    Errno e = Inet6BindAddress(addr, s.ipv6only, m_addresses, s.boundDev, local);
+    if (e != Errno::OK)
+    {
+        return m_counters.bind.Count(e);
+    }
+    const bool wasLocked = s.addrLocked;
+    const bool savedV6only = s.ipv6only;
+    s.tuple.localAddr = local.v4;
+    s.v6 = local.v6;
+    s.ipv6only = local.ipv6only;
+    s.addrLocked = local.v6 != V6_ANY;
+    e = BindPort(id, port, wasLocked);
+    if (e != Errno::OK)
+    {
+        s.ipv6only = savedV6only;
+        s.v6 = V6_ANY;
+    }
+    return m_counters.bind.Count(e);
+}
+
+Errno
 TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
 {
     SocketRecord& s = m_sockets[id];
+    if (s.v6 != V6_NONE)
+    {
+        return m_counters.bind.Count(Errno::INVAL); // a sockaddr_in is too short for AF_INET6
+    }
     // __inet_bind(), in its order.
     if (addr != ADDR_ANY && !m_addresses.Bindable(addr))
     {
@@ -467,9 +555,16 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
     const bool wasLocked = s.addrLocked;
     s.tuple.localAddr = addr;
     s.addrLocked = addr != ADDR_ANY;
+    return m_counters.bind.Count(BindPort(id, port, wasLocked));
+}
+
+Errno
+TcpPortTable::BindPort(SocketId id, uint16_t port, bool wasLocked)
+{
+    SocketRecord& s = m_sockets[id];
     if (port == 0 && s.bindAddressNoPort)
     {
-        return m_counters.bind.Count(Errno::OK); // the port is chosen at connect()
+        return Errno::OK; // the port is chosen at connect()
     }
     OwnerClass me = ClassOf(s);
     if (port == 0)
@@ -483,7 +578,7 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
         {
             s.tuple.localAddr = ADDR_ANY;
             s.addrLocked = wasLocked;
-            return m_counters.bind.Count(Errno::ADDRINUSE);
+            return Errno::ADDRINUSE;
         }
     }
     else
@@ -492,14 +587,14 @@ TcpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
         {
             s.tuple.localAddr = ADDR_ANY;
             s.addrLocked = wasLocked;
-            return m_counters.bind.Count(Errno::ADDRINUSE);
+            return Errno::ADDRINUSE;
         }
         s.portLocked = true;
     }
     s.tuple.localPort = port;
     s.connectBound = false;
     Own(id);
-    return m_counters.bind.Count(Errno::OK);
+    return Errno::OK;
 }
 
 Errno
@@ -603,6 +698,12 @@ TcpPortTable::Connect(SocketId id,
     {
         return m_counters.connect.Count(Errno::ISCONN);
     }
+    if (s.v6 != V6_NONE && s.ipv6only)
+    {
+        // tcp_v6_connect(): a v4-mapped destination on a v6-only socket (also any socket
+        // bound to a native IPv6 address, which bind() made v6-only).
+        return m_counters.connect.Count(Errno::NETUNREACH);
+    }
     const Ipv4 boundAddr = s.tuple.localAddr;
     FourTuple t;
     t.localAddr = boundAddr != ADDR_ANY ? boundAddr : sourceAddr;
@@ -658,6 +759,10 @@ TcpPortTable::Connect(SocketId id,
     // Hash in the bind table (rehash if the address was wildcard) and the connection table.
     Unown(id);
     s.tuple = t;
+    if (s.v6 != V6_NONE)
+    {
+        s.v6 = V6_MAPPED; // tcp_v6_connect() -> tcp_v4_connect(): ::ffff:source
+    }
     if (newPort)
     {
         s.connectBound = true;
@@ -693,6 +798,10 @@ TcpPortTable::CreateChild(SocketId listener,
     c.boundDev = l.boundDev;
     c.reuseAddr = l.reuseAddr;
     c.reusePort = l.reusePort;
+    // tcp_v6_syn_recv_sock() over tcp_v4_syn_recv_sock(): an IPv4 child of an AF_INET6
+    // listener is AF_INET6 with v4-mapped addresses and the listener's ipv6only.
+    c.v6 = l.v6 != V6_NONE ? V6_MAPPED : V6_NONE;
+    c.ipv6only = l.ipv6only;
     // sk_clone_lock(): the child has no SOCK_BINDPORT_LOCK of its own, so a child that reaches
     // CLOSE (a reset) gives its port back, and may bind() again.
     c.portLocked = false;
@@ -765,6 +874,10 @@ TcpPortTable::ResetSource(SocketId id)
         Unown(id);
     }
     s.tuple.localAddr = ADDR_ANY;
+    if (s.v6 != V6_NONE)
+    {
+        s.v6 = V6_ANY;
+    }
     if (owning)
     {
         Own(id);
@@ -816,7 +929,8 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
     e.boundDev = static_cast<uint16_t>(s.boundDev);
     e.flags = TW_LIVE | (s.reuseAddr ? TW_REUSE : 0) | (s.reusePort ? TW_REUSEPORT : 0) |
               (info.hasTimestamps ? TW_TIMESTAMPS : 0) | (info.finWait2 ? TW_FIN_WAIT2 : 0) |
-              (s.connectBound ? TW_CONNECT_BIND : 0);
+              (s.connectBound ? TW_CONNECT_BIND : 0) | (s.v6 != V6_NONE ? TW_INET6 : 0) |
+              (s.ipv6only ? TW_V6ONLY : 0);
     e.reserved = 0;
     ++m_twCount;
     if (info.finWait2)
@@ -836,6 +950,8 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
     twClass.reuse = s.reuseAddr;
     twClass.reusePort = s.reusePort;
     twClass.connectBound = s.connectBound;
+    twClass.ipv6only = s.ipv6only;
+    twClass.v6 = s.v6 != V6_NONE ? V6_MAPPED : V6_NONE; // IPv4 4-tuples only (for now)
     AddOwner(e.tuple.localPort, twClass);
     m_ehash.Replace(s.tuple, tw | TW_REF);
     s.hashed = false;
@@ -859,6 +975,8 @@ TcpPortTable::FreeTimeWait(TimeWaitId tw)
     twClass.reuse = (e.flags & TW_REUSE) != 0;
     twClass.reusePort = (e.flags & TW_REUSEPORT) != 0;
     twClass.connectBound = (e.flags & TW_CONNECT_BIND) != 0;
+    twClass.ipv6only = (e.flags & TW_V6ONLY) != 0;
+    twClass.v6 = (e.flags & TW_INET6) ? V6_MAPPED : V6_NONE; // IPv4 4-tuples only (for now)
     RemoveOwner(e.tuple.localPort, twClass);
     if (e.flags & TW_FIN_WAIT2)
     {
@@ -1004,12 +1122,13 @@ TcpPortTable::AddListener(SocketId id)
     auto& bucket = m_listeners[ListenKey(s.tuple.localAddr, s.tuple.localPort)];
     if (s.reusePort)
     {
-        // inet_reuseport_add_sock(): join a listener with the same device, uid, exact
-        // address and port, reuseport set; otherwise start a group.
+        // inet_reuseport_add_sock(): join a listener with the same family, ipv6only, device,
+        // uid, exact address and port, reuseport set; otherwise start a group.
         for (SocketId other : bucket)
         {
             const SocketRecord& o = m_sockets[other];
-            if (o.reusePort && o.boundDev == s.boundDev && o.uid == s.uid && o.group != INVALID_ID)
+            if (o.reusePort && o.boundDev == s.boundDev && o.uid == s.uid &&
+                o.group != INVALID_ID && o.v6 == s.v6 && o.ipv6only == s.ipv6only)
             {
                 s.group = o.group;
                 m_groups[o.group].socks.push_back(id);
@@ -1031,7 +1150,14 @@ TcpPortTable::AddListener(SocketId id)
             m_groups[s.group].socks.assign(1, id);
         }
     }
-    bucket.insert(bucket.begin(), id); // IPv4 listeners go to the head of lhash2
+    if (s.reusePort && s.v6 != V6_NONE)
+    {
+        bucket.push_back(id); // __inet_hash(): AF_INET6 reuseport listeners at the tail
+    }
+    else
+    {
+        bucket.insert(bucket.begin(), id); // all others at the head of lhash2
+    }
 }
 
 void
@@ -1081,11 +1207,11 @@ TcpPortTable::LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint3
     for (SocketId id : it->second)
     {
         const SocketRecord& s = m_sockets[id];
-        if (s.boundDev != 0 && s.boundDev != inDevice)
+        if (s.ipv6only || (s.boundDev != 0 && s.boundDev != inDevice))
         {
-            continue;
+            continue; // compute_score(): a v6-only socket never takes IPv4
         }
-        int score = (s.boundDev != 0 ? 2 : 1) + 1; // + 1: AF_INET
+        int score = (s.boundDev != 0 ? 2 : 1) + (s.v6 == V6_NONE ? 1 : 0); // + 1: AF_INET
         if (score > hiScore)
         {
             if (s.group != INVALID_ID)

@@ -14,6 +14,7 @@
 #include "ports/port-map.h"
 #include "ports/port-sysctls.h"
 #include "ports/port-types.h"
+#include "ports/rcv-saddr.h"
 
 #include <cstdint>
 #include <deque>
@@ -72,6 +73,8 @@ enum : uint8_t
     TW_TIMESTAMPS = 8,    //!< tw_ts_recent_stamp != 0
     TW_FIN_WAIT2 = 16,    //!< FIN_WAIT2 substate
     TW_CONNECT_BIND = 32, //!< port came from connect() autobind (tw_connect_bind)
+    TW_INET6 = 64,        //!< an AF_INET6 socket's (v4-mapped 4-tuple: tcp_v4 TIME_WAIT)
+    TW_V6ONLY = 128,      //!< tw_ipv6only
 };
 
 /**
@@ -233,6 +236,35 @@ class TcpPortTable
     /// \return a new socket in CLOSE state, unbound
     SocketId Open();
 
+    /**
+     * \brief socket(AF_INET6, SOCK_STREAM): like Open(), with IPV6_V6ONLY from
+     * net.ipv6.bindv6only as it is now (inet6_create).
+     * \return the socket
+     */
+    SocketId OpenInet6();
+
+    /**
+     * \brief setsockopt(IPPROTO_IPV6, IPV6_V6ONLY) (do_ipv6_setsockopt).
+     * \param id socket
+     * \param on the value
+     * \return OK; ENOPROTOOPT on an AF_INET socket; EINVAL once the socket has a port (bind,
+     *         listen's autobind or connect), even for the value it has
+     */
+    Errno SetV6Only(SocketId id, bool on);
+
+    /// \param id socket \return getsockopt(IPV6_V6ONLY) (false for AF_INET)
+    bool V6Only(SocketId id) const
+    {
+        return m_sockets[id].ipv6only;
+    }
+
+    /// \param id socket \return its local address as the overlap rule sees it
+    RcvSaddr LocalRcvSaddr(SocketId id) const
+    {
+        const SocketRecord& s = m_sockets[id];
+        return RcvSaddr{s.tuple.localAddr, s.v6, s.ipv6only};
+    }
+
     /// \param id socket \param on SO_REUSEADDR
     void SetReuseAddr(SocketId id, bool on);
     /// \param id socket \param on SO_REUSEPORT
@@ -262,6 +294,22 @@ class TcpPortTable
      *         (privileged port), EADDRINUSE (conflict or range exhausted)
      */
     Errno Bind(SocketId id, Ipv4 addr, uint16_t port);
+
+    /**
+     * \brief bind() with an address of either family: inet_bind() for AF_INET sockets,
+     * __inet6_bind() for AF_INET6 ones (reference linux-ipv6-dualstack §3). A v4-mapped
+     * address binds as its IPv4 address; any other non-wildcard IPv6 address sets
+     * IPV6_V6ONLY (restored if the port is taken) and the 127.0.0.6 placeholder; a link-local
+     * one needs a scope id or a bound device, and the scope id becomes the bound device.
+     * \param id socket
+     * \param addr the address
+     * \param port local port (0 = pick one)
+     * \return as Bind(), and: EAFNOSUPPORT (IPv6 address, AF_INET socket), EINVAL (IPv4
+     *         sockaddr on an AF_INET6 socket; mapped address on a v6-only socket; multicast;
+     *         link-local without a device), EADDRNOTAVAIL (not an address of the host, or
+     *         not on the scope's interface)
+     */
+    Errno Bind(SocketId id, const InetAddress& addr, uint16_t port);
 
     /**
      * \brief listen(): re-checks the port as LISTEN (can fail with EADDRINUSE), autobinds an
@@ -535,20 +583,30 @@ class TcpPortTable
     /// Owners the conflict rule cannot tell apart, counted.
     struct OwnerClass
     {
-        Ipv4 addr;         //!< rcv_saddr (0 = wildcard)
-        uint32_t dev;      //!< bound device
-        uint32_t uid;      //!< owner uid (0 for TIME_WAIT: never compared)
-        OwnerKind kind;    //!< state class
-        bool reuse;        //!< sk_reuse / tw_reuse
-        bool reusePort;    //!< sk_reuseport / tw_reuseport
-        bool connectBound; //!< port from connect() autobind
-        uint32_t count;    //!< how many owners
+        Ipv4 addr;             //!< rcv_saddr (0 = wildcard)
+        uint32_t dev;          //!< bound device
+        uint32_t uid;          //!< owner uid (0 for TIME_WAIT: never compared)
+        OwnerKind kind;        //!< state class
+        bool reuse : 1;        //!< sk_reuse / tw_reuse
+        bool reusePort : 1;    //!< sk_reuseport / tw_reuseport
+        bool connectBound : 1; //!< port from connect() autobind
+        bool ipv6only : 1;     //!< sk_ipv6only / tw_ipv6only (one byte for the four flags,
+                               //!< so a class stays 20 bytes with the V6Ref)
+        V6Ref v6;              //!< family and IPv6 address (V6_NONE: AF_INET)
+        uint32_t count;        //!< how many owners
 
         /// \param o another class \return true if the keys match (count aside)
         bool SameKey(const OwnerClass& o) const
         {
             return addr == o.addr && dev == o.dev && uid == o.uid && kind == o.kind &&
-                   reuse == o.reuse && reusePort == o.reusePort && connectBound == o.connectBound;
+                   reuse == o.reuse && reusePort == o.reusePort && connectBound == o.connectBound &&
+                   v6 == o.v6 && ipv6only == o.ipv6only;
+        }
+
+        /// \return the address as InetRcvSaddrEqual() takes it
+        RcvSaddr Saddr() const
+        {
+            return RcvSaddr{addr, v6, ipv6only};
         }
     };
 
@@ -644,8 +702,15 @@ class TcpPortTable
         bool owning{false};              //!< counted in the port's bind bucket
         bool hashed{false};              //!< in the connection table
         bool connectBound{false};        //!< port from connect() autobind
+        bool ipv6only{false};            //!< sk_ipv6only (AF_INET6 only)
+        V6Ref v6{V6_NONE};               //!< family and IPv6 local address (rcv-saddr.h)
     };
 
+  public:
+    /// Bytes of one socket record (the slab's element).
+    static constexpr size_t SOCKET_RECORD_BYTES = 48;
+
+  private:
     /// SO_REUSEPORT group of listeners.
     struct ReuseportGroup
     {
@@ -658,6 +723,9 @@ class TcpPortTable
     static constexpr uint32_t TW_REF = 0x80000000u; //!< marks a TIME_WAIT reference
 
     OwnerClass ClassOf(const SocketRecord& s) const;
+    /// inet_csk_get_port() for bind(): the port (explicit or chosen) for the address already
+    /// set on \p s; on failure the address is reset and EADDRINUSE returned.
+    Errno BindPort(SocketId id, uint16_t port, bool wasLocked);
     void AddOwner(uint16_t port, const OwnerClass& key);
     void RemoveOwner(uint16_t port, const OwnerClass& key);
     void Own(SocketId id);

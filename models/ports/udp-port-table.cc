@@ -55,6 +55,31 @@ UdpPortTable::Open()
     return id;
 }
 
+SocketId
+UdpPortTable::OpenInet6()
+{
+    const SocketId id = Open();
+    m_sockets[id].v6 = V6_ANY;
+    m_sockets[id].ipv6only = m_sysctls.bindv6only != 0;
+    return id;
+}
+
+Errno
+UdpPortTable::SetV6Only(SocketId id, bool on)
+{
+    Record& s = m_sockets[id];
+    if (s.v6 == V6_NONE)
+    {
+        return Errno::NOPROTOOPT;
+    }
+    if (s.tuple.localPort != 0)
+    {
+        return Errno::INVAL;
+    }
+    s.ipv6only = on;
+    return Errno::OK;
+}
+
 void
 UdpPortTable::SetReuseAddr(SocketId id, bool on)
 {
@@ -115,8 +140,9 @@ UdpPortTable::Conflict(const Record& s, SocketId self, uint16_t port) const
         {
             continue;
         }
-        if (o.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != ADDR_ANY &&
-            o.tuple.localAddr != s.tuple.localAddr)
+        if (!InetRcvSaddrEqual(RcvSaddr{s.tuple.localAddr, s.v6, s.ipv6only},
+                               RcvSaddr{o.tuple.localAddr, o.v6, o.ipv6only},
+                               true))
         {
             continue;
         }
@@ -135,7 +161,14 @@ UdpPortTable::Hash(SocketId id)
     Record& s = m_sockets[id];
     m_byPort[s.tuple.localPort].push_back(id);
     auto& chain = m_chains[ChainKey(s.tuple.localAddr, s.tuple.localPort)];
-    chain.insert(chain.begin(), id); // udp_lib_get_port(): head of hslot2
+    if (s.reusePort && s.v6 != V6_NONE)
+    {
+        chain.push_back(id); // udp_lib_get_port(): AF_INET6 reuseport sockets at the tail
+    }
+    else
+    {
+        chain.insert(chain.begin(), id); // all others at the head of hslot2
+    }
 }
 
 void
@@ -174,7 +207,8 @@ UdpPortTable::Unhash(SocketId id)
 void
 UdpPortTable::JoinGroup(SocketId id)
 {
-    // udp_reuseport_add_sock(): same port, device, uid, exact address, reuseport set.
+    // udp_reuseport_add_sock(): same port, family, ipv6only, device, uid, exact address,
+    // reuseport set.
     Record& s = m_sockets[id];
     if (!s.reusePort)
     {
@@ -187,7 +221,7 @@ UdpPortTable::JoinGroup(SocketId id)
         {
             const Record& o = m_sockets[oid];
             if (oid != id && o.reusePort && o.group != INVALID_ID && o.boundDev == s.boundDev &&
-                o.uid == s.uid)
+                o.uid == s.uid && o.v6 == s.v6 && o.ipv6only == s.ipv6only)
             {
                 s.group = o.group;
                 m_groups[o.group].socks.push_back(id);
@@ -232,9 +266,53 @@ UdpPortTable::LeaveGroup(SocketId id)
 }
 
 Errno
+UdpPortTable::Bind(SocketId id, const InetAddress& addr, uint16_t port)
+{
+    Record& s = m_sockets[id];
+    if (!addr.inet6)
+    {
+        return s.v6 == V6_NONE ? Bind(id, addr.v4, port) : m_counters.bind.Count(Errno::INVAL);
+    }
+    if (s.v6 == V6_NONE)
+    {
+        return m_counters.bind.Count(Errno::AFNOSUPPORT);
+    }
+    // __inet6_bind(), in its order.
+    if (port != 0 && port < m_sysctls.ipUnprivilegedPortStart && s.uid != 0)
+    {
+        return m_counters.bind.Count(Errno::ACCES);
+    }
+    if (s.tuple.localPort != 0)
+    {
+        return m_counters.bind.Count(Errno::INVAL);
+    }
+    RcvSaddr local;
+    Errno e = Inet6BindAddress(addr, s.ipv6only, m_addresses, s.boundDev, local);
+    if (e != Errno::OK)
+    {
+        return m_counters.bind.Count(e);
+    }
+    const bool savedV6only = s.ipv6only;
+    s.tuple.localAddr = local.v4;
+    s.v6 = local.v6;
+    s.ipv6only = local.ipv6only;
+    e = BindPort(id, port);
+    if (e != Errno::OK)
+    {
+        s.ipv6only = savedV6only;
+        s.v6 = V6_ANY;
+    }
+    return m_counters.bind.Count(e);
+}
+
+Errno
 UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
 {
     Record& s = m_sockets[id];
+    if (s.v6 != V6_NONE)
+    {
+        return m_counters.bind.Count(Errno::INVAL); // a sockaddr_in is too short for AF_INET6
+    }
     if (addr != ADDR_ANY && !m_addresses.Bindable(addr))
     {
         return m_counters.bind.Count(Errno::ADDRNOTAVAIL);
@@ -248,6 +326,13 @@ UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
         return m_counters.bind.Count(Errno::INVAL);
     }
     s.tuple.localAddr = addr;
+    return m_counters.bind.Count(BindPort(id, port));
+}
+
+Errno
+UdpPortTable::BindPort(SocketId id, uint16_t port)
+{
+    Record& s = m_sockets[id];
     if (port == 0)
     {
         EphemeralRange r = SocketPortRange(m_sysctls.ipLocalPortRangeLow,
@@ -264,12 +349,12 @@ UdpPortTable::Bind(SocketId id, Ipv4 addr, uint16_t port)
     if (port == 0)
     {
         s.tuple.localAddr = ADDR_ANY;
-        return m_counters.bind.Count(Errno::ADDRINUSE);
+        return Errno::ADDRINUSE;
     }
     s.tuple.localPort = port;
     JoinGroup(id);
     Hash(id);
-    return m_counters.bind.Count(Errno::OK);
+    return Errno::OK;
 }
 
 Errno
@@ -279,13 +364,19 @@ UdpPortTable::Autobind(SocketId id)
     {
         return Errno::OK;
     }
-    Errno e = Bind(id, ADDR_ANY, 0);
+    Errno e =
+        m_sockets[id].v6 == V6_NONE ? Bind(id, ADDR_ANY, 0) : Bind(id, InetAddress::V6(Ipv6{}), 0);
     return e == Errno::OK ? Errno::OK : Errno::AGAIN;
 }
 
 Errno
 UdpPortTable::Connect(SocketId id, Ipv4 sourceAddr, Ipv4 remoteAddr, uint16_t remotePort)
 {
+    if (m_sockets[id].v6 != V6_NONE && m_sockets[id].ipv6only)
+    {
+        // __ip6_datagram_connect(): a v4-mapped destination on a v6-only socket.
+        return m_counters.connect.Count(Errno::NETUNREACH);
+    }
     if (Autobind(id) != Errno::OK)
     {
         return m_counters.connect.Count(Errno::AGAIN);
@@ -310,6 +401,10 @@ UdpPortTable::Connect(SocketId id, Ipv4 sourceAddr, Ipv4 remoteAddr, uint16_t re
         Unhash(id);
         LeaveGroup(id);
         s.tuple.localAddr = sourceAddr;
+        if (s.v6 != V6_NONE)
+        {
+            s.v6 = V6_MAPPED; // __ip4_datagram_connect() for an AF_INET6 socket: ::ffff:source
+        }
         Hash(id);
     }
     s.tuple.remoteAddr = remoteAddr;
@@ -345,12 +440,13 @@ UdpPortTable::Score(const Record& s,
                     uint16_t remotePort,
                     uint32_t inDevice) const
 {
-    // compute_score() (reference §7.2), for AF_INET sockets.
-    if (s.tuple.localAddr != localAddr)
+    // compute_score() (reference §7.2) for an IPv4 datagram: a v6-only socket never takes
+    // it; AF_INET scores 2, AF_INET6 1.
+    if (s.tuple.localAddr != localAddr || s.ipv6only)
     {
         return -1;
     }
-    int score = 2;
+    int score = s.v6 == V6_NONE ? 2 : 1;
     if (s.tuple.remoteAddr != ADDR_ANY)
     {
         if (s.tuple.remoteAddr != remoteAddr)
@@ -473,7 +569,7 @@ UdpPortTable::DeliverAll(Ipv4 localAddr,
                          uint32_t inDevice) const
 {
     // __udp_is_mcast_sock(): port matches, bound address is the destination or wildcard,
-    // connected peer matches, device matches.
+    // connected peer matches, device matches, not v6-only (IPv4 multicast and broadcast).
     std::vector<SocketId> out;
     auto it = m_byPort.find(localPort);
     if (it == m_byPort.end())
@@ -483,7 +579,7 @@ UdpPortTable::DeliverAll(Ipv4 localAddr,
     for (SocketId id : it->second)
     {
         const Record& s = m_sockets[id];
-        if ((s.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != localAddr) ||
+        if (s.ipv6only || (s.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != localAddr) ||
             (s.tuple.remoteAddr != ADDR_ANY && s.tuple.remoteAddr != remoteAddr) ||
             (s.tuple.remotePort != 0 && s.tuple.remotePort != remotePort) ||
             (s.boundDev != 0 && s.boundDev != inDevice))

@@ -11,6 +11,7 @@
 #include "ports/port-counters.h"
 #include "ports/port-sysctls.h"
 #include "ports/port-types.h"
+#include "ports/rcv-saddr.h"
 #include "ports/tcp-port-table.h"
 
 #include <cstdint>
@@ -69,6 +70,23 @@ class UdpPortTable
 
     /// \return a new unbound socket
     SocketId Open();
+
+    /// \return a new unbound AF_INET6 socket, IPV6_V6ONLY from net.ipv6.bindv6only now
+    SocketId OpenInet6();
+
+    /**
+     * \brief setsockopt(IPPROTO_IPV6, IPV6_V6ONLY).
+     * \param id socket \param on the value
+     * \return OK; ENOPROTOOPT on AF_INET; EINVAL once the socket has a port
+     */
+    Errno SetV6Only(SocketId id, bool on);
+
+    /// \param id socket \return getsockopt(IPV6_V6ONLY) (false for AF_INET)
+    bool V6Only(SocketId id) const
+    {
+        return m_sockets[id].ipv6only;
+    }
+
     /// \param id socket \param on SO_REUSEADDR
     void SetReuseAddr(SocketId id, bool on);
     /// \param id socket \param on SO_REUSEPORT
@@ -91,6 +109,15 @@ class UdpPortTable
      * \return OK, EINVAL, EADDRNOTAVAIL, EACCES, EADDRINUSE
      */
     Errno Bind(SocketId id, Ipv4 addr, uint16_t port);
+
+    /**
+     * \brief bind() with an address of either family (udp_v6_get_port for AF_INET6; the
+     * address rules of Inet6BindAddress()).
+     * \param id socket \param addr the address \param port port (0 = pick one)
+     * \return as Bind(), and EAFNOSUPPORT (IPv6 address on AF_INET), EINVAL (IPv4 address on
+     *         AF_INET6, mapped on v6-only, link-local without a device)
+     */
+    Errno Bind(SocketId id, const InetAddress& addr, uint16_t port);
 
     /**
      * \brief connect() (__ip4_datagram_connect): autobinds (EAGAIN when no port is free),
@@ -201,6 +228,8 @@ class UdpPortTable
         bool reusePort{false};      //!< SO_REUSEPORT
         bool connected{false};      //!< sk_state == TCP_ESTABLISHED
         bool inHash4{false};        //!< in the 4-tuple index
+        bool ipv6only{false};       //!< sk_ipv6only (AF_INET6 only)
+        V6Ref v6{V6_NONE};          //!< family and IPv6 local address (rcv-saddr.h)
     };
 
     /// SO_REUSEPORT group.
@@ -213,6 +242,8 @@ class UdpPortTable
     class PortCheck;
 
     bool Conflict(const Record& s, SocketId self, uint16_t port) const;
+    /// udp_lib_get_port() for the address already set on the socket; resets it on failure.
+    Errno BindPort(SocketId id, uint16_t port);
     void Hash(SocketId id);
     void Unhash(SocketId id);
     void JoinGroup(SocketId id);

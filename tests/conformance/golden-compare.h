@@ -20,14 +20,15 @@ namespace portlab
  */
 struct GoldenMismatch
 {
-    std::string caseName; //!< case (for bind_matrix: "bind_matrix: <pair>")
+    std::string caseName; //!< case (for a matrix: "bind_matrix: <pair>")
     std::string expected; //!< what Linux did
     std::string got;      //!< what was observed
     std::string rule;     //!< how the two were compared
 };
 
 /**
- * \brief The tally of a comparison. Every bind_matrix pair counts as one case.
+ * \brief The tally of a comparison. Every pair of bind_matrix, listen_matrix and
+ * mapped_any_pairs counts as one case.
  */
 struct GoldenReport
 {

@@ -23,9 +23,10 @@ constexpr int64_t DEFAULT_BACKLOG = 128; //!< backlog when none is given (Python
 /**
  * \brief A test stand-in (tests only, not part of the library): drives one host's tables as
  * the transport does, for the port model's unit tests and the table-level script interpreter
- * (tests/conformance/table-script.h): connect() plus the handshake (the listener found by demux gets a child), FIN exchange
- * in either order with TIME_WAIT for the active closer, simulated time that expires TIME_WAIT
- * entries as it advances. Everything runs over the host's own addresses (loopback).
+ * (tests/conformance/table-script.h): connect() plus the handshake (the listener found by demux
+ * gets a child), FIN exchange in either order with TIME_WAIT for the active closer, simulated time
+ * that expires TIME_WAIT entries as it advances. Everything runs over the host's own addresses
+ * (loopback).
  */
 class TableDriver
 {
@@ -79,6 +80,26 @@ class TableDriver
         SocketId s = Tcp().Open();
         Tcp().SetReuseAddr(s, reuseAddr);
         Tcp().SetReusePort(s, reusePort);
+        return s;
+    }
+
+    /// \param reuseAddr SO_REUSEADDR \param reusePort SO_REUSEPORT
+    /// \return a new AF_INET6 TCP socket (IPV6_V6ONLY from net.ipv6.bindv6only)
+    SocketId TcpSocket6(bool reuseAddr = false, bool reusePort = false)
+    {
+        SocketId s = Tcp().OpenInet6();
+        Tcp().SetReuseAddr(s, reuseAddr);
+        Tcp().SetReusePort(s, reusePort);
+        return s;
+    }
+
+    /// \param reuseAddr SO_REUSEADDR \param reusePort SO_REUSEPORT
+    /// \return a new AF_INET6 UDP socket (IPV6_V6ONLY from net.ipv6.bindv6only)
+    SocketId UdpSocket6(bool reuseAddr = false, bool reusePort = false)
+    {
+        SocketId s = Udp().OpenInet6();
+        Udp().SetReuseAddr(s, reuseAddr);
+        Udp().SetReusePort(s, reusePort);
         return s;
     }
 

@@ -1,0 +1,578 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ *
+ * The dual-stack recording (tests/data/linux-6.18-dualstack.jsonl, copied from the
+ * shared linux-6.18-dualstack.jsonl: see tests/data/README.md) replayed on one host's port
+ * tables: the 2,352-pair bind matrix, the 959-pair listen matrix and the 30 ::ffff:0.0.0.0
+ * pairs, every pair run as linux_probe_v6.py's pair() runs it.
+ */
+
+#include "golden-compare.h"
+#include "table-driver.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+using namespace portlab;
+
+namespace
+{
+
+constexpr uint16_t PORT = 8888; //!< the probe's port
+
+/// One address of the probe's ADDRS table (plus the mapped wildcard of mapped_any_pairs).
+struct MatrixAddress
+{
+    const char* name; //!< as the keys spell it
+    const char* text; //!< the address bound
+    bool v6only;      //!< IPV6_V6ONLY = 1 set before bind
+};
+
+const MatrixAddress ADDRESSES[] = {
+    {"0.0.0.0", "0.0.0.0", false},
+    {"127.0.0.1", "127.0.0.1", false},
+    {"[::]", "::", false},
+    {"[::]v6only", "::", true},
+    {"[::1]", "::1", false},
+    {"[::ffff:127.0.0.1]", "::ffff:127.0.0.1", false},
+    {"[fd00::1]", "fd00::1", false},
+    {"[::ffff:0.0.0.0]", "::ffff:0.0.0.0", false},
+    {"127.0.0.6", "127.0.0.6", false},
+};
+
+/// A pair as its key names it: "tcp A/opt[/listen] then B/opt".
+struct PairKey
+{
+    bool tcp{true};            //!< tcp or udp
+    const MatrixAddress* a1{}; //!< first socket's address
+    const MatrixAddress* a2{}; //!< second socket's address
+    std::string o1;            //!< first socket's options (none, ra, rp, both)
+    std::string o2;            //!< second socket's options
+    bool listenFirst{false};   //!< the first socket listens before the second binds
+};
+
+const MatrixAddress*
+AddressNamed(const std::string& name)
+{
+    for (const auto& a : ADDRESSES)
+    {
+        if (name == a.name)
+        {
+            return &a;
+        }
+    }
+    throw std::invalid_argument("unknown matrix address '" + name + "'");
+}
+
+PairKey
+ParsePairKey(const std::string& key)
+{
+    static const std::regex re(
+        R"(^(tcp|udp) ([^/ ]+)/(none|ra|rp|both)(/listen)? then ([^/ ]+)/(none|ra|rp|both)$)");
+    std::smatch m;
+    if (!std::regex_match(key, m, re))
+    {
+        throw std::invalid_argument("not a pair key: '" + key + "'");
+    }
+    PairKey k;
+    k.tcp = m[1] == "tcp";
+    k.a1 = AddressNamed(m[2]);
+    k.o1 = m[3];
+    k.listenFirst = m[4].matched;
+    k.a2 = AddressNamed(m[5]);
+    k.o2 = m[6];
+    return k;
+}
+
+/// fd00::1 on lo, as the probe configures its namespace. \param d the host
+void
+AddProbeAddresses(TableDriver& d)
+{
+    Ipv6 ula;
+    EXPECT_TRUE(ParseIpv6("fd00::1", ula));
+    d.Host().Addresses().AddIpv6(ula, LOOPBACK_IFINDEX);
+}
+
+/// The probe's mk_named(): a socket of the address's family with the options set.
+SocketId
+OpenNamed(TableDriver& d, bool tcp, const MatrixAddress& a, const std::string& opts)
+{
+    InetAddress addr;
+    EXPECT_TRUE(ParseInetAddress(a.text, addr)) << a.text;
+    const bool ra = opts == "ra" || opts == "both";
+    const bool rp = opts == "rp" || opts == "both";
+    if (!addr.inet6)
+    {
+        return tcp ? d.TcpSocket(ra, rp) : d.UdpSocket(ra, rp);
+    }
+    SocketId s = tcp ? d.TcpSocket6(ra, rp) : d.UdpSocket6(ra, rp);
+    if (a.v6only)
+    {
+        EXPECT_EQ(tcp ? d.Tcp().SetV6Only(s, true) : d.Udp().SetV6Only(s, true), Errno::OK);
+    }
+    return s;
+}
+
+Errno
+BindNamed(TableDriver& d, bool tcp, SocketId s, const MatrixAddress& a)
+{
+    InetAddress addr;
+    ParseInetAddress(a.text, addr);
+    return tcp ? d.Tcp().Bind(s, addr, PORT) : d.Udp().Bind(s, addr, PORT);
+}
+
+/// The probe's pair(): results by step ("bind1", "listen1", "bind2", "listen2").
+std::map<std::string, std::string>
+RunPair(const PairKey& k, bool withListen2)
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    SocketId s1 = OpenNamed(d, k.tcp, *k.a1, k.o1);
+    SocketId s2 = OpenNamed(d, k.tcp, *k.a2, k.o2);
+    std::map<std::string, std::string> r;
+    r["bind1"] = ErrnoName(BindNamed(d, k.tcp, s1, *k.a1));
+    if (k.listenFirst)
+    {
+        r["listen1"] = ErrnoName(d.Tcp().Listen(s1, DEFAULT_BACKLOG));
+    }
+    r["bind2"] = ErrnoName(BindNamed(d, k.tcp, s2, *k.a2));
+    if (withListen2 && r["bind1"] == "ok" && r["bind2"] == "ok")
+    {
+        r["listen2"] = ErrnoName(d.Tcp().Listen(s2, DEFAULT_BACKLOG));
+        if (!k.listenFirst)
+        {
+            r["listen1"] = ErrnoName(d.Tcp().Listen(s1, DEFAULT_BACKLOG));
+        }
+    }
+    return r;
+}
+
+/// The second bind's result, as bind_matrix and mapped_any_pairs record it; a first step
+/// the probe saw succeed but the model did not shows as "bind1 E..." (never agrees).
+std::string
+SecondBind(const std::map<std::string, std::string>& r)
+{
+    for (const char* step : {"bind1", "listen1"})
+    {
+        auto it = r.find(step);
+        if (it != r.end() && it->second != "ok")
+        {
+            return std::string(step) + " " + it->second;
+        }
+    }
+    return r.at("bind2");
+}
+
+/// What the model gives for every pair of a recorded case.
+Json
+ModelResult(const std::string& name, const Json& expected)
+{
+    Json got = Json::object();
+    for (const auto& [key, value] : expected.items())
+    {
+        const PairKey k = ParsePairKey(key);
+        if (name == "listen_matrix")
+        {
+            auto r = RunPair(k, true);
+            if (r.count("listen2") == 0)
+            {
+                continue; // a bind failed: no listen step (the comparison reports "nothing")
+            }
+            Json v = Json::object();
+            v["listen2"] = r["listen2"];
+            if (!k.listenFirst)
+            {
+                v["listen1"] = r["listen1"];
+            }
+            got[key] = v;
+        }
+        else
+        {
+            got[key] = SecondBind(RunPair(k, false));
+        }
+    }
+    return got;
+}
+
+const char*
+Name(Errno e)
+{
+    return ErrnoName(e);
+}
+
+/// linux_probe_v6.py's server_restart6() for a [::] listener and an IPv4 client: the listener
+/// (SO_REUSEADDR per \p oldRa) accepts one connection, the server closes first (a v4-mapped
+/// TIME_WAIT of an AF_INET6 socket), the listener closes, then fresh sockets (SO_REUSEADDR
+/// per \p newRa) bind port 8888 on eight addresses, each closed before the next.
+Json
+ServerRestartV4Client(bool oldRa, bool newRa)
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    SocketId l = d.TcpSocket6(oldRa);
+    d.Tcp().Bind(l, InetAddress::V6(Ipv6{}), PORT);
+    d.Tcp().Listen(l, DEFAULT_BACKLOG);
+    SocketId c = d.TcpSocket();
+    SocketId child = INVALID_ID;
+    Json r = Json::object();
+    if (d.Connect(c, LO1, PORT, &child) != Errno::OK)
+    {
+        r["setup"] = "connect failed";
+        return r;
+    }
+    d.CloseInOrder(child, c, 50 * NS_PER_MS); // the server closes first
+    d.Tcp().SetClosed(l);
+    d.Tcp().Destroy(l);
+    for (const char* t : {"[::]",
+                          "[::]v6only",
+                          "0.0.0.0",
+                          "127.0.0.1",
+                          "[::1]",
+                          "[::ffff:127.0.0.1]",
+                          "[::ffff:0.0.0.0]",
+                          "127.0.0.6"})
+    {
+        const MatrixAddress& a = *AddressNamed(t);
+        SocketId s = OpenNamed(d, true, a, newRa ? "ra" : "none");
+        r[std::string("bind ") + t + ":8888"] = Name(BindNamed(d, true, s, a));
+        d.Tcp().Destroy(s);
+    }
+    return r;
+}
+
+/// linux_probe_v6.py's v6only_option(), step by step.
+Json
+V6OnlyOption()
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    TcpPortTable& tcp = d.Tcp();
+    Json r = Json::object();
+    auto v6 = [](const char* text) {
+        InetAddress a;
+        ParseInetAddress(text, a);
+        return a;
+    };
+    SocketId s = d.TcpSocket6();
+    tcp.Bind(s, v6("::"), PORT);
+    r["bind [::] then getsockopt"] = tcp.V6Only(s) ? 1 : 0;
+    r["bind [::] then set V6ONLY=1"] = Name(tcp.SetV6Only(s, true));
+    r["bind [::] then set V6ONLY=0 (same value)"] = Name(tcp.SetV6Only(s, false));
+    r["after failed set, getsockopt"] = tcp.V6Only(s) ? 1 : 0;
+    tcp.Destroy(s);
+    for (const char* name : {"[::1]", "[fd00::1]", "[::ffff:127.0.0.1]", "[::ffff:0.0.0.0]"})
+    {
+        const MatrixAddress& a = *AddressNamed(name);
+        s = d.TcpSocket6();
+        BindNamed(d, true, s, a);
+        r[std::string("bind ") + name + " then getsockopt"] = tcp.V6Only(s) ? 1 : 0;
+        tcp.Destroy(s);
+    }
+    s = d.TcpSocket6();
+    tcp.SetV6Only(s, true);
+    r["V6ONLY=1 then bind ::ffff:127.0.0.1"] = Name(tcp.Bind(s, v6("::ffff:127.0.0.1"), PORT));
+    r["  then set V6ONLY=0 (still unbound)"] = Name(tcp.SetV6Only(s, false));
+    r["  then bind ::ffff:127.0.0.1 again"] = Name(tcp.Bind(s, v6("::ffff:127.0.0.1"), PORT));
+    tcp.Destroy(s);
+    SocketId v4 = d.TcpSocket();
+    tcp.Bind(v4, ADDR_ANY, PORT);
+    tcp.Listen(v4, DEFAULT_BACKLOG);
+    s = d.TcpSocket6();
+    r["0.0.0.0 listening; bind [::]"] = Name(tcp.Bind(s, v6("::"), PORT));
+    r["  after EADDRINUSE set V6ONLY=1"] = Name(tcp.SetV6Only(s, true));
+    r["  bind [::] again"] = Name(tcp.Bind(s, v6("::"), PORT));
+    r["  listen"] = Name(tcp.Listen(s, DEFAULT_BACKLOG));
+    tcp.Destroy(s);
+    tcp.Destroy(v4);
+    s = d.TcpSocket6();
+    tcp.Listen(s, DEFAULT_BACKLOG);
+    r["listen() without bind (autobind) then set V6ONLY=1"] = Name(tcp.SetV6Only(s, true));
+    tcp.Destroy(s);
+    SocketId u = d.UdpSocket6();
+    d.Udp().Bind(u, v6("::"), PORT);
+    r["udp bind [::] then set V6ONLY=1"] = Name(d.Udp().SetV6Only(u, true));
+    d.Udp().Close(u);
+    u = d.UdpSocket6();
+    d.Udp().Autobind(u); // connect(("::1", 9)): the IPv6 route is the transport's; the port is not
+    r["udp connect (autobind) then set V6ONLY=1"] = Name(d.Udp().SetV6Only(u, true));
+    d.Udp().Close(u);
+    r["AF_INET socket: set IPV6_V6ONLY"] = Name(tcp.SetV6Only(d.TcpSocket(), true));
+    return r;
+}
+
+/// linux_probe_v6.py's bind_address_errors().
+Json
+BindAddressErrors()
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    Json r = Json::object();
+    auto bind = [&d](const char* text, bool v6only, bool tcp) {
+        InetAddress a;
+        ParseInetAddress(text, a);
+        SocketId s = tcp ? d.TcpSocket6() : d.UdpSocket6();
+        if (v6only)
+        {
+            tcp ? d.Tcp().SetV6Only(s, true) : d.Udp().SetV6Only(s, true);
+        }
+        Errno e = tcp ? d.Tcp().Bind(s, a, PORT) : d.Udp().Bind(s, a, PORT);
+        tcp ? d.Tcp().Destroy(s) : d.Udp().Close(s);
+        return Name(e);
+    };
+    r["v4mapped_not_local ::ffff:10.9.9.9"] = bind("::ffff:10.9.9.9", false, true);
+    r["v6_not_local 2001:db8::1"] = bind("2001:db8::1", false, true);
+    r["v4mapped_on_v6only_socket ::ffff:127.0.0.1"] = bind("::ffff:127.0.0.1", true, true);
+    r["v4mapped_on_v6only_socket_udp ::ffff:127.0.0.1"] = bind("::ffff:127.0.0.1", true, false);
+    r["v4mapped_any_on_v6only_socket ::ffff:0.0.0.0"] = bind("::ffff:0.0.0.0", true, true);
+    r["v4mapped_any ::ffff:0.0.0.0"] = bind("::ffff:0.0.0.0", false, true);
+    r["v4mapped_127.0.0.2 ::ffff:127.0.0.2"] = bind("::ffff:127.0.0.2", false, true);
+    r["v6_multicast_tcp ff02::1"] = bind("ff02::1", false, true);
+    r["v6_multicast_udp ff02::1 (no scope)"] = bind("ff02::1", false, false);
+    r["v6_link_local_no_scope fe80::1 (not configured)"] = bind("fe80::1", false, true);
+    SocketId s = d.TcpSocket6();
+    InetAddress any6 = InetAddress::V6(Ipv6{});
+    std::string first = Name(d.Tcp().Bind(s, any6, PORT));
+    r["double_bind"] = first + "," + Name(d.Tcp().Bind(s, any6, PORT + 1));
+    return r;
+}
+
+/// linux_probe_v6.py's bindv6only_sysctl().
+Json
+BindV6OnlySysctl()
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    TcpPortTable& tcp = d.Tcp();
+    const InetAddress any6 = InetAddress::V6(Ipv6{});
+    Json r = Json::object();
+    SocketId before = d.TcpSocket6();
+    d.Sysctl("net.ipv6.bindv6only", "1");
+    r["socket created before the sysctl: getsockopt"] = tcp.V6Only(before) ? 1 : 0;
+    r["new tcp socket: getsockopt"] = tcp.V6Only(d.TcpSocket6()) ? 1 : 0;
+    r["new udp socket: getsockopt"] = d.Udp().V6Only(d.UdpSocket6()) ? 1 : 0;
+    SocketId a = d.TcpSocket6();
+    r["bind [::]:8888"] = Name(tcp.Bind(a, any6, PORT));
+    tcp.Listen(a, DEFAULT_BACKLOG);
+    SocketId b = d.TcpSocket();
+    r["then AF_INET bind 0.0.0.0:8888"] = Name(tcp.Bind(b, ADDR_ANY, PORT));
+    tcp.Listen(b, DEFAULT_BACKLOG);
+    SocketId c = d.TcpSocket6();
+    tcp.SetV6Only(c, false);
+    SocketId dd = d.TcpSocket();
+    r["explicit V6ONLY=0: bind [::]:8889"] = Name(tcp.Bind(c, any6, PORT + 1));
+    r["  then AF_INET bind 0.0.0.0:8889"] = Name(tcp.Bind(dd, ADDR_ANY, PORT + 1));
+    SocketId e = d.TcpSocket6();
+    InetAddress mapped;
+    ParseInetAddress("::ffff:127.0.0.1", mapped);
+    r["default socket: bind ::ffff:127.0.0.1:8890"] = Name(tcp.Bind(e, mapped, PORT + 2));
+    r["default socket: connect ::ffff:127.0.0.1:8888"] = Name(d.Connect(d.TcpSocket6(), LO1, PORT));
+    r["v4 client -> 127.0.0.1:8888 (reaches the AF_INET listener)"] =
+        Name(d.Connect(d.TcpSocket(), LO1, PORT));
+    SocketId l = d.TcpSocket6();
+    tcp.Bind(l, any6, PORT + 3);
+    tcp.Listen(l, DEFAULT_BACKLOG);
+    r["v4 client -> 127.0.0.1:8891 (only a default [::] listener there)"] =
+        Name(d.Connect(d.TcpSocket(), LO1, PORT + 3));
+    d.Sysctl("net.ipv6.bindv6only", "0");
+    r["socket created under bindv6only=1, after the sysctl is reset to 0: getsockopt"] =
+        tcp.V6Only(e) ? 1 : 0;
+    return r;
+}
+
+/// Cases replayed key by key: (case, how the model runs it).
+std::vector<std::pair<std::string, Json (*)()>>
+ScriptedCases()
+{
+    std::vector<std::pair<std::string, Json (*)()>> cases = {
+        {"v6only_option", &V6OnlyOption},
+        {"bind_address_errors", &BindAddressErrors},
+        {"bindv6only_sysctl", &BindV6OnlySysctl},
+        {"server_restart_listen[::]_v4client_old0_new0",
+         [] { return ServerRestartV4Client(false, false); }},
+        {"server_restart_listen[::]_v4client_old0_new1",
+         [] { return ServerRestartV4Client(false, true); }},
+        {"server_restart_listen[::]_v4client_old1_new0",
+         [] { return ServerRestartV4Client(true, false); }},
+        {"server_restart_listen[::]_v4client_old1_new1",
+         [] { return ServerRestartV4Client(true, true); }},
+    };
+    return cases;
+}
+
+/// Compare \p got with the recorded \p expected key by key ("ss" lines need packets and
+/// ss's formatting: not compared here).
+void
+CompareKeys(const std::string& name, const Json& expected, const Json& got, GoldenReport& report)
+{
+    for (const auto& [key, value] : expected.items())
+    {
+        if (key == "ss")
+        {
+            continue;
+        }
+        const Json* g = JsonMember(got, key);
+        ++report.total;
+        if (g != nullptr && *g == value)
+        {
+            ++report.agree;
+        }
+        else
+        {
+            report.mismatches.push_back(GoldenMismatch{name + ": " + key,
+                                                       DumpJson(value),
+                                                       g ? DumpJson(*g) : "nothing",
+                                                       "exact"});
+        }
+    }
+}
+
+const std::vector<std::pair<std::string, Json>>&
+DualStackGoldens()
+{
+    static const std::vector<std::pair<std::string, Json>> goldens = [] {
+        std::ifstream in(PORTLAB_DUALSTACK_GOLDEN_FILE);
+        std::stringstream buf;
+        buf << in.rdbuf();
+        return ParseGoldenLines(buf.str());
+    }();
+    return goldens;
+}
+
+const Json&
+Recorded(const std::string& name)
+{
+    for (const auto& [n, r] : DualStackGoldens())
+    {
+        if (n == name)
+        {
+            return r;
+        }
+    }
+    throw std::invalid_argument("no recorded case '" + name + "'");
+}
+
+/// The table-level cases replayed and asserted (every pair of each).
+const char* const REPLAYED[] = {"bind_matrix", "listen_matrix", "mapped_any_pairs"};
+
+} // namespace
+
+TEST(DualStackGolden, RecordingHoldsTheMatricesTheIssueNames)
+{
+    EXPECT_EQ(Recorded("bind_matrix").size(), 2352u);
+    EXPECT_EQ(Recorded("listen_matrix").size(), 959u);
+    EXPECT_EQ(Recorded("mapped_any_pairs").size(), 30u);
+    EXPECT_EQ(Recorded("environment").at("bindv6only").get<std::string>(), "0")
+        << "the matrices were recorded with net.ipv6.bindv6only = 0, the model's default";
+}
+
+TEST(DualStackGolden, PortTablesAgreeWithEveryBindListenAndMappedWildcardPair)
+{
+    GoldenReport report;
+    for (const char* name : REPLAYED)
+    {
+        const Json& expected = Recorded(name);
+        CompareGoldenCase(name, expected, ModelResult(name, expected), report);
+    }
+    const int pairs = report.total;
+    for (const auto& [name, run] : ScriptedCases())
+    {
+        CompareKeys(name, Recorded(name), run(), report);
+    }
+    std::cout << report.agree << " of " << report.total << " dual-stack golden cases agree ("
+              << pairs << " matrix pairs, " << report.total - pairs
+              << " results of the v6only_option, bind_address_errors, bindv6only_sysctl and "
+                 "server_restart_listen[::]_v4client_* cases)\n";
+    EXPECT_EQ(pairs, 2352 + 959 + 30) << "every pair of the three matrices is compared";
+    EXPECT_EQ(report.agree, report.total) << "the tables should reproduce every recorded pair:\n"
+                                          << report.Summary();
+}
+
+TEST(DualStackGolden, AWrongRecordedResultMakesItsPairDisagree)
+{
+    // One flipped value per case: the comparison must catch exactly that pair.
+    for (const char* name : REPLAYED)
+    {
+        Json expected = Recorded(name);
+        auto it = expected.begin();
+        const std::string key = it.key();
+        if (it->is_object())
+        {
+            std::string v = (*it)["listen2"].get<std::string>();
+            (*it)["listen2"] = v == "ok" ? "EADDRINUSE" : "ok";
+        }
+        else
+        {
+            *it = it->get<std::string>() == "ok" ? "EADDRINUSE" : "ok";
+        }
+        GoldenReport report;
+        CompareGoldenCase(name, expected, ModelResult(name, expected), report);
+        ASSERT_EQ(report.mismatches.size(), 1u)
+            << name << ": a falsified recording should give exactly one disagreement";
+        EXPECT_EQ(report.mismatches[0].caseName, std::string(name) + ": " + key);
+    }
+}
+
+/// Recorded cases the tables cannot replay yet, each with what it needs (the transport and
+/// scenario parts of issue 14).
+const std::pair<const char*, const char*> NOT_YET_MODELLED[] = {
+    {"dualstack_accept", "native-IPv6 connections and accept()/getpeername/ss formatting"},
+    {"v6_socket_connects_v4mapped", "getsockname/getpeername/ss of v4-mapped connections"},
+    {"link_local_scope", "ENODEV for an unknown scope id (no Errno yet); veth devices"},
+    {"ephemeral_shared_v4_v6", "native-IPv6 4-tuples in the connection table"},
+    {"tw_exhaust_v6_reuse0", "native-IPv6 TIME_WAIT entries"},
+    {"tw_exhaust_v6_reuse1", "native-IPv6 TIME_WAIT entries"},
+    {"tw_exhaust_v6_reuse2_loopback", "native-IPv6 TIME_WAIT entries"},
+    {"tw_exhaust_v6_reuse2_fd00_on_lo", "native-IPv6 TIME_WAIT entries"},
+    {"tw_exhaust_v6_then_v4", "native-IPv6 TIME_WAIT entries"},
+    {"server_restart_listen[::]_v6client_old0_new0", "a native-IPv6 TIME_WAIT (127.0.0.6)"},
+    {"server_restart_listen[::]_v6client_old0_new1", "a native-IPv6 TIME_WAIT (127.0.0.6)"},
+    {"server_restart_listen[::]_v6client_old1_new0", "a native-IPv6 TIME_WAIT (127.0.0.6)"},
+    {"server_restart_listen[::]_v6client_old1_new1", "a native-IPv6 TIME_WAIT (127.0.0.6)"},
+    {"server_restart_listen[::1]_v6client_old0_new0", "a native-IPv6 TIME_WAIT"},
+    {"server_restart_listen[::1]_v6client_old0_new1", "a native-IPv6 TIME_WAIT"},
+    {"server_restart_listen[::1]_v6client_old1_new0", "a native-IPv6 TIME_WAIT"},
+    {"server_restart_listen[::1]_v6client_old1_new1", "a native-IPv6 TIME_WAIT"},
+    {"v6_connection_blocks_v4_wildcard", "native-IPv6 connections (127.0.0.6 owners)"},
+    {"udp_delivery_dualstack", "IPv6 datagrams and recvfrom's sender form"},
+    {"tcp_reuseport_dualstack", "IPv6 SYNs (the IPv4 half is DualStackTable's unit test)"},
+    {"ss_format", "ss output of both families"},
+};
+
+TEST(DualStackGolden, EveryRecordedCaseIsReplayedOrListedAsNotYetModelled)
+{
+    int notYet = 0;
+    for (const auto& [name, result] : DualStackGoldens())
+    {
+        bool replayed = name == "environment";
+        for (const char* r : REPLAYED)
+        {
+            replayed = replayed || name == r;
+        }
+        for (const auto& [scripted, run] : ScriptedCases())
+        {
+            replayed = replayed || name == scripted;
+        }
+        const char* why = nullptr;
+        for (const auto& [n, reason] : NOT_YET_MODELLED)
+        {
+            why = name == n ? reason : why;
+        }
+        EXPECT_NE(replayed, why != nullptr)
+            << "recorded case '" << name
+            << "' should be either replayed on the tables or listed as not yet modelled";
+        if (why != nullptr)
+        {
+            std::cout << "  not yet modelled: " << name << " (needs " << why << ")\n";
+            ++notYet;
+        }
+    }
+    std::cout << notYet << " recorded dual-stack cases are not yet modelled at table level\n";
+    EXPECT_EQ(notYet, static_cast<int>(std::size(NOT_YET_MODELLED)))
+        << "every listed case should be in the recording";
+}
