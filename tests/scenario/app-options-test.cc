@@ -8,6 +8,7 @@
 // attribute's value, and ranges come from the attribute's checker.
 
 #include "apps/close-policy.h"
+#include "client-server-keys.h"
 #include "config-error-of.h"
 #include "scenario/app-installer.h"
 #include "scenario/app-options.h"
@@ -33,19 +34,13 @@ namespace
 ScenarioSpec
 Scenario(const std::map<std::string, std::string>& extra)
 {
-    std::map<std::string, std::string> keys{{"description", "d"},
-                                            {"question", "q"},
-                                            {"linux_answer", "a"},
-                                            {"duration", "10s"},
-                                            {"group.client.count", "1"},
-                                            {"group.server.count", "1"},
-                                            {"links", "client-server"},
-                                            {"app.web.type", "tcp-server"},
-                                            {"app.web.on", "server"},
-                                            {"app.web.bind", "*:80"},
-                                            {"app.load.type", "tcp-client"},
-                                            {"app.load.on", "client"},
-                                            {"app.load.to", "web"}};
+    std::map<std::string, std::string> keys = ClientServerKeys("10s",
+                                                               {{"app.web.type", "tcp-server"},
+                                                                {"app.web.on", "server"},
+                                                                {"app.web.bind", "*:80"},
+                                                                {"app.load.type", "tcp-client"},
+                                                                {"app.load.on", "client"},
+                                                                {"app.load.to", "web"}});
     for (const auto& [k, v] : extra)
     {
         keys[k] = v;

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-only
  */
 
+#include "client-server-keys.h"
 #include "scenario/scenario-runner.h"
 #include "scenario/scenario-spec.h"
 
@@ -20,23 +21,17 @@ Predict(double rate,
         const std::map<std::string, std::string>& extra = {},
         std::string* whyOut = nullptr)
 {
-    std::map<std::string, std::string> keys{
-        {"description", "d"},
-        {"question", "q"},
-        {"linux_answer", "a"},
-        {"duration", "10s"},
-        {"group.client.count", "1"},
-        {"group.server.count", "1"},
-        {"links", "client-server"},
-        {"group.client.sysctl.net.ipv4.ip_local_port_range", "40000 40999"},
-        {"app.web.type", "tcp-server"},
-        {"app.web.on", "server"},
-        {"app.web.bind", "*:80"},
-        {"app.load.type", "tcp-client"},
-        {"app.load.on", "client"},
-        {"app.load.to", "web"},
-        {"app.load.rate", std::to_string(rate) + "/s"},
-        {"app.load.close", "client-first"}};
+    std::map<std::string, std::string> keys =
+        ClientServerKeys("10s",
+                         {{"group.client.sysctl.net.ipv4.ip_local_port_range", "40000 40999"},
+                          {"app.web.type", "tcp-server"},
+                          {"app.web.on", "server"},
+                          {"app.web.bind", "*:80"},
+                          {"app.load.type", "tcp-client"},
+                          {"app.load.on", "client"},
+                          {"app.load.to", "web"},
+                          {"app.load.rate", std::to_string(rate) + "/s"},
+                          {"app.load.close", "client-first"}});
     for (const auto& [k, v] : extra)
     {
         keys[k] = v;

@@ -9,6 +9,7 @@
 #include "apps/tcp-client-process.h"
 #include "apps/tcp-proxy-process.h"
 #include "apps/tcp-server-process.h"
+#include "client-server-keys.h"
 #include "scenario/app-installer.h"
 #include "scenario/scenario-metrics.h"
 #include "scenario/scenario-runner.h"
@@ -24,42 +25,28 @@ namespace portlab
 namespace
 {
 
-/// \param duration the run's length \param apps the apps' keys \return a scenario of one client
-/// host linked to one server host, running \p apps
-std::map<std::string, std::string>
-ClientServer(const std::string& duration, std::map<std::string, std::string> apps)
-{
-    apps.insert({{"description", "d"},
-                 {"question", "q"},
-                 {"linux_answer", "a"},
-                 {"duration", duration},
-                 {"group.client.count", "1"},
-                 {"group.server.count", "1"},
-                 {"links", "client-server"}});
-    return apps;
-}
-
 /// A short run with every app type: a client to a proxy to a server, and UDP.
 RunResult
 RunEveryAppType(ScenarioSpec& spec)
 {
-    std::map<std::string, std::string> keys = ClientServer("2s",
-                                                           {{"app.web.type", "tcp-server"},
-                                                            {"app.web.on", "server"},
-                                                            {"app.web.bind", "*:80"},
-                                                            {"app.px.type", "tcp-proxy"},
-                                                            {"app.px.on", "server"},
-                                                            {"app.px.bind", "*:8080"},
-                                                            {"app.px.upstream", "web"},
-                                                            {"app.load.type", "tcp-client"},
-                                                            {"app.load.on", "client"},
-                                                            {"app.load.to", "px, web, server1:81"},
-                                                            {"app.dns.type", "udp-server"},
-                                                            {"app.dns.on", "server"},
-                                                            {"app.dns.bind", "*:53"},
-                                                            {"app.ask.type", "udp-client"},
-                                                            {"app.ask.on", "client"},
-                                                            {"app.ask.to", "dns"}});
+    std::map<std::string, std::string> keys =
+        ClientServerKeys("2s",
+                         {{"app.web.type", "tcp-server"},
+                          {"app.web.on", "server"},
+                          {"app.web.bind", "*:80"},
+                          {"app.px.type", "tcp-proxy"},
+                          {"app.px.on", "server"},
+                          {"app.px.bind", "*:8080"},
+                          {"app.px.upstream", "web"},
+                          {"app.load.type", "tcp-client"},
+                          {"app.load.on", "client"},
+                          {"app.load.to", "px, web, server1:81"},
+                          {"app.dns.type", "udp-server"},
+                          {"app.dns.on", "server"},
+                          {"app.dns.bind", "*:53"},
+                          {"app.ask.type", "udp-client"},
+                          {"app.ask.on", "client"},
+                          {"app.ask.to", "dns"}});
     spec = ParseScenario("metrics", keys, {});
     return RunScenario(spec, RunOptions{});
 }
@@ -98,18 +85,18 @@ TEST(ScenarioMetrics, CountsFromTracesEqualTheProcessesOwnCounts)
     // A client to a proxy to a server whose port 81 is closed half the time: failures,
     // refusals and completions all happen.
     ScenarioSpec spec = ParseScenario("traces",
-                                      ClientServer("2s",
-                                                   {{"app.web.type", "tcp-server"},
-                                                    {"app.web.on", "server"},
-                                                    {"app.web.bind", "*:80"},
-                                                    {"app.web.restart_at", "1s"},
-                                                    {"app.px.type", "tcp-proxy"},
-                                                    {"app.px.on", "server"},
-                                                    {"app.px.bind", "*:8080"},
-                                                    {"app.px.upstream", "web, server1:81"},
-                                                    {"app.load.type", "tcp-client"},
-                                                    {"app.load.on", "client"},
-                                                    {"app.load.to", "px, server1:81"}}),
+                                      ClientServerKeys("2s",
+                                                       {{"app.web.type", "tcp-server"},
+                                                        {"app.web.on", "server"},
+                                                        {"app.web.bind", "*:80"},
+                                                        {"app.web.restart_at", "1s"},
+                                                        {"app.px.type", "tcp-proxy"},
+                                                        {"app.px.on", "server"},
+                                                        {"app.px.bind", "*:8080"},
+                                                        {"app.px.upstream", "web, server1:81"},
+                                                        {"app.load.type", "tcp-client"},
+                                                        {"app.load.on", "client"},
+                                                        {"app.load.to", "px, server1:81"}}),
                                       {});
     ScenarioTopology topology(spec, "");
     std::map<std::string, ns3::Ptr<ns3::Application>> apps;
@@ -166,16 +153,16 @@ TEST(ScenarioMetrics, ListenDropsCountWhatAFullAcceptQueueDrops)
     // A server that stops accepting at 1 s with a backlog of 2: the queue fills and every
     // further handshake is dropped (TcpExtListenDrops). The host metric and the time series
     // count the same drops; a host without a listener has no such metric.
-    std::map<std::string, std::string> keys = ClientServer("3s",
-                                                           {{"app.web.type", "tcp-server"},
-                                                            {"app.web.on", "server"},
-                                                            {"app.web.bind", "*:80"},
-                                                            {"app.web.backlog", "2"},
-                                                            {"app.web.accept_stop", "1s"},
-                                                            {"app.load.type", "tcp-client"},
-                                                            {"app.load.on", "client"},
-                                                            {"app.load.rate", "20/s"},
-                                                            {"app.load.to", "web"}});
+    std::map<std::string, std::string> keys = ClientServerKeys("3s",
+                                                               {{"app.web.type", "tcp-server"},
+                                                                {"app.web.on", "server"},
+                                                                {"app.web.bind", "*:80"},
+                                                                {"app.web.backlog", "2"},
+                                                                {"app.web.accept_stop", "1s"},
+                                                                {"app.load.type", "tcp-client"},
+                                                                {"app.load.on", "client"},
+                                                                {"app.load.rate", "20/s"},
+                                                                {"app.load.to", "web"}});
     ScenarioSpec spec = ParseScenario("drops", keys, {});
     RunResult r = RunScenario(spec, RunOptions{});
     ASSERT_TRUE(r.metrics.count("server1.listen_drops"))

@@ -6,6 +6,7 @@
 // Resource estimates and the values that reach ns-3: a scenario that would need too much, or a
 // value ns-3 would abort on, is refused by ParseScenario with the estimate and the limit.
 
+#include "client-server-keys.h"
 #include "scenario/scenario-resources.h"
 #include "scenario/scenario-spec.h"
 
@@ -22,20 +23,14 @@ namespace
 std::map<std::string, std::string>
 Base()
 {
-    return {{"description", "d"},
-            {"question", "q"},
-            {"linux_answer", "a"},
-            {"duration", "10s"},
-            {"group.client.count", "1"},
-            {"group.server.count", "1"},
-            {"links", "client-server"},
-            {"app.srv.type", "tcp-server"},
-            {"app.srv.on", "server"},
-            {"app.srv.bind", "*:80"},
-            {"app.cli.type", "tcp-client"},
-            {"app.cli.on", "client"},
-            {"app.cli.to", "srv"},
-            {"app.cli.rate", "100/s"}};
+    return ClientServerKeys("10s",
+                            {{"app.srv.type", "tcp-server"},
+                             {"app.srv.on", "server"},
+                             {"app.srv.bind", "*:80"},
+                             {"app.cli.type", "tcp-client"},
+                             {"app.cli.on", "client"},
+                             {"app.cli.to", "srv"},
+                             {"app.cli.rate", "100/s"}});
 }
 
 /// ParseScenario's error ("" if it accepts), and how long it took.
