@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -142,33 +143,61 @@ DefinedTwice(const std::string& name, const std::vector<std::string>& files)
            "; allowed: one file per scenario name (rename one, or give FILE.ini:" + name + ")";
 }
 
+/**
+ * Where portlab's shipped data is: $ENV if set; else \p local when it holds the data (the
+ * working directory of a checkout); else FROM_BIN beside an installed portlab binary
+ * (PREFIX/bin/portlab finds PREFIX/share/portlab/..., wherever PREFIX has been copied to);
+ * else \p source, the source tree's copy.
+ * \param env the environment variable that overrides
+ * \param local a directory relative to the working directory, or nullptr
+ * \param fromBin the installed directory relative to the binary's directory
+ * \param holds whether a directory holds the data
+ * \param source the source tree's directory
+ * \return the directory
+ */
+std::string
+DataDirectory(const char* env,
+              const char* local,
+              const char* fromBin,
+              const std::function<bool(const std::string&)>& holds,
+              const std::string& source)
+{
+    const char* value = std::getenv(env);
+    if (value != nullptr && *value != '\0')
+    {
+        return value;
+    }
+    if (local != nullptr && holds(local))
+    {
+        return local;
+    }
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec)
+    {
+        fs::path installed = exe.parent_path() / fromBin;
+        if (holds(installed.string()))
+        {
+            return installed.lexically_normal().string();
+        }
+    }
+    return source;
+}
+
 } // namespace
 
 std::string
 ScenarioDirectory()
 {
-    const char* env = std::getenv("PORTLAB_SCENARIOS");
-    if (env != nullptr && *env != '\0')
-    {
-        return env;
-    }
-    if (fs::is_directory("scenarios") && !IniFiles("scenarios").empty())
-    {
-        return "scenarios";
-    }
-    // An installed portlab: PREFIX/bin/portlab finds PREFIX/share/portlab/scenarios, wherever
-    // PREFIX has been copied to.
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-    {
-        fs::path installed = exe.parent_path() / PORTLAB_SCENARIOS_FROM_BIN;
-        if (fs::is_directory(installed, ec) && !IniFiles(installed.string()).empty())
-        {
-            return installed.lexically_normal().string();
-        }
-    }
-    return PORTLAB_SOURCE_DIR "/scenarios";
+    return DataDirectory(
+        "PORTLAB_SCENARIOS",
+        "scenarios",
+        PORTLAB_SCENARIOS_FROM_BIN,
+        [](const std::string& dir) {
+            std::error_code ec;
+            return fs::is_directory(dir, ec) && !IniFiles(dir).empty();
+        },
+        PORTLAB_SOURCE_DIR "/scenarios");
 }
 
 std::vector<std::tuple<std::string, std::string, std::string>>
@@ -324,24 +353,12 @@ LoadScenario(const std::string& ref, const std::vector<std::string>& overrides)
 std::string
 RecordingDirectory()
 {
-    const char* env = std::getenv("PORTLAB_RECORDINGS");
-    if (env != nullptr && *env != '\0')
-    {
-        return env;
-    }
-    // An installed portlab: PREFIX/bin/portlab finds PREFIX/share/portlab/recordings, wherever
-    // PREFIX has been copied to; else the source tree's recordings (tests/data).
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec)
-    {
-        fs::path installed = exe.parent_path() / PORTLAB_RECORDINGS_FROM_BIN;
-        if (!RecordingNames(installed.string()).empty())
-        {
-            return installed.lexically_normal().string();
-        }
-    }
-    return PORTLAB_SOURCE_DIR "/tests/data";
+    return DataDirectory(
+        "PORTLAB_RECORDINGS",
+        nullptr,
+        PORTLAB_RECORDINGS_FROM_BIN,
+        [](const std::string& dir) { return !RecordingNames(dir).empty(); },
+        PORTLAB_SOURCE_DIR "/tests/data");
 }
 
 std::string
