@@ -1156,7 +1156,7 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
               (s.connectBound ? TW_CONNECT_BIND : 0) | (s.v6 != V6_NONE ? TW_INET6 : 0) |
               (s.ipv6only ? TW_V6ONLY : 0);
     e.ext = 0;
-    auto key6 = m_sockKeys6.find(id);
+    auto key6 = m_sockKeys6.empty() ? m_sockKeys6.end() : m_sockKeys6.find(id);
     if (key6 != m_sockKeys6.end())
     {
         // A native-IPv6 4-tuple: its key goes to the side slab, the entry keeps the ports,

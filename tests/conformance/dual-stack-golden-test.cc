@@ -864,6 +864,37 @@ TEST(DualStackGolden, AWrongRecordedResultMakesItsPairDisagree)
     }
 }
 
+TEST(DualStackGolden, AWrongRecordedResultMakesItsScriptedKeyDisagree)
+{
+    // One falsified key per native-IPv6 case: the comparison must catch exactly that key,
+    // including a connect() port outside the case's range.
+    const std::pair<const char*, const char*> FALSIFIED[] = {
+        {"server_restart_listen[::]_v6client_old0_new0", "bind 0.0.0.0:8888"},
+        {"v6_connection_blocks_v4_wildcard", "client port: bind 0.0.0.0"},
+        {"ephemeral_shared_v4_v6", "connect#2 AF_INET6 -> ::1"},
+        {"tw_exhaust_v6_reuse1", "connect_after_1.5s"},
+        {"tw_exhaust_v6_then_v4", "v4 connect 127.0.0.1:8888 while v6 TIME_WAITs hold every port"},
+        {"tcp_reuseport_dualstack", "bound [::] first"},
+    };
+    for (const auto& [name, key] : FALSIFIED)
+    {
+        Json expected = Recorded(name);
+        ASSERT_TRUE(expected.contains(key)) << name << " records '" << key << "'";
+        const Json was = expected[key];
+        expected[key] = was == Json("ok local=40002") ? Json("ok local=39999") : Json("falsified");
+        Json got;
+        for (const auto& [n, run] : ScriptedCases())
+        {
+            got = n == name ? run() : got;
+        }
+        GoldenReport report;
+        CompareKeys(name, expected, got, report);
+        ASSERT_EQ(report.mismatches.size(), 1u)
+            << name << ": a falsified '" << key << "' should give exactly one disagreement";
+        EXPECT_EQ(report.mismatches[0].caseName, std::string(name) + ": " + key);
+    }
+}
+
 /// Recorded cases the tables cannot replay yet, each with what it needs (the transport and
 /// scenario parts of issue 14).
 const std::pair<const char*, const char*> NOT_YET_MODELLED[] = {
