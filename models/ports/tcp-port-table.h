@@ -547,6 +547,17 @@ class TcpPortTable
         return m_tw6Keys[m_tw[tw].tuple.remoteAddr];
     }
 
+    /**
+     * \param id socket
+     * \return its native-IPv6 4-tuple (getpeername's address), or null if it has none (not
+     *         connected, or connected over IPv4)
+     */
+    const FourTuple6* SocketKey6(SocketId id) const
+    {
+        auto it = m_sockKeys6.find(id);
+        return it == m_sockKeys6.end() ? nullptr : &it->second;
+    }
+
     /// \return bytes one native-IPv6 TIME_WAIT entry adds beyond the 48-byte entry: its key
     /// in the side slab and one free-list word (the index slot comes on top, see MemoryBytes)
     static constexpr size_t TimeWaitKey6Bytes()

@@ -617,6 +617,144 @@ V6ConnectionBlocksV4Wildcard()
     return r;
 }
 
+/// The address getsockname() gives for a socket whose local address is \p a: dotted quad for
+/// AF_INET, `::ffff:a.b.c.d` for a v4-mapped AF_INET6 socket, else its IPv6 address.
+std::string
+SockName(const RcvSaddr& a, const LocalAddresses& addresses)
+{
+    switch (a.v6)
+    {
+    case V6_NONE:
+        return FormatIpv4(a.v4);
+    case V6_ANY:
+        return "::";
+    case V6_MAPPED:
+        return FormatIpv6(MakeMappedIpv6(a.v4));
+    default:
+        return FormatIpv6(addresses.Ipv6Of(a.v6));
+    }
+}
+
+/// The address getpeername() (and accept()) gives for a connected TCP socket.
+std::string
+PeerName(TcpPortTable& tcp, SocketId id, const LocalAddresses& addresses)
+{
+    if (const FourTuple6* k = tcp.SocketKey6(id))
+    {
+        return FormatIpv6(k->remoteAddr);
+    }
+    return SockName(RcvSaddr{tcp.GetTuple(id).remoteAddr, tcp.LocalRcvSaddr(id).v6, false},
+                    addresses);
+}
+
+/// linux_probe_v6.py's dualstack_accept(): a dual-stack [::] listener accepts IPv4 clients as
+/// v4-mapped peers and IPv6 ones natively; v6-only, v4-mapped and ::1 listeners take one
+/// family each.
+Json
+DualstackAccept()
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    TcpPortTable& tcp = d.Tcp();
+    const LocalAddresses& addrs = d.Host().Addresses();
+    Json r = Json::object();
+    auto listen = [&](const char* addr, uint16_t port, bool v6only) {
+        SocketId s = d.TcpSocket6();
+        if (v6only)
+        {
+            tcp.SetV6Only(s, true);
+        }
+        tcp.Bind(s, Addr(addr), port);
+        tcp.Listen(s, DEFAULT_BACKLOG);
+    };
+    listen("::", PORT, false);
+    SocketId c4 = d.TcpSocket();
+    SocketId a4 = INVALID_ID;
+    d.Connect(c4, LO1, PORT, &a4);
+    r["v4 client: accept() peer"] = PeerName(tcp, a4, addrs);
+    r["v4 client: child getpeername"] = PeerName(tcp, a4, addrs);
+    r["v4 client: child getsockname"] =
+        Json::array({SockName(tcp.LocalRcvSaddr(a4), addrs), tcp.GetTuple(a4).localPort});
+    r["v4 client: child family"] = tcp.LocalRcvSaddr(a4).v6 == V6_NONE ? "AF_INET" : "AF_INET6";
+    r["v4 client: child IPV6_V6ONLY"] = tcp.V6Only(a4) ? 1 : 0;
+    r["v4 client: client getpeername"] =
+        Json::array({PeerName(tcp, c4, addrs), tcp.GetTuple(c4).remotePort});
+    SocketId a6 = INVALID_ID;
+    d.Connect6(d.TcpSocket6(), Addr("::1"), PORT, &a6);
+    r["v6 client: accept() peer"] = PeerName(tcp, a6, addrs);
+    r["v6 client: child getsockname"] = SockName(tcp.LocalRcvSaddr(a6), addrs);
+    r["v6 client: child IPV6_V6ONLY"] = tcp.V6Only(a6) ? 1 : 0;
+    SocketId ab = INVALID_ID;
+    d.Connect6(d.TcpSocket6(), Addr("fd00::1"), PORT, &ab);
+    r["fd00::1 client: accept() peer"] = PeerName(tcp, ab, addrs);
+    listen("::", PORT + 1, true);
+    r["v4 client -> [::]v6only listener"] = Name(d.Connect(d.TcpSocket(), LO1, PORT + 1));
+    r["v6 client -> [::]v6only listener"] = Name(d.Connect6(d.TcpSocket6(), Addr("::1"), PORT + 1));
+    listen("::ffff:127.0.0.1", PORT + 2, false);
+    SocketId am = INVALID_ID;
+    const Errno em = d.Connect(d.TcpSocket(), LO1, PORT + 2, &am);
+    r["v4 client -> [::ffff:127.0.0.1] listener"] = Name(em);
+    if (em == Errno::OK)
+    {
+        r["  accept() peer"] = PeerName(tcp, am, addrs);
+    }
+    r["v6 client ::1 -> [::ffff:127.0.0.1] listener's port"] =
+        Name(d.Connect6(d.TcpSocket6(), Addr("::1"), PORT + 2));
+    listen("::1", PORT + 3, false);
+    r["v4 client 127.0.0.1 -> [::1] listener's port"] =
+        Name(d.Connect(d.TcpSocket(), LO1, PORT + 3));
+    return r;
+}
+
+/// linux_probe_v6.py's v6_socket_connects_v4mapped(): AF_INET6 sockets connecting to
+/// \::ffff:127.0.0.1 speak IPv4 (tcp_v6_connect -> tcp_v4_connect, the same for UDP).
+Json
+V6SocketConnectsV4Mapped()
+{
+    TableDriver d(1);
+    AddProbeAddresses(d);
+    TcpPortTable& tcp = d.Tcp();
+    const LocalAddresses& addrs = d.Host().Addresses();
+    Json r = Json::object();
+    SocketId ls = d.TcpSocket();
+    tcp.Bind(ls, LO1, PORT);
+    tcp.Listen(ls, DEFAULT_BACKLOG);
+    const InetAddress mapped = Addr("::ffff:127.0.0.1");
+    SocketId c = d.TcpSocket6();
+    SocketId a = INVALID_ID;
+    r["default socket -> ::ffff:127.0.0.1:8888"] = Name(d.Connect6(c, mapped, PORT, &a));
+    const RcvSaddr cl = tcp.LocalRcvSaddr(c);
+    r["client getsockname"] = SockName(cl, addrs);
+    r["client getpeername"] = SockName(RcvSaddr{tcp.GetTuple(c).remoteAddr, cl.v6, false}, addrs);
+    r["server sees peer"] =
+        SockName(RcvSaddr{tcp.GetTuple(a).remoteAddr, tcp.LocalRcvSaddr(a).v6, false}, addrs);
+    SocketId v6only = d.TcpSocket6();
+    tcp.SetV6Only(v6only, true);
+    r["V6ONLY=1 socket -> ::ffff:127.0.0.1:8888"] = Name(d.Connect6(v6only, mapped, PORT));
+    SocketId b = d.TcpSocket6();
+    tcp.Bind(b, Addr("::1"), 0);
+    r["socket bound to [::1] -> ::ffff:127.0.0.1:8888"] = Name(d.Connect6(b, mapped, PORT));
+    SocketId m = d.TcpSocket6();
+    tcp.Bind(m, mapped, 0);
+    SocketId l6 = d.TcpSocket6();
+    tcp.SetV6Only(l6, true);
+    tcp.Bind(l6, Addr("::1"), PORT);
+    tcp.Listen(l6, DEFAULT_BACKLOG);
+    r["socket bound to [::ffff:127.0.0.1] -> [::1]:8888"] = Name(d.Connect6(m, Addr("::1"), PORT));
+    SocketId m2 = d.TcpSocket6();
+    tcp.Bind(m2, mapped, 0);
+    r["socket bound to [::ffff:127.0.0.1] -> ::ffff:127.0.0.1:8888"] =
+        Name(d.Connect6(m2, mapped, PORT));
+    // UDP: ip6_datagram_connect() hands a v4-mapped destination to __ip4_datagram_connect().
+    SocketId u = d.UdpSocket6();
+    r["udp default socket connect ::ffff:127.0.0.1:9"] = Name(d.Udp().Connect(u, LO1, LO1, 9));
+    r["udp getsockname after connect"] = SockName(d.Udp().LocalRcvSaddr(u), addrs);
+    SocketId u6 = d.UdpSocket6();
+    d.Udp().SetV6Only(u6, true);
+    r["udp V6ONLY=1 connect ::ffff:127.0.0.1:9"] = Name(d.Udp().Connect(u6, LO1, LO1, 9));
+    return r;
+}
+
 /// linux_probe_v6.py's tcp_reuseport_dualstack(): SO_REUSEPORT listeners on `::` and
 /// 0.0.0.0 (in both orders), 40 connections to 127.0.0.1 and 40 to ::1; which listener
 /// accepts which, by the peer's address form. Each order runs on a fresh host (the probe closes
@@ -708,6 +846,8 @@ ScriptedCases()
         {"tw_exhaust_v6_reuse2_fd00_on_lo", [] { return TwExhaust6("2", 1500, "fd00::1", false); }},
         {"tw_exhaust_v6_then_v4", [] { return TwExhaust6("0", 0, "::1", true); }},
         {"tcp_reuseport_dualstack", &TcpReuseportDualstack},
+        {"v6_socket_connects_v4mapped", &V6SocketConnectsV4Mapped},
+        {"dualstack_accept", &DualstackAccept},
     };
     return cases;
 }
@@ -833,7 +973,8 @@ TEST(DualStackGolden, PortTablesAgreeWithEveryBindListenAndMappedWildcardPair)
               << ScriptedCases().size()
               << " scripted cases: v6only_option, bind_address_errors, bindv6only_sysctl, "
                  "server_restart_*, v6_connection_blocks_v4_wildcard, ephemeral_shared_v4_v6, "
-                 "tw_exhaust_v6_*, tcp_reuseport_dualstack)\n";
+                 "tw_exhaust_v6_*, tcp_reuseport_dualstack, v6_socket_connects_v4mapped, "
+                 "dualstack_accept)\n";
     EXPECT_EQ(pairs, 2352 + 959 + 30) << "every pair of the three matrices is compared";
     EXPECT_EQ(report.agree, report.total) << "the tables should reproduce every recorded pair:\n"
                                           << report.Summary();
@@ -898,8 +1039,6 @@ TEST(DualStackGolden, AWrongRecordedResultMakesItsScriptedKeyDisagree)
 /// Recorded cases the tables cannot replay yet, each with what it needs (the transport and
 /// scenario parts of issue 14).
 const std::pair<const char*, const char*> NOT_YET_MODELLED[] = {
-    {"dualstack_accept", "accept()/getpeername/getsockname address forms and ss formatting"},
-    {"v6_socket_connects_v4mapped", "getsockname/getpeername/ss of v4-mapped connections"},
     {"link_local_scope", "ENODEV for an unknown scope id (no Errno yet); veth devices"},
     {"udp_delivery_dualstack", "IPv6 datagrams and recvfrom's sender form"},
     {"ss_format", "ss output of both families"},
