@@ -8,6 +8,7 @@
 
 #include "ports/huge-page-allocator.h"
 #include "ports/port-types.h"
+#include "ports/rcv-saddr.h"
 
 #include <cstdint>
 #include <vector>
@@ -17,7 +18,53 @@ namespace portlab
 
 /**
  * \ingroup portlab-ports
- * \brief An open-addressing hash index from a 4-tuple to a 32-bit reference (Linux's ehash).
+ * \brief A native-IPv6 connection's 4-tuple: 22 bytes. The local address is one of the host's
+ * own IPv6 addresses (a V6Ref, see rcv-saddr.h), the remote one any IPv6 address. Kept apart
+ * from FourTuple so that the IPv4 key stays 12 bytes.
+ */
+struct FourTuple6
+{
+    Ipv6 remoteAddr;        //!< remote address
+    V6Ref localAddr{0};     //!< local address (V6_FIRST_OTHER + i: the host's i-th)
+    uint16_t localPort{0};  //!< local port
+    uint16_t remotePort{0}; //!< remote port
+
+    /// \param o another tuple \return true if all four fields are equal
+    bool operator==(const FourTuple6& o) const
+    {
+        return remoteAddr == o.remoteAddr && localAddr == o.localAddr && localPort == o.localPort &&
+               remotePort == o.remotePort;
+    }
+};
+
+/**
+ * \ingroup portlab-ports
+ * \brief HashFourTuple() for a native-IPv6 4-tuple.
+ * \param t the 4-tuple
+ * \param secret per-host secret
+ * \return the hash
+ */
+inline uint32_t
+HashFourTuple(const FourTuple6& t, uint64_t secret)
+{
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    for (int i = 0; i < 8; ++i)
+    {
+        hi = (hi << 8) | t.remoteAddr.bytes[i];
+        lo = (lo << 8) | t.remoteAddr.bytes[8 + i];
+    }
+    uint64_t x = Mix64(secret ^ hi);
+    x = Mix64(x ^ lo);
+    x = Mix64(x ^ (static_cast<uint64_t>(t.localAddr) << 32) ^
+              (static_cast<uint64_t>(t.localPort) << 16) ^ t.remotePort);
+    return static_cast<uint32_t>(x >> 32);
+}
+
+/**
+ * \ingroup portlab-ports
+ * \brief An open-addressing hash index from a 4-tuple (FourTuple, or FourTuple6 for native
+ * IPv6) to a 32-bit reference (Linux's ehash).
  *
  * With a million entries the table is far larger than any cache, so it is laid out for few
  * memory accesses: each 16-byte slot holds the key itself and the reference (a hit touches
@@ -27,20 +74,21 @@ namespace portlab
  * deletion (no tombstones), so lookups stay O(1) however many entries come and go. A million
  * entries cost 23-45 bytes each here.
  */
-class FourTupleIndex
+template <class Key>
+class BasicFourTupleIndex
 {
   public:
     /// The reference returned when a key is absent.
     static constexpr uint32_t NONE = UINT32_MAX;
 
     /// \param secret keys the hash (per host)
-    explicit FourTupleIndex(uint64_t secret)
+    explicit BasicFourTupleIndex(uint64_t secret)
         : m_secret(secret)
     {
     }
 
     /// \param key the 4-tuple \return its reference or NONE
-    uint32_t Find(const FourTuple& key) const
+    uint32_t Find(const Key& key) const
     {
         size_t i = 0;
         return Locate(key, i) ? m_slots[i].ref : NONE;
@@ -51,7 +99,7 @@ class FourTupleIndex
      * overlap with other work (connect() checks the bind bucket meanwhile).
      * \param key the 4-tuple
      */
-    void Prefetch(const FourTuple& key) const
+    void Prefetch(const Key& key) const
     {
         if (m_size != 0)
         {
@@ -66,7 +114,7 @@ class FourTupleIndex
      * \param key the 4-tuple (must be absent)
      * \param ref its reference (not NONE)
      */
-    void Insert(const FourTuple& key, uint32_t ref)
+    void Insert(const Key& key, uint32_t ref)
     {
         if ((m_size + 1) * 4 > m_slots.size() * 3)
         {
@@ -82,7 +130,7 @@ class FourTupleIndex
      * \param ref the new reference
      * \return false if the key is absent
      */
-    bool Replace(const FourTuple& key, uint32_t ref)
+    bool Replace(const Key& key, uint32_t ref)
     {
         size_t i = 0;
         if (!Locate(key, i))
@@ -94,7 +142,7 @@ class FourTupleIndex
     }
 
     /// \param key the 4-tuple \return false if it was absent
-    bool Erase(const FourTuple& key)
+    bool Erase(const Key& key)
     {
         size_t i = 0;
         if (!Locate(key, i))
@@ -141,11 +189,11 @@ class FourTupleIndex
     /// One slot: the key and its reference (NONE = empty).
     struct Slot
     {
-        FourTuple key; //!< the 4-tuple
-        uint32_t ref;  //!< reference, NONE when empty
+        Key key;      //!< the 4-tuple
+        uint32_t ref; //!< reference, NONE when empty
     };
 
-    uint32_t HashOf(const FourTuple& key) const
+    uint32_t HashOf(const Key& key) const
     {
         return HashFourTuple(key, m_secret);
     }
@@ -161,7 +209,7 @@ class FourTupleIndex
         return static_cast<uint8_t>(0x80 | (hash >> 25));
     }
 
-    bool Locate(const FourTuple& key, size_t& at) const
+    bool Locate(const Key& key, size_t& at) const
     {
         if (m_size == 0)
         {
@@ -204,7 +252,7 @@ class FourTupleIndex
         std::vector<Slot, HugePageAllocator<Slot>> old;
         old.swap(m_slots);
         size_t cap = old.empty() ? 64 : old.size() * 2;
-        m_slots.assign(cap, Slot{FourTuple{}, NONE});
+        m_slots.assign(cap, Slot{Key{}, NONE});
         m_tags.assign(cap, 0);
         m_mask = cap - 1;
         for (const Slot& s : old)
@@ -223,6 +271,11 @@ class FourTupleIndex
     size_t m_mask{0}; //!< capacity - 1
     size_t m_size{0}; //!< keys present
 };
+
+/// The IPv4 connection table: 12-byte keys, 16-byte slots.
+using FourTupleIndex = BasicFourTupleIndex<FourTuple>;
+/// The native-IPv6 connection table: 22-byte keys, 28-byte slots.
+using FourTupleIndex6 = BasicFourTupleIndex<FourTuple6>;
 
 } // namespace portlab
 

@@ -51,16 +51,34 @@ class TcpPortTable::BindCheck : public PortCandidateCheck
 class TcpPortTable::ConnectCheck : public PortCandidateCheck
 {
   public:
-    ConnectCheck(const TcpPortTable& table, FourTuple t, TimeNs now)
+    ConnectCheck(const TcpPortTable& table, FourTuple t, TimeNs now, const FourTuple6* key6)
         : m_table(table),
           m_tuple(t),
           m_now(now),
-          m_shortcut(table.ConnectScanShortcut(t))
+          m_shortcut(key6 == nullptr && table.ConnectScanShortcut(t)),
+          m_native(key6 != nullptr)
     {
+        if (key6 != nullptr)
+        {
+            m_key6 = *key6;
+        }
     }
 
     bool Usable(uint16_t port, bool) override
     {
+        if (m_native)
+        {
+            // __inet_hash_connect() with __inet6_check_established(): the same port rules,
+            // the native-IPv6 4-tuple index.
+            m_key6.localPort = port;
+            if (m_table.m_sysctls.ipLocalReservedPorts.Contains(port) ||
+                !m_table.ConnectMayShare(port))
+            {
+                return false;
+            }
+            m_takeover = INVALID_ID;
+            return m_table.CheckEstablished(m_key6, false, m_now, m_takeover);
+        }
         if (m_ports == nullptr && m_shortcut && ++m_scanned == SCAN_BEFORE_BITMAP)
         {
             m_ports = m_table.DestinationBitmap(m_tuple);
@@ -93,6 +111,8 @@ class TcpPortTable::ConnectCheck : public PortCandidateCheck
     TimeNs m_now;
     TimeWaitId m_takeover{INVALID_ID};
     bool m_shortcut;                          //!< the bitmap's answer is exact here
+    bool m_native;                            //!< a native-IPv6 connect()
+    FourTuple6 m_key6;                        //!< its 4-tuple (m_native)
     uint32_t m_scanned{0};                    //!< candidates checked so far
     const DestinationPorts* m_ports{nullptr}; //!< the destination's bitmap, once asked for
 };
@@ -204,7 +224,8 @@ TcpPortTable::TcpPortTable(const PortSysctls& sysctls,
       m_addresses(addresses),
       m_selector(&selector),
       m_secret(secret),
-      m_ehash(secret)
+      m_ehash(secret),
+      m_ehash6(secret ^ 0x6666666666666666ULL)
 {
     static_assert(sizeof(SocketRecord) == SOCKET_RECORD_BYTES,
                   "a socket record is 48 bytes (44 before IPv6: +4 for V6Ref and ipv6only)");
@@ -654,7 +675,16 @@ TcpPortTable::TimeWaitUnique(const TimeWaitEntry& tw, bool explicitPort, TimeNs 
     TcpTwskFacts facts;
     facts.timestamps = (tw.flags & TW_TIMESTAMPS) != 0;
     facts.finWait2 = (tw.flags & TW_FIN_WAIT2) != 0;
-    facts.loopback = TcpTwskLoopback(tw.tuple.remoteAddr, tw.tuple.localAddr, tw.boundDev);
+    if (tw.ext & TWX_NATIVE6)
+    {
+        const FourTuple6& k = m_tw6Keys[tw.tuple.remoteAddr];
+        facts.loopback =
+            TcpTwskLoopback(k.remoteAddr, m_addresses.Ipv6Of(k.localAddr), tw.boundDev);
+    }
+    else
+    {
+        facts.loopback = TcpTwskLoopback(tw.tuple.remoteAddr, tw.tuple.localAddr, tw.boundDev);
+    }
     facts.entryStamp = tw.entryStamp;
     return TcpTwskUnique(facts, explicitPort, now, m_sysctls);
 }
@@ -665,10 +695,24 @@ TcpPortTable::CheckEstablished(const FourTuple& t,
                                TimeNs now,
                                TimeWaitId& tw) const
 {
+    return EstablishedFree(m_ehash.Find(t), explicitPort, now, tw);
+}
+
+bool
+TcpPortTable::CheckEstablished(const FourTuple6& t,
+                               bool explicitPort,
+                               TimeNs now,
+                               TimeWaitId& tw) const
+{
+    return EstablishedFree(m_ehash6.Find(t), explicitPort, now, tw); // __inet6_check_established
+}
+
+bool
+TcpPortTable::EstablishedFree(uint32_t ref, bool explicitPort, TimeNs now, TimeWaitId& tw) const
+{
     // __inet_check_established(): the 4-tuple must be unused, or be a TIME_WAIT that
     // tcp_twsk_unique() lets us take over.
     tw = INVALID_ID;
-    uint32_t ref = m_ehash.Find(t);
     if (ref == FourTupleIndex::NONE)
     {
         return true;
@@ -723,7 +767,7 @@ TcpPortTable::Connect(SocketId id,
     }
     else
     {
-        ConnectCheck check(*this, t, now);
+        ConnectCheck check(*this, t, now, nullptr);
         uint16_t port = m_selector->SelectConnectPort(RangeFor(s),
                                                       t.localAddr,
                                                       remoteAddr,
@@ -739,6 +783,25 @@ TcpPortTable::Connect(SocketId id,
         newPort = true;
     }
 
+    return FinishConnect(id,
+                         t,
+                         nullptr,
+                         s.v6 != V6_NONE ? V6_MAPPED : V6_NONE,
+                         takeover,
+                         newPort,
+                         result);
+}
+
+Errno
+TcpPortTable::FinishConnect(SocketId id,
+                            const FourTuple& t,
+                            const FourTuple6* key6,
+                            V6Ref v6,
+                            TimeWaitId takeover,
+                            bool newPort,
+                            TcpConnectResult& result)
+{
+    SocketRecord& s = m_sockets[id];
     result = TcpConnectResult{};
     result.localPort = t.localPort;
     result.localAddr = t.localAddr;
@@ -753,29 +816,148 @@ TcpPortTable::Connect(SocketId id,
         {
             m_observer->TimeWaitTakenOver(tw);
         }
-        IndexErase(tw.tuple);
+        UnhashTimeWait(takeover);
         FreeTimeWait(takeover);
     }
     // Hash in the bind table (rehash if the address was wildcard) and the connection table.
     Unown(id);
     s.tuple = t;
-    if (s.v6 != V6_NONE)
-    {
-        s.v6 = V6_MAPPED; // tcp_v6_connect() -> tcp_v4_connect(): ::ffff:source
-    }
+    s.v6 = v6; // tcp_v6_connect() -> tcp_v4_connect(): ::ffff:source; native: the source
     if (newPort)
     {
         s.connectBound = true;
     }
     s.state = TcpState::SYN_SENT;
     Own(id);
-    IndexInsert(t, id);
+    if (key6 != nullptr)
+    {
+        m_ehash6.Insert(*key6, id);
+        m_sockKeys6[id] = *key6;
+    }
+    else
+    {
+        IndexInsert(t, id);
+    }
     s.hashed = true;
     if (newPort && m_observer)
     {
         m_observer->ConnectPortChosen(t);
     }
     return m_counters.connect.Count(Errno::OK);
+}
+
+namespace
+{
+/// The IPv6 addresses as inet6_sk_port_offset() feeds them to the port offset's keyed hash,
+/// folded to the 32 bits the selector takes (the offset is a keyed hash either way).
+Ipv4
+FoldIpv6(const Ipv6& a)
+{
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    for (int i = 0; i < 8; ++i)
+    {
+        hi = (hi << 8) | a.bytes[i];
+        lo = (lo << 8) | a.bytes[8 + i];
+    }
+    return static_cast<Ipv4>(Mix64(hi ^ Mix64(lo)));
+}
+} // namespace
+
+Errno
+TcpPortTable::Connect(SocketId id,
+                      const InetAddress& sourceAddr,
+                      const InetAddress& remoteAddr,
+                      uint16_t remotePort,
+                      TimeNs now,
+                      TcpConnectResult& result)
+{
+    SocketRecord& s = m_sockets[id];
+    if (!remoteAddr.inet6)
+    {
+        // tcp_v6_connect(): a sockaddr_in is shorter than SIN6_LEN_RFC2133.
+        return s.v6 == V6_NONE ? Connect(id, sourceAddr.v4, remoteAddr.v4, remotePort, now, result)
+                               : m_counters.connect.Count(Errno::INVAL);
+    }
+    if (s.v6 == V6_NONE)
+    {
+        return m_counters.connect.Count(Errno::AFNOSUPPORT); // tcp_v4_connect: sin_family
+    }
+    Ipv6 remote = remoteAddr.v6;
+    Ipv6Class cls = ClassifyIpv6(remote);
+    if (cls == Ipv6Class::ANY)
+    {
+        remote = Ipv6{};
+        remote.bytes[15] = 1; // connect to `::` means `::1`
+        cls = Ipv6Class::OTHER;
+    }
+    if (cls == Ipv6Class::MAPPED)
+    {
+        const Ipv4 src = sourceAddr.inet6 ? (ClassifyIpv6(sourceAddr.v6) == Ipv6Class::MAPPED
+                                                 ? MappedIpv4(sourceAddr.v6)
+                                                 : ADDR_ANY)
+                                          : sourceAddr.v4;
+        return Connect(id, src, MappedIpv4(remote), remotePort, now, result);
+    }
+    if (s.state == TcpState::SYN_SENT)
+    {
+        return m_counters.connect.Count(Errno::ALREADY);
+    }
+    if (s.state != TcpState::CLOSE)
+    {
+        return m_counters.connect.Count(Errno::ISCONN);
+    }
+    if (s.v6 == V6_MAPPED)
+    {
+        // Recorded (v6_socket_connects_v4mapped): a socket bound to ::ffff:127.0.0.1 cannot
+        // reach a native IPv6 address.
+        return m_counters.connect.Count(Errno::AFNOSUPPORT);
+    }
+    if (Ipv6NeedsScopeId(remote) && remoteAddr.scopeId == 0 && s.boundDev == 0)
+    {
+        return m_counters.connect.Count(Errno::INVAL);
+    }
+    FourTuple6 key;
+    key.remoteAddr = remote;
+    key.remotePort = remotePort;
+    key.localAddr = s.v6 >= V6_FIRST_OTHER ? s.v6 : m_addresses.FindIpv6(sourceAddr.v6, 0);
+    if (key.localAddr == V6_NONE)
+    {
+        return m_counters.connect.Count(Errno::ADDRNOTAVAIL); // no such source on this host
+    }
+    FourTuple t;
+    t.localAddr = LOOPBACK4_IPV6; // inet_rcv_saddr of a native-IPv6 connection
+    t.remoteAddr = LOOPBACK4_IPV6;
+    t.remotePort = remotePort;
+    TimeWaitId takeover = INVALID_ID;
+    bool newPort = false;
+    if (s.tuple.localPort != 0)
+    {
+        key.localPort = s.tuple.localPort;
+        if (!CheckEstablished(key, true, now, takeover))
+        {
+            return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
+        }
+    }
+    else
+    {
+        ConnectCheck check(*this, t, now, &key);
+        uint16_t port = m_selector->SelectConnectPort(RangeFor(s),
+                                                      FoldIpv6(m_addresses.Ipv6Of(key.localAddr)),
+                                                      FoldIpv6(remote),
+                                                      remotePort,
+                                                      now,
+                                                      check);
+        if (port == 0)
+        {
+            return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
+        }
+        key.localPort = port;
+        takeover = check.Takeover();
+        newPort = true;
+    }
+    t.localPort = key.localPort;
+    return FinishConnect(id, t, &key, key.localAddr, takeover, newPort, result);
 }
 
 SocketId
@@ -785,12 +967,48 @@ TcpPortTable::CreateChild(SocketId listener,
                           uint16_t remotePort,
                           TcpState state)
 {
-    const SocketRecord l = m_sockets[listener]; // copy: Open() may reallocate
-    FourTuple t{localAddr, remoteAddr, l.tuple.localPort, remotePort};
+    FourTuple t{localAddr, remoteAddr, m_sockets[listener].tuple.localPort, remotePort};
     if (m_ehash.Find(t) != FourTupleIndex::NONE)
     {
         return INVALID_ID;
     }
+    // tcp_v6_syn_recv_sock() over tcp_v4_syn_recv_sock(): an IPv4 child of an AF_INET6
+    // listener is AF_INET6 with v4-mapped addresses.
+    return NewChild(listener,
+                    t,
+                    nullptr,
+                    m_sockets[listener].v6 != V6_NONE ? V6_MAPPED : V6_NONE,
+                    state);
+}
+
+SocketId
+TcpPortTable::CreateChild6(SocketId listener,
+                           const Ipv6& localAddr,
+                           const Ipv6& remoteAddr,
+                           uint16_t remotePort,
+                           TcpState state)
+{
+    FourTuple6 key;
+    key.remoteAddr = remoteAddr;
+    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
+    key.localPort = m_sockets[listener].tuple.localPort;
+    key.remotePort = remotePort;
+    if (key.localAddr == V6_NONE || m_ehash6.Find(key) != FourTupleIndex6::NONE)
+    {
+        return INVALID_ID;
+    }
+    FourTuple t{LOOPBACK4_IPV6, LOOPBACK4_IPV6, key.localPort, remotePort};
+    return NewChild(listener, t, &key, key.localAddr, state);
+}
+
+SocketId
+TcpPortTable::NewChild(SocketId listener,
+                       const FourTuple& t,
+                       const FourTuple6* key6,
+                       V6Ref v6,
+                       TcpState state)
+{
+    const SocketRecord l = m_sockets[listener]; // copy: Open() may reallocate
     SocketId id = Open();
     SocketRecord& c = m_sockets[id];
     c.tuple = t;
@@ -798,16 +1016,23 @@ TcpPortTable::CreateChild(SocketId listener,
     c.boundDev = l.boundDev;
     c.reuseAddr = l.reuseAddr;
     c.reusePort = l.reusePort;
-    // tcp_v6_syn_recv_sock() over tcp_v4_syn_recv_sock(): an IPv4 child of an AF_INET6
-    // listener is AF_INET6 with v4-mapped addresses and the listener's ipv6only.
-    c.v6 = l.v6 != V6_NONE ? V6_MAPPED : V6_NONE;
-    c.ipv6only = l.ipv6only;
+    c.v6 = v6;
+    c.ipv6only = l.ipv6only; // the listener's ipv6only
+
     // sk_clone_lock(): the child has no SOCK_BINDPORT_LOCK of its own, so a child that reaches
     // CLOSE (a reset) gives its port back, and may bind() again.
     c.portLocked = false;
     c.state = state;
     Own(id);
-    IndexInsert(t, id);
+    if (key6 != nullptr)
+    {
+        m_ehash6.Insert(*key6, id);
+        m_sockKeys6[id] = *key6;
+    }
+    else
+    {
+        IndexInsert(t, id);
+    }
     c.hashed = true;
     return id;
 }
@@ -836,8 +1061,7 @@ TcpPortTable::SetClosed(SocketId id)
     }
     if (s.hashed)
     {
-        IndexErase(s.tuple);
-        s.hashed = false;
+        UnhashSocket(id);
     }
     if (s.state == TcpState::LISTEN)
     {
@@ -931,7 +1155,23 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
               (info.hasTimestamps ? TW_TIMESTAMPS : 0) | (info.finWait2 ? TW_FIN_WAIT2 : 0) |
               (s.connectBound ? TW_CONNECT_BIND : 0) | (s.v6 != V6_NONE ? TW_INET6 : 0) |
               (s.ipv6only ? TW_V6ONLY : 0);
-    e.reserved = 0;
+    e.ext = 0;
+    auto key6 = m_sockKeys6.empty() ? m_sockKeys6.end() : m_sockKeys6.find(id);
+    if (key6 != m_sockKeys6.end())
+    {
+        // A native-IPv6 4-tuple: its key goes to the side slab, the entry keeps the ports,
+        // the placeholder and the slab index (so the 48-byte entry serves both families).
+        const uint32_t slot = TakeFreeSlot(m_tw6Keys, m_freeTw6Keys);
+        m_tw6Keys[slot] = key6->second;
+        e.tuple.remoteAddr = slot;
+        e.ext = TWX_NATIVE6;
+        m_ehash6.Replace(key6->second, tw | TW_REF);
+        m_sockKeys6.erase(key6);
+    }
+    else
+    {
+        m_ehash.Replace(s.tuple, tw | TW_REF);
+    }
     ++m_twCount;
     if (info.finWait2)
     {
@@ -942,18 +1182,8 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
         ++m_counters.timeWaitCreated;
     }
 
-    // The entry takes the socket's place in the bind bucket and the connection table.
-    OwnerClass twClass{};
-    twClass.addr = e.tuple.localAddr;
-    twClass.dev = e.boundDev;
-    twClass.kind = OwnerKind::TIME_WAIT;
-    twClass.reuse = s.reuseAddr;
-    twClass.reusePort = s.reusePort;
-    twClass.connectBound = s.connectBound;
-    twClass.ipv6only = s.ipv6only;
-    twClass.v6 = s.v6 != V6_NONE ? V6_MAPPED : V6_NONE; // IPv4 4-tuples only (for now)
-    AddOwner(e.tuple.localPort, twClass);
-    m_ehash.Replace(s.tuple, tw | TW_REF);
+    // The entry takes the socket's place in the bind bucket (and, above, the connection table).
+    AddOwner(e.tuple.localPort, TimeWaitClass(e));
     s.hashed = false;
     (info.finWait2 ? m_fw2Queue : m_twQueue).emplace_back(tw, e.generation);
     if (m_observer && !info.finWait2)
@@ -964,10 +1194,9 @@ TcpPortTable::EnterTimeWait(SocketId id, TimeNs now, const TimeWaitInfo& info)
     return tw;
 }
 
-void
-TcpPortTable::FreeTimeWait(TimeWaitId tw)
+TcpPortTable::OwnerClass
+TcpPortTable::TimeWaitClass(const TimeWaitEntry& e) const
 {
-    TimeWaitEntry& e = m_tw[tw];
     OwnerClass twClass{};
     twClass.addr = e.tuple.localAddr;
     twClass.dev = e.boundDev;
@@ -976,8 +1205,54 @@ TcpPortTable::FreeTimeWait(TimeWaitId tw)
     twClass.reusePort = (e.flags & TW_REUSEPORT) != 0;
     twClass.connectBound = (e.flags & TW_CONNECT_BIND) != 0;
     twClass.ipv6only = (e.flags & TW_V6ONLY) != 0;
-    twClass.v6 = (e.flags & TW_INET6) ? V6_MAPPED : V6_NONE; // IPv4 4-tuples only (for now)
-    RemoveOwner(e.tuple.localPort, twClass);
+    // tw_family and tw_v6_rcv_saddr: a native entry's local address is in its key.
+    twClass.v6 = (e.ext & TWX_NATIVE6)  ? m_tw6Keys[e.tuple.remoteAddr].localAddr
+                 : (e.flags & TW_INET6) ? V6_MAPPED
+                                        : V6_NONE;
+    return twClass;
+}
+
+void
+TcpPortTable::UnhashSocket(SocketId id)
+{
+    SocketRecord& s = m_sockets[id];
+    auto key6 = m_sockKeys6.empty() ? m_sockKeys6.end() : m_sockKeys6.find(id);
+    if (key6 != m_sockKeys6.end())
+    {
+        m_ehash6.Erase(key6->second);
+        m_sockKeys6.erase(key6);
+    }
+    else
+    {
+        IndexErase(s.tuple);
+    }
+    s.hashed = false;
+}
+
+void
+TcpPortTable::UnhashTimeWait(TimeWaitId tw)
+{
+    const TimeWaitEntry& e = m_tw[tw];
+    if (e.ext & TWX_NATIVE6)
+    {
+        m_ehash6.Erase(m_tw6Keys[e.tuple.remoteAddr]);
+    }
+    else
+    {
+        IndexErase(e.tuple);
+    }
+}
+
+void
+TcpPortTable::FreeTimeWait(TimeWaitId tw)
+{
+    TimeWaitEntry& e = m_tw[tw];
+    RemoveOwner(e.tuple.localPort, TimeWaitClass(e));
+    if (e.ext & TWX_NATIVE6)
+    {
+        m_freeTw6Keys.push_back(e.tuple.remoteAddr);
+        e.ext = 0;
+    }
     if (e.flags & TW_FIN_WAIT2)
     {
         --m_fw2Count;
@@ -1028,7 +1303,7 @@ TcpPortTable::RetireTimeWait(TimeWaitId tw, bool expired)
             }
         }
     }
-    IndexErase(m_tw[tw].tuple);
+    UnhashTimeWait(tw);
     FreeTimeWait(tw);
 }
 
@@ -1192,8 +1467,10 @@ TcpPortTable::RemoveListener(SocketId id)
     }
 }
 
+template <class HashFn>
 uint32_t
-TcpPortTable::LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint32_t inDevice) const
+TcpPortTable::LookupListener(Ipv4 addr, uint16_t port, HashFn hash, uint32_t inDevice, V6Ref want6)
+    const
 {
     auto it = m_listeners.find(ListenKey(addr, port));
     if (it == m_listeners.end())
@@ -1207,18 +1484,33 @@ TcpPortTable::LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint3
     for (SocketId id : it->second)
     {
         const SocketRecord& s = m_sockets[id];
-        if (s.ipv6only || (s.boundDev != 0 && s.boundDev != inDevice))
+        if (s.boundDev != 0 && s.boundDev != inDevice)
         {
-            continue; // compute_score(): a v6-only socket never takes IPv4
+            continue;
         }
-        int score = (s.boundDev != 0 ? 2 : 1) + (s.v6 == V6_NONE ? 1 : 0); // + 1: AF_INET
+        int score;
+        if (want6 == V6_NONE)
+        {
+            if (s.ipv6only)
+            {
+                continue; // compute_score(): a v6-only socket never takes IPv4
+            }
+            score = (s.boundDev != 0 ? 2 : 1) + (s.v6 == V6_NONE ? 1 : 0); // + 1: AF_INET
+        }
+        else
+        {
+            if (s.v6 != want6)
+            {
+                continue; // inet6 compute_score(): AF_INET6 and the same sk_v6_rcv_saddr
+            }
+            score = s.boundDev != 0 ? 2 : 1;
+        }
         if (score > hiScore)
         {
             if (s.group != INVALID_ID)
             {
                 const auto& socks = m_groups[s.group].socks;
-                uint32_t hash = HashFourTuple(t, m_secret ^ 0x5eed5eedULL);
-                return socks[ReciprocalScale(hash, static_cast<uint32_t>(socks.size()))];
+                return socks[ReciprocalScale(hash(), static_cast<uint32_t>(socks.size()))];
             }
             result = id;
             hiScore = score;
@@ -1235,11 +1527,12 @@ TcpPortTable::FindListener(Ipv4 localAddr,
                            uint32_t inDevice) const
 {
     FourTuple t{localAddr, remoteAddr, localPort, remotePort};
+    auto hash = [this, &t] { return HashFourTuple(t, m_secret ^ 0x5eed5eedULL); };
     TcpLookup r;
-    uint32_t l = LookupListener(localAddr, localPort, t, inDevice);
+    uint32_t l = LookupListener(localAddr, localPort, hash, inDevice, V6_NONE);
     if (l == INVALID_ID)
     {
-        l = LookupListener(ADDR_ANY, localPort, t, inDevice);
+        l = LookupListener(ADDR_ANY, localPort, hash, inDevice, V6_NONE);
     }
     if (l != INVALID_ID)
     {
@@ -1268,6 +1561,46 @@ TcpPortTable::Lookup(Ipv4 localAddr,
     return FindListener(localAddr, localPort, remoteAddr, remotePort, inDevice);
 }
 
+TcpLookup
+TcpPortTable::Lookup6(const Ipv6& localAddr,
+                      uint16_t localPort,
+                      const Ipv6& remoteAddr,
+                      uint16_t remotePort,
+                      uint32_t inDevice) const
+{
+    TcpLookup r;
+    FourTuple6 key;
+    key.remoteAddr = remoteAddr;
+    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
+    key.localPort = localPort;
+    key.remotePort = remotePort;
+    if (key.localAddr == V6_NONE)
+    {
+        return r; // not addressed to this host
+    }
+    uint32_t ref = m_ehash6.Find(key);
+    if (ref != FourTupleIndex6::NONE)
+    {
+        r.kind = (ref & TW_REF) ? TcpLookup::TIME_WAIT : TcpLookup::CONNECTION;
+        r.id = ref & ~TW_REF;
+        return r;
+    }
+    // inet6_lhash2_lookup(): the exact address (its listeners sit under the 127.0.0.6
+    // placeholder, filtered by V6Ref), then `::`.
+    auto hash = [this, &key] { return HashFourTuple(key, m_secret ^ 0x5eed5eedULL); };
+    uint32_t l = LookupListener(LOOPBACK4_IPV6, localPort, hash, inDevice, key.localAddr);
+    if (l == INVALID_ID)
+    {
+        l = LookupListener(ADDR_ANY, localPort, hash, inDevice, V6_ANY);
+    }
+    if (l != INVALID_ID)
+    {
+        r.kind = TcpLookup::LISTENER;
+        r.id = l;
+    }
+    return r;
+}
+
 TcpSocketView
 TcpPortTable::View(SocketId id) const
 {
@@ -1280,7 +1613,10 @@ TcpPortTable::MemoryBytes() const
 {
     return m_tw.capacity() * sizeof(TimeWaitEntry) + m_freeTw.capacity() * sizeof(TimeWaitId) +
            (m_twQueue.size() + m_fw2Queue.size()) * sizeof(std::pair<TimeWaitId, uint32_t>) +
-           m_ehash.MemoryBytes() + m_sockets.capacity() * sizeof(SocketRecord);
+           m_ehash.MemoryBytes() + m_sockets.capacity() * sizeof(SocketRecord) +
+           m_ehash6.MemoryBytes() + m_tw6Keys.capacity() * sizeof(FourTuple6) +
+           m_freeTw6Keys.capacity() * sizeof(uint32_t) +
+           m_sockKeys6.size() * (sizeof(std::pair<const SocketId, FourTuple6>) + 2 * sizeof(void*));
 }
 
 } // namespace portlab

@@ -61,7 +61,7 @@ struct TimeWaitEntry
     uint32_t generation; //!< bumped on reschedule and reuse (stale queue items are skipped)
     uint16_t boundDev;   //!< tw_bound_dev_if
     uint8_t flags;       //!< TW_* bits
-    uint8_t reserved;    //!< padding
+    uint8_t ext;         //!< TWX_* bits
 };
 
 /// TimeWaitEntry::flags bits.
@@ -75,6 +75,14 @@ enum : uint8_t
     TW_CONNECT_BIND = 32, //!< port came from connect() autobind (tw_connect_bind)
     TW_INET6 = 64,        //!< an AF_INET6 socket's (v4-mapped 4-tuple: tcp_v4 TIME_WAIT)
     TW_V6ONLY = 128,      //!< tw_ipv6only
+};
+
+/// TimeWaitEntry::ext bits.
+enum : uint8_t
+{
+    /// a native-IPv6 4-tuple: tuple.localAddr is the 127.0.0.6 placeholder, tuple.remoteAddr
+    /// indexes the table's IPv6 key slab (TcpPortTable::TimeWaitKey6)
+    TWX_NATIVE6 = 1,
 };
 
 /**
@@ -340,6 +348,30 @@ class TcpPortTable
                   TcpConnectResult& result);
 
     /**
+     * \brief connect() with a destination of either family (tcp_v4_connect, tcp_v6_connect).
+     * A v4-mapped destination is the IPv4 Connect() on the embedded addresses. A native IPv6
+     * destination gets a native-IPv6 4-tuple (its own index, IPv4's is untouched) whose port
+     * comes from the one ephemeral range and the same selector and checks as IPv4's
+     * (__inet_hash_connect with __inet6_check_established); the socket's IPv4 fields become
+     * the 127.0.0.6 placeholder, so bind() conflicts see it as every native-IPv6 owner.
+     * \param id socket
+     * \param sourceAddr the source address routing chose (used if the socket has none)
+     * \param remoteAddr destination (`::` means `::1`, as in Linux)
+     * \param remotePort destination port
+     * \param now current time
+     * \param result receives the port and any takeover (localAddr: the placeholder for IPv6)
+     * \return as the IPv4 Connect(), and: EAFNOSUPPORT (IPv6 destination on an AF_INET
+     *         socket, or on a socket bound to a v4-mapped address), EINVAL (IPv4 sockaddr on an
+     *         AF_INET6 socket), EADDRNOTAVAIL (IPv6 source not an address of the host)
+     */
+    Errno Connect(SocketId id,
+                  const InetAddress& sourceAddr,
+                  const InetAddress& remoteAddr,
+                  uint16_t remotePort,
+                  TimeNs now,
+                  TcpConnectResult& result);
+
+    /**
      * \brief A listener's new connection (the child socket Linux creates at the final ACK):
      * owns the listener's port and inherits its reuse flags, uid and device.
      * \param listener the listening socket
@@ -354,6 +386,22 @@ class TcpPortTable
                          Ipv4 remoteAddr,
                          uint16_t remotePort,
                          TcpState state);
+
+    /**
+     * \brief CreateChild() for a native-IPv6 SYN (tcp_v6_syn_recv_sock): the child has the
+     * listener's ipv6only and the 127.0.0.6 placeholder as its IPv4 address.
+     * \param listener the listening socket (AF_INET6)
+     * \param localAddr the host's address the SYN was sent to
+     * \param remoteAddr the client's address
+     * \param remotePort the client's port
+     * \param state SYN_RECV or ESTABLISHED
+     * \return the child, or INVALID_ID if the 4-tuple is taken or \p localAddr is not the host's
+     */
+    SocketId CreateChild6(SocketId listener,
+                          const Ipv6& localAddr,
+                          const Ipv6& remoteAddr,
+                          uint16_t remotePort,
+                          TcpState state);
 
     /**
      * \brief Record a state change among the connected states (ESTABLISHED, FIN_WAIT1, ...).
@@ -474,6 +522,50 @@ class TcpPortTable
                      uint32_t inDevice = 0) const;
 
     /**
+     * \brief Demultiplex an incoming IPv6 segment (__inet6_lookup): the native-IPv6 4-tuple
+     * index first, then AF_INET6 listeners on the exact address, then on `::` (v6-only or
+     * not); AF_INET and v4-mapped listeners never take it.
+     * \param localAddr the segment's destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex the segment arrived on
+     * \return what was found
+     */
+    TcpLookup Lookup6(const Ipv6& localAddr,
+                      uint16_t localPort,
+                      const Ipv6& remoteAddr,
+                      uint16_t remotePort,
+                      uint32_t inDevice = 0) const;
+
+    /**
+     * \param tw a TIME_WAIT entry with TWX_NATIVE6
+     * \return its native-IPv6 4-tuple
+     */
+    const FourTuple6& TimeWaitKey6(TimeWaitId tw) const
+    {
+        return m_tw6Keys[m_tw[tw].tuple.remoteAddr];
+    }
+
+    /**
+     * \param id socket
+     * \return its native-IPv6 4-tuple (getpeername's address), or null if it has none (not
+     *         connected, or connected over IPv4)
+     */
+    const FourTuple6* SocketKey6(SocketId id) const
+    {
+        auto it = m_sockKeys6.find(id);
+        return it == m_sockKeys6.end() ? nullptr : &it->second;
+    }
+
+    /// \return bytes one native-IPv6 TIME_WAIT entry adds beyond the 48-byte entry: its key
+    /// in the side slab and one free-list word (the index slot comes on top, see MemoryBytes)
+    static constexpr size_t TimeWaitKey6Bytes()
+    {
+        return sizeof(FourTuple6) + sizeof(uint32_t);
+    }
+
+    /**
      * \brief The listener a SYN with this 4-tuple would reach, ignoring connections and
      * TIME_WAIT entries (used to migrate requests of a closed SO_REUSEPORT listener).
      * \param localAddr destination address
@@ -548,10 +640,10 @@ class TcpPortTable
         return m_sockets.size() - m_freeSockets.size();
     }
 
-    /// \return entries in the connection table (connections + TIME_WAIT)
+    /// \return entries in the connection tables of both families (connections + TIME_WAIT)
     size_t ConnectionCount() const
     {
-        return m_ehash.Size();
+        return m_ehash.Size() + m_ehash6.Size();
     }
 
     /// \return the counters
@@ -736,6 +828,29 @@ class TcpPortTable
     bool ConnectMayShare(uint16_t port) const;
     EphemeralRange RangeFor(const SocketRecord& s) const;
     bool CheckEstablished(const FourTuple& t, bool explicitPort, TimeNs now, TimeWaitId& tw) const;
+    bool CheckEstablished(const FourTuple6& t, bool explicitPort, TimeNs now, TimeWaitId& tw) const;
+    bool EstablishedFree(uint32_t ref, bool explicitPort, TimeNs now, TimeWaitId& tw) const;
+    /// connect()'s common tail: take over \p takeover (if any), hash \p id with 4-tuple \p t
+    /// (and \p key6 for native IPv6) in SYN_SENT.
+    Errno FinishConnect(SocketId id,
+                        const FourTuple& t,
+                        const FourTuple6* key6,
+                        V6Ref v6,
+                        TimeWaitId takeover,
+                        bool newPort,
+                        TcpConnectResult& result);
+    /// A new child of \p listener with 4-tuple \p t (and \p key6 for native IPv6).
+    SocketId NewChild(SocketId listener,
+                      const FourTuple& t,
+                      const FourTuple6* key6,
+                      V6Ref v6,
+                      TcpState state);
+    /// Erase a socket's 4-tuple from the index of its family.
+    void UnhashSocket(SocketId id);
+    /// Erase a TIME_WAIT entry's 4-tuple from the index of its family.
+    void UnhashTimeWait(TimeWaitId tw);
+    /// \param e an entry \return its owner class in the bind bucket
+    OwnerClass TimeWaitClass(const TimeWaitEntry& e) const;
     bool TimeWaitUnique(const TimeWaitEntry& tw, bool explicitPort, TimeNs now) const;
     void FreeTimeWait(TimeWaitId tw);
     /// Queue a TIME_WAIT entry (not FIN_WAIT2) to expire at \p expiry.
@@ -750,7 +865,12 @@ class TcpPortTable
         return (static_cast<uint64_t>(addr) << 16) | port;
     }
 
-    uint32_t LookupListener(Ipv4 addr, uint16_t port, const FourTuple& t, uint32_t inDevice) const;
+    /// inet_lhash2_lookup() over the listeners keyed (\p addr, \p port): for IPv4 when
+    /// \p want6 is V6_NONE, else for IPv6 among AF_INET6 listeners whose V6Ref is \p want6;
+    /// \p hash gives the 4-tuple's hash when a reuseport group decides.
+    template <class HashFn>
+    uint32_t LookupListener(Ipv4 addr, uint16_t port, HashFn hash, uint32_t inDevice, V6Ref want6)
+        const;
 
     /**
      * Which local ports the connection table holds towards one destination (local address,
@@ -811,6 +931,11 @@ class TcpPortTable
     std::deque<std::pair<TimeWaitId, uint32_t>> m_fw2Queue;
     PortMap<BindBucket> m_buckets; //!< bind table
     FourTupleIndex m_ehash;        //!< connection table
+    FourTupleIndex6 m_ehash6;      //!< native-IPv6 connection table
+    /// native-IPv6 4-tuples of hashed sockets (few, next to the 48-byte socket records)
+    std::unordered_map<SocketId, FourTuple6> m_sockKeys6;
+    std::vector<FourTuple6> m_tw6Keys;   //!< native-IPv6 TIME_WAIT 4-tuples (side slab)
+    std::vector<uint32_t> m_freeTw6Keys; //!< free side-slab slots
     /// Listeners by (address, port), most recent first (lhash2 order).
     std::unordered_map<uint64_t, std::vector<SocketId>> m_listeners;
     std::vector<ReuseportGroup> m_groups; //!< reuseport groups

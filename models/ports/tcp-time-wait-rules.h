@@ -56,6 +56,29 @@ TcpTwskLoopback(Ipv4 daddr, Ipv4 rcvSaddr, uint32_t boundDev)
 
 /**
  * \ingroup portlab-ports
+ * \brief TcpTwskLoopback() for an AF_INET6 entry (tw_family == AF_INET6): `::1`, or a
+ * v4-mapped 127/8 address, on either side (ipv6_addr_loopback, ipv6_addr_v4mapped_loopback),
+ * or bound to "lo". fd00::1 configured on lo is not loopback here.
+ * \param daddr tw_v6_daddr \param rcvSaddr tw_v6_rcv_saddr \param boundDev tw_bound_dev_if
+ * \return true if tcp_tw_reuse=2 applies to the entry
+ */
+inline bool
+TcpTwskLoopback(const Ipv6& daddr, const Ipv6& rcvSaddr, uint32_t boundDev)
+{
+    auto loopback6 = [](const Ipv6& a) {
+        if (ClassifyIpv6(a) == Ipv6Class::MAPPED)
+        {
+            return IsLoopback(MappedIpv4(a));
+        }
+        Ipv6 one;
+        one.bytes[15] = 1;
+        return a == one;
+    };
+    return boundDev == LOOPBACK_IFINDEX || loopback6(daddr) || loopback6(rcvSaddr);
+}
+
+/**
+ * \ingroup portlab-ports
  * \brief tcp_twsk_unique()'s `reuse` after its first two tests: tcp_tw_reuse (0 off, 1 on,
  * 2 loopback only), off for a FIN_WAIT2 entry, off at 2 for an entry that is not loopback.
  * \param tcpTwReuse net.ipv4.tcp_tw_reuse \param finWait2 the entry's FIN_WAIT2 substate

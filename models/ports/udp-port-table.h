@@ -182,6 +182,13 @@ class UdpPortTable
         return m_sockets[id].tuple;
     }
 
+    /// \param id socket \return its local address with its family (what getsockname shows)
+    RcvSaddr LocalRcvSaddr(SocketId id) const
+    {
+        const auto& s = m_sockets[id];
+        return RcvSaddr{s.tuple.localAddr, s.v6, s.ipv6only};
+    }
+
     /// \param fn called with a UdpSocketView for each bound socket, in handle order
     template <class Fn>
     void ForEach(Fn fn) const

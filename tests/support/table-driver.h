@@ -171,6 +171,53 @@ class TableDriver
     }
 
     /**
+     * \brief An AF_INET6 socket's connect() to one of this host's addresses, and the
+     * accept() at the other end. A native IPv6 destination is reached from itself as source
+     * (the loopback route's choice, as `ss` shows in the recording) and looked up among IPv6
+     * sockets; a v4-mapped one goes the IPv4 way of Connect().
+     * \param c client socket (AF_INET6)
+     * \param dst destination
+     * \param port destination port
+     * \param child receives the accepted child (if not null)
+     * \param listener receives the listener that took the SYN (if not null)
+     * \return OK, CONNREFUSED (no listener: RST), or the connect() error
+     */
+    Errno Connect6(SocketId c,
+                   const InetAddress& dst,
+                   uint16_t port,
+                   SocketId* child = nullptr,
+                   SocketId* listener = nullptr)
+    {
+        if (dst.inet6 && ClassifyIpv6(dst.v6) == Ipv6Class::MAPPED)
+        {
+            return Connect(c, MappedIpv4(dst.v6), port, child, listener);
+        }
+        TcpConnectResult r;
+        Errno e = Tcp().Connect(c, dst, dst, port, m_now, r);
+        if (e != Errno::OK)
+        {
+            return e;
+        }
+        TcpLookup lk = Tcp().Lookup6(dst.v6, port, dst.v6, r.localPort);
+        if (lk.kind != TcpLookup::LISTENER)
+        {
+            Tcp().SetClosed(c); // RST in reply to the SYN
+            return Errno::CONNREFUSED;
+        }
+        SocketId ch = Tcp().CreateChild6(lk.id, dst.v6, dst.v6, r.localPort, TcpState::ESTABLISHED);
+        Tcp().SetState(c, TcpState::ESTABLISHED);
+        if (child != nullptr)
+        {
+            *child = ch;
+        }
+        if (listener != nullptr)
+        {
+            *listener = lk.id;
+        }
+        return Errno::OK;
+    }
+
+    /**
      * \brief The active close of an established pair: \p first sends its FIN and, once it is
      * acknowledged, waits in FIN_WAIT2; \p second is in CLOSE_WAIT.
      * \param first the active closer \param second its peer
