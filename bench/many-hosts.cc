@@ -2,20 +2,23 @@
  * portlab: Linux port semantics for ns-3.
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * bench/many-hosts: H client hosts against one server (target: 10,000 hosts in <= 4 GB peak
- * RSS). A star of point-to-point links (1 ms, /30 subnets, static default routes); every
- * client opens K request/response connections at a constant rate, closing first.
+ * bench/many-hosts: H client hosts against one server (targets: 10,000 hosts in <= 4 GB peak
+ * RSS; 10^5 hosts x 10 connections in <= 8 GB and <= 5 min). A star of point-to-point links
+ * (PointToPointLinkBuilder, 1 Gb/s, 1 ms, one /30 per host in 10.0.0.0/8, static default
+ * routes); every client opens K request/response connections at a constant rate, closing
+ * first. Addresses are given to the interfaces directly: ns-3's Ipv4AddressHelper checks each
+ * new address against every one it handed out before (quadratic in the hosts).
  * --routing says which table routes: LinuxFibRouting (hash lookups, the default) or ns-3's
  * Ipv4StaticRouting (a walk over the server's 10,000 connected routes per lookup); both take
  * the same routes.
  *
- *   many-hosts [--hosts 10000] [--connections 5] [--rate 10] [--routing fib|static]
+ *   many-hosts [--hosts 10000 (1..4194304)] [--connections 5] [--rate 10] [--routing fib|static]
  */
 
 #include "apps/tcp-client-process.h"
 #include "apps/tcp-server-process.h"
 #include "ipv4/linux-fib-routing-helper.h"
-#include "link/lean-point-to-point-helper.h"
+#include "link/point-to-point-link-builder.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-stack-helper.h"
 
@@ -30,6 +33,9 @@
 #include <sys/resource.h>
 
 using namespace ns3;
+
+/// One /30 per host in 10.0.0.0/8.
+constexpr uint32_t kMaxHosts = (1u << 24) / 4;
 
 int
 main(int argc, char** argv)
@@ -69,11 +75,12 @@ main(int argc, char** argv)
                      a.c_str());
         return 2;
     }
-    if (hosts < 1 || hosts > 16000 || perHost < 1 || rate <= 0)
+    if (hosts < 1 || hosts > kMaxHosts || perHost < 1 || rate <= 0)
     {
         std::fprintf(stderr,
-                     "many-hosts: --hosts must be 1..16000 (one /30 per host in "
-                     "10.0.0.0/16), --connections >= 1, --rate > 0\n");
+                     "many-hosts: --hosts must be 1..%u (one /30 per host in "
+                     "10.0.0.0/8), --connections >= 1, --rate > 0\n",
+                     kMaxHosts);
         return 2;
     }
     if (routing != "fib" && routing != "static")
@@ -102,27 +109,28 @@ main(int argc, char** argv)
     }
     stack.Install(server);
     stack.Install(clients);
-    LeanPointToPointHelper p2p; // as LinkPointToPoint
-    p2p.SetDeviceAttribute("DataRate", StringValue("1Gbps"));
-    p2p.SetChannelAttribute("Delay", StringValue("1ms"));
-    Ipv4AddressHelper addr;
+    PointToPointLinkBuilder links;
+    PointToPointLinkBuilder::Parameters link;
+    link.rate = DataRate("1Gbps");
+    link.delay = MilliSeconds(1);
+    const Ipv4Mask mask("255.255.255.252");
     std::vector<Ipv4Address> serverSide(hosts);
     for (uint32_t h = 0; h < hosts; ++h)
     {
-        NetDeviceContainer d = p2p.Install(clients.Get(h), server.Get(0));
+        NetDeviceContainer d = links.Join(clients.Get(h), server.Get(0), link);
         // 10.a.b.c/30 per link: the client is .1, the server .2
-        uint32_t base = (10u << 24) + h * 4;
-        addr.SetBase(Ipv4Address(base), "255.255.255.252");
-        Ipv4InterfaceContainer ifs = addr.Assign(d);
-        serverSide[h] = ifs.GetAddress(1);
+        const uint32_t base = (10u << 24) + h * 4;
+        PointToPointLinkBuilder::AddInterface(d.Get(0), {Ipv4Address(base + 1)}, mask);
+        PointToPointLinkBuilder::AddInterface(d.Get(1), {Ipv4Address(base + 2)}, mask);
+        serverSide[h] = Ipv4Address(base + 2);
         Ptr<Ipv4> clientIp = clients.Get(h)->GetObject<Ipv4>();
         if (routing == "fib")
         {
-            LinuxFibRoutingHelper::GetFibRouting(clientIp)->SetDefaultRoute(ifs.GetAddress(1), 1);
+            LinuxFibRoutingHelper::GetFibRouting(clientIp)->SetDefaultRoute(serverSide[h], 1);
         }
         else
         {
-            staticRouting.GetStaticRouting(clientIp)->SetDefaultRoute(ifs.GetAddress(1), 1);
+            staticRouting.GetStaticRouting(clientIp)->SetDefaultRoute(serverSide[h], 1);
         }
     }
     stack.AssignStreams(server, 1);
