@@ -62,7 +62,9 @@ TimerWheelGranularity(TimeNs delay, uint32_t hz)
 /**
  * \ingroup portlab-ports
  * \brief When a timer armed at `now` for the absolute time `t` fires: t in jiffies (rounded
- * up), then, above level 0, rounded up to the next multiple of the level's granularity.
+ * up), then to the next multiple of its level's granularity after it (calc_index(): `(expires
+ * >> LVL_SHIFT(lvl)) + 1`, so a level-0 timer fires one jiffy after its expiry, e.g.
+ * TCP_TIMEOUT_MIN's 2 jiffies 2-3 jiffies after it is armed).
  * \param now the time it is armed \param t its expiry \param hz CONFIG_HZ (> 0)
  * \return the time it fires
  */
@@ -74,10 +76,7 @@ TimerWheelExpiry(TimeNs now, TimeNs t, uint32_t hz)
     const uint64_t delta = static_cast<uint64_t>((t - now + jiffy - 1) / jiffy);
     uint64_t expires = nowJ + delta;
     const int shift = 3 * TimerWheelLevel(delta);
-    if (shift > 0)
-    {
-        expires = ((expires + (uint64_t{1} << shift)) >> shift) << shift;
-    }
+    expires = ((expires >> shift) + 1) << shift;
     return static_cast<TimeNs>(expires) * jiffy;
 }
 

@@ -40,7 +40,7 @@ const std::map<std::string, VerbInfo>&
 Verbs()
 {
     static const std::map<std::string, VerbInfo> verbs{
-        {"host", {ScriptVerb::HOST, 1, 2, "host NAME [timewait_hz=HZ]"}},
+        {"host", {ScriptVerb::HOST, 1, 2, "host NAME [hz=HZ]"}},
         {"link", {ScriptVerb::LINK, 4, 7, "link HOST HOST ADDR ADDR [DELAY] [rate=RATE] [loss=P]"}},
         {"sysctl", {ScriptVerb::SYSCTL, 2, 3, "sysctl HOST|* KEY=VALUE"}},
         {"tcp", {ScriptVerb::TCP, 2, 8, "tcp HOST SOCK [OPTION...]"}},
@@ -1010,11 +1010,16 @@ ParseScript(const std::string& text, const std::string& name)
             s.names.push_back(words[1]);
             if (args == 2)
             {
-                if (words[2].rfind("timewait_hz=", 0) != 0)
+                // hz=HZ; timewait_hz=HZ is its former spelling (it rounded TIME_WAIT only).
+                const std::string& w = words[2];
+                const size_t eq = w.find('=');
+                const std::string key = w.substr(0, eq);
+                if (eq == std::string::npos || (key != "hz" && key != "timewait_hz"))
                 {
-                    p.Fail("unknown host attribute '" + words[2] + "'; allowed: timewait_hz=HZ");
+                    p.Fail("unknown host attribute '" + w + "'; allowed: hz=HZ");
                 }
-                s.number = p.Integer(words[2].substr(12), 0, 10000, "timewait_hz");
+                const std::string value = w.substr(eq + 1);
+                s.number = p.Integer(value, 0, 10000, "hz");
             }
             break;
         case ScriptVerb::LINK:

@@ -89,7 +89,7 @@ class World
             stack.Install(n);
             if (s.number >= 0)
             {
-                n->GetObject<LinuxPortSpace>()->SetAttribute("TimeWaitHz", UintegerValue(s.number));
+                n->GetObject<LinuxPortSpace>()->SetAttribute("Hz", UintegerValue(s.number));
             }
             m_hosts[s.names[0]] = n;
             m_hostOrder.push_back(s.names[0]);

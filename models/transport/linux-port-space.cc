@@ -196,13 +196,23 @@ LinuxPortSpace::GetTypeId()
                                 .SetParent<Object>()
                                 .SetGroupName("Portlab")
                                 .AddConstructor<LinuxPortSpace>())
-            .AddAttribute("TimeWaitHz",
-                          "Round the TIME_WAIT timer up as Linux's timer wheel does for a kernel "
-                          "with this CONFIG_HZ (e.g. 250: a 60 s TIME_WAIT ends 60-62.048 s after "
-                          "entry); 0 = exactly tcp_timewait_len",
+            .AddAttribute("Hz",
+                          "CONFIG_HZ of the modelled kernel: the TIME_WAIT and retransmission "
+                          "timers fire when Linux's timer wheel would (e.g. 250: a 60 s "
+                          "TIME_WAIT ends 60-62.048 s after entry, a 1 s SYN timer 1-1.036 s "
+                          "later) and TCP_TIMEOUT_MIN is 2 of its jiffies (8 ms at 250); "
+                          "0 = exact timers and 1 ms jiffies, as HZ=1000 without rounding",
                           UintegerValue(0),
-                          MakeUintegerAccessor(&LinuxPortSpace::SetTimeWaitHz),
+                          MakeUintegerAccessor(&LinuxPortSpace::SetHz),
                           MakeUintegerChecker<uint32_t>(0, 10000))
+            .AddAttribute("TimeWaitHz",
+                          "The former name of Hz (it rounds every jiffy timer now, not only "
+                          "TIME_WAIT)",
+                          UintegerValue(0),
+                          MakeUintegerAccessor(&LinuxPortSpace::SetHz),
+                          MakeUintegerChecker<uint32_t>(0, 10000),
+                          TypeId::DEPRECATED,
+                          "use Hz")
             .AddAttribute("PortSelector",
                           "The ephemeral port algorithm: a subclass of ns3::PortSelector "
                           "(LinuxPortSelector, Linux 6.18's, the default; RandomPortSelector, "
@@ -316,9 +326,9 @@ LinuxPortSpace::SetSysctl(const portlab::SysctlSetting& setting)
 }
 
 void
-LinuxPortSpace::SetTimeWaitHz(uint32_t hz)
+LinuxPortSpace::SetHz(uint32_t hz)
 {
-    m_timeWaitHz = hz;
+    m_hz = hz;
 }
 
 void
@@ -358,11 +368,18 @@ LinuxPortSpace::AssignStreams(int64_t stream)
 portlab::TimeNs
 LinuxPortSpace::RoundTimer(portlab::TimeNs t) const
 {
-    if (m_timeWaitHz == 0)
+    if (m_hz == 0)
     {
         return t;
     }
-    return portlab::TimerWheelExpiry(Now(), t, m_timeWaitHz);
+    return portlab::TimerWheelExpiry(Now(), t, m_hz);
+}
+
+Time
+LinuxPortSpace::Jiffies(uint32_t n) const
+{
+    return NanoSeconds(static_cast<int64_t>(n) * portlab::NS_PER_SECOND /
+                       (m_hz == 0 ? 1000 : m_hz));
 }
 
 void

@@ -160,7 +160,7 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     /// portlab::RandomSource over an ns-3 stream (so AssignStreams works).
     class StreamRandom;
 
-    void SetTimeWaitHz(uint32_t hz);
+    void SetHz(uint32_t hz);
     void SetPortSelectorType(TypeId tid);
     TypeId GetPortSelectorType() const;
     /// \return a factory for the host's algorithm (the current PortSelector)
@@ -174,11 +174,11 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     std::unique_ptr<portlab::HostPortSpace> m_host; //!< the tables
     EventId m_twTimer;                              //!< the node's TIME_WAIT timer
     portlab::TimeNs m_twTimerAt{-1};                //!< when it fires
-    uint32_t m_timeWaitHz{0};                       //!< timer-wheel rounding (0 = exact)
+    uint32_t m_hz{0};                               //!< CONFIG_HZ (0 = exact timers)
 
-    LinuxMib m_mib;                                         //!< the host's counters
-    TracedCallback<const std::string&, int64_t> m_mibTrace; //!< a counter changed
-    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twEnter;    //!< entered
+    LinuxMib m_mib;                                                         //!< the host's counters
+    TracedCallback<const std::string&, int64_t> m_mibTrace;                 //!< a counter changed
+    TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twEnter; //!< entered
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twExpire;   //!< expired
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twTakeover; //!< reused
     TracedCallback<Ipv4Address, uint16_t, Ipv4Address, uint16_t> m_twKill;     //!< killed
@@ -187,11 +187,17 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
 
   public:
     /**
-     * \brief Linux's timer wheel rounds the TIME_WAIT timer up to its level's granularity
-     * (with CONFIG_HZ=250 a 60 s timer fires 60.25-61.25 s later). 0 = exact.
+     * \brief When a jiffy timer (TIME_WAIT, retransmission) armed now for `t` fires: Linux's
+     * timer wheel rounds it up to its level's granularity for the host's CONFIG_HZ (attribute
+     * Hz; with 250 a 60 s timer fires 60-62.048 s later, a 1 s one 1-1.036 s later). Hz 0: `t`.
      * \param t a timeout \return when it fires
      */
     portlab::TimeNs RoundTimer(portlab::TimeNs t) const;
+    /**
+     * \brief A duration in jiffies of the host's CONFIG_HZ (Hz 0: a HZ=1000 kernel's).
+     * \param n jiffies \return their length
+     */
+    Time Jiffies(uint32_t n) const;
 };
 
 } // namespace ns3

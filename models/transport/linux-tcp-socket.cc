@@ -30,8 +30,8 @@ namespace ns3
 
 namespace
 {
-/// TCP_TIMEOUT_MIN: 2 jiffies (a kernel with HZ=1000).
-const Time TCP_TIMEOUT_MIN = MilliSeconds(2);
+/// TCP_TIMEOUT_MIN: 2 jiffies (include/net/tcp.h).
+constexpr uint32_t TCP_TIMEOUT_MIN_JIFFIES = 2;
 } // namespace
 
 NS_LOG_COMPONENT_DEFINE("LinuxTcpSocket");
@@ -1172,7 +1172,7 @@ LinuxTcpSocket::ArmRetransmit()
         return; // running: it keeps its deadline
     }
     m_retxArmed = true;
-    m_retxDeadline = Simulator::Now() + m_rto;
+    m_retxDeadline = RetransmitDeadline(m_rto);
     if (m_retxEvent.IsRunning())
     {
         if (TimeStep(m_retxEvent.GetTs()) <= m_retxDeadline)
@@ -1181,19 +1181,36 @@ LinuxTcpSocket::ArmRetransmit()
         }
         Simulator::Remove(m_retxEvent);
     }
-    m_retxEvent = Simulator::Schedule(m_rto, &LinuxTcpSocket::RetransmitTimer, this);
+    m_retxEvent = Simulator::Schedule(m_retxDeadline - Simulator::Now(),
+                                      &LinuxTcpSocket::RetransmitTimer,
+                                      this);
 }
 
 void
 LinuxTcpSocket::ArmRetransmitIn(Time delay)
 {
     m_retxArmed = true;
-    m_retxDeadline = Simulator::Now() + delay;
+    m_retxDeadline = RetransmitDeadline(delay);
     if (m_retxEvent.IsRunning())
     {
         Simulator::Remove(m_retxEvent);
     }
-    m_retxEvent = Simulator::Schedule(delay, &LinuxTcpSocket::RetransmitTimer, this);
+    m_retxEvent = Simulator::Schedule(m_retxDeadline - Simulator::Now(),
+                                      &LinuxTcpSocket::RetransmitTimer,
+                                      this);
+}
+
+Time
+LinuxTcpSocket::RetransmitDeadline(Time delay) const
+{
+    // inet_csk_reset_xmit_timer() -> sk_reset_timer(): a timer_list, so the timer wheel's
+    // rounding for the host's CONFIG_HZ (LinuxPortSpace::RoundTimer) applies.
+    const Time at = Simulator::Now() + delay;
+    if (!m_tcp || !m_tcp->GetPortSpace())
+    {
+        return at;
+    }
+    return NanoSeconds(m_tcp->GetPortSpace()->RoundTimer(at.GetNanoSeconds()));
 }
 
 void
@@ -1388,7 +1405,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             // the SYN goes again after TCP_TIMEOUT_MIN (2 jiffies).
             if (m_retries == 0)
             {
-                ArmRetransmitIn(TCP_TIMEOUT_MIN);
+                ArmRetransmitIn(m_tcp->GetPortSpace()->Jiffies(TCP_TIMEOUT_MIN_JIFFIES));
             }
             m_tcp->SendResetFor(h, payload->GetSize(), local, remote);
             return;

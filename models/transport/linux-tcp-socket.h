@@ -367,6 +367,8 @@ class LinuxTcpSocket : public TcpSocket
     void StopRetransmit();
     /// (Re)start the retransmission timer to fire after \p delay.
     void ArmRetransmitIn(Time delay);
+    /// \return when a retransmission timer armed now for \p delay fires (timer-wheel rounding)
+    Time RetransmitDeadline(Time delay) const;
     void CancelRetransmit();
     static void StopTimer(EventId& timer);
     void RetransmitTimer();
@@ -409,13 +411,13 @@ class LinuxTcpSocket : public TcpSocket
     bool m_shutdownSend{false};                          //!< SEND_SHUTDOWN in sk_shutdown
     bool m_finSent{false};                               //!< our FIN went out
     bool m_finReceived{false};                           //!< peer's FIN arrived
-    bool m_finRead{false}; //!< a recv() reported the peer's FIN as EOF (copied_seq passed it)
-    bool m_closeNotified{false};                         //!< app told of the close
+    bool m_finRead{false};       //!< a recv() reported the peer's FIN as EOF (copied_seq passed it)
+    bool m_closeNotified{false}; //!< app told of the close
     /// sock->state: SS_CONNECTING from connect() until a connect() call (a blocking one when
     /// the handshake ends) or shutdown() sees the outcome; SS_CONNECTED stays after a reset.
     SockState m_sockState{SockState::UNCONNECTED};
     bool m_blockingConnect{false}; //!< the pending connect() was a blocking one
-    bool m_rcvShutdown{false}; //!< RCV_SHUTDOWN in sk_shutdown (tcp_done(), SHUT_RD, close())
+    bool m_rcvShutdown{false};     //!< RCV_SHUTDOWN in sk_shutdown (tcp_done(), SHUT_RD, close())
     portlab::Errno m_sockError{portlab::Errno::OK}; //!< sk_err: reported once by a call
 
     // options (attributes)

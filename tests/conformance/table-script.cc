@@ -78,7 +78,7 @@ class TableWorld
             }
             if (s.number > 0)
             {
-                Unsupported("timewait_hz");
+                Unsupported("hz");
             }
             return "ok";
         case ScriptVerb::LINK:

@@ -159,7 +159,7 @@ TEST_F(SysctlSchema, EveryDescriptorHasAnAttributeWithItsNameRangeDefaultAndHelp
     for (uint32_t i = 0; i < tid.GetAttributeN(); ++i)
     {
         const std::string name = tid.GetAttribute(i).name;
-        if (name != "TimeWaitHz" && name != "PortSelector")
+        if (name != "Hz" && name != "TimeWaitHz" && name != "PortSelector")
         {
             sysctlAttributes.push_back(name);
         }
