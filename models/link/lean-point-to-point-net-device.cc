@@ -15,6 +15,7 @@
 #include "ns3/uinteger.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace ns3
 {
@@ -246,9 +247,12 @@ LeanPointToPointNetDevice::SendFlowFrame(uint32_t ipBytes, std::string& refusal)
 bool
 LeanPointToPointNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber)
 {
-    NS_ABORT_MSG_IF(m_flowBusyUntil > Simulator::Now(),
-                    "flow transport: a packet (UDP, ICMP) and flow segments would share a "
-                    "link's wire; use the packet transport");
+    if (m_flowBusyUntil > Simulator::Now())
+    {
+        // The same words as SendFlowFrame's refusal, the other way round.
+        throw std::runtime_error("flow transport refused: a packet (UDP, ICMP) and flow "
+                                 "segments would share a link's wire; use transport = packet");
+    }
     NS_LOG_FUNCTION(this << packet << dest << protocolNumber);
     if (!m_linkUp)
     {
