@@ -119,6 +119,8 @@ LinuxTcpL4Protocol::DoDispose()
     m_ports = nullptr;
     m_prototype = nullptr;
     m_prototypeDefaults.clear();
+    m_flowPaths.clear();
+    m_emptyPayload = nullptr;
     m_downTarget.Nullify();
     IpL4Protocol::DoDispose();
 }
@@ -292,6 +294,16 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
                                 Ipv4Address dst,
                                 Ptr<Ipv4Route> route)
 {
+    if (m_transport == LINUX_TRANSPORT_FLOW && (!payload || payload->GetSize() == 0))
+    {
+        // Receivers only ask an empty segment's size, so one empty packet serves them all.
+        if (!m_emptyPayload)
+        {
+            m_emptyPayload = Create<Packet>();
+        }
+        SendFlow(m_emptyPayload, header, src, dst, route);
+        return;
+    }
     SendPacket(payload ? payload->Copy() : Create<Packet>(), header, src, dst, route);
 }
 
@@ -389,13 +401,12 @@ LinuxTcpL4Protocol::SendFlow(Ptr<Packet> p,
 }
 
 void
-LinuxTcpL4Protocol::ReceiveFlowSegment(LinuxTcpHeader h,
+LinuxTcpL4Protocol::ReceiveFlowSegment(const LinuxTcpHeader& h,
                                        Ptr<Packet> payload,
                                        Ipv4Address src,
                                        Ipv4Address dst,
                                        uint32_t ifIndex)
 {
-    NS_LOG_FUNCTION(this << src << dst << ifIndex);
     DeliverSegment(h, payload, dst, src, ifIndex);
 }
 

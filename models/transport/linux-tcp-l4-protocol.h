@@ -144,7 +144,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param src source address \param dst destination address
      * \param ifIndex the Linux ifindex it arrives on
      */
-    void ReceiveFlowSegment(LinuxTcpHeader h,
+    void ReceiveFlowSegment(const LinuxTcpHeader& h,
                             Ptr<Packet> payload,
                             Ipv4Address src,
                             Ipv4Address dst,
@@ -348,6 +348,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     LinuxTransport m_transport{LINUX_TRANSPORT_PACKET}; //!< the Transport attribute
     /// flow transport: the path of each (source, destination) address pair, found once
     std::unordered_map<uint64_t, LinuxFlowPath> m_flowPaths;
+    Ptr<Packet> m_emptyPayload;   //!< flow transport: the data of every empty segment
     uint64_t m_isnSecret{0};      //!< net_secret for secure_tcp_seq()
     bool m_isnSecretDrawn{false}; //!< m_isnSecret drawn
     uint64_t m_tsSecret{0};       //!< key of the offsets (drawn on first use)
