@@ -458,7 +458,7 @@ main(int argc, char** argv)
         {
             continue;
         }
-        for (const char* other : {"flow", "native", "kernel"})
+        for (const char* other : {"native", "kernel"})
         {
             auto o = speed.find({other, n});
             if (o != speed.end())
@@ -470,14 +470,33 @@ main(int argc, char** argv)
             }
         }
     }
-    auto first = speed.find({"portlab", sizes.front()});
-    auto lastSize = speed.find({"portlab", sizes.back()});
-    if (first != speed.end() && lastSize != speed.end() && sizes.size() > 1)
+    for (uint64_t n : sizes)
     {
-        std::printf("portlab rate at N=%llu / at N=%llu = %.2f\n",
-                    static_cast<unsigned long long>(sizes.back()),
-                    static_cast<unsigned long long>(sizes.front()),
-                    lastSize->second / first->second);
+        auto f = speed.find({"flow", n});
+        for (const char* other : {"portlab", "kernel"})
+        {
+            auto o = speed.find({other, n});
+            if (f != speed.end() && o != speed.end())
+            {
+                std::printf("N=%llu: flow / %s = %.2fx\n",
+                            static_cast<unsigned long long>(n),
+                            other,
+                            f->second / o->second);
+            }
+        }
+    }
+    for (const char* system : {"portlab", "flow"})
+    {
+        auto first = speed.find({system, sizes.front()});
+        auto lastSize = speed.find({system, sizes.back()});
+        if (first != speed.end() && lastSize != speed.end() && sizes.size() > 1)
+        {
+            std::printf("%s rate at N=%llu / at N=%llu = %.2f\n",
+                        system,
+                        static_cast<unsigned long long>(sizes.back()),
+                        static_cast<unsigned long long>(sizes.front()),
+                        lastSize->second / first->second);
+        }
     }
     return 0;
 }

@@ -247,7 +247,7 @@ LeanPointToPointNetDevice::SendFlowFrame(uint32_t ipBytes, std::string& refusal)
 bool
 LeanPointToPointNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber)
 {
-    if (m_flowBusyUntil > Simulator::Now())
+    if (m_flowBusyUntil.IsStrictlyPositive() && m_flowBusyUntil > Simulator::Now())
     {
         // The same words as SendFlowFrame's refusal, the other way round.
         throw std::runtime_error("flow transport refused: a packet (UDP, ICMP) and flow "

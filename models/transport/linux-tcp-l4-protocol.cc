@@ -478,7 +478,7 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
 
 IpL4Protocol::RxStatus
 LinuxTcpL4Protocol::DeliverSegment(const LinuxTcpHeader& h,
-                                   Ptr<Packet> packet,
+                                   const Ptr<Packet>& packet,
                                    Ipv4Address local,
                                    Ipv4Address remote,
                                    uint32_t ifIndex)

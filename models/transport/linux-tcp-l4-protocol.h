@@ -259,7 +259,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \return RX_OK, or RX_ENDPOINT_CLOSED (no socket: an RST)
      */
     IpL4Protocol::RxStatus DeliverSegment(const LinuxTcpHeader& h,
-                                          Ptr<Packet> payload,
+                                          const Ptr<Packet>& payload,
                                           Ipv4Address local,
                                           Ipv4Address remote,
                                           uint32_t ifIndex);
