@@ -2,8 +2,10 @@
  * portlab: Linux port semantics for ns-3.
  * SPDX-License-Identifier: GPL-2.0-only
  *
- * bench/churn: one connection-churn workload on three systems in one run.
+ * bench/churn: one connection-churn workload on four systems in one run.
  *   portlab  LinuxStackHelper, client and server nodes over a 1 ms point-to-point link
+ *   flow     the same with LinuxStackHelper::SetTransport("flow"): no packets, the same port
+ *            decisions
  *   native   ns-3's own TCP (InternetStackHelper) and PointToPointHelper's devices, same
  *            topology and applications
  *   kernel   the real Linux kernel: real sockets on loopback in a private network namespace
@@ -11,7 +13,8 @@
  * closes first. Each measurement runs in a forked child (wall time and peak RSS are its own);
  * a child that exceeds the time limit is killed and reported as not finished.
  *
- *   churn [--sizes 10000,100000,1000000] [--runs 3] [--rate 1000] [--systems portlab,native,kernel]
+ *   churn [--sizes 10000,100000,1000000] [--runs 3] [--rate 1000]
+ *         [--systems portlab,flow,native,kernel]
  *         [--limit-seconds 600]
  */
 
@@ -66,10 +69,12 @@ struct Outcome
     double peakRssMb{0};   //!< the child's peak RSS
 };
 
-/// The workload on ns-3 (portlab's stack or ns-3's own). \return completed, failed
+/// The workload on ns-3 (portlab's stack, packet or flow transport, or ns-3's own).
+/// \return completed, failed
 std::pair<uint64_t, uint64_t>
-RunNs3(bool portlab, uint64_t n, double rate)
+RunNs3(const std::string& system, uint64_t n, double rate)
 {
+    const bool portlab = system != "native";
     RngSeedManager::SetSeed(1);
     RngSeedManager::SetRun(1);
     NodeContainer nodes;
@@ -81,6 +86,7 @@ RunNs3(bool portlab, uint64_t n, double rate)
         // towards one destination (see the README's Performance section).
         stack.SetSysctl("net.ipv4.ip_local_port_range", "1024 65535");
         stack.SetSysctl("net.ipv4.tcp_tw_reuse", "1");
+        stack.SetTransport(system == "flow" ? "flow" : "packet");
         stack.Install(nodes);
         stack.AssignStreams(nodes, 1);
     }
@@ -231,7 +237,7 @@ Measure(const std::string& system, uint64_t n, double rate, int limitSeconds)
         alarm(static_cast<unsigned>(limitSeconds));
         auto t0 = std::chrono::steady_clock::now();
         std::pair<uint64_t, uint64_t> r =
-            system == "kernel" ? RunKernel(n) : RunNs3(system == "portlab", n, rate);
+            system == "kernel" ? RunKernel(n) : RunNs3(system, n, rate);
         double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         char line[128];
         int len = std::snprintf(line,
@@ -301,7 +307,7 @@ Usage(const std::string& why)
 {
     std::fprintf(stderr,
                  "churn: %s\nusage: churn [--sizes N,N,...] [--runs K] [--rate R] "
-                 "[--systems portlab,native,kernel] [--limit-seconds S]\n",
+                 "[--systems portlab,flow,native,kernel] [--limit-seconds S]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -368,9 +374,9 @@ main(int argc, char** argv)
     }
     for (const auto& s : systems)
     {
-        if (s != "portlab" && s != "native" && s != "kernel")
+        if (s != "portlab" && s != "flow" && s != "native" && s != "kernel")
         {
-            Usage("unknown system '" + s + "'; allowed: portlab, native, kernel");
+            Usage("unknown system '" + s + "'; allowed: portlab, flow, native, kernel");
         }
     }
     std::printf("churn: %g conn/s offered, %u-byte request, %u-byte response, client closes first; "
@@ -390,24 +396,34 @@ main(int argc, char** argv)
     std::map<std::pair<std::string, uint64_t>, double> speed;
     for (uint64_t n : sizes)
     {
+        // The systems take turns, run by run, so that a load on the shared machine that comes
+        // and goes falls on all of them alike.
+        std::map<std::string, std::vector<double>> walls;
+        std::map<std::string, std::vector<double>> rss;
+        std::map<std::string, Outcome> last;
+        std::map<std::string, bool> stopped;
+        for (int r = 0; r < runs; ++r)
+        {
+            for (const auto& system : systems)
+            {
+                if (stopped[system])
+                {
+                    continue;
+                }
+                Outcome o = Measure(system, n, rate, limit);
+                if (!o.finished)
+                {
+                    stopped[system] = true;
+                    continue;
+                }
+                last[system] = o;
+                walls[system].push_back(o.wallSeconds);
+                rss[system].push_back(o.peakRssMb);
+            }
+        }
         for (const auto& system : systems)
         {
-            std::vector<double> walls;
-            std::vector<double> rss;
-            Outcome last;
-            bool stopped = false;
-            for (int r = 0; r < runs; ++r)
-            {
-                last = Measure(system, n, rate, limit);
-                if (!last.finished)
-                {
-                    stopped = true;
-                    break;
-                }
-                walls.push_back(last.wallSeconds);
-                rss.push_back(last.peakRssMb);
-            }
-            if (stopped)
+            if (stopped[system])
             {
                 std::printf("%-8s %9llu %9s %12s %14s %10s did not finish within %d s\n",
                             system.c_str(),
@@ -417,22 +433,22 @@ main(int argc, char** argv)
                             "-",
                             "-",
                             limit);
-                std::fflush(stdout);
                 continue;
             }
-            double wall = Median(walls);
-            double cps = static_cast<double>(last.completed + last.failed) / wall;
+            const Outcome& o = last[system];
+            double wall = Median(walls[system]);
+            double cps = static_cast<double>(o.completed + o.failed) / wall;
             speed[{system, n}] = cps;
             std::printf("%-8s %9llu %9.2f %12.0f %14llu %10.1f %s\n",
                         system.c_str(),
                         static_cast<unsigned long long>(n),
                         wall,
                         cps,
-                        static_cast<unsigned long long>(last.completed),
-                        Median(rss),
-                        last.failed ? ("failed " + std::to_string(last.failed)).c_str() : "");
-            std::fflush(stdout);
+                        static_cast<unsigned long long>(o.completed),
+                        Median(rss[system]),
+                        o.failed ? ("failed " + std::to_string(o.failed)).c_str() : "");
         }
+        std::fflush(stdout);
     }
     std::printf("\n");
     for (uint64_t n : sizes)
@@ -454,14 +470,33 @@ main(int argc, char** argv)
             }
         }
     }
-    auto first = speed.find({"portlab", sizes.front()});
-    auto lastSize = speed.find({"portlab", sizes.back()});
-    if (first != speed.end() && lastSize != speed.end() && sizes.size() > 1)
+    for (uint64_t n : sizes)
     {
-        std::printf("portlab rate at N=%llu / at N=%llu = %.2f\n",
-                    static_cast<unsigned long long>(sizes.back()),
-                    static_cast<unsigned long long>(sizes.front()),
-                    lastSize->second / first->second);
+        auto f = speed.find({"flow", n});
+        for (const char* other : {"portlab", "kernel"})
+        {
+            auto o = speed.find({other, n});
+            if (f != speed.end() && o != speed.end())
+            {
+                std::printf("N=%llu: flow / %s = %.2fx\n",
+                            static_cast<unsigned long long>(n),
+                            other,
+                            f->second / o->second);
+            }
+        }
+    }
+    for (const char* system : {"portlab", "flow"})
+    {
+        auto first = speed.find({system, sizes.front()});
+        auto lastSize = speed.find({system, sizes.back()});
+        if (first != speed.end() && lastSize != speed.end() && sizes.size() > 1)
+        {
+            std::printf("%s rate at N=%llu / at N=%llu = %.2f\n",
+                        system,
+                        static_cast<unsigned long long>(sizes.back()),
+                        static_cast<unsigned long long>(sizes.front()),
+                        lastSize->second / first->second);
+        }
     }
     return 0;
 }

@@ -195,6 +195,19 @@ StderrIsTerminal()
     return isatty(2) == 1;
 }
 
+/// \return --transport's value ("packet" when absent); any other than packet or flow is a
+/// ConfigError naming both
+std::string
+TransportOption(const po::variables_map& vm)
+{
+    const std::string t = vm.count("transport") ? vm["transport"].as<std::string>() : "packet";
+    if (t != "packet" && t != "flow")
+    {
+        throw ConfigError("--transport '" + t + "' is not a transport; allowed: packet, flow");
+    }
+    return t;
+}
+
 int
 CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
 {
@@ -204,7 +217,7 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     std::string dir;
     po::options_description opts(
         "Usage: portlab run SCENARIO [--set KEY=VALUE ...] [--seed N] [--out DIR] [--json]\n"
-        "                   [--progress] [--no-figures] [--quiet]\n\n"
+        "                   [--progress] [--no-figures] [--quiet] [--transport packet|flow]\n\n"
         "Runs one scenario (a name from 'portlab list', FILE.ini or FILE.ini:NAME) and writes\n"
         "DIR (default results/SCENARIO/[KEY=VALUE,...-]seed-N): summary.json, timeseries.csv,\n"
         "ss/HOST-at-Ts.txt, figures (sockets, connects: .png .svg .pdf), pcap/ if asked.\n"
@@ -227,7 +240,10 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
                                         "progress lines on stderr even when it is not a "
                                         "terminal (a line at most every 2 s)")(
         "no-figures",
-        "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success");
+        "skip figures (sweeps draw their own)")("quiet,q", "print nothing on success")(
+        "transport",
+        po::value<std::string>(),
+        "the TCP transport, packet or flow (as --set transport=...)");
     po::positional_options_description pos;
     pos.add("scenario", 1);
     po::variables_map vm;
@@ -244,6 +260,10 @@ CmdRun(int argc, char** argv, std::ostream& out, std::ostream& err)
     }
     Excludes(vm, "json", "quiet");
     Excludes(vm, "progress", "quiet");
+    if (vm.count("transport"))
+    {
+        sets.push_back("transport=" + TransportOption(vm));
+    }
     ScenarioSpec spec = LoadScenario(scenario, sets);
     seed = Count(vm, "seed", spec.seed, 0, INT64_MAX);
     for (const auto& w : LinuxPredictor(spec).Warnings())
@@ -705,15 +725,20 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
     std::string file;
     uint64_t seed = 1;
     po::options_description opts(
-        "Usage: portlab script FILE [--seed N] [--kernel]\n\n"
+        "Usage: portlab script FILE [--seed N] [--kernel] [--transport packet|flow]\n\n"
         "Runs a socket script (grammar: models/script/script-program.h and the README) and "
         "prints each check; exits 1 on a mismatch (expected vs got), 2 on a malformed script.\n"
         "--kernel runs it on the live Linux kernel instead, with real sockets in fresh network "
         "namespaces (root only).\n\nOptions");
-    opts.add_options()("help,h",
-                       "print this help")("seed", po::value<std::string>(), "random seed (1)")(
-        "kernel",
-        "run on the live kernel (root)")("file", po::value<std::string>(&file), "the script");
+    opts.add_options()("help,h", "print this help")(
+        "seed",
+        po::value<std::string>(),
+        "random seed (1)")("kernel", "run on the live kernel (root)")(
+        "transport",
+        po::value<std::string>(),
+        "the hosts' TCP transport: packet (default) or flow")("file",
+                                                              po::value<std::string>(&file),
+                                                              "the script");
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;
@@ -728,9 +753,12 @@ CmdScript(int argc, char** argv, std::ostream& out, std::ostream& err)
         return EXIT_USAGE;
     }
     seed = Count(vm, "seed", 1, 0, INT64_MAX);
+    const std::string transport = TransportOption(vm);
+    Excludes(vm, "kernel", "transport");
     std::string text = ReadWholeFile(file, MAX_SCRIPT_BYTES);
-    std::vector<ScriptCheck> checks = vm.count("kernel") ? RunKernelScript(ParseScript(text, file))
-                                                         : RunSocketScript(text, file, seed);
+    std::vector<ScriptCheck> checks = vm.count("kernel")
+                                          ? RunKernelScript(ParseScript(text, file))
+                                          : RunSocketScript(text, file, seed, transport);
     // A result of several lines (ss HOST rows) is printed as the script writes an expectation
     // block: one "| ROW" line each.
     auto block = [](const std::string& result) {

@@ -14,6 +14,9 @@
 #include "ns3/simulator.h"
 #include "ns3/uinteger.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace ns3
 {
 
@@ -190,9 +193,66 @@ LeanPointToPointNetDevice::Attach(Ptr<LeanPointToPointChannel> ch)
     return true;
 }
 
+std::string
+LeanPointToPointNetDevice::FlowRefusal() const
+{
+    if (!m_linkUp || !m_channel || m_channel->GetNDevices() != 2)
+    {
+        return "a device is not attached to a two-ended link";
+    }
+    if (m_receiveErrorModel)
+    {
+        return "a link has a receive error model (loss)";
+    }
+    if (!m_macTxTrace.IsEmpty() || !m_macRxTrace.IsEmpty() || !m_snifferTrace.IsEmpty() ||
+        !m_promiscSnifferTrace.IsEmpty() || !m_phyTxBeginTrace.IsEmpty() ||
+        !m_phyTxEndTrace.IsEmpty() || !m_phyRxEndTrace.IsEmpty() || !m_promiscCallback.IsNull())
+    {
+        return "a link's frames are traced (pcap, ascii or a frame trace sink)";
+    }
+    return "";
+}
+
+Time
+LeanPointToPointNetDevice::SendFlowFrame(uint32_t ipBytes, std::string& refusal)
+{
+    const Time now = Simulator::Now();
+    if (m_busy || !m_queue.empty())
+    {
+        refusal = "a packet (UDP, ICMP) and flow segments would share a link's wire";
+        return Time(-1);
+    }
+    while (!m_flowStarts.empty() && m_flowStarts.front() < now)
+    {
+        m_flowStarts.pop_front();
+    }
+    // As Send: a frame that finds TxQueueLimit frames waiting is dropped. Frames starting
+    // exactly now are still counted, so a tie is refused rather than guessed.
+    if (m_flowStarts.size() >= m_queueLimit)
+    {
+        refusal = "a link's transmit queue would reach its limit (TxQueueLimit " +
+                  std::to_string(m_queueLimit) + " frames) and drop";
+        return Time(-1);
+    }
+    const Time start = std::max(now, m_flowBusyUntil);
+    if (start > now)
+    {
+        m_flowStarts.push_back(start);
+    }
+    const Time txTime = TxTime(ipBytes + 2); // the PPP header
+    m_flowBusyUntil = start + txTime + m_interframeGap;
+    return (start - now) + txTime + m_channel->GetDelay();
+}
+
 bool
 LeanPointToPointNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber)
 {
+    if (m_flowBusyUntil.IsStrictlyPositive() && m_flowBusyUntil > Simulator::Now())
+    {
+        // The same words as SendFlowFrame's refusal, the other way round.
+        throw std::runtime_error("flow transport refused: a packet (UDP, ICMP) and flow "
+                                 "segments would share a link's wire; use transport = packet");
+    }
     NS_LOG_FUNCTION(this << packet << dest << protocolNumber);
     if (!m_linkUp)
     {

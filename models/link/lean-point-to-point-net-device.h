@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 namespace ns3
@@ -72,6 +73,27 @@ class LeanPointToPointNetDevice : public NetDevice
      * \param packet the frame, PPP header first
      */
     void Receive(Ptr<Packet> packet);
+
+    /**
+     * \brief Why frames that are not packets (a flow-level transport's segments) could not
+     * cross this device with the times and fate a packet would have: a receive error model
+     * (loss), a connected frame trace (pcap, ascii, MacTx...), or no link.
+     * \return the reason, or "" if flow frames are exact here
+     */
+    std::string FlowRefusal() const;
+
+    /**
+     * \brief Send a frame that is not a packet: it takes the wire as a packet frame of
+     * \p ipBytes + 2 (PPP) bytes would, after every frame sent before it (the FIFO's
+     * busy-until time kept here), and nothing is scheduled. A flow frame and a packet
+     * frame never share the wire: either finding the other in flight is refused.
+     * \param ipBytes the datagram's size (IPv4 header included)
+     * \param refusal set to why the frame cannot be exact (the queue would hold TxQueueLimit
+     * frames, so a packet would be dropped; packet frames in flight), else left alone
+     * \return the time from now until the frame has arrived whole at the other end
+     * (transmission start, transmission time, the channel's Delay); negative if refused
+     */
+    Time SendFlowFrame(uint32_t ipBytes, std::string& refusal);
 
     /// \return frames waiting in the transmit queue (the one on the wire not included)
     uint32_t GetQueuedPackets() const
@@ -186,6 +208,8 @@ class LeanPointToPointNetDevice : public NetDevice
     bool m_linkUp{false};                   //!< attached to a channel
     Ptr<Packet> m_currentPkt;               //!< the frame on the wire
     std::deque<Ptr<Packet>> m_queue;        //!< frames waiting
+    Time m_flowBusyUntil;                   //!< when the last flow frame leaves the wire
+    std::deque<Time> m_flowStarts;          //!< start times of flow frames not yet started
     std::vector<Time> m_txTimes;            //!< transmission time by frame size (negative: not yet)
     NetDevice::ReceiveCallback m_rxCallback;             //!< to the node
     NetDevice::PromiscReceiveCallback m_promiscCallback; //!< promiscuous receive, if any

@@ -964,7 +964,7 @@ LinuxPredictor::OverrideAffecting(const Expectation& e) const
     for (const auto& k : changed)
     {
         if (k == "description" || k == "question" || k == "linux_answer" || k == "seed" ||
-            k == "pcap" || StartsWith(k, "expect."))
+            k == "pcap" || k == "transport" || StartsWith(k, "expect."))
         {
             continue;
         }

@@ -514,6 +514,10 @@ World::Run()
     ns3::Simulator::Schedule(ns3::NanoSeconds(m_spec.warmupNs),
                              [this]() { m_warm = CountAtWarmup(Processes()); });
     ns3::Simulator::Stop(ns3::NanoSeconds(m_spec.durationNs) + ns3::NanoSeconds(1));
+    if (m_options.beforeRun)
+    {
+        m_options.beforeRun(m_topo->Nodes());
+    }
     ns3::Simulator::Run();
     m_result.events = ns3::Simulator::GetEventCount();
     std::vector<MeasuredHost> hosts;
@@ -562,7 +566,16 @@ RunResult
 RunScenario(const ScenarioSpec& spec, const RunOptions& options)
 {
     World w(spec, options);
-    return w.Run();
+    try
+    {
+        return w.Run();
+    }
+    catch (...)
+    {
+        // A run the flow transport refused mid-way: the next run starts from a clean simulator.
+        ns3::Simulator::Destroy();
+        throw;
+    }
 }
 
 Json

@@ -11,6 +11,8 @@
 #include "scenario/scenario-spec.h"
 #include "util/json-text.h"
 
+#include "ns3/node-container.h"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -89,18 +91,18 @@ struct BindAttempt
  */
 struct ProcessRecord
 {
-    std::string app;     //!< the app
-    std::string type;    //!< "tcp-server", "tcp-client", ...
-    uint32_t host{0};    //!< index into RunResult::hosts
-    uint32_t process{0}; //!< index on its host
-    std::string bind;    //!< its first bind() result ("ok", "EADDRINUSE"); empty for clients
-    uint64_t accepted{0};  //!< TCP servers and proxies: connections accepted
-    uint64_t served{0};    //!< TCP servers: connections served; proxies: relayed
-    uint64_t received{0};  //!< UDP servers: datagrams received
-    uint64_t answered{0};  //!< UDP servers: datagrams answered; UDP clients: answers received
-    uint64_t attempted{0}; //!< clients: connects (datagrams) started; proxies: upstream connects
-    uint64_t connected{0}; //!< clients and proxies (upstream): connects established
-    uint64_t failed{0};    //!< clients and proxies (upstream): connects failed
+    std::string app;        //!< the app
+    std::string type;       //!< "tcp-server", "tcp-client", ...
+    uint32_t host{0};       //!< index into RunResult::hosts
+    uint32_t process{0};    //!< index on its host
+    std::string bind;       //!< its first bind() result ("ok", "EADDRINUSE"); empty for clients
+    uint64_t accepted{0};   //!< TCP servers and proxies: connections accepted
+    uint64_t served{0};     //!< TCP servers: connections served; proxies: relayed
+    uint64_t received{0};   //!< UDP servers: datagrams received
+    uint64_t answered{0};   //!< UDP servers: datagrams answered; UDP clients: answers received
+    uint64_t attempted{0};  //!< clients: connects (datagrams) started; proxies: upstream connects
+    uint64_t connected{0};  //!< clients and proxies (upstream): connects established
+    uint64_t failed{0};     //!< clients and proxies (upstream): connects failed
     uint64_t localPorts{0}; //!< TCP clients: distinct local ports of established connections
 };
 
@@ -131,13 +133,13 @@ struct RunResult
     std::vector<HostSample> samples; //!< per interval, per host
     /// (time ns, host name, `ss -tuan` text)
     std::vector<std::tuple<int64_t, std::string, std::string>> snapshots;
-    std::map<std::string, MetricValue> metrics; //!< "SUBJECT.METRIC" -> value
-    std::vector<Verdict> verdicts;              //!< one per expectation
-    bool matchesLinux{true};                    //!< every checked verdict matches
-    uint64_t events{0};                         //!< simulator events executed (not in outputs)
-    uint64_t snapshotHostsOmitted{0};           //!< hosts left out of snapshots (large groups)
-    std::vector<BindAttempt> binds;             //!< every server bind(), in time order
-    std::vector<ProcessRecord> processes;       //!< every process, in app order
+    std::map<std::string, MetricValue> metrics;  //!< "SUBJECT.METRIC" -> value
+    std::vector<Verdict> verdicts;               //!< one per expectation
+    bool matchesLinux{true};                     //!< every checked verdict matches
+    uint64_t events{0};                          //!< simulator events executed (not in outputs)
+    uint64_t snapshotHostsOmitted{0};            //!< hosts left out of snapshots (large groups)
+    std::vector<BindAttempt> binds;              //!< every server bind(), in time order
+    std::vector<ProcessRecord> processes;        //!< every process, in app order
     std::vector<DestinationRecord> destinations; //!< per TCP client process and destination
 
     /// \param spec the scenario \return summary.json's content (deterministic)
@@ -172,6 +174,9 @@ struct RunOptions
     uint64_t seed{1};       //!< random seed
     std::string pcapPrefix; //!< when set and the scenario asks for pcap: file prefix
     std::function<void(const RunProgress&)> progress; //!< called once per interval if set
+    /// called once the hosts, links and apps exist, just before the simulation runs (to
+    /// connect trace sinks, e.g. the LinuxPortSpace ones); \p nodes are the hosts in order
+    std::function<void(const ns3::NodeContainer& nodes)> beforeRun;
 };
 
 /**

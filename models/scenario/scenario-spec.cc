@@ -635,7 +635,8 @@ class ScenarioParser
         else if (k != "extends")
         {
             c.Fail("unknown key; allowed: description, question, linux_answer, duration, "
-                   "interval, warmup, snapshots, pcap, seed, link.rate, link.delay, link.loss, "
+                   "interval, warmup, snapshots, pcap, transport, seed, link.rate, link.delay, "
+                   "link.loss, "
                    "links, sysctl.NAME, port_selector, group.G.count, group.G.addresses, "
                    "group.G.sysctl.NAME, group.G.port_selector, host.Gn.sysctl.NAME, "
                    "host.Gn.port_selector, app.A.KEY, expect.SUBJECT.METRIC");
@@ -672,6 +673,14 @@ class ScenarioParser
         else if (k == "pcap")
         {
             m_s.pcap = c.Bool();
+        }
+        else if (k == "transport")
+        {
+            if (c.value != "packet" && c.value != "flow")
+            {
+                c.Fail("not a transport; allowed: packet, flow");
+            }
+            m_s.transport = c.value;
         }
         else if (k == "seed")
         {
@@ -855,6 +864,19 @@ class ScenarioParser
         if (snaps.empty() || snaps.back() != m_s.durationNs)
         {
             snaps.push_back(m_s.durationNs);
+        }
+        // What the flow transport cannot give exactly is refused before the run.
+        if (m_s.transport == "flow" && m_s.pcap)
+        {
+            At("transport")
+                .Fail("flow has no packets to capture; allowed: pcap = false, or "
+                      "transport = packet");
+        }
+        if (m_s.transport == "flow" && m_s.linkLoss > 0)
+        {
+            At("transport")
+                .Fail("flow cannot lose segments; allowed: link.loss = 0, or "
+                      "transport = packet");
         }
     }
 
@@ -1343,6 +1365,9 @@ ScenarioKeyHelp()
         {"warmup", "steady-state metrics count from here (default 0s)"},
         {"snapshots", "times of `ss` snapshots, e.g. '5s, 10s' (the end is always taken)"},
         {"pcap", "write a pcap per link end (default false)"},
+        {"transport",
+         "packet (default) or flow: no packets, each segment one event timed by its link, the "
+         "same port decisions; refused where it would not be exact (loss, pcap, a full queue)"},
         {"seed", "default seed (--seed wins)"},
         {"link.rate", "every link's rate, e.g. 1Gbps (default 1Gbps)"},
         {"link.delay", "every link's one-way delay, e.g. 1ms (default 1ms)"},

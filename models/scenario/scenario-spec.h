@@ -123,6 +123,7 @@ struct ScenarioSpec
     int64_t warmupNs{0};               //!< steady-state window starts here
     std::vector<int64_t> snapshotsNs;  //!< `ss` snapshot times (the end is always added)
     bool pcap{false};                  //!< write pcap files
+    std::string transport{"packet"};   //!< the TCP's transport: packet or flow
     uint64_t seed{1};                  //!< default seed
     std::string linkRate{"1Gbps"};     //!< every link's rate
     std::string linkDelay{"1ms"};      //!< every link's one-way delay

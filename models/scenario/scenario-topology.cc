@@ -75,6 +75,7 @@ ScenarioTopology::BuildHosts()
     auto stackFor = [this](const HostGroupSpec& g, uint32_t index) {
         ns3::LinuxStackHelper stack;
         stack.UseFibRouting(); // route lookups that do not grow with the hosts
+        stack.SetTransport(m_spec.transport);
         for (const auto& setting : HostSysctls(m_spec, g, index))
         {
             stack.SetSysctl(setting);

@@ -53,8 +53,10 @@ struct ScriptSocket
 class World
 {
   public:
-    explicit World(const ScriptProgram& program)
-        : m_program(program)
+    /// \param program the script \param transport the hosts' TCP transport
+    World(const ScriptProgram& program, const std::string& transport)
+        : m_program(program),
+          m_transport(transport)
     {
     }
 
@@ -86,6 +88,7 @@ class World
             Ptr<Node> n = CreateObject<Node>();
             LinuxStackHelper stack;
             stack.UseFibRouting();
+            stack.SetTransport(m_transport);
             stack.Install(n);
             if (s.number >= 0)
             {
@@ -593,6 +596,7 @@ class World
     }
 
     const ScriptProgram& m_program;
+    std::string m_transport; //!< the hosts' TCP transport
     bool m_started{false};
     PointToPointLinkBuilder m_links; //!< the script's links, in order
     std::map<std::string, Ptr<Node>> m_hosts;
@@ -603,11 +607,11 @@ class World
 } // namespace
 
 std::vector<ScriptCheck>
-RunSocketScript(const ScriptProgram& program, uint64_t seed)
+RunSocketScript(const ScriptProgram& program, uint64_t seed, const std::string& transport)
 {
     RngSeedManager::SetSeed(1);
     RngSeedManager::SetRun(seed);
-    World world(program);
+    World world(program, transport);
     std::vector<ScriptCheck> checks;
     for (const auto& s : program.statements)
     {
@@ -631,10 +635,13 @@ RunSocketScript(const ScriptProgram& program, uint64_t seed)
 }
 
 std::vector<ScriptCheck>
-RunSocketScript(const std::string& text, const std::string& name, uint64_t seed)
+RunSocketScript(const std::string& text,
+                const std::string& name,
+                uint64_t seed,
+                const std::string& transport)
 {
     // Parse every line first: a script with a syntax error runs nothing.
-    return RunSocketScript(ParseScript(text, name), seed);
+    return RunSocketScript(ParseScript(text, name), seed, transport);
 }
 
 } // namespace portlab

@@ -82,22 +82,28 @@ namespace portlab
  * \param text the script
  * \param name its name in error messages
  * \param seed the simulation's random seed
+ * \param transport the hosts' TCP transport: "packet" or "flow" (LinuxStackHelper::SetTransport)
  * \return one entry per statement with an expectation, in order
  * \throws ConfigError naming the line for a statement that is not in the grammar, an unknown
  *         host or socket, a bad address, duration, size or setting (then nothing runs)
  */
 std::vector<ScriptCheck> RunSocketScript(const std::string& text,
                                          const std::string& name,
-                                         uint64_t seed = 1);
+                                         uint64_t seed = 1,
+                                         const std::string& transport = "packet");
 
 /**
  * \ingroup portlab-script
  * \brief Run a parsed script on simulated hosts (see the other overload).
  * \param program the script
  * \param seed the simulation's random seed
+ * \param transport the hosts' TCP transport: "packet" or "flow"
  * \return one entry per statement with an expectation, in order
+ * \throws ns3::LinuxFlowRefusal where the flow transport would not be exact (a lossy link)
  */
-std::vector<ScriptCheck> RunSocketScript(const ScriptProgram& program, uint64_t seed = 1);
+std::vector<ScriptCheck> RunSocketScript(const ScriptProgram& program,
+                                         uint64_t seed = 1,
+                                         const std::string& transport = "packet");
 
 } // namespace portlab
 

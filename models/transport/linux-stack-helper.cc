@@ -80,7 +80,8 @@ LinuxStackHelper::~LinuxStackHelper()
 LinuxStackHelper::LinuxStackHelper(const LinuxStackHelper& o)
     : m_routing(o.m_routing->Copy()),
       m_sysctls(o.m_sysctls),
-      m_portSelector(o.m_portSelector)
+      m_portSelector(o.m_portSelector),
+      m_transport(o.m_transport)
 {
 }
 
@@ -93,6 +94,7 @@ LinuxStackHelper::operator=(const LinuxStackHelper& o)
         m_routing = o.m_routing->Copy();
         m_sysctls = o.m_sysctls;
         m_portSelector = o.m_portSelector;
+        m_transport = o.m_transport;
     }
     return *this;
 }
@@ -131,6 +133,16 @@ LinuxStackHelper::SetPortSelector(const std::string& typeName)
                                "ns3::RandomPortSelector, ns3::HashPortSelector, "
                                "ns3::RandomIncrementsPortSelector, ns3::SequentialPortSelector");
     m_portSelector = typeName;
+}
+
+void
+LinuxStackHelper::SetTransport(const std::string& name)
+{
+    NS_ABORT_MSG_UNLESS(name == "packet" || name == "flow",
+                        "LinuxStackHelper::SetTransport: '" << name
+                                                            << "' is not a transport; allowed: "
+                                                               "packet, flow");
+    m_transport = name;
 }
 
 void
@@ -176,7 +188,8 @@ LinuxStackHelper::Install(Ptr<Node> node) const
         ports->SetSysctl(setting);
     }
     CreateAndAggregate<LinuxUdpL4Protocol>(node);
-    CreateAndAggregate<LinuxTcpL4Protocol>(node);
+    Ptr<LinuxTcpL4Protocol> tcp = CreateAndAggregate<LinuxTcpL4Protocol>(node);
+    tcp->SetTransport(m_transport == "flow" ? LINUX_TRANSPORT_FLOW : LINUX_TRANSPORT_PACKET);
     if (!node->GetObject<PacketSocketFactory>())
     {
         node->AggregateObject(CreateObject<PacketSocketFactory>());

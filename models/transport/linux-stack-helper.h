@@ -34,10 +34,10 @@ namespace ns3
  * a host's own unicast datagrams; its loopback too), Icmpv4L4Protocol, list routing
  * (Ipv4StaticRouting then global, as InternetStackHelper, so Ipv4StaticRoutingHelper works on
  * it; UseFibRouting() puts LinuxFibRouting in static routing's place: the same table and
- * answers from a hash, whatever the number of routes), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
- * tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers 17 and 6) and their
- * socket factories, so stock applications (PacketSink, BulkSend, OnOff, UdpEcho) run on it
- * unchanged. IPv6 is not installed.
+ * answers from a hash, whatever the number of routes), TrafficControlLayer, a LinuxPortSpace
+ * holding the sysctls and port tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers
+ * 17 and 6) and their socket factories, so stock applications (PacketSink, BulkSend, OnOff,
+ * UdpEcho) run on it unchanged. IPv6 is not installed.
  */
 class LinuxStackHelper
 {
@@ -85,6 +85,17 @@ class LinuxStackHelper
      */
     void UseFibRouting();
 
+    /**
+     * \brief How the TCP of every node installed from now on carries segments (the
+     * LinuxTcpL4Protocol `Transport` attribute): "packet" (the default: ns3::Packets through
+     * IPv4 and the devices) or "flow" (no packets: each segment one event at the time its
+     * lean point-to-point link gives, every port decision made by the same code; refused with
+     * a LinuxFlowRefusal naming the reason where that would not be exact).
+     * \param name "packet" or "flow"
+     * \note any other name is a fatal error listing the two
+     */
+    void SetTransport(const std::string& name);
+
     /// \param routing the IPv4 routing to install instead of Ipv4StaticRouting + global
     void SetRoutingHelper(const Ipv4RoutingHelper& routing);
 
@@ -105,7 +116,8 @@ class LinuxStackHelper
   private:
     Ipv4RoutingHelper* m_routing;                  //!< routing to install
     std::vector<portlab::SysctlSetting> m_sysctls; //!< settings to apply, in order
-    std::string m_portSelector; //!< PortSelector TypeId name ("" = the attribute's default)
+    std::string m_portSelector;        //!< PortSelector TypeId name ("" = the attribute's default)
+    std::string m_transport{"packet"}; //!< the TCP's Transport attribute
 };
 
 } // namespace ns3

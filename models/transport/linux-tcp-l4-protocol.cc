@@ -11,6 +11,7 @@
 #include "transport/linux-tcp-socket.h"
 
 #include "ns3/abort.h"
+#include "ns3/enum.h"
 #include "ns3/ipv4-interface.h"
 #include "ns3/ipv4-route.h"
 #include "ns3/ipv4.h"
@@ -36,6 +37,17 @@ LinuxTcpL4Protocol::GetTypeId()
             .SetParent<IpL4Protocol>()
             .SetGroupName("Portlab")
             .AddConstructor<LinuxTcpL4Protocol>()
+            .AddAttribute(
+                "Transport",
+                "How segments travel: packet (ns3::Packets through IPv4 and the "
+                "devices) or flow (no packets: each segment is one event at the time "
+                "its link gives, with the same port decisions; refused, with the "
+                "reason, where that would not be exact: loss, a full queue, traced "
+                "frames, more than one link)",
+                EnumValue(LINUX_TRANSPORT_PACKET),
+                MakeEnumAccessor(&LinuxTcpL4Protocol::SetTransport,
+                                 &LinuxTcpL4Protocol::GetTransport),
+                MakeEnumChecker(LINUX_TRANSPORT_PACKET, "packet", LINUX_TRANSPORT_FLOW, "flow"))
             .AddTraceSource("RstSent",
                             "An RST left this node (header, local, remote)",
                             MakeTraceSourceAccessor(&LinuxTcpL4Protocol::m_rstSent),
@@ -107,6 +119,8 @@ LinuxTcpL4Protocol::DoDispose()
     m_ports = nullptr;
     m_prototype = nullptr;
     m_prototypeDefaults.clear();
+    m_flowPaths.clear();
+    m_emptyPayload = nullptr;
     m_downTarget.Nullify();
     IpL4Protocol::DoDispose();
 }
@@ -280,6 +294,16 @@ LinuxTcpL4Protocol::SendSegment(Ptr<Packet> payload,
                                 Ipv4Address dst,
                                 Ptr<Ipv4Route> route)
 {
+    if (m_transport == LINUX_TRANSPORT_FLOW && (!payload || payload->GetSize() == 0))
+    {
+        // Receivers only ask an empty segment's size, so one empty packet serves them all.
+        if (!m_emptyPayload)
+        {
+            m_emptyPayload = Create<Packet>();
+        }
+        SendFlow(m_emptyPayload, header, src, dst, route);
+        return;
+    }
     SendPacket(payload ? payload->Copy() : Create<Packet>(), header, src, dst, route);
 }
 
@@ -290,6 +314,11 @@ LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
                                Ipv4Address dst,
                                Ptr<Ipv4Route> route)
 {
+    if (m_transport == LINUX_TRANSPORT_FLOW)
+    {
+        SendFlow(p, header, src, dst, route);
+        return;
+    }
     if (!route)
     {
         Socket::SocketErrno err;
@@ -305,6 +334,14 @@ LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
         header.EnableChecksums();
         header.InitializeChecksum(src, dst, PROT_NUMBER);
     }
+    CountSent(header, src, dst);
+    p->AddHeader(header);
+    m_downTarget(p, src, dst, PROT_NUMBER, route);
+}
+
+void
+LinuxTcpL4Protocol::CountSent(const LinuxTcpHeader& header, Ipv4Address src, Ipv4Address dst)
+{
     if (header.GetFlags() & TcpHeader::RST)
     {
         // tcp_v4_send_reset() and tcp_send_active_reset(): every RST is an OutRst.
@@ -314,8 +351,76 @@ LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
             m_rstSent(header.ToTcpHeader(), src, dst);
         }
     }
-    p->AddHeader(header);
-    m_downTarget(p, src, dst, PROT_NUMBER, route);
+}
+
+void
+LinuxTcpL4Protocol::SendFlow(Ptr<Packet> p,
+                             const LinuxTcpHeader& header,
+                             Ipv4Address src,
+                             Ipv4Address dst,
+                             Ptr<Ipv4Route> route)
+{
+    const uint64_t key = (static_cast<uint64_t>(src.Get()) << 32) | dst.Get();
+    auto it = m_flowPaths.find(key);
+    if (it == m_flowPaths.end())
+    {
+        bool found = false;
+        LinuxFlowPath path = FindFlowPath(m_node, src, dst, route, found);
+        if (!found)
+        {
+            NS_LOG_LOGIC("no route to " << dst << ": segment dropped");
+            return; // as SendPacket: not kept, a route may appear
+        }
+        it = m_flowPaths.emplace(key, path).first;
+    }
+    const LinuxFlowPath& path = it->second;
+    CountSent(header, src, dst);
+    Time delay; // the loopback delivers after 0 s
+    if (path.device)
+    {
+        std::string refusal;
+        // The IPv4 header (20 bytes, no options) and the TCP header as serialised.
+        delay = path.device->SendFlowFrame(20 + header.GetSerializedSize() + p->GetSize(), refusal);
+        if (!refusal.empty())
+        {
+            throw LinuxFlowRefusal(refusal);
+        }
+    }
+    if (path.peer)
+    {
+        Simulator::ScheduleWithContext(path.peerNodeId,
+                                       delay,
+                                       &LinuxTcpL4Protocol::ReceiveFlowSegment,
+                                       path.peer,
+                                       header,
+                                       p,
+                                       src,
+                                       dst,
+                                       path.peerIfIndex);
+    }
+}
+
+void
+LinuxTcpL4Protocol::ReceiveFlowSegment(const LinuxTcpHeader& h,
+                                       Ptr<Packet> payload,
+                                       Ipv4Address src,
+                                       Ipv4Address dst,
+                                       uint32_t ifIndex)
+{
+    DeliverSegment(h, payload, dst, src, ifIndex);
+}
+
+void
+LinuxTcpL4Protocol::SetTransport(LinuxTransport transport)
+{
+    m_transport = transport;
+    m_flowPaths.clear();
+}
+
+LinuxTransport
+LinuxTcpL4Protocol::GetTransport() const
+{
+    return m_transport;
 }
 
 void
@@ -368,8 +473,16 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
     Ptr<Ipv4> ipv4 = m_node->GetObject<Ipv4>();
     uint32_t ifIndex = IfIndexOf(
         static_cast<uint32_t>(ipv4->GetInterfaceForDevice(incomingInterface->GetDevice())));
-    Ipv4Address local = ip.GetDestination();
-    Ipv4Address remote = ip.GetSource();
+    return DeliverSegment(h, packet, ip.GetDestination(), ip.GetSource(), ifIndex);
+}
+
+IpL4Protocol::RxStatus
+LinuxTcpL4Protocol::DeliverSegment(const LinuxTcpHeader& h,
+                                   const Ptr<Packet>& packet,
+                                   Ipv4Address local,
+                                   Ipv4Address remote,
+                                   uint32_t ifIndex)
+{
     if ((h.GetFlags() & TcpHeader::RST) && !m_rstReceived.IsEmpty())
     {
         m_rstReceived(h.ToTcpHeader(), local, remote);
@@ -391,7 +504,7 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
         break;
     }
     case portlab::TcpLookup::TIME_WAIT:
-        ProcessTimeWait(found.id, h, packet, ip, ifIndex);
+        ProcessTimeWait(found.id, h, packet, local, remote, ifIndex);
         return IpL4Protocol::RX_OK;
     case portlab::TcpLookup::LISTENER: {
         Ptr<LinuxTcpSocket> s = Lookup(found.id);
@@ -486,7 +599,8 @@ void
 LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
                                     const LinuxTcpHeader& h,
                                     Ptr<Packet> payload,
-                                    const Ipv4Header& ip,
+                                    Ipv4Address local,
+                                    Ipv4Address remote,
                                     uint32_t ifIndex)
 {
     // tcp_timewait_state_process() (reference §4.4).
@@ -505,7 +619,7 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
 
     if (tw.flags & portlab::TW_FIN_WAIT2)
     {
-        ProcessFinWait2(id, h, payload, ip, pawsReject, tsVal);
+        ProcessFinWait2(id, h, payload, local, remote, pawsReject, tsVal);
         return;
     }
     if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) &&
@@ -524,7 +638,7 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         {
             const uint32_t isn = portlab::TcpTwIsn(tw.sndNxt);
             Table().KillTimeWait(id);
-            listener->ProcessListen(h, payload, ip.GetDestination(), ip.GetSource(), isn);
+            listener->ProcessListen(h, payload, local, remote, isn);
             return;
         }
         SendTimeWaitAck(tw, tsVal);
@@ -563,7 +677,8 @@ void
 LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
                                     const LinuxTcpHeader& h,
                                     Ptr<Packet> payload,
-                                    const Ipv4Header& ip,
+                                    Ipv4Address local,
+                                    Ipv4Address remote,
                                     bool pawsReject,
                                     uint32_t tsVal)
 {
@@ -579,7 +694,7 @@ LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
     const bool inWindow = !before(end, tw.rcvNxt) && before(seq, tw.rcvNxt + 65535u);
     auto resetAndKill = [&]() {
         // TCP_TW_RST: tcp_v4_send_reset(), and the timewait sock is descheduled.
-        SendResetFor(h, payload->GetSize(), ip.GetDestination(), ip.GetSource());
+        SendResetFor(h, payload->GetSize(), local, remote);
         Table().KillTimeWait(id);
     };
     if (pawsReject || !inWindow)

@@ -7,6 +7,7 @@
 #define LINUX_TCP_L4_PROTOCOL_H
 
 #include "ports/tcp-port-table.h"
+#include "transport/linux-flow-path.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-tcp-header.h"
 
@@ -19,6 +20,7 @@
 #include "ns3/traced-callback.h"
 
 #include <map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -134,6 +136,25 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// \param id socket handle \return its object, or null
     Ptr<LinuxTcpSocket> Lookup(portlab::SocketId id) const;
 
+    /**
+     * \brief The flow transport's receive: a segment sent by a node's SendPacket in flow mode
+     * arrives here at the time its link gives, with its header as sent and its data, and is
+     * demultiplexed exactly as a packet's (DeliverSegment).
+     * \param h the header \param payload the data (the receiver's own)
+     * \param src source address \param dst destination address
+     * \param ifIndex the Linux ifindex it arrives on
+     */
+    void ReceiveFlowSegment(const LinuxTcpHeader& h,
+                            Ptr<Packet> payload,
+                            Ipv4Address src,
+                            Ipv4Address dst,
+                            uint32_t ifIndex);
+
+    /// \param transport how segments travel (the `Transport` attribute)
+    void SetTransport(LinuxTransport transport);
+    /// \return how segments travel
+    LinuxTransport GetTransport() const;
+
     /// \return a random 32-bit value (ISNs)
     uint32_t Random32();
 
@@ -229,10 +250,43 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     void DoDispose() override;
 
   private:
+    /**
+     * \brief tcp_v4_rcv() after the header is parsed, for both transports: the segment to its
+     * connection, TIME_WAIT entry or listener as the port table looks it up, else an RST.
+     * \param h the header \param payload the data
+     * \param local the destination address \param remote the source address
+     * \param ifIndex the Linux ifindex it arrived on
+     * \return RX_OK, or RX_ENDPOINT_CLOSED (no socket: an RST)
+     */
+    IpL4Protocol::RxStatus DeliverSegment(const LinuxTcpHeader& h,
+                                          const Ptr<Packet>& payload,
+                                          Ipv4Address local,
+                                          Ipv4Address remote,
+                                          uint32_t ifIndex);
+    /**
+     * \brief SendPacket in flow mode: the segment, not serialised, reaches the far end's
+     * ReceiveFlowSegment when its link says (the path found once per address pair).
+     * \param p the data \param header the header \param src source \param dst destination
+     * \param route the socket's route (null: route now)
+     */
+    void SendFlow(Ptr<Packet> p,
+                  const LinuxTcpHeader& header,
+                  Ipv4Address src,
+                  Ipv4Address dst,
+                  Ptr<Ipv4Route> route);
+
+    /**
+     * \brief What every segment sent, packet or flow, counts: an RST is an OutRst and fires
+     * RstSent.
+     * \param header the segment's header \param src source \param dst destination
+     */
+    void CountSent(const LinuxTcpHeader& header, Ipv4Address src, Ipv4Address dst);
+
     void ProcessTimeWait(portlab::TimeWaitId tw,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
-                         const Ipv4Header& ip,
+                         Ipv4Address local,
+                         Ipv4Address remote,
                          uint32_t ifIndex);
     /**
      * \brief tcp_timewait_check_oow_rate_limit(): may the TIME_WAIT answer this segment with
@@ -254,14 +308,15 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param id the entry
      * \param h header
      * \param payload data
-     * \param ip its IPv4 header
+     * \param local the entry's address \param remote the peer's
      * \param pawsReject the timestamp failed PAWS
      * \param tsVal its TSval (0 without one)
      */
     void ProcessFinWait2(portlab::TimeWaitId id,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
-                         const Ipv4Header& ip,
+                         Ipv4Address local,
+                         Ipv4Address remote,
                          bool pawsReject,
                          uint32_t tsVal);
     /// \return whether m_prototype still has the attribute defaults (re-baselines the
@@ -284,16 +339,20 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// description) that the defaults must be compared in full.
     std::vector<uint32_t> m_prototypeRefCounts;
 
-    Ptr<Node> m_node;                              //!< the node
-    Ptr<LinuxPortSpace> m_ports;                   //!< its port space
-    IpL4Protocol::DownTargetCallback m_downTarget; //!< Ipv4::Send
-    std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
-    Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
-    bool m_checksum{false};                        //!< compute checksums
-    uint64_t m_isnSecret{0};                       //!< net_secret for secure_tcp_seq()
-    bool m_isnSecretDrawn{false};                  //!< m_isnSecret drawn
-    uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
-    bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
+    Ptr<Node> m_node;                                   //!< the node
+    Ptr<LinuxPortSpace> m_ports;                        //!< its port space
+    IpL4Protocol::DownTargetCallback m_downTarget;      //!< Ipv4::Send
+    std::vector<Ptr<LinuxTcpSocket>> m_sockets;         //!< by SocketId
+    Ptr<UniformRandomVariable> m_rng;                   //!< ISNs, offsets
+    bool m_checksum{false};                             //!< compute checksums
+    LinuxTransport m_transport{LINUX_TRANSPORT_PACKET}; //!< the Transport attribute
+    /// flow transport: the path of each (source, destination) address pair, found once
+    std::unordered_map<uint64_t, LinuxFlowPath> m_flowPaths;
+    Ptr<Packet> m_emptyPayload;   //!< flow transport: the data of every empty segment
+    uint64_t m_isnSecret{0};      //!< net_secret for secure_tcp_seq()
+    bool m_isnSecretDrawn{false}; //!< m_isnSecret drawn
+    uint64_t m_tsSecret{0};       //!< key of the offsets (drawn on first use)
+    bool m_tsSecretDrawn{false};  //!< m_tsSecret is set
 
     /// tw_last_oow_ack_time of the TIME_WAITs that sent a rate-limited ACK, by 4-tuple
     /// (addresses, ports): the TIME_WAIT's entry stamp (a later TIME_WAIT of the 4-tuple starts
