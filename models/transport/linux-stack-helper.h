@@ -34,10 +34,10 @@ namespace ns3
  * a host's own unicast datagrams; its loopback too), Icmpv4L4Protocol, list routing
  * (Ipv4StaticRouting then global, as InternetStackHelper, so Ipv4StaticRoutingHelper works on
  * it; UseFibRouting() puts LinuxFibRouting in static routing's place: the same table and
- * answers from a hash, whatever the number of routes), TrafficControlLayer, a LinuxPortSpace holding the sysctls and port
- * tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers 17 and 6) and their
- * socket factories, so stock applications (PacketSink, BulkSend, OnOff, UdpEcho) run on it
- * unchanged. IPv6 is not installed.
+ * answers from a hash, whatever the number of routes), TrafficControlLayer, a LinuxPortSpace
+ * holding the sysctls and port tables, LinuxUdpL4Protocol and LinuxTcpL4Protocol (protocol numbers
+ * 17 and 6) and their socket factories, so stock applications (PacketSink, BulkSend, OnOff,
+ * UdpEcho) run on it unchanged. IPv6 is not installed.
  */
 class LinuxStackHelper
 {
@@ -88,6 +88,15 @@ class LinuxStackHelper
     /// \param routing the IPv4 routing to install instead of Ipv4StaticRouting + global
     void SetRoutingHelper(const Ipv4RoutingHelper& routing);
 
+    /**
+     * \brief Also install IPv6 on every node installed from now on: ns-3's Ipv6L3Protocol,
+     * Icmpv6L4Protocol and Ipv6StaticRouting, with portlab's TCP and UDP registered with it
+     * as well as with IPv4 (sockets of family AF_INET6, Inet6SocketAddress). Off by default,
+     * so that IPv4-only programs pay nothing for it.
+     * \param enable true to install IPv6
+     */
+    void SetIpv6(bool enable);
+
     /// \param node a node to equip
     void Install(Ptr<Node> node) const;
     /// \param c nodes to equip
@@ -106,6 +115,7 @@ class LinuxStackHelper
     Ipv4RoutingHelper* m_routing;                  //!< routing to install
     std::vector<portlab::SysctlSetting> m_sysctls; //!< settings to apply, in order
     std::string m_portSelector; //!< PortSelector TypeId name ("" = the attribute's default)
+    bool m_ipv6{false};         //!< install IPv6 as well
 };
 
 } // namespace ns3

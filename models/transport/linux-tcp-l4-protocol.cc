@@ -14,6 +14,9 @@
 #include "ns3/ipv4-interface.h"
 #include "ns3/ipv4-route.h"
 #include "ns3/ipv4.h"
+#include "ns3/ipv6-header.h"
+#include "ns3/ipv6-route.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/packet.h"
@@ -85,6 +88,12 @@ LinuxTcpL4Protocol::NotifyNewAggregate()
         node->AggregateObject(factory);
         ipv4->Insert(this);
         SetDownTarget(MakeCallback(&Ipv4::Send, ipv4));
+    }
+    Ptr<Ipv6> ipv6 = GetObject<Ipv6>();
+    if (m_node && ipv6 && m_downTarget6.IsNull())
+    {
+        ipv6->Insert(this);
+        SetDownTarget6(MakeCallback(&Ipv6::Send, ipv6));
     }
     IpL4Protocol::NotifyNewAggregate();
 }
@@ -318,17 +327,14 @@ LinuxTcpL4Protocol::SendPacket(Ptr<Packet> p,
     m_downTarget(p, src, dst, PROT_NUMBER, route);
 }
 
-void
-LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
-                                 uint32_t payloadSize,
-                                 Ipv4Address local,
-                                 Ipv4Address remote)
+bool
+LinuxTcpL4Protocol::ResetFor(const LinuxTcpHeader& in, uint32_t payloadSize, LinuxTcpHeader& rst)
 {
     if (in.GetFlags() & TcpHeader::RST)
     {
-        return; // never answer an RST
+        return false; // never answer an RST
     }
-    LinuxTcpHeader rst;
+    rst = LinuxTcpHeader();
     rst.SetSourcePort(in.GetDestinationPort());
     rst.SetDestinationPort(in.GetSourcePort());
     if (in.GetFlags() & TcpHeader::ACK)
@@ -345,7 +351,37 @@ LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
         rst.SetFlags(TcpHeader::RST | TcpHeader::ACK);
     }
     rst.SetWindowSize(0);
-    SendSegment(nullptr, rst, local, remote);
+    return true;
+}
+
+void
+LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
+                                 uint32_t payloadSize,
+                                 Ipv4Address local,
+                                 Ipv4Address remote)
+{
+    LinuxTcpHeader rst;
+    if (ResetFor(in, payloadSize, rst))
+    {
+        SendSegment(nullptr, rst, local, remote);
+    }
+}
+
+void
+LinuxTcpL4Protocol::SendReset6(const LinuxTcpHeader& in,
+                               uint32_t payloadSize,
+                               Ipv6Address local,
+                               Ipv6Address remote)
+{
+    LinuxTcpHeader rst;
+    if (!ResetFor(in, payloadSize, rst))
+    {
+        return;
+    }
+    m_ports->Count(LinuxMib::TCP_OUT_RSTS);
+    Ptr<Packet> p = Create<Packet>();
+    p->AddHeader(rst);
+    m_downTarget6(p, local, remote, PROT_NUMBER, nullptr); // Ipv6L3Protocol routes it
 }
 
 IpL4Protocol::RxStatus
@@ -623,9 +659,16 @@ LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
 }
 
 IpL4Protocol::RxStatus
-LinuxTcpL4Protocol::Receive(Ptr<Packet>, const Ipv6Header&, Ptr<Ipv6Interface>)
+LinuxTcpL4Protocol::Receive(Ptr<Packet> packet, const Ipv6Header& ip, Ptr<Ipv6Interface>)
 {
-    return IpL4Protocol::RX_ENDPOINT_UNREACH;
+    NS_LOG_FUNCTION(this << packet);
+    LinuxTcpHeader h;
+    packet->RemoveHeader(h);
+    // AF_INET6 TCP sockets are not modelled in the transport yet: every IPv6 segment is one
+    // for no socket (tcp_v6_rcv(), no_tcp_socket), answered by tcp_v6_send_reset() alone (the
+    // NoSocket and RstSent traces carry IPv4 addresses: they do not fire for it).
+    SendReset6(h, packet->GetSize(), ip.GetDestination(), ip.GetSource());
+    return IpL4Protocol::RX_ENDPOINT_CLOSED;
 }
 
 void
@@ -649,9 +692,9 @@ LinuxTcpL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
 }
 
 void
-LinuxTcpL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6)
+LinuxTcpL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
 {
-    NS_FATAL_ERROR("LinuxTcpL4Protocol: IPv6 is not supported");
+    m_downTarget6 = cb;
 }
 
 IpL4Protocol::DownTargetCallback
@@ -663,7 +706,7 @@ LinuxTcpL4Protocol::GetDownTarget() const
 IpL4Protocol::DownTargetCallback6
 LinuxTcpL4Protocol::GetDownTarget6() const
 {
-    return IpL4Protocol::DownTargetCallback6();
+    return m_downTarget6;
 }
 
 } // namespace ns3

@@ -12,6 +12,7 @@
 
 #include "ns3/ip-l4-protocol.h"
 #include "ns3/ipv4-header.h"
+#include "ns3/ipv6-address.h"
 #include "ns3/node.h"
 #include "ns3/random-variable-stream.h"
 #include "ns3/sequence-number.h"
@@ -115,6 +116,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                      Ipv4Address src,
                      Ipv4Address dst,
                      Ptr<Ipv4Route> route = nullptr);
+
+    /**
+     * \brief The RST that answers a segment for no socket (tcp_v4_send_reset(),
+     * tcp_v6_send_reset()): seq = the segment's ACK if it has one, else seq 0 and an ACK of
+     * everything it occupied; none for an RST.
+     * \param in the segment
+     * \param payloadSize its payload bytes
+     * \param out receives the RST
+     * \return false when the segment is an RST (never answered)
+     */
+    static bool ResetFor(const LinuxTcpHeader& in, uint32_t payloadSize, LinuxTcpHeader& out);
 
     /**
      * \brief Answer a segment that has no connection with an RST (RFC 793 reset generation).
@@ -229,6 +241,12 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     void DoDispose() override;
 
   private:
+    /// tcp_v6_send_reset() for a segment that found no socket (over IPv6: no checksum).
+    void SendReset6(const LinuxTcpHeader& in,
+                    uint32_t payloadSize,
+                    Ipv6Address local,
+                    Ipv6Address remote);
+
     void ProcessTimeWait(portlab::TimeWaitId tw,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
@@ -284,16 +302,17 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// description) that the defaults must be compared in full.
     std::vector<uint32_t> m_prototypeRefCounts;
 
-    Ptr<Node> m_node;                              //!< the node
-    Ptr<LinuxPortSpace> m_ports;                   //!< its port space
-    IpL4Protocol::DownTargetCallback m_downTarget; //!< Ipv4::Send
-    std::vector<Ptr<LinuxTcpSocket>> m_sockets;    //!< by SocketId
-    Ptr<UniformRandomVariable> m_rng;              //!< ISNs, offsets
-    bool m_checksum{false};                        //!< compute checksums
-    uint64_t m_isnSecret{0};                       //!< net_secret for secure_tcp_seq()
-    bool m_isnSecretDrawn{false};                  //!< m_isnSecret drawn
-    uint64_t m_tsSecret{0};                        //!< key of the offsets (drawn on first use)
-    bool m_tsSecretDrawn{false};                   //!< m_tsSecret is set
+    Ptr<Node> m_node;                                //!< the node
+    Ptr<LinuxPortSpace> m_ports;                     //!< its port space
+    IpL4Protocol::DownTargetCallback m_downTarget;   //!< Ipv4::Send
+    IpL4Protocol::DownTargetCallback6 m_downTarget6; //!< Ipv6::Send (LinuxStackHelper::SetIpv6)
+    std::vector<Ptr<LinuxTcpSocket>> m_sockets;      //!< by SocketId
+    Ptr<UniformRandomVariable> m_rng;                //!< ISNs, offsets
+    bool m_checksum{false};                          //!< compute checksums
+    uint64_t m_isnSecret{0};                         //!< net_secret for secure_tcp_seq()
+    bool m_isnSecretDrawn{false};                    //!< m_isnSecret drawn
+    uint64_t m_tsSecret{0};                          //!< key of the offsets (drawn on first use)
+    bool m_tsSecretDrawn{false};                     //!< m_tsSecret is set
 
     /// tw_last_oow_ack_time of the TIME_WAITs that sent a rate-limited ACK, by 4-tuple
     /// (addresses, ports): the TIME_WAIT's entry stamp (a later TIME_WAIT of the 4-tuple starts

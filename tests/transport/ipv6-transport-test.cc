@@ -1,0 +1,379 @@
+/*
+ * portlab: Linux port semantics for ns-3.
+ * SPDX-License-Identifier: GPL-2.0-only
+ */
+
+// The transport over ns-3's IPv6 (LinuxStackHelper::SetIpv6): two dual-stack nodes on one
+// point-to-point link, 10.1.1.1/2001:db8::1 and 10.1.1.2/2001:db8::2 (addresses are usable
+// after ns-3's 1 s duplicate address detection, so traffic starts at 2 s).
+
+#include "ports/port-types.h"
+#include "transport/linux-port-space.h"
+#include "transport/linux-stack-helper.h"
+#include "transport/linux-tcp-header.h"
+#include "transport/linux-tcp-l4-protocol.h"
+#include "transport/linux-udp-l4-protocol.h"
+#include "transport/linux-udp-socket.h"
+
+#include "ns3/applications-module.h"
+#include "ns3/boolean.h"
+#include "ns3/core-module.h"
+#include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
+#include "ns3/internet-module.h"
+#include "ns3/network-module.h"
+#include "ns3/point-to-point-module.h"
+
+#include <gtest/gtest.h>
+#include <string>
+#include <vector>
+
+using namespace ns3;
+using portlab::Errno;
+
+namespace
+{
+
+/// Two nodes on one link with both families and the Linux stack.
+struct DualStackPair
+{
+    NodeContainer nodes;
+    Ipv4InterfaceContainer v4;
+    Ipv6InterfaceContainer v6;
+
+    explicit DualStackPair(LinuxStackHelper stack = LinuxStackHelper())
+    {
+        nodes.Create(2);
+        PointToPointHelper p2p;
+        p2p.SetDeviceAttribute("DataRate", StringValue("100Mbps"));
+        p2p.SetChannelAttribute("Delay", StringValue("1ms"));
+        NetDeviceContainer devices = p2p.Install(nodes);
+        stack.SetIpv6(true);
+        stack.Install(nodes);
+        Ipv4AddressHelper a4;
+        a4.SetBase("10.1.1.0", "255.255.255.0");
+        v4 = a4.Assign(devices);
+        Ipv6AddressHelper a6;
+        a6.SetBase(Ipv6Address("2001:db8::"), Ipv6Prefix(64));
+        v6 = a6.Assign(devices);
+    }
+
+    ~DualStackPair()
+    {
+        Simulator::Destroy();
+    }
+
+    Ipv6Address Addr6(uint32_t i) const
+    {
+        return v6.GetAddress(i, 1); // 0 is the link-local address
+    }
+};
+
+Ptr<LinuxUdpSocket>
+UdpOn(Ptr<Node> node)
+{
+    Ptr<LinuxUdpSocket> s =
+        DynamicCast<LinuxUdpSocket>(Socket::CreateSocket(node, UdpSocketFactory::GetTypeId()));
+    EXPECT_TRUE(s) << "the node's UdpSocketFactory should create LinuxUdpSocket objects";
+    return s;
+}
+
+/// What one receiving socket got: the senders' addresses, as RecvFrom gave them.
+struct Inbox
+{
+    std::vector<Address> from;
+};
+
+void
+Collect(Ptr<LinuxUdpSocket> s, Inbox* box)
+{
+    s->SetRecvCallback(Callback<void, Ptr<Socket>>([box](Ptr<Socket> sock) {
+        Address from;
+        while (sock->RecvFrom(from))
+        {
+            box->from.push_back(from);
+        }
+    }));
+}
+
+void
+SendAt(double t, Ptr<LinuxUdpSocket> s, Address to)
+{
+    Simulator::Schedule(Seconds(t), [s, to]() { s->SendTo(Create<Packet>(20), 0, to); });
+}
+
+} // namespace
+
+TEST(Ipv6Transport, StockUdpEchoOverIpv6EchoesEveryPacketWhenBindv6onlyLetsBothBindsSucceed)
+{
+    // UdpEchoServer binds 0.0.0.0:9 and then [::]:9; Linux refuses the second with the
+    // default net.ipv6.bindv6only=0 ([::] overlaps 0.0.0.0), so the server host sets it to 1,
+    // as a Linux host running this program would have to.
+    LinuxStackHelper serverStack;
+    serverStack.SetSysctl("net.ipv6.bindv6only", "1");
+    NodeContainer nodes;
+    nodes.Create(2);
+    PointToPointHelper p2p;
+    NetDeviceContainer devices = p2p.Install(nodes);
+    LinuxStackHelper clientStack;
+    clientStack.SetIpv6(true);
+    serverStack.SetIpv6(true);
+    clientStack.Install(nodes.Get(0));
+    serverStack.Install(nodes.Get(1));
+    Ipv6AddressHelper a6;
+    a6.SetBase(Ipv6Address("2001:db8::"), Ipv6Prefix(64));
+    Ipv6InterfaceContainer v6 = a6.Assign(devices);
+
+    UdpEchoServerHelper server(9);
+    ApplicationContainer s = server.Install(nodes.Get(1));
+    s.Start(Seconds(1));
+    UdpEchoClientHelper client(v6.GetAddress(1, 1), 9);
+    client.SetAttribute("MaxPackets", UintegerValue(3));
+    client.SetAttribute("Interval", TimeValue(MilliSeconds(100)));
+    ApplicationContainer c = client.Install(nodes.Get(0));
+    c.Start(Seconds(2));
+    uint32_t echoed = 0;
+    c.Get(0)->TraceConnectWithoutContext(
+        "RxWithAddresses",
+        Callback<void, Ptr<const Packet>, const Address&, const Address&>(
+            [&echoed](Ptr<const Packet>, const Address& from, const Address&) {
+                EXPECT_TRUE(Inet6SocketAddress::IsMatchingType(from))
+                    << "the echo should come back over IPv6";
+                ++echoed;
+            }));
+    Simulator::Stop(Seconds(4));
+    Simulator::Run();
+    EXPECT_EQ(echoed, 3u) << "UdpEchoClient should get its 3 packets back over IPv6";
+    Simulator::Destroy();
+}
+
+TEST(Ipv6Transport, DualStackWildcardAfterIpv4WildcardIsAddressInUseByDefault)
+{
+    DualStackPair net;
+    Ptr<LinuxUdpSocket> v4 = UdpOn(net.nodes.Get(1));
+    Ptr<LinuxUdpSocket> v6 = UdpOn(net.nodes.Get(1));
+    ASSERT_EQ(v4->Bind(InetSocketAddress(Ipv4Address::GetAny(), 9)), 0);
+    EXPECT_EQ(v6->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 9)), -1)
+        << "[::]:9 should collide with 0.0.0.0:9 when IPV6_V6ONLY is off";
+    EXPECT_EQ(v6->GetLinuxErrno(), Errno::ADDRINUSE);
+    EXPECT_TRUE(v6->IsInet6()) << "an Inet6SocketAddress should make the socket AF_INET6";
+    EXPECT_EQ(v6->SetIpv6Only(true), 0)
+        << "IPV6_V6ONLY should still be settable after a bind that failed (inet_num is 0)";
+    EXPECT_EQ(v6->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 9)), 0)
+        << "[::]:9 v6only should bind next to 0.0.0.0:9";
+}
+
+TEST(Ipv6Transport, Ipv6OnlyFollowsLinuxErrnoRules)
+{
+    DualStackPair net;
+    Ptr<LinuxUdpSocket> inet = UdpOn(net.nodes.Get(0));
+    EXPECT_EQ(inet->SetIpv6Only(true), -1);
+    EXPECT_EQ(inet->GetLinuxErrno(), Errno::NOPROTOOPT)
+        << "IPV6_V6ONLY on an AF_INET socket should be ENOPROTOOPT";
+    EXPECT_FALSE(inet->SetAttributeFailSafe("Ipv6Only", BooleanValue(true)))
+        << "the Ipv6Only attribute should refuse an AF_INET socket";
+
+    Ptr<LinuxUdpSocket> s = UdpOn(net.nodes.Get(0));
+    ASSERT_EQ(s->OpenInet6(), 0);
+    EXPECT_FALSE(s->GetIpv6Only()) << "the default should be net.ipv6.bindv6only (0)";
+    EXPECT_TRUE(s->SetAttributeFailSafe("Ipv6Only", BooleanValue(true)));
+    EXPECT_TRUE(s->GetIpv6Only());
+    ASSERT_EQ(s->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 4000)), 0);
+    EXPECT_EQ(s->SetIpv6Only(true), -1);
+    EXPECT_EQ(s->GetLinuxErrno(), Errno::INVAL)
+        << "IPV6_V6ONLY after bind should be EINVAL even with the value unchanged";
+
+    Ptr<LinuxUdpSocket> native = UdpOn(net.nodes.Get(0));
+    ASSERT_EQ(native->Bind(Inet6SocketAddress(net.Addr6(0), 4001)), 0);
+    EXPECT_TRUE(native->GetIpv6Only()) << "binding a native IPv6 address should force V6ONLY";
+
+    Ptr<LinuxUdpSocket> connected = UdpOn(net.nodes.Get(0));
+    ASSERT_EQ(connected->Connect(Inet6SocketAddress(net.Addr6(1), 4002)), 0);
+    EXPECT_EQ(connected->SetIpv6Only(false), -1);
+    EXPECT_EQ(connected->GetLinuxErrno(), Errno::INVAL)
+        << "IPV6_V6ONLY after connect (autobind) should be EINVAL";
+}
+
+TEST(Ipv6Transport, DualStackSocketReceivesIpv4AsMappedAndV6OnlyNeverDoes)
+{
+    DualStackPair net;
+    Ptr<LinuxUdpSocket> dual = UdpOn(net.nodes.Get(1));
+    ASSERT_EQ(dual->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 9000)), 0);
+    Ptr<LinuxUdpSocket> only = UdpOn(net.nodes.Get(1));
+    ASSERT_EQ(only->OpenInet6(), 0);
+    ASSERT_EQ(only->SetIpv6Only(true), 0);
+    ASSERT_EQ(only->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 9001)), 0);
+    Inbox dualBox;
+    Inbox onlyBox;
+    Collect(dual, &dualBox);
+    Collect(only, &onlyBox);
+    uint32_t noPort = 0;
+    net.nodes.Get(1)->GetObject<LinuxUdpL4Protocol>()->TraceConnectWithoutContext(
+        "NoPort",
+        Callback<void, Ipv4Address, uint16_t, Ipv4Address, uint16_t>(
+            [&noPort](Ipv4Address, uint16_t, Ipv4Address, uint16_t) { ++noPort; }));
+
+    Ptr<LinuxUdpSocket> c4 = UdpOn(net.nodes.Get(0));
+    Ptr<LinuxUdpSocket> c6 = UdpOn(net.nodes.Get(0));
+    SendAt(2, c4, InetSocketAddress(net.v4.GetAddress(1), 9000));
+    SendAt(2, c4, InetSocketAddress(net.v4.GetAddress(1), 9001));
+    SendAt(2, c6, Inet6SocketAddress(net.Addr6(1), 9001));
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+
+    ASSERT_EQ(dualBox.from.size(), 1u) << "[::]:9000 should receive the IPv4 datagram";
+    ASSERT_TRUE(Inet6SocketAddress::IsMatchingType(dualBox.from[0]))
+        << "an AF_INET6 socket should see its IPv4 sender as an Inet6SocketAddress";
+    Address c4Name;
+    c4->GetSockName(c4Name);
+    Inet6SocketAddress sender = Inet6SocketAddress::ConvertFrom(dualBox.from[0]);
+    EXPECT_EQ(sender.GetIpv6(), Ipv6Address::MakeIpv4MappedAddress(net.v4.GetAddress(0)))
+        << "the IPv4 sender should show as ::ffff:10.1.1.1";
+    EXPECT_EQ(sender.GetPort(), InetSocketAddress::ConvertFrom(c4Name).GetPort());
+    ASSERT_EQ(onlyBox.from.size(), 1u)
+        << "[::]:9001 v6only should get the IPv6 datagram and never the IPv4 one";
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(onlyBox.from[0]).GetIpv6(), net.Addr6(0));
+    EXPECT_EQ(noPort, 1u) << "the IPv4 datagram to the v6only port should find no socket";
+}
+
+TEST(Ipv6Transport, AfInetBeatsAfInet6BetweenWildcardsForIpv4WhateverTheBindOrder)
+{
+    for (bool v4First : {true, false})
+    {
+        DualStackPair net;
+        Ptr<LinuxUdpSocket> w4 = UdpOn(net.nodes.Get(1));
+        Ptr<LinuxUdpSocket> w6 = UdpOn(net.nodes.Get(1));
+        w4->SetAttribute("ReuseAddr", BooleanValue(true));
+        w6->SetAttribute("ReuseAddr", BooleanValue(true));
+        auto bind4 = [&]() { return w4->Bind(InetSocketAddress(Ipv4Address::GetAny(), 9000)); };
+        auto bind6 = [&]() { return w6->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 9000)); };
+        ASSERT_EQ(v4First ? bind4() : bind6(), 0);
+        ASSERT_EQ(v4First ? bind6() : bind4(), 0) << "both set SO_REUSEADDR: both should bind";
+        Inbox box4;
+        Inbox box6;
+        Collect(w4, &box4);
+        Collect(w6, &box6);
+        Ptr<LinuxUdpSocket> c = UdpOn(net.nodes.Get(0));
+        Ptr<LinuxUdpSocket> c6 = UdpOn(net.nodes.Get(0));
+        for (int k = 0; k < 5; ++k)
+        {
+            SendAt(2 + 0.01 * k, c, InetSocketAddress(net.v4.GetAddress(1), 9000));
+            SendAt(2 + 0.01 * k, c6, Inet6SocketAddress(net.Addr6(1), 9000));
+        }
+        Simulator::Stop(Seconds(3));
+        Simulator::Run();
+        EXPECT_EQ(box4.from.size(), 5u)
+            << "every IPv4 datagram should go to 0.0.0.0 (AF_INET scores higher), bound "
+            << (v4First ? "first" : "second");
+        ASSERT_EQ(box6.from.size(), 5u) << "every IPv6 datagram should go to [::]";
+        for (const Address& a : box6.from)
+        {
+            EXPECT_EQ(Inet6SocketAddress::ConvertFrom(a).GetIpv6(), net.Addr6(0));
+        }
+    }
+}
+
+TEST(Ipv6Transport, ConnectedUdpSocketGetsConnRefusedFromIcmpv6PortUnreachable)
+{
+    DualStackPair net;
+    Ptr<LinuxUdpSocket> s = UdpOn(net.nodes.Get(0));
+    ASSERT_EQ(s->Connect(Inet6SocketAddress(net.Addr6(1), 7777)), 0);
+    Address peer;
+    ASSERT_EQ(s->GetPeerName(peer), 0);
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(peer).GetIpv6(), net.Addr6(1));
+    Address local;
+    s->GetSockName(local);
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(local).GetIpv6(), net.Addr6(0))
+        << "connect() should fix the source address routing chose";
+    Errno seen = Errno::OK;
+    bool woken = false;
+    s->SetRecvCallback(Callback<void, Ptr<Socket>>([&](Ptr<Socket> sock) {
+        if (woken)
+        {
+            return;
+        }
+        woken = true;
+        EXPECT_EQ(sock->Recv(), nullptr) << "the error should come before any data";
+        seen = DynamicCast<LinuxUdpSocket>(sock)->GetLinuxErrno();
+    }));
+    Simulator::Schedule(Seconds(2), [s]() { s->Send(Create<Packet>(10)); });
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+    EXPECT_TRUE(woken) << "the ICMPv6 port unreachable should wake the connected socket";
+    EXPECT_EQ(seen, Errno::CONNREFUSED) << "ICMPv6 port unreachable should be ECONNREFUSED";
+}
+
+TEST(Ipv6Transport, DualStackSocketConnectingToMappedPeerGoesOverIpv4)
+{
+    DualStackPair net;
+    Ptr<LinuxUdpSocket> server = UdpOn(net.nodes.Get(1));
+    ASSERT_EQ(server->Bind(InetSocketAddress(Ipv4Address::GetAny(), 9000)), 0);
+    Inbox box;
+    Collect(server, &box);
+    Ptr<LinuxUdpSocket> c = UdpOn(net.nodes.Get(0));
+    const Ipv6Address mapped = Ipv6Address::MakeIpv4MappedAddress(net.v4.GetAddress(1));
+    ASSERT_EQ(c->Connect(Inet6SocketAddress(mapped, 9000)), 0);
+    Address name;
+    Address peer;
+    c->GetSockName(name);
+    c->GetPeerName(peer);
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(name).GetIpv6(),
+              Ipv6Address::MakeIpv4MappedAddress(net.v4.GetAddress(0)))
+        << "getsockname() should show the IPv4 source as ::ffff:10.1.1.1";
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(peer).GetIpv6(), mapped);
+    Simulator::Schedule(Seconds(2), [c]() { c->Send(Create<Packet>(10)); });
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+    ASSERT_EQ(box.from.size(), 1u) << "the AF_INET server should get the datagram over IPv4";
+    ASSERT_TRUE(InetSocketAddress::IsMatchingType(box.from[0]));
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(box.from[0]).GetIpv4(), net.v4.GetAddress(0))
+        << "the server should see a plain IPv4 peer";
+
+    Ptr<LinuxUdpSocket> only = UdpOn(net.nodes.Get(0));
+    ASSERT_EQ(only->OpenInet6(), 0);
+    ASSERT_EQ(only->SetIpv6Only(true), 0);
+    EXPECT_EQ(only->Connect(Inet6SocketAddress(mapped, 9000)), -1);
+    EXPECT_EQ(only->GetLinuxErrno(), Errno::NETUNREACH)
+        << "a v6-only socket connecting to a v4-mapped peer should get ENETUNREACH";
+}
+
+TEST(Ipv6Transport, TcpSegmentOverIpv6ForNoSocketIsAnsweredWithReset)
+{
+    DualStackPair net;
+    Ptr<Ipv6L3Protocol> client = net.nodes.Get(0)->GetObject<Ipv6L3Protocol>();
+    std::vector<LinuxTcpHeader> got;
+    net.nodes.Get(1)->GetObject<Ipv6L3Protocol>()->TraceConnectWithoutContext(
+        "Tx",
+        Callback<void, Ptr<const Packet>, Ptr<Ipv6>, uint32_t>(
+            [&got](Ptr<const Packet> p, Ptr<Ipv6>, uint32_t) {
+                Ptr<Packet> copy = p->Copy();
+                Ipv6Header ip;
+                copy->RemoveHeader(ip);
+                if (ip.GetNextHeader() == LinuxTcpL4Protocol::PROT_NUMBER)
+                {
+                    LinuxTcpHeader h;
+                    copy->RemoveHeader(h);
+                    got.push_back(h);
+                }
+            }));
+    const Ipv6Address src = net.Addr6(0);
+    const Ipv6Address dst = net.Addr6(1);
+    Simulator::Schedule(Seconds(2), [client, src, dst]() {
+        LinuxTcpHeader syn;
+        syn.SetSourcePort(40000);
+        syn.SetDestinationPort(80);
+        syn.SetSequenceNumber(SequenceNumber32(1000));
+        syn.SetFlags(TcpHeader::SYN);
+        Ptr<Packet> p = Create<Packet>();
+        p->AddHeader(syn);
+        client->Send(p, src, dst, LinuxTcpL4Protocol::PROT_NUMBER, nullptr);
+    });
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+    ASSERT_EQ(got.size(), 1u) << "the server should answer the SYN for a closed port once";
+    EXPECT_EQ(got[0].GetFlags(), TcpHeader::RST | TcpHeader::ACK)
+        << "a SYN without ACK should be answered by RST|ACK";
+    EXPECT_EQ(got[0].GetAckNumber(), SequenceNumber32(1001));
+    EXPECT_EQ(got[0].GetSourcePort(), 80);
+    EXPECT_EQ(got[0].GetDestinationPort(), 40000);
+}
