@@ -581,6 +581,22 @@ class TcpPortTable
                            uint16_t remotePort,
                            uint32_t inDevice = 0) const;
 
+    /**
+     * \brief The listener part of Lookup6(): the one a native-IPv6 SYN for this 4-tuple would
+     * reach (inet6_lhash2_lookup), ignoring connections and TIME_WAIT.
+     * \param localAddr destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex
+     * \return LISTENER with its id, or NONE
+     */
+    TcpLookup FindListener6(const Ipv6& localAddr,
+                            uint16_t localPort,
+                            const Ipv6& remoteAddr,
+                            uint16_t remotePort,
+                            uint32_t inDevice = 0) const;
+
     /// \param id socket \return its state
     TcpState GetState(SocketId id) const
     {

@@ -34,6 +34,31 @@ class Ipv4Route;
 
 /**
  * \ingroup portlab-transport
+ * \brief The two ends of a TCP segment or connection, local first: IPv4 addresses, or for a
+ * native-IPv6 one its IPv6 addresses with the 127.0.0.6 placeholder (LOOPBACK4_IPV6) as the
+ * IPv4 pair, as Linux's inet_rcv_saddr/inet_daddr of such a socket.
+ */
+struct TcpEndpoints
+{
+    Ipv4Address local;   //!< local IPv4 address (the placeholder for native IPv6)
+    Ipv4Address remote;  //!< remote IPv4 address (the placeholder for native IPv6)
+    bool native6{false}; //!< a native-IPv6 4-tuple (sent and received over Ipv6L3Protocol)
+    Ipv6Address local6;  //!< local IPv6 address (native6)
+    Ipv6Address remote6; //!< remote IPv6 address (native6)
+
+    /// \param l local \param r remote \return IPv4 ends
+    static TcpEndpoints V4(Ipv4Address l, Ipv4Address r);
+    /// \param l local \param r remote \return native-IPv6 ends
+    static TcpEndpoints V6(Ipv6Address l, Ipv6Address r);
+    /// \return the local address as the ISN and timestamp-offset hashes take it: the IPv4
+    /// address, or the IPv6 one folded to 32 bits (secure_tcpv6_seq hashes all 128)
+    Ipv4Address HashLocal() const;
+    /// \return the remote address as HashLocal() gives the local one
+    Ipv4Address HashRemote() const;
+};
+
+/**
+ * \ingroup portlab-transport
  * \brief TCP (protocol 6) whose every bind, connect and demultiplexing decision is made by
  * the Linux port model (portlab::TcpPortTable).
  *
@@ -135,6 +160,35 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param local our address
      * \param remote its source
      */
+    /**
+     * \brief Send a segment over IPv6 (tcp_v6_send_*; checksums are not computed over IPv6).
+     * \param p payload, owned (the header is added to it)
+     * \param header the header
+     * \param src source address
+     * \param dst destination address
+     */
+    void SendPacket6(Ptr<Packet> p, LinuxTcpHeader header, Ipv6Address src, Ipv6Address dst);
+
+    /**
+     * \brief Send a fresh packet between two ends of either family.
+     * \param p payload, owned
+     * \param header the header
+     * \param ends local and remote ends
+     * \param route the IPv4 route, if cached (IPv4 ends only)
+     */
+    void SendTo(Ptr<Packet> p,
+                const LinuxTcpHeader& header,
+                const TcpEndpoints& ends,
+                Ptr<Ipv4Route> route = nullptr);
+
+    /**
+     * \brief SendResetFor() for a segment that arrived between \p ends (either family).
+     * \param in the segment
+     * \param payloadSize its payload bytes
+     * \param ends its destination (local) and source (remote)
+     */
+    void SendResetTo(const LinuxTcpHeader& in, uint32_t payloadSize, const TcpEndpoints& ends);
+
     void SendResetFor(const LinuxTcpHeader& in,
                       uint32_t payloadSize,
                       Ipv4Address local,
@@ -225,8 +279,8 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// IpL4Protocol: where segments go down.
     /// \return the callback
     IpL4Protocol::DownTargetCallback GetDownTarget() const override;
-    /// IpL4Protocol: a null callback (no IPv6).
-    /// \return a null callback
+    /// IpL4Protocol: Ipv6::Send (null without LinuxStackHelper::SetIpv6).
+    /// \return the callback
     IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
 
     /// TracedCallback for segments: the header, local address, remote address.
@@ -241,16 +295,10 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     void DoDispose() override;
 
   private:
-    /// tcp_v6_send_reset() for a segment that found no socket (over IPv6: no checksum).
-    void SendReset6(const LinuxTcpHeader& in,
-                    uint32_t payloadSize,
-                    Ipv6Address local,
-                    Ipv6Address remote);
-
     void ProcessTimeWait(portlab::TimeWaitId tw,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
-                         const Ipv4Header& ip,
+                         const TcpEndpoints& ends,
                          uint32_t ifIndex);
     /**
      * \brief tcp_timewait_check_oow_rate_limit(): may the TIME_WAIT answer this segment with
@@ -263,7 +311,9 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                                const LinuxTcpHeader& h,
                                uint32_t payloadSize);
 
-    void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
+    void SendTimeWaitAck(const portlab::TimeWaitEntry& tw,
+                         uint32_t tsEcho,
+                         const TcpEndpoints& ends);
 
     /**
      * \brief A segment for a timewait sock in the FIN_WAIT2 substate (an orphan waiting for
@@ -272,14 +322,14 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param id the entry
      * \param h header
      * \param payload data
-     * \param ip its IPv4 header
+     * \param ends its destination (local) and source (remote)
      * \param pawsReject the timestamp failed PAWS
      * \param tsVal its TSval (0 without one)
      */
     void ProcessFinWait2(portlab::TimeWaitId id,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
-                         const Ipv4Header& ip,
+                         const TcpEndpoints& ends,
                          bool pawsReject,
                          uint32_t tsVal);
     /// \return whether m_prototype still has the attribute defaults (re-baselines the

@@ -12,6 +12,7 @@
 #include "transport/linux-stack-helper.h"
 #include "transport/linux-tcp-header.h"
 #include "transport/linux-tcp-l4-protocol.h"
+#include "transport/linux-tcp-socket.h"
 #include "transport/linux-udp-l4-protocol.h"
 #include "transport/linux-udp-socket.h"
 
@@ -376,4 +377,240 @@ TEST(Ipv6Transport, TcpSegmentOverIpv6ForNoSocketIsAnsweredWithReset)
     EXPECT_EQ(got[0].GetAckNumber(), SequenceNumber32(1001));
     EXPECT_EQ(got[0].GetSourcePort(), 80);
     EXPECT_EQ(got[0].GetDestinationPort(), 40000);
+}
+
+namespace
+{
+
+Ptr<LinuxTcpSocket>
+TcpOn(Ptr<Node> node)
+{
+    Ptr<LinuxTcpSocket> s =
+        DynamicCast<LinuxTcpSocket>(Socket::CreateSocket(node, TcpSocketFactory::GetTypeId()));
+    EXPECT_TRUE(s) << "the node's TcpSocketFactory should create LinuxTcpSocket objects";
+    return s;
+}
+
+/// What a listener accepted: the peers and the accepted sockets.
+struct Accepted
+{
+    std::vector<Address> peers;
+    std::vector<Ptr<Socket>> sockets;
+};
+
+void
+AcceptInto(Ptr<LinuxTcpSocket> listener, Accepted* a)
+{
+    listener->SetAcceptCallback(
+        MakeNullCallback<bool, Ptr<Socket>, const Address&>(),
+        Callback<void, Ptr<Socket>, const Address&>([a](Ptr<Socket> s, const Address& from) {
+            a->peers.push_back(from);
+            a->sockets.push_back(s);
+        }));
+}
+
+/// Outcome of a client's connect(): established, or the errno it failed with.
+struct Outcome
+{
+    bool connected{false};
+    bool failed{false};
+    Errno error{Errno::OK};
+};
+
+void
+ConnectAt(double t, Ptr<LinuxTcpSocket> c, Address to, Outcome* o)
+{
+    c->SetConnectCallback(Callback<void, Ptr<Socket>>([o](Ptr<Socket>) { o->connected = true; }),
+                          Callback<void, Ptr<Socket>>([o](Ptr<Socket> s) {
+                              o->failed = true;
+                              o->error = DynamicCast<LinuxTcpSocket>(s)->GetLinuxErrno();
+                          }));
+    Simulator::Schedule(Seconds(t), [c, to]() { c->Connect(to); });
+}
+
+} // namespace
+
+TEST(Ipv6Transport, StockBulkSendDeliversOneMegabyteToPacketSinkOverIpv6)
+{
+    DualStackPair net;
+    PacketSinkHelper sink("ns3::TcpSocketFactory", Inet6SocketAddress(Ipv6Address::GetAny(), 9));
+    ApplicationContainer s = sink.Install(net.nodes.Get(1));
+    s.Start(Seconds(1));
+    BulkSendHelper bulk("ns3::TcpSocketFactory", Inet6SocketAddress(net.Addr6(1), 9));
+    bulk.SetAttribute("MaxBytes", UintegerValue(1000000));
+    ApplicationContainer c = bulk.Install(net.nodes.Get(0));
+    c.Start(Seconds(2));
+    std::vector<Address> froms;
+    s.Get(0)->TraceConnectWithoutContext("Rx",
+                                         Callback<void, Ptr<const Packet>, const Address&>(
+                                             [&froms](Ptr<const Packet>, const Address& from) {
+                                                 if (froms.empty())
+                                                 {
+                                                     froms.push_back(from);
+                                                 }
+                                             }));
+    Simulator::Stop(Seconds(20));
+    Simulator::Run();
+    EXPECT_EQ(DynamicCast<PacketSink>(s.Get(0))->GetTotalRx(), 1000000u)
+        << "PacketSink should receive BulkSend's 1 MB over IPv6";
+    ASSERT_FALSE(froms.empty());
+    ASSERT_TRUE(Inet6SocketAddress::IsMatchingType(froms[0]));
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(froms[0]).GetIpv6(), net.Addr6(0))
+        << "the sink should see the client's IPv6 address";
+}
+
+TEST(Ipv6Transport, DualStackListenerAcceptsIpv4ClientAsMappedPeer)
+{
+    DualStackPair net;
+    Ptr<LinuxTcpSocket> l = TcpOn(net.nodes.Get(1));
+    ASSERT_EQ(l->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 80)), 0);
+    ASSERT_EQ(l->Listen(), 0);
+    Accepted a;
+    AcceptInto(l, &a);
+    Ptr<LinuxTcpSocket> c = TcpOn(net.nodes.Get(0));
+    Outcome o;
+    ConnectAt(2, c, InetSocketAddress(net.v4.GetAddress(1), 80), &o);
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+    ASSERT_TRUE(o.connected) << "an IPv4 client should reach the dual-stack [::]:80 listener";
+    ASSERT_EQ(a.peers.size(), 1u);
+    Address clientName;
+    c->GetSockName(clientName);
+    ASSERT_TRUE(InetSocketAddress::IsMatchingType(clientName));
+    ASSERT_TRUE(Inet6SocketAddress::IsMatchingType(a.peers[0]))
+        << "accept() on an AF_INET6 listener should give an Inet6SocketAddress";
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(a.peers[0]).GetIpv6(),
+              Ipv6Address::MakeIpv4MappedAddress(net.v4.GetAddress(0)))
+        << "the IPv4 client should show as ::ffff:10.1.1.1";
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(a.peers[0]).GetPort(),
+              InetSocketAddress::ConvertFrom(clientName).GetPort());
+    Address childName;
+    a.sockets[0]->GetSockName(childName);
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(childName).GetIpv6(),
+              Ipv6Address::MakeIpv4MappedAddress(net.v4.GetAddress(1)))
+        << "the accepted socket's own address should be ::ffff:10.1.1.2";
+    Address clientPeer;
+    c->GetPeerName(clientPeer);
+    EXPECT_EQ(InetSocketAddress::ConvertFrom(clientPeer).GetIpv4(), net.v4.GetAddress(1))
+        << "the client should see a plain IPv4 server";
+}
+
+TEST(Ipv6Transport, V6OnlyListenerRefusesIpv4AndAcceptsIpv6)
+{
+    DualStackPair net;
+    Ptr<LinuxTcpSocket> l = TcpOn(net.nodes.Get(1));
+    ASSERT_EQ(l->OpenInet6(), 0);
+    ASSERT_TRUE(l->SetAttributeFailSafe("Ipv6Only", BooleanValue(true)));
+    ASSERT_EQ(l->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 80)), 0);
+    ASSERT_EQ(l->Listen(), 0);
+    Accepted a;
+    AcceptInto(l, &a);
+    Ptr<LinuxTcpSocket> c4 = TcpOn(net.nodes.Get(0));
+    Ptr<LinuxTcpSocket> c6 = TcpOn(net.nodes.Get(0));
+    Outcome o4;
+    Outcome o6;
+    ConnectAt(2, c4, InetSocketAddress(net.v4.GetAddress(1), 80), &o4);
+    ConnectAt(2, c6, Inet6SocketAddress(net.Addr6(1), 80), &o6);
+    Simulator::Stop(Seconds(3));
+    Simulator::Run();
+    EXPECT_TRUE(o4.failed && !o4.connected) << "a v6-only listener should never see IPv4";
+    EXPECT_EQ(o4.error, Errno::CONNREFUSED) << "the IPv4 client should get ECONNREFUSED";
+    EXPECT_TRUE(o6.connected) << "the IPv6 client should be accepted";
+    ASSERT_EQ(a.peers.size(), 1u);
+    EXPECT_EQ(Inet6SocketAddress::ConvertFrom(a.peers[0]).GetIpv6(), net.Addr6(0));
+    EXPECT_TRUE(DynamicCast<LinuxTcpSocket>(a.sockets[0])->GetIpv6Only())
+        << "the accepted socket should inherit IPV6_V6ONLY from its listener";
+}
+
+TEST(Ipv6Transport, AfInetListenerBeatsAfInet6ForIpv4WhateverTheBindOrder)
+{
+    for (bool v4First : {true, false})
+    {
+        DualStackPair net;
+        Ptr<LinuxTcpSocket> l4 = TcpOn(net.nodes.Get(1));
+        Ptr<LinuxTcpSocket> l6 = TcpOn(net.nodes.Get(1));
+        l4->SetAttribute("ReusePort", BooleanValue(true));
+        l6->SetAttribute("ReusePort", BooleanValue(true));
+        auto up4 = [&]() {
+            return l4->Bind(InetSocketAddress(Ipv4Address::GetAny(), 80)) == 0 && l4->Listen() == 0;
+        };
+        auto up6 = [&]() {
+            return l6->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 80)) == 0 &&
+                   l6->Listen() == 0;
+        };
+        ASSERT_TRUE(v4First ? up4() : up6());
+        ASSERT_TRUE(v4First ? up6() : up4()) << "SO_REUSEPORT on both: both should listen";
+        Accepted a4;
+        Accepted a6;
+        AcceptInto(l4, &a4);
+        AcceptInto(l6, &a6);
+        std::vector<Ptr<LinuxTcpSocket>> clients;
+        std::vector<Outcome> outcomes(10);
+        for (int k = 0; k < 10; ++k)
+        {
+            clients.push_back(TcpOn(net.nodes.Get(0)));
+            Address to = k % 2 == 0 ? Address(InetSocketAddress(net.v4.GetAddress(1), 80))
+                                    : Address(Inet6SocketAddress(net.Addr6(1), 80));
+            ConnectAt(2 + 0.01 * k, clients.back(), to, &outcomes[k]);
+        }
+        Simulator::Stop(Seconds(3));
+        Simulator::Run();
+        EXPECT_EQ(a4.peers.size(), 5u) << "every IPv4 client should reach 0.0.0.0:80, bound "
+                                       << (v4First ? "first" : "second");
+        EXPECT_EQ(a6.peers.size(), 5u) << "every IPv6 client should reach [::]:80";
+        for (const Address& p : a6.peers)
+        {
+            EXPECT_EQ(Inet6SocketAddress::ConvertFrom(p).GetIpv6(), net.Addr6(0))
+                << "only native IPv6 peers should reach [::]:80";
+        }
+    }
+}
+
+TEST(Ipv6Transport, Ipv6TimeWaitOfDualStackServerBlocksIpv4WildcardRestartOnly)
+{
+    DualStackPair net;
+    Ptr<LinuxTcpSocket> l = TcpOn(net.nodes.Get(1));
+    ASSERT_EQ(l->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 8888)), 0);
+    ASSERT_EQ(l->Listen(), 0);
+    Accepted a;
+    AcceptInto(l, &a);
+    Ptr<LinuxTcpSocket> c = TcpOn(net.nodes.Get(0));
+    Outcome o;
+    ConnectAt(2, c, Inet6SocketAddress(net.Addr6(1), 8888), &o);
+    // The server closes first (its side enters TIME_WAIT), the client answers, the listener
+    // goes.
+    Simulator::Schedule(Seconds(2.5), [&a]() {
+        ASSERT_EQ(a.sockets.size(), 1u);
+        a.sockets[0]->Close();
+    });
+    Simulator::Schedule(Seconds(2.6), [c]() { c->Close(); });
+    Simulator::Schedule(Seconds(2.7), [l]() { l->Close(); });
+    std::vector<std::pair<std::string, int>> binds;
+    Ptr<Node> server = net.nodes.Get(1);
+    Simulator::Schedule(Seconds(3), [&binds, server, &net]() {
+        auto tryBind = [&](const std::string& what, const Address& addr) {
+            Ptr<LinuxTcpSocket> s = TcpOn(server);
+            binds.emplace_back(what, s->Bind(addr) == 0 ? 0 : static_cast<int>(s->GetLinuxErrno()));
+            s->Close();
+        };
+        tryBind("0.0.0.0", InetSocketAddress(Ipv4Address::GetAny(), 8888));
+        tryBind("10.1.1.2", InetSocketAddress(net.v4.GetAddress(1), 8888));
+        tryBind("[::]", Inet6SocketAddress(Ipv6Address::GetAny(), 8888));
+        tryBind(
+            "[::ffff:0.0.0.0]",
+            Inet6SocketAddress(Ipv6Address::MakeIpv4MappedAddress(Ipv4Address::GetAny()), 8888));
+    });
+    Simulator::Stop(Seconds(4));
+    Simulator::Run();
+    ASSERT_TRUE(o.connected);
+    EXPECT_EQ(server->GetObject<LinuxTcpL4Protocol>()->Table().TimeWaitCount(), 1u)
+        << "the server, closing first, should hold the IPv6 connection's TIME_WAIT";
+    ASSERT_EQ(binds.size(), 4u);
+    const int inUse = static_cast<int>(Errno::ADDRINUSE);
+    EXPECT_EQ(binds[0].second, inUse)
+        << "the native-IPv6 TIME_WAIT's 127.0.0.6 placeholder should block 0.0.0.0:8888";
+    EXPECT_EQ(binds[1].second, 0) << "a specific IPv4 address should bind next to it";
+    EXPECT_EQ(binds[2].second, inUse) << "[::]:8888 should be blocked by the IPv6 TIME_WAIT";
+    EXPECT_EQ(binds[3].second, 0)
+        << "::ffff:0.0.0.0 compares by IPv6 class (MAPPED vs OTHER): it should bind";
 }
