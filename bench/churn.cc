@@ -6,12 +6,17 @@
  *   portlab  LinuxStackHelper, client and server nodes over a 1 ms point-to-point link
  *   native   ns-3's own TCP (InternetStackHelper) and PointToPointHelper's devices, same
  *            topology and applications
+ *   portlab6 as portlab, over ns-3's IPv6 (LinuxStackHelper::SetIpv6; 2001:db8::/64, AF_INET6
+ *            sockets on both ends): the IPv6 figure beside the IPv4 one
  *   kernel   the real Linux kernel: real sockets on loopback in a private network namespace
  * Workload: connection arrivals at rate R, 100-byte request, 100-byte response, the client
  * closes first. Each measurement runs in a forked child (wall time and peak RSS are its own);
- * a child that exceeds the time limit is killed and reported as not finished.
+ * a child that exceeds the time limit is killed and reported as not finished. The runs of the
+ * systems alternate (run 1 of each, then run 2 of each, ...), so load on the machine that
+ * changes over time falls on all of them alike.
  *
- *   churn [--sizes 10000,100000,1000000] [--runs 3] [--rate 1000] [--systems portlab,native,kernel]
+ *   churn [--sizes 10000,100000,1000000] [--runs 3] [--rate 1000]
+ *         [--systems portlab,native,kernel] (portlab6 also allowed)
  *         [--limit-seconds 600]
  */
 
@@ -68,7 +73,7 @@ struct Outcome
 
 /// The workload on ns-3 (portlab's stack or ns-3's own). \return completed, failed
 std::pair<uint64_t, uint64_t>
-RunNs3(bool portlab, uint64_t n, double rate)
+RunNs3(bool portlab, bool ipv6, uint64_t n, double rate)
 {
     RngSeedManager::SetSeed(1);
     RngSeedManager::SetRun(1);
@@ -81,6 +86,12 @@ RunNs3(bool portlab, uint64_t n, double rate)
         // towards one destination (see the README's Performance section).
         stack.SetSysctl("net.ipv4.ip_local_port_range", "1024 65535");
         stack.SetSysctl("net.ipv4.tcp_tw_reuse", "1");
+        if (ipv6)
+        {
+            // Addresses usable at once (no 1 s duplicate address detection on the link).
+            Config::SetDefault("ns3::Icmpv6L4Protocol::DAD", BooleanValue(false));
+            stack.SetIpv6(true);
+        }
         stack.Install(nodes);
         stack.AssignStreams(nodes, 1);
     }
@@ -89,9 +100,16 @@ RunNs3(bool portlab, uint64_t n, double rate)
         InternetStackHelper stack;
         stack.Install(nodes);
     }
+    Ipv6Address server6;
     if (portlab)
     {
-        LinkPointToPoint(nodes, "10Gbps", "1ms");
+        NetDeviceContainer devs = LinkPointToPoint(nodes, "10Gbps", "1ms");
+        if (ipv6)
+        {
+            Ipv6AddressHelper addr6;
+            addr6.SetBase(Ipv6Address("2001:db8::"), Ipv6Prefix(64));
+            server6 = addr6.Assign(devs).GetAddress(1, 1); // 0 is the link-local one
+        }
     }
     else
     {
@@ -112,13 +130,17 @@ RunNs3(bool portlab, uint64_t n, double rate)
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     Ptr<TcpServerProcess> server = CreateObject<TcpServerProcess>();
     server->SetAttribute("Local",
-                         AddressValue(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT)));
+                         ipv6
+                             ? AddressValue(Inet6SocketAddress(Ipv6Address::GetAny(), SERVER_PORT))
+                             : AddressValue(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT)));
     server->SetAttribute("RequestSize", UintegerValue(REQUEST_BYTES));
     server->SetAttribute("ResponseSize", UintegerValue(RESPONSE_BYTES));
     nodes.Get(1)->AddApplication(server);
     Ptr<TcpClientProcess> client = CreateObject<TcpClientProcess>();
-    client->SetAttribute("Remote",
-                         AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), SERVER_PORT)));
+    client->SetAttribute(
+        "Remote",
+        ipv6 ? AddressValue(Inet6SocketAddress(server6, SERVER_PORT))
+             : AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), SERVER_PORT)));
     client->SetAttribute("Rate", DoubleValue(rate));
     client->SetAttribute("MaxConnections", UintegerValue(n));
     client->SetAttribute("RequestSize", UintegerValue(REQUEST_BYTES));
@@ -231,7 +253,8 @@ Measure(const std::string& system, uint64_t n, double rate, int limitSeconds)
         alarm(static_cast<unsigned>(limitSeconds));
         auto t0 = std::chrono::steady_clock::now();
         std::pair<uint64_t, uint64_t> r =
-            system == "kernel" ? RunKernel(n) : RunNs3(system == "portlab", n, rate);
+            system == "kernel" ? RunKernel(n)
+                               : RunNs3(system != "native", system == "portlab6", n, rate);
         double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         char line[128];
         int len = std::snprintf(line,
@@ -301,7 +324,7 @@ Usage(const std::string& why)
 {
     std::fprintf(stderr,
                  "churn: %s\nusage: churn [--sizes N,N,...] [--runs K] [--rate R] "
-                 "[--systems portlab,native,kernel] [--limit-seconds S]\n",
+                 "[--systems portlab,portlab6,native,kernel] [--limit-seconds S]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -368,9 +391,9 @@ main(int argc, char** argv)
     }
     for (const auto& s : systems)
     {
-        if (s != "portlab" && s != "native" && s != "kernel")
+        if (s != "portlab" && s != "portlab6" && s != "native" && s != "kernel")
         {
-            Usage("unknown system '" + s + "'; allowed: portlab, native, kernel");
+            Usage("unknown system '" + s + "'; allowed: portlab, portlab6, native, kernel");
         }
     }
     std::printf("churn: %g conn/s offered, %u-byte request, %u-byte response, client closes first; "
@@ -390,23 +413,36 @@ main(int argc, char** argv)
     std::map<std::pair<std::string, uint64_t>, double> speed;
     for (uint64_t n : sizes)
     {
+        // Run r of every system, then run r + 1: alternating, so a change in the machine's
+        // load is shared by all systems. A system that did not finish is not run again.
+        std::map<std::string, std::vector<double>> wallsOf;
+        std::map<std::string, std::vector<double>> rssOf;
+        std::map<std::string, Outcome> lastOf;
+        std::map<std::string, bool> stoppedOf;
+        for (int r = 0; r < runs; ++r)
+        {
+            for (const auto& system : systems)
+            {
+                if (stoppedOf[system])
+                {
+                    continue;
+                }
+                lastOf[system] = Measure(system, n, rate, limit);
+                if (!lastOf[system].finished)
+                {
+                    stoppedOf[system] = true;
+                    continue;
+                }
+                wallsOf[system].push_back(lastOf[system].wallSeconds);
+                rssOf[system].push_back(lastOf[system].peakRssMb);
+            }
+        }
         for (const auto& system : systems)
         {
-            std::vector<double> walls;
-            std::vector<double> rss;
-            Outcome last;
-            bool stopped = false;
-            for (int r = 0; r < runs; ++r)
-            {
-                last = Measure(system, n, rate, limit);
-                if (!last.finished)
-                {
-                    stopped = true;
-                    break;
-                }
-                walls.push_back(last.wallSeconds);
-                rss.push_back(last.peakRssMb);
-            }
+            const std::vector<double>& walls = wallsOf[system];
+            const std::vector<double>& rss = rssOf[system];
+            const Outcome& last = lastOf[system];
+            const bool stopped = stoppedOf[system];
             if (stopped)
             {
                 std::printf("%-8s %9llu %9s %12s %14s %10s did not finish within %d s\n",
@@ -442,7 +478,7 @@ main(int argc, char** argv)
         {
             continue;
         }
-        for (const char* other : {"native", "kernel"})
+        for (const char* other : {"portlab6", "native", "kernel"})
         {
             auto o = speed.find({other, n});
             if (o != speed.end())
