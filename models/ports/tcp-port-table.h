@@ -548,6 +548,15 @@ class TcpPortTable
     }
 
     /**
+     * \param e a TIME_WAIT entry with TWX_NATIVE6 (as ForEach() gives it)
+     * \return its native-IPv6 4-tuple
+     */
+    const FourTuple6& TimeWaitKey6(const TimeWaitEntry& e) const
+    {
+        return m_tw6Keys[e.tuple.remoteAddr];
+    }
+
+    /**
      * \param id socket
      * \return its native-IPv6 4-tuple (getpeername's address), or null if it has none (not
      *         connected, or connected over IPv4)
