@@ -7,6 +7,7 @@
 // point-to-point link, 10.1.1.1/2001:db8::1 and 10.1.1.2/2001:db8::2 (addresses are usable
 // after ns-3's 1 s duplicate address detection, so traffic starts at 2 s).
 
+#include "golden-compare.h"
 #include "ports/port-types.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-stack-helper.h"
@@ -15,6 +16,7 @@
 #include "transport/linux-tcp-socket.h"
 #include "transport/linux-udp-l4-protocol.h"
 #include "transport/linux-udp-socket.h"
+#include "udp-delivery-cases.h"
 
 #include "ns3/applications-module.h"
 #include "ns3/boolean.h"
@@ -25,7 +27,11 @@
 #include "ns3/network-module.h"
 #include "ns3/point-to-point-module.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -613,4 +619,106 @@ TEST(Ipv6Transport, Ipv6TimeWaitOfDualStackServerBlocksIpv4WildcardRestartOnly)
     EXPECT_EQ(binds[2].second, inUse) << "[::]:8888 should be blocked by the IPv6 TIME_WAIT";
     EXPECT_EQ(binds[3].second, 0)
         << "::ffff:0.0.0.0 compares by IPv6 class (MAPPED vs OTHER): it should bind";
+}
+
+TEST(Ipv6Transport, RecordedUdpDeliveryDualstackAgreesOverPackets)
+{
+    // linux_probe_v6.py's udp_delivery_dualstack() over ns-3 packets on one node's loopback:
+    // each sub-case's sockets bound to port 9000, then datagrams to 127.0.0.1 and to ::1, each
+    // from a new socket, counted by the form RecvFrom gives the sender in.
+    std::ifstream in(PORTLAB_DUALSTACK_GOLDEN_FILE);
+    std::stringstream text;
+    text << in.rdbuf();
+    portlab::Json recorded;
+    for (const auto& [name, result] : portlab::ParseGoldenLines(text.str()))
+    {
+        recorded = name == "udp_delivery_dualstack" ? result : recorded;
+    }
+    ASSERT_TRUE(recorded.is_object()) << "the recording should hold udp_delivery_dualstack";
+    int agreed = 0;
+    for (const portlab::UdpDeliveryCase& c : portlab::UdpDeliveryCases())
+    {
+        LinuxStackHelper stack;
+        stack.SetIpv6(true);
+        Ptr<Node> node = CreateObject<Node>();
+        stack.Install(node);
+        portlab::Json bind = portlab::Json::object();
+        portlab::Json got = portlab::Json::object();
+        std::vector<std::pair<std::string, Ptr<LinuxUdpSocket>>> sockets;
+        for (const portlab::UdpDeliverySocket& k : c.sockets)
+        {
+            Ptr<LinuxUdpSocket> s = UdpOn(node);
+            s->SetAttribute("ReuseAddr", BooleanValue(k.reuseAddr));
+            s->SetAttribute("ReusePort", BooleanValue(k.reusePort));
+            int rc = 0;
+            if (k.address.find(':') != std::string::npos)
+            {
+                ASSERT_EQ(s->OpenInet6(), 0);
+                if (k.v6only)
+                {
+                    ASSERT_EQ(s->SetIpv6Only(true), 0);
+                }
+                // (ns-3's Ipv6Address text parser does not read a trailing dotted quad.)
+                portlab::Ipv6 a6;
+                ASSERT_TRUE(portlab::ParseIpv6(k.address, a6)) << k.address;
+                rc = s->Bind(Inet6SocketAddress(LinuxPortSpace::ToNs3(a6), 9000));
+            }
+            else
+            {
+                rc = s->Bind(InetSocketAddress(Ipv4Address(k.address.c_str()), 9000));
+            }
+            bind[k.label] = rc == 0 ? "ok" : portlab::ErrnoName(s->GetLinuxErrno());
+            got[k.label] = portlab::Json::object();
+            sockets.emplace_back(k.label, s);
+        }
+        for (int i = 0; i < c.datagrams; ++i)
+        {
+            for (const Address& to : {Address(InetSocketAddress(Ipv4Address("127.0.0.1"), 9000)),
+                                      Address(Inet6SocketAddress(Ipv6Address("::1"), 9000))})
+            {
+                Ptr<LinuxUdpSocket> sender = UdpOn(node);
+                sender->SendTo(Create<Packet>(1), 0, to);
+                sender->Close();
+            }
+        }
+        Simulator::Stop(Seconds(1));
+        Simulator::Run();
+        for (auto& [label, s] : sockets)
+        {
+            Address from;
+            while (s->RecvFrom(from))
+            {
+                const std::string form =
+                    InetSocketAddress::IsMatchingType(from) ? "v4"
+                    : Inet6SocketAddress::ConvertFrom(from).GetIpv6().IsIpv4MappedAddress()
+                        ? "v4mapped"
+                        : "v6";
+                portlab::Json& n = got[label][form];
+                n = n.is_null() ? 1 : n.get<int>() + 1;
+            }
+        }
+        Simulator::Destroy();
+        // The recording counted IPv4 datagrams before IPv6 ones: the same key order here.
+        for (auto& [label, counts] : got.items())
+        {
+            portlab::Json ordered = portlab::Json::object();
+            for (const char* form : {"v4", "v4mapped", "v6"})
+            {
+                if (counts.contains(form))
+                {
+                    ordered[form] = counts[form];
+                }
+            }
+            counts = ordered;
+        }
+        const portlab::Json model{
+            {c.name, portlab::Json{{"bind", bind}, {"received (by source address form)", got}}}};
+        const portlab::Json linux{{c.name, recorded.at(c.name)}};
+        EXPECT_EQ(portlab::UdpDeliveryComparable(model).dump(),
+                  portlab::UdpDeliveryComparable(linux).dump())
+            << c.name << ": the datagrams should reach the sockets Linux 6.18 delivered them to";
+        agreed += portlab::UdpDeliveryComparable(model) == portlab::UdpDeliveryComparable(linux);
+    }
+    std::cout << agreed << " of " << portlab::UdpDeliveryCases().size()
+              << " recorded udp_delivery_dualstack sub-cases agree over packets\n";
 }
