@@ -30,6 +30,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -721,4 +722,89 @@ TEST(Ipv6Transport, RecordedUdpDeliveryDualstackAgreesOverPackets)
     }
     std::cout << agreed << " of " << portlab::UdpDeliveryCases().size()
               << " recorded udp_delivery_dualstack sub-cases agree over packets\n";
+}
+
+TEST(Ipv6Transport, UdpSocketErrorsAgreeWithTheKernelCheck)
+{
+    // The steps of tests/data/kernel-checks/ipv6-udp-socket-errors.py, on one node's loopback
+    // (127.0.0.1, ::1), against what it recorded on Linux 6.18.
+    std::ifstream in(std::string(PORTLAB_KERNEL_CHECKS_DIR) + "/ipv6-udp-socket-errors.jsonl");
+    std::map<std::string, std::string> linux;
+    for (std::string line; std::getline(in, line);)
+    {
+        const portlab::Json j = portlab::Json::parse(line);
+        linux[j.at("case").get<std::string>()] = j.at("result").get<std::string>();
+    }
+    ASSERT_EQ(linux.size(), 15u) << "the kernel check should hold 15 lines";
+
+    LinuxStackHelper stack;
+    stack.SetIpv6(true);
+    Ptr<Node> node = CreateObject<Node>();
+    stack.Install(node);
+    std::map<std::string, std::string> model;
+    auto result = [](Ptr<LinuxUdpSocket> s, int rc) {
+        return rc >= 0 ? std::string("ok") : std::string(portlab::ErrnoName(s->GetLinuxErrno()));
+    };
+    const Ipv6Address lo6("::1");
+    const Ipv6Address mapped = Ipv6Address::MakeIpv4MappedAddress(Ipv4Address("127.0.0.1"));
+
+    Ptr<LinuxUdpSocket> s4 = UdpOn(node);
+    model["IPV6_V6ONLY on AF_INET"] = result(s4, s4->SetIpv6Only(true));
+    Ptr<LinuxUdpSocket> s = UdpOn(node);
+    s->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 5000));
+    model["IPV6_V6ONLY after bind (same value 0)"] = result(s, s->SetIpv6Only(false));
+    Ptr<LinuxUdpSocket> c = UdpOn(node);
+    c->Connect(Inet6SocketAddress(lo6, 5001));
+    model["IPV6_V6ONLY after connect"] = result(c, c->SetIpv6Only(true));
+    Ptr<LinuxUdpSocket> t = UdpOn(node);
+    t->SendTo(Create<Packet>(1), 0, Inet6SocketAddress(lo6, 5001));
+    model["IPV6_V6ONLY after sendto autobind"] = result(t, t->SetIpv6Only(true));
+    Ptr<LinuxUdpSocket> a = UdpOn(node);
+    a->Bind(InetSocketAddress(Ipv4Address::GetAny(), 5002));
+    Ptr<LinuxUdpSocket> f = UdpOn(node);
+    model["bind [::]:5002 next to 0.0.0.0:5002"] =
+        result(f, f->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 5002)));
+    model["IPV6_V6ONLY after that failed bind"] = result(f, f->SetIpv6Only(true));
+    model["bind [::]:5002 v6only then"] =
+        result(f, f->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 5002)));
+    Ptr<LinuxUdpSocket> d = UdpOn(node);
+    model["dual-stack connect ::ffff:127.0.0.1"] =
+        result(d, d->Connect(Inet6SocketAddress(mapped, 5003)));
+    Ptr<LinuxUdpSocket> o = UdpOn(node);
+    o->OpenInet6();
+    o->SetIpv6Only(true);
+    model["v6only connect ::ffff:127.0.0.1"] =
+        result(o, o->Connect(Inet6SocketAddress(mapped, 5003)));
+    Ptr<LinuxUdpSocket> o2 = UdpOn(node);
+    o2->OpenInet6();
+    o2->SetIpv6Only(true);
+    model["v6only sendto ::ffff:127.0.0.1"] =
+        result(o2, o2->SendTo(Create<Packet>(1), 0, Inet6SocketAddress(mapped, 5003)));
+    Ptr<LinuxUdpSocket> m = UdpOn(node);
+    m->Bind(Inet6SocketAddress(mapped, 0));
+    model["bound ::ffff:127.0.0.1, connect ::1"] =
+        result(m, m->Connect(Inet6SocketAddress(lo6, 5003)));
+    Ptr<LinuxUdpSocket> m2 = UdpOn(node);
+    m2->Bind(Inet6SocketAddress(mapped, 0));
+    model["bound ::ffff:127.0.0.1, sendto ::1"] =
+        result(m2, m2->SendTo(Create<Packet>(1), 0, Inet6SocketAddress(lo6, 5003)));
+    Ptr<LinuxUdpSocket> r = UdpOn(node);
+    r->Connect(Inet6SocketAddress(lo6, 5009));
+    r->Send(Create<Packet>(1));
+    Simulator::Stop(Seconds(0.1));
+    Simulator::Run();
+    model["connected to a closed [::1] port: recv after ICMPv6"] = result(r, r->Recv() ? 0 : -1);
+    model["the next recv"] = result(r, r->Recv() ? 0 : -1);
+    Simulator::Destroy();
+
+    for (const auto& [step, expected] : linux)
+    {
+        if (step == "kernel")
+        {
+            continue;
+        }
+        ASSERT_EQ(model.count(step), 1u)
+            << "the test should run the recorded step '" << step << "'";
+        EXPECT_EQ(model[step], expected) << step << ": Linux 6.18 gave " << expected;
+    }
 }
