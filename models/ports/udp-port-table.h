@@ -187,15 +187,6 @@ class UdpPortTable
                      uint32_t inDevice = 0);
 
     /**
-     * \brief Multicast/broadcast delivery: every matching socket gets a copy.
-     * \param localAddr destination address
-     * \param localPort destination port
-     * \param remoteAddr source address
-     * \param remotePort source port
-     * \param inDevice ifindex
-     * \return the receiving sockets (empty: dropped silently)
-     */
-    /**
      * \brief Unicast delivery of an IPv6 datagram (__udp6_lib_lookup): only AF_INET6 sockets
      * that are neither v4-mapped nor AF_INET qualify; the chain of the exact destination
      * address first, then `::` (v6-only and dual-stack alike); compute_score() otherwise as
@@ -213,6 +204,15 @@ class UdpPortTable
                       uint16_t remotePort,
                       uint32_t inDevice = 0);
 
+    /**
+     * \brief Multicast/broadcast delivery: every matching socket gets a copy.
+     * \param localAddr destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex
+     * \return the receiving sockets (empty: dropped silently)
+     */
     std::vector<SocketId> DeliverAll(Ipv4 localAddr,
                                      uint16_t localPort,
                                      Ipv4 remoteAddr,

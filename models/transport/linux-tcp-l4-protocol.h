@@ -154,13 +154,6 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     static bool ResetFor(const LinuxTcpHeader& in, uint32_t payloadSize, LinuxTcpHeader& out);
 
     /**
-     * \brief Answer a segment that has no connection with an RST (RFC 793 reset generation).
-     * \param in the offending header
-     * \param payloadSize its data length
-     * \param local our address
-     * \param remote its source
-     */
-    /**
      * \brief Send a segment over IPv6 (tcp_v6_send_*; checksums are not computed over IPv6).
      * \param p payload, owned (the header is added to it)
      * \param header the header
@@ -189,6 +182,13 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      */
     void SendResetTo(const LinuxTcpHeader& in, uint32_t payloadSize, const TcpEndpoints& ends);
 
+    /**
+     * \brief Answer a segment that has no connection with an RST (RFC 793 reset generation).
+     * \param in the offending header
+     * \param payloadSize its data length
+     * \param local our address
+     * \param remote its source
+     */
     void SendResetFor(const LinuxTcpHeader& in,
                       uint32_t payloadSize,
                       Ipv4Address local,
