@@ -2213,11 +2213,18 @@ LinuxTcpSocket::StopListening()
         Ptr<LinuxTcpSocket> target;
         if (migrate)
         {
-            portlab::TcpLookup l = Table().FindListener(child->m_local.Get(),
-                                                        child->m_localPort,
-                                                        child->m_remote.Get(),
-                                                        child->m_remotePort,
-                                                        m_boundDev);
+            portlab::TcpLookup l =
+                child->m_native6
+                    ? Table().FindListener6(LinuxPortSpace::ToPortlab6(child->m_local6),
+                                            child->m_localPort,
+                                            LinuxPortSpace::ToPortlab6(child->m_remote6),
+                                            child->m_remotePort,
+                                            m_boundDev)
+                    : Table().FindListener(child->m_local.Get(),
+                                           child->m_localPort,
+                                           child->m_remote.Get(),
+                                           child->m_remotePort,
+                                           m_boundDev);
             target = l.kind == portlab::TcpLookup::LISTENER ? m_tcp->Lookup(l.id) : nullptr;
         }
         if (target)

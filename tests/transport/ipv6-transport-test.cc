@@ -808,3 +808,48 @@ TEST(Ipv6Transport, UdpSocketErrorsAgreeWithTheKernelCheck)
         EXPECT_EQ(model[step], expected) << step << ": Linux 6.18 gave " << expected;
     }
 }
+
+TEST(Ipv6Transport, ClosedV6OnlyReuseportListenerMigratesItsIpv6ChildrenWithTcpMigrateReq)
+{
+    // tcp_migrate_req for native-IPv6 children: the survivor is found by the IPv6 lookup
+    // (v6-only listeners, which an IPv4 lookup of the 127.0.0.6 placeholder would not find).
+    LinuxStackHelper stack;
+    stack.SetSysctl("net.ipv4.tcp_migrate_req", "1");
+    DualStackPair net(stack);
+    std::vector<Ptr<LinuxTcpSocket>> ls;
+    for (int i = 0; i < 2; ++i)
+    {
+        Ptr<LinuxTcpSocket> l = TcpOn(net.nodes.Get(1));
+        l->SetAttribute("AutoAccept", BooleanValue(false));
+        l->SetAttribute("ReusePort", BooleanValue(true));
+        ASSERT_EQ(l->OpenInet6(), 0);
+        ASSERT_EQ(l->SetIpv6Only(true), 0);
+        ASSERT_EQ(l->Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 80)), 0);
+        ASSERT_EQ(l->Listen(), 0);
+        ls.push_back(l);
+    }
+    std::vector<Ptr<LinuxTcpSocket>> clients;
+    for (int i = 0; i < 40; ++i)
+    {
+        clients.push_back(TcpOn(net.nodes.Get(0)));
+        Ptr<LinuxTcpSocket> c = clients.back();
+        Simulator::Schedule(Seconds(2),
+                            [c, &net]() { c->Connect(Inet6SocketAddress(net.Addr6(1), 80)); });
+    }
+    uint32_t onFirst = 0;
+    Simulator::Schedule(Seconds(2.1), [&]() {
+        onFirst = ls[0]->GetAcceptQueueLength();
+        ls[0]->Close();
+    });
+    Simulator::Stop(Seconds(2.2));
+    Simulator::Run();
+    ASSERT_GT(onFirst, 0u) << "the hash should spread the 40 IPv6 connections over both";
+    int reset = 0;
+    for (const auto& c : clients)
+    {
+        reset += c->GetLinuxErrno() == Errno::CONNRESET ? 1 : 0;
+    }
+    EXPECT_EQ(reset, 0) << "with tcp_migrate_req no IPv6 child should be reset";
+    EXPECT_EQ(ls[1]->GetAcceptQueueLength(), 40u)
+        << "the closed listener's IPv6 children should migrate to the survivor";
+}
