@@ -8,13 +8,17 @@
  *            decisions
  *   native   ns-3's own TCP (InternetStackHelper) and PointToPointHelper's devices, same
  *            topology and applications
+ *   portlab6 as portlab, over ns-3's IPv6 (LinuxStackHelper::SetIpv6; 2001:db8::/64, AF_INET6
+ *            sockets on both ends): the IPv6 figure beside the IPv4 one
  *   kernel   the real Linux kernel: real sockets on loopback in a private network namespace
  * Workload: connection arrivals at rate R, 100-byte request, 100-byte response, the client
  * closes first. Each measurement runs in a forked child (wall time and peak RSS are its own);
- * a child that exceeds the time limit is killed and reported as not finished.
+ * a child that exceeds the time limit is killed and reported as not finished. The runs of the
+ * systems alternate (run 1 of each, then run 2 of each, ...), so load on the machine that
+ * changes over time falls on all of them alike.
  *
  *   churn [--sizes 10000,100000,1000000] [--runs 3] [--rate 1000]
- *         [--systems portlab,flow,native,kernel]
+ *         [--systems portlab,flow,portlab6,native,kernel]
  *         [--limit-seconds 600]
  */
 
@@ -69,12 +73,14 @@ struct Outcome
     double peakRssMb{0};   //!< the child's peak RSS
 };
 
-/// The workload on ns-3 (portlab's stack, packet or flow transport, or ns-3's own).
+/// The workload on ns-3 (portlab's stack, packet or flow transport, over IPv4 or IPv6, or
+/// ns-3's own).
 /// \return completed, failed
 std::pair<uint64_t, uint64_t>
 RunNs3(const std::string& system, uint64_t n, double rate)
 {
     const bool portlab = system != "native";
+    const bool ipv6 = system == "portlab6";
     RngSeedManager::SetSeed(1);
     RngSeedManager::SetRun(1);
     NodeContainer nodes;
@@ -87,6 +93,12 @@ RunNs3(const std::string& system, uint64_t n, double rate)
         stack.SetSysctl("net.ipv4.ip_local_port_range", "1024 65535");
         stack.SetSysctl("net.ipv4.tcp_tw_reuse", "1");
         stack.SetTransport(system == "flow" ? "flow" : "packet");
+        if (ipv6)
+        {
+            // Addresses usable at once (no 1 s duplicate address detection on the link).
+            Config::SetDefault("ns3::Icmpv6L4Protocol::DAD", BooleanValue(false));
+            stack.SetIpv6(true);
+        }
         stack.Install(nodes);
         stack.AssignStreams(nodes, 1);
     }
@@ -95,9 +107,16 @@ RunNs3(const std::string& system, uint64_t n, double rate)
         InternetStackHelper stack;
         stack.Install(nodes);
     }
+    Ipv6Address server6;
     if (portlab)
     {
-        LinkPointToPoint(nodes, "10Gbps", "1ms");
+        NetDeviceContainer devs = LinkPointToPoint(nodes, "10Gbps", "1ms");
+        if (ipv6)
+        {
+            Ipv6AddressHelper addr6;
+            addr6.SetBase(Ipv6Address("2001:db8::"), Ipv6Prefix(64));
+            server6 = addr6.Assign(devs).GetAddress(1, 1); // 0 is the link-local one
+        }
     }
     else
     {
@@ -118,13 +137,17 @@ RunNs3(const std::string& system, uint64_t n, double rate)
     Ipv4GlobalRoutingHelper::PopulateRoutingTables();
     Ptr<TcpServerProcess> server = CreateObject<TcpServerProcess>();
     server->SetAttribute("Local",
-                         AddressValue(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT)));
+                         ipv6
+                             ? AddressValue(Inet6SocketAddress(Ipv6Address::GetAny(), SERVER_PORT))
+                             : AddressValue(InetSocketAddress(Ipv4Address::GetAny(), SERVER_PORT)));
     server->SetAttribute("RequestSize", UintegerValue(REQUEST_BYTES));
     server->SetAttribute("ResponseSize", UintegerValue(RESPONSE_BYTES));
     nodes.Get(1)->AddApplication(server);
     Ptr<TcpClientProcess> client = CreateObject<TcpClientProcess>();
-    client->SetAttribute("Remote",
-                         AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), SERVER_PORT)));
+    client->SetAttribute(
+        "Remote",
+        ipv6 ? AddressValue(Inet6SocketAddress(server6, SERVER_PORT))
+             : AddressValue(InetSocketAddress(Ipv4Address("10.1.1.2"), SERVER_PORT)));
     client->SetAttribute("Rate", DoubleValue(rate));
     client->SetAttribute("MaxConnections", UintegerValue(n));
     client->SetAttribute("RequestSize", UintegerValue(REQUEST_BYTES));
@@ -307,7 +330,7 @@ Usage(const std::string& why)
 {
     std::fprintf(stderr,
                  "churn: %s\nusage: churn [--sizes N,N,...] [--runs K] [--rate R] "
-                 "[--systems portlab,flow,native,kernel] [--limit-seconds S]\n",
+                 "[--systems portlab,flow,portlab6,native,kernel] [--limit-seconds S]\n",
                  why.c_str());
     std::exit(2);
 }
@@ -374,9 +397,9 @@ main(int argc, char** argv)
     }
     for (const auto& s : systems)
     {
-        if (s != "portlab" && s != "flow" && s != "native" && s != "kernel")
+        if (s != "portlab" && s != "flow" && s != "portlab6" && s != "native" && s != "kernel")
         {
-            Usage("unknown system '" + s + "'; allowed: portlab, flow, native, kernel");
+            Usage("unknown system '" + s + "'; allowed: portlab, flow, portlab6, native, kernel");
         }
     }
     std::printf("churn: %g conn/s offered, %u-byte request, %u-byte response, client closes first; "
@@ -458,7 +481,7 @@ main(int argc, char** argv)
         {
             continue;
         }
-        for (const char* other : {"native", "kernel"})
+        for (const char* other : {"portlab6", "native", "kernel"})
         {
             auto o = speed.find({other, n});
             if (o != speed.end())

@@ -100,6 +100,12 @@ class HostPortSpace
         return m_addresses;
     }
 
+    /// \return the local addresses
+    const LocalAddresses& Addresses() const
+    {
+        return m_addresses;
+    }
+
     /// \return the TCP table (draws the secret if not yet drawn)
     TcpPortTable& Tcp()
     {

@@ -12,10 +12,58 @@ namespace portlab
 
 namespace
 {
+/// The port column of an address: the number, or `*` for none.
+std::string
+PortText(uint16_t port)
+{
+    return port == 0 ? std::string("*") : std::to_string(port);
+}
+
+/// An AF_INET end as ss prints it: `a.b.c.d:port`.
 std::string
 Endpoint(Ipv4 addr, uint16_t port)
 {
-    return FormatIpv4(addr) + ":" + (port == 0 ? std::string("*") : std::to_string(port));
+    return FormatIpv4(addr) + ":" + PortText(port);
+}
+
+/**
+ * An AF_INET6 end as ss prints it (iproute2 misc/ss.c inet_addr_print(), linux-ipv6-dualstack
+ * §11): the address in brackets, except `::` of a socket that is not v6-only, which is `*`.
+ */
+std::string
+Endpoint6(const Ipv6& addr, bool v6only, uint16_t port)
+{
+    if (addr == Ipv6{} && !v6only)
+    {
+        return "*:" + PortText(port);
+    }
+    return "[" + FormatIpv6(addr) + "]:" + PortText(port);
+}
+
+/// The IPv6 form of an AF_INET6 socket's local address: `::`, ::ffff:v4 or the host's address.
+Ipv6
+LocalIpv6(const RcvSaddr& r, const LocalAddresses& addresses)
+{
+    if (r.v6 == V6_ANY)
+    {
+        return Ipv6{};
+    }
+    if (r.v6 == V6_MAPPED)
+    {
+        return MakeMappedIpv6(r.v4);
+    }
+    return addresses.Ipv6Of(r.v6);
+}
+
+/// The IPv6 form of an AF_INET6 socket's peer: its native address, or ::ffff:v4 (`::` if none).
+Ipv6
+PeerIpv6(const Ipv6* native, Ipv4 v4, uint16_t port)
+{
+    if (native != nullptr)
+    {
+        return *native;
+    }
+    return port == 0 ? Ipv6{} : MakeMappedIpv6(v4);
 }
 } // namespace
 
@@ -25,29 +73,85 @@ SnapshotSockets(const HostPortSpace& host, bool tcp, bool udp)
     std::vector<SsRow> rows;
     if (tcp)
     {
-        host.Tcp().ForEach(
-            [&rows](const TcpSocketView& s) {
-                rows.push_back(SsRow{"tcp",
-                                     SsStateName(s.state),
-                                     Endpoint(s.tuple.localAddr, s.tuple.localPort),
-                                     Endpoint(s.tuple.remoteAddr, s.tuple.remotePort)});
+        const TcpPortTable& table = host.Tcp();
+        const LocalAddresses& addresses = host.Addresses();
+        table.ForEach(
+            [&rows, &table, &addresses](const TcpSocketView& s) {
+                const RcvSaddr r = table.LocalRcvSaddr(s.id);
+                if (r.v6 == V6_NONE)
+                {
+                    rows.push_back(SsRow{"tcp",
+                                         SsStateName(s.state),
+                                         Endpoint(s.tuple.localAddr, s.tuple.localPort),
+                                         Endpoint(s.tuple.remoteAddr, s.tuple.remotePort)});
+                    return;
+                }
+                const FourTuple6* key = table.SocketKey6(s.id);
+                rows.push_back(
+                    SsRow{"tcp",
+                          SsStateName(s.state),
+                          Endpoint6(LocalIpv6(r, addresses), r.ipv6only, s.tuple.localPort),
+                          Endpoint6(PeerIpv6(key ? &key->remoteAddr : nullptr,
+                                             s.tuple.remoteAddr,
+                                             s.tuple.remotePort),
+                                    r.ipv6only,
+                                    s.tuple.remotePort)});
             },
-            [&rows](const TimeWaitEntry& tw) {
+            [&rows, &table, &addresses](const TimeWaitEntry& tw) {
                 // A FIN_WAIT2 timewait sock is listed by its substate, as ss shows it.
-                rows.push_back(SsRow{"tcp",
-                                     SsStateName((tw.flags & TW_FIN_WAIT2) ? TcpState::FIN_WAIT2
-                                                                           : TcpState::TIME_WAIT),
-                                     Endpoint(tw.tuple.localAddr, tw.tuple.localPort),
-                                     Endpoint(tw.tuple.remoteAddr, tw.tuple.remotePort)});
+                const std::string state = SsStateName(
+                    (tw.flags & TW_FIN_WAIT2) ? TcpState::FIN_WAIT2 : TcpState::TIME_WAIT);
+                const bool v6only = (tw.flags & TW_V6ONLY) != 0;
+                if (tw.ext & TWX_NATIVE6)
+                {
+                    const FourTuple6& key = table.TimeWaitKey6(tw);
+                    rows.push_back(SsRow{
+                        "tcp",
+                        state,
+                        Endpoint6(addresses.Ipv6Of(key.localAddr), v6only, tw.tuple.localPort),
+                        Endpoint6(key.remoteAddr, v6only, tw.tuple.remotePort)});
+                }
+                else if (tw.flags & TW_INET6)
+                {
+                    rows.push_back(SsRow{
+                        "tcp",
+                        state,
+                        Endpoint6(MakeMappedIpv6(tw.tuple.localAddr), v6only, tw.tuple.localPort),
+                        Endpoint6(MakeMappedIpv6(tw.tuple.remoteAddr),
+                                  v6only,
+                                  tw.tuple.remotePort)});
+                }
+                else
+                {
+                    rows.push_back(SsRow{"tcp",
+                                         state,
+                                         Endpoint(tw.tuple.localAddr, tw.tuple.localPort),
+                                         Endpoint(tw.tuple.remoteAddr, tw.tuple.remotePort)});
+                }
             });
     }
     if (udp)
     {
-        host.Udp().ForEach([&rows](const UdpSocketView& s) {
-            rows.push_back(SsRow{"udp",
-                                 s.connected ? "ESTAB" : "UNCONN",
-                                 Endpoint(s.tuple.localAddr, s.tuple.localPort),
-                                 Endpoint(s.tuple.remoteAddr, s.tuple.remotePort)});
+        const UdpPortTable& table = host.Udp();
+        const LocalAddresses& addresses = host.Addresses();
+        table.ForEach([&rows, &table, &addresses](const UdpSocketView& s) {
+            const RcvSaddr r = table.LocalRcvSaddr(s.id);
+            const std::string state = s.connected ? "ESTAB" : "UNCONN";
+            if (r.v6 == V6_NONE)
+            {
+                rows.push_back(SsRow{"udp",
+                                     state,
+                                     Endpoint(s.tuple.localAddr, s.tuple.localPort),
+                                     Endpoint(s.tuple.remoteAddr, s.tuple.remotePort)});
+                return;
+            }
+            rows.push_back(
+                SsRow{"udp",
+                      state,
+                      Endpoint6(LocalIpv6(r, addresses), r.ipv6only, s.tuple.localPort),
+                      Endpoint6(PeerIpv6(table.Peer6(s.id), s.tuple.remoteAddr, s.tuple.remotePort),
+                                r.ipv6only,
+                                s.tuple.remotePort)});
         });
     }
     return rows;

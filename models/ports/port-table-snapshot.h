@@ -23,8 +23,9 @@ struct SsRow
 {
     std::string netid; //!< "tcp" or "udp"
     std::string state; //!< "LISTEN", "ESTAB", "TIME-WAIT", "UNCONN" (UDP) ...
-    std::string local; //!< "addr:port" ("0.0.0.0:8888")
-    std::string peer;  //!< "addr:port" ("0.0.0.0:*" when not connected)
+    std::string local; //!< "addr:port": "0.0.0.0:8888"; AF_INET6 "[::1]:80", "*:80" for `::`
+                       //!< unless v6-only ("[::]:80"), "[::ffff:1.2.3.4]:80" (ss's format)
+    std::string peer;  //!< "addr:port": "0.0.0.0:*", "*:*" or "[::]:*" when not connected
 };
 
 /**

@@ -1585,6 +1585,26 @@ TcpPortTable::Lookup6(const Ipv6& localAddr,
         r.id = ref & ~TW_REF;
         return r;
     }
+    return FindListener6(localAddr, localPort, remoteAddr, remotePort, inDevice);
+}
+
+TcpLookup
+TcpPortTable::FindListener6(const Ipv6& localAddr,
+                            uint16_t localPort,
+                            const Ipv6& remoteAddr,
+                            uint16_t remotePort,
+                            uint32_t inDevice) const
+{
+    TcpLookup r;
+    FourTuple6 key;
+    key.remoteAddr = remoteAddr;
+    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
+    key.localPort = localPort;
+    key.remotePort = remotePort;
+    if (key.localAddr == V6_NONE)
+    {
+        return r;
+    }
     // inet6_lhash2_lookup(): the exact address (its listeners sit under the 127.0.0.6
     // placeholder, filtered by V6Ref), then `::`.
     auto hash = [this, &key] { return HashFourTuple(key, m_secret ^ 0x5eed5eedULL); };

@@ -548,6 +548,15 @@ class TcpPortTable
     }
 
     /**
+     * \param e a TIME_WAIT entry with TWX_NATIVE6 (as ForEach() gives it)
+     * \return its native-IPv6 4-tuple
+     */
+    const FourTuple6& TimeWaitKey6(const TimeWaitEntry& e) const
+    {
+        return m_tw6Keys[e.tuple.remoteAddr];
+    }
+
+    /**
      * \param id socket
      * \return its native-IPv6 4-tuple (getpeername's address), or null if it has none (not
      *         connected, or connected over IPv4)
@@ -580,6 +589,22 @@ class TcpPortTable
                            Ipv4 remoteAddr,
                            uint16_t remotePort,
                            uint32_t inDevice = 0) const;
+
+    /**
+     * \brief The listener part of Lookup6(): the one a native-IPv6 SYN for this 4-tuple would
+     * reach (inet6_lhash2_lookup), ignoring connections and TIME_WAIT.
+     * \param localAddr destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex
+     * \return LISTENER with its id, or NONE
+     */
+    TcpLookup FindListener6(const Ipv6& localAddr,
+                            uint16_t localPort,
+                            const Ipv6& remoteAddr,
+                            uint16_t remotePort,
+                            uint32_t inDevice = 0) const;
 
     /// \param id socket \return its state
     TcpState GetState(SocketId id) const

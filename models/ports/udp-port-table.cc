@@ -5,6 +5,7 @@
 
 #include "ports/udp-port-table.h"
 
+#include "ports/four-tuple-index.h"
 #include "ports/free-slots.h"
 
 #include <algorithm>
@@ -382,6 +383,10 @@ UdpPortTable::Connect(SocketId id, Ipv4 sourceAddr, Ipv4 remoteAddr, uint16_t re
         return m_counters.connect.Count(Errno::AGAIN);
     }
     Record& s = m_sockets[id];
+    if (s.v6 != V6_NONE)
+    {
+        m_peer6.erase(id); // no longer a native-IPv6 peer
+    }
     if (s.inHash4)
     {
         auto range = m_hash4.equal_range(Hash4Key(s.tuple));
@@ -420,9 +425,64 @@ UdpPortTable::Connect(SocketId id, Ipv4 sourceAddr, Ipv4 remoteAddr, uint16_t re
     return m_counters.connect.Count(Errno::OK);
 }
 
+Errno
+UdpPortTable::Connect6(SocketId id, const Ipv6& source, const Ipv6& remote, uint16_t remotePort)
+{
+    if (m_sockets[id].v6 == V6_NONE || m_sockets[id].v6 == V6_MAPPED)
+    {
+        // AF_INET, or bound to a v4-mapped address (as TCP's recorded EAFNOSUPPORT).
+        return m_counters.connect.Count(Errno::AFNOSUPPORT);
+    }
+    const V6Ref src =
+        m_sockets[id].v6 >= V6_FIRST_OTHER ? m_sockets[id].v6 : m_addresses.FindIpv6(source, 0);
+    if (src < V6_FIRST_OTHER)
+    {
+        return m_counters.connect.Count(Errno::ADDRNOTAVAIL);
+    }
+    if (Autobind(id) != Errno::OK)
+    {
+        return m_counters.connect.Count(Errno::AGAIN);
+    }
+    Record& s = m_sockets[id];
+    if (s.inHash4)
+    {
+        auto range = m_hash4.equal_range(Hash4Key(s.tuple));
+        for (auto it = range.first; it != range.second; ++it)
+        {
+            if (it->second == id)
+            {
+                m_hash4.erase(it);
+                break;
+            }
+        }
+        s.inHash4 = false;
+    }
+    if (s.v6 != src)
+    {
+        // ip6_datagram_dst_update(): a `::` local address becomes the source, with the
+        // placeholder as its IPv4 side: rehash to that chain.
+        Unhash(id);
+        LeaveGroup(id);
+        s.tuple.localAddr = LOOPBACK4_IPV6;
+        s.v6 = src;
+        Hash(id);
+    }
+    s.tuple.remoteAddr = LOOPBACK4_IPV6; // inet_daddr of a native-IPv6 peer
+    s.tuple.remotePort = remotePort;
+    s.connected = true;
+    if (s.group != INVALID_ID)
+    {
+        m_groups[s.group].hasConns = true;
+        LeaveGroup(id);
+    }
+    m_peer6[id] = remote;
+    return m_counters.connect.Count(Errno::OK);
+}
+
 void
 UdpPortTable::Close(SocketId id)
 {
+    m_peer6.erase(id);
     Record& s = m_sockets[id];
     if (s.tuple.localPort != 0)
     {
@@ -474,26 +534,27 @@ UdpPortTable::Score(const Record& s,
     return score;
 }
 
+template <class ScoreFn>
 SocketId
-UdpPortTable::LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice) const
+UdpPortTable::LookupChainWith(uint64_t chainKey, uint32_t reuseportHash, ScoreFn score) const
 {
-    auto c = m_chains.find(ChainKey(chainAddr, t.localPort));
+    auto c = m_chains.find(chainKey);
     if (c == m_chains.end())
     {
         return INVALID_ID;
     }
-    // udp4_lib_lookup2()
+    // udp4_lib_lookup2(), udp6_lib_lookup2()
     SocketId result = INVALID_ID;
     int badness = 0;
     for (SocketId id : c->second)
     {
         const Record& s = m_sockets[id];
-        int score = Score(s, chainAddr, t.remoteAddr, t.remotePort, inDevice);
-        if (score <= badness)
+        int sc = score(id);
+        if (sc <= badness)
         {
             continue;
         }
-        badness = score;
+        badness = sc;
         result = id;
         if (s.connected || s.group == INVALID_ID)
         {
@@ -502,7 +563,7 @@ UdpPortTable::LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice)
         const Group& g = m_groups[s.group];
         // reuseport_select_sock_by_hash(): first non-connected member from the hash's slot.
         uint32_t n = static_cast<uint32_t>(g.socks.size());
-        uint32_t i = ReciprocalScale(HashFourTuple(t, m_secret ^ 0x0dd5eedULL), n);
+        uint32_t i = ReciprocalScale(reuseportHash, n);
         SocketId chosen = INVALID_ID;
         for (uint32_t k = 0; k < n; ++k)
         {
@@ -522,9 +583,55 @@ UdpPortTable::LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice)
             return chosen;
         }
         result = chosen; // the group has connections: keep scoring against the choice
-        badness = Score(m_sockets[chosen], chainAddr, t.remoteAddr, t.remotePort, inDevice);
+        badness = score(chosen);
     }
     return result;
+}
+
+SocketId
+UdpPortTable::LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice) const
+{
+    return LookupChainWith(
+        ChainKey(chainAddr, t.localPort),
+        HashFourTuple(t, m_secret ^ 0x0dd5eedULL),
+        [this, chainAddr, &t, inDevice](SocketId id) {
+            return Score(m_sockets[id], chainAddr, t.remoteAddr, t.remotePort, inDevice);
+        });
+}
+
+int
+UdpPortTable::Score6(SocketId id,
+                     V6Ref localAddr,
+                     const Ipv6& remoteAddr,
+                     uint16_t remotePort,
+                     uint32_t inDevice) const
+{
+    // compute_score() of net/ipv6/udp.c: AF_INET6 only, the v6 address of the chain's slot
+    // (a v4-mapped socket never takes IPv6), then the connected peer and the device.
+    const Record& s = m_sockets[id];
+    if (s.v6 != localAddr)
+    {
+        return -1;
+    }
+    int score = 1;
+    if (s.tuple.remotePort != 0)
+    {
+        const Ipv6* peer = Peer6(id);
+        if (s.tuple.remotePort != remotePort || !peer || *peer != remoteAddr)
+        {
+            return -1;
+        }
+        score += 8;
+    }
+    if (s.boundDev != 0)
+    {
+        if (s.boundDev != inDevice)
+        {
+            return -1;
+        }
+        score += 4;
+    }
+    return score;
 }
 
 SocketId
@@ -549,6 +656,42 @@ UdpPortTable::Deliver(Ipv4 localAddr,
     if (r == INVALID_ID && localAddr != ADDR_ANY)
     {
         r = LookupChain(ADDR_ANY, t, inDevice);
+    }
+    if (r == INVALID_ID)
+    {
+        ++m_counters.noPort;
+    }
+    else
+    {
+        ++m_counters.delivered;
+    }
+    return r;
+}
+
+SocketId
+UdpPortTable::Deliver6(const Ipv6& localAddr,
+                       uint16_t localPort,
+                       const Ipv6& remoteAddr,
+                       uint16_t remotePort,
+                       uint32_t inDevice)
+{
+    FourTuple6 t6{remoteAddr, 0, localPort, remotePort};
+    const uint32_t hash = HashFourTuple(t6, m_secret ^ 0x0dd5eedULL);
+    SocketId r = INVALID_ID;
+    // The exact slot: every native-IPv6 bound socket has the 127.0.0.6 placeholder as its v4
+    // field, so they share one chain per port; the v6 ref picks the address.
+    const V6Ref exact = m_addresses.FindIpv6(localAddr, 0);
+    if (exact >= V6_FIRST_OTHER)
+    {
+        r = LookupChainWith(ChainKey(LOOPBACK4_IPV6, localPort), hash, [&](SocketId id) {
+            return Score6(id, exact, remoteAddr, remotePort, inDevice);
+        });
+    }
+    if (r == INVALID_ID)
+    {
+        r = LookupChainWith(ChainKey(ADDR_ANY, localPort), hash, [&](SocketId id) {
+            return Score6(id, V6_ANY, remoteAddr, remotePort, inDevice);
+        });
     }
     if (r == INVALID_ID)
     {

@@ -131,6 +131,34 @@ class UdpPortTable
     Errno Connect(SocketId id, Ipv4 sourceAddr, Ipv4 remoteAddr, uint16_t remotePort);
 
     /**
+     * \brief connect() of an AF_INET6 socket to a native IPv6 peer (__ip6_datagram_connect):
+     * autobinds (EAGAIN), fixes a `::` local address to the source routing chose (its v4 field
+     * becomes the 127.0.0.6 placeholder, as does inet_daddr), no 4-tuple uniqueness check. A
+     * v4-mapped peer is Connect() on the embedded addresses instead.
+     * \param id socket
+     * \param source the IPv6 source address routing chose (an address of the host)
+     * \param remote destination
+     * \param remotePort destination port
+     * \return OK, EAFNOSUPPORT (AF_INET socket), EAGAIN, EADDRNOTAVAIL (source not local)
+     */
+    Errno Connect6(SocketId id, const Ipv6& source, const Ipv6& remote, uint16_t remotePort);
+
+    /// \param id socket \return the native IPv6 peer of a Connect6() socket, else nullptr
+    const Ipv6* Peer6(SocketId id) const
+    {
+        auto it = m_peer6.find(id);
+        return it == m_peer6.end() ? nullptr : &it->second;
+    }
+
+    /// \param id socket \return its native IPv6 local address (`::` unless bound or connected
+    /// to one; meaningful for AF_INET6 sockets that are neither v4-mapped nor AF_INET)
+    Ipv6 Local6(SocketId id) const
+    {
+        const V6Ref r = m_sockets[id].v6;
+        return r >= V6_FIRST_OTHER ? m_addresses.Ipv6Of(r) : Ipv6{};
+    }
+
+    /**
      * \brief Autobind before sendto() on an unbound socket (inet_autobind).
      * \param id socket
      * \return OK (already bound or bound now) or EAGAIN
@@ -157,6 +185,24 @@ class UdpPortTable
                      Ipv4 remoteAddr,
                      uint16_t remotePort,
                      uint32_t inDevice = 0);
+
+    /**
+     * \brief Unicast delivery of an IPv6 datagram (__udp6_lib_lookup): only AF_INET6 sockets
+     * that are neither v4-mapped nor AF_INET qualify; the chain of the exact destination
+     * address first, then `::` (v6-only and dual-stack alike); compute_score() otherwise as
+     * for IPv4 (a connected peer and a bound device count), reuseport groups as there.
+     * \param localAddr destination address
+     * \param localPort destination port
+     * \param remoteAddr source address
+     * \param remotePort source port
+     * \param inDevice ifindex the datagram arrived on
+     * \return the receiving socket, or INVALID_ID (ICMPv6 port unreachable)
+     */
+    SocketId Deliver6(const Ipv6& localAddr,
+                      uint16_t localPort,
+                      const Ipv6& remoteAddr,
+                      uint16_t remotePort,
+                      uint32_t inDevice = 0);
 
     /**
      * \brief Multicast/broadcast delivery: every matching socket gets a copy.
@@ -260,7 +306,15 @@ class UdpPortTable
               Ipv4 remoteAddr,
               uint16_t remotePort,
               uint32_t inDevice) const;
+    int Score6(SocketId id,
+               V6Ref localAddr,
+               const Ipv6& remoteAddr,
+               uint16_t remotePort,
+               uint32_t inDevice) const;
     SocketId LookupChain(Ipv4 chainAddr, const FourTuple& t, uint32_t inDevice) const;
+    /// udp4_lib_lookup2() / udp6_lib_lookup2() over one chain, with the family's score.
+    template <class ScoreFn>
+    SocketId LookupChainWith(uint64_t chainKey, uint32_t reuseportHash, ScoreFn score) const;
 
     static uint64_t ChainKey(Ipv4 addr, uint16_t port)
     {
@@ -285,6 +339,7 @@ class UdpPortTable
     std::vector<Group> m_groups;                                  //!< reuseport groups
     std::vector<uint32_t> m_freeGroups;                           //!< free group slots
     UdpPortCounters m_counters;                                   //!< counters
+    std::unordered_map<SocketId, Ipv6> m_peer6; //!< native IPv6 peers (kept out of Record)
 };
 
 } // namespace portlab

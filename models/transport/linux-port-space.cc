@@ -9,6 +9,7 @@
 
 #include "ns3/abort.h"
 #include "ns3/ipv4.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/object-factory.h"
@@ -348,6 +349,22 @@ LinuxPortSpace::RefreshAddresses()
             if (a.GetMask() != Ipv4Mask::GetOnes())
             {
                 m_host->Addresses().AddBroadcast(a.GetBroadcast().Get());
+            }
+        }
+    }
+    Ptr<Ipv6> ipv6 = GetObject<Ipv6>();
+    if (!ipv6)
+    {
+        return;
+    }
+    for (uint32_t i = 0; i < ipv6->GetNInterfaces(); ++i)
+    {
+        for (uint32_t j = 0; j < ipv6->GetNAddresses(i); ++j)
+        {
+            const Ipv6Address a = ipv6->GetAddress(i, j).GetAddress();
+            if (!a.IsAny() && !a.IsLocalhost())
+            {
+                m_host->Addresses().AddIpv6(ToPortlab6(a), i + 1); // ifindex: interface + 1
             }
         }
     }

@@ -12,6 +12,7 @@
 
 #include "ns3/event-id.h"
 #include "ns3/ipv4-address.h"
+#include "ns3/ipv6-address.h"
 #include "ns3/nstime.h"
 #include "ns3/object.h"
 #include "ns3/random-variable-stream.h"
@@ -105,7 +106,21 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
         return a.Get();
     }
 
-    /// \param a a portlab address \return ns-3's form
+    /// \param a an ns-3 IPv6 address \return portlab's form
+    static portlab::Ipv6 ToPortlab6(const Ipv6Address& a)
+    {
+        portlab::Ipv6 r;
+        a.GetBytes(r.bytes.data());
+        return r;
+    }
+
+    /// \param a portlab's IPv6 address \return ns-3's
+    static Ipv6Address ToNs3(const portlab::Ipv6& a)
+    {
+        return Ipv6Address(const_cast<uint8_t*>(a.bytes.data()));
+    }
+
+    /// \param a ns-3's IPv4 address \return portlab's
     static Ipv4Address ToNs3(portlab::Ipv4 a)
     {
         return Ipv4Address(a);

@@ -16,10 +16,13 @@
 #include "ns3/arp-l3-protocol.h"
 #include "ns3/boolean.h"
 #include "ns3/icmpv4-l4-protocol.h"
+#include "ns3/icmpv6-l4-protocol.h"
 #include "ns3/ipv4-global-routing-helper.h"
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/ipv4-list-routing-helper.h"
 #include "ns3/ipv4-static-routing-helper.h"
+#include "ns3/ipv6-l3-protocol.h"
+#include "ns3/ipv6-static-routing-helper.h"
 #include "ns3/log.h"
 #include "ns3/node-list.h"
 #include "ns3/object-factory.h"
@@ -81,7 +84,8 @@ LinuxStackHelper::LinuxStackHelper(const LinuxStackHelper& o)
     : m_routing(o.m_routing->Copy()),
       m_sysctls(o.m_sysctls),
       m_portSelector(o.m_portSelector),
-      m_transport(o.m_transport)
+      m_transport(o.m_transport),
+      m_ipv6(o.m_ipv6)
 {
 }
 
@@ -95,6 +99,7 @@ LinuxStackHelper::operator=(const LinuxStackHelper& o)
         m_sysctls = o.m_sysctls;
         m_portSelector = o.m_portSelector;
         m_transport = o.m_transport;
+        m_ipv6 = o.m_ipv6;
     }
     return *this;
 }
@@ -160,6 +165,12 @@ LinuxStackHelper::SetRoutingHelper(const Ipv4RoutingHelper& routing)
 }
 
 void
+LinuxStackHelper::SetIpv6(bool enable)
+{
+    m_ipv6 = enable;
+}
+
+void
 LinuxStackHelper::Install(Ptr<Node> node) const
 {
     NS_LOG_FUNCTION(this << node);
@@ -178,6 +189,18 @@ LinuxStackHelper::Install(Ptr<Node> node) const
         ipv4->SetRoutingProtocol(m_routing->Create(node));
     }
     Ptr<TrafficControlLayer> tc = CreateAndAggregate<TrafficControlLayer>(node);
+    if (m_ipv6)
+    {
+        // As InternetStackHelper does; the L4s below register with it when aggregated.
+        Ptr<Ipv6L3Protocol> ipv6 = CreateAndAggregate<Ipv6L3Protocol>(node);
+        CreateAndAggregate<Icmpv6L4Protocol>(node);
+        if (!ipv6->GetRoutingProtocol())
+        {
+            ipv6->SetRoutingProtocol(Ipv6StaticRoutingHelper().Create(node));
+        }
+        ipv6->RegisterExtensions();
+        ipv6->RegisterOptions();
+    }
     Ptr<LinuxPortSpace> ports = CreateAndAggregate<LinuxPortSpace>(node);
     if (!m_portSelector.empty())
     {
@@ -232,6 +255,11 @@ LinuxStackHelper::AssignStreams(NodeContainer c, int64_t stream)
         if (tcp)
         {
             current += tcp->AssignStreams(current);
+        }
+        Ptr<Icmpv6L4Protocol> icmpv6 = (*i)->GetObject<Icmpv6L4Protocol>();
+        if (icmpv6)
+        {
+            current += icmpv6->AssignStreams(current); // only with SetIpv6(true)
         }
     }
     return current - stream;

@@ -99,6 +99,15 @@ class LinuxStackHelper
     /// \param routing the IPv4 routing to install instead of Ipv4StaticRouting + global
     void SetRoutingHelper(const Ipv4RoutingHelper& routing);
 
+    /**
+     * \brief Also install IPv6 on every node installed from now on: ns-3's Ipv6L3Protocol,
+     * Icmpv6L4Protocol and Ipv6StaticRouting, with portlab's TCP and UDP registered with it
+     * as well as with IPv4 (sockets of family AF_INET6, Inet6SocketAddress). Off by default,
+     * so that IPv4-only programs pay nothing for it.
+     * \param enable true to install IPv6
+     */
+    void SetIpv6(bool enable);
+
     /// \param node a node to equip
     void Install(Ptr<Node> node) const;
     /// \param c nodes to equip
@@ -118,6 +127,7 @@ class LinuxStackHelper
     std::vector<portlab::SysctlSetting> m_sysctls; //!< settings to apply, in order
     std::string m_portSelector;        //!< PortSelector TypeId name ("" = the attribute's default)
     std::string m_transport{"packet"}; //!< the TCP's Transport attribute
+    bool m_ipv6{false};                //!< install IPv6 as well
 };
 
 } // namespace ns3

@@ -15,6 +15,10 @@
 #include "ns3/ipv4-interface.h"
 #include "ns3/ipv4-route.h"
 #include "ns3/ipv4.h"
+#include "ns3/ipv6-header.h"
+#include "ns3/ipv6-interface.h"
+#include "ns3/ipv6-route.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/packet.h"
@@ -26,6 +30,58 @@ namespace ns3
 
 NS_LOG_COMPONENT_DEFINE("LinuxTcpL4Protocol");
 NS_OBJECT_ENSURE_REGISTERED(LinuxTcpL4Protocol);
+
+TcpEndpoints
+TcpEndpoints::V4(Ipv4Address l, Ipv4Address r)
+{
+    TcpEndpoints e;
+    e.local = l;
+    e.remote = r;
+    return e;
+}
+
+TcpEndpoints
+TcpEndpoints::V6(Ipv6Address l, Ipv6Address r)
+{
+    TcpEndpoints e;
+    e.local = Ipv4Address(portlab::LOOPBACK4_IPV6);
+    e.remote = Ipv4Address(portlab::LOOPBACK4_IPV6);
+    e.native6 = true;
+    e.local6 = l;
+    e.remote6 = r;
+    return e;
+}
+
+namespace
+{
+/// \param a an IPv6 address \return its four 32-bit words mixed into one
+Ipv4Address
+Fold(const Ipv6Address& a)
+{
+    uint8_t b[16];
+    a.GetBytes(b);
+    uint64_t hi = 0;
+    uint64_t lo = 0;
+    for (int i = 0; i < 8; ++i)
+    {
+        hi = (hi << 8) | b[i];
+        lo = (lo << 8) | b[8 + i];
+    }
+    return Ipv4Address(static_cast<uint32_t>(portlab::Mix64(hi ^ portlab::Mix64(lo))));
+}
+} // namespace
+
+Ipv4Address
+TcpEndpoints::HashLocal() const
+{
+    return native6 ? Fold(local6) : local;
+}
+
+Ipv4Address
+TcpEndpoints::HashRemote() const
+{
+    return native6 ? Fold(remote6) : remote;
+}
 
 const uint8_t LinuxTcpL4Protocol::PROT_NUMBER = 6;
 
@@ -97,6 +153,12 @@ LinuxTcpL4Protocol::NotifyNewAggregate()
         node->AggregateObject(factory);
         ipv4->Insert(this);
         SetDownTarget(MakeCallback(&Ipv4::Send, ipv4));
+    }
+    Ptr<Ipv6> ipv6 = GetObject<Ipv6>();
+    if (m_node && ipv6 && m_downTarget6.IsNull())
+    {
+        ipv6->Insert(this);
+        SetDownTarget6(MakeCallback(&Ipv6::Send, ipv6));
     }
     IpL4Protocol::NotifyNewAggregate();
 }
@@ -423,17 +485,14 @@ LinuxTcpL4Protocol::GetTransport() const
     return m_transport;
 }
 
-void
-LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
-                                 uint32_t payloadSize,
-                                 Ipv4Address local,
-                                 Ipv4Address remote)
+bool
+LinuxTcpL4Protocol::ResetFor(const LinuxTcpHeader& in, uint32_t payloadSize, LinuxTcpHeader& rst)
 {
     if (in.GetFlags() & TcpHeader::RST)
     {
-        return; // never answer an RST
+        return false; // never answer an RST
     }
-    LinuxTcpHeader rst;
+    rst = LinuxTcpHeader();
     rst.SetSourcePort(in.GetDestinationPort());
     rst.SetDestinationPort(in.GetSourcePort());
     if (in.GetFlags() & TcpHeader::ACK)
@@ -450,7 +509,64 @@ LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
         rst.SetFlags(TcpHeader::RST | TcpHeader::ACK);
     }
     rst.SetWindowSize(0);
-    SendSegment(nullptr, rst, local, remote);
+    return true;
+}
+
+void
+LinuxTcpL4Protocol::SendResetFor(const LinuxTcpHeader& in,
+                                 uint32_t payloadSize,
+                                 Ipv4Address local,
+                                 Ipv4Address remote)
+{
+    LinuxTcpHeader rst;
+    if (ResetFor(in, payloadSize, rst))
+    {
+        SendSegment(nullptr, rst, local, remote);
+    }
+}
+
+void
+LinuxTcpL4Protocol::SendPacket6(Ptr<Packet> p,
+                                LinuxTcpHeader header,
+                                Ipv6Address src,
+                                Ipv6Address dst)
+{
+    if (header.GetFlags() & TcpHeader::RST)
+    {
+        m_ports->Count(LinuxMib::TCP_OUT_RSTS); // tcp_v6_send_reset(), tcp_send_active_reset()
+    }
+    p->AddHeader(header);
+    NS_ABORT_MSG_IF(m_downTarget6.IsNull(),
+                    "LinuxTcpL4Protocol: no IPv6 on the node (LinuxStackHelper::SetIpv6)");
+    m_downTarget6(p, src, dst, PROT_NUMBER, nullptr); // Ipv6L3Protocol routes it
+}
+
+void
+LinuxTcpL4Protocol::SendTo(Ptr<Packet> p,
+                           const LinuxTcpHeader& header,
+                           const TcpEndpoints& ends,
+                           Ptr<Ipv4Route> route)
+{
+    if (ends.native6)
+    {
+        SendPacket6(p, header, ends.local6, ends.remote6);
+    }
+    else
+    {
+        SendPacket(p, header, ends.local, ends.remote, route);
+    }
+}
+
+void
+LinuxTcpL4Protocol::SendResetTo(const LinuxTcpHeader& in,
+                                uint32_t payloadSize,
+                                const TcpEndpoints& ends)
+{
+    LinuxTcpHeader rst;
+    if (ResetFor(in, payloadSize, rst))
+    {
+        SendTo(Create<Packet>(), rst, ends);
+    }
 }
 
 IpL4Protocol::RxStatus
@@ -498,19 +614,19 @@ LinuxTcpL4Protocol::DeliverSegment(const LinuxTcpHeader& h,
         Ptr<LinuxTcpSocket> s = Lookup(found.id);
         if (s)
         {
-            s->ProcessSegment(h, packet, local, remote);
+            s->ProcessSegment(h, packet, TcpEndpoints::V4(local, remote));
             return IpL4Protocol::RX_OK;
         }
         break;
     }
     case portlab::TcpLookup::TIME_WAIT:
-        ProcessTimeWait(found.id, h, packet, local, remote, ifIndex);
+        ProcessTimeWait(found.id, h, packet, TcpEndpoints::V4(local, remote), ifIndex);
         return IpL4Protocol::RX_OK;
     case portlab::TcpLookup::LISTENER: {
         Ptr<LinuxTcpSocket> s = Lookup(found.id);
         if (s)
         {
-            s->ProcessListen(h, packet, local, remote);
+            s->ProcessListen(h, packet, TcpEndpoints::V4(local, remote));
             return IpL4Protocol::RX_OK;
         }
         break;
@@ -570,7 +686,9 @@ LinuxTcpL4Protocol::TimeWaitOowAckAllowed(const portlab::TimeWaitEntry& tw,
 }
 
 void
-LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho)
+LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw,
+                                    uint32_t tsEcho,
+                                    const TcpEndpoints& ends)
 {
     LinuxTcpHeader ack;
     ack.SetSourcePort(tw.tuple.localPort);
@@ -583,11 +701,21 @@ LinuxTcpL4Protocol::SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t t
     {
         // tcp_tw_tsval(): the clock plus the connection's offset (tw_ts_offset), which
         // TimestampOffset() gives again from the 4-tuple.
-        ack.SetTimestamp(TcpClockMs() + TimestampOffset(LinuxPortSpace::ToNs3(tw.tuple.localAddr),
-                                                        tw.tuple.localPort,
-                                                        LinuxPortSpace::ToNs3(tw.tuple.remoteAddr),
-                                                        tw.tuple.remotePort),
-                         tsEcho);
+        // (A native-IPv6 entry's tuple addresses are the placeholder and a slab index: its
+        // segment's ends give the addresses.)
+        const bool v6 = (tw.ext & portlab::TWX_NATIVE6) != 0;
+        ack.SetTimestamp(
+            TcpClockMs() +
+                TimestampOffset(v6 ? ends.HashLocal() : LinuxPortSpace::ToNs3(tw.tuple.localAddr),
+                                tw.tuple.localPort,
+                                v6 ? ends.HashRemote() : LinuxPortSpace::ToNs3(tw.tuple.remoteAddr),
+                                tw.tuple.remotePort),
+            tsEcho);
+    }
+    if (tw.ext & portlab::TWX_NATIVE6)
+    {
+        SendPacket6(Create<Packet>(), ack, ends.local6, ends.remote6);
+        return;
     }
     SendSegment(nullptr,
                 ack,
@@ -599,8 +727,7 @@ void
 LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
                                     const LinuxTcpHeader& h,
                                     Ptr<Packet> payload,
-                                    Ipv4Address local,
-                                    Ipv4Address remote,
+                                    const TcpEndpoints& ends,
                                     uint32_t ifIndex)
 {
     // tcp_timewait_state_process() (reference §4.4).
@@ -619,7 +746,7 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
 
     if (tw.flags & portlab::TW_FIN_WAIT2)
     {
-        ProcessFinWait2(id, h, payload, local, remote, pawsReject, tsVal);
+        ProcessFinWait2(id, h, payload, ends, pawsReject, tsVal);
         return;
     }
     if ((flags & TcpHeader::SYN) && !(flags & (TcpHeader::RST | TcpHeader::ACK)) &&
@@ -628,20 +755,26 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
         // A new SYN: if a listener exists the TIME_WAIT dies and the SYN reopens the
         // 4-tuple with ISN TcpTwIsn() (tw_snd_nxt + 65535 + 2).
         // The listener the SYN would reach (the reuseport choice hashes the real 4-tuple).
-        portlab::TcpLookup l = Table().FindListener(tw.tuple.localAddr,
-                                                    tw.tuple.localPort,
-                                                    tw.tuple.remoteAddr,
-                                                    tw.tuple.remotePort,
-                                                    ifIndex);
+        portlab::TcpLookup l = ends.native6
+                                   ? Table().FindListener6(LinuxPortSpace::ToPortlab6(ends.local6),
+                                                           tw.tuple.localPort,
+                                                           LinuxPortSpace::ToPortlab6(ends.remote6),
+                                                           tw.tuple.remotePort,
+                                                           ifIndex)
+                                   : Table().FindListener(tw.tuple.localAddr,
+                                                          tw.tuple.localPort,
+                                                          tw.tuple.remoteAddr,
+                                                          tw.tuple.remotePort,
+                                                          ifIndex);
         Ptr<LinuxTcpSocket> listener = Lookup(l.id);
         if (l.kind == portlab::TcpLookup::LISTENER && listener)
         {
             const uint32_t isn = portlab::TcpTwIsn(tw.sndNxt);
             Table().KillTimeWait(id);
-            listener->ProcessListen(h, payload, local, remote, isn);
+            listener->ProcessListen(h, payload, ends, isn);
             return;
         }
-        SendTimeWaitAck(tw, tsVal);
+        SendTimeWaitAck(tw, tsVal, ends);
         return;
     }
     const bool inWindow = !pawsReject && seq == tw.rcvNxt;
@@ -669,7 +802,7 @@ LinuxTcpL4Protocol::ProcessTimeWait(portlab::TimeWaitId id,
     }
     if (TimeWaitOowAckAllowed(tw, h, payload->GetSize()))
     {
-        SendTimeWaitAck(tw, tsVal);
+        SendTimeWaitAck(tw, tsVal, ends);
     }
 }
 
@@ -677,8 +810,7 @@ void
 LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
                                     const LinuxTcpHeader& h,
                                     Ptr<Packet> payload,
-                                    Ipv4Address local,
-                                    Ipv4Address remote,
+                                    const TcpEndpoints& ends,
                                     bool pawsReject,
                                     uint32_t tsVal)
 {
@@ -694,14 +826,14 @@ LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
     const bool inWindow = !before(end, tw.rcvNxt) && before(seq, tw.rcvNxt + 65535u);
     auto resetAndKill = [&]() {
         // TCP_TW_RST: tcp_v4_send_reset(), and the timewait sock is descheduled.
-        SendResetFor(h, payload->GetSize(), local, remote);
+        SendResetTo(h, payload->GetSize(), ends);
         Table().KillTimeWait(id);
     };
     if (pawsReject || !inWindow)
     {
         if (TimeWaitOowAckAllowed(tw, h, payload->GetSize()))
         {
-            SendTimeWaitAck(tw, tsVal); // out of window: an ACK, rate-limited
+            SendTimeWaitAck(tw, tsVal, ends); // out of window: an ACK, rate-limited
         }
         return;
     }
@@ -734,13 +866,57 @@ LinuxTcpL4Protocol::ProcessFinWait2(portlab::TimeWaitId id,
                                now,
                                m_ports->RoundTimer(now + length) - now);
     m_ports->ArmTimeWaitTimer();
-    SendTimeWaitAck(Table().GetTimeWait(id), tsVal);
+    SendTimeWaitAck(Table().GetTimeWait(id), tsVal, ends);
 }
 
 IpL4Protocol::RxStatus
-LinuxTcpL4Protocol::Receive(Ptr<Packet>, const Ipv6Header&, Ptr<Ipv6Interface>)
+LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
+                            const Ipv6Header& ip,
+                            Ptr<Ipv6Interface> incomingInterface)
 {
-    return IpL4Protocol::RX_ENDPOINT_UNREACH;
+    NS_LOG_FUNCTION(this << packet);
+    // tcp_v6_rcv() (checksums are not modelled over IPv6).
+    LinuxTcpHeader h;
+    packet->RemoveHeader(h);
+    Ptr<Ipv6> ipv6 = m_node->GetObject<Ipv6>();
+    const int32_t interface = ipv6->GetInterfaceForDevice(incomingInterface->GetDevice());
+    const uint32_t ifIndex = interface >= 0 ? static_cast<uint32_t>(interface) + 1 : 0;
+    const TcpEndpoints ends = TcpEndpoints::V6(ip.GetDestination(), ip.GetSource());
+    portlab::TcpLookup found = Table().Lookup6(LinuxPortSpace::ToPortlab6(ends.local6),
+                                               h.GetDestinationPort(),
+                                               LinuxPortSpace::ToPortlab6(ends.remote6),
+                                               h.GetSourcePort(),
+                                               ifIndex);
+    switch (found.kind)
+    {
+    case portlab::TcpLookup::CONNECTION: {
+        Ptr<LinuxTcpSocket> s = Lookup(found.id);
+        if (s)
+        {
+            s->ProcessSegment(h, packet, ends);
+            return IpL4Protocol::RX_OK;
+        }
+        break;
+    }
+    case portlab::TcpLookup::TIME_WAIT:
+        ProcessTimeWait(found.id, h, packet, ends, ifIndex);
+        return IpL4Protocol::RX_OK;
+    case portlab::TcpLookup::LISTENER: {
+        Ptr<LinuxTcpSocket> s = Lookup(found.id);
+        if (s)
+        {
+            s->ProcessListen(h, packet, ends);
+            return IpL4Protocol::RX_OK;
+        }
+        break;
+    }
+    case portlab::TcpLookup::NONE:
+        break;
+    }
+    // no_tcp_socket: tcp_v6_send_reset() alone (the NoSocket trace carries IPv4 addresses:
+    // it does not fire for IPv6).
+    SendResetTo(h, packet->GetSize(), ends);
+    return IpL4Protocol::RX_ENDPOINT_CLOSED;
 }
 
 void
@@ -764,9 +940,9 @@ LinuxTcpL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
 }
 
 void
-LinuxTcpL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6)
+LinuxTcpL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
 {
-    NS_FATAL_ERROR("LinuxTcpL4Protocol: IPv6 is not supported");
+    m_downTarget6 = cb;
 }
 
 IpL4Protocol::DownTargetCallback
@@ -778,7 +954,7 @@ LinuxTcpL4Protocol::GetDownTarget() const
 IpL4Protocol::DownTargetCallback6
 LinuxTcpL4Protocol::GetDownTarget6() const
 {
-    return IpL4Protocol::DownTargetCallback6();
+    return m_downTarget6;
 }
 
 } // namespace ns3

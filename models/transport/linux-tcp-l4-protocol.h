@@ -13,6 +13,7 @@
 
 #include "ns3/ip-l4-protocol.h"
 #include "ns3/ipv4-header.h"
+#include "ns3/ipv6-address.h"
 #include "ns3/node.h"
 #include "ns3/random-variable-stream.h"
 #include "ns3/sequence-number.h"
@@ -32,6 +33,31 @@ class Socket;
 class LinuxTcpSocket;
 class Ipv4Interface;
 class Ipv4Route;
+
+/**
+ * \ingroup portlab-transport
+ * \brief The two ends of a TCP segment or connection, local first: IPv4 addresses, or for a
+ * native-IPv6 one its IPv6 addresses with the 127.0.0.6 placeholder (LOOPBACK4_IPV6) as the
+ * IPv4 pair, as Linux's inet_rcv_saddr/inet_daddr of such a socket.
+ */
+struct TcpEndpoints
+{
+    Ipv4Address local;   //!< local IPv4 address (the placeholder for native IPv6)
+    Ipv4Address remote;  //!< remote IPv4 address (the placeholder for native IPv6)
+    bool native6{false}; //!< a native-IPv6 4-tuple (sent and received over Ipv6L3Protocol)
+    Ipv6Address local6;  //!< local IPv6 address (native6)
+    Ipv6Address remote6; //!< remote IPv6 address (native6)
+
+    /// \param l local \param r remote \return IPv4 ends
+    static TcpEndpoints V4(Ipv4Address l, Ipv4Address r);
+    /// \param l local \param r remote \return native-IPv6 ends
+    static TcpEndpoints V6(Ipv6Address l, Ipv6Address r);
+    /// \return the local address as the ISN and timestamp-offset hashes take it: the IPv4
+    /// address, or the IPv6 one folded to 32 bits (secure_tcpv6_seq hashes all 128)
+    Ipv4Address HashLocal() const;
+    /// \return the remote address as HashLocal() gives the local one
+    Ipv4Address HashRemote() const;
+};
 
 /**
  * \ingroup portlab-transport
@@ -117,6 +143,46 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                      Ipv4Address src,
                      Ipv4Address dst,
                      Ptr<Ipv4Route> route = nullptr);
+
+    /**
+     * \brief The RST that answers a segment for no socket (tcp_v4_send_reset(),
+     * tcp_v6_send_reset()): seq = the segment's ACK if it has one, else seq 0 and an ACK of
+     * everything it occupied; none for an RST.
+     * \param in the segment
+     * \param payloadSize its payload bytes
+     * \param out receives the RST
+     * \return false when the segment is an RST (never answered)
+     */
+    static bool ResetFor(const LinuxTcpHeader& in, uint32_t payloadSize, LinuxTcpHeader& out);
+
+    /**
+     * \brief Send a segment over IPv6 (tcp_v6_send_*; checksums are not computed over IPv6).
+     * \param p payload, owned (the header is added to it)
+     * \param header the header
+     * \param src source address
+     * \param dst destination address
+     */
+    void SendPacket6(Ptr<Packet> p, LinuxTcpHeader header, Ipv6Address src, Ipv6Address dst);
+
+    /**
+     * \brief Send a fresh packet between two ends of either family.
+     * \param p payload, owned
+     * \param header the header
+     * \param ends local and remote ends
+     * \param route the IPv4 route, if cached (IPv4 ends only)
+     */
+    void SendTo(Ptr<Packet> p,
+                const LinuxTcpHeader& header,
+                const TcpEndpoints& ends,
+                Ptr<Ipv4Route> route = nullptr);
+
+    /**
+     * \brief SendResetFor() for a segment that arrived between \p ends (either family).
+     * \param in the segment
+     * \param payloadSize its payload bytes
+     * \param ends its destination (local) and source (remote)
+     */
+    void SendResetTo(const LinuxTcpHeader& in, uint32_t payloadSize, const TcpEndpoints& ends);
 
     /**
      * \brief Answer a segment that has no connection with an RST (RFC 793 reset generation).
@@ -234,8 +300,8 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     /// IpL4Protocol: where segments go down.
     /// \return the callback
     IpL4Protocol::DownTargetCallback GetDownTarget() const override;
-    /// IpL4Protocol: a null callback (no IPv6).
-    /// \return a null callback
+    /// IpL4Protocol: Ipv6::Send (null without LinuxStackHelper::SetIpv6).
+    /// \return the callback
     IpL4Protocol::DownTargetCallback6 GetDownTarget6() const override;
 
     /// TracedCallback for segments: the header, local address, remote address.
@@ -285,8 +351,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     void ProcessTimeWait(portlab::TimeWaitId tw,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
-                         Ipv4Address local,
-                         Ipv4Address remote,
+                         const TcpEndpoints& ends,
                          uint32_t ifIndex);
     /**
      * \brief tcp_timewait_check_oow_rate_limit(): may the TIME_WAIT answer this segment with
@@ -299,7 +364,9 @@ class LinuxTcpL4Protocol : public IpL4Protocol
                                const LinuxTcpHeader& h,
                                uint32_t payloadSize);
 
-    void SendTimeWaitAck(const portlab::TimeWaitEntry& tw, uint32_t tsEcho);
+    void SendTimeWaitAck(const portlab::TimeWaitEntry& tw,
+                         uint32_t tsEcho,
+                         const TcpEndpoints& ends);
 
     /**
      * \brief A segment for a timewait sock in the FIN_WAIT2 substate (an orphan waiting for
@@ -308,15 +375,14 @@ class LinuxTcpL4Protocol : public IpL4Protocol
      * \param id the entry
      * \param h header
      * \param payload data
-     * \param local the entry's address \param remote the peer's
+     * \param ends its destination (local) and source (remote)
      * \param pawsReject the timestamp failed PAWS
      * \param tsVal its TSval (0 without one)
      */
     void ProcessFinWait2(portlab::TimeWaitId id,
                          const LinuxTcpHeader& h,
                          Ptr<Packet> payload,
-                         Ipv4Address local,
-                         Ipv4Address remote,
+                         const TcpEndpoints& ends,
                          bool pawsReject,
                          uint32_t tsVal);
     /// \return whether m_prototype still has the attribute defaults (re-baselines the
@@ -342,6 +408,7 @@ class LinuxTcpL4Protocol : public IpL4Protocol
     Ptr<Node> m_node;                                   //!< the node
     Ptr<LinuxPortSpace> m_ports;                        //!< its port space
     IpL4Protocol::DownTargetCallback m_downTarget;      //!< Ipv4::Send
+    IpL4Protocol::DownTargetCallback6 m_downTarget6;    //!< Ipv6::Send (LinuxStackHelper::SetIpv6)
     std::vector<Ptr<LinuxTcpSocket>> m_sockets;         //!< by SocketId
     Ptr<UniformRandomVariable> m_rng;                   //!< ISNs, offsets
     bool m_checksum{false};                             //!< compute checksums

@@ -13,8 +13,13 @@
 
 #include "ns3/boolean.h"
 #include "ns3/inet-socket-address.h"
+#include "ns3/inet6-socket-address.h"
 #include "ns3/integer.h"
 #include "ns3/ipv4.h"
+#include "ns3/ipv6-header.h"
+#include "ns3/ipv6-route.h"
+#include "ns3/ipv6-routing-protocol.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/packet.h"
@@ -70,6 +75,18 @@ LinuxTcpSocket::GetTypeId()
                 BooleanValue(false),
                 MakeBooleanAccessor(&LinuxTcpSocket::SetReusePort, &LinuxTcpSocket::GetReusePort),
                 MakeBooleanChecker())
+            .AddAttribute("Ipv6Only",
+                          "IPV6_V6ONLY: an AF_INET6 socket that sets it neither conflicts with "
+                          "IPv4 nor receives it. Its initial value is net.ipv6.bindv6only's at "
+                          "socket(AF_INET6), whatever this attribute's default; binding a "
+                          "native IPv6 address forces it on; accepted sockets inherit it. "
+                          "Setting it fails (SetAttributeFailSafe false; GetLinuxErrno tells) "
+                          "with ENOPROTOOPT on an AF_INET socket and EINVAL once the socket "
+                          "has a port",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LinuxTcpSocket::SetIpv6OnlyAttribute,
+                                              &LinuxTcpSocket::GetIpv6Only),
+                          MakeBooleanChecker())
             .AddAttribute("Uid",
                           "Owner uid (SO_REUSEPORT needs equal uids; uid 0 may bind ports below "
                           "ip_unprivileged_port_start)",
@@ -199,6 +216,7 @@ LinuxTcpSocket::LinuxTcpSocket(const LinuxTcpSocket& l)
       m_persistTimeout(l.m_persistTimeout),
       m_txBuffer(Create<Packet>())
 {
+    m_inet6 = l.m_inet6; // accepted sockets have their listener's family
     // The other socket's application callbacks are not this one's.
     SetConnectCallback(MakeNullCallback<void, Ptr<Socket>>(),
                        MakeNullCallback<void, Ptr<Socket>>());
@@ -537,7 +555,82 @@ LinuxTcpSocket::Bind()
 int
 LinuxTcpSocket::Bind6()
 {
-    return Fail(Released() ? Errno::BADF : Errno::OPNOTSUPP, "bind");
+    return Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 0));
+}
+
+int
+LinuxTcpSocket::OpenInet6()
+{
+    NS_LOG_FUNCTION(this);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "socket");
+    }
+    if (m_inet6)
+    {
+        return 0;
+    }
+    if (!GetNode()->GetObject<Ipv6>())
+    {
+        return Fail(Errno::AFNOSUPPORT, "socket");
+    }
+    if (m_state != TcpState::CLOSE || Table().GetTuple(m_id).localPort != 0 ||
+        m_sockState != SockState::UNCONNECTED)
+    {
+        return Fail(Errno::INVAL, "socket"); // an AF_INET socket in use stays one
+    }
+    // socket(AF_INET6) in place of the factory's AF_INET one: a new table entry.
+    Table().Destroy(m_id);
+    m_tcp->Register(m_id, nullptr);
+    m_id = Table().OpenInet6();
+    m_tcp->Register(m_id, this);
+    m_inet6 = true;
+    ApplyOptions();
+    return 0;
+}
+
+bool
+LinuxTcpSocket::IsInet6() const
+{
+    return m_inet6;
+}
+
+int
+LinuxTcpSocket::EnsureInet6(const Address& address)
+{
+    return m_inet6 ? 0 : OpenInet6();
+}
+
+int
+LinuxTcpSocket::SetIpv6Only(bool on)
+{
+    NS_LOG_FUNCTION(this << on);
+    if (Released())
+    {
+        return Fail(Errno::BADF, "setsockopt");
+    }
+    if (!m_inet6)
+    {
+        return Fail(Errno::NOPROTOOPT, "setsockopt"); // IPPROTO_IPV6 on an AF_INET socket
+    }
+    const Errno e = Table().SetV6Only(m_id, on);
+    return e == Errno::OK ? 0 : Fail(e, "setsockopt");
+}
+
+bool
+LinuxTcpSocket::GetIpv6Only() const
+{
+    return m_inet6 && m_tcp && m_id != portlab::INVALID_ID && Table().V6Only(m_id);
+}
+
+bool
+LinuxTcpSocket::SetIpv6OnlyAttribute(bool on)
+{
+    if (!m_tcp)
+    {
+        return true; // construction, or the factory's prototype: net.ipv6.bindv6only decides
+    }
+    return SetIpv6Only(on) == 0;
 }
 
 int
@@ -548,9 +641,33 @@ LinuxTcpSocket::Bind(const Address& address)
     {
         return Fail(Errno::BADF, "bind");
     }
+    if (Inet6SocketAddress::IsMatchingType(address))
+    {
+        if (EnsureInet6(address) != 0)
+        {
+            return -1;
+        }
+        Inet6SocketAddress a6 = Inet6SocketAddress::ConvertFrom(address);
+        m_tcp->GetPortSpace()->RefreshAddresses();
+        Errno e6 = Table().Bind(m_id,
+                                portlab::InetAddress::V6(LinuxPortSpace::ToPortlab6(a6.GetIpv6())),
+                                a6.GetPort());
+        if (e6 != Errno::OK)
+        {
+            return Fail(e6, "bind");
+        }
+        m_local = LinuxPortSpace::ToNs3(Table().GetTuple(m_id).localAddr);
+        m_localPort = Table().GetTuple(m_id).localPort;
+        Result("bind", e6);
+        return 0;
+    }
     if (!InetSocketAddress::IsMatchingType(address))
     {
         return Fail(Errno::INVAL, "bind");
+    }
+    if (m_inet6)
+    {
+        return Fail(Errno::INVAL, "bind"); // inet6_bind(): an AF_INET sockaddr is too short
     }
     InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
     m_tcp->GetPortSpace()->RefreshAddresses();
@@ -599,7 +716,8 @@ LinuxTcpSocket::Connect(const Address& address)
     {
         return Fail(Errno::BADF, "connect");
     }
-    if (!InetSocketAddress::IsMatchingType(address))
+    const bool inet6Address = Inet6SocketAddress::IsMatchingType(address);
+    if (!InetSocketAddress::IsMatchingType(address) && !inet6Address)
     {
         return Fail(Errno::INVAL, "connect");
     }
@@ -637,44 +755,113 @@ LinuxTcpSocket::Connect(const Address& address)
         }
         break;
     }
-    InetSocketAddress a = InetSocketAddress::ConvertFrom(address);
-    Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
-    Ipv4Address bound = LinuxPortSpace::ToNs3(Table().GetTuple(m_id).localAddr);
-    Errno routeErr = Errno::OK;
-    Ptr<Ipv4Route> route = TcpV4ConnectRoute(ipv4, a.GetIpv4(), bound, m_boundDev, routeErr);
-    if (!route)
+    if (inet6Address && EnsureInet6(address) != 0)
     {
-        return Fail(routeErr, "connect");
+        return -1;
     }
-    const Ipv4Address peer = route->GetDestination(); // 0.0.0.0 is the local host
+    if (!inet6Address && m_inet6)
+    {
+        return Fail(Errno::INVAL, "connect"); // tcp_v6_connect(): sockaddr_in too short
+    }
+    const Inet6SocketAddress a6 = inet6Address ? Inet6SocketAddress::ConvertFrom(address)
+                                               : Inet6SocketAddress(Ipv6Address::GetAny(), 0);
     portlab::TcpConnectResult r;
-    Errno e = Table().Connect(m_id,
-                              route->GetSource().Get(),
-                              peer.Get(),
-                              a.GetPort(),
-                              LinuxPortSpace::Now(),
-                              r);
-    if (e != Errno::OK)
+    if (inet6Address && !a6.GetIpv6().IsIpv4MappedAddress())
     {
-        return Fail(e, "connect");
+        // tcp_v6_connect() to a native IPv6 peer: ip6_dst_lookup_flow() chooses the source
+        // (the bound address if any), __inet6_hash_connect() the port.
+        Ptr<Ipv6> ipv6 = GetNode()->GetObject<Ipv6>();
+        Address boundName;
+        GetSockName(boundName);
+        const Ipv6Address bound = Inet6SocketAddress::ConvertFrom(boundName).GetIpv6();
+        const bool boundNative = !bound.IsAny() && !bound.IsIpv4MappedAddress();
+        Ipv6Header header;
+        header.SetDestination(a6.GetIpv6());
+        if (boundNative)
+        {
+            header.SetSource(bound);
+        }
+        Socket::SocketErrno routeErr = ERROR_NOTERROR;
+        Ptr<Ipv6Route> route = ipv6->GetRoutingProtocol()->RouteOutput(Create<Packet>(),
+                                                                       header,
+                                                                       m_boundnetdevice,
+                                                                       routeErr);
+        if (!route)
+        {
+            return Fail(Errno::NETUNREACH, "connect");
+        }
+        const Ipv6Address source = boundNative ? bound : route->GetSource();
+        m_tcp->GetPortSpace()->RefreshAddresses();
+        Errno e6 =
+            Table().Connect(m_id,
+                            portlab::InetAddress::V6(LinuxPortSpace::ToPortlab6(source)),
+                            portlab::InetAddress::V6(LinuxPortSpace::ToPortlab6(a6.GetIpv6())),
+                            a6.GetPort(),
+                            LinuxPortSpace::Now(),
+                            r);
+        if (e6 != Errno::OK)
+        {
+            return Fail(e6, "connect");
+        }
+        m_native6 = true;
+        m_local6 = source;
+        m_remote6 = a6.GetIpv6();
+        m_local = Ipv4Address(portlab::LOOPBACK4_IPV6); // inet_rcv_saddr, inet_daddr
+        m_remote = Ipv4Address(portlab::LOOPBACK4_IPV6);
+        m_localPort = r.localPort;
+        m_remotePort = a6.GetPort();
+        m_route = nullptr;
     }
-    m_local = LinuxPortSpace::ToNs3(r.localAddr);
-    m_localPort = r.localPort;
-    m_remote = peer;
-    m_remotePort = a.GetPort();
+    else
+    {
+        // tcp_v4_connect(), also for an AF_INET6 socket and a v4-mapped peer (the table
+        // answers ENETUNREACH on a v6-only one).
+        const Ipv4Address dst = inet6Address ? a6.GetIpv6().GetIpv4MappedAddress()
+                                             : InetSocketAddress::ConvertFrom(address).GetIpv4();
+        const uint16_t dport =
+            inet6Address ? a6.GetPort() : InetSocketAddress::ConvertFrom(address).GetPort();
+        Ptr<Ipv4> ipv4 = GetNode()->GetObject<Ipv4>();
+        Ipv4Address bound = LinuxPortSpace::ToNs3(Table().GetTuple(m_id).localAddr);
+        Errno routeErr = Errno::OK;
+        Ptr<Ipv4Route> route = TcpV4ConnectRoute(ipv4, dst, bound, m_boundDev, routeErr);
+        if (!route)
+        {
+            return Fail(routeErr, "connect");
+        }
+        const Ipv4Address peer = route->GetDestination(); // 0.0.0.0 is the local host
+        Errno e = Table().Connect(m_id,
+                                  route->GetSource().Get(),
+                                  peer.Get(),
+                                  dport,
+                                  LinuxPortSpace::Now(),
+                                  r);
+        if (e != Errno::OK)
+        {
+            return Fail(e, "connect");
+        }
+        m_native6 = false;
+        m_local = LinuxPortSpace::ToNs3(r.localAddr);
+        m_localPort = r.localPort;
+        m_remote = peer;
+        m_remotePort = dport;
+        route->SetSource(m_local);
+        m_route = route;
+    }
     m_sockError = Errno::OK; // tcp_connect_init(): sk_err = 0; sk_shutdown stays as it is
-    route->SetSource(m_local);
-    m_route = route;
+    const TcpEndpoints ends = Ends();
     const int64_t ts = m_tcp->GetPortSpace()->Host().Sysctls().tcpTimestamps;
     m_tsOk = portlab::TcpSynOffersTimestamps(ts); // until the SYN-ACK says whether the peer does
-    m_tsOffset = m_tcp->TimestampOffset(m_local, m_localPort, m_remote, m_remotePort);
+    m_tsOffset =
+        m_tcp->TimestampOffset(ends.HashLocal(), m_localPort, ends.HashRemote(), m_remotePort);
     if (r.tookOverTimeWait)
     {
         m_tsRecent = r.tsRecent;
     }
-    m_iss = SequenceNumber32(
-        r.tookOverTimeWait ? r.isnHint
-                           : m_tcp->InitialSequence(m_local, m_localPort, m_remote, m_remotePort));
+    m_iss = SequenceNumber32(r.tookOverTimeWait ? r.isnHint
+                                                : m_tcp->InitialSequence(ends.HashLocal(),
+                                                                         m_localPort,
+                                                                         ends.HashRemote(),
+                                                                         m_remotePort));
     m_sndUna = m_iss;
     m_sndNxt = m_iss + 1;
     m_rto = m_initialRto;
@@ -685,7 +872,7 @@ LinuxTcpSocket::Connect(const Address& address)
     m_blockingConnect = !m_nonBlocking;
     StateChanged(TcpState::CLOSE, TcpState::SYN_SENT);
     Count(LinuxMib::TCP_ACTIVE_OPENS); // tcp_connect()
-    Result("connect", e);
+    Result("connect", Errno::OK);
     SendFlags(TcpHeader::SYN);
     ArmRetransmit();
     return 0;
@@ -951,7 +1138,7 @@ LinuxTcpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
     Ptr<Packet> p = Recv(maxSize, flags);
     if (p)
     {
-        fromAddress = InetSocketAddress(m_remote, m_remotePort);
+        fromAddress = PeerAddress();
     }
     return p;
 }
@@ -959,28 +1146,49 @@ LinuxTcpSocket::RecvFrom(uint32_t maxSize, uint32_t flags, Address& fromAddress)
 int
 LinuxTcpSocket::GetSockName(Address& address) const
 {
+    Ipv4Address addr = m_local;
+    uint16_t port = m_localPort;
+    int rc = 0;
     if (Released())
     {
-        address = InetSocketAddress(m_local, m_localPort);
-        return -1; // EBADF: the descriptor is gone
+        rc = -1; // EBADF: the descriptor is gone
     }
-    if (m_id != portlab::INVALID_ID)
+    else if (m_id != portlab::INVALID_ID)
     {
         const portlab::FourTuple& t = Table().GetTuple(m_id);
-        if (t.localPort == 0 && m_state == TcpState::CLOSE && m_localPort != 0)
-        {
-            // inet_getname() reads inet_sport, which keeps the last port after TCP_CLOSE
-            // gave it back (inet_put_port() clears only inet_num); the address is the table's
-            // rcv_saddr, which stays after a reset and goes only when a connect() collects a
-            // failure (tcp_disconnect()'s inet_reset_saddr(): TcpPortTable::ResetSource).
-            address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), m_localPort);
-            return 0;
-        }
-        address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
-        return 0;
+        addr = LinuxPortSpace::ToNs3(t.localAddr);
+        // inet_getname() reads inet_sport, which keeps the last port after TCP_CLOSE gave it
+        // back (inet_put_port() clears only inet_num); the address is the table's rcv_saddr,
+        // which stays after a reset and goes only when a connect() collects a failure
+        // (tcp_disconnect()'s inet_reset_saddr(): TcpPortTable::ResetSource).
+        port = (t.localPort == 0 && m_state == TcpState::CLOSE && m_localPort != 0) ? m_localPort
+                                                                                    : t.localPort;
     }
-    address = InetSocketAddress(m_local, m_localPort);
-    return 0;
+    if (!m_inet6)
+    {
+        address = InetSocketAddress(addr, port);
+        return rc;
+    }
+    // inet6_getname(): sk_v6_rcv_saddr (`::`, a v4-mapped or a native address).
+    Ipv6Address a6 = Ipv6Address::MakeIpv4MappedAddress(addr);
+    if (m_native6)
+    {
+        a6 = m_local6;
+    }
+    else if (rc == 0 && m_id != portlab::INVALID_ID)
+    {
+        const portlab::RcvSaddr r = Table().LocalRcvSaddr(m_id);
+        if (r.v6 == portlab::V6_ANY)
+        {
+            a6 = Ipv6Address::GetAny();
+        }
+        else if (r.v6 >= portlab::V6_FIRST_OTHER)
+        {
+            a6 = LinuxPortSpace::ToNs3(m_tcp->GetPortSpace()->Host().Addresses().Ipv6Of(r.v6));
+        }
+    }
+    address = Inet6SocketAddress(a6, port);
+    return rc;
 }
 
 int
@@ -993,7 +1201,7 @@ LinuxTcpSocket::GetPeerName(Address& address) const
     {
         return -1; // a listener has no peer (tcp_disconnect() cleared inet_dport)
     }
-    address = InetSocketAddress(m_remote, m_remotePort);
+    address = PeerAddress();
     return 0;
 }
 
@@ -1081,6 +1289,40 @@ LinuxTcpSocket::MakeHeader(uint8_t flags, SequenceNumber32 seq) const
 }
 
 void
+LinuxTcpSocket::Transmit(Ptr<Packet> p, const LinuxTcpHeader& h)
+{
+    if (m_native6)
+    {
+        m_tcp->SendPacket6(p, h, m_local6, m_remote6);
+        return;
+    }
+    m_tcp->SendPacket(p, h, m_local, m_remote, m_route);
+}
+
+TcpEndpoints
+LinuxTcpSocket::Ends() const
+{
+    return m_native6 ? TcpEndpoints::V6(m_local6, m_remote6) : TcpEndpoints::V4(m_local, m_remote);
+}
+
+Address
+LinuxTcpSocket::Present(Ipv4Address addr, uint16_t port) const
+{
+    if (!m_inet6)
+    {
+        return InetSocketAddress(addr, port);
+    }
+    return Inet6SocketAddress(Ipv6Address::MakeIpv4MappedAddress(addr), port);
+}
+
+Address
+LinuxTcpSocket::PeerAddress() const
+{
+    return m_native6 ? Address(Inet6SocketAddress(m_remote6, m_remotePort))
+                     : Present(m_remote, m_remotePort);
+}
+
+void
 LinuxTcpSocket::SendFlags(uint8_t flags)
 {
     SequenceNumber32 seq = m_sndNxt;
@@ -1088,14 +1330,14 @@ LinuxTcpSocket::SendFlags(uint8_t flags)
     {
         seq = m_iss;
     }
-    m_tcp->SendSegment(nullptr, MakeHeader(flags, seq), m_local, m_remote, m_route);
+    Transmit(Create<Packet>(), MakeHeader(flags, seq));
 }
 
 void
 LinuxTcpSocket::SendReset()
 {
     LinuxTcpHeader h = MakeHeader(TcpHeader::RST | TcpHeader::ACK, m_sndNxt);
-    m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
+    Transmit(Create<Packet>(), h);
 }
 
 void
@@ -1127,7 +1369,7 @@ LinuxTcpSocket::SendData()
         uint32_t len = std::min({m_segSize, total - inFlight, window - inFlight});
         Ptr<Packet> payload = m_txBuffer->CreateFragment(inFlight, len);
         LinuxTcpHeader h = MakeHeader(TcpHeader::ACK | TcpHeader::PSH, m_sndNxt);
-        m_tcp->SendPacket(payload, h, m_local, m_remote, m_route); // a fresh fragment
+        Transmit(payload, h); // a fresh fragment
         m_sndNxt += len;
         ArmRetransmit();
     }
@@ -1151,7 +1393,7 @@ LinuxTcpSocket::MaybeSendFin()
         return; // data first
     }
     LinuxTcpHeader h = MakeHeader(TcpHeader::FIN | TcpHeader::ACK, m_sndNxt);
-    m_tcp->SendSegment(nullptr, h, m_local, m_remote, m_route);
+    Transmit(Create<Packet>(), h);
     m_sndNxt += 1;
     m_finSent = true;
     ArmRetransmit();
@@ -1382,8 +1624,7 @@ LinuxTcpSocket::NoteTimestamp(const LinuxTcpHeader& h)
 void
 LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
                                Ptr<Packet> payload,
-                               Ipv4Address local,
-                               Ipv4Address remote)
+                               const TcpEndpoints& ends)
 {
     NS_LOG_FUNCTION(this << h);
     Ptr<LinuxTcpSocket> self(this);
@@ -1407,7 +1648,7 @@ LinuxTcpSocket::ProcessSegment(const LinuxTcpHeader& h,
             {
                 ArmRetransmitIn(m_tcp->GetPortSpace()->Jiffies(TCP_TIMEOUT_MIN_JIFFIES));
             }
-            m_tcp->SendResetFor(h, payload->GetSize(), local, remote);
+            m_tcp->SendResetTo(h, payload->GetSize(), ends);
             return;
         }
         if ((flags & TcpHeader::SYN) && (flags & TcpHeader::ACK) && h.GetAckNumber() == m_iss + 1)
@@ -1838,8 +2079,7 @@ LinuxTcpSocket::Release()
 void
 LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
                               Ptr<Packet> payload,
-                              Ipv4Address local,
-                              Ipv4Address remote,
+                              const TcpEndpoints& ends,
                               uint32_t isn)
 {
     NS_LOG_FUNCTION(this << h);
@@ -1850,7 +2090,7 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     }
     if ((flags & TcpHeader::ACK) || !(flags & TcpHeader::SYN))
     {
-        m_tcp->SendResetFor(h, payload->GetSize(), local, remote); // no such request
+        m_tcp->SendResetTo(h, payload->GetSize(), ends); // no such request
         return;
     }
     const auto& sysctls = m_tcp->GetPortSpace()->Host().Sysctls();
@@ -1877,13 +2117,26 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
         ListenDropped(1);
         return;
     }
-    if (!NotifyConnectionRequest(InetSocketAddress(remote, h.GetSourcePort())))
+    const Ipv4Address local = ends.local;
+    const Ipv4Address remote = ends.remote;
+    if (!NotifyConnectionRequest(ends.native6
+                                     ? Address(Inet6SocketAddress(ends.remote6, h.GetSourcePort()))
+                                     : Present(remote, h.GetSourcePort())))
     {
-        m_tcp->SendResetFor(h, payload->GetSize(), local, remote);
+        m_tcp->SendResetTo(h, payload->GetSize(), ends);
         return;
     }
-    portlab::SocketId id =
-        Table().CreateChild(m_id, local.Get(), remote.Get(), h.GetSourcePort(), TcpState::SYN_RECV);
+    portlab::SocketId id = ends.native6
+                               ? Table().CreateChild6(m_id,
+                                                      LinuxPortSpace::ToPortlab6(ends.local6),
+                                                      LinuxPortSpace::ToPortlab6(ends.remote6),
+                                                      h.GetSourcePort(),
+                                                      TcpState::SYN_RECV)
+                               : Table().CreateChild(m_id,
+                                                     local.Get(),
+                                                     remote.Get(),
+                                                     h.GetSourcePort(),
+                                                     TcpState::SYN_RECV);
     if (id == portlab::INVALID_ID)
     {
         return;
@@ -1896,8 +2149,15 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     child->m_localPort = m_localPort;
     child->m_remote = remote;
     child->m_remotePort = h.GetSourcePort();
-    Socket::SocketErrno err;
-    child->m_route = LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
+    child->m_native6 = ends.native6;
+    child->m_local6 = ends.local6;
+    child->m_remote6 = ends.remote6;
+    if (!ends.native6)
+    {
+        Socket::SocketErrno err;
+        child->m_route =
+            LinuxRouteOutput(GetNode()->GetObject<Ipv4>(), remote, local, m_boundDev, err);
+    }
     child->m_listener = this;
     child->m_sockState = SockState::CONNECTED; // inet_accept() hands it over as SS_CONNECTED
     child->m_nonBlocking = true;               // as a new socket: ns-3's calls never wait
@@ -1907,14 +2167,18 @@ LinuxTcpSocket::ProcessListen(const LinuxTcpHeader& h,
     child->m_sndWnd = h.GetWindowSize();
     const int64_t ts = sysctls.tcpTimestamps;
     child->m_tsOk = portlab::TcpTstampOk(ts, h.HasTimestamp());
-    child->m_tsOffset = m_tcp->TimestampOffset(local, m_localPort, remote, h.GetSourcePort());
+    child->m_tsOffset =
+        m_tcp->TimestampOffset(ends.HashLocal(), m_localPort, ends.HashRemote(), h.GetSourcePort());
     if (child->m_tsOk)
     {
         child->m_tsRecent = h.GetTsVal();
         child->m_tsSeen = true;
     }
-    child->m_iss = SequenceNumber32(
-        isn != 0 ? isn : m_tcp->InitialSequence(local, m_localPort, remote, h.GetSourcePort()));
+    child->m_iss = SequenceNumber32(isn != 0 ? isn
+                                             : m_tcp->InitialSequence(ends.HashLocal(),
+                                                                      m_localPort,
+                                                                      ends.HashRemote(),
+                                                                      h.GetSourcePort()));
     child->m_sndUna = child->m_iss;
     child->m_sndNxt = child->m_iss + 1;
     child->m_rto = m_initialRto;
@@ -1942,7 +2206,7 @@ LinuxTcpSocket::ChildEstablished(Ptr<LinuxTcpSocket> child)
     if (m_autoAccept)
     {
         child->m_listener = nullptr;
-        NotifyNewConnectionCreated(child, InetSocketAddress(child->m_remote, child->m_remotePort));
+        NotifyNewConnectionCreated(child, child->PeerAddress());
     }
     else
     {
@@ -1966,11 +2230,18 @@ LinuxTcpSocket::StopListening()
         Ptr<LinuxTcpSocket> target;
         if (migrate)
         {
-            portlab::TcpLookup l = Table().FindListener(child->m_local.Get(),
-                                                        child->m_localPort,
-                                                        child->m_remote.Get(),
-                                                        child->m_remotePort,
-                                                        m_boundDev);
+            portlab::TcpLookup l =
+                child->m_native6
+                    ? Table().FindListener6(LinuxPortSpace::ToPortlab6(child->m_local6),
+                                            child->m_localPort,
+                                            LinuxPortSpace::ToPortlab6(child->m_remote6),
+                                            child->m_remotePort,
+                                            m_boundDev)
+                    : Table().FindListener(child->m_local.Get(),
+                                           child->m_localPort,
+                                           child->m_remote.Get(),
+                                           child->m_remotePort,
+                                           m_boundDev);
             target = l.kind == portlab::TcpLookup::LISTENER ? m_tcp->Lookup(l.id) : nullptr;
         }
         if (target)

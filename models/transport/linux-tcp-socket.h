@@ -13,6 +13,7 @@
 
 #include "ns3/event-id.h"
 #include "ns3/ipv4-address.h"
+#include "ns3/ipv6-address.h"
 #include "ns3/nstime.h"
 #include "ns3/sequence-number.h"
 #include "ns3/tcp-header.h"
@@ -26,6 +27,7 @@ namespace ns3
 
 class LinuxTcpL4Protocol;
 class Ipv4Route;
+struct TcpEndpoints;
 
 /**
  * \ingroup portlab-transport
@@ -143,27 +145,46 @@ class LinuxTcpSocket : public TcpSocket
      * \brief Process a segment the protocol demultiplexed to this socket.
      * \param h header
      * \param payload data
-     * \param local destination address of the segment
-     * \param remote source address of the segment
+     * \param ends the segment's destination (local) and source (remote), either family
      */
-    void ProcessSegment(const LinuxTcpHeader& h,
-                        Ptr<Packet> payload,
-                        Ipv4Address local,
-                        Ipv4Address remote);
+    void ProcessSegment(const LinuxTcpHeader& h, Ptr<Packet> payload, const TcpEndpoints& ends);
 
     /**
      * \brief A SYN (or other segment) for this listening socket.
      * \param h header
      * \param payload data
-     * \param local destination address
-     * \param remote source address
+     * \param ends the segment's destination (local) and source (remote), either family: a
+     *        native-IPv6 SYN makes a native-IPv6 child (tcp_v6_syn_recv_sock)
      * \param isn ISN to use (0: choose one), set when a SYN reopens a TIME_WAIT
      */
     void ProcessListen(const LinuxTcpHeader& h,
                        Ptr<Packet> payload,
-                       Ipv4Address local,
-                       Ipv4Address remote,
+                       const TcpEndpoints& ends,
                        uint32_t isn = 0);
+
+    /**
+     * \brief socket(AF_INET6): make this socket, created as AF_INET by ns-3's factory, an
+     * AF_INET6 one while it has no port (IPV6_V6ONLY from net.ipv6.bindv6only now). Done by
+     * itself at the first Bind6() or Inet6SocketAddress given to Bind or Connect. Accepted
+     * sockets have their listener's family.
+     * \return 0, or -1: EAFNOSUPPORT (the node has no IPv6), EINVAL (it has a port or a
+     *         connection already), EBADF (closed)
+     */
+    int OpenInet6();
+
+    /// \return true if the socket is AF_INET6
+    bool IsInet6() const;
+
+    /**
+     * \brief setsockopt(IPPROTO_IPV6, IPV6_V6ONLY) (do_ipv6_setsockopt).
+     * \param on the value
+     * \return 0, or -1: ENOPROTOOPT (AF_INET socket), EINVAL (the socket has a port: after
+     *         bind, listen's autobind or connect, even with the value unchanged)
+     */
+    int SetIpv6Only(bool on);
+
+    /// \return getsockopt(IPV6_V6ONLY): false for an AF_INET socket
+    bool GetIpv6Only() const;
 
     // ns3::Socket
     /// Socket: the last error as ns-3's errno (GetLinuxErrno() gives Linux's).
@@ -394,6 +415,20 @@ class LinuxTcpSocket : public TcpSocket
     void ChildEstablished(Ptr<LinuxTcpSocket> child);
     void ForgetPending(LinuxTcpSocket* child);
     void StopListening();
+    /// \return this connection's ends (TcpEndpoints), for the ISN and timestamp hashes
+    TcpEndpoints Ends() const;
+    /// Send a fresh packet to the peer over the connection's family.
+    /// \param p payload (owned) \param h header
+    void Transmit(Ptr<Packet> p, const LinuxTcpHeader& h);
+    /// \param addr an IPv4 address (of the connection) \param port a port
+    /// \return it as this socket's family shows it (::ffff:a.b.c.d on AF_INET6)
+    Address Present(Ipv4Address addr, uint16_t port) const;
+    /// \return the peer as getpeername() gives it
+    Address PeerAddress() const;
+    /// \param on IPV6_V6ONLY \return false if refused (the Ipv6Only attribute)
+    bool SetIpv6OnlyAttribute(bool on);
+    /// \param address an Inet6SocketAddress \return 0 if AF_INET6 now (else -1, errno set)
+    int EnsureInet6(const Address& address);
     bool InWindow(SequenceNumber32 seq) const;
     void NoteTimestamp(const LinuxTcpHeader& h);
     uint32_t TsVal() const;
@@ -407,10 +442,14 @@ class LinuxTcpSocket : public TcpSocket
     Ipv4Address m_remote;                                //!< peer address
     uint16_t m_remotePort{0};                            //!< peer port
     Ptr<Ipv4Route> m_route;                              //!< cached route
-    bool m_orphan{false};                                //!< the application closed it
-    bool m_shutdownSend{false};                          //!< SEND_SHUTDOWN in sk_shutdown
-    bool m_finSent{false};                               //!< our FIN went out
-    bool m_finReceived{false};                           //!< peer's FIN arrived
+    bool m_inet6{false};         //!< AF_INET6 (accepted sockets: the listener's family)
+    bool m_native6{false};       //!< connected over IPv6 (m_local/m_remote are 127.0.0.6 then)
+    Ipv6Address m_local6;        //!< local IPv6 address of a native-IPv6 connection
+    Ipv6Address m_remote6;       //!< peer IPv6 address of a native-IPv6 connection
+    bool m_orphan{false};        //!< the application closed it
+    bool m_shutdownSend{false};  //!< SEND_SHUTDOWN in sk_shutdown
+    bool m_finSent{false};       //!< our FIN went out
+    bool m_finReceived{false};   //!< peer's FIN arrived
     bool m_finRead{false};       //!< a recv() reported the peer's FIN as EOF (copied_seq passed it)
     bool m_closeNotified{false}; //!< app told of the close
     /// sock->state: SS_CONNECTING from connect() until a connect() call (a blocking one when

@@ -15,6 +15,10 @@
 #include "ns3/ipv4-interface.h"
 #include "ns3/ipv4-route.h"
 #include "ns3/ipv4.h"
+#include "ns3/ipv6-header.h"
+#include "ns3/ipv6-interface.h"
+#include "ns3/ipv6-route.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/object-map.h"
@@ -62,6 +66,42 @@ HardIcmpError(uint8_t type, uint8_t code)
     case 14: // ICMP_PREC_VIOLATION
     case 15: // ICMP_PREC_CUTOFF
         return Errno::HOSTUNREACH;
+    default:
+        return Errno::OK;
+    }
+}
+
+/**
+ * \brief The errno __udp6_lib_err() stores in a connected socket's sk_err (icmpv6_err_convert
+ * without IPV6_RECVERR): destination unreachable is a hard error (no route ENETUNREACH,
+ * administratively prohibited, policy and reject route EACCES, beyond scope and address
+ * unreachable EHOSTUNREACH, port unreachable ECONNREFUSED); the soft ones (time exceeded,
+ * packet too big) and parameter problems (EPROTO, which portlab::Errno cannot name) give OK.
+ * \param type ICMPv6 type
+ * \param code ICMPv6 code
+ * \return the errno, or OK when the socket is not told
+ */
+portlab::Errno
+HardIcmpv6Error(uint8_t type, uint8_t code)
+{
+    using portlab::Errno;
+    if (type != 1) // ICMPV6_DEST_UNREACH
+    {
+        return Errno::OK;
+    }
+    switch (code)
+    {
+    case 0: // ICMPV6_NOROUTE
+        return Errno::NETUNREACH;
+    case 1: // ICMPV6_ADM_PROHIBITED
+    case 5: // ICMPV6_POLICY_FAIL
+    case 6: // ICMPV6_REJECT_ROUTE
+        return Errno::ACCES;
+    case 2: // ICMPV6_NOT_NEIGHBOUR (beyond scope)
+    case 3: // ICMPV6_ADDR_UNREACH
+        return Errno::HOSTUNREACH;
+    case 4: // ICMPV6_PORT_UNREACH
+        return Errno::CONNREFUSED;
     default:
         return Errno::OK;
     }
@@ -140,6 +180,13 @@ LinuxUdpL4Protocol::NotifyNewAggregate()
         ipv4->Insert(this);
         SetDownTarget(MakeCallback(&Ipv4::Send, ipv4));
     }
+    Ptr<Ipv6> ipv6 = GetObject<Ipv6>();
+    if (ipv6 && m_downTarget6.IsNull())
+    {
+        m_ipv6 = ipv6;
+        ipv6->Insert(this);
+        SetDownTarget6(MakeCallback(&Ipv6::Send, ipv6));
+    }
     IpL4Protocol::NotifyNewAggregate();
 }
 
@@ -152,8 +199,10 @@ LinuxUdpL4Protocol::DoDispose()
     m_connectedTuple.clear();
     m_node = nullptr;
     m_ipv4 = nullptr;
+    m_ipv6 = nullptr;
     m_ports = nullptr;
     m_downTarget.Nullify();
+    m_downTarget6.Nullify();
     IpL4Protocol::DoDispose();
 }
 
@@ -202,6 +251,26 @@ LinuxUdpL4Protocol::CreateSocket()
     socket->Attach(m_node, this, id);
     m_sockets[id] = socket;
     return socket;
+}
+
+portlab::SocketId
+LinuxUdpL4Protocol::ReopenInet6(portlab::SocketId id)
+{
+    NS_LOG_FUNCTION(this << id);
+    Ptr<LinuxUdpSocket> socket = Find(id);
+    NS_ABORT_MSG_IF(!socket, "LinuxUdpL4Protocol::ReopenInet6: no socket " << id);
+    UnindexConnected(id);
+    Table().Close(id);
+    m_sockets.erase(id);
+    portlab::SocketId id6 = Table().OpenInet6();
+    m_sockets[id6] = socket;
+    return id6;
+}
+
+bool
+LinuxUdpL4Protocol::HasIpv6() const
+{
+    return !m_downTarget6.IsNull();
 }
 
 Ptr<LinuxUdpSocket>
@@ -352,10 +421,52 @@ LinuxUdpL4Protocol::Receive(Ptr<Packet> packet,
 }
 
 IpL4Protocol::RxStatus
-LinuxUdpL4Protocol::Receive(Ptr<Packet> p, const Ipv6Header& header, Ptr<Ipv6Interface> iface)
+LinuxUdpL4Protocol::Receive(Ptr<Packet> packet,
+                            const Ipv6Header& header,
+                            Ptr<Ipv6Interface> incomingInterface)
 {
-    NS_FATAL_ERROR("LinuxUdpL4Protocol: IPv6 not supported");
-    return IpL4Protocol::RX_ENDPOINT_UNREACH;
+    NS_LOG_FUNCTION(this << packet << header << incomingInterface);
+    UdpHeader udpHeader;
+    if (Node::ChecksumEnabled())
+    {
+        udpHeader.EnableChecksums();
+    }
+    udpHeader.InitializeChecksum(header.GetSource(), header.GetDestination(), PROT_NUMBER);
+    packet->RemoveHeader(udpHeader);
+    if (!udpHeader.IsChecksumOk())
+    {
+        NS_LOG_INFO("bad UDP checksum: dropped");
+        return IpL4Protocol::RX_CSUM_FAILED;
+    }
+    const Ipv6Address src = header.GetSource();
+    const Ipv6Address dst = header.GetDestination();
+    const uint16_t sport = udpHeader.GetSourcePort();
+    const uint16_t dport = udpHeader.GetDestinationPort();
+    const int32_t interface = m_ipv6->GetInterfaceForDevice(incomingInterface->GetDevice());
+    const uint32_t ifindex = interface >= 0 ? static_cast<uint32_t>(interface) + 1 : 0;
+    // __udp6_lib_rcv() -> __udp6_lib_lookup(): IPv6 multicast delivery is not modelled.
+    portlab::SocketId id = Table().Deliver6(LinuxPortSpace::ToPortlab6(dst),
+                                            dport,
+                                            LinuxPortSpace::ToPortlab6(src),
+                                            sport,
+                                            ifindex);
+    if (id == portlab::INVALID_ID)
+    {
+        NS_LOG_LOGIC("no socket for [" << dst << "]:" << dport << " from [" << src
+                                       << "]:" << sport);
+        m_ports->Count(LinuxMib::UDP_NO_PORTS);
+        // Ipv6L3Protocol::LocalDeliver() answers with the ICMPv6 port unreachable
+        // (icmpv6_send(ICMPV6_DEST_UNREACH, ICMPV6_PORT_UNREACH) in __udp6_lib_rcv()).
+        return dst.IsMulticast() ? IpL4Protocol::RX_OK : IpL4Protocol::RX_ENDPOINT_UNREACH;
+    }
+    Ptr<LinuxUdpSocket> socket = Find(id);
+    if (!socket)
+    {
+        NS_LOG_WARN("table socket " << id << " has no LinuxUdpSocket: datagram discarded");
+        return IpL4Protocol::RX_OK;
+    }
+    socket->ForwardUp6(packet, header, sport, incomingInterface);
+    return IpL4Protocol::RX_OK;
 }
 
 void
@@ -410,7 +521,35 @@ LinuxUdpL4Protocol::ReceiveIcmp(Ipv6Address icmpSource,
                                 Ipv6Address payloadDestination,
                                 const uint8_t payload[8])
 {
-    NS_FATAL_ERROR("LinuxUdpL4Protocol: IPv6 not supported");
+    NS_LOG_FUNCTION(this << icmpSource << +icmpTtl << +icmpType << +icmpCode << icmpInfo
+                         << payloadSource << payloadDestination);
+    // __udp6_lib_err(): the socket the quoted datagram came from; only a connected one
+    // (its peer is the quoted destination) is told of a hard error.
+    const uint16_t sport = static_cast<uint16_t>(payload[0] << 8 | payload[1]);
+    const uint16_t dport = static_cast<uint16_t>(payload[2] << 8 | payload[3]);
+    const portlab::Errno e = HardIcmpv6Error(icmpType, icmpCode);
+    if (e == portlab::Errno::OK)
+    {
+        return;
+    }
+    const portlab::Ipv6 local = LinuxPortSpace::ToPortlab6(payloadSource);
+    const portlab::Ipv6 remote = LinuxPortSpace::ToPortlab6(payloadDestination);
+    portlab::UdpPortTable& table = Table();
+    Ptr<LinuxUdpSocket> target;
+    for (const auto& [id, socket] : m_sockets)
+    {
+        const portlab::FourTuple& t = table.GetTuple(id);
+        const portlab::Ipv6* peer = table.Peer6(id);
+        if (peer && *peer == remote && t.localPort == sport && t.remotePort == dport &&
+            table.Local6(id) == local && (!target || id > target->GetSocketId()))
+        {
+            target = socket; // the most recently opened, as the head of Linux's hash chain
+        }
+    }
+    if (target)
+    {
+        target->SetPendingError(e);
+    }
 }
 
 void
@@ -436,6 +575,29 @@ LinuxUdpL4Protocol::Send(Ptr<Packet> packet,
 }
 
 void
+LinuxUdpL4Protocol::Send6(Ptr<Packet> packet,
+                          Ipv6Address saddr,
+                          Ipv6Address daddr,
+                          uint16_t sport,
+                          uint16_t dport,
+                          Ptr<Ipv6Route> route)
+{
+    NS_LOG_FUNCTION(this << packet << saddr << daddr << sport << dport << route);
+    UdpHeader udpHeader;
+    if (Node::ChecksumEnabled())
+    {
+        udpHeader.EnableChecksums();
+        udpHeader.InitializeChecksum(saddr, daddr, PROT_NUMBER);
+    }
+    udpHeader.SetSourcePort(sport);
+    udpHeader.SetDestinationPort(dport);
+    packet->AddHeader(udpHeader);
+    NS_ABORT_MSG_IF(m_downTarget6.IsNull(),
+                    "LinuxUdpL4Protocol::Send6: no IPv6 (LinuxStackHelper::SetIpv6(true))");
+    m_downTarget6(packet, saddr, daddr, PROT_NUMBER, route);
+}
+
+void
 LinuxUdpL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
 {
     NS_LOG_FUNCTION(this);
@@ -445,7 +607,8 @@ LinuxUdpL4Protocol::SetDownTarget(IpL4Protocol::DownTargetCallback cb)
 void
 LinuxUdpL4Protocol::SetDownTarget6(IpL4Protocol::DownTargetCallback6 cb)
 {
-    NS_FATAL_ERROR("LinuxUdpL4Protocol: IPv6 not supported");
+    NS_LOG_FUNCTION(this);
+    m_downTarget6 = cb;
 }
 
 IpL4Protocol::DownTargetCallback
@@ -457,8 +620,7 @@ LinuxUdpL4Protocol::GetDownTarget() const
 IpL4Protocol::DownTargetCallback6
 LinuxUdpL4Protocol::GetDownTarget6() const
 {
-    NS_FATAL_ERROR("LinuxUdpL4Protocol: IPv6 not supported");
-    return IpL4Protocol::DownTargetCallback6();
+    return m_downTarget6;
 }
 
 } // namespace ns3

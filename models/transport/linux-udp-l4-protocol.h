@@ -10,6 +10,7 @@
 
 #include "ns3/ip-l4-protocol.h"
 #include "ns3/ipv4-address.h"
+#include "ns3/ipv6-address.h"
 #include "ns3/ptr.h"
 #include "ns3/traced-callback.h"
 
@@ -22,6 +23,8 @@ namespace ns3
 class Ipv4;
 class Ipv4Interface;
 class Ipv4Route;
+class Ipv6;
+class Ipv6Route;
 class LinuxPortSpace;
 class LinuxUdpSocket;
 class Node;
@@ -88,6 +91,33 @@ class LinuxUdpL4Protocol : public IpL4Protocol
               uint16_t sport,
               uint16_t dport,
               Ptr<Ipv4Route> route);
+
+    /**
+     * \brief Send a datagram over IPv6 (udp_v6_send_skb: the UDP header, then Ipv6::Send).
+     * \param packet the payload
+     * \param saddr source address
+     * \param daddr destination address
+     * \param sport source port
+     * \param dport destination port
+     * \param route the route (source selected by the IPv6 routing)
+     */
+    void Send6(Ptr<Packet> packet,
+               Ipv6Address saddr,
+               Ipv6Address daddr,
+               uint16_t sport,
+               uint16_t dport,
+               Ptr<Ipv6Route> route);
+
+    /**
+     * \brief socket(AF_INET6) for a socket created as AF_INET and still without a port: its
+     * table entry is replaced by an AF_INET6 one (IPV6_V6ONLY from net.ipv6.bindv6only now).
+     * \param id the socket's AF_INET handle
+     * \return its new handle
+     */
+    portlab::SocketId ReopenInet6(portlab::SocketId id);
+
+    /// \return true if the node has IPv6 (LinuxStackHelper::SetIpv6) and this is registered
+    bool HasIpv6() const;
 
     /// \return the node's UDP port table
     portlab::UdpPortTable& Table();
@@ -222,6 +252,8 @@ class LinuxUdpL4Protocol : public IpL4Protocol
     Ptr<Ipv4> m_ipv4;                                                     //!< the node's IPv4
     Ptr<LinuxPortSpace> m_ports;                                          //!< the node's port space
     IpL4Protocol::DownTargetCallback m_downTarget;                        //!< Ipv4::Send
+    Ptr<Ipv6> m_ipv6;                                                     //!< the node's IPv6
+    IpL4Protocol::DownTargetCallback6 m_downTarget6;                      //!< Ipv6::Send
     std::unordered_map<portlab::SocketId, Ptr<LinuxUdpSocket>> m_sockets; //!< open sockets
     /// connected sockets by 4-tuple, in connect order (the last is Linux's hash4 head)
     std::unordered_map<portlab::FourTuple, std::vector<portlab::SocketId>, TupleHash> m_connected;

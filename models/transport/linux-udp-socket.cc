@@ -17,6 +17,11 @@
 #include "ns3/ipv4-packet-info-tag.h"
 #include "ns3/ipv4-route.h"
 #include "ns3/ipv4.h"
+#include "ns3/ipv6-header.h"
+#include "ns3/ipv6-interface.h"
+#include "ns3/ipv6-route.h"
+#include "ns3/ipv6-routing-protocol.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 #include "ns3/node.h"
 #include "ns3/packet.h"
@@ -36,6 +41,8 @@ namespace
 {
 /// Largest UDP payload in one IPv4 datagram: 65535 - 20 (IPv4 header) - 8 (UDP header).
 constexpr uint32_t MAX_IPV4_UDP_PAYLOAD_BYTES = 65507;
+/// Largest UDP payload in one IPv6 datagram without jumbograms: 65535 - 8 (UDP header).
+constexpr uint32_t MAX_IPV6_UDP_PAYLOAD_BYTES = 65527;
 } // namespace
 
 TypeId
@@ -85,6 +92,17 @@ LinuxUdpSocket::GetTypeId()
                           MakeStringAccessor(&LinuxUdpSocket::SetLocalPortRangeText,
                                              &LinuxUdpSocket::GetLocalPortRangeText),
                           MakeStringChecker())
+            .AddAttribute("Ipv6Only",
+                          "IPV6_V6ONLY: an AF_INET6 socket that sets it neither conflicts with "
+                          "IPv4 nor receives it. Its initial value is net.ipv6.bindv6only's at "
+                          "socket(AF_INET6), whatever this attribute's default; binding a "
+                          "native IPv6 address forces it on. Setting it fails (SetAttribute"
+                          "FailSafe false; GetLinuxErrno tells) with ENOPROTOOPT on an AF_INET "
+                          "socket and EINVAL once the socket has a port",
+                          BooleanValue(false),
+                          MakeBooleanAccessor(&LinuxUdpSocket::SetIpv6OnlyAttribute,
+                                              &LinuxUdpSocket::GetIpv6Only),
+                          MakeBooleanChecker())
             .AddTraceSource("Bind",
                             "bind() result (portlab::Errno as uint8, 0 = OK) and the address",
                             MakeTraceSourceAccessor(&LinuxUdpSocket::m_bindTrace),
@@ -134,6 +152,12 @@ LinuxUdpSocket::Attach(Ptr<Node> node, Ptr<LinuxUdpL4Protocol> udp, portlab::Soc
     m_node = node;
     m_udp = udp;
     m_id = id;
+    ApplyOptions();
+}
+
+void
+LinuxUdpSocket::ApplyOptions()
+{
     portlab::UdpPortTable& table = m_udp->Table();
     table.SetReuseAddr(m_id, m_reuseAddr);
     table.SetReusePort(m_id, m_reusePort);
@@ -240,6 +264,84 @@ LinuxUdpSocket::SetPendingError(portlab::Errno e)
 }
 
 // --- socket options ------------------------------------------------------------------------
+
+int
+LinuxUdpSocket::OpenInet6()
+{
+    NS_LOG_FUNCTION(this);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (m_inet6)
+    {
+        return 0;
+    }
+    if (!m_udp->HasIpv6())
+    {
+        return Fail(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
+    }
+    if (m_udp->Table().GetTuple(m_id).localPort != 0 || m_connected || m_ipv6Inert)
+    {
+        return Fail(portlab::Errno::INVAL); // an AF_INET socket with a port stays one
+    }
+    m_id = m_udp->ReopenInet6(m_id);
+    m_inet6 = true;
+    ApplyOptions();
+    return 0;
+}
+
+bool
+LinuxUdpSocket::IsInet6() const
+{
+    return m_inet6;
+}
+
+int
+LinuxUdpSocket::EnsureInet6(const Address& address)
+{
+    if (m_inet6)
+    {
+        return 0;
+    }
+    if (!m_udp->HasIpv6())
+    {
+        return -1; // the caller keeps ns-3's old inert IPv6 socket
+    }
+    return OpenInet6();
+}
+
+int
+LinuxUdpSocket::SetIpv6Only(bool on)
+{
+    NS_LOG_FUNCTION(this << on);
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (!m_inet6)
+    {
+        return Fail(portlab::Errno::NOPROTOOPT); // level IPPROTO_IPV6 on an AF_INET socket
+    }
+    const portlab::Errno e = m_udp->Table().SetV6Only(m_id, on);
+    return e == portlab::Errno::OK ? 0 : Fail(e);
+}
+
+bool
+LinuxUdpSocket::GetIpv6Only() const
+{
+    return m_udp && !m_closed && m_inet6 && m_udp->Table().V6Only(m_id);
+}
+
+bool
+LinuxUdpSocket::SetIpv6OnlyAttribute(bool on)
+{
+    if (!m_udp)
+    {
+        return true; // construction: the value comes from net.ipv6.bindv6only
+    }
+    return SetIpv6Only(on) == 0;
+}
 
 void
 LinuxUdpSocket::SetReuseAddr(bool on)
@@ -488,11 +590,28 @@ LinuxUdpSocket::Bind(const Address& address)
     {
         return -1;
     }
+    if (Inet6SocketAddress::IsMatchingType(address) && m_udp->HasIpv6())
+    {
+        if (EnsureInet6(address) != 0)
+        {
+            m_bindTrace(static_cast<uint8_t>(m_linuxErrno), address);
+            return -1;
+        }
+        Inet6SocketAddress a6 = Inet6SocketAddress::ConvertFrom(address);
+        m_udp->GetPortSpace()->RefreshAddresses();
+        const portlab::Errno e =
+            m_udp->Table().Bind(m_id,
+                                portlab::InetAddress::V6(LinuxPortSpace::ToPortlab6(a6.GetIpv6())),
+                                a6.GetPort());
+        m_bindTrace(static_cast<uint8_t>(e), address);
+        return e == portlab::Errno::OK ? 0 : Fail(e);
+    }
     if (Inet6SocketAddress::IsMatchingType(address))
     {
-        // No IPv6 in this stack; ns-3 applications (UdpEchoServer) bind an IPv6 socket next to
-        // the IPv4 one and abort if that fails, so accept it and keep the socket inert.
-        NS_LOG_WARN("LinuxUdpSocket: IPv6 is not supported; the socket stays inert");
+        // No IPv6 on this node (LinuxStackHelper::SetIpv6 off); ns-3 applications
+        // (UdpEchoServer) bind an IPv6 socket next to the IPv4 one and abort if that fails,
+        // so accept it and keep the socket inert.
+        NS_LOG_WARN("LinuxUdpSocket: the node has no IPv6; the socket stays inert");
         if (m_ipv6Inert || m_udp->Table().GetTuple(m_id).localPort != 0)
         {
             m_bindTrace(static_cast<uint8_t>(portlab::Errno::INVAL), address);
@@ -501,6 +620,12 @@ LinuxUdpSocket::Bind(const Address& address)
         m_ipv6Inert = true;
         m_bindTrace(static_cast<uint8_t>(portlab::Errno::OK), address);
         return 0;
+    }
+    if (m_inet6 && InetSocketAddress::IsMatchingType(address))
+    {
+        // inet6_bind(): an AF_INET sockaddr on an AF_INET6 socket.
+        m_bindTrace(static_cast<uint8_t>(portlab::Errno::INVAL), address);
+        return Fail(portlab::Errno::INVAL);
     }
     if (!InetSocketAddress::IsMatchingType(address) || m_ipv6Inert)
     {
@@ -536,8 +661,12 @@ int
 LinuxUdpSocket::Bind6()
 {
     NS_LOG_FUNCTION(this);
-    NS_LOG_WARN("LinuxUdpSocket: IPv6 is not supported");
-    return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
+    if (!m_udp || !m_udp->HasIpv6())
+    {
+        NS_LOG_WARN("LinuxUdpSocket: the node has no IPv6 (LinuxStackHelper::SetIpv6)");
+        return Fail(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
+    }
+    return Bind(Inet6SocketAddress(Ipv6Address::GetAny(), 0));
 }
 
 int
@@ -548,6 +677,26 @@ LinuxUdpSocket::Connect(const Address& address)
     {
         return -1;
     }
+    if (Inet6SocketAddress::IsMatchingType(address) && !m_ipv6Inert)
+    {
+        if (EnsureInet6(address) != 0)
+        {
+            if (!m_udp->HasIpv6())
+            {
+                Fail(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
+            }
+            NotifyConnectionFailed();
+            return -1;
+        }
+        Inet6SocketAddress a6 = Inet6SocketAddress::ConvertFrom(address);
+        if (a6.GetIpv6().IsIpv4MappedAddress())
+        {
+            // __ip6_datagram_connect(): a v4-mapped peer is __ip4_datagram_connect()
+            // (ENETUNREACH on a v6-only socket, from the table).
+            return ConnectV4(a6.GetIpv6().GetIpv4MappedAddress(), a6.GetPort(), 0);
+        }
+        return ConnectV6(a6.GetIpv6(), a6.GetPort());
+    }
     if (!InetSocketAddress::IsMatchingType(address) || m_ipv6Inert)
     {
         Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
@@ -555,7 +704,19 @@ LinuxUdpSocket::Connect(const Address& address)
         return -1;
     }
     InetSocketAddress transport = InetSocketAddress::ConvertFrom(address);
-    const Ipv4Address dst = transport.GetIpv4();
+    if (m_inet6 && GetIpv6Only())
+    {
+        // ip6_datagram_connect(): an AF_INET sockaddr on a v6-only socket.
+        Fail(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    return ConnectV4(transport.GetIpv4(), transport.GetPort(), transport.GetTos());
+}
+
+int
+LinuxUdpSocket::ConnectV4(Ipv4Address dst, uint16_t dport, uint8_t tos)
+{
     portlab::UdpPortTable& table = m_udp->Table();
     // inet_dgram_connect(): autobind first (EAGAIN), then __ip4_datagram_connect().
     if (table.Autobind(m_id) != portlab::Errno::OK)
@@ -568,8 +729,10 @@ LinuxUdpSocket::Connect(const Address& address)
     // which keeps this destination even when the lookup fails (a later send() on a cached
     // route goes there: see Send()).
     m_cachedRoute = nullptr;
+    m_cachedRoute6 = nullptr;
+    m_peerIs6 = false;
     m_corkAddress = dst;
-    m_corkPort = transport.GetPort();
+    m_corkPort = dport;
     portlab::Errno why = portlab::Errno::OK;
     Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr), why);
     if (!route)
@@ -589,21 +752,62 @@ LinuxUdpSocket::Connect(const Address& address)
     portlab::Errno e = table.Connect(m_id,
                                      LinuxPortSpace::ToPortlab(route->GetSource()),
                                      LinuxPortSpace::ToPortlab(peer),
-                                     transport.GetPort());
+                                     dport);
     if (e != portlab::Errno::OK)
     {
         Fail(e);
         NotifyConnectionFailed();
         return -1;
     }
-    if (transport.GetTos() != 0)
+    if (tos != 0)
     {
-        SetIpTos(transport.GetTos());
+        SetIpTos(tos);
     }
     m_connected = true;
     m_peerAddress = peer;
-    m_peerPort = transport.GetPort();
+    m_peerPort = dport;
     m_cachedRoute = route; // sk_dst_set()
+    m_udp->IndexConnected(m_id);
+    NotifyConnectionSucceeded();
+    return 0;
+}
+
+int
+LinuxUdpSocket::ConnectV6(Ipv6Address dst, uint16_t dport)
+{
+    portlab::UdpPortTable& table = m_udp->Table();
+    if (table.Autobind(m_id) != portlab::Errno::OK)
+    {
+        Fail(portlab::Errno::AGAIN);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    m_cachedRoute = nullptr;
+    m_cachedRoute6 = nullptr;
+    portlab::Errno why = portlab::Errno::OK;
+    Ptr<Ipv6Route> route = Route6(dst, why);
+    if (!route)
+    {
+        Fail(why);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    m_udp->GetPortSpace()->RefreshAddresses();
+    const portlab::Errno e = table.Connect6(m_id,
+                                            LinuxPortSpace::ToPortlab6(route->GetSource()),
+                                            LinuxPortSpace::ToPortlab6(dst),
+                                            dport);
+    if (e != portlab::Errno::OK)
+    {
+        Fail(e);
+        NotifyConnectionFailed();
+        return -1;
+    }
+    m_connected = true;
+    m_peerIs6 = true;
+    m_peerAddress6 = dst;
+    m_peerPort = dport;
+    m_cachedRoute6 = route;
     m_udp->IndexConnected(m_id);
     NotifyConnectionSucceeded();
     return 0;
@@ -673,9 +877,31 @@ LinuxUdpSocket::GetSockName(Address& address) const
         address = InetSocketAddress(Ipv4Address::GetAny(), 0);
         return Fail(portlab::Errno::BADF, ERROR_BADF);
     }
-    const portlab::FourTuple& t = m_udp->Table().GetTuple(m_id);
-    address = InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
+    address = LocalAddress();
     return 0;
+}
+
+Address
+LinuxUdpSocket::LocalAddress() const
+{
+    const portlab::UdpPortTable& table = m_udp->Table();
+    const portlab::FourTuple& t = table.GetTuple(m_id);
+    if (!m_inet6)
+    {
+        return InetSocketAddress(LinuxPortSpace::ToNs3(t.localAddr), t.localPort);
+    }
+    // inet6_getname(): sk_v6_rcv_saddr; a v4-mapped one shows its IPv4 address mapped.
+    const portlab::RcvSaddr r = table.LocalRcvSaddr(m_id);
+    Ipv6Address a = Ipv6Address::GetAny();
+    if (r.v6 == portlab::V6_MAPPED)
+    {
+        a = Ipv6Address::MakeIpv4MappedAddress(LinuxPortSpace::ToNs3(r.v4));
+    }
+    else if (r.v6 >= portlab::V6_FIRST_OTHER)
+    {
+        a = LinuxPortSpace::ToNs3(table.Local6(m_id));
+    }
+    return Inet6SocketAddress(a, t.localPort);
 }
 
 int
@@ -685,6 +911,13 @@ LinuxUdpSocket::GetPeerName(Address& address) const
     if (!m_connected)
     {
         return Fail(portlab::Errno::NOTCONN);
+    }
+    if (m_inet6)
+    {
+        address = Inet6SocketAddress(m_peerIs6 ? m_peerAddress6
+                                               : Ipv6Address::MakeIpv4MappedAddress(m_peerAddress),
+                                     m_peerPort);
+        return 0;
     }
     InetSocketAddress inet(m_peerAddress, m_peerPort);
     inet.SetTos(GetIpTos());
@@ -760,6 +993,10 @@ LinuxUdpSocket::Send(Ptr<Packet> p, uint32_t flags)
     // the second send() goes to that connect()'s address on the old route: on Linux a local
     // route delivers it here, to no socket (UdpNoPorts); here, as ip_forward is 0, it is
     // dropped: only that counter differs.
+    if (m_peerIs6)
+    {
+        return DoSendTo6(p, m_peerAddress6, m_peerPort, m_cachedRoute6, true);
+    }
     if (m_cachedRoute)
     {
         return DoSendTo(p, m_corkAddress, m_corkPort, 0, m_cachedRoute, true);
@@ -771,7 +1008,32 @@ int
 LinuxUdpSocket::SendTo(Ptr<Packet> p, uint32_t flags, const Address& address)
 {
     NS_LOG_FUNCTION(this << p << flags << address);
-    if (CheckClosed() || !SendPrepare())
+    if (CheckClosed())
+    {
+        return -1;
+    }
+    if (Inet6SocketAddress::IsMatchingType(address) && !m_ipv6Inert)
+    {
+        if (EnsureInet6(address) != 0)
+        {
+            return m_udp->HasIpv6() ? -1 : Fail(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
+        }
+        if (!SendPrepare())
+        {
+            return -1;
+        }
+        Inet6SocketAddress a6 = Inet6SocketAddress::ConvertFrom(address);
+        if (!a6.GetIpv6().IsIpv4MappedAddress())
+        {
+            return DoSendTo6(p, a6.GetIpv6(), a6.GetPort());
+        }
+        if (GetIpv6Only())
+        {
+            return Fail(portlab::Errno::NETUNREACH); // udpv6_sendmsg(): v4-mapped, v6-only
+        }
+        return DoSendTo(p, a6.GetIpv6().GetIpv4MappedAddress(), a6.GetPort(), 0);
+    }
+    if (!SendPrepare())
     {
         return -1;
     }
@@ -780,6 +1042,10 @@ LinuxUdpSocket::SendTo(Ptr<Packet> p, uint32_t flags, const Address& address)
         return Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
     }
     InetSocketAddress transport = InetSocketAddress::ConvertFrom(address);
+    if (m_inet6 && GetIpv6Only())
+    {
+        return Fail(portlab::Errno::NETUNREACH); // udpv6_sendmsg(): AF_INET on v6-only
+    }
     return DoSendTo(p, transport.GetIpv4(), transport.GetPort(), transport.GetTos());
 }
 
@@ -906,6 +1172,87 @@ LinuxUdpSocket::DoSendTo(Ptr<Packet> p,
     return static_cast<int>(size);
 }
 
+Ptr<Ipv6Route>
+LinuxUdpSocket::Route6(Ipv6Address dst, portlab::Errno& why) const
+{
+    why = portlab::Errno::NETUNREACH;
+    Ptr<Ipv6> ipv6 = m_node->GetObject<Ipv6>();
+    Ipv6Header header;
+    header.SetDestination(dst);
+    const Address local = LocalAddress();
+    const Ipv6Address bound = Inet6SocketAddress::ConvertFrom(local).GetIpv6();
+    if (!bound.IsAny() && !bound.IsIpv4MappedAddress())
+    {
+        header.SetSource(bound);
+    }
+    Socket::SocketErrno err = ERROR_NOTERROR;
+    Ptr<Ipv6Route> route =
+        ipv6->GetRoutingProtocol()->RouteOutput(Create<Packet>(), header, m_boundnetdevice, err);
+    if (route && !bound.IsAny() && !bound.IsIpv4MappedAddress())
+    {
+        route->SetSource(bound); // the bound address is the source (ip6_datagram_flow_key_init)
+    }
+    return route;
+}
+
+int
+LinuxUdpSocket::DoSendTo6(Ptr<Packet> p,
+                          Ipv6Address dst,
+                          uint16_t dport,
+                          Ptr<Ipv6Route> cached,
+                          bool connected)
+{
+    NS_LOG_FUNCTION(this << p << dst << dport);
+    portlab::UdpPortTable& table = m_udp->Table();
+    if (table.LocalRcvSaddr(m_id).v6 == portlab::V6_MAPPED)
+    {
+        return Fail(portlab::Errno::AFNOSUPPORT); // bound to IPv4 in disguise
+    }
+    if (p->GetSize() > MAX_IPV6_UDP_PAYLOAD_BYTES)
+    {
+        return Fail(portlab::Errno::INVAL, ERROR_MSGSIZE);
+    }
+    if (dport == 0)
+    {
+        return Fail(portlab::Errno::INVAL);
+    }
+    portlab::Errno why = portlab::Errno::OK;
+    Ptr<Ipv6Route> route = cached;
+    if (!route)
+    {
+        route = Route6(dst, why);
+        if (!route)
+        {
+            return Fail(why);
+        }
+        if (connected)
+        {
+            m_cachedRoute6 = route;
+        }
+    }
+    if (ReportPendingError())
+    {
+        return -1;
+    }
+    if (m_shutdownSend)
+    {
+        return Fail(portlab::Errno::PIPE);
+    }
+    const uint8_t priority = GetPriority();
+    if (priority != 0)
+    {
+        SocketPriorityTag priorityTag;
+        priorityTag.SetPriority(priority);
+        p->ReplacePacketTag(priorityTag);
+    }
+    const uint32_t size = p->GetSize();
+    m_udp->Send6(p->Copy(), route->GetSource(), dst, table.GetTuple(m_id).localPort, dport, route);
+    m_udp->GetPortSpace()->Count(LinuxMib::UDP_OUT_DATAGRAMS);
+    NotifyDataSent(size);
+    NotifySend(GetTxAvailable());
+    return static_cast<int>(size);
+}
+
 uint32_t
 LinuxUdpSocket::GetTxAvailable() const
 {
@@ -949,7 +1296,33 @@ LinuxUdpSocket::ForwardUp(Ptr<Packet> packet,
     }
     SocketPriorityTag priorityTag;
     packet->RemovePacketTag(priorityTag);
+    // udpv6_recvmsg() shows an IPv4 sender to an AF_INET6 socket as ::ffff:a.b.c.d.
+    Enqueue(packet,
+            m_inet6
+                ? Address(Inet6SocketAddress(Ipv6Address::MakeIpv4MappedAddress(header.GetSource()),
+                                             sport))
+                : Address(InetSocketAddress(header.GetSource(), sport)));
+}
 
+void
+LinuxUdpSocket::ForwardUp6(Ptr<Packet> packet,
+                           const Ipv6Header& header,
+                           uint16_t sport,
+                           Ptr<Ipv6Interface> incomingInterface)
+{
+    NS_LOG_FUNCTION(this << packet << sport);
+    if (m_closed)
+    {
+        return;
+    }
+    SocketPriorityTag priorityTag;
+    packet->RemovePacketTag(priorityTag);
+    Enqueue(packet, Inet6SocketAddress(header.GetSource(), sport));
+}
+
+void
+LinuxUdpSocket::Enqueue(Ptr<Packet> packet, const Address& from)
+{
     // __udp_enqueue_schedule_skb(): a datagram that does not fit is dropped unless the queue
     // is empty.
     const uint32_t size = packet->GetSize();
@@ -960,7 +1333,6 @@ LinuxUdpSocket::ForwardUp(Ptr<Packet> packet,
         m_dropTrace(packet);
         return;
     }
-    Address from = InetSocketAddress(header.GetSource(), sport);
     m_rxQueue.emplace_back(packet, from);
     m_rxAvailable += size;
     m_rxTrace(packet, from);

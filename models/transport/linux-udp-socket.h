@@ -12,6 +12,7 @@
 #include "ns3/address.h"
 #include "ns3/ipv4-address.h"
 #include "ns3/ipv4-header.h"
+#include "ns3/ipv6-address.h"
 #include "ns3/traced-callback.h"
 #include "ns3/udp-socket.h"
 
@@ -25,6 +26,9 @@ namespace ns3
 class Ipv4;
 class Ipv4Interface;
 class Ipv4Route;
+class Ipv6Header;
+class Ipv6Interface;
+class Ipv6Route;
 class LinuxUdpL4Protocol;
 class Node;
 class Packet;
@@ -113,6 +117,41 @@ class LinuxUdpSocket : public UdpSocket
                    const Ipv4Header& header,
                    uint16_t sport,
                    Ptr<Ipv4Interface> incomingInterface);
+
+    /**
+     * \brief socket(AF_INET6): make this socket, created as AF_INET by ns-3's factory, an
+     * AF_INET6 one while it has no port (IPV6_V6ONLY from net.ipv6.bindv6only now). Done by
+     * itself at the first Bind6() or Inet6SocketAddress given to Bind, Connect or SendTo.
+     * \return 0, or -1: EAFNOSUPPORT (the node has no IPv6), EINVAL (it has a port already),
+     *         EBADF (closed)
+     */
+    int OpenInet6();
+
+    /// \return true if the socket is AF_INET6
+    bool IsInet6() const;
+
+    /**
+     * \brief setsockopt(IPPROTO_IPV6, IPV6_V6ONLY) (do_ipv6_setsockopt).
+     * \param on the value
+     * \return 0, or -1: ENOPROTOOPT (AF_INET socket), EINVAL (the socket has a port: after
+     *         bind, connect or a send's autobind, even with the value unchanged)
+     */
+    int SetIpv6Only(bool on);
+
+    /// \return getsockopt(IPV6_V6ONLY): false for an AF_INET socket
+    bool GetIpv6Only() const;
+
+    /**
+     * \brief Queue a datagram that arrived over IPv6 (the sender as Inet6SocketAddress).
+     * \param packet the payload
+     * \param header its IPv6 header
+     * \param sport the sender's port
+     * \param incomingInterface the interface it arrived on
+     */
+    void ForwardUp6(Ptr<Packet> packet,
+                    const Ipv6Header& header,
+                    uint16_t sport,
+                    Ptr<Ipv6Interface> incomingInterface);
 
     /**
      * \brief An ICMP error for this (connected) socket (Linux: sk_err); reported by the next
@@ -268,6 +307,55 @@ class LinuxUdpSocket : public UdpSocket
     /// \brief SO_BINDTODEVICE to the table and m_boundnetdevice (node known)
     void ApplyBoundDevice();
 
+    /// The socket options kept here, applied to a new table entry (Attach, OpenInet6).
+    void ApplyOptions();
+
+    /// \param on IPV6_V6ONLY \return false if the table refused it (the Ipv6Only attribute)
+    bool SetIpv6OnlyAttribute(bool on);
+
+    /// \return the local address as getsockname() gives it (Inet6SocketAddress on AF_INET6)
+    Address LocalAddress() const;
+
+    /// \param address an AF_INET6 sockaddr \return 0 when the socket is AF_INET6 now, else -1
+    int EnsureInet6(const Address& address);
+
+    /**
+     * \brief __ip4_datagram_connect() (also for an AF_INET6 socket and a v4-mapped peer).
+     * \param dst destination \param dport its port \param tos the address's TOS
+     * \return 0 or -1
+     */
+    int ConnectV4(Ipv4Address dst, uint16_t dport, uint8_t tos);
+
+    /**
+     * \brief __ip6_datagram_connect() for a native IPv6 peer.
+     * \param dst destination \param dport its port \return 0 or -1
+     */
+    int ConnectV6(Ipv6Address dst, uint16_t dport);
+
+    /**
+     * \brief ip6_dst_lookup_flow(): a route for \p dst through the IPv6 routing, the bound
+     * native address (if any) as the source.
+     * \param dst destination
+     * \param why receives ENETUNREACH when there is no route
+     * \return the route, or nullptr
+     */
+    Ptr<Ipv6Route> Route6(Ipv6Address dst, portlab::Errno& why) const;
+
+    /**
+     * \brief udpv6_sendmsg() to a native IPv6 destination.
+     * \param p payload \param dst destination \param dport its port
+     * \param cached a connected socket's route \param connected the socket's own peer
+     * \return bytes sent or -1
+     */
+    int DoSendTo6(Ptr<Packet> p,
+                  Ipv6Address dst,
+                  uint16_t dport,
+                  Ptr<Ipv6Route> cached = nullptr,
+                  bool connected = false);
+
+    /// \param packet a datagram \param from its sender: queue it (or drop it, buffer full)
+    void Enqueue(Ptr<Packet> packet, const Address& from);
+
     /**
      * \brief Record a failure.
      * \param e Linux's errno
@@ -339,20 +427,24 @@ class LinuxUdpSocket : public UdpSocket
     mutable SocketErrno m_errno{ERROR_NOTERROR};             //!< last failure, ns-3's name
     portlab::Errno m_pendingError{portlab::Errno::OK};       //!< sk_err (ICMP)
 
-    bool m_connected{false};      //!< connect() succeeded
-    Ipv4Address m_peerAddress;    //!< connected peer
-    uint16_t m_peerPort{0};       //!< connected peer port
+    bool m_connected{false};   //!< connect() succeeded
+    Ipv4Address m_peerAddress; //!< connected peer
+    uint16_t m_peerPort{0};    //!< connected peer port
     /// sk_dst_cache: the route a connected socket's send() reuses; connect() resets it, the
     /// first send() after looks it up again
     Ptr<Ipv4Route> m_cachedRoute;
     /// inet->cork.fl: the flow connect() last routed, even one whose route failed; a send()
     /// on the cached route goes to its address and port
     Ipv4Address m_corkAddress;
-    uint16_t m_corkPort{0}; //!< the cork flow's port
-    bool m_closed{false};         //!< Close() called
-    bool m_ipv6Inert{false};      //!< bound to an IPv6 address: inert
-    bool m_shutdownSend{false};   //!< SHUT_WR
-    bool m_allowBroadcast{false}; //!< SO_BROADCAST
+    uint16_t m_corkPort{0};        //!< the cork flow's port
+    bool m_closed{false};          //!< Close() called
+    bool m_ipv6Inert{false};       //!< bound to an IPv6 address on a node without IPv6: inert
+    bool m_inet6{false};           //!< AF_INET6
+    bool m_peerIs6{false};         //!< connected to a native IPv6 peer
+    Ipv6Address m_peerAddress6;    //!< that peer
+    Ptr<Ipv6Route> m_cachedRoute6; //!< its route (sk_dst_cache)
+    bool m_shutdownSend{false};    //!< SHUT_WR
+    bool m_allowBroadcast{false};  //!< SO_BROADCAST
 
     std::deque<std::pair<Ptr<Packet>, Address>> m_rxQueue; //!< received datagrams, sources
     uint32_t m_rxAvailable{0};                             //!< queued payload bytes

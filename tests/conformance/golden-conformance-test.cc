@@ -69,7 +69,10 @@ ReplayOnTheTables(uint64_t seed, int* cases = nullptr)
         const GoldenScript* g = Find(name);
         if (g != nullptr && GoldenRunsOn(*g, GoldenBackend::TABLE))
         {
-            CompareGoldenRun(name, expected, RunGoldenScript(*g, GoldenBackend::TABLE, seed), report);
+            CompareGoldenRun(name,
+                             expected,
+                             RunGoldenScript(*g, GoldenBackend::TABLE, seed),
+                             report);
             if (cases != nullptr)
             {
                 ++*cases;
@@ -136,9 +139,12 @@ TEST(GoldenConformance, CasesThatNeedPacketsAreBeyondTheTables)
 TEST(GoldenConformance, AWrongRecordedResultMakesTheScriptedCaseDisagree)
 {
     // The scripts' results are really compared: flip one recorded answer of each kind.
-    for (const std::string name :
-         {"bind_matrix", "server_restart_old0_servercloses_new1", "tw_exhaust_one_dest_reuse1",
-          "client_port_reuse", "udp_reuse_delivery", "ephemeral_parity"})
+    for (const std::string name : {"bind_matrix",
+                                   "server_restart_old0_servercloses_new1",
+                                   "tw_exhaust_one_dest_reuse1",
+                                   "client_port_reuse",
+                                   "udp_reuse_delivery",
+                                   "ephemeral_parity"})
     {
         Json expected;
         for (const auto& [n, r] : LoadGoldens())

@@ -135,8 +135,7 @@ class AnnotationReader
 bool
 IsErrnoName(const std::string& s)
 {
-    return s.size() > 1 && s[0] == 'E' &&
-           std::all_of(s.begin() + 1, s.end(), [](char c) {
+    return s.size() > 1 && s[0] == 'E' && std::all_of(s.begin() + 1, s.end(), [](char c) {
                return std::isupper(static_cast<unsigned char>(c)) ||
                       std::isdigit(static_cast<unsigned char>(c));
            });

@@ -50,11 +50,11 @@ const char* GoldenBackendName(GoldenBackend b);
  */
 struct GoldenFold
 {
-    std::string op;       //!< set, append, count, first-fail, parity, steps, listen-queues, const
-    std::string key;      //!< the result's key
-    std::string text;     //!< set/append: the template ("" for set: the result itself)
-    int index{-1};        //!< count: the array element (-1: a plain count)
-    Json value;           //!< const: the value
+    std::string op;        //!< set, append, count, first-fail, parity, steps, listen-queues, const
+    std::string key;       //!< the result's key
+    std::string text;      //!< set/append: the template ("" for set: the result itself)
+    int index{-1};         //!< count: the array element (-1: a plain count)
+    Json value;            //!< const: the value
     bool countForm{false}; //!< set on a `ss HOST` count line: the result becomes an object
 };
 
@@ -65,12 +65,12 @@ struct GoldenFold
  */
 struct GoldenScript
 {
-    std::string name;                              //!< the case (the file's stem)
-    ScriptProgram program;                         //!< the script
-    std::vector<GoldenBackend> backends;           //!< where it runs
-    std::map<int, std::vector<GoldenFold>> folds;  //!< by line
-    std::vector<GoldenFold> constants;             //!< `const` lines
-    std::vector<std::string> keys;                 //!< every key, in first-written order
+    std::string name;                             //!< the case (the file's stem)
+    ScriptProgram program;                        //!< the script
+    std::vector<GoldenBackend> backends;          //!< where it runs
+    std::map<int, std::vector<GoldenFold>> folds; //!< by line
+    std::vector<GoldenFold> constants;            //!< `const` lines
+    std::vector<std::string> keys;                //!< every key, in first-written order
 };
 
 /**

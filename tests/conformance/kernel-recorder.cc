@@ -145,8 +145,7 @@ main(int argc, char** argv)
         }
         try
         {
-            portlab::GoldenRun run =
-                portlab::RunGoldenScript(g, portlab::GoldenBackend::KERNEL, 1);
+            portlab::GoldenRun run = portlab::RunGoldenScript(g, portlab::GoldenBackend::KERNEL, 1);
             for (const auto& p : run.problems)
             {
                 std::cerr << "portlab-kernel-recorder: " << p << "\n";
