@@ -8,6 +8,7 @@
 
 #include "nat/conntrack-sysctls.h"
 #include "nat/conntrack-types.h"
+#include "ports/huge-page-allocator.h"
 #include "ports/random-source.h"
 
 #include <cstdint>
@@ -323,20 +324,21 @@ class ConntrackTable
     uint32_t FindTaken(TimeNs now, const CtTuple& tuple, uint32_t ignored);
     void Rehash();
 
-    ConntrackSysctls m_sysctls;       //!< settings
-    RandomSource& m_random;           //!< get_random_*
-    uint64_t m_secret;                //!< hash key
-    std::vector<Entry> m_entries;     //!< entries by reference
-    std::vector<uint32_t> m_free;     //!< free references
-    std::vector<uint32_t> m_hash;     //!< bucket heads: node = ref << 1 | dir
-    std::vector<uint32_t> m_bySource; //!< by-source bucket heads: ref
-    size_t m_count{0};                //!< nf_conntrack_count
-    CtCounters m_counters;            //!< conntrack -S
-    bool m_gcEarlyDrop{false};        //!< conntrack_gc_work.early_drop
-    uint32_t m_gcNextBucket{0};       //!< where the interrupted gc run resumes
-    int64_t m_gcAvgTimeout{0};        //!< gc_work.avg_timeout (jiffies)
-    int64_t m_gcCount{0};             //!< gc_work.count
-    TimeNs m_gcStart{0};              //!< gc_work.start_time
+    ConntrackSysctls m_sysctls;                             //!< settings
+    RandomSource& m_random;                                 //!< get_random_*
+    uint64_t m_secret;                                      //!< hash key
+    std::vector<Entry, HugePageAllocator<Entry>> m_entries; //!< entries by reference
+    std::vector<uint32_t> m_free;                           //!< free references
+    std::vector<uint32_t, HugePageAllocator<uint32_t>>
+        m_hash; //!< bucket heads: node = ref << 1 | dir
+    std::vector<uint32_t, HugePageAllocator<uint32_t>> m_bySource; //!< by-source bucket heads: ref
+    size_t m_count{0};                                             //!< nf_conntrack_count
+    CtCounters m_counters;                                         //!< conntrack -S
+    bool m_gcEarlyDrop{false};                                     //!< conntrack_gc_work.early_drop
+    uint32_t m_gcNextBucket{0}; //!< where the interrupted gc run resumes
+    int64_t m_gcAvgTimeout{0};  //!< gc_work.avg_timeout (jiffies)
+    int64_t m_gcCount{0};       //!< gc_work.count
+    TimeNs m_gcStart{0};        //!< gc_work.start_time
 };
 
 } // namespace portlab
