@@ -225,9 +225,11 @@ ConntrackTable::HashInsert(uint32_t ref)
     Entry& e = m_entries[ref];
     for (unsigned d = 0; d < 2; ++d)
     {
-        uint32_t& head = m_hash[Bucket(HashRaw(TupleOf(e, static_cast<CtDir>(d))))];
-        e.next[d] = head; // hlist_nulls_add_head
-        head = ref << 1 | d;
+        const uint32_t node = ref << 1 | d;
+        const uint32_t hash = HashRaw(TupleOf(e, static_cast<CtDir>(d)));
+        uint32_t& head = m_hash[Bucket(hash)];
+        m_links[node] = Link{head, hash}; // hlist_nulls_add_head
+        head = node;
     }
 }
 
@@ -270,9 +272,9 @@ ConntrackTable::Destroy(uint32_t ref)
     }
     if (e.status & ST_CONFIRMED)
     {
-        for (unsigned d = 0; d < 2; ++d)
+        for (uint32_t node = ref << 1; node <= (ref << 1 | 1); ++node)
         {
-            Unlink(m_hash[Bucket(HashRaw(TupleOf(e, static_cast<CtDir>(d))))], ref << 1 | d);
+            Unlink(m_hash[Bucket(m_links[node].hash)], node);
         }
     }
     if (e.status & ST_SRC_NAT_DONE)
@@ -302,7 +304,8 @@ ConntrackTable::Refresh(Entry& e, TimeNs now, TimeNs timeout)
 bool
 ConntrackTable::Find(TimeNs now, const CtTuple& tuple, uint32_t& ref, CtDir& dir)
 {
-    uint32_t& head = m_hash[Bucket(HashRaw(tuple))];
+    const uint32_t hash = HashRaw(tuple);
+    uint32_t& head = m_hash[Bucket(hash)];
 restart:
     for (uint32_t node = head; node != NONE; node = NextOf(node))
     {
@@ -312,7 +315,7 @@ restart:
             Destroy(node >> 1); // nf_ct_gc_expired
             goto restart;
         }
-        if (TupleOf(e, static_cast<CtDir>(node & 1)) == tuple)
+        if (m_links[node].hash == hash && TupleOf(e, static_cast<CtDir>(node & 1)) == tuple)
         {
             ref = node >> 1;
             dir = static_cast<CtDir>(node & 1);
@@ -372,6 +375,10 @@ ConntrackTable::InitConntrack(TimeNs now, const CtTuple& tuple)
         }
     }
     const uint32_t ref = TakeFreeSlot(m_entries, m_free);
+    if (m_links.size() < 2 * m_entries.size())
+    {
+        m_links.resize(2 * m_entries.capacity());
+    }
     Entry& e = m_entries[ref];
     e = Entry{};
     e.src = tuple.src;
@@ -635,11 +642,13 @@ ConntrackTable::NfConntrackConfirm(TimeNs now, uint32_t ref)
     for (unsigned d = 0; d < 2 && clash == NONE; ++d)
     {
         const CtTuple t = TupleOf(e, static_cast<CtDir>(d));
+        const uint32_t hash = HashRaw(t);
         uint32_t chainLen = 0;
-        for (uint32_t node = m_hash[Bucket(HashRaw(t))]; node != NONE; node = NextOf(node))
+        for (uint32_t node = m_hash[Bucket(hash)]; node != NONE; node = NextOf(node))
         {
             // nf_ct_key_equal: confirmed entries only, expired or not
-            if (TupleOf(m_entries[node >> 1], static_cast<CtDir>(node & 1)) == t)
+            if (m_links[node].hash == hash &&
+                TupleOf(m_entries[node >> 1], static_cast<CtDir>(node & 1)) == t)
             {
                 clash = node >> 1;
                 break;
@@ -678,7 +687,8 @@ ConntrackTable::NfConntrackConfirm(TimeNs now, uint32_t ref)
 uint32_t
 ConntrackTable::FindTaken(TimeNs now, const CtTuple& tuple, uint32_t ignored)
 {
-    uint32_t& head = m_hash[Bucket(HashRaw(tuple))];
+    const uint32_t hash = HashRaw(tuple);
+    uint32_t& head = m_hash[Bucket(hash)];
     const CtTuple ignoredOrig = TupleOf(m_entries[ignored], CtDir::ORIGINAL);
 restart:
     for (uint32_t node = head; node != NONE; node = NextOf(node))
@@ -694,7 +704,7 @@ restart:
             Destroy(ref); // nf_ct_gc_expired
             goto restart;
         }
-        if (TupleOf(e, static_cast<CtDir>(node & 1)) == tuple)
+        if (m_links[node].hash == hash && TupleOf(e, static_cast<CtDir>(node & 1)) == tuple)
         {
             if (TupleOf(e, CtDir::ORIGINAL) == ignoredOrig)
             {
@@ -1046,7 +1056,8 @@ ConntrackTable::Snapshot(TimeNs now)
 size_t
 ConntrackTable::MemoryBytes() const
 {
-    return m_entries.capacity() * sizeof(Entry) + m_free.capacity() * sizeof(uint32_t) +
+    return m_entries.capacity() * sizeof(Entry) + m_links.capacity() * sizeof(Link) +
+           m_free.capacity() * sizeof(uint32_t) +
            (m_hash.capacity() + m_bySource.capacity()) * sizeof(uint32_t);
 }
 

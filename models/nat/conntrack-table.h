@@ -27,9 +27,10 @@ namespace portlab
  * answer must look like; SNAT rewrites its destination). Like the kernel the table is a hash of
  * nf_conntrack_buckets chains holding both tuples of every confirmed entry, plus the NAT's
  * by-source hash; expired entries stay (and count against nf_conntrack_max) until a lookup
- * walks over them, GcWorker() runs or a dump (Entries(), Snapshot()) passes. An entry is 48
- * bytes and costs 8 more in bucket heads when nf_conntrack_buckets equals the number of
- * entries (Linux's default ratio), so operations stay flat as the table grows.
+ * walks over them, GcWorker() runs or a dump (Entries(), Snapshot()) passes. An entry is 40
+ * bytes, plus 16 bytes of chain links (next node and hash, per tuple) and 8 bytes of bucket
+ * heads when nf_conntrack_buckets equals the number of entries (Linux's default ratio); a
+ * chain walk compares stored hashes and reads only the matching entry.
  *
  * Per packet (what a gateway calls): Forward() = NfConntrackIn (find or create, TCP/UDP state
  * machine) + NfNatSetupInfo or NfNatAllocNullBinding for a new flow + NfConntrackConfirm. Time
@@ -255,29 +256,28 @@ class ConntrackTable
     size_t MemoryBytes() const;
 
     /// Bytes of one entry.
-    static constexpr size_t ENTRY_BYTES = 48;
+    static constexpr size_t ENTRY_BYTES = 40;
 
   private:
-    /// One entry (struct nf_conn reduced to what the rules read): 48 bytes.
+    /// One entry (struct nf_conn reduced to what the rules read): 40 bytes.
     struct Entry
     {
-        TimeNs expires{0};            //!< absolute timeout
-        Ipv4 src{0};                  //!< ORIGINAL source
-        Ipv4 dst{0};                  //!< ORIGINAL destination
-        Ipv4 natAddr{0};              //!< REPLY destination (the NAT address)
-        uint32_t aux{0};              //!< TCP: seen[0].td_end; UDP: stream_ts in jiffies
-        uint32_t next[2]{NONE, NONE}; //!< hash chain links of the ORIGINAL and REPLY nodes
-        uint32_t nextBySrc{NONE};     //!< by-source chain link
-        uint16_t sport{0};            //!< ORIGINAL source port
-        uint16_t dport{0};            //!< ORIGINAL destination port
-        uint16_t natPort{0};          //!< REPLY destination port
-        uint8_t proto{0};             //!< protocol, 0 for a free slot
-        uint8_t state{0};             //!< TcpCtState
-        uint8_t status{0};            //!< ST_* bits
-        uint8_t tcpFlags{0};          //!< CLOSE_INIT per direction, last_dir, last_index
+        TimeNs expires{0};        //!< absolute timeout
+        Ipv4 src{0};              //!< ORIGINAL source
+        Ipv4 dst{0};              //!< ORIGINAL destination
+        Ipv4 natAddr{0};          //!< REPLY destination (the NAT address)
+        uint32_t aux{0};          //!< TCP: seen[0].td_end; UDP: stream_ts in jiffies
+        uint32_t nextBySrc{NONE}; //!< by-source chain link
+        uint16_t sport{0};        //!< ORIGINAL source port
+        uint16_t dport{0};        //!< ORIGINAL destination port
+        uint16_t natPort{0};      //!< REPLY destination port
+        uint8_t proto{0};         //!< protocol, 0 for a free slot
+        uint8_t state{0};         //!< TcpCtState
+        uint8_t status{0};        //!< ST_* bits
+        uint8_t tcpFlags{0};      //!< CLOSE_INIT per direction, last_dir, last_index
     };
 
-    static_assert(sizeof(Entry) == ENTRY_BYTES, "a conntrack entry is 48 bytes");
+    static_assert(sizeof(Entry) == ENTRY_BYTES, "a conntrack entry is 40 bytes");
 
     static constexpr uint8_t ST_SEEN_REPLY = 1 << 0;    //!< IPS_SEEN_REPLY
     static constexpr uint8_t ST_ASSURED = 1 << 1;       //!< IPS_ASSURED
@@ -318,8 +318,16 @@ class ConntrackTable
 
     uint32_t& NextOf(uint32_t node)
     {
-        return m_entries[node >> 1].next[node & 1];
+        return m_links[node].next;
     }
+
+    /// A tuple's place in its hash chain: the next node and the tuple's hash, kept apart from
+    /// the entries so a chain walk reads an entry only when the hashes match.
+    struct Link
+    {
+        uint32_t next{NONE}; //!< next node in the bucket
+        uint32_t hash{0};    //!< HashRaw of this node's tuple
+    };
 
     uint32_t FindTaken(TimeNs now, const CtTuple& tuple, uint32_t ignored);
     void Rehash();
@@ -328,6 +336,7 @@ class ConntrackTable
     RandomSource& m_random;                                 //!< get_random_*
     uint64_t m_secret;                                      //!< hash key
     std::vector<Entry, HugePageAllocator<Entry>> m_entries; //!< entries by reference
+    std::vector<Link, HugePageAllocator<Link>> m_links;     //!< per node (ref << 1 | dir)
     std::vector<uint32_t> m_free;                           //!< free references
     std::vector<uint32_t, HugePageAllocator<uint32_t>>
         m_hash; //!< bucket heads: node = ref << 1 | dir
