@@ -145,6 +145,34 @@ TEST(FindBestIpsProto, Jhash2AndTheAddressChoiceMatchTheRecordingScriptsImplemen
     EXPECT_GT(addresses.size(), 4u) << "the reference set should exercise several addresses";
 }
 
+TEST(FindBestIpsProto, TheLiveKernelPicksTheModelsAddressForEverySourceAndDestination)
+{
+    // recorded by tests/data/nat-multi-address.py: snat to 10.2.0.10-10.2.0.13, 8 sources x
+    // 3 destinations, with and without persistent, the address the server saw
+    std::ifstream in(PORTLAB_NAT_MULTI_ADDRESS_FILE);
+    ASSERT_TRUE(in) << "cannot read " << PORTLAB_NAT_MULTI_ADDRESS_FILE;
+    std::string line;
+    std::getline(in, line); // the kernel
+    int rows = 0;
+    std::set<std::string> used;
+    while (std::getline(in, line))
+    {
+        const auto j = nlohmann::json::parse(line);
+        ASSERT_EQ(j["res"], "ok") << line;
+        const uint8_t flags = j["persistent"].get<bool>() ? NatRange::PERSISTENT : 0;
+        const NatRange r = NatRange::Snat(Ip("10.2.0.10"), Ip("10.2.0.13"), 0, 0, flags);
+        CtTuple t = Tuple(CT_PROTO_TCP, j["src"], 40000, j["dst"], 80);
+        ConntrackTable::FindBestIpsProto(t, r);
+        EXPECT_EQ(FormatIpv4(t.src), j["nat_ip"].get<std::string>())
+            << "the kernel's address for " << j["src"] << " -> " << j["dst"]
+            << (flags ? " (persistent)" : "");
+        used.insert(j["nat_ip"].get<std::string>());
+        ++rows;
+    }
+    EXPECT_EQ(rows, 48);
+    EXPECT_EQ(used.size(), 4u) << "the recording exercises every address";
+}
+
 TEST(FindBestIpsProto, PersistentPinsASourceToOneAddressForEveryDestination)
 {
     const NatRange r =
