@@ -386,6 +386,7 @@ TEST(ConntrackTcp, AHandshakeIsEstablishedAndAssuredWithTheFiveDayTimeout)
     const NatRange rule = NatRange::Masquerade(NAT);
     Gateway gw(ConntrackSysctls{}, &rule, 8);
     Conn c = gw.Connect(0, Tuple(CT_PROTO_TCP, "10.1.0.2", 5000, "10.2.0.2", 80), 0);
+    ASSERT_TRUE(c.ok);
     const auto e = gw.Table().Entries(Sec(0.5)).at(0);
     EXPECT_EQ(e.state, TcpCtState::ESTABLISHED);
     EXPECT_TRUE(e.assured);
