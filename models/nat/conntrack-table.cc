@@ -485,7 +485,7 @@ ConntrackTable::L4Verdict
 ConntrackTable::UdpPacket(TimeNs now, uint32_t ref)
 {
     Entry& e = m_entries[ref];
-    if (!(e.status & ST_CONFIRMED) && e.aux == 0)
+    if (!(e.status & ST_CONFIRMED))
     {
         e.aux = Jiffies(now) + 2 * HZ; // stream_ts
     }
@@ -927,11 +927,17 @@ ConntrackTable::GcWorker(TimeNs now)
     uint32_t expiredCount = 0;
     for (uint32_t i = m_gcNextBucket; i < hsize; ++i)
     {
-    restart:
-        for (uint32_t node = m_hash[i]; node != NONE; node = NextOf(node))
+        uint32_t next = NONE;
+        for (uint32_t node = m_hash[i]; node != NONE; node = next)
         {
             const uint32_t ref = node >> 1;
             const Entry& e = m_entries[ref];
+            // deleting this entry unlinks both its nodes: step over its other one
+            next = NextOf(node);
+            if (next != NONE && (next >> 1) == ref)
+            {
+                next = NextOf(next);
+            }
             if (expiredCount > GC_SCAN_EXPIRED_MAX)
             {
                 m_gcNextBucket = i;
@@ -944,7 +950,7 @@ ConntrackTable::GcWorker(TimeNs now)
             {
                 Destroy(ref);
                 ++expiredCount;
-                goto restart;
+                continue;
             }
             int64_t expires = std::clamp<int64_t>((e.expires - now) / CT_JIFFY_NS,
                                                   GC_SCAN_INTERVAL_MIN,
@@ -966,7 +972,7 @@ ConntrackTable::GcWorker(TimeNs now)
             {
                 Destroy(ref);
                 ++expiredCount;
-                goto restart;
+                continue;
             }
         }
     }
