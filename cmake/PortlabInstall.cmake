@@ -35,6 +35,7 @@ function(portlab_install_library target name)
 endfunction()
 
 portlab_install_library(portlab-ports ports models/ports)
+portlab_install_library(portlab-nat nat models/nat)
 portlab_install_library(portlab-transport transport models/link models/ipv4 models/transport)
 portlab_install_library(portlab-apps apps models/apps)
 if(PORTLAB_BUILD_SCENARIO)
