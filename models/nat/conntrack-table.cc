@@ -268,6 +268,10 @@ ConntrackTable::Destroy(uint32_t ref)
     {
         return;
     }
+    if ((e.status & ST_CONFIRMED) && m_onDestroy)
+    {
+        m_onDestroy(View(ref));
+    }
     if (e.status & ST_CONFIRMED)
     {
         for (unsigned d = 0; d < 2; ++d)
