@@ -15,6 +15,7 @@
 
 #include "ipv4/linux-fib-routing-helper.h"
 #include "ipv4/linux-fib-routing.h"
+#include "ipv4/linux-ipv4-l3-protocol.h"
 #include "link/point-to-point-link-builder.h"
 #include "transport/linux-mib.h"
 #include "transport/linux-nat-helper.h"
@@ -293,8 +294,11 @@ class NatWorld
             Callback<void, Ptr<Socket>, const Address&>([this](Ptr<Socket> s, const Address& from) {
                 accepted.push_back(s);
                 acceptedFrom.push_back(InetSocketAddress::ConvertFrom(from));
-                s->SetCloseCallbacks(Callback<void, Ptr<Socket>>([](Ptr<Socket> me) {
-                                         me->Close(); // the peer closed first: close too
+                s->SetCloseCallbacks(Callback<void, Ptr<Socket>>([this](Ptr<Socket> me) {
+                                         if (serverClosesAfterPeer)
+                                         {
+                                             me->Close(); // the peer closed first: close too
+                                         }
                                      }),
                                      MakeNullCallback<void, Ptr<Socket>>());
             }));
@@ -371,6 +375,7 @@ class NatWorld
     std::vector<Ptr<Socket>> accepted;           //!< server connections
     std::vector<InetSocketAddress> acceptedFrom; //!< their peers as the server saw them
     std::map<std::string, CtTuple> mappings;     //!< MappingCreated: original -> reply
+    bool serverClosesAfterPeer{true};            //!< the server closes at the peer's FIN
     std::set<size_t> closedByServer;             //!< accepted sockets the server closed
     std::set<std::string> destroyed;             //!< MappingDestroyed: originals
     std::vector<std::string> insertFailed;       //!< InsertFailed: tuples
@@ -1201,6 +1206,318 @@ ReplayMasqNoRangePortPreservation()
     return r;
 }
 
+/// \return an entry as the probe reads conntrack -L: state (UNREPLIED, REPLIED, ASSURED for
+/// UDP; the TCP state), whole seconds left, flags
+Json
+EntryJson(const ConntrackTable::EntryView& e, TimeNs now, bool withFlags)
+{
+    Json j;
+    if (e.original.proto == CT_PROTO_UDP)
+    {
+        j["state"] = !e.seenReply ? "UNREPLIED" : e.assured ? "ASSURED" : "REPLIED";
+    }
+    else
+    {
+        j["state"] = TcpCtStateName(e.state);
+    }
+    j["timeout"] = std::max<TimeNs>(0, e.expires - now) / NS_PER_SECOND;
+    if (withFlags)
+    {
+        Json flags = Json::array();
+        if (!e.seenReply)
+        {
+            flags.push_back("UNREPLIED");
+        }
+        if (e.assured)
+        {
+            flags.push_back("ASSURED");
+        }
+        j["flags"] = flags;
+    }
+    return j;
+}
+
+/// UDP through masquerade with short timeouts: unreplied and once-replied flows expire after
+/// nf_conntrack_udp_timeout; a flow with traffic again more than 2 s after it started becomes
+/// ASSURED with the stream timeout; the NAT port stays for the flow's life.
+Report
+ReplayUdpTimeouts()
+{
+    Report r{"udp_timeouts", 0, {}, ""};
+    const Json& rec = Recording().at(r.name);
+    const Json& res = rec.at("result");
+    NatWorld::Spec spec;
+    spec.protocol = CT_PROTO_UDP;
+    spec.minPort = 40000;
+    spec.maxPort = 40063;
+    spec.gateway["net.netfilter.nf_conntrack_udp_timeout"] = "3";
+    spec.gateway["net.netfilter.nf_conntrack_udp_timeout_stream"] = "6";
+    NatWorld w(spec);
+    // The server answers a datagram of 2 bytes and keeps quiet on 1 byte.
+    Ptr<Socket> server = Socket::CreateSocket(w.server, UdpSocketFactory::GetTypeId());
+    server->Bind(InetSocketAddress(Ipv4Address::GetAny(), 5353));
+    std::map<uint16_t, std::set<uint16_t>> natPortsSeen; // client port -> NAT ports
+    server->SetRecvCallback(Callback<void, Ptr<Socket>>([](Ptr<Socket> s) {
+        Address from;
+        while (Ptr<Packet> p = s->RecvFrom(from))
+        {
+            if (p->GetSize() == 2)
+            {
+                s->SendTo(Create<Packet>(2), 0, from);
+            }
+        }
+    }));
+    std::map<std::string, Ptr<Socket>> flows;
+    std::map<std::string, std::string> nameOf; // original tuple -> flow
+    Time lastStreamSend;
+    auto send = [&](const std::string& flow, bool replied) {
+        if (!flows.count(flow))
+        {
+            Ptr<Socket> s = Socket::CreateSocket(w.clients[0], UdpSocketFactory::GetTypeId());
+            s->Bind(InetSocketAddress(Ipv4Address("10.1.0.2"), 0));
+            s->SetRecvCallback(Callback<void, Ptr<Socket>>([](Ptr<Socket> me) {
+                while (me->Recv())
+                {
+                }
+            }));
+            flows[flow] = s;
+        }
+        flows[flow]->SendTo(Create<Packet>(replied ? 2 : 1),
+                            0,
+                            InetSocketAddress(Ipv4Address("10.2.0.2"), 5353));
+        Address local;
+        flows[flow]->GetSockName(local);
+        const CtTuple orig{Ipv4Address("10.1.0.2").Get(),
+                           Ipv4Address("10.2.0.2").Get(),
+                           InetSocketAddress::ConvertFrom(local).GetPort(),
+                           5353,
+                           CT_PROTO_UDP};
+        nameOf[orig.ToString()] = flow;
+    };
+    auto flowsNow = [&]() {
+        Json j = Json::object();
+        const TimeNs now = Simulator::Now().GetNanoSeconds();
+        for (const auto& e : w.nat->Table().Entries(now))
+        {
+            Json one = EntryJson(e, now, false);
+            j[nameOf[e.original.ToString()]] = one;
+        }
+        return j;
+    };
+    double firstStream = -1;
+    std::vector<std::pair<std::string, double>> dumps = {{"t0.5", 0},
+                                                         {"t2.6", 0},
+                                                         {"t4.0", 0},
+                                                         {"t9.5", 0}};
+    size_t dump = 0;
+    for (const auto& e : rec.at("events"))
+    {
+        double t = e.at("t").get<double>();
+        const std::string what = e.at("do").get<std::string>();
+        if (what == "udp send")
+        {
+            const std::string flow = e.at("flow").get<std::string>();
+            if (flow == "stream" && firstStream >= 0)
+            {
+                // The probe's times are rounded to 10 ms; it sent again 2 s after the
+                // flow's first datagram, which conntrack saw as later than stream_ts.
+                t = std::max(t, firstStream + 2.005);
+            }
+            if (flow == "stream" && firstStream < 0)
+            {
+                firstStream = t;
+            }
+            w.RunUntil(t);
+            send(flow, e.at("replied").get<bool>());
+        }
+        else if (what == "conntrack -L" && dump < dumps.size())
+        {
+            w.RunUntil(std::max(t, Simulator::Now().GetSeconds()));
+            const std::string key = dumps[dump++].first;
+            r.Same("flows." + key, res.at("flows").at(key), flowsNow());
+        }
+    }
+    uint16_t streamPort = 0;
+    bool kept = true;
+    for (const auto& [orig, reply] : w.mappings)
+    {
+        if (nameOf[orig] == "stream")
+        {
+            kept = kept && (streamPort == 0 || streamPort == reply.dport);
+            streamPort = reply.dport;
+        }
+    }
+    r.Same("stream_kept_nat_port", res.at("stream_kept_nat_port"), kept && streamPort != 0);
+    return r;
+}
+
+/// Drops TCP segments to one port (nft `tcp dport 82 drop` in input), for the state walk's
+/// server.
+class DropTcpPort : public Ipv4Netfilter
+{
+  public:
+    explicit DropTcpPort(uint16_t port)
+        : m_port(port)
+    {
+    }
+
+    bool Received(Ptr<Packet> payload, Ipv4Header& ip, uint32_t) override
+    {
+        if (ip.GetProtocol() != CT_PROTO_TCP)
+        {
+            return true;
+        }
+        LinuxTcpHeader h;
+        payload->PeekHeader(h);
+        return h.GetDestinationPort() != m_port;
+    }
+
+    bool LocalOut(Ptr<Packet>, Ipv4Address&, Ipv4Address, uint8_t) override
+    {
+        return true;
+    }
+
+  private:
+    uint16_t m_port; //!< the port whose segments are dropped
+};
+
+/// conntrack's TCP states and timeouts through a masqueraded connection, step by step.
+Report
+ReplayTcpConntrackStateWalk()
+{
+    Report r{"tcp_conntrack_state_walk", 0, {}, ""};
+    const Json& res = Recording().at(r.name).at("result");
+    NatWorld w(NatWorld::Spec{});
+    w.server->GetObject<LinuxIpv4L3Protocol>()->SetNetfilter(Create<DropTcpPort>(82));
+    w.serverClosesAfterPeer = false; // the server closes when the walk says so
+    w.Listen(80);
+    // The probe flushes the table between steps: each step reads its own connection's entry.
+    auto step = [&](const std::string& name, const Attempt& a) {
+        Json entries = Json::array();
+        const TimeNs now = Simulator::Now().GetNanoSeconds();
+        for (const auto& e : w.nat->Table().Entries(now))
+        {
+            if (e.original == a.orig)
+            {
+                entries.push_back(EntryJson(e, now, true));
+            }
+        }
+        r.Same("steps." + name, res.at("steps").at(name), entries);
+    };
+    w.RunUntil(0.1);
+    auto a = w.Connect(0, "10.1.0.2", "10.2.0.2", 80);
+    w.RunUntil(0.19);
+    step("after handshake", *a);
+    a->socket->ShutdownSend(); // client FIN, the server ACKs
+    w.RunUntil(0.31);
+    step("client FIN, server ACK", *a);
+    CloseAccepted(w, *a); // server FIN, the client ACKs
+    w.RunUntil(0.42);
+    step("server FIN, client ACK", *a);
+    auto dropped = w.Connect(0, "10.1.0.2", "10.2.0.2", 82);
+    w.RunUntil(0.93);
+    r.Rule("the connect() to the dropping port still pending after 0.5 s",
+           Outcome(*dropped) == "TIMEOUT");
+    step("SYN dropped by server", *dropped);
+    const CtCounters beforeRefused = w.nat->Counters();
+    auto refused = w.Connect(0, "10.1.0.2", "10.2.0.2", 83);
+    Await(w, *refused, 0.1);
+    r.Same("refused_connect", res.at("refused_connect"), Outcome(*refused));
+    r.Same("refused_stats", res.at("refused_stats"), StatsDelta(beforeRefused, w.nat->Counters()));
+    w.RunUntil(1.05);
+    step("SYN answered by RST", *refused);
+    auto aborted = w.Connect(0, "10.1.0.2", "10.2.0.2", 80);
+    w.RunUntil(1.1);
+    const uint16_t natPort = w.NatPort(*aborted);
+    for (size_t i = 0; i < w.accepted.size(); ++i)
+    {
+        if (w.acceptedFrom[i].GetPort() == natPort && !w.closedByServer.count(i))
+        {
+            w.accepted[i]->SetAttribute("Linger", BooleanValue(true));
+            w.accepted[i]->SetAttribute("LingerTime", TimeValue(Seconds(0)));
+            w.closedByServer.insert(i);
+            w.accepted[i]->Close(); // SO_LINGER 0: an RST
+        }
+    }
+    w.RunUntil(1.16);
+    step("server abort (RST)", *aborted);
+    return r;
+}
+
+/// Port choice for masquerade's flags: a 64-port range with 24 held connections, and a range
+/// that covers the client's ephemeral ports, where only the default keeps the client's port.
+Report
+ReplayPortSelectionFlags()
+{
+    Report r{"port_selection_flags", 0, {}, ""};
+    const Json& rec = Recording().at(r.name);
+    const Json& res = rec.at("result");
+    for (const auto& [config, expected] : res.items())
+    {
+        const std::string rule = rec.at("setup")
+                                     .at("topologies")
+                                     .at(config)
+                                     .at("gateway")
+                                     .at("nft_rule")
+                                     .get<std::string>();
+        NatWorld::Spec spec;
+        const bool cover = config.rfind("cover", 0) == 0;
+        spec.minPort = cover ? 30000 : 40000;
+        spec.maxPort = cover ? 61000 : 40063;
+        r.Rule(config + ": the rule is masquerade to :" + std::to_string(spec.minPort) + "-" +
+                   std::to_string(spec.maxPort) + " (" + rule + ")",
+               rule.find(":" + std::to_string(spec.minPort) + "-" + std::to_string(spec.maxPort)) !=
+                   std::string::npos);
+        if (rule.find("fully-random") != std::string::npos)
+        {
+            spec.flags = NatRange::PROTO_RANDOM_FULLY;
+        }
+        else if (rule.find(" random") != std::string::npos)
+        {
+            spec.flags = NatRange::PROTO_RANDOM;
+        }
+        NatWorld w(spec);
+        w.Listen(80);
+        w.RunUntil(0.1);
+        std::vector<std::shared_ptr<Attempt>> held;
+        for (int i = 0; i < (cover ? 10 : 24); ++i)
+        {
+            held.push_back(w.Connect(0, "10.1.0.2", "10.2.0.2", 80));
+            w.RunUntil(Simulator::Now().GetSeconds() + 0.002); // one after the other
+        }
+        w.RunUntil(Simulator::Now().GetSeconds() + 0.1);
+        int ok = 0;
+        int kept = 0;
+        bool inRange = true;
+        std::set<uint16_t> ports;
+        std::vector<uint16_t> order;
+        for (const auto& a : held)
+        {
+            ok += a->ok ? 1 : 0;
+            const uint16_t p = w.NatPort(*a);
+            kept += p == a->orig.sport ? 1 : 0;
+            inRange = inRange && p >= spec.minPort && p <= spec.maxPort;
+            ports.insert(p);
+            order.push_back(p);
+        }
+        r.Same(config + ".ok", expected.at("ok"), ok);
+        r.Same(config + ".distinct", expected.at("distinct"), ports.size() == held.size());
+        r.Same(config + ".in_range", expected.at("in_range"), inRange);
+        r.Same(config + ".client_port_kept", expected.at("client_port_kept"), kept);
+        if (expected.contains("order_is_sequential"))
+        {
+            bool sequential = true;
+            for (size_t i = 1; i < order.size(); ++i)
+            {
+                sequential = sequential && order[i] == order[i - 1] + 1;
+            }
+            r.Same(config + ".order_is_sequential", expected.at("order_is_sequential"), sequential);
+            // ascending_steps differed between the kernel's own two runs: not compared.
+        }
+    }
+    return r;
+}
+
 /// The replayed cases, by name.
 const std::map<std::string, std::function<Report()>>&
 Replays()
@@ -1215,6 +1532,9 @@ Replays()
         {"tcp_range4_server_closes", ReplayRange4ServerCloses},
         {"server_tw_paws_timestamps", ReplayServerTwPawsTimestamps},
         {"masq_no_range_port_preservation", ReplayMasqNoRangePortPreservation},
+        {"udp_timeouts", ReplayUdpTimeouts},
+        {"tcp_conntrack_state_walk", ReplayTcpConntrackStateWalk},
+        {"port_selection_flags", ReplayPortSelectionFlags},
     };
     return replays;
 }
@@ -1228,13 +1548,6 @@ NotReplayed()
         {"environment",
          "the kernel's defaults (no packets): ConntrackSysctls' defaults are checked against it "
          "at table level"},
-        {"port_selection_flags",
-         "which ports the kernel's random offsets picked is not reproducible; the allocation "
-         "rules are checked at table level"},
-        {"udp_timeouts", "not yet replayed over packets (table level only)"},
-        {"tcp_conntrack_state_walk",
-         "not yet replayed over packets: needs a server that drops SYNs to port 82 (nft input "
-         "drop) (table level only)"},
     };
     return listed;
 }
@@ -1345,7 +1658,10 @@ INSTANTIATE_TEST_SUITE_P(Recorded,
                                            "tcp_range4_client_closes",
                                            "tcp_range4_server_closes",
                                            "server_tw_paws_timestamps",
-                                           "masq_no_range_port_preservation"));
+                                           "masq_no_range_port_preservation",
+                                           "udp_timeouts",
+                                           "tcp_conntrack_state_walk",
+                                           "port_selection_flags"));
 
 TEST(NatGatewayGolden, EveryRecordedCaseIsReplayedOrListed)
 {
