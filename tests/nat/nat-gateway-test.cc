@@ -1635,6 +1635,48 @@ TEST(NatGateway, ExpiredEntriesAreTracedWhenReaped)
     EXPECT_EQ(w.nat->Count(), 0u) << "the table should be empty after the dump";
 }
 
+TEST(NatGateway, GcWorkerReapsExpiredEntriesAtItsOwnCadence)
+{
+    // Lazy expiry: an expired UDP entry still counts until the gc worker, running at the
+    // cadence ConntrackTable::GcWorker() asks for (here: its first run at 1 s, then the next
+    // from the entries' average remaining timeout, at most 60 s), reaches it.
+    for (const bool gc : {true, false})
+    {
+        NatWorld::Spec spec;
+        spec.protocol = CT_PROTO_UDP;
+        spec.gateway["net.netfilter.nf_conntrack_udp_timeout"] = "3";
+        NatWorld w(spec);
+        w.nat->SetAttribute("GcWorker", BooleanValue(gc));
+        Ptr<Socket> s = Socket::CreateSocket(w.clients[0], UdpSocketFactory::GetTypeId());
+        s->SendTo(Create<Packet>(8), 0, InetSocketAddress(Ipv4Address("10.2.0.2"), 5353));
+        w.RunUntil(3.5);
+        EXPECT_EQ(w.nat->Count(), 1u) << "the entry expired at 3 s but nothing reaped it yet";
+        w.RunUntil(70);
+        if (gc)
+        {
+            EXPECT_EQ(w.nat->Count(), 0u) << "the gc worker should reap it within 60 s";
+            EXPECT_EQ(w.destroyed.size(), 1u) << "MappingDestroyed should report the reaping";
+        }
+        else
+        {
+            EXPECT_EQ(w.nat->Count(), 1u)
+                << "with GcWorker false only a lookup or a dump reaps an expired entry";
+            EXPECT_TRUE(w.destroyed.empty()) << "nothing should have been reaped";
+        }
+    }
+}
+
+TEST(NatGatewayDeathTest, HelperRejectsABadSysctlNamingIt)
+{
+    LinuxNatHelper helper;
+    EXPECT_DEATH(helper.SetSysctl("net.netfilter.nf_conntrack_udp_timeout", "-1"),
+                 "nf_conntrack_udp_timeout")
+        << "a bad value should be a fatal error naming the setting";
+    EXPECT_DEATH(helper.SetSysctl("net.netfilter.nf_conntrack_nonsense", "1"),
+                 "nf_conntrack_nonsense")
+        << "an unknown name should be a fatal error naming it";
+}
+
 // --- the recorded cases ------------------------------------------------------------------------
 
 class NatGoldenOverPackets : public ::testing::TestWithParam<std::string>
