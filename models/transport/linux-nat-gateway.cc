@@ -393,7 +393,12 @@ LinuxNatGateway::Received(Ptr<Packet> payload, Ipv4Header& ip, uint32_t iif)
     {
         Socket::SocketErrno err = Socket::ERROR_NOTERROR;
         Ptr<Ipv4Route> route = m_ipv4->GetRoutingProtocol()->RouteOutput(payload, ip, nullptr, err);
-        if (route && MatchRule(t, m_ipv4->GetInterfaceForDevice(route->GetOutputDevice()), range))
+        if (!route)
+        {
+            // Routing drops it: Linux's entry, never confirmed, goes with the packet.
+            return true;
+        }
+        if (MatchRule(t, m_ipv4->GetInterfaceForDevice(route->GetOutputDevice()), range))
         {
             snat = &range;
         }

@@ -1666,6 +1666,22 @@ TEST(NatGateway, GcWorkerReapsExpiredEntriesAtItsOwnCadence)
     }
 }
 
+TEST(NatGateway, ADatagramRoutingDropsLeavesNoEntry)
+{
+    // The gateway has no route to 10.9.9.9: Linux creates the entry in PREROUTING but never
+    // confirms it (the packet dies at the routing decision), so conntrack -L stays empty.
+    NatWorld::Spec spec;
+    spec.protocol = CT_PROTO_UDP;
+    NatWorld w(spec);
+    Ptr<Socket> s = Socket::CreateSocket(w.clients[0], UdpSocketFactory::GetTypeId());
+    s->SendTo(Create<Packet>(8), 0, InetSocketAddress(Ipv4Address("10.9.9.9"), 5353));
+    s->SendTo(Create<Packet>(8), 0, InetSocketAddress(Ipv4Address("10.2.0.2"), 5353));
+    w.RunUntil(1);
+    EXPECT_EQ(w.nat->Count(), 1u)
+        << "only the routable datagram (to 10.2.0.2) should leave a conntrack entry";
+    EXPECT_EQ(w.mappings.size(), 1u) << "one MappingCreated, for 10.2.0.2";
+}
+
 TEST(NatGatewayDeathTest, HelperRejectsABadSysctlNamingIt)
 {
     LinuxNatHelper helper;
