@@ -10,6 +10,7 @@
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
 #include "ns3/ip-l4-protocol.h"
+#include "ns3/ipv6.h"
 #include "ns3/log.h"
 
 #include <exception>
@@ -60,6 +61,21 @@ LinuxNatHelper::Install(Ptr<Node> node) const
                     "LinuxNatHelper::Install: node " << node->GetId()
                                                      << " has no LinuxIpv4L3Protocol (install "
                                                         "LinuxStackHelper first)");
+    // The filter sees what arrives on the devices LinuxIpv4L3Protocol takes over: links
+    // without ARP on an IPv4-only node (PointToPointLinkBuilder's). Another device would
+    // forward without NAT, silently: refuse it.
+    NS_ABORT_MSG_IF(node->GetObject<Ipv6>(),
+                    "LinuxNatHelper::Install: node " << node->GetId()
+                                                     << " has IPv6; the gateway is IPv4-only");
+    for (uint32_t i = 0; i < ipv4->GetNInterfaces(); ++i)
+    {
+        Ptr<NetDevice> dev = ipv4->GetNetDevice(i);
+        NS_ABORT_MSG_IF(dev->NeedsArp(),
+                        "LinuxNatHelper::Install: node "
+                            << node->GetId() << " interface " << i
+                            << " needs ARP; the gateway needs point-to-point links without ARP "
+                               "(PointToPointLinkBuilder)");
+    }
     ipv4->SetAttribute("IpForward", BooleanValue(true)); // net.ipv4.ip_forward=1
     Ptr<LinuxNatGateway> gateway = m_factory.Create<LinuxNatGateway>();
     gateway->SetIpv4(ipv4);

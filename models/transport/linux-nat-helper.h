@@ -59,7 +59,8 @@ class LinuxNatHelper
 
     /**
      * \brief Make \p node a gateway. The node must have LinuxIpv4L3Protocol (LinuxStackHelper)
-     * and its interfaces, so that the rules' interface indices mean what they say.
+     * and its interfaces, so that the rules' interface indices mean what they say, all on
+     * links without ARP (PointToPointLinkBuilder's) and no IPv6: others are a fatal error.
      * \param node the node \return its gateway
      */
     Ptr<LinuxNatGateway> Install(Ptr<Node> node) const;

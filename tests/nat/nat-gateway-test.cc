@@ -27,6 +27,8 @@
 #include "ns3/core-module.h"
 #include "ns3/internet-module.h"
 #include "ns3/network-module.h"
+#include "ns3/simple-channel.h"
+#include "ns3/simple-net-device.h"
 
 #include <algorithm>
 #include <fstream>
@@ -1680,6 +1682,23 @@ TEST(NatGateway, ADatagramRoutingDropsLeavesNoEntry)
     EXPECT_EQ(w.nat->Count(), 1u)
         << "only the routable datagram (to 10.2.0.2) should leave a conntrack entry";
     EXPECT_EQ(w.mappings.size(), 1u) << "one MappingCreated, for 10.2.0.2";
+}
+
+TEST(NatGatewayDeathTest, InstallRefusesADeviceItsFilterWouldNotSee)
+{
+    // The filter sees the devices LinuxIpv4L3Protocol takes over (no ARP): on any other the
+    // node would forward without NAT, silently.
+    Ptr<Node> node = CreateObject<Node>();
+    LinuxStackHelper stack;
+    stack.Install(node);
+    Ptr<SimpleNetDevice> dev = CreateObject<SimpleNetDevice>(); // needs ARP by default
+    node->AddDevice(dev);
+    dev->SetChannel(CreateObject<SimpleChannel>());
+    node->GetObject<ns3::Ipv4>()->AddInterface(dev);
+    LinuxNatHelper helper;
+    EXPECT_DEATH(helper.Install(node), "needs ARP")
+        << "a gateway interface whose frames bypass the filter should be a fatal error";
+    Simulator::Destroy();
 }
 
 TEST(NatGatewayDeathTest, HelperRejectsABadSysctlNamingIt)
