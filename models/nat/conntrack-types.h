@@ -12,13 +12,6 @@
 #include <cstdint>
 #include <string>
 
-/**
- * \defgroup portlab-nat NAT and connection tracking
- * \brief Linux netfilter's connection tracking and source NAT (nf_conntrack, nf_nat) as plain
- * C++: the table, its TCP and UDP state machines and NAT tuple selection, with time as an
- * explicit argument so the same code runs under ns-3 and in plain tests.
- */
-
 namespace portlab
 {
 
