@@ -94,6 +94,7 @@ LinuxIpv4L3Protocol::DoDispose()
     m_transports.fill(nullptr);
     m_transportLooked.fill(false);
     m_tc = nullptr;
+    m_netfilter = nullptr;
     m_addressInterfaces.clear();
     m_indexedInterfaces = 0;
     Ipv4L3Protocol::DoDispose();
@@ -119,6 +120,13 @@ void
 LinuxIpv4L3Protocol::SetFastPath(bool enabled)
 {
     m_fastPath = enabled;
+}
+
+void
+LinuxIpv4L3Protocol::SetNetfilter(Ptr<Ipv4Netfilter> netfilter)
+{
+    NS_LOG_FUNCTION(this << netfilter);
+    m_netfilter = netfilter;
 }
 
 bool
@@ -387,6 +395,33 @@ LinuxIpv4L3Protocol::PassToTrafficControl(Ptr<NetDevice> device,
     // Other devices kept their own registration with the traffic control layer.
 }
 
+Ptr<const Packet>
+LinuxIpv4L3Protocol::Filter(const FastInterface& fi, Ptr<const Packet> p)
+{
+    Ptr<Packet> packet = p->Copy();
+    Ipv4Header ip;
+    if (m_checksum)
+    {
+        ip.EnableChecksum();
+    }
+    packet->RemoveHeader(ip);
+    const uint8_t proto = ip.GetProtocol();
+    const Ipv4Address dst = ip.GetDestination();
+    if ((proto != 6 && proto != 17) || !ip.IsChecksumOk() || !ip.IsLastFragment() ||
+        ip.GetFragmentOffset() != 0 || ip.GetPayloadSize() > packet->GetSize() ||
+        dst.IsBroadcast() || dst.IsMulticast())
+    {
+        return p; // not a datagram the filter tracks: on as it came
+    }
+    TrimPadding(packet, ip);
+    if (!m_netfilter->Received(packet, ip, fi.index))
+    {
+        return nullptr;
+    }
+    packet->AddHeader(ip);
+    return packet;
+}
+
 void
 LinuxIpv4L3Protocol::ReceiveFromDevice(Ptr<NetDevice> device,
                                        Ptr<const Packet> p,
@@ -399,6 +434,14 @@ LinuxIpv4L3Protocol::ReceiveFromDevice(Ptr<NetDevice> device,
     if (!fi || !fi->eligible)
     {
         return; // not a device this class took over: its own registration delivers the frame
+    }
+    if (m_netfilter && fi->iface->IsUp())
+    {
+        p = Filter(*fi, p);
+        if (!p)
+        {
+            return; // dropped by the filter
+        }
     }
     if (!m_fastPath || m_rawSockets > 0 || !fi->iface->IsUp())
     {
@@ -468,6 +511,11 @@ LinuxIpv4L3Protocol::Send(Ptr<Packet> packet,
                           uint8_t protocol,
                           Ptr<Ipv4Route> route)
 {
+    if (m_netfilter && (protocol == 6 || protocol == 17) &&
+        !m_netfilter->LocalOut(packet, source, destination, protocol))
+    {
+        return; // dropped by the filter
+    }
     FastInterface* fi = nullptr;
     if (m_fastPath && route && route->GetGateway().IsInitialized() && !destination.IsBroadcast() &&
         !destination.IsMulticast())

@@ -6,6 +6,8 @@
 #ifndef LINUX_IPV4_L3_PROTOCOL_H
 #define LINUX_IPV4_L3_PROTOCOL_H
 
+#include "ipv4/ipv4-netfilter.h"
+
 #include "ns3/ipv4-l3-protocol.h"
 #include "ns3/traced-callback.h"
 
@@ -69,6 +71,20 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     void SetFastPath(bool enabled);
     /// \return whether packets may take the short path
     bool GetFastPath() const;
+
+    /**
+     * \brief Install a packet filter (netfilter hooks): it sees every unfragmented TCP and UDP
+     * datagram arriving on a device this class took over, before routing, and every one the
+     * node's own sockets send (Ipv4Netfilter). A gateway node installs its NAT this way.
+     * \param netfilter the filter, or nullptr for none (the default)
+     */
+    void SetNetfilter(Ptr<Ipv4Netfilter> netfilter);
+
+    /// \return the installed packet filter, or nullptr
+    Ptr<Ipv4Netfilter> GetNetfilter() const
+    {
+        return m_netfilter;
+    }
 
     /// \return how many received datagrams took the short path
     uint64_t GetFastReceived() const
@@ -186,6 +202,14 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
                               const Address& to,
                               NetDevice::PacketType packetType);
 
+    /**
+     * \brief Hand an arriving TCP or UDP datagram to the packet filter.
+     * \param fi the interface it arrived on \param p the datagram (IPv4 header first)
+     * \return the datagram as the filter left it (p itself if the filter does not look at
+     *         it), or nullptr if the filter dropped it
+     */
+    Ptr<const Packet> Filter(const FastInterface& fi, Ptr<const Packet> p);
+
     /// \param device a device \return its short-path entry, or nullptr
     FastInterface* FastFor(const Ptr<NetDevice>& device);
     /// \param protocolNumber an IP protocol number \return its transport, cached
@@ -211,6 +235,7 @@ class LinuxIpv4L3Protocol : public Ipv4L3Protocol
     uint32_t m_rawSockets{0};                          //!< open raw sockets
     bool m_perInterfaceTransports{false};              //!< Insert(protocol, interface) was used
     Ptr<TrafficControlLayer> m_tc;                     //!< the node's traffic control layer
+    Ptr<Ipv4Netfilter> m_netfilter;                    //!< the packet filter, if any
     std::vector<FastInterface> m_fast;                 //!< by device ifindex
     std::array<Ptr<IpL4Protocol>, 256> m_transports{}; //!< by protocol number, cached
     std::array<bool, 256> m_transportLooked{};         //!< m_transports[p] is valid

@@ -270,6 +270,10 @@ ConntrackTable::Destroy(uint32_t ref)
     {
         return;
     }
+    if ((e.status & ST_CONFIRMED) && m_onDestroy)
+    {
+        m_onDestroy(View(ref));
+    }
     if (e.status & ST_CONFIRMED)
     {
         for (uint32_t node = ref << 1; node <= (ref << 1 | 1); ++node)

@@ -12,6 +12,7 @@
 #include "ports/random-source.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,16 @@ class ConntrackTable
      * \param secret the hash key (Linux: random per boot)
      */
     ConntrackTable(const ConntrackSysctls& sysctls, RandomSource& random, uint64_t secret);
+
+    /**
+     * \brief Have \p callback told of every confirmed entry the table deletes (expired and
+     * reaped, evicted, killed, dumped): what a gateway's "mapping destroyed" trace reports.
+     * \param callback called with the entry's view just before it goes; empty for none
+     */
+    void SetDestroyCallback(std::function<void(const EntryView&)> callback)
+    {
+        m_onDestroy = std::move(callback);
+    }
 
     /// \return the settings
     const ConntrackSysctls& Sysctls() const
@@ -348,6 +359,8 @@ class ConntrackTable
     int64_t m_gcAvgTimeout{0};  //!< gc_work.avg_timeout (jiffies)
     int64_t m_gcCount{0};       //!< gc_work.count
     TimeNs m_gcStart{0};        //!< gc_work.start_time
+
+    std::function<void(const EntryView&)> m_onDestroy; //!< told of deleted confirmed entries
 };
 
 } // namespace portlab
