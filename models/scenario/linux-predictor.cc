@@ -711,7 +711,8 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
     // (standard deviation sqrt(held)), and the peak is its largest sample: 4 deviations.
     p.expect.kind = Expectation::TOLERANCE;
     p.expect.value = std::round(held);
-    p.expect.tol = std::max({RATE_TOLERANCE * held, 5.0, poisson ? 4.0 * std::sqrt(held) : 0.0});
+    p.expect.tol =
+        std::max({RATE_TOLERANCE * held, 5.0, poisson ? std::ceil(4.0 * std::sqrt(held)) : 0.0});
     p.expect.relative = false;
     return p;
 }
