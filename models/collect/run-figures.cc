@@ -394,6 +394,81 @@ PlotSockets(const CsvTable& t,
     return RenderFigure(sockets, stemPrefix + "sockets");
 }
 
+/// The groups figure, for runs with a group of more hosts than the sockets figure shows (it
+/// draws the 4 busiest hosts): TIME-WAIT per host of each group over time, on the group's
+/// busiest host and on average, with the group's total at the end in the legend, so where
+/// TIME-WAIT piles up in a large topology reads at a glance.
+std::vector<std::string>
+PlotGroups(const CsvTable& t, const std::string& stemPrefix, const std::string& scenario)
+{
+    const std::vector<std::string>& host = t.Column("host");
+    std::vector<double> time = t.Numbers("time_s");
+    std::vector<double> tw = t.Numbers("tcp_time_wait");
+
+    struct Group
+    {
+        std::set<std::string> hosts;
+        std::map<double, std::pair<double, double>> at; //!< time -> (sum, max) over its hosts
+    };
+
+    std::vector<std::string> order; // groups in the order their hosts first appear
+    std::map<std::string, Group> groups;
+    for (size_t i = 0; i < t.Rows(); ++i)
+    {
+        const std::string g = GroupOf(host[i]);
+        if (!groups.count(g))
+        {
+            order.push_back(g);
+        }
+        Group& gr = groups[g];
+        gr.hosts.insert(host[i]);
+        auto& [sum, most] = gr.at[time[i]];
+        sum += tw[i];
+        most = std::max(most, tw[i]);
+    }
+    size_t largest = 0;
+    for (const auto& [g, gr] : groups)
+    {
+        largest = std::max(largest, gr.hosts.size());
+    }
+    if (largest <= 4)
+    {
+        return {}; // the sockets figure already shows every host
+    }
+    Figure fig;
+    fig.title = scenario + ": TIME-WAIT per host, by host group";
+    fig.xLabel = "simulated time (s)";
+    fig.yLabel = "TIME-WAIT sockets per host";
+    fig.steps = true;
+    fig.yMin = 0;
+    const char* palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"};
+    for (size_t gi = 0; gi < order.size(); ++gi)
+    {
+        const std::string& g = order[gi];
+        const Group& gr = groups[g];
+        const double n = double(gr.hosts.size());
+        const auto& [lastTime, last] = *gr.at.rbegin();
+        Series most;
+        most.title = g + " (" + Count(n) + " hosts): busiest host";
+        Series mean;
+        mean.title = g + ": mean per host (" + Count(last.first) + " in all at " +
+                     Fixed(lastTime, 0) + " s)";
+        mean.dashed = true;
+        most.colour = palette[gi % 5];
+        mean.colour = most.colour;
+        for (const auto& [x, v] : gr.at)
+        {
+            most.x.push_back(x);
+            most.y.push_back(v.second);
+            mean.x.push_back(x);
+            mean.y.push_back(v.first / n);
+        }
+        fig.series.push_back(most);
+        fig.series.push_back(mean);
+    }
+    return RenderFigure(fig, stemPrefix + "groups");
+}
+
 /// "4s", "500ms", "1.5min" in seconds; NaN when it is not a time.
 double
 Seconds(const std::string& text)
@@ -1108,6 +1183,7 @@ PlotRun(const std::string& csvPath, const std::string& stemPrefix, const std::st
     std::vector<Process> processes = ReadProcesses(prefix + "processes.csv");
     std::vector<std::string> written;
     Append(written, PlotSockets(t, stemPrefix, scenario, processes));
+    Append(written, PlotGroups(t, stemPrefix, scenario));
     Append(written, PlotConnects(t, stemPrefix, scenario, processes, Parameters(prefix)));
     if (fs::exists(prefix + "binds.csv"))
     {

@@ -687,7 +687,8 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
     }
     std::vector<double> count;
     std::string why;
-    if (!HostTimeWaits(subject, count, &why))
+    bool poisson = false;
+    if (!HostTimeWaits(subject, count, &why, &poisson))
     {
         p.why = why; // the reason it is not derived
         return p;
@@ -706,10 +707,12 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
         return p;
     }
     // Sampled at interval ends; the last few milliseconds' connections are not in TIME_WAIT
-    // yet.
+    // yet. With Poisson arrivals the count in a TIME_WAIT length is itself a Poisson count
+    // (standard deviation sqrt(held)), and the peak is its largest sample: 4 deviations.
     p.expect.kind = Expectation::TOLERANCE;
     p.expect.value = std::round(held);
-    p.expect.tol = std::max(RATE_TOLERANCE * held, 5.0);
+    p.expect.tol =
+        std::max({RATE_TOLERANCE * held, 5.0, poisson ? std::ceil(4.0 * std::sqrt(held)) : 0.0});
     p.expect.relative = false;
     return p;
 }
@@ -717,7 +720,8 @@ LinuxPredictor::Predict(const std::string& subject, const std::string& metric) c
 bool
 LinuxPredictor::HostTimeWaits(const std::string& subject,
                               std::vector<double>& perStep,
-                              std::string* why) const
+                              std::string* why,
+                              bool* poisson) const
 {
     // A host's TIME_WAITs: its connecting apps that close first hold one per connection
     // (ConnectFlow::timewaits), a server or proxy that closes first one per accepted
@@ -759,6 +763,7 @@ LinuxPredictor::HostTimeWaits(const std::string& subject,
                                      "derived");
             }
             note(a.name + ": " + f.why);
+            *poisson = *poisson || (f.timewait && a.Number("arrivals") != 0);
             for (size_t i = 0; f.timewait && i < m_steps; ++i)
             {
                 perStep[i] += f.timewaits[i];
@@ -815,8 +820,7 @@ LinuxPredictor::HostTimeWaits(const std::string& subject,
         }
         std::vector<double> accepted;
         double peak = 0;
-        bool poisson = false;
-        if (!Delivered(a, 0, false, accepted, &peak, &poisson))
+        if (!Delivered(a, 0, false, accepted, &peak, poisson))
         {
             return fail(a.name + ": its clients are outside the connect() model");
         }

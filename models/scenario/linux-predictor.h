@@ -159,7 +159,8 @@ class LinuxPredictor
                    bool* poisson) const;
     bool HostTimeWaits(const std::string& subject,
                        std::vector<double>& perStep,
-                       std::string* why) const;
+                       std::string* why,
+                       bool* poisson) const;
     bool Clean(const std::string& app, int depth) const;
     std::vector<const AppSpec*> Destinations(const AppSpec& app) const;
     std::vector<std::string> Involved(const std::string& subject) const;
