@@ -12,6 +12,7 @@
 // Fields that need the endpoints (a server's TIME_WAIT, PAWS, nstat) wait for the ns-3
 // gateway and are listed, with the reason, by NatGolden.FieldsNotReplayedAtTableLevel.
 
+#include "nat-recording.h"
 #include "nat-replay.h"
 #include "nat/conntrack-table.h"
 
@@ -34,30 +35,11 @@ using Json = nlohmann::json;
 using nattest::Conn;
 using nattest::Gateway;
 using nattest::Ip;
+using nattest::Recording;
 using nattest::Sec;
 using Verdict = ConntrackTable::Verdict;
 
 // --- the recording -------------------------------------------------------------------------
-
-const std::map<std::string, Json>&
-Recording()
-{
-    static const std::map<std::string, Json> cases = [] {
-        std::map<std::string, Json> m;
-        std::ifstream in(PORTLAB_NAT_GOLDEN_FILE);
-        std::string line;
-        while (std::getline(in, line))
-        {
-            if (!line.empty())
-            {
-                Json j = Json::parse(line);
-                m[j.at("case").get<std::string>()] = j;
-            }
-        }
-        return m;
-    }();
-    return cases;
-}
 
 const Json&
 Case(const std::string& name)
