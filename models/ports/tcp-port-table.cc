@@ -988,11 +988,8 @@ TcpPortTable::CreateChild6(SocketId listener,
                            uint16_t remotePort,
                            TcpState state)
 {
-    FourTuple6 key;
-    key.remoteAddr = remoteAddr;
-    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
-    key.localPort = m_sockets[listener].tuple.localPort;
-    key.remotePort = remotePort;
+    const FourTuple6 key =
+        Ehash6Key(localAddr, m_sockets[listener].tuple.localPort, remoteAddr, remotePort);
     if (key.localAddr == V6_NONE || m_ehash6.Find(key) != FourTupleIndex6::NONE)
     {
         return INVALID_ID;
@@ -1542,6 +1539,20 @@ TcpPortTable::FindListener(Ipv4 localAddr,
     return r;
 }
 
+FourTuple6
+TcpPortTable::Ehash6Key(const Ipv6& localAddr,
+                        uint16_t localPort,
+                        const Ipv6& remoteAddr,
+                        uint16_t remotePort) const
+{
+    FourTuple6 key;
+    key.remoteAddr = remoteAddr;
+    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
+    key.localPort = localPort;
+    key.remotePort = remotePort;
+    return key;
+}
+
 TcpLookup
 TcpPortTable::Lookup(Ipv4 localAddr,
                      uint16_t localPort,
@@ -1550,13 +1561,10 @@ TcpPortTable::Lookup(Ipv4 localAddr,
                      uint32_t inDevice) const
 {
     FourTuple t{localAddr, remoteAddr, localPort, remotePort};
-    TcpLookup r;
     uint32_t ref = m_ehash.Find(t);
     if (ref != FourTupleIndex::NONE)
     {
-        r.kind = (ref & TW_REF) ? TcpLookup::TIME_WAIT : TcpLookup::CONNECTION;
-        r.id = ref & ~TW_REF;
-        return r;
+        return EstablishedHit(ref);
     }
     return FindListener(localAddr, localPort, remoteAddr, remotePort, inDevice);
 }
@@ -1568,22 +1576,15 @@ TcpPortTable::Lookup6(const Ipv6& localAddr,
                       uint16_t remotePort,
                       uint32_t inDevice) const
 {
-    TcpLookup r;
-    FourTuple6 key;
-    key.remoteAddr = remoteAddr;
-    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
-    key.localPort = localPort;
-    key.remotePort = remotePort;
+    const FourTuple6 key = Ehash6Key(localAddr, localPort, remoteAddr, remotePort);
     if (key.localAddr == V6_NONE)
     {
-        return r; // not addressed to this host
+        return TcpLookup{}; // not addressed to this host
     }
     uint32_t ref = m_ehash6.Find(key);
     if (ref != FourTupleIndex6::NONE)
     {
-        r.kind = (ref & TW_REF) ? TcpLookup::TIME_WAIT : TcpLookup::CONNECTION;
-        r.id = ref & ~TW_REF;
-        return r;
+        return EstablishedHit(ref);
     }
     return FindListener6(localAddr, localPort, remoteAddr, remotePort, inDevice);
 }
@@ -1596,11 +1597,7 @@ TcpPortTable::FindListener6(const Ipv6& localAddr,
                             uint32_t inDevice) const
 {
     TcpLookup r;
-    FourTuple6 key;
-    key.remoteAddr = remoteAddr;
-    key.localAddr = m_addresses.FindIpv6(localAddr, 0);
-    key.localPort = localPort;
-    key.remotePort = remotePort;
+    const FourTuple6 key = Ehash6Key(localAddr, localPort, remoteAddr, remotePort);
     if (key.localAddr == V6_NONE)
     {
         return r;

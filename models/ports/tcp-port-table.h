@@ -839,6 +839,31 @@ class TcpPortTable
 
     static constexpr uint32_t TW_REF = 0x80000000u; //!< marks a TIME_WAIT reference
 
+    /**
+     * \brief What an established-hash hit is (__inet_lookup_established() returns a full
+     * socket or a TIME_WAIT one): the one decoding of an ehash reference for both families.
+     * \param ref a reference found in m_ehash or m_ehash6
+     * \return a CONNECTION or TIME_WAIT result naming it
+     */
+    static TcpLookup EstablishedHit(uint32_t ref)
+    {
+        TcpLookup r;
+        r.kind = (ref & TW_REF) ? TcpLookup::TIME_WAIT : TcpLookup::CONNECTION;
+        r.id = ref & ~TW_REF;
+        return r;
+    }
+
+    /**
+     * \brief The key of an IPv6 4-tuple in m_ehash6: the local address as this host's V6Ref.
+     * \param localAddr local address \param localPort local port
+     * \param remoteAddr remote address \param remotePort remote port
+     * \return the key; its localAddr is V6_NONE when \p localAddr is not this host's
+     */
+    FourTuple6 Ehash6Key(const Ipv6& localAddr,
+                         uint16_t localPort,
+                         const Ipv6& remoteAddr,
+                         uint16_t remotePort) const;
+
     OwnerClass ClassOf(const SocketRecord& s) const;
     /// inet_csk_get_port() for bind(): the port (explicit or chosen) for the address already
     /// set on \p s; on failure the address is reset and EADDRINUSE returned.

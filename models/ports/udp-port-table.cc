@@ -523,12 +523,12 @@ UdpPortTable::Score(const Record& s,
         }
         score += 4;
     }
+    if (!UdpSkBoundDevEq(s, inDevice))
+    {
+        return -1;
+    }
     if (s.boundDev != 0)
     {
-        if (s.boundDev != inDevice)
-        {
-            return -1;
-        }
         score += 4;
     }
     return score;
@@ -623,12 +623,12 @@ UdpPortTable::Score6(SocketId id,
         }
         score += 8;
     }
+    if (!UdpSkBoundDevEq(s, inDevice))
+    {
+        return -1;
+    }
     if (s.boundDev != 0)
     {
-        if (s.boundDev != inDevice)
-        {
-            return -1;
-        }
         score += 4;
     }
     return score;
@@ -725,7 +725,7 @@ UdpPortTable::DeliverAll(Ipv4 localAddr,
         if (s.ipv6only || (s.tuple.localAddr != ADDR_ANY && s.tuple.localAddr != localAddr) ||
             (s.tuple.remoteAddr != ADDR_ANY && s.tuple.remoteAddr != remoteAddr) ||
             (s.tuple.remotePort != 0 && s.tuple.remotePort != remotePort) ||
-            (s.boundDev != 0 && s.boundDev != inDevice))
+            !UdpSkBoundDevEq(s, inDevice))
         {
             continue;
         }

@@ -301,6 +301,19 @@ class UdpPortTable
     void Unhash(SocketId id);
     void JoinGroup(SocketId id);
     void LeaveGroup(SocketId id);
+
+    /**
+     * \brief udp_sk_bound_dev_eq(): a socket bound to no device takes datagrams from every
+     * device, one bound with SO_BINDTODEVICE only those arriving on it. The one place this
+     * rule lives for compute_score() of both families and __udp_is_mcast_sock().
+     * \param s the socket \param inDevice the ifindex the datagram arrived on
+     * \return whether \p s may take it
+     */
+    static bool UdpSkBoundDevEq(const Record& s, uint32_t inDevice)
+    {
+        return s.boundDev == 0 || s.boundDev == inDevice;
+    }
+
     int Score(const Record& s,
               Ipv4 localAddr,
               Ipv4 remoteAddr,

@@ -6,6 +6,7 @@
 #include "transport/linux-nat-gateway.h"
 
 #include "transport/linux-tcp-header.h"
+#include "transport/stream-random-source.h"
 
 #include "ns3/abort.h"
 #include "ns3/boolean.h"
@@ -24,23 +25,6 @@ namespace ns3
 NS_LOG_COMPONENT_DEFINE("LinuxNatGateway");
 
 NS_OBJECT_ENSURE_REGISTERED(LinuxNatGateway);
-
-class LinuxNatGateway::StreamRandom : public portlab::RandomSource
-{
-  public:
-    explicit StreamRandom(Ptr<UniformRandomVariable> rng)
-        : m_rng(rng)
-    {
-    }
-
-    uint32_t NextU32() override
-    {
-        return m_rng->GetInteger(0, UINT32_MAX);
-    }
-
-  private:
-    Ptr<UniformRandomVariable> m_rng;
-};
 
 namespace
 {
@@ -250,7 +234,7 @@ LinuxNatGateway::Table()
 {
     if (!m_table)
     {
-        m_random = std::make_unique<StreamRandom>(m_rng);
+        m_random = std::make_unique<StreamRandomSource>(m_rng);
         uint64_t secret = m_secret;
         if (secret == 0)
         {

@@ -131,9 +131,6 @@ class LinuxNatGateway : public Ipv4Netfilter
     void DoDispose() override;
 
   private:
-    /// portlab::RandomSource over the ns-3 stream.
-    class StreamRandom;
-
     /**
      * \brief The first rule a new flow leaving through \p oif matches, as a NAT range.
      * \param t the flow's tuple \param oif output interface \param range set to the range
@@ -164,7 +161,7 @@ class LinuxNatGateway : public Ipv4Netfilter
     std::vector<LinuxNatRule> m_rules;                //!< POSTROUTING rules
     portlab::ConntrackSysctls m_sysctls;              //!< settings before the table exists
     Ptr<UniformRandomVariable> m_rng;                 //!< get_random_*
-    std::unique_ptr<StreamRandom> m_random;           //!< m_rng as a RandomSource
+    std::unique_ptr<portlab::RandomSource> m_random;  //!< m_rng as a RandomSource
     std::unique_ptr<portlab::ConntrackTable> m_table; //!< the table
     uint64_t m_secret{0};                             //!< HashSecret
     bool m_gcEnabled{true};                           //!< GcWorker

@@ -6,6 +6,7 @@
 #include "transport/linux-port-space.h"
 
 #include "ports/timer-wheel.h"
+#include "transport/stream-random-source.h"
 
 #include "ns3/abort.h"
 #include "ns3/ipv4.h"
@@ -24,24 +25,6 @@ namespace ns3
 
 NS_LOG_COMPONENT_DEFINE("LinuxPortSpace");
 NS_OBJECT_ENSURE_REGISTERED(LinuxPortSpace);
-
-/// Adapts an ns-3 random stream to the port model's RandomSource.
-class LinuxPortSpace::StreamRandom : public portlab::RandomSource
-{
-  public:
-    explicit StreamRandom(Ptr<UniformRandomVariable> rng)
-        : m_rng(rng)
-    {
-    }
-
-    uint32_t NextU32() override
-    {
-        return m_rng->GetInteger(0, UINT32_MAX);
-    }
-
-  private:
-    Ptr<UniformRandomVariable> m_rng;
-};
 
 namespace
 {
@@ -262,7 +245,7 @@ LinuxPortSpace::LinuxPortSpace()
       m_selector(CreateObject<LinuxPortSelector>())
 {
     NS_LOG_FUNCTION(this);
-    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandom>(m_rng),
+    m_host = std::make_unique<portlab::HostPortSpace>(std::make_unique<StreamRandomSource>(m_rng),
                                                       SelectorFactory());
     m_host->SetTcpObserver(this);
 }

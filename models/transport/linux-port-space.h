@@ -172,9 +172,6 @@ class LinuxPortSpace : public Object, public portlab::TcpPortObserver
     void DoDispose() override;
 
   private:
-    /// portlab::RandomSource over an ns-3 stream (so AssignStreams works).
-    class StreamRandom;
-
     void SetHz(uint32_t hz);
     void SetPortSelectorType(TypeId tid);
     TypeId GetPortSelectorType() const;

@@ -592,6 +592,42 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
     return DeliverSegment(h, packet, ip.GetDestination(), ip.GetSource(), ifIndex);
 }
 
+bool
+LinuxTcpL4Protocol::DeliverToSocket(const portlab::TcpLookup& found,
+                                    const LinuxTcpHeader& h,
+                                    const Ptr<Packet>& packet,
+                                    const TcpEndpoints& ends,
+                                    uint32_t ifIndex)
+{
+    switch (found.kind)
+    {
+    case portlab::TcpLookup::CONNECTION: {
+        Ptr<LinuxTcpSocket> s = Lookup(found.id);
+        if (s)
+        {
+            s->ProcessSegment(h, packet, ends);
+            return true;
+        }
+        break;
+    }
+    case portlab::TcpLookup::TIME_WAIT:
+        ProcessTimeWait(found.id, h, packet, ends, ifIndex);
+        return true;
+    case portlab::TcpLookup::LISTENER: {
+        Ptr<LinuxTcpSocket> s = Lookup(found.id);
+        if (s)
+        {
+            s->ProcessListen(h, packet, ends);
+            return true;
+        }
+        break;
+    }
+    case portlab::TcpLookup::NONE:
+        break;
+    }
+    return false;
+}
+
 IpL4Protocol::RxStatus
 LinuxTcpL4Protocol::DeliverSegment(const LinuxTcpHeader& h,
                                    const Ptr<Packet>& packet,
@@ -608,31 +644,9 @@ LinuxTcpL4Protocol::DeliverSegment(const LinuxTcpHeader& h,
                                               remote.Get(),
                                               h.GetSourcePort(),
                                               ifIndex);
-    switch (found.kind)
+    if (DeliverToSocket(found, h, packet, TcpEndpoints::V4(local, remote), ifIndex))
     {
-    case portlab::TcpLookup::CONNECTION: {
-        Ptr<LinuxTcpSocket> s = Lookup(found.id);
-        if (s)
-        {
-            s->ProcessSegment(h, packet, TcpEndpoints::V4(local, remote));
-            return IpL4Protocol::RX_OK;
-        }
-        break;
-    }
-    case portlab::TcpLookup::TIME_WAIT:
-        ProcessTimeWait(found.id, h, packet, TcpEndpoints::V4(local, remote), ifIndex);
         return IpL4Protocol::RX_OK;
-    case portlab::TcpLookup::LISTENER: {
-        Ptr<LinuxTcpSocket> s = Lookup(found.id);
-        if (s)
-        {
-            s->ProcessListen(h, packet, TcpEndpoints::V4(local, remote));
-            return IpL4Protocol::RX_OK;
-        }
-        break;
-    }
-    case portlab::TcpLookup::NONE:
-        break;
     }
     if (!m_noSocket.IsEmpty())
     {
@@ -887,31 +901,9 @@ LinuxTcpL4Protocol::Receive(Ptr<Packet> packet,
                                                LinuxPortSpace::ToPortlab6(ends.remote6),
                                                h.GetSourcePort(),
                                                ifIndex);
-    switch (found.kind)
+    if (DeliverToSocket(found, h, packet, ends, ifIndex))
     {
-    case portlab::TcpLookup::CONNECTION: {
-        Ptr<LinuxTcpSocket> s = Lookup(found.id);
-        if (s)
-        {
-            s->ProcessSegment(h, packet, ends);
-            return IpL4Protocol::RX_OK;
-        }
-        break;
-    }
-    case portlab::TcpLookup::TIME_WAIT:
-        ProcessTimeWait(found.id, h, packet, ends, ifIndex);
         return IpL4Protocol::RX_OK;
-    case portlab::TcpLookup::LISTENER: {
-        Ptr<LinuxTcpSocket> s = Lookup(found.id);
-        if (s)
-        {
-            s->ProcessListen(h, packet, ends);
-            return IpL4Protocol::RX_OK;
-        }
-        break;
-    }
-    case portlab::TcpLookup::NONE:
-        break;
     }
     // no_tcp_socket: tcp_v6_send_reset() alone (the NoSocket trace carries IPv4 addresses:
     // it does not fire for IPv6).

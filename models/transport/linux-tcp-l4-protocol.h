@@ -317,6 +317,23 @@ class LinuxTcpL4Protocol : public IpL4Protocol
 
   private:
     /**
+     * \brief The socket dispatch of tcp_v4_rcv() and tcp_v6_rcv() (tcp_rcv_established() or
+     * tcp_rcv_state_process(), tcp_timewait_state_process(), the listener's SYN handling):
+     * one for both address families.
+     * \param found what the port table's lookup found
+     * \param h the header \param packet the data
+     * \param ends the segment's local and remote addresses
+     * \param ifIndex the Linux ifindex it arrived on
+     * \return true if a socket or TIME_WAIT entry took the segment; false if none did (the
+     * caller answers with an RST)
+     */
+    bool DeliverToSocket(const portlab::TcpLookup& found,
+                         const LinuxTcpHeader& h,
+                         const Ptr<Packet>& packet,
+                         const TcpEndpoints& ends,
+                         uint32_t ifIndex);
+
+    /**
      * \brief tcp_v4_rcv() after the header is parsed, for both transports: the segment to its
      * connection, TIME_WAIT entry or listener as the port table looks it up, else an RST.
      * \param h the header \param payload the data

@@ -39,6 +39,36 @@ const uint8_t LinuxUdpL4Protocol::PROT_NUMBER = 17;
 namespace
 {
 /**
+ * \brief Removes the UDP header from \p packet and checks its checksum over the pseudo-header
+ * of \p header (udp4_csum_init()/udp6_csum_init() and udp_lib_checksum_complete() in
+ * __udp4_lib_rcv() and __udp6_lib_rcv()): one prologue for both address families.
+ * \tparam IpHeader Ipv4Header or Ipv6Header
+ * \param packet the datagram, its UDP header first; the header is removed
+ * \param header the IP header it came with
+ * \param udpHeader set to the removed header
+ * \return false if the checksum is bad (the datagram is then dropped)
+ */
+template <typename IpHeader>
+bool
+UdpLibChecksumComplete(Ptr<Packet> packet, const IpHeader& header, UdpHeader& udpHeader)
+{
+    if (Node::ChecksumEnabled())
+    {
+        udpHeader.EnableChecksums();
+    }
+    udpHeader.InitializeChecksum(header.GetSource(),
+                                 header.GetDestination(),
+                                 LinuxUdpL4Protocol::PROT_NUMBER);
+    packet->RemoveHeader(udpHeader);
+    if (!udpHeader.IsChecksumOk())
+    {
+        NS_LOG_INFO("bad UDP checksum: dropped");
+        return false;
+    }
+    return true;
+}
+
+/**
  * \brief The errno Linux's __udp4_lib_err() stores in a connected socket's sk_err (no
  * IP_RECVERR): only "hard" errors of icmp_err_convert[] count; the others (and those
  * portlab::Errno cannot name: ENOPROTOOPT, EHOSTDOWN, ENONET, EPROTO) give OK.
@@ -349,15 +379,8 @@ LinuxUdpL4Protocol::Receive(Ptr<Packet> packet,
 {
     NS_LOG_FUNCTION(this << packet << header << incomingInterface);
     UdpHeader udpHeader;
-    if (Node::ChecksumEnabled())
+    if (!UdpLibChecksumComplete(packet, header, udpHeader))
     {
-        udpHeader.EnableChecksums();
-    }
-    udpHeader.InitializeChecksum(header.GetSource(), header.GetDestination(), PROT_NUMBER);
-    packet->RemoveHeader(udpHeader);
-    if (!udpHeader.IsChecksumOk())
-    {
-        NS_LOG_INFO("bad UDP checksum: dropped");
         return IpL4Protocol::RX_CSUM_FAILED;
     }
 
@@ -427,15 +450,8 @@ LinuxUdpL4Protocol::Receive(Ptr<Packet> packet,
 {
     NS_LOG_FUNCTION(this << packet << header << incomingInterface);
     UdpHeader udpHeader;
-    if (Node::ChecksumEnabled())
+    if (!UdpLibChecksumComplete(packet, header, udpHeader))
     {
-        udpHeader.EnableChecksums();
-    }
-    udpHeader.InitializeChecksum(header.GetSource(), header.GetDestination(), PROT_NUMBER);
-    packet->RemoveHeader(udpHeader);
-    if (!udpHeader.IsChecksumOk())
-    {
-        NS_LOG_INFO("bad UDP checksum: dropped");
         return IpL4Protocol::RX_CSUM_FAILED;
     }
     const Ipv6Address src = header.GetSource();

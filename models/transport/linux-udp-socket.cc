@@ -699,19 +699,40 @@ LinuxUdpSocket::Connect(const Address& address)
     }
     if (!InetSocketAddress::IsMatchingType(address) || m_ipv6Inert)
     {
-        Fail(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(portlab::Errno::INVAL, ERROR_AFNOSUPPORT);
     }
     InetSocketAddress transport = InetSocketAddress::ConvertFrom(address);
     if (m_inet6 && GetIpv6Only())
     {
         // ip6_datagram_connect(): an AF_INET sockaddr on a v6-only socket.
-        Fail(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(portlab::Errno::AFNOSUPPORT, ERROR_AFNOSUPPORT);
     }
     return ConnectV4(transport.GetIpv4(), transport.GetPort(), transport.GetTos());
+}
+
+int
+LinuxUdpSocket::ConnectFailed(portlab::Errno e)
+{
+    Fail(e);
+    NotifyConnectionFailed();
+    return -1;
+}
+
+int
+LinuxUdpSocket::ConnectFailed(portlab::Errno e, SocketErrno ns3Errno)
+{
+    Fail(e, ns3Errno);
+    NotifyConnectionFailed();
+    return -1;
+}
+
+int
+LinuxUdpSocket::ConnectSucceeded()
+{
+    m_connected = true;
+    m_udp->IndexConnected(m_id);
+    NotifyConnectionSucceeded();
+    return 0;
 }
 
 int
@@ -721,9 +742,7 @@ LinuxUdpSocket::ConnectV4(Ipv4Address dst, uint16_t dport, uint8_t tos)
     // inet_dgram_connect(): autobind first (EAGAIN), then __ip4_datagram_connect().
     if (table.Autobind(m_id) != portlab::Errno::OK)
     {
-        Fail(portlab::Errno::AGAIN);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(portlab::Errno::AGAIN);
     }
     // __ip4_datagram_connect(): sk_dst_reset(), then ip_route_connect() on inet->cork.fl,
     // which keeps this destination even when the lookup fails (a later send() on a cached
@@ -737,16 +756,12 @@ LinuxUdpSocket::ConnectV4(Ipv4Address dst, uint16_t dport, uint8_t tos)
     Ptr<Ipv4Route> route = Route(dst, LinuxPortSpace::ToNs3(table.GetTuple(m_id).localAddr), why);
     if (!route)
     {
-        Fail(why);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(why);
     }
     m_corkAddress = route->GetDestination();
     if (IsBroadcast(dst, route) && !m_allowBroadcast)
     {
-        Fail(portlab::Errno::ACCES);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(portlab::Errno::ACCES);
     }
     const Ipv4Address peer = route->GetDestination(); // 0.0.0.0 is the local host
     portlab::Errno e = table.Connect(m_id,
@@ -755,21 +770,16 @@ LinuxUdpSocket::ConnectV4(Ipv4Address dst, uint16_t dport, uint8_t tos)
                                      dport);
     if (e != portlab::Errno::OK)
     {
-        Fail(e);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(e);
     }
     if (tos != 0)
     {
         SetIpTos(tos);
     }
-    m_connected = true;
     m_peerAddress = peer;
     m_peerPort = dport;
     m_cachedRoute = route; // sk_dst_set()
-    m_udp->IndexConnected(m_id);
-    NotifyConnectionSucceeded();
-    return 0;
+    return ConnectSucceeded();
 }
 
 int
@@ -778,9 +788,7 @@ LinuxUdpSocket::ConnectV6(Ipv6Address dst, uint16_t dport)
     portlab::UdpPortTable& table = m_udp->Table();
     if (table.Autobind(m_id) != portlab::Errno::OK)
     {
-        Fail(portlab::Errno::AGAIN);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(portlab::Errno::AGAIN);
     }
     m_cachedRoute = nullptr;
     m_cachedRoute6 = nullptr;
@@ -788,9 +796,7 @@ LinuxUdpSocket::ConnectV6(Ipv6Address dst, uint16_t dport)
     Ptr<Ipv6Route> route = Route6(dst, why);
     if (!route)
     {
-        Fail(why);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(why);
     }
     m_udp->GetPortSpace()->RefreshAddresses();
     const portlab::Errno e = table.Connect6(m_id,
@@ -799,18 +805,13 @@ LinuxUdpSocket::ConnectV6(Ipv6Address dst, uint16_t dport)
                                             dport);
     if (e != portlab::Errno::OK)
     {
-        Fail(e);
-        NotifyConnectionFailed();
-        return -1;
+        return ConnectFailed(e);
     }
-    m_connected = true;
     m_peerIs6 = true;
     m_peerAddress6 = dst;
     m_peerPort = dport;
     m_cachedRoute6 = route;
-    m_udp->IndexConnected(m_id);
-    NotifyConnectionSucceeded();
-    return 0;
+    return ConnectSucceeded();
 }
 
 int

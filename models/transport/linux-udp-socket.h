@@ -371,6 +371,29 @@ class LinuxUdpSocket : public UdpSocket
      */
     int Fail(portlab::Errno e, SocketErrno ns3Errno) const;
 
+    /**
+     * \brief A connect() that failed: the failure recorded and the callback told (the one
+     * ending of ConnectV4()'s and ConnectV6()'s error paths).
+     * \param e Linux's errno
+     * \return -1
+     */
+    int ConnectFailed(portlab::Errno e);
+
+    /**
+     * \brief A connect() that failed with an ns-3 errno more precise than ToNs3Errno(e).
+     * \param e nearest Linux errno portlab names
+     * \param ns3Errno the ns-3 errno
+     * \return -1
+     */
+    int ConnectFailed(portlab::Errno e, SocketErrno ns3Errno);
+
+    /**
+     * \brief A connect() that succeeded, once the peer and route are set: the socket marked
+     * connected, indexed for ICMP errors, and the callback told.
+     * \return 0
+     */
+    int ConnectSucceeded();
+
     /// \return true (and the error recorded) if an ICMP error was pending
     bool ReportPendingError();
 

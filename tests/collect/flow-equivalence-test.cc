@@ -12,6 +12,7 @@
 
 #include "collect/run-collector.h"
 #include "link/point-to-point-link.h"
+#include "scenario-digest-cases.h"
 #include "scenario/scenario-runner.h"
 #include "scenario/scenario-spec.h"
 #include "script/socket-script.h"
@@ -145,53 +146,13 @@ FirstDifference(const std::string& packet, const std::string& flow)
     }
 }
 
-/// One line of tests/data/scenario-digests.txt: the scenario and its shortening overrides.
-struct ShippedCase
-{
-    std::string scenario;               //!< its name
-    std::vector<std::string> overrides; //!< KEY=VALUE
-};
-
-std::vector<ShippedCase>
-ShippedScenarios()
-{
-    std::vector<ShippedCase> out;
-    std::ifstream in(PORTLAB_DIGEST_FILE);
-    std::string line;
-    while (std::getline(in, line))
-    {
-        if (line.empty() || line[0] == '#')
-        {
-            continue;
-        }
-        std::istringstream words(line);
-        ShippedCase c;
-        std::string digest;
-        std::string o;
-        words >> c.scenario >> digest;
-        while (words >> o)
-        {
-            c.overrides.push_back(o);
-        }
-        out.push_back(c);
-    }
-    return out;
-}
-
-/// Readable test parameters in failure messages.
-void
-PrintTo(const ShippedCase& c, std::ostream* os)
-{
-    *os << c.scenario;
-}
-
-class ShippedScenario : public ::testing::TestWithParam<ShippedCase>
+class ShippedScenario : public ::testing::TestWithParam<DigestCase>
 {
 };
 
 TEST_P(ShippedScenario, FlowTransportMakesThePacketTransportsPortDecisions)
 {
-    const ShippedCase& c = GetParam();
+    const DigestCase& c = GetParam();
     ScenarioSpec spec = LoadScenario(c.scenario, c.overrides);
     auto refused = REFUSED_SCENARIOS.find(c.scenario);
     if (refused != REFUSED_SCENARIOS.end())
@@ -226,21 +187,10 @@ TEST_P(ShippedScenario, FlowTransportMakesThePacketTransportsPortDecisions)
            "timeseries and ss snapshots";
 }
 
-std::string
-ShippedName(const ::testing::TestParamInfo<ShippedCase>& info)
-{
-    std::string n = info.param.scenario;
-    for (char& ch : n)
-    {
-        ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-    }
-    return n;
-}
-
 INSTANTIATE_TEST_SUITE_P(Scenarios,
                          ShippedScenario,
-                         ::testing::ValuesIn(ShippedScenarios()),
-                         ShippedName);
+                         ::testing::ValuesIn(ReadDigests()),
+                         DigestName);
 
 /// Every socket script the project ships.
 std::vector<std::string>

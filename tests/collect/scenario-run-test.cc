@@ -9,6 +9,7 @@
 
 #include "collect/atomic-directory.h"
 #include "collect/run-collector.h"
+#include "scenario-digest-cases.h"
 #include "scenario/scenario-spec.h"
 #include "temp-dir.h"
 
@@ -70,46 +71,6 @@ Digest(const std::map<std::string, std::string>& files)
     return o.str();
 }
 
-/// One line of tests/data/scenario-digests.txt: name, digest, overrides.
-struct DigestCase
-{
-    std::string scenario;
-    std::string digest;
-    std::vector<std::string> overrides;
-};
-
-std::vector<DigestCase>
-ReadDigests()
-{
-    std::vector<DigestCase> out;
-    std::ifstream in(PORTLAB_DIGEST_FILE);
-    std::string line;
-    while (std::getline(in, line))
-    {
-        if (line.empty() || line[0] == '#')
-        {
-            continue;
-        }
-        std::istringstream words(line);
-        DigestCase c;
-        words >> c.scenario >> c.digest;
-        std::string o;
-        while (words >> o)
-        {
-            c.overrides.push_back(o);
-        }
-        out.push_back(c);
-    }
-    return out;
-}
-
-/// Readable test parameters in failure messages.
-void
-PrintTo(const DigestCase& c, std::ostream* os)
-{
-    *os << c.scenario;
-}
-
 class ScenarioDigest : public ::testing::TestWithParam<DigestCase>
 {
 };
@@ -130,17 +91,6 @@ TEST_P(ScenarioDigest, ShortRunMatchesTheCommittedReferenceDigest)
            "of behaviour is intended, update tests/data/scenario-digests.txt with the new digest "
         << got << "\n"
         << ReadWholeFile(tmp.Path() + "/run/summary.json");
-}
-
-std::string
-DigestName(const ::testing::TestParamInfo<DigestCase>& info)
-{
-    std::string n = info.param.scenario;
-    for (char& ch : n)
-    {
-        ch = std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
-    }
-    return n;
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, ScenarioDigest, ::testing::ValuesIn(ReadDigests()), DigestName);

@@ -209,6 +209,34 @@ Name(Errno e)
     return ErrnoName(e);
 }
 
+/**
+ * The end of linux_probe_v6.py's server_restart6(), for either client: the accepted \p child
+ * closes first (the server's TIME_WAIT), the listener \p l closes, then fresh sockets
+ * (SO_REUSEADDR per \p newRa) bind port 8888 on eight addresses, each closed before the next;
+ * their errnos go to \p r as "bind ADDRESS:8888".
+ */
+void
+RestartAndBind(TableDriver& d, SocketId l, SocketId c, SocketId child, bool newRa, Json& r)
+{
+    d.CloseInOrder(child, c, 50 * NS_PER_MS); // the server closes first
+    d.Tcp().SetClosed(l);
+    d.Tcp().Destroy(l);
+    for (const char* t : {"[::]",
+                          "[::]v6only",
+                          "0.0.0.0",
+                          "127.0.0.1",
+                          "[::1]",
+                          "[::ffff:127.0.0.1]",
+                          "[::ffff:0.0.0.0]",
+                          "127.0.0.6"})
+    {
+        const MatrixAddress& a = *AddressNamed(t);
+        SocketId s = OpenNamed(d, true, a, newRa ? "ra" : "none");
+        r[std::string("bind ") + t + ":8888"] = Name(BindNamed(d, true, s, a));
+        d.Tcp().Destroy(s);
+    }
+}
+
 /// linux_probe_v6.py's server_restart6() for a [::] listener and an IPv4 client: the listener
 /// (SO_REUSEADDR per \p oldRa) accepts one connection, the server closes first (a v4-mapped
 /// TIME_WAIT of an AF_INET6 socket), the listener closes, then fresh sockets (SO_REUSEADDR
@@ -229,23 +257,7 @@ ServerRestartV4Client(bool oldRa, bool newRa)
         r["setup"] = "connect failed";
         return r;
     }
-    d.CloseInOrder(child, c, 50 * NS_PER_MS); // the server closes first
-    d.Tcp().SetClosed(l);
-    d.Tcp().Destroy(l);
-    for (const char* t : {"[::]",
-                          "[::]v6only",
-                          "0.0.0.0",
-                          "127.0.0.1",
-                          "[::1]",
-                          "[::ffff:127.0.0.1]",
-                          "[::ffff:0.0.0.0]",
-                          "127.0.0.6"})
-    {
-        const MatrixAddress& a = *AddressNamed(t);
-        SocketId s = OpenNamed(d, true, a, newRa ? "ra" : "none");
-        r[std::string("bind ") + t + ":8888"] = Name(BindNamed(d, true, s, a));
-        d.Tcp().Destroy(s);
-    }
+    RestartAndBind(d, l, c, child, newRa, r);
     return r;
 }
 
@@ -551,23 +563,7 @@ ServerRestartV6Client(const char* listenAddr, bool oldRa, bool newRa)
         r["setup"] = "connect failed";
         return r;
     }
-    d.CloseInOrder(child, c, 50 * NS_PER_MS);
-    d.Tcp().SetClosed(l);
-    d.Tcp().Destroy(l);
-    for (const char* t : {"[::]",
-                          "[::]v6only",
-                          "0.0.0.0",
-                          "127.0.0.1",
-                          "[::1]",
-                          "[::ffff:127.0.0.1]",
-                          "[::ffff:0.0.0.0]",
-                          "127.0.0.6"})
-    {
-        const MatrixAddress& a = *AddressNamed(t);
-        SocketId s = OpenNamed(d, true, a, newRa ? "ra" : "none");
-        r[std::string("bind ") + t + ":8888"] = Name(BindNamed(d, true, s, a));
-        d.Tcp().Destroy(s);
-    }
+    RestartAndBind(d, l, c, child, newRa, r);
     return r;
 }
 

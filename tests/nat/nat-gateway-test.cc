@@ -17,6 +17,7 @@
 #include "ipv4/linux-fib-routing.h"
 #include "ipv4/linux-ipv4-l3-protocol.h"
 #include "link/point-to-point-link-builder.h"
+#include "nat-recording.h"
 #include "transport/linux-mib.h"
 #include "transport/linux-nat-helper.h"
 #include "transport/linux-port-space.h"
@@ -48,28 +49,7 @@ namespace
 
 using namespace ns3;
 using Json = nlohmann::json;
-
-// --- the recording -------------------------------------------------------------------------
-
-const std::map<std::string, Json>&
-Recording()
-{
-    static const std::map<std::string, Json> cases = [] {
-        std::map<std::string, Json> m;
-        std::ifstream in(PORTLAB_NAT_GOLDEN_FILE);
-        std::string line;
-        while (std::getline(in, line))
-        {
-            if (!line.empty())
-            {
-                Json j = Json::parse(line);
-                m[j.at("case").get<std::string>()] = j;
-            }
-        }
-        return m;
-    }();
-    return cases;
-}
+using nattest::Recording;
 
 /// What one replay found: the comparisons made and those that disagreed.
 struct Report

@@ -12,6 +12,7 @@
 // Fields that need the endpoints (a server's TIME_WAIT, PAWS, nstat) wait for the ns-3
 // gateway and are listed, with the reason, by NatGolden.FieldsNotReplayedAtTableLevel.
 
+#include "nat-recording.h"
 #include "nat-replay.h"
 #include "nat/conntrack-table.h"
 
@@ -34,30 +35,11 @@ using Json = nlohmann::json;
 using nattest::Conn;
 using nattest::Gateway;
 using nattest::Ip;
+using nattest::Recording;
 using nattest::Sec;
 using Verdict = ConntrackTable::Verdict;
 
 // --- the recording -------------------------------------------------------------------------
-
-const std::map<std::string, Json>&
-Recording()
-{
-    static const std::map<std::string, Json> cases = [] {
-        std::map<std::string, Json> m;
-        std::ifstream in(PORTLAB_NAT_GOLDEN_FILE);
-        std::string line;
-        while (std::getline(in, line))
-        {
-            if (!line.empty())
-            {
-                Json j = Json::parse(line);
-                m[j.at("case").get<std::string>()] = j;
-            }
-        }
-        return m;
-    }();
-    return cases;
-}
 
 const Json&
 Case(const std::string& name)
@@ -273,6 +255,17 @@ Events(const Json& c, const std::string& kind)
     return out;
 }
 
+/// Compares the recording's ct_by_state with the table's entries by state at the time of the
+/// case's first `conntrack -L`.
+void
+ExactCtByState(CaseReport& r, const Json& c, Gateway& gw)
+{
+    const Json snap = Events(c, "conntrack -L").at(0);
+    r.Exact(c.at("result"),
+            "ct_by_state",
+            ByState(gw.Table().Entries(Sec(snap["t"].get<double>()))));
+}
+
 /// a connect event's start: nat_probe.py logs it when connect() returned
 TimeNs
 StartOf(const Json& ev)
@@ -469,8 +462,7 @@ ExhaustEstablished(CaseReport& r)
                                   Sec(evs[5].at("elapsed").get<double>()));
     r.Exact(res, "probe_connect", probe.ok ? "ok" : "TIMEOUT");
     r.Exact(res, "probe_stats", Delta(mark, gw.Table().Counters()));
-    const Json snap = Events(c, "conntrack -L").at(0);
-    r.Exact(res, "ct_by_state", ByState(gw.Table().Entries(Sec(snap["t"].get<double>()))));
+    ExactCtByState(r, c, gw);
 }
 
 void
@@ -510,8 +502,7 @@ SharedPerDestination(CaseReport& r)
     r.Exact(res,
             "new_destination_port_in_range",
             fresh.out.sport >= rule.minPort && fresh.out.sport <= rule.maxPort);
-    const Json snap = Events(c, "conntrack -L").at(0);
-    r.Exact(res, "ct_by_state", ByState(gw.Table().Entries(Sec(snap["t"].get<double>()))));
+    ExactCtByState(r, c, gw);
 }
 
 std::string
@@ -579,8 +570,7 @@ PortPreservation(CaseReport& r)
     }
     r.Exact(Json{{"mappings", recorded}}, "mappings", mappings);
     r.Exact(res, "any_in_gateway_ip_local_port_range", anyInLocalRange);
-    const Json snap = Events(c, "conntrack -L").at(0);
-    r.Exact(res, "ct_by_state", ByState(gw.Table().Entries(Sec(snap["t"].get<double>()))));
+    ExactCtByState(r, c, gw);
 }
 
 void
