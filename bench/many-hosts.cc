@@ -12,7 +12,11 @@
  * Ipv4StaticRouting (a walk over the server's 10,000 connected routes per lookup); both take
  * the same routes.
  *
+ * --transport packet|flow says which transport carries the segments (the flow transport makes
+ * the same port decisions without packets: LinuxStackHelper::SetTransport).
+ *
  *   many-hosts [--hosts 10000 (1..4194304)] [--connections 5] [--rate 10] [--routing fib|static]
+ *              [--transport packet|flow]
  */
 
 #include "apps/tcp-client-process.h"
@@ -44,11 +48,12 @@ main(int argc, char** argv)
     uint32_t perHost = 5;
     double rate = 10;
     std::string routing = "fib";
+    std::string transport = "packet";
     for (int i = 1; i < argc; ++i)
     {
         std::string a = argv[i];
-        if (i + 1 < argc &&
-            (a == "--hosts" || a == "--connections" || a == "--rate" || a == "--routing"))
+        if (i + 1 < argc && (a == "--hosts" || a == "--connections" || a == "--rate" ||
+                             a == "--routing" || a == "--transport"))
         {
             std::string v = argv[++i];
             if (a == "--hosts")
@@ -58,6 +63,10 @@ main(int argc, char** argv)
             else if (a == "--connections")
             {
                 perHost = static_cast<uint32_t>(std::stoul(v));
+            }
+            else if (a == "--transport")
+            {
+                transport = v;
             }
             else if (a == "--routing")
             {
@@ -69,10 +78,11 @@ main(int argc, char** argv)
             }
             continue;
         }
-        std::fprintf(stderr,
-                     "many-hosts: unknown argument '%s'\nusage: many-hosts [--hosts H] "
-                     "[--connections K] [--rate R] [--routing fib|static]\n",
-                     a.c_str());
+        std::fprintf(
+            stderr,
+            "many-hosts: unknown argument '%s'\nusage: many-hosts [--hosts H] "
+            "[--connections K] [--rate R] [--routing fib|static] [--transport packet|flow]\n",
+            a.c_str());
         return 2;
     }
     if (hosts < 1 || hosts > kMaxHosts || perHost < 1 || rate <= 0)
@@ -81,6 +91,13 @@ main(int argc, char** argv)
                      "many-hosts: --hosts must be 1..%u (one /30 per host in "
                      "10.0.0.0/8), --connections >= 1, --rate > 0\n",
                      kMaxHosts);
+        return 2;
+    }
+    if (transport != "packet" && transport != "flow")
+    {
+        std::fprintf(stderr,
+                     "many-hosts: --transport '%s' is not a transport; allowed: packet, flow\n",
+                     transport.c_str());
         return 2;
     }
     if (routing != "fib" && routing != "static")
@@ -97,6 +114,7 @@ main(int argc, char** argv)
     NodeContainer clients;
     clients.Create(hosts);
     LinuxStackHelper stack;
+    stack.SetTransport(transport);
     Ipv4StaticRoutingHelper staticRouting;
     LinuxFibRoutingHelper fibRouting;
     if (routing == "fib")
@@ -165,11 +183,12 @@ main(int argc, char** argv)
     rusage ru{};
     getrusage(RUSAGE_SELF, &ru);
     std::printf("many-hosts: %u client hosts x %u connections at %g/s each, 1 server, %s "
-                "routing\n",
+                "routing, %s transport\n",
                 hosts,
                 perHost,
                 rate,
-                routing.c_str());
+                routing.c_str(),
+                transport.c_str());
     std::printf("  build %.2f s, run %.2f s wall; %llu of %llu exchanges completed; "
                 "server connections left %zu\n",
                 std::chrono::duration<double>(built - t0).count(),
