@@ -244,14 +244,39 @@ LeanPointToPointNetDevice::SendFlowFrame(uint32_t ipBytes, std::string& refusal)
     return (start - now) + txTime + m_channel->GetDelay();
 }
 
+namespace
+{
+/// LatchFlowRefusal()'s message ("" = none)
+std::string g_flowRefusal;
+} // namespace
+
+void
+LeanPointToPointNetDevice::LatchFlowRefusal(const std::string& message)
+{
+    if (g_flowRefusal.empty())
+    {
+        g_flowRefusal = message;
+        Simulator::Stop();
+    }
+}
+
+std::string
+LeanPointToPointNetDevice::TakeFlowRefusal()
+{
+    std::string message;
+    message.swap(g_flowRefusal);
+    return message;
+}
+
 bool
 LeanPointToPointNetDevice::Send(Ptr<Packet> packet, const Address& dest, uint16_t protocolNumber)
 {
     if (m_flowBusyUntil.IsStrictlyPositive() && m_flowBusyUntil > Simulator::Now())
     {
         // The same words as SendFlowFrame's refusal, the other way round.
-        throw std::runtime_error("flow transport refused: a packet (UDP, ICMP) and flow "
-                                 "segments would share a link's wire; use transport = packet");
+        LatchFlowRefusal("flow transport refused: a packet (UDP, ICMP) and flow segments would "
+                         "share a link's wire; use transport = packet");
+        return false;
     }
     NS_LOG_FUNCTION(this << packet << dest << protocolNumber);
     if (!m_linkUp)

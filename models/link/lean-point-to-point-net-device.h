@@ -95,6 +95,20 @@ class LeanPointToPointNetDevice : public NetDevice
      */
     Time SendFlowFrame(uint32_t ipBytes, std::string& refusal);
 
+    /**
+     * \brief Record why the flow transport cannot go on and stop the simulator. An exception
+     * thrown through Simulator::Run() would leak the event being run (ns-3's ProcessOneEvent
+     * does not release it), so a refusal found while events run is kept here until the
+     * program that called Run() asks (TakeFlowRefusal()) and throws it. The first one counts.
+     * \param message the whole one-line message ("flow transport refused: ...")
+     */
+    static void LatchFlowRefusal(const std::string& message);
+    /**
+     * \brief The refusal LatchFlowRefusal() kept, now forgotten.
+     * \return its message, or "" if the flow transport refused nothing
+     */
+    static std::string TakeFlowRefusal();
+
     /// \return frames waiting in the transmit queue (the one on the wire not included)
     uint32_t GetQueuedPackets() const
     {

@@ -20,6 +20,7 @@
 #include "scenario/scenario-judge.h"
 #include "scenario/scenario-metrics.h"
 #include "scenario/scenario-topology.h"
+#include "transport/linux-flow-path.h"
 #include "transport/linux-port-space.h"
 #include "transport/linux-stack-helper.h"
 #include "transport/port-selector.h"
@@ -519,6 +520,7 @@ World::Run()
         m_options.beforeRun(m_topo->Nodes());
     }
     ns3::Simulator::Run();
+    ns3::ThrowLatchedFlowRefusal();
     m_result.events = ns3::Simulator::GetEventCount();
     std::vector<MeasuredHost> hosts;
     for (const auto& h : m_hosts)

@@ -383,6 +383,7 @@ class World
                !limit.IsExpired())
         {
             Simulator::Run();
+            ThrowLatchedFlowRefusal();
         }
         limit.Cancel();
         t->TraceDisconnectWithoutContext("State", watch);
@@ -593,6 +594,7 @@ class World
     {
         Simulator::Stop(t);
         Simulator::Run();
+        ThrowLatchedFlowRefusal();
     }
 
     const ScriptProgram& m_program;

@@ -100,4 +100,14 @@ FindFlowPath(Ptr<Node> node, Ipv4Address src, Ipv4Address dst, Ptr<Ipv4Route> ro
     return path;
 }
 
+void
+ThrowLatchedFlowRefusal()
+{
+    const std::string message = LeanPointToPointNetDevice::TakeFlowRefusal();
+    if (!message.empty())
+    {
+        throw LinuxFlowRefusal(LinuxFlowRefusal::Made{}, message);
+    }
+}
+
 } // namespace ns3

@@ -46,7 +46,26 @@ class LinuxFlowRefusal : public std::runtime_error
         : std::runtime_error("flow transport refused: " + reason + "; use transport = packet")
     {
     }
+
+    /// A message made already ("flow transport refused: ..."), kept as it is.
+    struct Made
+    {
+    };
+
+    /// \param message the whole message
+    LinuxFlowRefusal(Made, const std::string& message)
+        : std::runtime_error(message)
+    {
+    }
 };
+
+/**
+ * \ingroup portlab-transport
+ * \brief Call after Simulator::Run(): throws the LinuxFlowRefusal that stopped the run, if one
+ * did (a refusal met while events run is latched and stops the simulator instead of being
+ * thrown through ns-3's event loop: LeanPointToPointNetDevice::LatchFlowRefusal()).
+ */
+void ThrowLatchedFlowRefusal();
 
 /**
  * \ingroup portlab-transport

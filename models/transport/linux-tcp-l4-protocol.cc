@@ -184,6 +184,7 @@ LinuxTcpL4Protocol::DoDispose()
     m_flowPaths.clear();
     m_emptyPayload = nullptr;
     m_downTarget.Nullify();
+    m_downTarget6.Nullify(); // it holds the node's Ipv6L3Protocol, which holds this
     IpL4Protocol::DoDispose();
 }
 
@@ -427,7 +428,17 @@ LinuxTcpL4Protocol::SendFlow(Ptr<Packet> p,
     if (it == m_flowPaths.end())
     {
         bool found = false;
-        LinuxFlowPath path = FindFlowPath(m_node, src, dst, route, found);
+        LinuxFlowPath path;
+        try
+        {
+            path = FindFlowPath(m_node, src, dst, route, found);
+        }
+        catch (const LinuxFlowRefusal& e)
+        {
+            // Not thrown through the event being run (LatchFlowRefusal()).
+            LeanPointToPointNetDevice::LatchFlowRefusal(e.what());
+            return;
+        }
         if (!found)
         {
             NS_LOG_LOGIC("no route to " << dst << ": segment dropped");
@@ -445,7 +456,8 @@ LinuxTcpL4Protocol::SendFlow(Ptr<Packet> p,
         delay = path.device->SendFlowFrame(20 + header.GetSerializedSize() + p->GetSize(), refusal);
         if (!refusal.empty())
         {
-            throw LinuxFlowRefusal(refusal);
+            LeanPointToPointNetDevice::LatchFlowRefusal(LinuxFlowRefusal(refusal).what());
+            return;
         }
     }
     if (path.peer)
